@@ -1,0 +1,123 @@
+/**
+ * The TableStore port: user data tables with MinCloud's semantics (SPEC §5, issue 5).
+ *
+ * Synchronous on purpose: better-sqlite3 is synchronous, and a synchronous store lets the
+ * sandbox bridge answer a guest's table call inside the same isolate call (≈ µs instead of
+ * ≈ 100 µs for an async round trip). A network-backed implementation (PostgreSQL) would
+ * serve this interface from a worker thread with Atomics.wait, or via an async twin port.
+ *
+ * Every implementation must pass test/contract/table-store.contract.ts.
+ */
+
+export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'array' | 'object';
+
+export interface FieldDef {
+  name: string;
+  type: FieldType;
+  required?: boolean;
+  default?: unknown;
+  /** Element type of an `array` field; without it elements may be any JSON value. */
+  items?: FieldType;
+  /** For `string` fields; without it a string holds at least 64 KiB. */
+  maxLength?: number;
+}
+
+export interface TableSchema {
+  id: number;
+  name: string;
+  fields: FieldDef[];
+  created_at: number;
+  updated_at: number;
+}
+
+/** MinCloud's wire format for queries: `{"field": {"$eq": 1}}`, `{"$and": [...]}`, … */
+export type Where = Record<string, unknown>;
+
+export type RecordData = Record<string, unknown>;
+
+export interface StoredRecord extends RecordData {
+  id: string;
+  created_at: number;
+  updated_at: number;
+  created_by: number | null;
+}
+
+/**
+ * An update document: `{field: value}` sets; operator objects do the rest, in MinCloud's
+ * wire format (`$unset`, `$incr_by`, `$append`, `$append_unique`, `$remove`, `$pop`,
+ * `$shift`, `$update` for patchObject). When one update carries several operations on the
+ * same field, only the last one counts (MinCloud's rule).
+ */
+export type UpdateDoc = Record<string, unknown>;
+
+export interface FindOptions {
+  where?: Where;
+  /** Default 20, at most 1000. */
+  limit?: number;
+  offset?: number;
+  /** `['-created_at', 'name']`: a leading `-` sorts descending. */
+  orderBy?: string[];
+  /** `['a', 'b']` keeps only those fields (plus id); `['-a']` drops them. */
+  keys?: string[];
+  /** When false, `meta.total_count` is omitted (saves a COUNT). Default true. */
+  withCount?: boolean;
+}
+
+export interface ListMeta {
+  limit: number;
+  offset: number;
+  total_count?: number;
+  next?: string | null;
+  previous?: string | null;
+}
+
+export interface ListResult {
+  meta: ListMeta;
+  objects: StoredRecord[];
+}
+
+/** MinCloud's bulk answer (createMany, update/delete by query). */
+export interface BulkResult {
+  succeed: number;
+  total_count: number;
+  offset?: number;
+  limit?: number;
+  next?: string | null;
+  operation_result: Array<{ success?: { id: string; created_at?: number; updated_at?: number } }>;
+}
+
+export interface TableChange {
+  table: { id: number; name: string };
+  event: 'create' | 'update' | 'delete';
+  before: StoredRecord | null;
+  after: StoredRecord | null;
+}
+
+export interface WriteOptions {
+  /** The MinCloud user id the write is made for; null for engine and trigger writes. */
+  createdBy?: number | null;
+}
+
+export interface TableStore {
+  createTable(def: { name: string; fields: FieldDef[] }): TableSchema;
+  listTables(): TableSchema[];
+  /** By integer id (number or numeric string) or by name; throws 404 E_TABLE_NOT_FOUND. */
+  getTable(idOrName: string | number): TableSchema;
+  dropTable(idOrName: string | number): void;
+  addFields(idOrName: string | number, fields: FieldDef[]): TableSchema;
+
+  createRecord(table: string | number, data: RecordData, options?: WriteOptions): StoredRecord;
+  /** All or nothing, up to 1000 items. */
+  createMany(table: string | number, items: RecordData[], options?: WriteOptions): BulkResult;
+  getRecord(table: string | number, id: string, options?: { keys?: string[] }): StoredRecord;
+  updateRecord(table: string | number, id: string, update: UpdateDoc): StoredRecord;
+  updateWhere(table: string | number, where: Where, update: UpdateDoc, options?: { limit?: number; offset?: number }): BulkResult;
+  deleteRecord(table: string | number, id: string): void;
+  deleteWhere(table: string | number, where: Where, options?: { limit?: number; offset?: number }): BulkResult;
+  find(table: string | number, options?: FindOptions): ListResult;
+  count(table: string | number, where?: Where): number;
+
+  /** Called after each committed write, once per changed record (drives `table` triggers). */
+  onChange(listener: (change: TableChange) => void): () => void;
+  close(): void;
+}

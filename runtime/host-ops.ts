@@ -1,0 +1,32 @@
+/**
+ * Host services a sandboxed function may use, as an allow-list of named synchronous
+ * operations. Arguments and results are plain JSON-able copies (they cross the isolate as
+ * JSON strings), never host objects or References.
+ *
+ * The executor process builds its HostOps by importing `module` and calling its
+ * `createHostOps(options, emit)`: the composition root names the module (today
+ * engine/tables/sandbox-host-ops.ts), so the runtime never imports engine code.
+ */
+
+export interface HostOpContext {
+  functionName: string;
+  jobId: string;
+}
+
+export interface HostOps {
+  /** Runs one operation; throws an error with `code`, `status` and `message` to refuse. */
+  call(op: string, args: unknown, context: HostOpContext): unknown;
+  close(): void;
+}
+
+/** Side effects the main process must learn of (e.g. `table.change` for table triggers). */
+export type HostEventEmitter = (kind: string, payload: unknown) => void;
+
+export interface HostOpsModuleSpec {
+  /** Absolute path (or file URL) of a module exporting `createHostOps`. */
+  module: string;
+  /** Structured-clonable options passed to `createHostOps`. */
+  options: unknown;
+}
+
+export type CreateHostOps = (options: unknown, emit: HostEventEmitter) => HostOps;

@@ -1,0 +1,80 @@
+/**
+ * The Sandbox port: run one deployed function version on one event, with limits.
+ * The engine depends on this interface only; the composition root picks the implementation
+ * (today: supervised executor processes running isolated-vm isolates).
+ */
+
+export type JobStatus =
+  | 'waiting'
+  | 'executing'
+  | 'fulfilled'
+  | 'execution_failed'
+  | 'deadline_exceeded'
+  | 'execution_rejected';
+
+export type EventType = 'trigger' | 'invoke' | 'cloud_function' | 'timer' | 'webhook' | 'table';
+
+/** One deployed, bundled version of a function: everything the sandbox needs to run it. */
+export interface FunctionVersion {
+  name: string;
+  version: number;
+  /** The bundled script (esbuild output, CommonJS-style `exports.main`), with an inline source map. */
+  code: string;
+  timeoutMs: number;
+  memoryMb: number;
+  env: Record<string, string>;
+}
+
+/** The `event` a function receives (SPEC §5), minus the limits the sandbox fills in. */
+export interface InvocationEvent {
+  data: unknown;
+  eventType: EventType;
+  trigger?: { name: string; type: string };
+  jobId: string;
+}
+
+export interface InvocationRequest {
+  fn: FunctionVersion;
+  event: InvocationEvent;
+  /** Nesting depth of BaaS.invoke chains; 0 for a top-level run. */
+  depth?: number;
+}
+
+export interface LogLine {
+  level: 'log' | 'info' | 'warn' | 'error';
+  message: string;
+  /** Unix milliseconds. */
+  at: number;
+}
+
+/** Errors cross the isolate and process boundaries as data, never by instanceof. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+}
+
+export interface InvocationOutcome {
+  status: Exclude<JobStatus, 'waiting' | 'executing'>;
+  result?: unknown;
+  error?: SerializedError;
+  log: LogLine[];
+  durationMs: number;
+  cpuMs: number;
+  memoryBytes: number;
+}
+
+/** What a function's `BaaS.invoke(name, data, sync)` asks of the engine. */
+export type NestedInvoke = (
+  name: string,
+  data: unknown,
+  options: { sync: boolean; depth: number; parentJobId: string },
+) => Promise<{ code: number; data: unknown; error: Record<string, unknown> }>;
+
+export interface Sandbox {
+  invoke(request: InvocationRequest): Promise<InvocationOutcome>;
+  /** Drop any cached isolate of this function (after delete or redeploy). */
+  forget(name: string): void;
+  close(): Promise<void>;
+}
