@@ -1,0 +1,37 @@
+import type { Context } from 'koa';
+import { HttpError } from './errors.ts';
+
+/** Default cap for admin JSON bodies; function uploads may be larger than WeChat pushes. */
+export const DEFAULT_JSON_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * Reads the raw request body, refusing (413 E_BODY_TOO_LARGE) as soon as it passes `limit`
+ * bytes, so a hostile client cannot make the engine buffer more than that.
+ */
+export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> {
+  const declared = Number(ctx.get('content-length') || NaN);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+/** Reads and parses a JSON body; an empty body is `{}`; bad JSON is 400 E_BAD_JSON. */
+export async function readJsonBody(ctx: Context, limit = DEFAULT_JSON_LIMIT): Promise<unknown> {
+  const raw = await readRawBody(ctx, limit);
+  if (raw.length === 0) return {};
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new HttpError('E_BAD_JSON', `The request body is not valid JSON: ${(err as Error).message}`, 400);
+  }
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError('E_BODY_TOO_LARGE', `The request body is over ${limit} bytes.`, 413, { limit });
+}
