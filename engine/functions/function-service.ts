@@ -1,0 +1,113 @@
+import type { EngineStore, FunctionRecord, FunctionVersionRecord, JobRecord } from '../store/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Ids } from '../ids.ts';
+import type { EventType, InvocationOutcome, Sandbox } from '../../runtime/sandbox.ts';
+import { bundleFunction } from '../../runtime/index.ts';
+import { FUNCTION_NAME, FunctionNotFoundError, InvalidFunctionNameError } from './errors.ts';
+
+export interface DeployInput {
+  code: string;
+  timeoutMs: number;
+  memoryMb: number;
+  env: Record<string, string>;
+  filename?: string;
+}
+
+export interface RunContext {
+  source: string;
+  eventType: EventType;
+  trigger?: { name: string; type: string };
+  triggerLogId?: string;
+  depth?: number;
+}
+
+export interface RunResult {
+  job: JobRecord;
+  outcome: InvocationOutcome;
+}
+
+export interface FunctionService {
+  deploy(name: string, input: DeployInput): Promise<{ fn: FunctionRecord; version: FunctionVersionRecord; created: boolean }>;
+  rollback(name: string, version: number): FunctionRecord;
+  delete(name: string): void;
+  /** Runs the active version on `data` as a job, recorded from start to finish. */
+  run(name: string, data: unknown, context: RunContext): Promise<RunResult>;
+}
+
+/** Deploys (bundle → numbered version → active) and runs functions as recorded jobs. */
+export function createFunctionService(deps: { store: EngineStore; sandbox: Sandbox; clock: Clock; ids: Ids }): FunctionService {
+  const { store, sandbox, clock, ids } = deps;
+
+  const activeVersion = (name: string): FunctionVersionRecord => {
+    const version = store.functions.getActive(name);
+    if (!version) throw new FunctionNotFoundError(name);
+    return version;
+  };
+
+  return {
+    async deploy(name, input) {
+      if (!FUNCTION_NAME.test(name)) throw new InvalidFunctionNameError(name);
+      const bundle = await bundleFunction({ source: input.code, filename: input.filename ?? `${name}.js` });
+      const deployed = store.functions.deploy(
+        name,
+        { code: bundle.code, sha256: bundle.sha256, timeoutMs: input.timeoutMs, memoryMb: input.memoryMb, env: input.env },
+        clock.now(),
+      );
+      sandbox.forget(name);
+      return deployed;
+    },
+
+    rollback(name, version) {
+      if (!store.functions.get(name)) throw new FunctionNotFoundError(name);
+      const fn = store.functions.activate(name, version, clock.now());
+      sandbox.forget(name);
+      return fn;
+    },
+
+    delete(name) {
+      if (!store.functions.delete(name)) throw new FunctionNotFoundError(name);
+      sandbox.forget(name);
+    },
+
+    async run(name, data, context) {
+      const version = activeVersion(name);
+      const jobId = ids.id();
+      const createdAt = clock.now();
+      store.jobs.create({
+        id: jobId,
+        function: name,
+        version: version.version,
+        source: context.source,
+        status: 'executing',
+        createdAt,
+        data,
+        triggerName: context.trigger?.name ?? null,
+        triggerLogId: context.triggerLogId ?? null,
+      });
+      const outcome = await sandbox.invoke({
+        fn: {
+          name,
+          version: version.version,
+          code: version.code,
+          timeoutMs: version.timeoutMs,
+          memoryMb: version.memoryMb,
+          env: version.env,
+        },
+        event: { data, eventType: context.eventType, jobId, ...(context.trigger ? { trigger: context.trigger } : {}) },
+        depth: context.depth ?? 0,
+      });
+      const finished = {
+        status: outcome.status,
+        finishedAt: clock.now(),
+        durationMs: outcome.durationMs,
+        cpuMs: outcome.cpuMs,
+        memoryBytes: outcome.memoryBytes,
+        result: outcome.result ?? null,
+        error: outcome.error ?? null,
+        log: outcome.log,
+      };
+      store.jobs.finish(jobId, finished);
+      return { job: store.jobs.get(jobId)!, outcome };
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export type * from './ports.ts';
+export { openSqliteEngineStore } from './sqlite/engine-store.ts';

@@ -1,0 +1,228 @@
+/**
+ * Ports of the engine's own state (accounts, functions, triggers, jobs, logs, inbox, queue).
+ * SQLite implements them today (engine/store/sqlite/); PostgreSQL and a Redis-backed queue
+ * are meant to implement the same interfaces later. Times are unix milliseconds here; the
+ * HTTP layer renders them as ISO-8601.
+ */
+import type { JobStatus, SerializedError, LogLine } from '../../runtime/sandbox.ts';
+
+export type AccountMode = 'plain' | 'compatible' | 'safe';
+
+export interface AccountRecord {
+  appId: string;
+  token: string;
+  encodingAESKey: string | null;
+  previousEncodingAESKey: string | null;
+  mode: AccountMode;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AccountStore {
+  put(account: Omit<AccountRecord, 'createdAt' | 'updatedAt'>, now: number): AccountRecord;
+  get(appId: string): AccountRecord | undefined;
+  list(): AccountRecord[];
+  delete(appId: string): boolean;
+}
+
+export interface FunctionVersionRecord {
+  name: string;
+  version: number;
+  code: string;
+  sha256: string;
+  timeoutMs: number;
+  memoryMb: number;
+  env: Record<string, string>;
+  createdAt: number;
+}
+
+export interface FunctionRecord {
+  name: string;
+  activeVersion: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewFunctionVersion {
+  code: string;
+  sha256: string;
+  timeoutMs: number;
+  memoryMb: number;
+  env: Record<string, string>;
+}
+
+export interface FunctionStore {
+  /** Stores a new numbered version and makes it active. */
+  deploy(name: string, version: NewFunctionVersion, now: number): { fn: FunctionRecord; version: FunctionVersionRecord; created: boolean };
+  get(name: string): FunctionRecord | undefined;
+  getVersion(name: string, version: number): FunctionVersionRecord | undefined;
+  getActive(name: string): FunctionVersionRecord | undefined;
+  list(): FunctionRecord[];
+  listVersions(name: string): FunctionVersionRecord[];
+  activate(name: string, version: number, now: number): FunctionRecord;
+  delete(name: string): boolean;
+}
+
+export interface JobRecord {
+  id: string;
+  function: string;
+  version: number;
+  source: string;
+  status: JobStatus;
+  createdAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  cpuMs: number | null;
+  memoryBytes: number | null;
+  data: unknown;
+  result: unknown;
+  error: SerializedError | null;
+  log: LogLine[];
+  triggerName: string | null;
+  triggerLogId: string | null;
+}
+
+export interface JobFilter {
+  function: string;
+  status?: string;
+  source?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface JobStore {
+  create(job: Pick<JobRecord, 'id' | 'function' | 'version' | 'source' | 'status' | 'createdAt' | 'data' | 'triggerName' | 'triggerLogId'>): void;
+  finish(id: string, outcome: Pick<JobRecord, 'status' | 'finishedAt' | 'durationMs' | 'cpuMs' | 'memoryBytes' | 'result' | 'error' | 'log'>): void;
+  get(id: string): JobRecord | undefined;
+  list(filter: JobFilter): { total: number; objects: JobRecord[] };
+}
+
+export interface StoredTrigger {
+  name: string;
+  type: string;
+  enabled: boolean;
+  /** The validated definition as JSON (engine/triggers owns its shape). */
+  definition: Record<string, unknown>;
+  webhookKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TriggerStore {
+  create(trigger: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>, now: number): StoredTrigger;
+  replace(trigger: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>, now: number): StoredTrigger;
+  get(name: string): StoredTrigger | undefined;
+  getByWebhookKey(key: string): StoredTrigger | undefined;
+  list(): StoredTrigger[];
+  delete(name: string): boolean;
+}
+
+export type TriggerLogStatus = 'pending' | 'succeeded' | 'failed' | 'dead_letter';
+
+export interface TriggerLogRecord {
+  id: string;
+  trigger: string;
+  triggeredAt: number;
+  event: unknown;
+  inboxId: string | null;
+  actionIndex: number;
+  action: Record<string, unknown>;
+  status: TriggerLogStatus;
+  attempts: number;
+  errorType: string | null;
+  error: string | null;
+  jobId: string | null;
+  durationMs: number | null;
+  updatedAt: number;
+}
+
+export interface TriggerLogFilter {
+  trigger: string;
+  status?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface TriggerLogStore {
+  get(id: string): TriggerLogRecord | undefined;
+  list(filter: TriggerLogFilter): { total: number; objects: TriggerLogRecord[] };
+  update(id: string, patch: Partial<Pick<TriggerLogRecord, 'status' | 'attempts' | 'errorType' | 'error' | 'jobId' | 'durationMs'>>, now: number): void;
+  /** When this action of the trigger last fired (at or after `since`), for frequency rules. */
+  lastFiredAt(trigger: string, actionIndex: number, since: number): number | undefined;
+  /** Writes a finished log row in one go (passive replies run outside the queue). */
+  insertFinished(record: TriggerLogRecord): void;
+}
+
+/** One accepted push or incoming event, durable before it is answered. */
+export interface InboxEntry {
+  id: string;
+  source: 'wechat_message' | 'webhook' | 'timer' | 'table';
+  /** appId for pushes, trigger name for webhooks and timers, table name for table changes. */
+  key: string;
+  dedupKey: string | null;
+  data: unknown;
+  receivedAt: number;
+}
+
+export interface Inbox {
+  /** Stores the entry unless its dedup key was seen; returns whether it was new. */
+  accept(entry: InboxEntry): boolean;
+  /** Entries not yet dispatched, oldest first. */
+  pending(limit: number): InboxEntry[];
+  /** Drops entries (and their dedup keys) received before the given time. */
+  prune(before: number): number;
+}
+
+/** A unit of delivery: one action of one trigger firing, with its attempts. */
+export interface QueueItem {
+  id: string;
+  triggerLogId: string;
+  trigger: string;
+  actionIndex: number;
+  action: Record<string, unknown>;
+  event: unknown;
+  eventType: string;
+  attempts: number;
+  runAt: number;
+}
+
+export interface NewFiring {
+  logId: string;
+  trigger: string;
+  actionIndex: number;
+  action: Record<string, unknown>;
+  event: unknown;
+  eventType: string;
+}
+
+export interface Queue {
+  /**
+   * Marks the inbox entry dispatched and enqueues its firings, with one `pending`
+   * trigger log row each, in one transaction (nothing is half-dispatched).
+   */
+  dispatch(inboxId: string | null, firings: NewFiring[], now: number): void;
+  /** Claims up to `limit` items due at `now`; claimed items are not handed out again. */
+  claimDue(now: number, limit: number): QueueItem[];
+  /** Earliest run time among items not claimed, if any. */
+  nextRunAt(): number | undefined;
+  complete(id: string): void;
+  retryAt(id: string, runAt: number): void;
+  remove(id: string): void;
+  /** Puts a dead-lettered firing back in the queue with fresh attempts. */
+  replay(logId: string, now: number): boolean;
+  /** After a crash, claimed-but-unfinished items become due again (at-least-once). */
+  releaseClaims(): number;
+}
+
+export interface EngineStore {
+  accounts: AccountStore;
+  functions: FunctionStore;
+  jobs: JobStore;
+  triggers: TriggerStore;
+  triggerLogs: TriggerLogStore;
+  inbox: Inbox;
+  queue: Queue;
+  /** Key/value settings of the engine itself (e.g. the generated admin token). */
+  settings: { get(key: string): string | undefined; set(key: string, value: string): void };
+  close(): void;
+}

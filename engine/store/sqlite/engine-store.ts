@@ -1,0 +1,40 @@
+import Database from 'better-sqlite3';
+import type { EngineStore } from '../ports.ts';
+import { migrate } from './migrations.ts';
+import { sqliteAccountStore } from './accounts.ts';
+import { sqliteFunctionStore } from './functions.ts';
+import { sqliteJobStore } from './jobs.ts';
+import { sqliteTriggerStore } from './triggers.ts';
+import { sqliteTriggerLogStore } from './trigger-logs.ts';
+import { sqliteInbox } from './inbox.ts';
+import { sqliteQueue } from './queue.ts';
+
+/**
+ * Opens (creating and migrating) the engine's own SQLite database.
+ * WAL with synchronous=FULL: a push answered `success` is on disk even if the machine
+ * loses power right after (NORMAL would only survive a process crash).
+ */
+export function openSqliteEngineStore(path: string): EngineStore {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  const getSetting = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+  const setSetting = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  return {
+    accounts: sqliteAccountStore(db),
+    functions: sqliteFunctionStore(db),
+    jobs: sqliteJobStore(db),
+    triggers: sqliteTriggerStore(db),
+    triggerLogs: sqliteTriggerLogStore(db),
+    inbox: sqliteInbox(db),
+    queue: sqliteQueue(db),
+    settings: {
+      get: (key) => getSetting.get(key)?.value,
+      set: (key, value) => void setSetting.run(key, value),
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,34 @@
+import type { Database } from 'better-sqlite3';
+import type { Inbox, InboxEntry } from '../ports.ts';
+
+interface InboxRow {
+  id: string;
+  source: InboxEntry['source'];
+  key: string;
+  dedup_key: string | null;
+  data: string;
+  received_at: number;
+}
+
+export function sqliteInbox(db: Database): Inbox {
+  // OR IGNORE against the unique (source, key, dedup_key) index makes dedup atomic, even
+  // for retries that arrive concurrently.
+  const insert = db.prepare(`
+    INSERT OR IGNORE INTO inbox (id, source, key, dedup_key, data, received_at)
+    VALUES (@id, @source, @key, @dedupKey, @data, @receivedAt)`);
+  const pending = db.prepare<[number], InboxRow>('SELECT * FROM inbox WHERE dispatched = 0 ORDER BY received_at, rowid LIMIT ?');
+  const prune = db.prepare('DELETE FROM inbox WHERE received_at < ? AND dispatched = 1');
+  return {
+    accept: (entry) => insert.run({ ...entry, data: JSON.stringify(entry.data) }).changes === 1,
+    pending: (limit) =>
+      pending.all(limit).map((row) => ({
+        id: row.id,
+        source: row.source,
+        key: row.key,
+        dedupKey: row.dedup_key,
+        data: JSON.parse(row.data) as unknown,
+        receivedAt: row.received_at,
+      })),
+    prune: (before) => prune.run(before).changes,
+  };
+}

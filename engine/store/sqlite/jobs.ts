@@ -1,0 +1,76 @@
+import type { Database } from 'better-sqlite3';
+import type { JobRecord, JobStore } from '../ports.ts';
+import { fromJson, toJson } from './json-column.ts';
+
+interface JobRow {
+  id: string;
+  function: string;
+  version: number;
+  source: string;
+  status: JobRecord['status'];
+  created_at: number;
+  finished_at: number | null;
+  duration_ms: number | null;
+  cpu_ms: number | null;
+  memory_bytes: number | null;
+  data: string | null;
+  result: string | null;
+  error: string | null;
+  log: string | null;
+  trigger_name: string | null;
+  trigger_log_id: string | null;
+}
+
+const toRecord = (row: JobRow): JobRecord => ({
+  id: row.id,
+  function: row.function,
+  version: row.version,
+  source: row.source,
+  status: row.status,
+  createdAt: row.created_at,
+  finishedAt: row.finished_at,
+  durationMs: row.duration_ms,
+  cpuMs: row.cpu_ms,
+  memoryBytes: row.memory_bytes,
+  data: fromJson(row.data, null),
+  result: fromJson(row.result, null),
+  error: fromJson(row.error, null),
+  log: fromJson(row.log, []),
+  triggerName: row.trigger_name,
+  triggerLogId: row.trigger_log_id,
+});
+
+export function sqliteJobStore(db: Database): JobStore {
+  const insert = db.prepare(`
+    INSERT INTO jobs (id, function, version, source, status, created_at, data, trigger_name, trigger_log_id)
+    VALUES (@id, @function, @version, @source, @status, @createdAt, @data, @triggerName, @triggerLogId)`);
+  const finish = db.prepare(`
+    UPDATE jobs SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs, cpu_ms = @cpuMs,
+      memory_bytes = @memoryBytes, result = @result, error = @error, log = @log WHERE id = @id`);
+  const byId = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?');
+
+  return {
+    create(job) {
+      insert.run({ ...job, data: toJson(job.data) });
+    },
+    finish(id, o) {
+      finish.run({ id, ...o, result: toJson(o.result), error: toJson(o.error), log: JSON.stringify(o.log) });
+    },
+    get(id) {
+      const row = byId.get(id);
+      return row && toRecord(row);
+    },
+    list(filter) {
+      const where = ['function = @function'];
+      if (filter.status) where.push('status = @status');
+      if (filter.source) where.push('source = @source');
+      const clause = where.join(' AND ');
+      const params = { function: filter.function, status: filter.status, source: filter.source };
+      const total = (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE ${clause}`).get(params) as { n: number }).n;
+      const rows = db
+        .prepare(`SELECT * FROM jobs WHERE ${clause} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`)
+        .all({ ...params, limit: filter.limit, offset: filter.offset }) as JobRow[];
+      return { total, objects: rows.map(toRecord) };
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Numbered schema migrations of the engine database, applied in order at start.
+ * Never edit a shipped migration: add the next number.
+ */
+const MIGRATIONS: string[] = [
+  // 1: the engine's state
+  `
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE accounts (
+    app_id TEXT PRIMARY KEY, token TEXT NOT NULL, aes_key TEXT, previous_aes_key TEXT,
+    mode TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE TABLE functions (
+    name TEXT PRIMARY KEY, active_version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE TABLE function_versions (
+    name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE, version INTEGER NOT NULL,
+    code TEXT NOT NULL, sha256 TEXT NOT NULL, timeout_ms INTEGER NOT NULL, memory_mb INTEGER NOT NULL,
+    env TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (name, version));
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY, function TEXT NOT NULL, version INTEGER NOT NULL, source TEXT NOT NULL,
+    status TEXT NOT NULL, created_at INTEGER NOT NULL, finished_at INTEGER, duration_ms REAL,
+    cpu_ms REAL, memory_bytes INTEGER, data TEXT, result TEXT, error TEXT, log TEXT,
+    trigger_name TEXT, trigger_log_id TEXT);
+  CREATE INDEX jobs_by_function ON jobs (function, created_at DESC);
+  CREATE TABLE triggers (
+    name TEXT PRIMARY KEY, type TEXT NOT NULL, enabled INTEGER NOT NULL, definition TEXT NOT NULL,
+    webhook_key TEXT UNIQUE, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE TABLE trigger_logs (
+    id TEXT PRIMARY KEY, trigger TEXT NOT NULL, triggered_at INTEGER NOT NULL, event TEXT,
+    inbox_id TEXT, action_index INTEGER NOT NULL, action TEXT NOT NULL, status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, error_type TEXT, error TEXT, job_id TEXT,
+    duration_ms REAL, updated_at INTEGER NOT NULL);
+  CREATE INDEX trigger_logs_by_trigger ON trigger_logs (trigger, triggered_at DESC);
+  CREATE TABLE inbox (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, key TEXT NOT NULL, dedup_key TEXT,
+    data TEXT NOT NULL, received_at INTEGER NOT NULL, dispatched INTEGER NOT NULL DEFAULT 0);
+  CREATE UNIQUE INDEX inbox_dedup ON inbox (source, key, dedup_key) WHERE dedup_key IS NOT NULL;
+  CREATE INDEX inbox_pending ON inbox (dispatched, received_at) WHERE dispatched = 0;
+  CREATE TABLE queue (
+    id TEXT PRIMARY KEY, trigger_log_id TEXT NOT NULL, trigger TEXT NOT NULL,
+    action_index INTEGER NOT NULL, action TEXT NOT NULL, event TEXT, event_type TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, run_at INTEGER NOT NULL, claimed INTEGER NOT NULL DEFAULT 0);
+  CREATE INDEX queue_due ON queue (claimed, run_at);
+  `,
+];
+
+/** Applies the migrations the database has not seen yet, each in a transaction. */
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let i = current; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,84 @@
+import type { Database } from 'better-sqlite3';
+import type { Queue, QueueItem } from '../ports.ts';
+import { fromJson } from './json-column.ts';
+
+interface QueueRow {
+  id: string;
+  trigger_log_id: string;
+  trigger: string;
+  action_index: number;
+  action: string;
+  event: string | null;
+  event_type: string;
+  attempts: number;
+  run_at: number;
+}
+
+const toItem = (row: QueueRow): QueueItem => ({
+  id: row.id,
+  triggerLogId: row.trigger_log_id,
+  trigger: row.trigger,
+  actionIndex: row.action_index,
+  action: JSON.parse(row.action) as Record<string, unknown>,
+  event: fromJson(row.event, null),
+  eventType: row.event_type,
+  attempts: row.attempts,
+  runAt: row.run_at,
+});
+
+export function sqliteQueue(db: Database): Queue {
+  const markDispatched = db.prepare('UPDATE inbox SET dispatched = 1 WHERE id = ?');
+  const insertLog = db.prepare(`
+    INSERT INTO trigger_logs (id, trigger, triggered_at, event, inbox_id, action_index, action, status, attempts, updated_at)
+    VALUES (@logId, @trigger, @now, @event, @inboxId, @actionIndex, @action, 'pending', 0, @now)`);
+  const insertItem = db.prepare(`
+    INSERT INTO queue (id, trigger_log_id, trigger, action_index, action, event, event_type, attempts, run_at)
+    VALUES (@logId, @logId, @trigger, @actionIndex, @action, @event, @eventType, 0, @now)`);
+  const due = db.prepare<[number, number], QueueRow>('SELECT * FROM queue WHERE claimed = 0 AND run_at <= ? ORDER BY run_at, rowid LIMIT ?');
+  const claim = db.prepare('UPDATE queue SET claimed = 1, attempts = attempts + 1 WHERE id = ?');
+  const next = db.prepare<[], { t: number | null }>('SELECT MIN(run_at) AS t FROM queue WHERE claimed = 0');
+  const remove = db.prepare('DELETE FROM queue WHERE id = ?');
+  const retry = db.prepare('UPDATE queue SET claimed = 0, run_at = ? WHERE id = ?');
+  const release = db.prepare('UPDATE queue SET claimed = 0 WHERE claimed = 1');
+  const logById = db.prepare<[string], { trigger: string; action_index: number; action: string; event: string | null; status: string }>(
+    'SELECT trigger, action_index, action, event, status FROM trigger_logs WHERE id = ?');
+  const queued = db.prepare('SELECT 1 FROM queue WHERE id = ?');
+  const reopenLog = db.prepare(`UPDATE trigger_logs SET status = 'pending', attempts = 0, error_type = NULL, error = NULL, updated_at = ? WHERE id = ?`);
+  const eventTypeOf = db.prepare<[string], { type: string }>('SELECT type FROM triggers WHERE name = ?');
+
+  return {
+    dispatch: db.transaction((inboxId: string | null, firings: Parameters<Queue['dispatch']>[1], now: number) => {
+      if (inboxId !== null) markDispatched.run(inboxId);
+      for (const f of firings) {
+        const row = { ...f, inboxId, now, action: JSON.stringify(f.action), event: JSON.stringify(f.event) };
+        insertLog.run(row);
+        insertItem.run(row);
+      }
+    }),
+    claimDue: db.transaction((now: number, limit: number) => {
+      const rows = due.all(now, limit);
+      for (const row of rows) claim.run(row.id);
+      return rows.map((row) => ({ ...toItem(row), attempts: row.attempts + 1 }));
+    }),
+    nextRunAt: () => next.get()?.t ?? undefined,
+    complete: (id) => void remove.run(id),
+    remove: (id) => void remove.run(id),
+    retryAt: (id, runAt) => void retry.run(runAt, id),
+    replay: db.transaction((logId: string, now: number) => {
+      const log = logById.get(logId);
+      if (!log || queued.get(logId)) return false;
+      reopenLog.run(now, logId);
+      insertItem.run({
+        logId,
+        trigger: log.trigger,
+        actionIndex: log.action_index,
+        action: log.action,
+        event: log.event,
+        eventType: eventTypeOf.get(log.trigger)?.type ?? 'trigger',
+        now,
+      });
+      return true;
+    }),
+    releaseClaims: () => release.run().changes,
+  };
+}

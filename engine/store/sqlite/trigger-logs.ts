@@ -1,0 +1,83 @@
+import type { Database } from 'better-sqlite3';
+import type { TriggerLogRecord, TriggerLogStore } from '../ports.ts';
+import { fromJson } from './json-column.ts';
+
+interface LogRow {
+  id: string;
+  trigger: string;
+  triggered_at: number;
+  event: string | null;
+  inbox_id: string | null;
+  action_index: number;
+  action: string;
+  status: TriggerLogRecord['status'];
+  attempts: number;
+  error_type: string | null;
+  error: string | null;
+  job_id: string | null;
+  duration_ms: number | null;
+  updated_at: number;
+}
+
+const toRecord = (row: LogRow): TriggerLogRecord => ({
+  id: row.id,
+  trigger: row.trigger,
+  triggeredAt: row.triggered_at,
+  event: fromJson(row.event, null),
+  inboxId: row.inbox_id,
+  actionIndex: row.action_index,
+  action: JSON.parse(row.action) as Record<string, unknown>,
+  status: row.status,
+  attempts: row.attempts,
+  errorType: row.error_type,
+  error: row.error,
+  jobId: row.job_id,
+  durationMs: row.duration_ms,
+  updatedAt: row.updated_at,
+});
+
+const COLUMNS: Record<string, string> = {
+  status: 'status',
+  attempts: 'attempts',
+  errorType: 'error_type',
+  error: 'error',
+  jobId: 'job_id',
+  durationMs: 'duration_ms',
+};
+
+export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
+  const byId = db.prepare<[string], LogRow>('SELECT * FROM trigger_logs WHERE id = ?');
+  const lastFired = db.prepare<[string, number, number], { t: number | null }>(
+    'SELECT MAX(triggered_at) AS t FROM trigger_logs WHERE trigger = ? AND action_index = ? AND triggered_at >= ?');
+  const insert = db.prepare(`
+    INSERT INTO trigger_logs (id, trigger, triggered_at, event, inbox_id, action_index, action, status, attempts,
+      error_type, error, job_id, duration_ms, updated_at)
+    VALUES (@id, @trigger, @triggeredAt, @event, @inboxId, @actionIndex, @action, @status, @attempts,
+      @errorType, @error, @jobId, @durationMs, @updatedAt)`);
+  return {
+    lastFiredAt: (trigger, actionIndex, since) => lastFired.get(trigger, actionIndex, since)?.t ?? undefined,
+    insertFinished(record) {
+      insert.run({ ...record, event: JSON.stringify(record.event), action: JSON.stringify(record.action) });
+    },
+    get(id) {
+      const row = byId.get(id);
+      return row && toRecord(row);
+    },
+    list(filter) {
+      const where = ['trigger = @trigger'];
+      if (filter.status) where.push('status = @status');
+      const clause = where.join(' AND ');
+      const params = { trigger: filter.trigger, status: filter.status };
+      const total = (db.prepare(`SELECT COUNT(*) AS n FROM trigger_logs WHERE ${clause}`).get(params) as { n: number }).n;
+      const rows = db
+        .prepare(`SELECT * FROM trigger_logs WHERE ${clause} ORDER BY triggered_at DESC, rowid DESC LIMIT @limit OFFSET @offset`)
+        .all({ ...params, limit: filter.limit, offset: filter.offset }) as LogRow[];
+      return { total, objects: rows.map(toRecord) };
+    },
+    update(id, patch, now) {
+      // Column names come from the fixed COLUMNS map, never from input.
+      const sets = Object.keys(patch).filter((k) => k in COLUMNS).map((k) => `${COLUMNS[k]} = @${k}`);
+      db.prepare(`UPDATE trigger_logs SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`).run({ ...patch, id, now });
+    },
+  };
+}
