@@ -15,3 +15,8 @@ export { dedupKeyOf, messageIdOf } from './dedup-key.ts';
 export { TIMESTAMP_WINDOW_SECONDS, type WechatQuery } from './query-check.ts';
 export { verifyEcho } from './verify-echo.ts';
 export { openPush, MAX_PUSH_BYTES, type OpenPushInput, type OpenedPush, type PushFormat } from './open-push.ts';
+export { buildReply, XML_CONTENT_TYPE, JSON_CONTENT_TYPE, type BuildReplyInput } from './build-reply.ts';
+export { validateReply, type ReplyNode, type ReplyValue } from './reply-shape.ts';
+export { cdata, replyToXml, replyToJson } from './reply-xml.ts';
+export { sealReply, type SealOptions } from './seal.ts';
+export { signPush, type SignPushInput, type SignedPush } from './sign-push.ts';
