@@ -1,0 +1,19 @@
+import type { FunctionService } from '../../functions/function-service.ts';
+import type { EventType } from '../../../runtime/sandbox.ts';
+import { ActionError, type ActionExecutor } from './action-error.ts';
+
+/** Runs the action's function on the event's data; anything but `fulfilled` is a failure. */
+export function functionAction(functions: FunctionService): ActionExecutor {
+  return async ({ trigger, action, event, eventType, triggerLogId }) => {
+    const { job, outcome } = await functions.run(String(action.function), event, {
+      source: `trigger:${trigger.name}`,
+      eventType: eventType as EventType,
+      trigger,
+      triggerLogId,
+    });
+    if (outcome.status !== 'fulfilled') {
+      throw new ActionError(outcome.status, outcome.error?.message ?? outcome.status, job.id);
+    }
+    return { jobId: job.id };
+  };
+}

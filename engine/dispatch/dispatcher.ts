@@ -1,0 +1,84 @@
+import type { EngineStore, NewFiring } from '../store/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Ids } from '../ids.ts';
+import { frequencyAllows } from '../triggers/index.ts';
+import type { TriggerRegistry } from './trigger-registry.ts';
+import { eventTypeOf, firingSourceOf } from './event-sources.ts';
+
+interface Logger {
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Moves accepted entries from the inbox to the queue: matches them against the triggers
+ * (pure), applies frequency rules, and commits "inbox entry dispatched + its firings" in one
+ * transaction. Runs after the answer was sent; wakes on accept, and drains leftovers on start.
+ */
+export class Dispatcher {
+  #store: EngineStore;
+  #registry: TriggerRegistry;
+  #clock: Clock;
+  #ids: Ids;
+  #onQueued: () => void;
+  #log: Logger;
+  #scheduled = false;
+  #draining: Promise<void> | undefined;
+
+  constructor(deps: { store: EngineStore; registry: TriggerRegistry; clock: Clock; ids: Ids; onQueued: () => void; log: Logger }) {
+    this.#store = deps.store;
+    this.#registry = deps.registry;
+    this.#clock = deps.clock;
+    this.#ids = deps.ids;
+    this.#onQueued = deps.onQueued;
+    this.#log = deps.log;
+  }
+
+  /** Schedules a drain on the next turn; many wakes in a burst coalesce into one drain. */
+  wake(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+    });
+  }
+
+  /** Resolves once nothing is being drained (for shutdown). */
+  async idle(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      for (;;) {
+        const entries = this.#store.inbox.pending(200);
+        if (entries.length === 0) return;
+        for (const entry of entries) {
+          const now = this.#clock.now();
+          const firings: NewFiring[] = [];
+          for (const m of this.#registry.match(firingSourceOf(entry), entry.data)) {
+            if (m.action.frequency !== undefined && m.action.frequency !== 'always') {
+              const since = this.#registry.stored(m.trigger.name)?.updatedAt ?? 0;
+              const last = this.#store.triggerLogs.lastFiredAt(m.trigger.name, m.actionIndex, since);
+              if (!frequencyAllows(m.action.frequency, { lastRunAt: last, everRan: last !== undefined }, now)) continue;
+            }
+            firings.push({
+              logId: this.#ids.id(),
+              trigger: m.trigger.name,
+              actionIndex: m.actionIndex,
+              action: m.action as unknown as Record<string, unknown>,
+              event: entry.data,
+              eventType: eventTypeOf(m.trigger.type),
+            });
+          }
+          this.#store.queue.dispatch(entry.id, firings, now);
+        }
+        this.#onQueued();
+        // Let the answers of a burst go out between batches.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (err) {
+      this.#log.error({ err }, 'dispatcher failed; pending inbox entries stay for the next wake');
+    }
+  }
+}

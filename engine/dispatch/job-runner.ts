@@ -1,0 +1,143 @@
+import type { EngineStore, QueueItem } from '../store/index.ts';
+import type { Clock } from '../clock.ts';
+import { backoffDelayMs } from '../triggers/index.ts';
+import type { TriggerDefinition } from '../triggers/index.ts';
+import { ActionError, type ActionExecutor } from './actions/action-error.ts';
+
+interface Logger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface JobRunnerOptions {
+  /** Actions running at once, across all triggers. */
+  concurrency: number;
+}
+
+/**
+ * Runs queued firings: at least once, with the trigger's retries and exponential back-off,
+ * then dead letter. Each attempt leaves the trigger log row up to date.
+ */
+export class JobRunner {
+  #store: EngineStore;
+  #clock: Clock;
+  #executors: Record<string, ActionExecutor>;
+  #log: Logger;
+  #concurrency: number;
+  #running = new Set<Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+  #scheduled = false;
+  #stopped = false;
+
+  constructor(deps: { store: EngineStore; clock: Clock; executors: Record<string, ActionExecutor>; log: Logger; options: JobRunnerOptions }) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#executors = deps.executors;
+    this.#log = deps.log;
+    this.#concurrency = deps.options.concurrency;
+  }
+
+  /** Looks for due work on the next turn (coalesced). */
+  wake(): void {
+    if (this.#scheduled || this.#stopped) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#tick();
+    });
+  }
+
+  /** Stops taking work and waits for the attempts in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  /** Resolves when nothing is running and nothing is due now (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  /** True while an attempt runs. */
+  busy(): boolean {
+    return this.#running.size > 0;
+  }
+
+  #tick(): void {
+    if (this.#stopped) return;
+    const free = this.#concurrency - this.#running.size;
+    if (free > 0) {
+      for (const item of this.#store.queue.claimDue(this.#clock.now(), free)) {
+        const run: Promise<void> = this.#attempt(item).finally(() => {
+          this.#running.delete(run);
+          this.wake();
+        });
+        this.#running.add(run);
+      }
+    }
+    this.#armTimer();
+  }
+
+  #armTimer(): void {
+    clearTimeout(this.#timer);
+    const next = this.#store.queue.nextRunAt();
+    if (next === undefined || this.#stopped) return;
+    const delay = Math.max(0, Math.min(next - this.#clock.now(), 60_000));
+    this.#timer = setTimeout(() => this.#tick(), delay);
+    this.#timer.unref();
+  }
+
+  async #attempt(item: QueueItem): Promise<void> {
+    const started = this.#clock.now();
+    const stored = this.#store.triggers.get(item.trigger);
+    const definition = stored?.definition as unknown as TriggerDefinition | undefined;
+    const execute = this.#executors[String(item.action.type)];
+    try {
+      if (!definition) throw new ActionError('E_TRIGGER_NOT_FOUND', `Trigger "${item.trigger}" was deleted before this firing ran.`);
+      if (!execute) throw new ActionError('E_ACTION_UNKNOWN', `No executor for action type "${String(item.action.type)}".`);
+      const outcome = await execute({
+        trigger: { name: definition.name, type: definition.type },
+        action: item.action,
+        event: item.event,
+        eventType: item.eventType,
+        triggerLogId: item.triggerLogId,
+        deliveryId: item.triggerLogId,
+      });
+      this.#store.triggerLogs.update(
+        item.triggerLogId,
+        { status: 'succeeded', attempts: item.attempts, errorType: null, error: null, jobId: outcome.jobId ?? null, durationMs: this.#clock.now() - started },
+        this.#clock.now(),
+      );
+      this.#store.queue.complete(item.id);
+    } catch (err) {
+      this.#fail(item, definition, err, started);
+    }
+  }
+
+  #fail(item: QueueItem, definition: TriggerDefinition | undefined, err: unknown, started: number): void {
+    const actionError = err instanceof ActionError ? err : undefined;
+    if (!actionError) this.#log.error({ err, trigger: item.trigger }, 'action crashed');
+    const now = this.#clock.now();
+    const attemptsAllowed = definition?.retry.attempts ?? 1;
+    const final = !definition || item.attempts >= attemptsAllowed;
+    this.#store.triggerLogs.update(
+      item.triggerLogId,
+      {
+        status: final ? 'dead_letter' : 'failed',
+        attempts: item.attempts,
+        errorType: actionError?.type ?? 'E_INTERNAL',
+        error: actionError?.message ?? (err as Error).message,
+        jobId: actionError?.jobId ?? null,
+        durationMs: now - started,
+      },
+      now,
+    );
+    if (final) {
+      this.#store.queue.remove(item.id);
+      this.#log.warn({ trigger: item.trigger, log: item.triggerLogId, attempts: item.attempts }, 'firing dead-lettered');
+    } else {
+      this.#store.queue.retryAt(item.id, now + backoffDelayMs(definition.retry, item.attempts));
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import type { AccountRecord } from '../../store/index.ts';
+import type { Clock } from '../../clock.ts';
+import type { AccountRegistry } from '../../receiver/account-registry.ts';
+import { signPush } from '../../wechat/index.ts';
+import { NotFoundError } from '../../errors.ts';
+import { readJsonBody } from '../body.ts';
+import { iso, parseInput } from '../validate.ts';
+
+const accountBody = z.strictObject({
+  token: z.string().min(1).max(128),
+  encodingAESKey: z.string().optional(),
+  mode: z.enum(['plain', 'compatible', 'safe']).optional(),
+});
+
+const signBody = z.strictObject({
+  body: z.string().min(1, 'body is the push XML or JSON to sign'),
+  encrypt: z.boolean().default(false),
+  timestamp: z.string().regex(/^\d{1,12}$/).optional(),
+  nonce: z.string().regex(/^[A-Za-z0-9]{1,32}$/).optional(),
+});
+
+/** Keys are secrets: never echoed back (SPEC §2). */
+const renderAccount = (a: AccountRecord) => ({
+  appId: a.appId,
+  mode: a.mode,
+  hasEncodingAESKey: a.encodingAESKey !== null,
+  hasPreviousEncodingAESKey: a.previousEncodingAESKey !== null,
+  created_at: iso(a.createdAt),
+  updated_at: iso(a.updatedAt),
+});
+
+/** WeChat accounts, and the admin-only signing route `cloudfn push` uses. */
+export function registerAccountRoutes(router: Router, deps: { accounts: AccountRegistry; clock: Clock }): void {
+  const { accounts, clock } = deps;
+
+  router.put('/wechat/accounts/:appId', async (ctx) => {
+    const body = parseInput(accountBody, await readJsonBody(ctx));
+    ctx.body = renderAccount(accounts.put(ctx.params.appId!, body, clock.now()));
+  });
+
+  router.get('/wechat/accounts', (ctx) => {
+    const all = accounts.list();
+    ctx.body = { meta: { limit: all.length, offset: 0, total_count: all.length }, objects: all.map(renderAccount) };
+  });
+
+  router.get('/wechat/accounts/:appId', (ctx) => {
+    const found = accounts.list().find((a) => a.appId === ctx.params.appId);
+    if (!found) accounts.prepared(ctx.params.appId!); // throws the 404
+    ctx.body = renderAccount(found!);
+  });
+
+  router.delete('/wechat/accounts/:appId', (ctx) => {
+    if (!accounts.delete(ctx.params.appId!)) {
+      throw new NotFoundError('E_WECHAT_UNKNOWN_ACCOUNT', `No WeChat account "${ctx.params.appId}".`, { appId: ctx.params.appId });
+    }
+    ctx.status = 204;
+  });
+
+  // Builds a push exactly as WeChat would send it to this account (signed, optionally
+  // encrypted), so `cloudfn push` needs no secrets on the user's machine.
+  router.post('/wechat/accounts/:appId/sign', async (ctx) => {
+    const body = parseInput(signBody, await readJsonBody(ctx));
+    const account = accounts.prepared(ctx.params.appId!);
+    ctx.body = signPush(account, {
+      body: body.body,
+      encrypt: body.encrypt,
+      timestamp: body.timestamp ?? String(Math.floor(clock.now() / 1000)),
+      ...(body.nonce ? { nonce: body.nonce } : {}),
+    });
+  });
+}

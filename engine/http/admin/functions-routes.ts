@@ -1,0 +1,140 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import type { EngineStore, FunctionRecord, FunctionVersionRecord, JobRecord } from '../../store/index.ts';
+import type { FunctionService } from '../../functions/function-service.ts';
+import { FunctionNotFoundError } from '../../functions/errors.ts';
+import { NotFoundError } from '../../errors.ts';
+import { readJsonBody } from '../body.ts';
+import { iso, pageParams, parseInput } from '../validate.ts';
+
+const deployBody = z.strictObject({
+  code: z.string().min(1, 'code must be the function source, not empty'),
+  filename: z.string().max(200).optional(),
+  timeoutMs: z.number().int().min(100).max(900_000).default(5000),
+  memoryMb: z.number().int().min(8).max(2048).default(128),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _'), z.string()).default({}),
+});
+
+const invokeBody = z.strictObject({ data: z.unknown().optional() });
+const rollbackBody = z.strictObject({ version: z.number().int().min(1) });
+
+/** Env values are secrets: only their names leave the engine. */
+const renderVersion = (v: FunctionVersionRecord) => ({
+  name: v.name,
+  version: v.version,
+  sha256: v.sha256,
+  timeoutMs: v.timeoutMs,
+  memoryMb: v.memoryMb,
+  env: Object.keys(v.env),
+  created_at: iso(v.createdAt),
+});
+
+const renderFunction = (fn: FunctionRecord, active: FunctionVersionRecord | undefined) => ({
+  name: fn.name,
+  version: fn.activeVersion,
+  sha256: active?.sha256,
+  timeoutMs: active?.timeoutMs,
+  memoryMb: active?.memoryMb,
+  env: active ? Object.keys(active.env) : [],
+  created_at: iso(fn.createdAt),
+  updated_at: iso(fn.updatedAt),
+});
+
+/** A job as SPEC §2 shows it. */
+export const renderJob = (job: JobRecord) => ({
+  id: job.id,
+  function: job.function,
+  version: job.version,
+  source: job.source,
+  status: job.status,
+  created_at: iso(job.createdAt),
+  finished_at: iso(job.finishedAt),
+  duration_ms: job.durationMs,
+  cpu_ms: job.cpuMs,
+  memory_bytes: job.memoryBytes,
+  trigger: job.triggerName,
+  trigger_log_id: job.triggerLogId,
+  data: job.data,
+  result: job.result,
+  error: job.error,
+  log: job.log,
+});
+
+/** Function deploy, versions, rollback, invoke and jobs (SPEC §2). */
+export function registerFunctionRoutes(router: Router, deps: { store: EngineStore; functions: FunctionService }): void {
+  const { store, functions } = deps;
+  const mustExist = (name: string): FunctionRecord => {
+    const fn = store.functions.get(name);
+    if (!fn) throw new FunctionNotFoundError(name);
+    return fn;
+  };
+
+  router.put('/functions/:name', async (ctx) => {
+    const body = parseInput(deployBody, await readJsonBody(ctx));
+    const { fn, version, created } = await functions.deploy(ctx.params.name!, body);
+    ctx.status = created ? 201 : 200;
+    ctx.body = renderFunction(fn, version);
+  });
+
+  router.get('/functions', (ctx) => {
+    const { limit, offset } = pageParams(ctx.query);
+    const all = store.functions.list();
+    ctx.body = {
+      meta: { limit, offset, total_count: all.length },
+      objects: all.slice(offset, offset + limit).map((fn) => renderFunction(fn, store.functions.getActive(fn.name))),
+    };
+  });
+
+  router.get('/functions/:name', (ctx) => {
+    const fn = mustExist(ctx.params.name!);
+    ctx.body = renderFunction(fn, store.functions.getActive(fn.name));
+  });
+
+  router.delete('/functions/:name', (ctx) => {
+    functions.delete(ctx.params.name!);
+    ctx.status = 204;
+  });
+
+  router.get('/functions/:name/versions', (ctx) => {
+    mustExist(ctx.params.name!);
+    const versions = store.functions.listVersions(ctx.params.name!);
+    ctx.body = { meta: { limit: versions.length, offset: 0, total_count: versions.length }, objects: versions.map(renderVersion) };
+  });
+
+  router.post('/functions/:name/rollback', async (ctx) => {
+    const { version } = parseInput(rollbackBody, await readJsonBody(ctx));
+    const fn = functions.rollback(ctx.params.name!, version);
+    ctx.body = renderFunction(fn, store.functions.getActive(fn.name));
+  });
+
+  router.post('/functions/:name/invoke', async (ctx) => {
+    const { data } = parseInput(invokeBody, await readJsonBody(ctx));
+    const { job, outcome } = await functions.run(ctx.params.name!, data ?? null, { source: 'invoke', eventType: 'invoke' });
+    const ok = outcome.status === 'fulfilled';
+    ctx.body = {
+      code: ok ? 0 : 1,
+      data: ok ? (outcome.result ?? null) : null,
+      error: ok ? {} : { ...outcome.error, status: outcome.status },
+      job_id: job.id,
+      status: outcome.status,
+      duration_ms: outcome.durationMs,
+      memory_bytes: outcome.memoryBytes,
+      log: outcome.log,
+    };
+  });
+
+  router.get('/functions/:name/jobs', (ctx) => {
+    mustExist(ctx.params.name!);
+    const { limit, offset } = pageParams(ctx.query);
+    const status = typeof ctx.query.status === 'string' ? ctx.query.status : undefined;
+    const source = typeof ctx.query.source === 'string' ? ctx.query.source : undefined;
+    const { total, objects } = store.jobs.list({ function: ctx.params.name!, status, source, limit, offset });
+    ctx.body = { meta: { limit, offset, total_count: total }, objects: objects.map(renderJob) };
+  });
+
+  router.get('/jobs/:id', (ctx) => {
+    const job = store.jobs.get(ctx.params.id!);
+    if (!job) throw new NotFoundError('E_JOB_NOT_FOUND', `No job with id "${ctx.params.id}".`, { job: ctx.params.id });
+    ctx.body = renderJob(job);
+  });
+}

@@ -1,0 +1,43 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { errorMiddleware } from './errors.ts';
+import { bearerAuth } from './auth.ts';
+
+interface Logger {
+  error(obj: object, msg: string): void;
+}
+
+export interface AppParts {
+  adminToken: string;
+  log: Logger;
+  /** Admin routes, mounted under /api/v1 behind bearer auth. */
+  admin: Array<(router: Router) => void>;
+  /** Public routes (WeChat receiver, incoming hooks). */
+  public: Array<(router: Router) => void>;
+  /** False until the engine accepts work. */
+  ready: () => boolean;
+}
+
+/** The koa app: error mapping, /healthz, public routes, and the admin API. */
+export function createApp(parts: AppParts): Koa {
+  const app = new Koa({ proxy: false });
+  app.use(errorMiddleware(parts.log));
+
+  const publicRouter = new Router();
+  publicRouter.get('/healthz', (ctx) => {
+    ctx.status = parts.ready() ? 200 : 503;
+    ctx.body = { status: parts.ready() ? 'ok' : 'starting' };
+  });
+  for (const register of parts.public) register(publicRouter);
+
+  // Auth before routing, so that every /api path, known or not, needs the token.
+  const auth = bearerAuth(parts.adminToken);
+  app.use((ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? auth(ctx, next) : next()));
+
+  const adminRouter = new Router({ prefix: '/api/v1' });
+  for (const register of parts.admin) register(adminRouter);
+
+  app.use(publicRouter.routes()).use(publicRouter.allowedMethods());
+  app.use(adminRouter.routes()).use(adminRouter.allowedMethods());
+  return app;
+}

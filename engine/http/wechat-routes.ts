@@ -1,0 +1,105 @@
+import type Router from '@koa/router';
+import type { RouterMiddleware } from '@koa/router';
+import type { Context } from 'koa';
+import type { EngineStore } from '../store/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Ids } from '../ids.ts';
+import type { FunctionService } from '../functions/function-service.ts';
+import type { AccountRegistry } from '../receiver/account-registry.ts';
+import type { TriggerRegistry } from '../dispatch/trigger-registry.ts';
+import { runPassiveReply } from '../receiver/passive-reply.ts';
+import { verifyEcho, openPush, buildReply, MAX_PUSH_BYTES } from '../wechat/index.ts';
+import { EngineError } from '../errors.ts';
+import { readRawBody } from './body.ts';
+import { HttpError } from './errors.ts';
+
+interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface WechatRouteDeps {
+  store: EngineStore;
+  accounts: AccountRegistry;
+  registry: TriggerRegistry;
+  functions: FunctionService;
+  clock: Clock;
+  ids: Ids;
+  /** Called after a new push is committed to the inbox. */
+  onAccepted: () => void;
+  log: Logger;
+}
+
+/**
+ * The WeChat receiver, `/wechat/:appId` (SPEC §3). Thin: verify and open with the pure
+ * protocol core, commit to the inbox, answer. Triggers run after the answer, from the inbox.
+ */
+export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): void {
+  const { store, accounts, registry, clock, ids, log } = deps;
+
+  router.get('/wechat/:appId', refusalsLogged(log, (ctx) => {
+    const account = accounts.prepared(ctx.params.appId!);
+    ctx.type = 'text/plain';
+    ctx.body = verifyEcho(account, queryOf(ctx), Math.floor(clock.now() / 1000));
+  }));
+
+  router.post('/wechat/:appId', refusalsLogged(log, async (ctx) => {
+    const appId = ctx.params.appId!;
+    const account = accounts.prepared(appId);
+    const body = await readRawBody(ctx, MAX_PUSH_BYTES).catch((err: unknown) => {
+      if (err instanceof HttpError && err.status === 413) throw new HttpError('E_WECHAT_TOO_LARGE', `A push body may be at most ${MAX_PUSH_BYTES} bytes.`, 413);
+      throw err;
+    });
+    const nowSeconds = Math.floor(clock.now() / 1000);
+    const opened = openPush(account, { query: queryOf(ctx), body, contentType: ctx.get('content-type'), nowSeconds });
+    const isNew = store.inbox.accept({
+      id: ids.id(),
+      source: 'wechat_message',
+      key: appId,
+      dedupKey: opened.dedupKey,
+      data: opened.data,
+      receivedAt: clock.now(),
+    });
+    ctx.type = 'text/plain';
+    ctx.body = 'success';
+    if (!isNew) {
+      log.info({ appId, dedupKey: opened.dedupKey }, 'duplicate push (a WeChat retry): answered, not run again');
+      return;
+    }
+    deps.onAccepted();
+    const replyTrigger = registry.matchReply(appId, opened.data);
+    if (!replyTrigger) return;
+    const attempt = await runPassiveReply(deps, replyTrigger, opened.data);
+    if (!attempt.ok) {
+      log.warn({ appId, trigger: replyTrigger.name, errorType: attempt.errorType, error: attempt.error }, 'passive reply not sent');
+      return;
+    }
+    try {
+      const reply = buildReply(account, opened, attempt.reply, { nowSeconds: Math.floor(clock.now() / 1000) });
+      ctx.type = reply.contentType;
+      ctx.body = reply.body;
+    } catch (err) {
+      log.warn({ appId, trigger: replyTrigger.name, err }, 'passive reply refused; answered "success"');
+    }
+  }));
+}
+
+function queryOf(ctx: Context): Record<string, string | undefined> {
+  const query: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(ctx.query)) query[key] = Array.isArray(value) ? value[0] : value;
+  return query;
+}
+
+/** Every refusal of the receiver is logged with its code and account (issue 4). */
+function refusalsLogged(log: Logger, handler: RouterMiddleware): RouterMiddleware {
+  return async (ctx, next) => {
+    try {
+      await handler(ctx, next);
+    } catch (err) {
+      if (err instanceof EngineError) {
+        log.warn({ appId: ctx.params.appId, code: err.code, status: err.status, ip: ctx.ip }, `push refused: ${err.message}`);
+      }
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,87 @@
+import type { EngineStore } from '../store/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Ids } from '../ids.ts';
+import type { FunctionService } from '../functions/function-service.ts';
+import type { TriggerDefinition } from '../triggers/index.ts';
+
+export const DEFAULT_REPLY_BUDGET_MS = 4000;
+
+export type ReplyAttempt =
+  | { ok: true; reply: unknown; jobId: string }
+  | { ok: false; errorType: string; error: string; jobId?: string };
+
+/**
+ * Runs a passive-reply trigger's function before WeChat is answered, within its budget.
+ * A late function keeps running (its job is recorded) but WeChat gets `success` in time.
+ * Either way one trigger log row records what happened.
+ */
+export async function runPassiveReply(
+  deps: { store: EngineStore; functions: FunctionService; clock: Clock; ids: Ids },
+  trigger: TriggerDefinition,
+  data: unknown,
+): Promise<ReplyAttempt> {
+  const action = trigger.actions[0];
+  const budget = ('replyBudgetMs' in trigger ? trigger.replyBudgetMs : undefined) ?? DEFAULT_REPLY_BUDGET_MS;
+  const logId = deps.ids.id();
+  const started = deps.clock.now();
+  if (!action || action.type !== 'function') {
+    return { ok: false, errorType: 'E_TRIGGER_INVALID', error: 'A reply trigger needs one function action.' };
+  }
+  const run = deps.functions.run(action.function, data, {
+    source: `trigger:${trigger.name}`,
+    eventType: 'trigger',
+    trigger: { name: trigger.name, type: trigger.type },
+    triggerLogId: logId,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), budget)));
+  let attempt: ReplyAttempt;
+  try {
+    const winner = await Promise.race([run, late]);
+    if (winner === 'late') {
+      attempt = { ok: false, errorType: 'E_REPLY_BUDGET_EXCEEDED', error: `The function did not return within the reply budget of ${budget} ms; WeChat was answered "success".` };
+      run.catch(() => undefined);
+    } else if (winner.outcome.status !== 'fulfilled') {
+      attempt = { ok: false, errorType: winner.outcome.status, error: winner.outcome.error?.message ?? winner.outcome.status, jobId: winner.job.id };
+    } else {
+      const result = winner.outcome.result as { reply?: unknown } | null | undefined;
+      attempt = result && typeof result === 'object' && result.reply !== undefined
+        ? { ok: true, reply: result.reply, jobId: winner.job.id }
+        : { ok: false, errorType: 'E_REPLY_MISSING', error: 'The function returned no `reply`; WeChat was answered "success".', jobId: winner.job.id };
+    }
+  } catch (err) {
+    attempt = { ok: false, errorType: (err as { code?: string }).code ?? 'E_INTERNAL', error: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+  recordAttempt(deps, trigger, data, logId, started, attempt);
+  return attempt;
+}
+
+/** Writes the trigger log row of a reply attempt. */
+function recordAttempt(
+  deps: { store: EngineStore; clock: Clock },
+  trigger: TriggerDefinition,
+  data: unknown,
+  logId: string,
+  started: number,
+  attempt: ReplyAttempt,
+): void {
+  const now = deps.clock.now();
+  deps.store.triggerLogs.insertFinished({
+    id: logId,
+    trigger: trigger.name,
+    triggeredAt: started,
+    event: data,
+    inboxId: null,
+    actionIndex: 0,
+    action: trigger.actions[0] as unknown as Record<string, unknown>,
+    status: attempt.ok ? 'succeeded' : 'dead_letter',
+    attempts: 1,
+    errorType: attempt.ok ? null : attempt.errorType,
+    error: attempt.ok ? null : attempt.error,
+    jobId: attempt.jobId ?? null,
+    durationMs: now - started,
+    updatedAt: now,
+  });
+}
