@@ -37,11 +37,15 @@ const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
 /** Validates an account and derives its AES keys once. Throws E_WECHAT_BAD_KEY. */
 export function prepareAccount(account: WechatAccount): PreparedAccount {
   const { appId, token, mode } = account;
-  if (typeof appId !== 'string' || appId.length === 0) throw badKey('appId must be a non-empty string.');
-  if (typeof token !== 'string' || token.length === 0) throw badKey('token must be a non-empty string.');
-  if (!MODES.has(mode)) throw badKey(`mode must be "plain", "compatible" or "safe", not "${String(mode)}".`);
+  if (typeof appId !== 'string' || appId.length === 0)
+    throw badKey('appId must be a non-empty string.');
+  if (typeof token !== 'string' || token.length === 0)
+    throw badKey('token must be a non-empty string.');
+  if (!MODES.has(mode))
+    throw badKey(`mode must be "plain", "compatible" or "safe", not "${String(mode)}".`);
   const keys: AesKey[] = [];
-  if (account.encodingAESKey !== undefined) keys.push(deriveKey(account.encodingAESKey, 'encodingAESKey'));
+  if (account.encodingAESKey !== undefined)
+    keys.push(deriveKey(account.encodingAESKey, 'encodingAESKey'));
   if (account.previousEncodingAESKey !== undefined) {
     if (keys.length === 0) throw badKey('previousEncodingAESKey is set but encodingAESKey is not.');
     keys.push(deriveKey(account.previousEncodingAESKey, 'previousEncodingAESKey'));

@@ -50,7 +50,9 @@ export function buildReply(
 function party(opened: OpenedPush, field: 'FromUserName' | 'ToUserName'): string {
   const value = opened.data[field];
   if (typeof value !== 'string' || value.length === 0) {
-    throw new WechatError('E_WECHAT_REPLY_INVALID', `Cannot reply: the push has no ${field}.`, { field });
+    throw new WechatError('E_WECHAT_REPLY_INVALID', `Cannot reply: the push has no ${field}.`, {
+      field,
+    });
   }
   return value;
 }

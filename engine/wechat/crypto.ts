@@ -20,10 +20,16 @@ export interface DecryptedMessage {
  * Encrypts as WXBizMsgCrypt does: AES-256-CBC over random ‖ len ‖ msg ‖ appid, PKCS#7 to
  * 32 bytes, base64. `random` (16 bytes) is fixed only by tests and golden vectors.
  */
-export function encryptMessage(key: AesKey, message: string | Buffer, appId: string, random?: Buffer): string {
+export function encryptMessage(
+  key: AesKey,
+  message: string | Buffer,
+  appId: string,
+  random?: Buffer,
+): string {
   const msg = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
   const rnd = random ?? randomBytes(RANDOM_BYTES);
-  if (rnd.length !== RANDOM_BYTES) throw new RangeError(`random must be ${RANDOM_BYTES} bytes, got ${rnd.length}.`);
+  if (rnd.length !== RANDOM_BYTES)
+    throw new RangeError(`random must be ${RANDOM_BYTES} bytes, got ${rnd.length}.`);
   const id = Buffer.from(appId, 'utf8');
   const bodyLength = HEADER_BYTES + msg.length + id.length;
   const pad = PAD_BLOCK - (bodyLength % PAD_BLOCK);
@@ -47,7 +53,9 @@ export function decryptMessage(key: AesKey, encrypt: string): DecryptedMessage {
   }
   const cipherText = Buffer.from(encrypt, 'base64');
   if (cipherText.length < PAD_BLOCK || cipherText.length % 16 !== 0) {
-    throw decryptError(`ciphertext length ${cipherText.length} is not a whole number of AES blocks of at least 32 bytes`);
+    throw decryptError(
+      `ciphertext length ${cipherText.length} is not a whole number of AES blocks of at least 32 bytes`,
+    );
   }
   const decipher = createDecipheriv('aes-256-cbc', key.key, key.iv).setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(cipherText), decipher.final()]);
@@ -85,7 +93,8 @@ export function decryptForAccount(
       failure ??= err;
       continue;
     }
-    if (decrypted.appId === account.appId) return { message: decrypted.message, keyIndex: index === 0 ? 0 : 1 };
+    if (decrypted.appId === account.appId)
+      return { message: decrypted.message, keyIndex: index === 0 ? 0 : 1 };
     // A clean decrypt is proof the key is right, so a foreign AppID outranks a padding failure.
     failure = new WechatError(
       'E_WECHAT_APPID_MISMATCH',
@@ -93,12 +102,19 @@ export function decryptForAccount(
       { appId: account.appId, messageAppId: decrypted.appId },
     );
   }
-  throw failure ?? new WechatError('E_WECHAT_MODE', `Account ${account.appId} has no EncodingAESKey to decrypt with.`);
+  throw (
+    failure ??
+    new WechatError(
+      'E_WECHAT_MODE',
+      `Account ${account.appId} has no EncodingAESKey to decrypt with.`,
+    )
+  );
 }
 
 function checkPadding(plain: Buffer): number {
   const pad = plain[plain.length - 1]!;
-  if (pad < 1 || pad > PAD_BLOCK || pad > plain.length) throw decryptError(`bad PKCS#7 padding byte ${pad}`);
+  if (pad < 1 || pad > PAD_BLOCK || pad > plain.length)
+    throw decryptError(`bad PKCS#7 padding byte ${pad}`);
   for (let i = plain.length - pad; i < plain.length - 1; i++) {
     if (plain[i] !== pad) throw decryptError('PKCS#7 padding bytes differ');
   }

@@ -32,7 +32,9 @@ export class WechatError extends EngineError {
 /** A push for an appId the engine has no account for; thrown by the receiver (it owns storage). */
 export class WechatUnknownAccountError extends WechatError {
   constructor(appId: string) {
-    super('E_WECHAT_UNKNOWN_ACCOUNT', `No WeChat account is configured for appId "${appId}".`, { appId });
+    super('E_WECHAT_UNKNOWN_ACCOUNT', `No WeChat account is configured for appId "${appId}".`, {
+      appId,
+    });
     this.name = 'WechatUnknownAccountError';
   }
 }

@@ -8,7 +8,10 @@ const CREATE_TIME = /^\d{1,15}$/;
  * number, everything else untouched, `_AppId` added. Mutates and returns `message`, which
  * the parsers create fresh for each push.
  */
-export function normaliseMessage(message: Record<string, unknown>, appId: string): Record<string, unknown> {
+export function normaliseMessage(
+  message: Record<string, unknown>,
+  appId: string,
+): Record<string, unknown> {
   const createTime = message.CreateTime;
   if (createTime !== undefined) {
     if (typeof createTime !== 'string' || !CREATE_TIME.test(createTime)) {

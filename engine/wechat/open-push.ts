@@ -5,7 +5,12 @@ import { WechatError, malformed } from './errors.ts';
 import { normaliseMessage } from './normalise.ts';
 import { parseWechatJson } from './parse-json.ts';
 import { parseWechatXml } from './parse-xml.ts';
-import { checkSignature, checkTimestamp, requireTimestampAndNonce, type WechatQuery } from './query-check.ts';
+import {
+  checkSignature,
+  checkTimestamp,
+  requireTimestampAndNonce,
+  type WechatQuery,
+} from './query-check.ts';
 
 /** Pushes over this many bytes are refused (413) before anything else is looked at. */
 export const MAX_PUSH_BYTES = 1024 * 1024;
@@ -46,10 +51,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function openPush(account: PreparedAccount, input: OpenPushInput): OpenedPush {
   const { query, body } = input;
   if (body.length > MAX_PUSH_BYTES) {
-    throw new WechatError('E_WECHAT_TOO_LARGE', `The push is ${body.length} bytes; the limit is ${MAX_PUSH_BYTES}.`, {
-      bytes: body.length,
-      limit: MAX_PUSH_BYTES,
-    });
+    throw new WechatError(
+      'E_WECHAT_TOO_LARGE',
+      `The push is ${body.length} bytes; the limit is ${MAX_PUSH_BYTES}.`,
+      {
+        bytes: body.length,
+        limit: MAX_PUSH_BYTES,
+      },
+    );
   }
   const encrypted = isEncrypted(query.encrypt_type);
   const signed = requireTimestampAndNonce(query);
@@ -58,7 +67,14 @@ export function openPush(account: PreparedAccount, input: OpenPushInput): Opened
     : openPlaintext(account, input, signed);
   const data = normaliseMessage(message, account.appId);
   const msgId = messageIdOf(data);
-  const opened: OpenedPush = { data, format, encrypted, keyIndex, dedupKey: dedupKeyOf(data), ...signed };
+  const opened: OpenedPush = {
+    data,
+    format,
+    encrypted,
+    keyIndex,
+    dedupKey: dedupKeyOf(data),
+    ...signed,
+  };
   if (msgId !== undefined) opened.msgId = msgId;
   return opened;
 }
@@ -74,19 +90,30 @@ interface Opened {
   keyIndex: 0 | 1;
 }
 
-function openPlaintext(account: PreparedAccount, input: OpenPushInput, { timestamp, nonce }: Signed): Opened {
+function openPlaintext(
+  account: PreparedAccount,
+  input: OpenPushInput,
+  { timestamp, nonce }: Signed,
+): Opened {
   // The plaintext signature covers no body, so it is checked before the body is read at all.
   checkSignature(account, 'signature', input.query.signature, [timestamp, nonce]);
   checkTimestamp(timestamp, input.nowSeconds);
   if (account.mode === 'safe') {
-    throw modeError(account, 'a plaintext push reached a safe-mode account; set 安全模式 in the WeChat console');
+    throw modeError(
+      account,
+      'a plaintext push reached a safe-mode account; set 安全模式 in the WeChat console',
+    );
   }
   const text = decodeBody(input.body);
   const format = detectFormat(text, input.contentType);
   return { message: parse(format, text), format, keyIndex: 0 };
 }
 
-function openEncrypted(account: PreparedAccount, input: OpenPushInput, { timestamp, nonce }: Signed): Opened {
+function openEncrypted(
+  account: PreparedAccount,
+  input: OpenPushInput,
+  { timestamp, nonce }: Signed,
+): Opened {
   const text = decodeBody(input.body);
   const format = detectFormat(text, input.contentType);
   // The envelope is parsed first because msg_signature covers its Encrypt text. In compatible
@@ -95,7 +122,10 @@ function openEncrypted(account: PreparedAccount, input: OpenPushInput, { timesta
   checkSignature(account, 'msg_signature', input.query.msg_signature, [timestamp, nonce, encrypt]);
   checkTimestamp(timestamp, input.nowSeconds);
   if (account.keys.length === 0) {
-    throw modeError(account, 'an encrypted push reached an account without an EncodingAESKey; add the key');
+    throw modeError(
+      account,
+      'an encrypted push reached an account without an EncodingAESKey; add the key',
+    );
   }
   const { message, keyIndex } = decryptForAccount(account, encrypt);
   return { message: parse(detectFormat(message, undefined), message), format, keyIndex };
@@ -140,8 +170,12 @@ function encryptText(envelope: Record<string, unknown>): string {
 }
 
 function modeError(account: PreparedAccount, reason: string): WechatError {
-  return new WechatError('E_WECHAT_MODE', `Wrong mode for account ${account.appId} (${account.mode}): ${reason}.`, {
-    appId: account.appId,
-    mode: account.mode,
-  });
+  return new WechatError(
+    'E_WECHAT_MODE',
+    `Wrong mode for account ${account.appId} (${account.mode}): ${reason}.`,
+    {
+      appId: account.appId,
+      mode: account.mode,
+    },
+  );
 }

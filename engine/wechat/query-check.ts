@@ -48,5 +48,7 @@ export function checkTimestamp(timestamp: string, nowSeconds: number): void {
 }
 
 function badSignature(reason: string): WechatError {
-  return new WechatError('E_WECHAT_BAD_SIGNATURE', `Signature check failed: ${reason}.`, { reason });
+  return new WechatError('E_WECHAT_BAD_SIGNATURE', `Signature check failed: ${reason}.`, {
+    reason,
+  });
 }

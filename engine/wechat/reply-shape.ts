@@ -19,7 +19,13 @@ const MEDIA: Record<string, { wrapper: string; fields: FieldSpec[] }> = {
   video: { wrapper: 'Video', fields: [req('MediaId'), opt('Title'), opt('Description')] },
   music: {
     wrapper: 'Music',
-    fields: [opt('Title'), opt('Description'), opt('MusicUrl'), opt('HQMusicUrl'), req('ThumbMediaId')],
+    fields: [
+      opt('Title'),
+      opt('Description'),
+      opt('MusicUrl'),
+      opt('HQMusicUrl'),
+      req('ThumbMediaId'),
+    ],
   },
 };
 const ARTICLE_FIELDS = [opt('Title'), opt('Description'), opt('PicUrl'), opt('Url')];
@@ -37,15 +43,23 @@ export function validateReply(reply: unknown): { msgType: string; body: ReplyNod
   const record = asRecord(reply, 'the reply');
   const msgType = record.MsgType;
   if (typeof msgType !== 'string' || !TYPES.includes(msgType)) {
-    throw invalid(`MsgType must be one of ${TYPES.join(', ')}; got ${JSON.stringify(msgType) ?? 'nothing'}`);
+    throw invalid(
+      `MsgType must be one of ${TYPES.join(', ')}; got ${JSON.stringify(msgType) ?? 'nothing'}`,
+    );
   }
   const rest = { ...record };
   delete rest.MsgType;
-  if (msgType === 'text') return { msgType, body: takeFields(rest, [req('Content')], 'a text reply') };
+  if (msgType === 'text')
+    return { msgType, body: takeFields(rest, [req('Content')], 'a text reply') };
   if (msgType === 'news') return { msgType, body: newsBody(rest) };
   if (msgType === 'transfer_customer_service') return { msgType, body: transferBody(rest) };
   const media = MEDIA[msgType]!;
-  return { msgType, body: [[media.wrapper, takeFields(unwrap(rest, media.wrapper), media.fields, `a ${msgType} reply`)]] };
+  return {
+    msgType,
+    body: [
+      [media.wrapper, takeFields(unwrap(rest, media.wrapper), media.fields, `a ${msgType} reply`)],
+    ],
+  };
 }
 
 function newsBody(rest: Record<string, unknown>): ReplyNode {
@@ -55,7 +69,9 @@ function newsBody(rest: Record<string, unknown>): ReplyNode {
     throw invalid(`a news reply needs Articles: an array of 1 to ${MAX_ARTICLES} articles`);
   }
   if (count !== undefined && count !== articles.length) {
-    throw invalid(`ArticleCount is ${JSON.stringify(count)} but there are ${articles.length} articles`);
+    throw invalid(
+      `ArticleCount is ${JSON.stringify(count)} but there are ${articles.length} articles`,
+    );
   }
   const items = articles.map((article, i) =>
     takeFields(asRecord(article, `article ${i}`), ARTICLE_FIELDS, `article ${i}`),
@@ -67,7 +83,11 @@ function newsBody(rest: Record<string, unknown>): ReplyNode {
 }
 
 function transferBody(rest: Record<string, unknown>): ReplyNode {
-  const transfer = takeFields(unwrap(rest, 'TransInfo'), [opt('KfAccount')], 'a transfer_customer_service reply');
+  const transfer = takeFields(
+    unwrap(rest, 'TransInfo'),
+    [opt('KfAccount')],
+    'a transfer_customer_service reply',
+  );
   return transfer.length === 0 ? [] : [['TransInfo', transfer]];
 }
 
@@ -76,13 +96,19 @@ function unwrap(rest: Record<string, unknown>, wrapper: string): Record<string, 
   if (!(wrapper in rest)) return rest;
   const { [wrapper]: inner, ...others } = rest;
   if (Object.keys(others).length > 0) {
-    throw invalid(`give ${Object.keys(others).join(', ')} inside ${wrapper} or at the top level, not both`);
+    throw invalid(
+      `give ${Object.keys(others).join(', ')} inside ${wrapper} or at the top level, not both`,
+    );
   }
   return asRecord(inner, wrapper);
 }
 
 function takeFields(record: Record<string, unknown>, specs: FieldSpec[], what: string): ReplyNode {
-  rejectUnknown(record, what, specs.map((spec) => spec.name));
+  rejectUnknown(
+    record,
+    what,
+    specs.map((spec) => spec.name),
+  );
   const node: ReplyNode = [];
   for (const { name, required } of specs) {
     const value = record[name];
@@ -104,7 +130,8 @@ function rejectUnknown(record: Record<string, unknown>, what: string, allowed: s
 }
 
 function asRecord(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(`${what} must be an object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw invalid(`${what} must be an object`);
   return value as Record<string, unknown>;
 }
 

@@ -23,12 +23,18 @@ export function sealReply(
   options: SealOptions,
 ): string {
   const key = account.keys[keyIndex];
-  if (key === undefined) throw new RangeError(`Account ${account.appId} has no AES key ${keyIndex}.`);
+  if (key === undefined)
+    throw new RangeError(`Account ${account.appId} has no AES key ${keyIndex}.`);
   const { timestamp, nonce } = options;
   const encrypt = encryptMessage(key, message, account.appId, options.random);
   const signature = computeSignature(account.token, timestamp, nonce, encrypt);
   if (format === 'json') {
-    return JSON.stringify({ Encrypt: encrypt, MsgSignature: signature, TimeStamp: Number(timestamp), Nonce: nonce });
+    return JSON.stringify({
+      Encrypt: encrypt,
+      MsgSignature: signature,
+      TimeStamp: Number(timestamp),
+      Nonce: nonce,
+    });
   }
   return (
     `<xml><Encrypt>${cdata(encrypt)}</Encrypt><MsgSignature>${cdata(signature)}</MsgSignature>` +

@@ -50,9 +50,13 @@ export function signPush(account: PreparedAccount, input: SignPushInput): Signed
 
   const key = account.keys[0];
   if (key === undefined) {
-    throw new WechatError('E_WECHAT_MODE', `Account ${account.appId} has no EncodingAESKey to encrypt with.`, {
-      appId: account.appId,
-    });
+    throw new WechatError(
+      'E_WECHAT_MODE',
+      `Account ${account.appId} has no EncodingAESKey to encrypt with.`,
+      {
+        appId: account.appId,
+      },
+    );
   }
   const encrypt = encryptMessage(key, text, account.appId, input.random);
   query.encrypt_type = 'aes';
@@ -62,7 +66,13 @@ export function signPush(account: PreparedAccount, input: SignPushInput): Signed
   return { query, body: envelope(format, text, toUser, encrypt, compatible), contentType };
 }
 
-function envelope(format: 'xml' | 'json', text: string, toUser: string, encrypt: string, compatible: boolean): string {
+function envelope(
+  format: 'xml' | 'json',
+  text: string,
+  toUser: string,
+  encrypt: string,
+  compatible: boolean,
+): string {
   if (format === 'json') {
     if (!compatible) return JSON.stringify({ ToUserName: toUser, Encrypt: encrypt });
     // String surgery rather than parse + stringify: re-serialising would round 64-bit MsgIds.
@@ -70,7 +80,8 @@ function envelope(format: 'xml' | 'json', text: string, toUser: string, encrypt:
     const separator = open.endsWith('{') ? '' : ',';
     return `${open}${separator}"Encrypt":${JSON.stringify(encrypt)}}`;
   }
-  if (!compatible) return `<xml><ToUserName>${cdata(toUser)}</ToUserName><Encrypt>${cdata(encrypt)}</Encrypt></xml>`;
+  if (!compatible)
+    return `<xml><ToUserName>${cdata(toUser)}</ToUserName><Encrypt>${cdata(encrypt)}</Encrypt></xml>`;
   const close = text.lastIndexOf('</xml>');
   return `${text.slice(0, close)}<Encrypt>${cdata(encrypt)}</Encrypt>${text.slice(close)}`;
 }

@@ -3,7 +3,12 @@
 // notes §6–7 (64-bit ids, leading zeros, 23-digit TransId, repeated PicList, empty CDATA,
 // whitespace around CDATA, decimals kept as written).
 import { describe, expect, it } from 'vitest';
-import { computeSignature, openPush, prepareAccount, type OpenedPush } from '../../../engine/wechat/index.ts';
+import {
+  computeSignature,
+  openPush,
+  prepareAccount,
+  type OpenedPush,
+} from '../../../engine/wechat/index.ts';
 import { expectWechatError, fixture, fixtureNames, vectors } from './fixtures.ts';
 
 const APP_ID = 'wxfixture00000001';
@@ -13,7 +18,8 @@ const NOW = 1_714_000_000;
 const OA = { ToUserName: 'gh_7f083739789a', FromUserName: 'oia2TjuEGTNoeX76QEjQNrcURxG8' };
 const CARD = { ToUserName: 'gh_fc0a06a20993', FromUserName: 'oZI8Fj040-be6rlDohc6gkoPOQTQ' };
 const MP = { ToUserName: 'gh_97417a04a28d', FromUserName: 'o9AgO5Kd5ggOC-bXrbNODIiE3bGY' };
-const TICKET = 'gQH47joAAAAAAAAAASxodHRwOi8vd2VpeGluLnFxLmNvbS9xL2taZ2Z3TVRtNzJXV1Brb3ZhYmJJAAIEZ23sUwMEmm3sUw==';
+const TICKET =
+  'gQH47joAAAAAAAAAASxodHRwOi8vd2VpeGluLnFxLmNvbS9xL2taZ2Z3TVRtNzJXV1Brb3ZhYmJJAAIEZ23sUwMEmm3sUw==';
 
 /** Plaintext fixtures → event.data without `_AppId` (added below). */
 const PLAINTEXT: Record<string, Record<string, unknown>> = {
@@ -78,7 +84,13 @@ const PLAINTEXT: Record<string, Record<string, unknown>> = {
     Url: 'https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1&sn=abc',
     MsgId: '6054768590064713733',
   },
-  'event_subscribe.xml': { ...OA, CreateTime: 1643372079, MsgType: 'event', Event: 'subscribe', EventKey: '' },
+  'event_subscribe.xml': {
+    ...OA,
+    CreateTime: 1643372079,
+    MsgType: 'event',
+    Event: 'subscribe',
+    EventKey: '',
+  },
   'event_subscribe_qrscene.xml': {
     ...OA,
     CreateTime: 123456789,
@@ -87,8 +99,21 @@ const PLAINTEXT: Record<string, Record<string, unknown>> = {
     EventKey: 'qrscene_123123',
     Ticket: TICKET,
   },
-  'event_unsubscribe.xml': { ...OA, CreateTime: 123456789, MsgType: 'event', Event: 'unsubscribe', EventKey: '' },
-  'event_SCAN.xml': { ...OA, CreateTime: 123456789, MsgType: 'event', Event: 'SCAN', EventKey: '0123', Ticket: TICKET },
+  'event_unsubscribe.xml': {
+    ...OA,
+    CreateTime: 123456789,
+    MsgType: 'event',
+    Event: 'unsubscribe',
+    EventKey: '',
+  },
+  'event_SCAN.xml': {
+    ...OA,
+    CreateTime: 123456789,
+    MsgType: 'event',
+    Event: 'SCAN',
+    EventKey: '0123',
+    Ticket: TICKET,
+  },
   'event_LOCATION.xml': {
     ...OA,
     CreateTime: 123456789,
@@ -98,7 +123,13 @@ const PLAINTEXT: Record<string, Record<string, unknown>> = {
     Longitude: '113.352425',
     Precision: '119.385040',
   },
-  'event_CLICK.xml': { ...OA, CreateTime: 123456789, MsgType: 'event', Event: 'CLICK', EventKey: 'V1001_TODAY_MUSIC' },
+  'event_CLICK.xml': {
+    ...OA,
+    CreateTime: 123456789,
+    MsgType: 'event',
+    Event: 'CLICK',
+    EventKey: 'V1001_TODAY_MUSIC',
+  },
   'event_VIEW.xml': {
     ...OA,
     CreateTime: 123456789,
@@ -295,13 +326,29 @@ const PLAINTEXT: Record<string, Record<string, unknown>> = {
 
 /** Encrypted fixtures, opened with the official vector they belong to. */
 const ENCRYPTED: Record<string, { open: () => OpenedPush; data: Record<string, unknown> }> = {
-  'encrypted_compat_mode.xml': { open: () => openVectorB('encrypted_compat_mode.xml', 'compatible'), data: vectorBData() },
-  'encrypted_safe_mode.xml': { open: () => openVectorB('encrypted_safe_mode.xml', 'safe'), data: vectorBData() },
+  'encrypted_compat_mode.xml': {
+    open: () => openVectorB('encrypted_compat_mode.xml', 'compatible'),
+    data: vectorBData(),
+  },
+  'encrypted_safe_mode.xml': {
+    open: () => openVectorB('encrypted_safe_mode.xml', 'safe'),
+    data: vectorBData(),
+  },
   'mp_debug_demo_safe.json': {
     open: () => {
       const a = vectors.A_safe_post;
-      const account = prepareAccount({ appId: a.appid, token: a.token, encodingAESKey: a.encodingAESKey, mode: 'safe' });
-      const query = { timestamp: a.timestamp, nonce: a.nonce, encrypt_type: 'aes', msg_signature: a.msg_signature };
+      const account = prepareAccount({
+        appId: a.appid,
+        token: a.token,
+        encodingAESKey: a.encodingAESKey,
+        mode: 'safe',
+      });
+      const query = {
+        timestamp: a.timestamp,
+        nonce: a.nonce,
+        encrypt_type: 'aes',
+        msg_signature: a.msg_signature,
+      };
       return openPush(account, { query, body: fixture(a.body), nowSeconds: Number(a.timestamp) });
     },
     data: {
@@ -319,14 +366,28 @@ const ATTACKS = ['attack_xxe.xml', 'attack_billion_laughs.xml'];
 
 function openPlaintext(name: string): OpenedPush {
   const account = prepareAccount({ appId: APP_ID, token: TOKEN, mode: 'plain' });
-  const query = { signature: computeSignature(TOKEN, String(NOW), '77'), timestamp: String(NOW), nonce: '77' };
+  const query = {
+    signature: computeSignature(TOKEN, String(NOW), '77'),
+    timestamp: String(NOW),
+    nonce: '77',
+  };
   return openPush(account, { query, body: fixture(name), nowSeconds: NOW });
 }
 
 function openVectorB(name: string, mode: 'compatible' | 'safe'): OpenedPush {
   const b = vectors.B_wxbizmsgcrypt_sample;
-  const account = prepareAccount({ appId: b.appid, token: b.token, encodingAESKey: b.encodingAESKey, mode });
-  const query = { timestamp: b.timestamp, nonce: b.nonce, encrypt_type: 'aes', msg_signature: b.msg_signature };
+  const account = prepareAccount({
+    appId: b.appid,
+    token: b.token,
+    encodingAESKey: b.encodingAESKey,
+    mode,
+  });
+  const query = {
+    timestamp: b.timestamp,
+    nonce: b.nonce,
+    encrypt_type: 'aes',
+    msg_signature: b.msg_signature,
+  };
   return openPush(account, { query, body: fixture(name), nowSeconds: Number(b.timestamp) });
 }
 
@@ -375,12 +436,16 @@ describe('dedup keys of the fixtures', () => {
 
   it('hash the whole message for events, so events of the same user and second stay distinct', () => {
     const keys = Object.keys(PLAINTEXT)
-      .filter((name) => PLAINTEXT[name]!.MsgId === undefined && PLAINTEXT[name]!.MsgID === undefined)
+      .filter(
+        (name) => PLAINTEXT[name]!.MsgId === undefined && PLAINTEXT[name]!.MsgID === undefined,
+      )
       .map((name) => openPlaintext(name).dedupKey);
     for (const key of keys) expect(key).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(new Set(keys).size).toBe(keys.length);
     // CLICK, SCAN, LOCATION, VIEW and unsubscribe share FromUserName and CreateTime 123456789.
-    expect(openPlaintext('event_CLICK.xml').dedupKey).not.toBe(openPlaintext('event_VIEW.xml').dedupKey);
+    expect(openPlaintext('event_CLICK.xml').dedupKey).not.toBe(
+      openPlaintext('event_VIEW.xml').dedupKey,
+    );
   });
 
   it('do not depend on how the message was delivered (plain, compatible, safe)', () => {

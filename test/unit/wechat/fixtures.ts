@@ -16,8 +16,20 @@ export function fixtureNames(): string[] {
 }
 
 interface Vectors {
-  A_url_verify: { token: string; timestamp: string; nonce: string; echostr: string; signature: string };
-  A_plain_post: { token: string; timestamp: string; nonce: string; signature: string; body: string };
+  A_url_verify: {
+    token: string;
+    timestamp: string;
+    nonce: string;
+    echostr: string;
+    signature: string;
+  };
+  A_plain_post: {
+    token: string;
+    timestamp: string;
+    nonce: string;
+    signature: string;
+    body: string;
+  };
   A_safe_post: {
     token: string;
     encodingAESKey: string;
@@ -53,7 +65,13 @@ interface Vectors {
     decrypted_msg_len: number;
     decrypted_msg: string;
   };
-  C_java_sample_encrypt: { encodingAESKey: string; appid: string; random: string; msg: string; encrypt: string };
+  C_java_sample_encrypt: {
+    encodingAESKey: string;
+    appid: string;
+    random: string;
+    msg: string;
+    encrypt: string;
+  };
 }
 
 export const vectors = JSON.parse(fixture('vectors.json').toString('utf8')) as Vectors;

@@ -21,7 +21,12 @@ const TS = String(NOW);
 const NONCE = '123456789';
 
 const plainAccount = prepareAccount({ appId: APP_ID, token: TOKEN, mode: 'plain' });
-const safeAccount = prepareAccount({ appId: APP_ID, token: TOKEN, encodingAESKey: KEY, mode: 'safe' });
+const safeAccount = prepareAccount({
+  appId: APP_ID,
+  token: TOKEN,
+  encodingAESKey: KEY,
+  mode: 'safe',
+});
 const TEXT = fixture('text.xml').toString('utf8');
 
 function plainQuery(timestamp = TS): Record<string, string> {
@@ -34,7 +39,12 @@ function openPlain(body: string | Buffer, account: PreparedAccount = plainAccoun
 
 /** A safe-mode push whose Encrypt text is given as is, correctly signed. */
 function openEncrypt(encrypt: string, account: PreparedAccount = safeAccount) {
-  const query = { timestamp: TS, nonce: NONCE, encrypt_type: 'aes', msg_signature: computeSignature(TOKEN, TS, NONCE, encrypt) };
+  const query = {
+    timestamp: TS,
+    nonce: NONCE,
+    encrypt_type: 'aes',
+    msg_signature: computeSignature(TOKEN, TS, NONCE, encrypt),
+  };
   const body = `<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
   return openPush(account, { query, body: Buffer.from(body), nowSeconds: NOW });
 }
@@ -47,7 +57,12 @@ function rawEncrypt(plain: Buffer): string {
 }
 
 /** random ‖ len ‖ msg ‖ appid followed by the given padding bytes. */
-function fullStr(message: string, appId: string, padding: number[], declaredLength?: number): Buffer {
+function fullStr(
+  message: string,
+  appId: string,
+  padding: number[],
+  declaredLength?: number,
+): Buffer {
   const msg = Buffer.from(message);
   const header = Buffer.alloc(20, 0x61);
   header.writeUInt32BE(declaredLength ?? msg.length, 16);
@@ -95,7 +110,10 @@ describe('hostile XML', () => {
 
   it('refuses a DOCTYPE hidden after the root or in lower case', () => {
     expectWechatError(() => openPlain(`${TEXT}<!doctype x>`), 'E_WECHAT_MALFORMED');
-    expectWechatError(() => openPlain(TEXT.replace('<xml>', '<!ENTITY x "y"><xml>')), 'E_WECHAT_MALFORMED');
+    expectWechatError(
+      () => openPlain(TEXT.replace('<xml>', '<!ENTITY x "y"><xml>')),
+      'E_WECHAT_MALFORMED',
+    );
   });
 
   it.each(['__proto__', 'constructor', 'prototype'])('refuses a <%s> element', (name) => {
@@ -115,15 +133,29 @@ describe('hostile XML', () => {
   });
 
   it('refuses bodies without an <xml> root with elements, empty bodies and non-UTF-8 bytes', () => {
-    for (const body of ['<root><a>1</a></root>', '<xml/>', '<xml>text</xml>', '', '   ', 'hello', '<xml><a>1</a></xml><xml><a>2</a></xml>']) {
+    for (const body of [
+      '<root><a>1</a></root>',
+      '<xml/>',
+      '<xml>text</xml>',
+      '',
+      '   ',
+      'hello',
+      '<xml><a>1</a></xml><xml><a>2</a></xml>',
+    ]) {
       expectWechatError(() => openPlain(body), 'E_WECHAT_MALFORMED');
     }
-    expectWechatError(() => openPlain(Buffer.from([0x3c, 0x78, 0x6d, 0x6c, 0x3e, 0xff, 0xfe])), 'E_WECHAT_MALFORMED');
+    expectWechatError(
+      () => openPlain(Buffer.from([0x3c, 0x78, 0x6d, 0x6c, 0x3e, 0xff, 0xfe])),
+      'E_WECHAT_MALFORMED',
+    );
   });
 
   it('refuses a CreateTime that is not whole seconds', () => {
     for (const value of ['abc', '1.5', '', '-1']) {
-      const body = TEXT.replace('<CreateTime>1348831860</CreateTime>', `<CreateTime>${value}</CreateTime>`);
+      const body = TEXT.replace(
+        '<CreateTime>1348831860</CreateTime>',
+        `<CreateTime>${value}</CreateTime>`,
+      );
       expectWechatError(() => openPlain(body), 'E_WECHAT_MALFORMED');
     }
   });
@@ -142,7 +174,8 @@ describe('hostile JSON', () => {
   });
 
   it('keeps every JSON number as its source text and turns booleans and null into strings', () => {
-    const body = '{"ToUserName":"gh","CreateTime":1714000000,"MsgId":18446744073709551615,"Amount":1.50,"Flag":true,"Nothing":null,"List":[0.10,false]}';
+    const body =
+      '{"ToUserName":"gh","CreateTime":1714000000,"MsgId":18446744073709551615,"Amount":1.50,"Flag":true,"Nothing":null,"List":[0.10,false]}';
     expect(openPlain(body).data).toStrictEqual({
       ToUserName: 'gh',
       CreateTime: 1714000000,
@@ -190,16 +223,30 @@ describe('signatures and timestamps', () => {
     );
     const { msg_signature: _dropped, ...withoutMsgSignature } = signed.query;
     expectWechatError(
-      () => openPush(safeAccount, { query: withoutMsgSignature, body: Buffer.from(signed.body), nowSeconds: NOW }),
+      () =>
+        openPush(safeAccount, {
+          query: withoutMsgSignature,
+          body: Buffer.from(signed.body),
+          nowSeconds: NOW,
+        }),
       'E_WECHAT_BAD_SIGNATURE',
     );
   });
 
   it('refuses a body whose Encrypt text was swapped (msg_signature covers it)', () => {
     const signed = signPush(safeAccount, { body: TEXT, timestamp: NOW, nonce: NONCE });
-    const other = signPush(safeAccount, { body: TEXT.replace('hi', 'ho'), timestamp: NOW, nonce: NONCE });
+    const other = signPush(safeAccount, {
+      body: TEXT.replace('hi', 'ho'),
+      timestamp: NOW,
+      nonce: NONCE,
+    });
     expectWechatError(
-      () => openPush(safeAccount, { query: signed.query, body: Buffer.from(other.body), nowSeconds: NOW }),
+      () =>
+        openPush(safeAccount, {
+          query: signed.query,
+          body: Buffer.from(other.body),
+          nowSeconds: NOW,
+        }),
       'E_WECHAT_BAD_SIGNATURE',
     );
   });
@@ -219,12 +266,22 @@ describe('signatures and timestamps', () => {
 
   it('refuses a non-numeric timestamp, and a stale one in safe mode too', () => {
     expectWechatError(
-      () => openPush(plainAccount, { query: plainQuery('soon'), body: Buffer.from(TEXT), nowSeconds: NOW }),
+      () =>
+        openPush(plainAccount, {
+          query: plainQuery('soon'),
+          body: Buffer.from(TEXT),
+          nowSeconds: NOW,
+        }),
       'E_WECHAT_STALE_TIMESTAMP',
     );
     const signed = signPush(safeAccount, { body: TEXT, timestamp: NOW - 3600, nonce: NONCE });
     expectWechatError(
-      () => openPush(safeAccount, { query: signed.query, body: Buffer.from(signed.body), nowSeconds: NOW }),
+      () =>
+        openPush(safeAccount, {
+          query: signed.query,
+          body: Buffer.from(signed.body),
+          nowSeconds: NOW,
+        }),
       'E_WECHAT_STALE_TIMESTAMP',
     );
   });
@@ -251,14 +308,23 @@ describe('decryption', () => {
 
   it('refuses an AppID that is only a prefix or extension of the account', () => {
     for (const appId of [APP_ID.slice(0, -1), `${APP_ID}0`, '']) {
-      expectWechatError(() => openEncrypt(encryptMessage(safeAccount.keys[0]!, TEXT, appId)), 'E_WECHAT_APPID_MISMATCH');
+      expectWechatError(
+        () => openEncrypt(encryptMessage(safeAccount.keys[0]!, TEXT, appId)),
+        'E_WECHAT_APPID_MISMATCH',
+      );
     }
   });
 
   it.each([
     ['a zero padding byte', (content: Buffer) => [...padTo32(content).slice(1), 0]],
-    ['a padding byte over 32', (content: Buffer) => [...new Array<number>(padTo32(content).length - 1).fill(33), 33]],
-    ['unequal padding bytes', (content: Buffer) => padTo32(content).map((b, i) => (i === 0 ? b + 1 : b))],
+    [
+      'a padding byte over 32',
+      (content: Buffer) => [...new Array<number>(padTo32(content).length - 1).fill(33), 33],
+    ],
+    [
+      'unequal padding bytes',
+      (content: Buffer) => padTo32(content).map((b, i) => (i === 0 ? b + 1 : b)),
+    ],
   ])('refuses %s', (_what, padding) => {
     const content = fullStr(TEXT, APP_ID, []);
     const plain = Buffer.concat([content, Buffer.from(padding(content))]);
@@ -282,27 +348,56 @@ describe('decryption', () => {
 
   it('refuses non-base64, short and misaligned ciphertexts', () => {
     const good = encryptMessage(safeAccount.keys[0]!, TEXT, APP_ID);
-    for (const encrypt of ['not base64!', good.slice(0, -4), Buffer.alloc(16).toString('base64'), `${good.slice(0, 8)}`]) {
+    for (const encrypt of [
+      'not base64!',
+      good.slice(0, -4),
+      Buffer.alloc(16).toString('base64'),
+      `${good.slice(0, 8)}`,
+    ]) {
       expectWechatError(() => openEncrypt(encrypt), 'E_WECHAT_DECRYPT');
     }
   });
 
   it('refuses a ciphertext made with another key', () => {
-    const other = prepareAccount({ appId: APP_ID, token: TOKEN, encodingAESKey: 'B'.repeat(43), mode: 'safe' });
-    expectWechatError(() => openEncrypt(encryptMessage(other.keys[0]!, TEXT, APP_ID)), 'E_WECHAT_DECRYPT');
+    const other = prepareAccount({
+      appId: APP_ID,
+      token: TOKEN,
+      encodingAESKey: 'B'.repeat(43),
+      mode: 'safe',
+    });
+    expectWechatError(
+      () => openEncrypt(encryptMessage(other.keys[0]!, TEXT, APP_ID)),
+      'E_WECHAT_DECRYPT',
+    );
   });
 
   it('refuses encrypt_type=aes without an Encrypt element, and unknown encrypt types', () => {
     const query = { timestamp: TS, nonce: NONCE, encrypt_type: 'aes', msg_signature: 'x' };
-    expectWechatError(() => openPush(safeAccount, { query, body: Buffer.from(TEXT), nowSeconds: NOW }), 'E_WECHAT_MALFORMED');
+    expectWechatError(
+      () => openPush(safeAccount, { query, body: Buffer.from(TEXT), nowSeconds: NOW }),
+      'E_WECHAT_MALFORMED',
+    );
     const rot13 = { ...plainQuery(), encrypt_type: 'rot13' };
-    expectWechatError(() => openPush(plainAccount, { query: rot13, body: Buffer.from(TEXT), nowSeconds: NOW }), 'E_WECHAT_MALFORMED');
+    expectWechatError(
+      () => openPush(plainAccount, { query: rot13, body: Buffer.from(TEXT), nowSeconds: NOW }),
+      'E_WECHAT_MALFORMED',
+    );
   });
 });
 
 describe('modes', () => {
-  const compatibleAccount = prepareAccount({ appId: APP_ID, token: TOKEN, encodingAESKey: KEY, mode: 'compatible' });
-  const plainWithKey = prepareAccount({ appId: APP_ID, token: TOKEN, encodingAESKey: KEY, mode: 'plain' });
+  const compatibleAccount = prepareAccount({
+    appId: APP_ID,
+    token: TOKEN,
+    encodingAESKey: KEY,
+    mode: 'compatible',
+  });
+  const plainWithKey = prepareAccount({
+    appId: APP_ID,
+    token: TOKEN,
+    encodingAESKey: KEY,
+    mode: 'plain',
+  });
 
   it('a safe-mode account refuses a plaintext push with 400 E_WECHAT_MODE', () => {
     const error = expectWechatError(() => openPlain(TEXT, safeAccount), 'E_WECHAT_MODE');
@@ -312,7 +407,12 @@ describe('modes', () => {
   it('a plain account without a key refuses an encrypted push with E_WECHAT_MODE', () => {
     const signed = signPush(safeAccount, { body: TEXT, timestamp: NOW, nonce: NONCE });
     expectWechatError(
-      () => openPush(plainAccount, { query: signed.query, body: Buffer.from(signed.body), nowSeconds: NOW }),
+      () =>
+        openPush(plainAccount, {
+          query: signed.query,
+          body: Buffer.from(signed.body),
+          nowSeconds: NOW,
+        }),
       'E_WECHAT_MODE',
     );
   });
@@ -321,7 +421,11 @@ describe('modes', () => {
     for (const account of [compatibleAccount, plainWithKey]) {
       expect(openPlain(TEXT, account).encrypted).toBe(false);
       const signed = signPush(account, { body: TEXT, timestamp: NOW, nonce: NONCE, encrypt: true });
-      const opened = openPush(account, { query: signed.query, body: Buffer.from(signed.body), nowSeconds: NOW });
+      const opened = openPush(account, {
+        query: signed.query,
+        body: Buffer.from(signed.body),
+        nowSeconds: NOW,
+      });
       expect(opened.encrypted).toBe(true);
       expect(opened.dedupKey).toBe(openPlain(TEXT, account).dedupKey);
     }
@@ -340,7 +444,10 @@ describe('accounts', () => {
     ['an empty token', { token: '' }],
     ['an unknown mode', { mode: 'strict' as 'safe' }],
   ])('refuses %s with E_WECHAT_BAD_KEY', (_what, override) => {
-    expectWechatError(() => prepareAccount({ appId: APP_ID, token: TOKEN, mode: 'plain', ...override }), 'E_WECHAT_BAD_KEY');
+    expectWechatError(
+      () => prepareAccount({ appId: APP_ID, token: TOKEN, mode: 'plain', ...override }),
+      'E_WECHAT_BAD_KEY',
+    );
   });
 
   it('never serialises the token or keys', () => {

@@ -26,17 +26,37 @@ describe('vector A (mini-program debug_demo)', () => {
 
   it('answers the URL check with the raw echostr', () => {
     expect(computeSignature(url.token, url.timestamp, url.nonce)).toBe(url.signature);
-    const account = prepareAccount({ appId: 'wxba5fad812f8e6fb9', token: url.token, mode: 'plain' });
+    const account = prepareAccount({
+      appId: 'wxba5fad812f8e6fb9',
+      token: url.token,
+      mode: 'plain',
+    });
     const { signature, timestamp, nonce, echostr } = url;
-    expect(verifyEcho(account, { signature, timestamp, nonce, echostr }, Number(timestamp))).toBe(echostr);
+    expect(verifyEcho(account, { signature, timestamp, nonce, echostr }, Number(timestamp))).toBe(
+      echostr,
+    );
   });
 
   it('refuses the URL check with a wrong signature or token', () => {
-    const account = prepareAccount({ appId: 'wxba5fad812f8e6fb9', token: url.token, mode: 'plain' });
+    const account = prepareAccount({
+      appId: 'wxba5fad812f8e6fb9',
+      token: url.token,
+      mode: 'plain',
+    });
     const wrong = { ...url, signature: url.signature.replace(/^f/, 'e') };
-    expectWechatError(() => verifyEcho(account, wrong, Number(url.timestamp)), 'E_WECHAT_BAD_SIGNATURE');
-    const otherToken = prepareAccount({ appId: 'wxba5fad812f8e6fb9', token: 'AAAAB', mode: 'plain' });
-    expectWechatError(() => verifyEcho(otherToken, url, Number(url.timestamp)), 'E_WECHAT_BAD_SIGNATURE');
+    expectWechatError(
+      () => verifyEcho(account, wrong, Number(url.timestamp)),
+      'E_WECHAT_BAD_SIGNATURE',
+    );
+    const otherToken = prepareAccount({
+      appId: 'wxba5fad812f8e6fb9',
+      token: 'AAAAB',
+      mode: 'plain',
+    });
+    expectWechatError(
+      () => verifyEcho(otherToken, url, Number(url.timestamp)),
+      'E_WECHAT_BAD_SIGNATURE',
+    );
   });
 
   it('sorts in string order, not numerically ("1714037059" before "486452656")', () => {
@@ -44,9 +64,17 @@ describe('vector A (mini-program debug_demo)', () => {
   });
 
   it('opens the plaintext JSON push', () => {
-    const account = prepareAccount({ appId: 'wxba5fad812f8e6fb9', token: plain.token, mode: 'plain' });
+    const account = prepareAccount({
+      appId: 'wxba5fad812f8e6fb9',
+      token: plain.token,
+      mode: 'plain',
+    });
     const query = { signature: plain.signature, timestamp: plain.timestamp, nonce: plain.nonce };
-    const opened = openPush(account, { query, body: fixture(plain.body), nowSeconds: Number(plain.timestamp) });
+    const opened = openPush(account, {
+      query,
+      body: fixture(plain.body),
+      nowSeconds: Number(plain.timestamp),
+    });
     expect(opened.format).toBe('json');
     expect(opened.encrypted).toBe(false);
     expect(opened.data).toStrictEqual({
@@ -63,7 +91,9 @@ describe('vector A (mini-program debug_demo)', () => {
   it('checks msg_signature over the raw Encrypt text and decrypts the safe JSON push', () => {
     const body = fixture(safe.body);
     const encrypt = (JSON.parse(body.toString('utf8')) as { Encrypt: string }).Encrypt;
-    expect(computeSignature(safe.token, safe.timestamp, safe.nonce, encrypt)).toBe(safe.msg_signature);
+    expect(computeSignature(safe.token, safe.timestamp, safe.nonce, encrypt)).toBe(
+      safe.msg_signature,
+    );
     expect(computeSignature(safe.token, safe.timestamp, safe.nonce)).toBe(safe.signature);
 
     const decrypted = decryptMessage(safeAccount.keys[0]!, encrypt);
@@ -80,7 +110,12 @@ describe('vector A (mini-program debug_demo)', () => {
       msg_signature: safe.msg_signature,
     };
     const opened = openPush(safeAccount, { query, body, nowSeconds: Number(safe.timestamp) });
-    expect(opened).toMatchObject({ format: 'json', encrypted: true, keyIndex: 0, nonce: safe.nonce });
+    expect(opened).toMatchObject({
+      format: 'json',
+      encrypted: true,
+      keyIndex: 0,
+      nonce: safe.nonce,
+    });
     expect(opened.data).toStrictEqual({
       ToUserName: 'gh_97417a04a28d',
       FromUserName: 'o9AgO5Kd5ggOC-bXrbNODIiE3bGY',
@@ -104,7 +139,9 @@ describe('vector A (mini-program debug_demo)', () => {
       TimeStamp: Number(reply.timestamp),
       Nonce: reply.nonce,
     });
-    expect(encryptMessage(safeAccount.keys[0]!, reply.msg, reply.appid, Buffer.from(reply.random))).toBe(reply.encrypt);
+    expect(
+      encryptMessage(safeAccount.keys[0]!, reply.msg, reply.appid, Buffer.from(reply.random)),
+    ).toBe(reply.encrypt);
     expect(Buffer.from(reply.encrypt, 'base64')).toHaveLength(64);
   });
 
@@ -124,11 +161,23 @@ describe('vector A (mini-program debug_demo)', () => {
 
 describe('vector B (WXBizMsgCrypt sample)', () => {
   const b = vectors.B_wxbizmsgcrypt_sample;
-  const query = { timestamp: b.timestamp, nonce: b.nonce, encrypt_type: 'aes', msg_signature: b.msg_signature };
+  const query = {
+    timestamp: b.timestamp,
+    nonce: b.nonce,
+    encrypt_type: 'aes',
+    msg_signature: b.msg_signature,
+  };
 
   it('has the documented signatures and decrypted parts', () => {
-    const account = prepareAccount({ appId: b.appid, token: b.token, encodingAESKey: b.encodingAESKey, mode: 'safe' });
-    const encrypt = /<Encrypt><!\[CDATA\[(.*?)\]\]><\/Encrypt>/.exec(fixture(b.body).toString('utf8'))![1]!;
+    const account = prepareAccount({
+      appId: b.appid,
+      token: b.token,
+      encodingAESKey: b.encodingAESKey,
+      mode: 'safe',
+    });
+    const encrypt = /<Encrypt><!\[CDATA\[(.*?)\]\]><\/Encrypt>/.exec(
+      fixture(b.body).toString('utf8'),
+    )![1]!;
     expect(computeSignature(b.token, b.timestamp, b.nonce, encrypt)).toBe(b.msg_signature);
     expect(computeSignature(b.token, b.timestamp, b.nonce)).toBe(b.signature_computed_by_us);
     const decrypted = decryptMessage(account.keys[0]!, encrypt);
@@ -142,9 +191,23 @@ describe('vector B (WXBizMsgCrypt sample)', () => {
     ['encrypted_compat_mode.xml', 'compatible'],
     ['encrypted_safe_mode.xml', 'safe'],
   ] as const)('opens %s in %s mode with the 64-bit MsgId exact', (name, mode) => {
-    const account = prepareAccount({ appId: b.appid, token: b.token, encodingAESKey: b.encodingAESKey, mode });
-    const opened = openPush(account, { query, body: fixture(name), nowSeconds: Number(b.timestamp) + 60 });
-    expect(opened).toMatchObject({ format: 'xml', encrypted: true, keyIndex: 0, msgId: '6054768590064713728' });
+    const account = prepareAccount({
+      appId: b.appid,
+      token: b.token,
+      encodingAESKey: b.encodingAESKey,
+      mode,
+    });
+    const opened = openPush(account, {
+      query,
+      body: fixture(name),
+      nowSeconds: Number(b.timestamp) + 60,
+    });
+    expect(opened).toMatchObject({
+      format: 'xml',
+      encrypted: true,
+      keyIndex: 0,
+      msgId: '6054768590064713728',
+    });
     expect(opened.dedupKey).toBe('msgid:6054768590064713728');
     expect(opened.data).toStrictEqual({
       ToUserName: 'gh_10f6c3c3ac5a',
@@ -158,9 +221,19 @@ describe('vector B (WXBizMsgCrypt sample)', () => {
   });
 
   it('refuses the sample for an account with another AppID', () => {
-    const account = prepareAccount({ appId: 'wxOTHER', token: b.token, encodingAESKey: b.encodingAESKey, mode: 'safe' });
+    const account = prepareAccount({
+      appId: 'wxOTHER',
+      token: b.token,
+      encodingAESKey: b.encodingAESKey,
+      mode: 'safe',
+    });
     const error = expectWechatError(
-      () => openPush(account, { query, body: fixture('encrypted_safe_mode.xml'), nowSeconds: Number(b.timestamp) }),
+      () =>
+        openPush(account, {
+          query,
+          body: fixture('encrypted_safe_mode.xml'),
+          nowSeconds: Number(b.timestamp),
+        }),
       'E_WECHAT_APPID_MISMATCH',
     );
     expect(error.status).toBe(401);
@@ -169,7 +242,12 @@ describe('vector B (WXBizMsgCrypt sample)', () => {
 
 describe('vector C (Java WXBizMsgCryptTest)', () => {
   const c = vectors.C_java_sample_encrypt;
-  const account = prepareAccount({ appId: c.appid, token: 'unused', encodingAESKey: c.encodingAESKey, mode: 'safe' });
+  const account = prepareAccount({
+    appId: c.appid,
+    token: 'unused',
+    encodingAESKey: c.encodingAESKey,
+    mode: 'safe',
+  });
 
   it('encrypts with a length prefix counting UTF-8 bytes, not characters', () => {
     expect(encryptMessage(account.keys[0]!, c.msg, c.appid, Buffer.from(c.random))).toBe(c.encrypt);
@@ -177,6 +255,10 @@ describe('vector C (Java WXBizMsgCryptTest)', () => {
 
   it('decrypts its own output back to the message', () => {
     const decrypted = decryptMessage(account.keys[0]!, c.encrypt);
-    expect(decrypted).toStrictEqual({ random: Buffer.from(c.random), message: c.msg, appId: c.appid });
+    expect(decrypted).toStrictEqual({
+      random: Buffer.from(c.random),
+      message: c.msg,
+      appId: c.appid,
+    });
   });
 });
