@@ -20,6 +20,15 @@ export interface ParseOptions {
  * with its path (`condition.rules[2].value`), so a trigger that could never work is not saved.
  */
 export function parseTriggerDefinition(input: unknown, options: ParseOptions): TriggerDefinition {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new TriggerInvalidError([
+      {
+        path: '',
+        message: 'a trigger definition must be a JSON object (SPEC §4)',
+        code: 'E_TRIGGER_INVALID',
+      },
+    ]);
+  }
   const parsed = triggerSchema.safeParse(input);
   if (!parsed.success) throw new TriggerInvalidError(parsed.error.issues.flatMap(fromZod));
   const trigger = parsed.data as TriggerDefinition;

@@ -72,11 +72,9 @@ const functionAction = z.strictObject({
 
 const tableAction = z.strictObject({
   type: z.literal('table'),
-  table: z
-    .string()
-    .regex(TABLE_NAME, {
-      error: 'write a table name (letters, digits and "_", not starting with a digit)',
-    }),
+  table: z.string().regex(TABLE_NAME, {
+    error: 'write a table name (letters, digits and "_", not starting with a digit)',
+  }),
   record: z.record(z.string(), z.unknown(), {
     error: 'write an object template such as {"openid": "{{FromUserName}}"}',
   }),
