@@ -20,6 +20,8 @@ export interface FieldDef {
   items?: FieldType;
   /** For `string` fields; without it a string holds at least 64 KiB. */
   maxLength?: number;
+  /** Keep an index on this field (system fields always have one). */
+  index?: boolean;
 }
 
 export interface TableSchema {
@@ -44,9 +46,11 @@ export interface StoredRecord extends RecordData {
 
 /**
  * An update document: `{field: value}` sets; operator objects do the rest, in MinCloud's
- * wire format (`$unset`, `$incr_by`, `$append`, `$append_unique`, `$remove`, `$pop`,
- * `$shift`, `$update` for patchObject). When one update carries several operations on the
- * same field, only the last one counts (MinCloud's rule).
+ * wire format (`$unset`, `$incr_by`, `$append`, `$append_unique`, `$remove`, `$pop: 1`
+ * for pop and `$pop: -1` for shift, `$update` for patchObject); the SDK's own
+ * `{$set: {...}, $unset: {...}}` is accepted too. A dotted key (`stats.visits`) reaches
+ * into an object field. When one update carries several operations on the same field,
+ * only the last one counts (MinCloud's rule). createRecord takes the same document.
  */
 export type UpdateDoc = Record<string, unknown>;
 
@@ -111,8 +115,10 @@ export interface TableStore {
   createMany(table: string | number, items: RecordData[], options?: WriteOptions): BulkResult;
   getRecord(table: string | number, id: string, options?: { keys?: string[] }): StoredRecord;
   updateRecord(table: string | number, id: string, update: UpdateDoc): StoredRecord;
+  /** Updates the records `where` matches, in insertion order; `limit` 1000 by default and at most. All or nothing. */
   updateWhere(table: string | number, where: Where, update: UpdateDoc, options?: { limit?: number; offset?: number }): BulkResult;
   deleteRecord(table: string | number, id: string): void;
+  /** Deletes the records `where` matches, in insertion order; `limit` 1000 by default and at most. */
   deleteWhere(table: string | number, where: Where, options?: { limit?: number; offset?: number }): BulkResult;
   find(table: string | number, options?: FindOptions): ListResult;
   count(table: string | number, where?: Where): number;

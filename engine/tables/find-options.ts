@@ -1,0 +1,79 @@
+/**
+ * Paging, ordering and field selection of a find (pure): MinCloud's `limit` (20 by
+ * default, at most 1000), `offset`, `order_by` (`-field` for descending) and `keys`
+ * (`a,b` keeps, `-a` drops).
+ */
+import { badOptions } from './errors.ts';
+import { SEQ_COLUMN, quoteIdent } from './names.ts';
+import type { QueryField } from './query.ts';
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 1000;
+export const MAX_OFFSET = 1_000_000_000;
+
+/** Accepts an array of names or MinCloud's comma-separated string. */
+export function nameList(value: unknown, what: string): string[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list) || list.length > 300 || !list.every((x) => typeof x === 'string')) {
+    throw badOptions(`${what} must be a list of field names.`);
+  }
+  return (list as string[]).map((x) => x.trim()).filter((x) => x !== '');
+}
+
+export function resolveLimit(value: unknown, fallback = DEFAULT_LIMIT): number {
+  if (value === undefined || value === null) return fallback;
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > MAX_LIMIT) {
+    throw badOptions(`limit must be an integer from 0 to ${MAX_LIMIT}.`);
+  }
+  return value as number;
+}
+
+export function resolveOffset(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > MAX_OFFSET) {
+    throw badOptions('offset must be a non-negative integer.');
+  }
+  return value as number;
+}
+
+/**
+ * The ORDER BY clause. Insertion order breaks ties, so paging through equal sort keys never
+ * repeats or skips a record.
+ */
+export function compileOrderBy(orderBy: unknown, fields: ReadonlyMap<string, QueryField>): string {
+  const names = nameList(orderBy, 'orderBy') ?? [];
+  const terms: string[] = [];
+  for (const raw of names) {
+    const desc = raw.startsWith('-');
+    const name = desc ? raw.slice(1) : raw;
+    const field = fields.get(name);
+    if (!field) throw badOptions(`Cannot order by '${name.slice(0, 64)}': no such field.`);
+    if (field.type === 'array' || field.type === 'object') throw badOptions(`Cannot order by the ${field.type} field '${name}'.`);
+    terms.push(`${field.column} ${desc ? 'DESC' : 'ASC'}`);
+  }
+  terms.push(`r.${quoteIdent(SEQ_COLUMN)} ASC`);
+  return `ORDER BY ${terms.join(', ')}`;
+}
+
+/**
+ * Which fields a result keeps: `['a', 'b']` keeps those (and `id`), `['-a']` drops `a`.
+ * Returns undefined for "all fields".
+ */
+export function resolveKeys(keys: unknown, allFields: readonly string[]): string[] | undefined {
+  const names = nameList(keys, 'keys');
+  if (!names || names.length === 0) return undefined;
+  const negative = names.every((n) => n.startsWith('-'));
+  if (!negative && names.some((n) => n.startsWith('-'))) throw badOptions('keys cannot mix kept fields (a) and dropped fields (-a).');
+  const known = new Set(allFields);
+  for (const n of names) {
+    const name = negative ? n.slice(1) : n;
+    if (!known.has(name)) throw badOptions(`Unknown field '${name.slice(0, 64)}' in keys.`);
+  }
+  if (negative) {
+    const drop = new Set(names.map((n) => n.slice(1)));
+    return allFields.filter((f) => !drop.has(f));
+  }
+  const keep = new Set(['id', ...names]);
+  return allFields.filter((f) => keep.has(f));
+}

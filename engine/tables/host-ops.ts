@@ -1,0 +1,100 @@
+/**
+ * The allow-list of table operations a function's `BaaS` SDK may ask of the host, with
+ * its arguments checked like a public API: they come from untrusted code. Each takes and
+ * returns plain JSON-able values.
+ */
+import { z } from 'zod';
+import { TableError } from './errors.ts';
+import type { TableStore } from './table-store.ts';
+import { isPlainObject } from './values.ts';
+
+const tableRef = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]);
+const recordId = z.string().max(64);
+// z.custom passes the object through untouched: z.record would copy it and silently drop
+// a `__proto__` key, which must instead reach the store and be refused as an unknown field.
+const jsonObject = z.custom<Record<string, unknown>>(isPlainObject, { message: 'expected a JSON object' });
+const names = z.array(z.string().max(64)).max(300);
+const paging = { limit: z.number().int().optional(), offset: z.number().int().optional() };
+
+const SCHEMAS = {
+  'table.create': z.strictObject({ table: tableRef, data: jsonObject }),
+  'table.createMany': z.strictObject({ table: tableRef, items: z.array(z.unknown()) }),
+  'table.get': z.strictObject({ table: tableRef, id: recordId, keys: names.optional() }),
+  'table.update': z.strictObject({ table: tableRef, id: recordId, update: jsonObject }),
+  'table.updateWhere': z.strictObject({ table: tableRef, where: jsonObject, update: jsonObject, ...paging }),
+  'table.delete': z.strictObject({ table: tableRef, id: recordId }),
+  'table.deleteWhere': z.strictObject({ table: tableRef, where: jsonObject, ...paging }),
+  'table.find': z.strictObject({
+    table: tableRef,
+    where: jsonObject.optional(),
+    orderBy: names.optional(),
+    keys: names.optional(),
+    withCount: z.boolean().optional(),
+    ...paging,
+  }),
+  'table.count': z.strictObject({ table: tableRef, where: jsonObject.optional() }),
+} as const;
+
+export type TableOp = keyof typeof SCHEMAS;
+export const TABLE_OPS = Object.keys(SCHEMAS) as TableOp[];
+
+function isTableOp(op: string): op is TableOp {
+  return Object.hasOwn(SCHEMAS, op);
+}
+
+function parse<K extends TableOp>(op: K, args: unknown): z.infer<(typeof SCHEMAS)[K]> {
+  const result = SCHEMAS[op].safeParse(args);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at '${issue.path.join('.')}'` : '';
+    throw new TableError('E_TABLE_BAD_ARGS', `Invalid arguments for ${op}${where}: ${issue?.message ?? 'invalid'}.`, 400);
+  }
+  return result.data as z.infer<(typeof SCHEMAS)[K]>;
+}
+
+/**
+ * Runs one allow-listed table operation for a function. Throws a TableError (with `code`,
+ * `status`, `message`) to refuse; the result is a plain JSON-able value.
+ */
+export function handleTableOp(store: TableStore, op: string, args: unknown): unknown {
+  if (!isTableOp(op)) throw new TableError('E_TABLE_UNKNOWN_OP', `Unknown table operation ${JSON.stringify(op.slice(0, 64))}.`, 400);
+  switch (op) {
+    case 'table.create': {
+      const a = parse(op, args);
+      return store.createRecord(a.table, a.data);
+    }
+    case 'table.createMany': {
+      const a = parse(op, args);
+      return store.createMany(a.table, a.items as Record<string, unknown>[]);
+    }
+    case 'table.get': {
+      const a = parse(op, args);
+      return store.getRecord(a.table, a.id, { keys: a.keys });
+    }
+    case 'table.update': {
+      const a = parse(op, args);
+      return store.updateRecord(a.table, a.id, a.update);
+    }
+    case 'table.updateWhere': {
+      const a = parse(op, args);
+      return store.updateWhere(a.table, a.where, a.update, { limit: a.limit, offset: a.offset });
+    }
+    case 'table.delete': {
+      const a = parse(op, args);
+      store.deleteRecord(a.table, a.id);
+      return null;
+    }
+    case 'table.deleteWhere': {
+      const a = parse(op, args);
+      return store.deleteWhere(a.table, a.where, { limit: a.limit, offset: a.offset });
+    }
+    case 'table.find': {
+      const a = parse(op, args);
+      return store.find(a.table, { where: a.where, limit: a.limit, offset: a.offset, orderBy: a.orderBy, keys: a.keys, withCount: a.withCount });
+    }
+    case 'table.count': {
+      const a = parse(op, args);
+      return store.count(a.table, a.where);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The data-tables area: MinCloud's tables on SQLite behind the TableStore port.
+ * Other areas import from here (or the port file), not from the insides.
+ */
+export type {
+  BulkResult,
+  FieldDef,
+  FieldType,
+  FindOptions,
+  ListMeta,
+  ListResult,
+  RecordData,
+  StoredRecord,
+  TableChange,
+  TableSchema,
+  TableStore,
+  UpdateDoc,
+  Where,
+  WriteOptions,
+} from './table-store.ts';
+/** The SQLite TableStore: `new SqliteTableStore({ path })`. */
+export { SqliteTableStore, type SqliteTableStoreOptions } from './sqlite-table-store.ts';
+/** Runs one allow-listed `table.*` operation for a function's SDK. */
+export { handleTableOp, TABLE_OPS } from './host-ops.ts';
+/** Compiles a MinCloud `where` document to parameterised SQL (pure). */
+export { compileWhere } from './query.ts';
+export { TableError } from './errors.ts';

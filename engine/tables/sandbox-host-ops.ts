@@ -1,0 +1,31 @@
+/**
+ * The HostOps module an executor process loads (runtime/host-ops.ts): it opens its own
+ * connection to the tables file, answers the guest SDK's `table.*` operations, and reports
+ * each committed change to the main process as a `table.change` event (for table triggers).
+ */
+import type { CreateHostOps, HostOps } from '../../runtime/host-ops.ts';
+import { TableError } from './errors.ts';
+import { handleTableOp } from './host-ops.ts';
+import { SqliteTableStore } from './sqlite-table-store.ts';
+
+function dbPathOf(options: unknown): string {
+  const dbPath = (options as { dbPath?: unknown } | null)?.dbPath;
+  if (typeof dbPath !== 'string' || dbPath === '') throw new TypeError('createHostOps needs options {dbPath: string}');
+  return dbPath;
+}
+
+/** Builds the table HostOps for one executor process: options `{dbPath}`. */
+export const createHostOps: CreateHostOps = (options, emit): HostOps => {
+  const store = new SqliteTableStore({ path: dbPathOf(options) });
+  const unsubscribe = store.onChange((change) => emit('table.change', change));
+  return {
+    call(op, args) {
+      if (!op.startsWith('table.')) throw new TableError('E_TABLE_UNKNOWN_OP', `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`, 400);
+      return handleTableOp(store, op, args);
+    },
+    close() {
+      unsubscribe();
+      store.close();
+    },
+  };
+};

@@ -1,0 +1,203 @@
+/**
+ * Table metadata in the same SQLite file as the records: `_cf_tables` (one row per user
+ * table, its fields as JSON) and `_cf_meta.schema_version`, bumped by every schema change.
+ *
+ * Several processes open the file (the engine's main process and its executors), each
+ * with its own connection and its own cache of schemas. A cache is trusted only while
+ * `PRAGMA data_version` (which changes when ANOTHER connection commits) is unchanged, or,
+ * when it did change, while the schema version is the one the cache was built at. That is
+ * one cheap pragma per operation, and one tiny SELECT after others wrote.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { TableError, tableNotFound } from './errors.ts';
+import { SEQ_COLUMN, dataTableIdent, indexIdent, quoteIdent } from './names.ts';
+import type { QueryField } from './query.ts';
+import type { FieldDef, FieldType, TableSchema } from './table-store.ts';
+import { encodeValue } from './values.ts';
+
+export interface TableInfo {
+  schema: TableSchema;
+  /** The quoted SQL name of the table holding the records. */
+  ident: string;
+  fields: ReadonlyMap<string, FieldDef>;
+  /** User and system fields, with columns qualified by the alias `r`. */
+  queryFields: ReadonlyMap<string, QueryField>;
+  /** Field names in result order: id, user fields, created_at, updated_at, created_by. */
+  allNames: readonly string[];
+}
+
+interface TableRow {
+  id: number;
+  name: string;
+  fields: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const SQL_TYPE: Record<FieldType, string> = {
+  string: 'TEXT',
+  integer: 'INTEGER',
+  number: 'REAL',
+  boolean: 'INTEGER',
+  date: 'TEXT',
+  array: 'TEXT',
+  object: 'TEXT',
+};
+
+const SYSTEM_QUERY_FIELDS: Array<[string, FieldType]> = [
+  ['id', 'string'],
+  ['created_at', 'integer'],
+  ['updated_at', 'integer'],
+  ['created_by', 'integer'],
+];
+
+function toInfo(row: TableRow): TableInfo {
+  const fields = JSON.parse(row.fields) as FieldDef[];
+  const schema: TableSchema = { id: row.id, name: row.name, fields, created_at: row.created_at, updated_at: row.updated_at };
+  const queryFields = new Map<string, QueryField>();
+  for (const [name, type] of SYSTEM_QUERY_FIELDS) queryFields.set(name, { type, column: `r.${quoteIdent(name)}` });
+  for (const f of fields) queryFields.set(f.name, { type: f.type, items: f.items, column: `r.${quoteIdent(f.name)}` });
+  return {
+    schema,
+    ident: dataTableIdent(row.name),
+    fields: new Map(fields.map((f) => [f.name, f])),
+    queryFields,
+    allNames: ['id', ...fields.map((f) => f.name), 'created_at', 'updated_at', 'created_by'],
+  };
+}
+
+function columnDef(f: FieldDef): string {
+  return `${quoteIdent(f.name)} ${SQL_TYPE[f.type]}`;
+}
+
+export class SqliteCatalog {
+  private readonly db: Database;
+  private readonly dataVersion: Statement;
+  private readonly schemaVersion: Statement;
+  private cachedDataVersion = -1;
+  private cachedSchemaVersion = -1;
+  private byId = new Map<number, TableInfo>();
+  private byName = new Map<string, TableInfo>();
+
+  constructor(db: Database) {
+    this.db = db;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS _cf_tables (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        fields TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE IF NOT EXISTS _cf_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+      INSERT OR IGNORE INTO _cf_meta (key, value) VALUES ('schema_version', 0);
+    `);
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.schemaVersion = db.prepare(`SELECT value FROM _cf_meta WHERE key = 'schema_version'`).pluck();
+  }
+
+  /** Drops cached schemas when another connection changed them since we last looked. */
+  refresh(): void {
+    const dv = this.dataVersion.get() as number;
+    if (dv === this.cachedDataVersion) return;
+    this.cachedDataVersion = dv;
+    const sv = this.schemaVersion.get() as number;
+    if (sv === this.cachedSchemaVersion) return;
+    this.cachedSchemaVersion = sv;
+    this.byId.clear();
+    this.byName.clear();
+  }
+
+  /** Forgets every cached schema (after our own DDL, or an error that suggests staleness). */
+  invalidate(): void {
+    this.cachedDataVersion = -1;
+    this.cachedSchemaVersion = -1;
+    this.byId.clear();
+    this.byName.clear();
+  }
+
+  /** By integer id (number or digit string) or by name (case-insensitive); 404 otherwise. */
+  resolve(ref: string | number): TableInfo {
+    this.refresh();
+    const isId = typeof ref === 'number' || /^[0-9]{1,15}$/.test(ref);
+    const key = isId ? Number(ref) : String(ref).toLowerCase();
+    const cached = isId ? this.byId.get(key as number) : this.byName.get(key as string);
+    if (cached) return cached;
+    if (!isId && typeof ref === 'string' && ref.length > 64) throw tableNotFound(ref.slice(0, 64));
+    const row = (
+      isId
+        ? this.db.prepare('SELECT * FROM _cf_tables WHERE id = ?').get(key)
+        : this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(key)
+    ) as TableRow | undefined;
+    if (!row) throw tableNotFound(ref);
+    const info = toInfo(row);
+    this.byId.set(info.schema.id, info);
+    this.byName.set(info.schema.name.toLowerCase(), info);
+    return info;
+  }
+
+  list(): TableSchema[] {
+    const rows = this.db.prepare('SELECT * FROM _cf_tables ORDER BY id').all() as TableRow[];
+    return rows.map((r) => toInfo(r).schema);
+  }
+
+  /** Creates the metadata row, the data table and its indexes. Call inside a transaction. */
+  create(name: string, fields: FieldDef[], now: number): TableInfo {
+    const exists = this.db.prepare('SELECT name FROM _cf_tables WHERE name = ?').pluck().get(name) as string | undefined;
+    if (exists !== undefined) throw new TableError('E_TABLE_EXISTS', `Table '${exists}' already exists.`, 409, { table: exists });
+    const result = this.db
+      .prepare('INSERT INTO _cf_tables (name, fields, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run(name, JSON.stringify(fields), now, now);
+    const id = Number(result.lastInsertRowid);
+    const ident = dataTableIdent(name);
+    const columns = [
+      `${quoteIdent(SEQ_COLUMN)} INTEGER PRIMARY KEY`,
+      `"id" TEXT NOT NULL UNIQUE`,
+      `"created_at" INTEGER NOT NULL`,
+      `"updated_at" INTEGER NOT NULL`,
+      `"created_by" INTEGER`,
+      ...fields.map(columnDef),
+    ];
+    this.db.exec(`CREATE TABLE ${ident} (${columns.join(', ')}) STRICT`);
+    for (const column of ['created_at', 'updated_at', 'created_by', ...fields.filter((f) => f.index).map((f) => f.name)]) {
+      this.db.exec(`CREATE INDEX ${indexIdent(id, column)} ON ${ident} (${quoteIdent(column)})`);
+    }
+    this.bumpSchemaVersion();
+    return this.resolve(id);
+  }
+
+  drop(info: TableInfo): void {
+    this.db.exec(`DROP TABLE ${info.ident}`);
+    this.db.prepare('DELETE FROM _cf_tables WHERE id = ?').run(info.schema.id);
+    this.bumpSchemaVersion();
+  }
+
+  /** Adds columns; existing records get the field's default. Call inside a transaction. */
+  addFields(info: TableInfo, fields: FieldDef[], now: number): TableInfo {
+    const hasRecords = this.db.prepare(`SELECT 1 FROM ${info.ident} LIMIT 1`).get() !== undefined;
+    for (const f of fields) {
+      if (f.required && f.default === undefined && hasRecords) {
+        throw new TableError('E_TABLE_BAD_SCHEMA', `Field '${f.name}' is required but has no default, and the table already has records.`, 400, {
+          field: f.name,
+        });
+      }
+    }
+    for (const f of fields) {
+      this.db.exec(`ALTER TABLE ${info.ident} ADD COLUMN ${columnDef(f)}`);
+      if (f.default !== undefined) {
+        this.db.prepare(`UPDATE ${info.ident} SET ${quoteIdent(f.name)} = ?`).run(encodeValue(f.type, f.default));
+      }
+      if (f.index) this.db.exec(`CREATE INDEX ${indexIdent(info.schema.id, f.name)} ON ${info.ident} (${quoteIdent(f.name)})`);
+    }
+    this.db
+      .prepare('UPDATE _cf_tables SET fields = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify([...info.schema.fields, ...fields]), now, info.schema.id);
+    this.bumpSchemaVersion();
+    return this.resolve(info.schema.id);
+  }
+
+  private bumpSchemaVersion(): void {
+    this.db.prepare(`UPDATE _cf_meta SET value = value + 1 WHERE key = 'schema_version'`).run();
+    this.invalidate();
+  }
+}

@@ -1,0 +1,393 @@
+/**
+ * The SQLite implementation of TableStore (WAL, busy_timeout, one transaction per write).
+ * Records live in one STRICT table per user table; arrays and objects are JSON text.
+ * The file is long-ish (one class, one job): the write paths share the row codec and the
+ * change events, and splitting them would scatter the transaction logic.
+ */
+import { randomBytes } from 'node:crypto';
+import Database, { type Statement } from 'better-sqlite3';
+import { TableError, badOptions, invalidRecordError, recordNotFound } from './errors.ts';
+import { MAX_LIMIT, compileOrderBy, resolveKeys, resolveLimit, resolveOffset } from './find-options.ts';
+import { quoteIdent } from './names.ts';
+import { compileWhere, type SqlValue } from './query.ts';
+import { createRegexpFunction } from './regex.ts';
+import { checkFieldDefs, checkTableName } from './schema.ts';
+import { SqliteCatalog, type TableInfo } from './sqlite-catalog.ts';
+import type {
+  BulkResult,
+  FieldDef,
+  FindOptions,
+  ListResult,
+  RecordData,
+  StoredRecord,
+  TableChange,
+  TableSchema,
+  TableStore,
+  UpdateDoc,
+  Where,
+  WriteOptions,
+} from './table-store.ts';
+import { applyUpdate } from './update-ops.ts';
+import { decodeValue, encodeValue } from './values.ts';
+
+export interface SqliteTableStoreOptions {
+  /** The SQLite file (created when missing). */
+  path: string;
+  /** Unix seconds; injectable for tests. */
+  now?: () => number;
+  /** 24 hex characters; injectable for tests. */
+  newId?: () => string;
+  /** How long a write waits for another process's write lock (ms). */
+  busyTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+type RecordCols = Map<string, unknown>;
+
+/** Time-prefixed like a MongoDB ObjectId (MinCloud's ids): 8 hex of seconds + 16 random hex. */
+function defaultNewId(): string {
+  const seconds = Math.floor(Date.now() / 1000) >>> 0;
+  return seconds.toString(16).padStart(8, '0') + randomBytes(8).toString('hex');
+}
+
+const RECORD_ID = /^[0-9a-f]{24}$/;
+const STATEMENT_CACHE = 500;
+
+export class SqliteTableStore implements TableStore {
+  private readonly db: Database.Database;
+  private readonly catalog: SqliteCatalog;
+  private readonly now: () => number;
+  private readonly newId: () => string;
+  private readonly listeners = new Set<(change: TableChange) => void>();
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(options: SqliteTableStoreOptions) {
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.function('cf_regexp', { deterministic: true }, createRegexpFunction());
+    this.catalog = new SqliteCatalog(this.db);
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.newId = options.newId ?? defaultNewId;
+  }
+
+  // ---- tables ------------------------------------------------------------------------
+
+  createTable(def: { name: string; fields: FieldDef[] }): TableSchema {
+    const name = checkTableName((def as { name?: unknown } | null)?.name);
+    const fields = checkFieldDefs((def as { fields?: unknown }).fields ?? []);
+    return this.schemaWrite(() => this.catalog.create(name, fields, this.now()).schema);
+  }
+
+  listTables(): TableSchema[] {
+    this.catalog.refresh();
+    return this.catalog.list();
+  }
+
+  getTable(idOrName: string | number): TableSchema {
+    return this.catalog.resolve(idOrName).schema;
+  }
+
+  dropTable(idOrName: string | number): void {
+    this.schemaWrite(() => this.catalog.drop(this.catalog.resolve(idOrName)));
+  }
+
+  addFields(idOrName: string | number, fields: FieldDef[]): TableSchema {
+    return this.schemaWrite(() => {
+      const info = this.catalog.resolve(idOrName);
+      const added = checkFieldDefs(fields, info.schema.fields);
+      if (added.length === 0) return info.schema;
+      return this.catalog.addFields(info, added, this.now()).schema;
+    });
+  }
+
+  // ---- records: writes ---------------------------------------------------------------
+
+  createRecord(table: string | number, data: RecordData, options: WriteOptions = {}): StoredRecord {
+    return this.write((changes) => {
+      const info = this.catalog.resolve(table);
+      const record = this.insert(info, data, options.createdBy ?? null);
+      changes.push(this.change(info, 'create', null, record));
+      return record;
+    });
+  }
+
+  createMany(table: string | number, items: RecordData[], options: WriteOptions = {}): BulkResult {
+    if (!Array.isArray(items)) throw new TableError('E_TABLE_BAD_ARGS', 'createMany takes an array of records.');
+    if (items.length > MAX_LIMIT) {
+      throw new TableError('E_TABLE_TOO_MANY_RECORDS', `createMany takes at most ${MAX_LIMIT} records (got ${items.length}).`);
+    }
+    return this.write((changes) => {
+      const info = this.catalog.resolve(table);
+      const results = items.map((item, index) => {
+        const record = this.insert(info, item, options.createdBy ?? null, index);
+        changes.push(this.change(info, 'create', null, record));
+        return { success: { id: record.id, created_at: record.created_at } };
+      });
+      return { succeed: results.length, total_count: results.length, operation_result: results };
+    });
+  }
+
+  updateRecord(table: string | number, id: string, update: UpdateDoc): StoredRecord {
+    return this.write((changes) => {
+      const info = this.catalog.resolve(table);
+      const row = this.rowById(info, id);
+      if (!row) throw recordNotFound(info.schema.name, id);
+      const before = this.decode(info, row);
+      const after = this.applyToRow(info, row, before, update);
+      changes.push(this.change(info, 'update', before, after));
+      return after;
+    });
+  }
+
+  updateWhere(table: string | number, where: Where, update: UpdateDoc, options: { limit?: number; offset?: number } = {}): BulkResult {
+    return this.write((changes) => {
+      const info = this.catalog.resolve(table);
+      const { rows, total, limit, offset } = this.selectForBulk(info, where, options);
+      const results = rows.map((row, index) => {
+        const before = this.decode(info, row);
+        const after = this.applyToRow(info, row, before, update, index);
+        changes.push(this.change(info, 'update', before, after));
+        return { success: { id: after.id, updated_at: after.updated_at } };
+      });
+      return this.bulkResult(results, total, limit, offset);
+    });
+  }
+
+  deleteRecord(table: string | number, id: string): void {
+    this.write((changes) => {
+      const info = this.catalog.resolve(table);
+      const row = this.rowById(info, id);
+      if (!row) throw recordNotFound(info.schema.name, id);
+      this.stmt(`DELETE FROM ${info.ident} WHERE "_seq" = ?`).run(row._seq as number);
+      changes.push(this.change(info, 'delete', this.decode(info, row), null));
+    });
+  }
+
+  deleteWhere(table: string | number, where: Where, options: { limit?: number; offset?: number } = {}): BulkResult {
+    return this.write((changes) => {
+      const info = this.catalog.resolve(table);
+      const { rows, total, limit, offset } = this.selectForBulk(info, where, options);
+      const del = this.stmt(`DELETE FROM ${info.ident} WHERE "_seq" = ?`);
+      const results = rows.map((row) => {
+        del.run(row._seq as number);
+        const before = this.decode(info, row);
+        changes.push(this.change(info, 'delete', before, null));
+        return { success: { id: before.id } };
+      });
+      return this.bulkResult(results, total, limit, offset);
+    });
+  }
+
+  // ---- records: reads ----------------------------------------------------------------
+
+  getRecord(table: string | number, id: string, options: { keys?: string[] } = {}): StoredRecord {
+    return this.read(() => {
+      const info = this.catalog.resolve(table);
+      const keys = resolveKeys(options.keys, info.allNames);
+      const row = this.rowById(info, id);
+      if (!row) throw recordNotFound(info.schema.name, id);
+      return this.decode(info, row, keys);
+    });
+  }
+
+  find(table: string | number, options: FindOptions = {}): ListResult {
+    return this.read(() => {
+      const info = this.catalog.resolve(table);
+      const limit = resolveLimit(options.limit);
+      const offset = resolveOffset(options.offset);
+      const keys = resolveKeys(options.keys, info.allNames);
+      const where = compileWhere(options.where, info.queryFields);
+      const order = compileOrderBy(options.orderBy, info.queryFields);
+      // One row more than asked tells whether a next page exists without a COUNT.
+      const rows = this.stmt(`SELECT r.* FROM ${info.ident} AS r WHERE ${where.sql} ${order} LIMIT ? OFFSET ?`).all(
+        ...where.params,
+        limit + 1,
+        offset,
+      ) as Row[];
+      const hasNext = rows.length > limit;
+      const objects = rows.slice(0, limit).map((row) => this.decode(info, row, keys));
+      const meta: ListResult['meta'] = {
+        limit,
+        offset,
+        next: hasNext ? `?limit=${limit}&offset=${offset + limit}` : null,
+        previous: offset > 0 ? `?limit=${limit}&offset=${Math.max(0, offset - limit)}` : null,
+      };
+      if (options.withCount !== false) meta.total_count = this.countWhere(info, where.sql, where.params);
+      return { meta, objects };
+    });
+  }
+
+  count(table: string | number, where?: Where): number {
+    return this.read(() => {
+      const info = this.catalog.resolve(table);
+      const compiled = compileWhere(where, info.queryFields);
+      return this.countWhere(info, compiled.sql, compiled.params);
+    });
+  }
+
+  onChange(listener: (change: TableChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.listeners.clear();
+    this.statements.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- internals ---------------------------------------------------------------------
+
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** A write: one IMMEDIATE transaction (so read-modify-write is atomic across processes); events after commit. */
+  private write<T>(fn: (changes: TableChange[]) => T): T {
+    const changes: TableChange[] = [];
+    const result = this.retryOnStaleSchema(() => {
+      changes.length = 0;
+      return this.db.transaction(() => fn(changes)).immediate();
+    });
+    this.emit(changes);
+    return result;
+  }
+
+  private schemaWrite<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      this.catalog.invalidate(); // the rolled-back DDL may have been cached
+      this.statements.clear();
+      throw err;
+    }
+  }
+
+  private read<T>(fn: () => T): T {
+    return this.retryOnStaleSchema(fn);
+  }
+
+  /**
+   * Another process may change a schema between our freshness check and our statement;
+   * SQLite then reports a missing table or column. Refresh and try once more.
+   */
+  private retryOnStaleSchema<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof Database.SqliteError) || !/no such (table|column)|has no column/.test(err.message)) throw err;
+      this.catalog.invalidate();
+      this.statements.clear();
+      return fn();
+    }
+  }
+
+  private emit(changes: TableChange[]): void {
+    for (const change of changes) {
+      for (const listener of this.listeners) {
+        try {
+          listener(change);
+        } catch {
+          // The write is committed; a listener's failure must not turn it into an error.
+        }
+      }
+    }
+  }
+
+  private change(info: TableInfo, event: TableChange['event'], before: StoredRecord | null, after: StoredRecord | null): TableChange {
+    return { table: { id: info.schema.id, name: info.schema.name }, event, before, after };
+  }
+
+  private rowById(info: TableInfo, id: string): Row | undefined {
+    if (typeof id !== 'string' || !RECORD_ID.test(id)) return undefined;
+    return this.stmt(`SELECT r.* FROM ${info.ident} AS r WHERE r."id" = ?`).get(id) as Row | undefined;
+  }
+
+  private insert(info: TableInfo, data: RecordData, createdBy: number | null, index?: number): StoredRecord {
+    const applied = applyUpdate(info.fields, null, data);
+    if (applied.issues.length > 0) throw invalidRecordError(info.schema.name, applied.issues, index);
+    const now = this.now();
+    const id = this.newId();
+    const cols = ['id', 'created_at', 'updated_at', 'created_by', ...applied.values.keys()];
+    const params: SqlValue[] = [id, now, now, createdBy];
+    for (const [name, value] of applied.values) params.push(encodeValue(info.fields.get(name)!.type, value));
+    const sql = `INSERT INTO ${info.ident} (${cols.map(quoteIdent).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+    this.stmt(sql).run(...params);
+    return this.assemble(info, id, now, now, createdBy, applied.values);
+  }
+
+  private applyToRow(info: TableInfo, row: Row, before: StoredRecord, update: UpdateDoc, index?: number): StoredRecord {
+    const applied = applyUpdate(info.fields, before, update);
+    if (applied.issues.length > 0) throw invalidRecordError(info.schema.name, applied.issues, index);
+    const now = this.now();
+    const sets = ['"updated_at" = ?'];
+    const params: SqlValue[] = [now];
+    for (const [name, value] of applied.values) {
+      sets.push(`${quoteIdent(name)} = ?`);
+      params.push(encodeValue(info.fields.get(name)!.type, value));
+    }
+    this.stmt(`UPDATE ${info.ident} SET ${sets.join(', ')} WHERE "_seq" = ?`).run(...params, row._seq as number);
+    const values: RecordCols = new Map();
+    for (const f of info.fields.values()) values.set(f.name, applied.values.has(f.name) ? applied.values.get(f.name) : before[f.name]);
+    return this.assemble(info, before.id, before.created_at, now, before.created_by, values);
+  }
+
+  private selectForBulk(info: TableInfo, where: Where, options: { limit?: number; offset?: number }) {
+    // MinCloud's bulk operations touch at most 1000 records per call (its default too).
+    const limit = resolveLimit(options.limit, MAX_LIMIT);
+    const offset = resolveOffset(options.offset);
+    if (where === undefined || where === null || typeof where !== 'object') throw badOptions('A bulk update or delete needs a where query.');
+    const compiled = compileWhere(where, info.queryFields);
+    const total = this.countWhere(info, compiled.sql, compiled.params);
+    const rows = this.stmt(`SELECT r.* FROM ${info.ident} AS r WHERE ${compiled.sql} ORDER BY r."_seq" LIMIT ? OFFSET ?`).all(
+      ...compiled.params,
+      limit,
+      offset,
+    ) as Row[];
+    return { rows, total, limit, offset };
+  }
+
+  private bulkResult(results: BulkResult['operation_result'], total: number, limit: number, offset: number): BulkResult {
+    const more = offset + results.length < total && results.length === limit && limit > 0;
+    return {
+      succeed: results.length,
+      total_count: total,
+      offset,
+      limit,
+      next: more ? `?limit=${limit}&offset=${offset + limit}` : null,
+      operation_result: results,
+    };
+  }
+
+  private countWhere(info: TableInfo, sql: string, params: SqlValue[]): number {
+    return this.stmt(`SELECT COUNT(*) FROM ${info.ident} AS r WHERE ${sql}`).pluck().get(...params) as number;
+  }
+
+  private decode(info: TableInfo, row: Row, keys?: readonly string[]): StoredRecord {
+    const values: RecordCols = new Map();
+    for (const f of info.fields.values()) values.set(f.name, decodeValue(f.type, row[f.name]));
+    const record = this.assemble(info, row.id as string, row.created_at as number, row.updated_at as number, (row.created_by as number | null) ?? null, values);
+    if (!keys) return record;
+    const picked: Record<string, unknown> = {};
+    for (const k of keys) picked[k] = record[k];
+    return picked as StoredRecord;
+  }
+
+  private assemble(info: TableInfo, id: string, createdAt: number, updatedAt: number, createdBy: number | null, values: RecordCols): StoredRecord {
+    const record: Record<string, unknown> = { id };
+    for (const f of info.fields.values()) record[f.name] = values.get(f.name) ?? null;
+    record.created_at = createdAt;
+    record.updated_at = updatedAt;
+    record.created_by = createdBy;
+    return record as StoredRecord;
+  }
+}

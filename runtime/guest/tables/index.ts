@@ -1,0 +1,39 @@
+/**
+ * The guest side of data tables: MinCloud's `BaaS.TableObject` and `BaaS.Query`, running
+ * INSIDE the isolate. It imports nothing from Node or the engine; its only way out is the
+ * synchronous `call(op, args)` the prelude passes in (JSON-able values both ways; a refusal
+ * is thrown as an Error carrying `code` and `status`).
+ */
+import { Bridge, type HostCall } from './bridge.ts';
+import { Query } from './query.ts';
+import { TableRecord } from './record.ts';
+import { TableObjectImpl } from './table-object.ts';
+
+export type { HostCall, SdkResponse } from './bridge.ts';
+export type { TableSdkError } from './errors.ts';
+export { Query, TableRecord, TableObjectImpl };
+
+/** `new BaaS.TableObject(idOrName)`; also callable without `new`. */
+export interface TableObjectConstructor {
+  new (idOrName: string | number): TableObjectImpl;
+  (idOrName: string | number): TableObjectImpl;
+  prototype: TableObjectImpl;
+}
+
+export interface TableApi {
+  TableObject: TableObjectConstructor;
+  Query: typeof Query;
+  TableRecord: typeof TableRecord;
+}
+
+/** Builds the table SDK on a synchronous host `call(op, args)`. */
+export function createTableApi(call: HostCall): TableApi {
+  const bridge = new Bridge(call);
+  // A plain function so that both `new TableObject(x)` and `TableObject(x)` work: returning
+  // an object from a function called with `new` makes that object the result.
+  const TableObject = function TableObject(idOrName: string | number): TableObjectImpl {
+    return new TableObjectImpl(bridge, idOrName);
+  } as unknown as TableObjectConstructor;
+  TableObject.prototype = TableObjectImpl.prototype;
+  return { TableObject, Query, TableRecord };
+}
