@@ -16,7 +16,7 @@ const accountBody = z.strictObject({
 
 const signBody = z.strictObject({
   body: z.string().min(1, 'body is the push XML or JSON to sign'),
-  encrypt: z.boolean().default(false),
+  encrypt: z.boolean().optional(),
   timestamp: z.string().regex(/^\d{1,12}$/).optional(),
   nonce: z.string().regex(/^[A-Za-z0-9]{1,32}$/).optional(),
 });
@@ -65,7 +65,7 @@ export function registerAccountRoutes(router: Router, deps: { accounts: AccountR
     const account = accounts.prepared(ctx.params.appId!);
     ctx.body = signPush(account, {
       body: body.body,
-      encrypt: body.encrypt,
+      ...(body.encrypt === undefined ? {} : { encrypt: body.encrypt }),
       timestamp: body.timestamp ?? String(Math.floor(clock.now() / 1000)),
       ...(body.nonce ? { nonce: body.nonce } : {}),
     });
