@@ -68,7 +68,11 @@ function renderObject(template: Record<string, unknown>, data: unknown): Record<
 function renderString(text: string, data: unknown): unknown {
   if (!text.includes('{{')) return text;
   const whole = WHOLE.exec(text);
-  if (whole) return read(data, whole[1]!) ?? null;
+  if (whole) {
+    const value = read(data, whole[1]!) ?? null;
+    // A copy, so whoever stores the record cannot change the event other actions still read.
+    return typeof value === 'object' && value !== null ? structuredClone(value) : value;
+  }
   return text.replace(PLACEHOLDER, (_m, field: string) => asInterpolated(read(data, field)));
 }
 
