@@ -1,0 +1,155 @@
+/**
+ * The admin REST API of data tables (SPEC §2), mounted under /api/v1 behind bearer auth and
+ * errorMiddleware. Thin: parse and check input, call the TableStore, shape the answer.
+ * Records keep MinCloud's unix-second times; table metadata shows ISO-8601.
+ */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { readJsonBody } from '../http/body.ts';
+import { iso, pageParams, parseInput } from '../http/validate.ts';
+import { csvHeader, csvRows } from './csv.ts';
+import { TableError, badOptions, badWhere } from './errors.ts';
+import type { FieldDef, RecordData, TableSchema, TableStore, Where } from './table-store.ts';
+import { isPlainObject } from './values.ts';
+
+const createTableBody = z.strictObject({
+  name: z.string().max(64),
+  fields: z.array(z.unknown()).max(256).default([]),
+});
+const addFieldsBody = z.union([z.strictObject({ fields: z.array(z.unknown()).min(1).max(256) }), z.array(z.unknown()).min(1).max(256)]);
+
+/** Table metadata for the admin API: ISO-8601 times (SPEC §2). */
+function renderTable(t: TableSchema) {
+  return { id: t.id, name: t.name, fields: t.fields, created_at: iso(t.created_at * 1000), updated_at: iso(t.updated_at * 1000) };
+}
+
+function single(ctx: Context, name: string): string | undefined {
+  const raw = ctx.query[name];
+  if (Array.isArray(raw)) throw badOptions(`Query parameter "${name}" is given more than once.`);
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function intParam(ctx: Context, name: string): number | undefined {
+  const raw = single(ctx, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,10}$/.test(raw)) throw badOptions(`Query parameter "${name}" must be a non-negative integer.`);
+  return Number(raw);
+}
+
+function whereParam(ctx: Context): Where | undefined {
+  const raw = single(ctx, 'where');
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw badWhere('the where parameter is not valid JSON');
+  }
+  if (!isPlainObject(parsed)) throw badWhere('where must be a JSON object');
+  return parsed;
+}
+
+async function objectBody(ctx: Context): Promise<RecordData> {
+  const body = await readJsonBody(ctx);
+  if (!isPlainObject(body)) throw new TableError('E_TABLE_BAD_UPDATE', 'The body must be a JSON object of field values.');
+  return body;
+}
+
+/** Registers the tables and records routes on `router` (mounted under /api/v1). */
+export function registerTableRoutes(router: Router, deps: { tables: TableStore }): void {
+  const { tables } = deps;
+
+  router.post('/tables', async (ctx) => {
+    const body = parseInput(createTableBody, await readJsonBody(ctx));
+    ctx.status = 201;
+    ctx.body = renderTable(tables.createTable({ name: body.name, fields: body.fields as FieldDef[] }));
+  });
+
+  router.get('/tables', (ctx) => {
+    const { limit, offset } = pageParams(ctx.query);
+    const all = tables.listTables();
+    ctx.body = { meta: { limit, offset, total_count: all.length }, objects: all.slice(offset, offset + limit).map(renderTable) };
+  });
+
+  router.get('/tables/:t', (ctx) => {
+    ctx.body = renderTable(tables.getTable(ctx.params.t!));
+  });
+
+  router.delete('/tables/:t', (ctx) => {
+    tables.dropTable(ctx.params.t!);
+    ctx.status = 204;
+  });
+
+  router.post('/tables/:t/fields', async (ctx) => {
+    const body = parseInput(addFieldsBody, await readJsonBody(ctx));
+    const fields = (Array.isArray(body) ? body : body.fields) as FieldDef[];
+    ctx.body = renderTable(tables.addFields(ctx.params.t!, fields));
+  });
+
+  router.get('/tables/:t/records', (ctx) => {
+    ctx.body = tables.find(ctx.params.t!, {
+      where: whereParam(ctx),
+      limit: intParam(ctx, 'limit'),
+      offset: intParam(ctx, 'offset'),
+      orderBy: single(ctx, 'order_by')?.split(','),
+      keys: single(ctx, 'keys')?.split(','),
+      withCount: true,
+    });
+  });
+
+  // An array body creates many records at once (all or nothing), like MinCloud's bulk create.
+  router.post('/tables/:t/records', async (ctx) => {
+    const body = await readJsonBody(ctx);
+    ctx.status = 201;
+    if (Array.isArray(body)) ctx.body = tables.createMany(ctx.params.t!, body as RecordData[]);
+    else if (isPlainObject(body)) ctx.body = tables.createRecord(ctx.params.t!, body);
+    else throw new TableError('E_TABLE_BAD_UPDATE', 'The body must be a record object (or an array of them).');
+  });
+
+  // Bulk update and delete by query (MinCloud's PUT/DELETE on the record list): `where` is required.
+  router.put('/tables/:t/records', async (ctx) => {
+    const where = whereParam(ctx);
+    if (!where) throw badWhere('a bulk update needs a where parameter (use {} for all records)');
+    const update = await objectBody(ctx);
+    ctx.body = tables.updateWhere(ctx.params.t!, where, update, { limit: intParam(ctx, 'limit'), offset: intParam(ctx, 'offset') });
+  });
+
+  router.delete('/tables/:t/records', (ctx) => {
+    const where = whereParam(ctx);
+    if (!where) throw badWhere('a bulk delete needs a where parameter (use {} for all records)');
+    ctx.body = tables.deleteWhere(ctx.params.t!, where, { limit: intParam(ctx, 'limit'), offset: intParam(ctx, 'offset') });
+  });
+
+  router.get('/tables/:t/records/:id', (ctx) => {
+    ctx.body = tables.getRecord(ctx.params.t!, ctx.params.id!, { keys: single(ctx, 'keys')?.split(',') });
+  });
+
+  router.put('/tables/:t/records/:id', async (ctx) => {
+    const update = await objectBody(ctx);
+    ctx.body = tables.updateRecord(ctx.params.t!, ctx.params.id!, update);
+  });
+
+  router.delete('/tables/:t/records/:id', (ctx) => {
+    tables.deleteRecord(ctx.params.t!, ctx.params.id!);
+    ctx.status = 204;
+  });
+
+  router.get('/tables/:t/export', (ctx) => {
+    const format = single(ctx, 'format') ?? 'json';
+    if (format !== 'csv' && format !== 'json') throw badOptions('format must be csv or json.');
+    const table = tables.getTable(ctx.params.t!);
+    const columns = ['id', ...table.fields.map((f) => f.name), 'created_at', 'updated_at', 'created_by'];
+    const parts: string[] = [];
+    // Insertion order, a page at a time: only the rendered text accumulates, not the records.
+    for (let offset = 0; ; offset += 1000) {
+      const page = tables.find(table.id, { limit: 1000, offset, withCount: false });
+      if (format === 'csv') parts.push(csvRows(columns, page.objects));
+      else parts.push(...page.objects.map((r) => JSON.stringify(r)));
+      if (!page.meta.next) break;
+    }
+    ctx.body = format === 'csv' ? csvHeader(columns) + parts.join('') : `[${parts.join(',')}]`;
+    ctx.set('Content-Disposition', `attachment; filename="${table.name}.${format}"`);
+    ctx.type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
+  });
+}
