@@ -27,6 +27,7 @@ import { functionAction } from './dispatch/actions/function-action.ts';
 import { tableAction } from './dispatch/actions/table-action.ts';
 import { webhookAction } from './dispatch/actions/webhook-action.ts';
 import { AccountRegistry } from './receiver/account-registry.ts';
+import { startInboxRetention } from './receiver/inbox-retention.ts';
 import { createApp } from './http/app.ts';
 import { registerWechatRoutes } from './http/wechat-routes.ts';
 import { registerHookRoutes } from './http/hooks-routes.ts';
@@ -166,6 +167,7 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
 
   // Work left by a previous run: claimed firings run again (at-least-once), pending pushes dispatch.
   store.queue.releaseClaims();
+  const retention = startInboxRetention({ inbox: store.inbox, clock, retentionDays: config.inboxRetentionDays, log });
   timers.schedule(registry.definitions());
   dispatcher.wake();
   runner.wake();
@@ -194,6 +196,7 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
       closing ??= (async () => {
         ready = false;
         timers.stop();
+        retention.stop();
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await dispatcher.idle();

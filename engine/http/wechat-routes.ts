@@ -8,6 +8,7 @@ import type { FunctionService } from '../functions/function-service.ts';
 import type { AccountRegistry } from '../receiver/account-registry.ts';
 import type { TriggerRegistry } from '../dispatch/trigger-registry.ts';
 import { runPassiveReply } from '../receiver/passive-reply.ts';
+import { GroupCommitInbox } from '../receiver/group-commit.ts';
 import { verifyEcho, openPush, buildReply, MAX_PUSH_BYTES } from '../wechat/index.ts';
 import { EngineError } from '../errors.ts';
 import { readRawBody } from './body.ts';
@@ -36,6 +37,7 @@ export interface WechatRouteDeps {
  */
 export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): void {
   const { store, accounts, registry, clock, ids, log } = deps;
+  const inbox = new GroupCommitInbox(store.inbox);
 
   router.get('/wechat/:appId', refusalsLogged(log, (ctx) => {
     const account = accounts.prepared(ctx.params.appId!);
@@ -52,7 +54,8 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
     });
     const nowSeconds = Math.floor(clock.now() / 1000);
     const opened = openPush(account, { query: queryOf(ctx), body, contentType: ctx.get('content-type'), nowSeconds });
-    const isNew = store.inbox.accept({
+    // Committed (with the other pushes of this turn) before anything is answered.
+    const isNew = await inbox.accept({
       id: ids.id(),
       source: 'wechat_message',
       key: appId,

@@ -167,9 +167,17 @@ export interface InboxEntry {
 export interface Inbox {
   /** Stores the entry unless its dedup key was seen; returns whether it was new. */
   accept(entry: InboxEntry): boolean;
+  /**
+   * Stores several entries in ONE durable transaction (group commit); returns, in order,
+   * whether each was new. A repeated dedup key within the batch counts as seen.
+   */
+  acceptMany(entries: InboxEntry[]): boolean[];
   /** Entries not yet dispatched, oldest first. */
   pending(limit: number): InboxEntry[];
-  /** Drops entries (and their dedup keys) received before the given time. */
+  /**
+   * Drops dispatched entries (and so their dedup keys) received before the given time;
+   * entries not yet dispatched are kept whatever their age. Returns how many were dropped.
+   */
   prune(before: number): number;
 }
 

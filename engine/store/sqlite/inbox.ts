@@ -12,14 +12,18 @@ interface InboxRow {
 
 export function sqliteInbox(db: Database): Inbox {
   // OR IGNORE against the unique (source, key, dedup_key) index makes dedup atomic, even
-  // for retries that arrive concurrently.
+  // for retries that arrive concurrently or in the same batch (the later one is ignored).
   const insert = db.prepare(`
     INSERT OR IGNORE INTO inbox (id, source, key, dedup_key, data, received_at)
     VALUES (@id, @source, @key, @dedupKey, @data, @receivedAt)`);
   const pending = db.prepare<[number], InboxRow>('SELECT * FROM inbox WHERE dispatched = 0 ORDER BY received_at, rowid LIMIT ?');
   const prune = db.prepare('DELETE FROM inbox WHERE received_at < ? AND dispatched = 1');
+  const acceptOne = (entry: InboxEntry): boolean => insert.run({ ...entry, data: JSON.stringify(entry.data) }).changes === 1;
+  // One transaction, so one WAL fsync (synchronous=FULL) for the whole batch: group commit.
+  const acceptMany = db.transaction((entries: InboxEntry[]): boolean[] => entries.map(acceptOne));
   return {
-    accept: (entry) => insert.run({ ...entry, data: JSON.stringify(entry.data) }).changes === 1,
+    accept: acceptOne,
+    acceptMany: (entries) => (entries.length === 0 ? [] : acceptMany(entries)),
     pending: (limit) =>
       pending.all(limit).map((row) => ({
         id: row.id,
