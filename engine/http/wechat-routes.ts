@@ -72,18 +72,17 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
     deps.onAccepted();
     const replyTrigger = registry.matchReply(appId, opened.data);
     if (!replyTrigger) return;
-    const attempt = await runPassiveReply(deps, replyTrigger, opened.data);
+    // The reply is built (and, for an encrypted push, sealed with the key that opened it)
+    // when the function returns, so the clock of CreateTime is the answer's.
+    const attempt = await runPassiveReply(deps, replyTrigger, opened.data, (reply) =>
+      buildReply(account, opened, reply, { nowSeconds: Math.floor(clock.now() / 1000) }),
+    );
     if (!attempt.ok) {
-      log.warn({ appId, trigger: replyTrigger.name, errorType: attempt.errorType, error: attempt.error }, 'passive reply not sent');
+      log.warn({ appId, trigger: replyTrigger.name, code: attempt.errorType, error: attempt.error }, 'passive reply not sent; answered "success"');
       return;
     }
-    try {
-      const reply = buildReply(account, opened, attempt.reply, { nowSeconds: Math.floor(clock.now() / 1000) });
-      ctx.type = reply.contentType;
-      ctx.body = reply.body;
-    } catch (err) {
-      log.warn({ appId, trigger: replyTrigger.name, err }, 'passive reply refused; answered "success"');
-    }
+    ctx.type = attempt.answer.contentType;
+    ctx.body = attempt.answer.body;
   }));
 }
 

@@ -6,20 +6,22 @@ import type { TriggerDefinition } from '../triggers/index.ts';
 
 export const DEFAULT_REPLY_BUDGET_MS = 4000;
 
-export type ReplyAttempt =
-  | { ok: true; reply: unknown; jobId: string }
+export type ReplyAttempt<A> =
+  | { ok: true; answer: A; jobId: string }
   | { ok: false; errorType: string; error: string; jobId?: string };
 
 /**
- * Runs a passive-reply trigger's function before WeChat is answered, within its budget.
+ * Runs a passive-reply trigger's function before WeChat is answered, within its budget, and
+ * turns its `reply` into the answer with `toAnswer` (which throws on an invalid reply).
  * A late function keeps running (its job is recorded) but WeChat gets `success` in time.
- * Either way one trigger log row records what happened.
+ * Either way one trigger log row records what happened, including why no reply was sent.
  */
-export async function runPassiveReply(
+export async function runPassiveReply<A>(
   deps: { store: EngineStore; functions: FunctionService; clock: Clock; ids: Ids },
   trigger: TriggerDefinition,
   data: unknown,
-): Promise<ReplyAttempt> {
+  toAnswer: (reply: unknown) => A,
+): Promise<ReplyAttempt<A>> {
   const action = trigger.actions[0];
   const budget = ('replyBudgetMs' in trigger ? trigger.replyBudgetMs : undefined) ?? DEFAULT_REPLY_BUDGET_MS;
   const logId = deps.ids.id();
@@ -35,7 +37,7 @@ export async function runPassiveReply(
   });
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), budget)));
-  let attempt: ReplyAttempt;
+  let attempt: ReplyAttempt<A>;
   try {
     const winner = await Promise.race([run, late]);
     if (winner === 'late') {
@@ -46,7 +48,7 @@ export async function runPassiveReply(
     } else {
       const result = winner.outcome.result as { reply?: unknown } | null | undefined;
       attempt = result && typeof result === 'object' && result.reply !== undefined
-        ? { ok: true, reply: result.reply, jobId: winner.job.id }
+        ? answerOf(toAnswer, result.reply, winner.job.id)
         : { ok: false, errorType: 'E_REPLY_MISSING', error: 'The function returned no `reply`; WeChat was answered "success".', jobId: winner.job.id };
     }
   } catch (err) {
@@ -58,14 +60,24 @@ export async function runPassiveReply(
   return attempt;
 }
 
+/** Builds the answer from the function's reply; an invalid reply becomes a failed attempt. */
+function answerOf<A>(toAnswer: (reply: unknown) => A, reply: unknown, jobId: string): ReplyAttempt<A> {
+  try {
+    return { ok: true, answer: toAnswer(reply), jobId };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'E_WECHAT_REPLY_INVALID';
+    return { ok: false, errorType: code, error: `${(err as Error).message} WeChat was answered "success".`, jobId };
+  }
+}
+
 /** Writes the trigger log row of a reply attempt. */
-function recordAttempt(
+function recordAttempt<A>(
   deps: { store: EngineStore; clock: Clock },
   trigger: TriggerDefinition,
   data: unknown,
   logId: string,
   started: number,
-  attempt: ReplyAttempt,
+  attempt: ReplyAttempt<A>,
 ): void {
   const now = deps.clock.now();
   deps.store.triggerLogs.insertFinished({
