@@ -14,7 +14,7 @@ import type { FieldDef, RecordData, TableSchema, TableStore, Where } from './tab
 import { isPlainObject } from './values.ts';
 
 const createTableBody = z.strictObject({
-  name: z.string().max(64),
+  name: z.string(), // the store checks the name itself (E_TABLE_BAD_NAME)
   fields: z.array(z.unknown()).max(256).default([]),
 });
 const addFieldsBody = z.union([z.strictObject({ fields: z.array(z.unknown()).min(1).max(256) }), z.array(z.unknown()).min(1).max(256)]);

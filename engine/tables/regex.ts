@@ -42,7 +42,8 @@ function quantifierAt(p: string, i: number): { length: number; unbounded: boolea
     const m = /^\{(\d+)(,(\d*))?\}/.exec(p.slice(i));
     if (!m) return null;
     length = m[0].length;
-    unbounded = m[2] !== undefined && (m[3] === '' || Number(m[3]) > 10);
+    // Open-ended, or a large count: (.*a){12} backtracks like an unbounded repeat.
+    unbounded = (m[2] !== undefined && m[3] === '') || Number(m[3] ?? m[1]) > 10;
   } else {
     return null;
   }
