@@ -49,7 +49,11 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
     const appId = ctx.params.appId!;
     const account = accounts.prepared(appId);
     const body = await readRawBody(ctx, MAX_PUSH_BYTES).catch((err: unknown) => {
-      if (err instanceof HttpError && err.status === 413) throw new HttpError('E_WECHAT_TOO_LARGE', `A push body may be at most ${MAX_PUSH_BYTES} bytes.`, 413);
+      if (err instanceof HttpError && err.status === 413) {
+        // The rest of the body is not read, so the connection cannot carry another request.
+        ctx.set('Connection', 'close');
+        throw new HttpError('E_WECHAT_TOO_LARGE', `A push body may be at most ${MAX_PUSH_BYTES} bytes.`, 413);
+      }
       throw err;
     });
     const nowSeconds = Math.floor(clock.now() / 1000);
@@ -95,11 +99,13 @@ function queryOf(ctx: Context): Record<string, string | undefined> {
 /** Every refusal of the receiver is logged with its code and account (issue 4). */
 function refusalsLogged(log: Logger, handler: RouterMiddleware): RouterMiddleware {
   return async (ctx, next) => {
+    // Taken first: a body refused mid-stream destroys the socket, and ctx.ip with it.
+    const ip = ctx.req.socket?.remoteAddress;
     try {
       await handler(ctx, next);
     } catch (err) {
       if (err instanceof EngineError) {
-        log.warn({ appId: ctx.params.appId, code: err.code, status: err.status, ip: ctx.ip }, `push refused: ${err.message}`);
+        log.warn({ appId: ctx.params.appId, code: err.code, status: err.status, ip }, `push refused: ${err.message}`);
       }
       throw err;
     }
