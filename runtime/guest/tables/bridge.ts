@@ -32,7 +32,12 @@ export class Bridge {
   }
 
   /** Like invoke, with the result as `{status, statusText, data}`. */
-  request(op: string, args: unknown, status: number, data?: (result: unknown) => unknown): Promise<SdkResponse> {
+  request(
+    op: string,
+    args: unknown,
+    status: number,
+    data?: (result: unknown) => unknown,
+  ): Promise<SdkResponse> {
     return this.invoke(op, args).then((result) => ({
       status,
       statusText: STATUS_TEXT[status] ?? '',

@@ -11,7 +11,12 @@ export interface TableSdkError extends Error {
   details?: unknown;
 }
 
-export function sdkError(code: string, status: number, message: string, details?: unknown): TableSdkError {
+export function sdkError(
+  code: string,
+  status: number,
+  message: string,
+  details?: unknown,
+): TableSdkError {
   const err = new Error(message) as TableSdkError;
   err.name = 'TableError';
   err.code = code;
@@ -27,7 +32,10 @@ export function badArgument(message: string): TableSdkError {
 
 /** Turns whatever the host bridge threw into a TableSdkError (errors cross as data). */
 export function fromHostError(thrown: unknown): TableSdkError {
-  const e = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as Record<string, unknown>;
+  const e = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as Record<
+    string,
+    unknown
+  >;
   const code = typeof e.code === 'string' ? e.code : 'E_TABLE_HOST';
   const status = typeof e.status === 'number' ? e.status : 500;
   const message = typeof e.message === 'string' ? e.message : String(thrown);

@@ -5,10 +5,18 @@
 import { badArgument } from './errors.ts';
 import { serializeValue } from './values.ts';
 
-const COMPARE_OPS: Record<string, string> = { '=': '$eq', '!=': '$ne', '<': '$lt', '<=': '$lte', '>': '$gt', '>=': '$gte' };
+const COMPARE_OPS: Record<string, string> = {
+  '=': '$eq',
+  '!=': '$ne',
+  '<': '$lt',
+  '<=': '$lte',
+  '>': '$gt',
+  '>=': '$gte',
+};
 
 function checkKey(key: unknown, method: string): string {
-  if (typeof key !== 'string' || key === '') throw badArgument(`Query.${method} needs a field name`);
+  if (typeof key !== 'string' || key === '')
+    throw badArgument(`Query.${method} needs a field name`);
   return key;
 }
 
@@ -43,13 +51,17 @@ export class Query {
 
   compare(key: string, operator: string, value: unknown): this {
     const op = Object.hasOwn(COMPARE_OPS, operator) ? COMPARE_OPS[operator] : undefined;
-    if (!op) throw badArgument(`Query.compare: unknown operator ${JSON.stringify(operator)} (use = != < <= > >=)`);
+    if (!op)
+      throw badArgument(
+        `Query.compare: unknown operator ${JSON.stringify(operator)} (use = != < <= > >=)`,
+      );
     return this.add(checkKey(key, 'compare'), { [op]: serializeValue(value) });
   }
 
   /** Case-sensitive substring test. */
   contains(key: string, str: string): this {
-    if (typeof str !== 'string' || str === '') throw badArgument('Query.contains needs a non-empty string');
+    if (typeof str !== 'string' || str === '')
+      throw badArgument('Query.contains needs a non-empty string');
     return this.add(checkKey(key, 'contains'), { $contains: str });
   }
 
@@ -106,7 +118,8 @@ export class Query {
 
   /** The object field has the given top-level key. */
   hasKey(key: string, fieldName: string): this {
-    if (typeof fieldName !== 'string' || fieldName === '') throw badArgument('Query.hasKey needs a key name');
+    if (typeof fieldName !== 'string' || fieldName === '')
+      throw badArgument('Query.hasKey needs a key name');
     return this.add(checkKey(key, 'hasKey'), { $has_key: fieldName });
   }
 
@@ -126,7 +139,12 @@ function arrayArg(values: unknown, method: string): unknown[] {
 
 /** True for our Query and for any object shaped like one (e.g. from another bundle). */
 export function isQuery(value: unknown): value is Query {
-  return value instanceof Query || (typeof value === 'object' && value !== null && typeof (value as Query).queryObject === 'object');
+  return (
+    value instanceof Query ||
+    (typeof value === 'object' &&
+      value !== null &&
+      typeof (value as Query).queryObject === 'object')
+  );
 }
 
 export function cloneJson<T>(value: T): T {

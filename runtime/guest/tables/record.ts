@@ -37,7 +37,12 @@ export class TableRecord {
   private readonly bulk: BulkTarget | null;
   private ops = new Map<string, unknown>();
 
-  constructor(bridge: Bridge, tableID: string | number, recordID: string | null, bulk: BulkTarget | null = null) {
+  constructor(
+    bridge: Bridge,
+    tableID: string | number,
+    recordID: string | null,
+    bulk: BulkTarget | null = null,
+  ) {
     this.bridge = bridge;
     this._tableID = tableID;
     this._recordID = recordID;
@@ -47,7 +52,8 @@ export class TableRecord {
   /** `set(key, value)` or `set({key: value, …})`. */
   set(keyOrObject: string | Record<string, unknown>, value?: unknown): this {
     if (arguments.length === 1) {
-      if (!isPlainObject(keyOrObject)) throw badArgument('set(obj) needs an object of field values');
+      if (!isPlainObject(keyOrObject))
+        throw badArgument('set(obj) needs an object of field values');
       for (const [k, v] of Object.entries(keyOrObject)) this.put(k, serializeValue(v));
     } else if (arguments.length === 2) {
       this.put(checkKey(keyOrObject, 'set'), serializeValue(value));
@@ -59,14 +65,17 @@ export class TableRecord {
 
   /** Clears a field (or each key of an object). */
   unset(keyOrObject: string | Record<string, unknown>): this {
-    const keys = isPlainObject(keyOrObject) ? Object.keys(keyOrObject) : [checkKey(keyOrObject, 'unset')];
+    const keys = isPlainObject(keyOrObject)
+      ? Object.keys(keyOrObject)
+      : [checkKey(keyOrObject, 'unset')];
     for (const k of keys) this.put(k, { $unset: '' });
     return this;
   }
 
   /** Atomic add to a number field (a dotted path reaches into an object field). */
   incrementBy(key: string, value: number): this {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw badArgument('incrementBy needs a number');
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw badArgument('incrementBy needs a number');
     return this.put(checkKey(key, 'incrementBy'), { $incr_by: value });
   }
 
@@ -109,10 +118,20 @@ export class TableRecord {
   update(_options: { enableTrigger?: boolean; withCount?: boolean } = {}): Promise<SdkResponse> {
     const update = this._takeOps();
     if (this._recordID !== null) {
-      return this.bridge.request('table.update', { table: this._tableID, id: this._recordID, update }, 200);
+      return this.bridge.request(
+        'table.update',
+        { table: this._tableID, id: this._recordID, update },
+        200,
+      );
     }
-    if (!this.bulk) return Promise.reject(badArgument('update needs a record id or a query (getWithoutData)'));
-    const args: Record<string, unknown> = { table: this._tableID, where: this.bulk.where, update, offset: this.bulk.offset };
+    if (!this.bulk)
+      return Promise.reject(badArgument('update needs a record id or a query (getWithoutData)'));
+    const args: Record<string, unknown> = {
+      table: this._tableID,
+      where: this.bulk.where,
+      update,
+      offset: this.bulk.offset,
+    };
     if (this.bulk.limit !== null) args.limit = this.bulk.limit;
     return this.bridge.request('table.updateWhere', args, 200);
   }

@@ -10,7 +10,8 @@ import { TableRecord } from './record.ts';
 
 function nameList(value: unknown, method: string): string[] {
   const list = typeof value === 'string' ? value.split(',') : value;
-  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) throw badArgument(`${method} takes a field name or an array of them`);
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string'))
+    throw badArgument(`${method} takes a field name or an array of them`);
   return (list as string[]).map((x) => x.trim()).filter((x) => x !== '');
 }
 
@@ -41,11 +42,15 @@ export class TableObjectImpl {
   }
 
   /** Creates up to 1000 records, all or nothing: `{data: {succeed, total_count, operation_result}}`. */
-  createMany(items: Array<Record<string, unknown>>, _options: { enableTrigger?: boolean } = {}): Promise<SdkResponse> {
+  createMany(
+    items: Array<Record<string, unknown>>,
+    _options: { enableTrigger?: boolean } = {},
+  ): Promise<SdkResponse> {
     if (!Array.isArray(items)) throw badArgument('createMany needs an array of records');
     const data = items.map((item) => {
       const record = new TableRecord(this.bridge, this._tableID, null);
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) throw badArgument('createMany needs an array of objects');
+      if (typeof item !== 'object' || item === null || Array.isArray(item))
+        throw badArgument('createMany needs an array of objects');
       record.set(item);
       return record._takeOps();
     });
@@ -53,9 +58,17 @@ export class TableObjectImpl {
   }
 
   /** Deletes one record by id, or the records of a query (up to `limit`, 1000 by default). */
-  delete(idOrQuery: string | number | Query, _options: { enableTrigger?: boolean; withCount?: boolean } = {}): Promise<SdkResponse> {
+  delete(
+    idOrQuery: string | number | Query,
+    _options: { enableTrigger?: boolean; withCount?: boolean } = {},
+  ): Promise<SdkResponse> {
     if (isRecordId(idOrQuery)) {
-      return this.bridge.request('table.delete', { table: this._tableID, id: String(idOrQuery) }, 204, () => '');
+      return this.bridge.request(
+        'table.delete',
+        { table: this._tableID, id: String(idOrQuery) },
+        204,
+        () => '',
+      );
     }
     if (!isQuery(idOrQuery)) throw badArgument('delete takes a record id or a Query');
     const args = this.bulkArgs(idOrQuery);
@@ -64,7 +77,8 @@ export class TableObjectImpl {
 
   /** A record to update without fetching it: by id, or every record of a query. */
   getWithoutData(idOrQuery: string | number | Query): TableRecord {
-    if (isRecordId(idOrQuery)) return new TableRecord(this.bridge, this._tableID, String(idOrQuery));
+    if (isRecordId(idOrQuery))
+      return new TableRecord(this.bridge, this._tableID, String(idOrQuery));
     if (!isQuery(idOrQuery)) throw badArgument('getWithoutData takes a record id or a Query');
     const args = this.bulkArgs(idOrQuery);
     return new TableRecord(this.bridge, this._tableID, null, {
@@ -142,7 +156,11 @@ export class TableObjectImpl {
   }
 
   private bulkArgs(query: Query): Record<string, unknown> {
-    const args: Record<string, unknown> = { table: this._tableID, where: cloneJson(query.queryObject), offset: this.offsetValue };
+    const args: Record<string, unknown> = {
+      table: this._tableID,
+      where: cloneJson(query.queryObject),
+      offset: this.offsetValue,
+    };
     if (this.limitValue !== null) args.limit = this.limitValue;
     this.reset();
     return args;

@@ -1,0 +1,116 @@
+/**
+ * Entry of an executor process (forked by the supervisor with --no-node-snapshot and advanced
+ * serialization). It loads the HostOps module it is told to, keeps a warm isolate pool and
+ * the function cache, runs invocations and reports heartbeats. A catastrophic V8 error makes
+ * it kill itself at once: its isolates can no longer be trusted and the process might not be
+ * able to exit by itself; the supervisor restarts it.
+ */
+import { writeSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { CreateHostOps, HostOps, HostOpsModuleSpec } from '../host-ops.ts';
+import type { SandboxLimits } from '../limits.ts';
+import { FunctionCache } from './function-cache.ts';
+import type { FunctionInstance } from './function-instance.ts';
+import { loadPreludeCode } from './prelude-source.ts';
+import type { FromExecutor, ToExecutor } from './protocol.ts';
+import { WarmPool } from './warm-pool.ts';
+
+export const CATASTROPHIC_MARKER = 'cloudfn-executor: catastrophic V8 error:';
+
+function send(message: FromExecutor): void {
+  if (process.connected) process.send?.(message);
+}
+
+function onCatastrophicError(message: string): void {
+  // Synchronous write: the IPC channel would not flush before the kill.
+  try {
+    writeSync(2, `${CATASTROPHIC_MARKER} ${message}\n`);
+  } catch {
+    // nothing left to tell
+  }
+  process.kill(process.pid, 'SIGKILL');
+}
+
+async function loadHostOps(spec: HostOpsModuleSpec | undefined): Promise<HostOps | undefined> {
+  if (spec === undefined) return undefined;
+  const url = spec.module.startsWith('file:') ? spec.module : pathToFileURL(spec.module).href;
+  const mod = (await import(url)) as { createHostOps?: CreateHostOps };
+  if (typeof mod.createHostOps !== 'function')
+    throw new Error(`${spec.module} does not export createHostOps`);
+  return mod.createHostOps(spec.options, (kind, payload) =>
+    send({ type: 'host-event', kind, payload }),
+  );
+}
+
+async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void> {
+  const limits: SandboxLimits = init.limits;
+  const [prelude, hostOps] = await Promise.all([loadPreludeCode(), loadHostOps(init.hostOps)]);
+  const pool = new WarmPool(prelude, {
+    size: limits.warmPoolSize,
+    defaultMemoryMb: limits.defaultMemoryMb,
+    onCatastrophicError,
+  });
+  const running = new Map<number, FunctionInstance>();
+  const cache = new FunctionCache(pool, {
+    limits,
+    hostOps,
+    nested: (id, callId, requestJson) => send({ type: 'nested', id, callId, requestJson }),
+  });
+  pool.refill();
+
+  const heartbeat = setInterval(() => {
+    send({
+      type: 'heartbeat',
+      rss: process.memoryUsage.rss(),
+      loadedIsolates: cache.loadedIsolates,
+      warmIsolates: pool.size,
+    });
+  }, limits.heartbeatMs);
+
+  process.removeAllListeners('message');
+  process.on('message', (raw: unknown) => {
+    const message = raw as ToExecutor;
+    switch (message.type) {
+      case 'invoke': {
+        const instance = cache.acquire(message.fn);
+        running.set(message.id, instance);
+        void instance
+          .run({
+            invocationId: message.id,
+            jobId: message.jobId,
+            jobJson: message.jobJson,
+            timeoutMs: message.timeoutMs,
+          })
+          .then((outcome) => {
+            running.delete(message.id);
+            cache.release(instance);
+            send({ type: 'outcome', id: message.id, outcome });
+          });
+        return;
+      }
+      case 'nested-reply':
+        running.get(message.id)?.settleNested(message.id, message.callId, message.replyJson);
+        return;
+      case 'forget':
+        cache.forget(message.name);
+        return;
+      case 'close':
+        clearInterval(heartbeat);
+        cache.close();
+        pool.close();
+        hostOps?.close();
+        process.exit(0);
+    }
+  });
+  send({ type: 'ready' });
+}
+
+process.on('disconnect', () => process.exit(0));
+process.once('message', (raw: unknown) => {
+  const message = raw as ToExecutor;
+  if (message.type !== 'init') return;
+  start(message).catch((e: unknown) => {
+    send({ type: 'init-failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    setTimeout(() => process.exit(1), 50);
+  });
+});

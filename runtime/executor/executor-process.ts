@@ -1,0 +1,314 @@
+/**
+ * The supervisor of one executor process. It forks the child, hands it invocations, and
+ * watches it: a heartbeat that stops, a job that outlives its deadline by the grace period
+ * (the child itself should have ended it), an RSS over the ceiling or an exit all end in a
+ * kill and a restart. Invocations in flight then end `execution_failed` with a clear error;
+ * invocations that arrive meanwhile wait for the new child.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { RUNTIME_CODES } from '../errors.ts';
+import type { HostOpsModuleSpec } from '../host-ops.ts';
+import type { SandboxLimits } from '../limits.ts';
+import type { InvocationOutcome } from '../sandbox.ts';
+import type { FromExecutor, FunctionSpec, ToExecutor } from './protocol.ts';
+
+const CHILD_ENTRY = fileURLToPath(new URL('./child-main.ts', import.meta.url));
+const STDERR_TAIL_CHARS = 4096;
+
+export interface RuntimeLogger {
+  info?(obj: Record<string, unknown>, msg: string): void;
+  warn?(obj: Record<string, unknown>, msg: string): void;
+  error?(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface ExecutorHooks {
+  onNested(
+    id: number,
+    callId: number,
+    requestJson: string,
+    reply: (replyJson: string) => void,
+  ): void;
+  onHostEvent(kind: string, payload: unknown): void;
+  logger: RuntimeLogger | undefined;
+}
+
+export interface ExecutorInvocation {
+  fn: FunctionSpec;
+  timeoutMs: number;
+  jobJson: string;
+  jobId: string;
+  onNested?(callId: number, requestJson: string, reply: (replyJson: string) => void): void;
+}
+
+interface Pending {
+  invocation: ExecutorInvocation;
+  overdueAt: number;
+  resolve(outcome: InvocationOutcome): void;
+}
+
+/** An outcome made on the host side, for a job the executor could not finish. */
+export function hostOutcome(
+  status: InvocationOutcome['status'],
+  code: string,
+  message: string,
+  durationMs = 0,
+): InvocationOutcome {
+  return {
+    status,
+    error: { name: 'Error', code, message },
+    log: [],
+    durationMs,
+    cpuMs: 0,
+    memoryBytes: 0,
+  };
+}
+
+export class ExecutorProcess {
+  readonly #index: number;
+  readonly #init: { hostOps?: HostOpsModuleSpec; limits: SandboxLimits };
+  readonly #hooks: ExecutorHooks;
+  readonly #pending = new Map<number, Pending>();
+  readonly #waiting: (() => void)[] = [];
+  #child: ChildProcess | undefined;
+  #ready = false;
+  #closed = false;
+  #nextId = 1;
+  #stderrTail = '';
+  #killReason: string | undefined;
+  #lastHeartbeat = 0;
+  #watchdog: NodeJS.Timeout | undefined;
+  #recentStarts: number[] = [];
+  #initError: string | undefined;
+  #restartTimer: NodeJS.Timeout | undefined;
+  /** Restarts so far (for tests, health and benchmarks). */
+  restarts = 0;
+  /** Last heartbeat's numbers. */
+  stats = { rss: 0, loadedIsolates: 0, warmIsolates: 0 };
+
+  constructor(
+    index: number,
+    init: { hostOps?: HostOpsModuleSpec; limits: SandboxLimits },
+    hooks: ExecutorHooks,
+  ) {
+    this.#index = index;
+    this.#init = init;
+    this.#hooks = hooks;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Resolves once a child is ready to take work. */
+  whenReady(): Promise<void> {
+    if (this.#ready) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  start(): void {
+    if (this.#closed) return;
+    const now = Date.now();
+    this.#recentStarts = [...this.#recentStarts.filter((t) => now - t < 10_000), now];
+    this.#killReason = undefined;
+    this.#stderrTail = '';
+    const child = fork(CHILD_ENTRY, [], {
+      execArgv: ['--no-node-snapshot'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    this.#child = child;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      this.#stderrTail = (this.#stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+      process.stderr.write(chunk);
+    });
+    child.on('message', (message: FromExecutor) => this.#onMessage(child, message));
+    child.on('exit', (code, signal) => this.#onExit(child, code, signal));
+    child.on('error', (error) =>
+      this.#hooks.logger?.error?.(
+        { executor: this.#index, err: error.message },
+        'executor process error',
+      ),
+    );
+    this.#send({ type: 'init', ...this.#init });
+    this.#lastHeartbeat = performance.now();
+    this.#watchdog ??= setInterval(() => this.#watch(), this.#init.limits.heartbeatMs);
+    this.#watchdog.unref();
+  }
+
+  /** Runs one invocation in the child; never rejects. */
+  async invoke(invocation: ExecutorInvocation): Promise<InvocationOutcome> {
+    if (!this.#ready) await this.whenReady();
+    if (this.#closed)
+      return hostOutcome(
+        'execution_rejected',
+        RUNTIME_CODES.sandboxClosed,
+        'The sandbox is closed',
+      );
+    if (this.#initError !== undefined)
+      return hostOutcome(
+        'execution_failed',
+        RUNTIME_CODES.executorCrashed,
+        `The executor could not start: ${this.#initError}`,
+      );
+    const id = this.#nextId++;
+    const limits = this.#init.limits;
+    return new Promise((resolve) => {
+      this.#pending.set(id, {
+        invocation,
+        overdueAt: performance.now() + invocation.timeoutMs + limits.deadlineGraceMs,
+        resolve,
+      });
+      this.#send({
+        type: 'invoke',
+        id,
+        fn: invocation.fn,
+        timeoutMs: invocation.timeoutMs,
+        jobJson: invocation.jobJson,
+        jobId: invocation.jobId,
+      });
+    });
+  }
+
+  forget(name: string): void {
+    if (this.#ready) this.#send({ type: 'forget', name });
+  }
+
+  /** Kills the child (it is restarted unless the supervisor is closing). */
+  kill(reason: string): void {
+    if (
+      this.#child === undefined ||
+      this.#child.exitCode !== null ||
+      this.#child.signalCode !== null
+    )
+      return;
+    this.#killReason ??= reason;
+    this.#hooks.logger?.warn?.(
+      { executor: this.#index, pid: this.#child.pid, reason },
+      'killing executor',
+    );
+    this.#child.kill('SIGKILL');
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#watchdog !== undefined) clearInterval(this.#watchdog);
+    if (this.#restartTimer !== undefined) clearTimeout(this.#restartTimer);
+    for (const resolve of this.#waiting.splice(0)) resolve();
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.#send({ type: 'close' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  #send(message: ToExecutor): void {
+    const child = this.#child;
+    if (child?.connected) child.send(message);
+  }
+
+  #onMessage(child: ChildProcess, message: FromExecutor): void {
+    if (child !== this.#child) return;
+    switch (message.type) {
+      case 'ready':
+        this.#ready = true;
+        this.#initError = undefined;
+        this.#lastHeartbeat = performance.now();
+        for (const resolve of this.#waiting.splice(0)) resolve();
+        return;
+      case 'init-failed':
+        this.#initError = message.message.split('\n')[0];
+        this.#hooks.logger?.error?.(
+          { executor: this.#index, err: message.message },
+          'executor failed to start',
+        );
+        this.#ready = true; // let waiting invocations fail with the reason instead of hanging
+        for (const resolve of this.#waiting.splice(0)) resolve();
+        return;
+      case 'outcome': {
+        const pending = this.#pending.get(message.id);
+        if (pending === undefined) return;
+        this.#pending.delete(message.id);
+        pending.resolve(message.outcome);
+        return;
+      }
+      case 'nested': {
+        const pending = this.#pending.get(message.id);
+        const reply = (replyJson: string): void => {
+          if (this.#child === child && this.#pending.has(message.id))
+            this.#send({ type: 'nested-reply', id: message.id, callId: message.callId, replyJson });
+        };
+        if (pending?.invocation.onNested)
+          pending.invocation.onNested(message.callId, message.requestJson, reply);
+        else this.#hooks.onNested(message.id, message.callId, message.requestJson, reply);
+        return;
+      }
+      case 'host-event':
+        this.#hooks.onHostEvent(message.kind, message.payload);
+        return;
+      case 'heartbeat':
+        this.#lastHeartbeat = performance.now();
+        this.stats = {
+          rss: message.rss,
+          loadedIsolates: message.loadedIsolates,
+          warmIsolates: message.warmIsolates,
+        };
+        if (message.rss > this.#init.limits.rssCeilingMb * 1024 * 1024) {
+          this.kill(
+            `its RSS of ${Math.round(message.rss / 1048576)} MB passed the ceiling of ${this.#init.limits.rssCeilingMb} MB`,
+          );
+        }
+        return;
+    }
+  }
+
+  #watch(): void {
+    if (!this.#ready || this.#child === undefined) return;
+    const now = performance.now();
+    if (now - this.#lastHeartbeat > this.#init.limits.heartbeatTimeoutMs) {
+      this.kill(`it sent no heartbeat for ${Math.round(now - this.#lastHeartbeat)} ms`);
+      return;
+    }
+    for (const pending of this.#pending.values()) {
+      if (now > pending.overdueAt) {
+        this.kill(
+          `function ${pending.invocation.fn.name} ran past its ${pending.invocation.timeoutMs} ms deadline and the executor did not stop it (a catastrophic out-of-memory or a wedged V8)`,
+        );
+        return;
+      }
+    }
+  }
+
+  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.#child) return;
+    this.#ready = false;
+    const catastrophic = /catastrophic V8 error: (.*)/.exec(this.#stderrTail)?.[1];
+    const reason =
+      this.#killReason ??
+      (catastrophic !== undefined
+        ? `V8 reported a catastrophic error (${catastrophic.trim()})`
+        : `it exited (${signal ?? `code ${code}`})`);
+    const failed = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const pending of failed) {
+      const message = `The executor running this function was restarted because ${reason}; this run was lost`;
+      pending.resolve(hostOutcome('execution_failed', RUNTIME_CODES.executorCrashed, message));
+    }
+    if (this.#closed) return;
+    this.restarts++;
+    this.#hooks.logger?.warn?.(
+      { executor: this.#index, reason, failed: failed.length },
+      'executor restarting',
+    );
+    // A crash loop (bad HostOps module, broken install) backs off instead of spinning.
+    const delay = this.#recentStarts.length >= 5 ? 1000 : 0;
+    this.#restartTimer = setTimeout(() => this.start(), delay);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The executor's loaded functions: per function, its current version's spec and a few
+ * isolates (one per concurrent job). Isolates are kept warm between jobs (module globals
+ * survive, like Lambda and Workers) and evicted least-recently-used when the executor holds
+ * too many or their heaps pass the memory budget; the spec (code, cached data, source map)
+ * stays, so a reload skips parsing. A new version replaces the old one's isolates.
+ */
+import type { SandboxLimits } from '../limits.ts';
+import { FunctionInstance, type InstanceServices } from './function-instance.ts';
+import { LoadedSpec } from './loaded-spec.ts';
+import type { FunctionSpec } from './protocol.ts';
+import type { WarmPool } from './warm-pool.ts';
+
+interface Entry {
+  spec: LoadedSpec;
+  idle: FunctionInstance[];
+  busy: Set<FunctionInstance>;
+  stale: boolean;
+}
+
+/** Isolate overhead outside its heap (measured: docs/runtime.md), for the budget. */
+const ISOLATE_OVERHEAD_BYTES = 512 * 1024;
+
+export class FunctionCache {
+  readonly #entries = new Map<string, Entry>(); // insertion order = least recently used first
+  readonly #pool: WarmPool;
+  readonly #services: InstanceServices;
+  readonly #limits: SandboxLimits;
+  #loaded = 0;
+
+  constructor(pool: WarmPool, services: InstanceServices) {
+    this.#pool = pool;
+    this.#services = services;
+    this.#limits = services.limits;
+  }
+
+  get loadedIsolates(): number {
+    return this.#loaded;
+  }
+
+  /** An isolate for `spec`, reserved for one job until release. */
+  acquire(spec: FunctionSpec): FunctionInstance {
+    let entry = this.#entries.get(spec.name);
+    if (entry !== undefined && !entry.spec.sameAs(spec)) {
+      this.#retire(entry);
+      entry = undefined;
+    }
+    if (entry === undefined)
+      entry = { spec: new LoadedSpec(spec), idle: [], busy: new Set(), stale: false };
+    else this.#entries.delete(spec.name);
+    this.#entries.set(spec.name, entry);
+    let instance = entry.idle.pop();
+    while (instance !== undefined && instance.dead) {
+      this.#loaded--;
+      instance = entry.idle.pop();
+    }
+    if (instance === undefined) {
+      instance = new FunctionInstance(entry.spec, this.#pool.take(spec.memoryMb), this.#services);
+      this.#loaded++;
+    }
+    entry.busy.add(instance);
+    return instance;
+  }
+
+  /** Gives an isolate back after its job; dead or outdated ones are dropped. */
+  release(instance: FunctionInstance): void {
+    const entry = this.#entries.get(instance.spec.spec.name);
+    const owned = entry !== undefined && entry.spec === instance.spec;
+    if (owned) entry.busy.delete(instance);
+    if (!owned || instance.dead || entry.stale) {
+      instance.dispose();
+      this.#loaded--;
+    } else entry.idle.push(instance);
+    this.#evict();
+  }
+
+  /** Drops a function's idle isolates now and its busy ones when their jobs end. */
+  forget(name: string): void {
+    const entry = this.#entries.get(name);
+    if (entry !== undefined) this.#retire(entry);
+  }
+
+  #retire(entry: Entry): void {
+    entry.stale = true;
+    for (const instance of entry.idle) {
+      instance.dispose();
+      this.#loaded--;
+    }
+    entry.idle = [];
+    // Busy instances still point at the old spec: release() disposes them when their jobs end.
+    if (this.#entries.get(entry.spec.spec.name) === entry)
+      this.#entries.delete(entry.spec.spec.name);
+  }
+
+  #heapBytes(): number {
+    let total = 0;
+    for (const entry of this.#entries.values()) {
+      for (const i of entry.idle) total += i.heapBytes + ISOLATE_OVERHEAD_BYTES;
+      for (const i of entry.busy) total += i.heapBytes + ISOLATE_OVERHEAD_BYTES;
+    }
+    return total;
+  }
+
+  #evict(): void {
+    const budget = this.#limits.isolateMemoryBudgetMb * 1024 * 1024;
+    let overCount = this.#loaded - this.#limits.maxLoadedIsolates;
+    // Summing heaps is O(loaded); only do it when a cheap bound says we might be over.
+    let overBytes =
+      this.#loaded * ISOLATE_OVERHEAD_BYTES * 4 > budget ? this.#heapBytes() - budget : 0;
+    if (overCount <= 0 && overBytes <= 0) return;
+    // Entries stay (with their cached data and source map) when their isolates go.
+    for (const entry of this.#entries.values()) {
+      while (entry.idle.length > 0 && (overCount > 0 || overBytes > 0)) {
+        const victim = entry.idle.shift() as FunctionInstance;
+        overBytes -= victim.heapBytes + ISOLATE_OVERHEAD_BYTES;
+        overCount--;
+        victim.dispose();
+        this.#loaded--;
+      }
+      if (overCount <= 0 && overBytes <= 0) return;
+    }
+  }
+
+  close(): void {
+    for (const entry of this.#entries.values()) {
+      for (const i of entry.idle) i.dispose();
+      for (const i of entry.busy) i.dispose();
+    }
+    this.#entries.clear();
+    this.#loaded = 0;
+  }
+}

@@ -1,0 +1,82 @@
+/** The `BaaS` global: a plain object with `invoke`, `TableObject` and `Query` (SPEC §5). */
+import { createTableApi } from './tables/index.ts';
+import { type ErrorData, fromErrorData } from './errors.ts';
+import {
+  JSONParse,
+  JSONStringify,
+  MapPrototypeDelete,
+  MapPrototypeGet,
+  MapPrototypeSet,
+  MapPrototypeClear,
+  NativeMap,
+  NativePromise,
+  NativeString,
+} from './intrinsics.ts';
+
+type Settle = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
+
+export interface NestedCalls {
+  /** Settles nested call `id` with the host's JSON answer (`{ok}` or `{error}`). */
+  settle(id: number, replyJson: string): void;
+  reset(): void;
+}
+
+/** Synchronous host call: JSON across the bridge, host refusals rethrown as guest Errors. */
+export function createHostCaller(
+  hostCall: (op: string, argsJson: string) => string,
+): (op: string, args: unknown) => unknown {
+  return (op, args) => {
+    const argsJson = JSONStringify(args === undefined ? null : args);
+    const reply = JSONParse(hostCall(NativeString(op), argsJson)) as {
+      ok?: unknown;
+      error?: ErrorData;
+    };
+    if (reply.error !== undefined) throw fromErrorData(reply.error);
+    return reply.ok;
+  };
+}
+
+/** Builds `BaaS` and the table of its in-flight nested invocations. */
+export function createBaaS(
+  call: (op: string, args: unknown) => unknown,
+  nested: (id: number, requestJson: string) => void,
+): { BaaS: Record<string, unknown>; nestedCalls: NestedCalls } {
+  const pending = new NativeMap<number, Settle>();
+  let nextId = 1;
+
+  function invoke(name: unknown, data?: unknown, sync: unknown = true): Promise<unknown> {
+    return new NativePromise((resolve, reject) => {
+      const requestJson = JSONStringify({
+        name: NativeString(name),
+        data: data === undefined ? null : data,
+        sync: Boolean(sync),
+      });
+      const id = nextId++;
+      MapPrototypeSet(pending, id, { resolve, reject });
+      nested(id, requestJson);
+    });
+  }
+
+  const tables = createTableApi(call);
+  const BaaS: Record<string, unknown> = {
+    invoke,
+    TableObject: tables.TableObject,
+    Query: tables.Query,
+  };
+  return {
+    BaaS,
+    nestedCalls: {
+      settle(id, replyJson) {
+        const entry = MapPrototypeGet(pending, id);
+        if (entry === undefined) return;
+        MapPrototypeDelete(pending, id);
+        const reply = JSONParse(replyJson) as { ok?: unknown; error?: ErrorData };
+        if (reply.error !== undefined) entry.reject(fromErrorData(reply.error));
+        else entry.resolve(reply.ok);
+      },
+      reset() {
+        MapPrototypeClear(pending);
+      },
+    },
+  };
+}

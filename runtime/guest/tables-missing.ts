@@ -1,0 +1,17 @@
+/**
+ * Stand-in for runtime/guest/tables/index.ts, substituted by the guest build only while that
+ * module does not exist (it is written separately): table calls fail with a clear error.
+ */
+export function createTableApi(_call: (op: string, args: unknown) => unknown): {
+  TableObject: unknown;
+  Query: unknown;
+} {
+  const unavailable = (): never => {
+    const error = new Error(
+      'BaaS.TableObject and BaaS.Query are not available in this build of cloudfn',
+    );
+    (error as Error & { code: string }).code = 'E_FUNCTION_TABLES_UNAVAILABLE';
+    throw error;
+  };
+  return { TableObject: unavailable, Query: unavailable };
+}

@@ -1,0 +1,81 @@
+/**
+ * Guest timers. The host owns the clock: it schedules each timer in the executor and enters
+ * the isolate when one fires, never past the job's deadline; timers still pending when a
+ * job ends are dropped (like a frozen Lambda).
+ */
+import {
+  MapPrototypeClear,
+  MapPrototypeDelete,
+  MapPrototypeGet,
+  MapPrototypeSet,
+  NativeMap,
+  NativeTypeError,
+  NumberIsFinite,
+  ReflectApplyFn,
+} from './intrinsics.ts';
+
+interface Pending {
+  fn: (...args: unknown[]) => unknown;
+  args: unknown[];
+  repeatMs: number; // -1 for setTimeout
+}
+
+export interface GuestTimers {
+  globals: {
+    setTimeout: (fn: unknown, ms?: unknown, ...args: unknown[]) => number;
+    clearTimeout: (id: unknown) => void;
+    setInterval: (fn: unknown, ms?: unknown, ...args: unknown[]) => number;
+    clearInterval: (id: unknown) => void;
+  };
+  /** Runs timer `id`; its callback's exception propagates to the caller. */
+  fire(id: number): void;
+  /** Forgets every pending timer (the job ended). */
+  reset(): void;
+}
+
+/** Builds the timer globals over the host's `schedule(delayMs, id)` (`-1` cancels). */
+export function createTimers(schedule: (delayMs: number, id: number) => void): GuestTimers {
+  const pending = new NativeMap<number, Pending>();
+  let nextId = 1;
+
+  const delayOf = (ms: unknown): number => {
+    const n = Number(ms);
+    return NumberIsFinite(n) && n > 0 ? n : 0;
+  };
+  const add = (fn: unknown, ms: unknown, args: unknown[], repeat: boolean): number => {
+    if (typeof fn !== 'function')
+      throw new NativeTypeError('The "callback" argument must be of type function');
+    const id = nextId++;
+    const delay = delayOf(ms);
+    MapPrototypeSet(pending, id, {
+      fn: fn as Pending['fn'],
+      args,
+      repeatMs: repeat ? (delay < 1 ? 1 : delay) : -1,
+    });
+    schedule(delay, id);
+    return id;
+  };
+  const clear = (id: unknown): void => {
+    const n = Number(id);
+    if (MapPrototypeDelete(pending, n)) schedule(-1, n);
+  };
+
+  return {
+    globals: {
+      setTimeout: (fn, ms, ...args) => add(fn, ms, args, false),
+      clearTimeout: clear,
+      setInterval: (fn, ms, ...args) => add(fn, ms, args, true),
+      clearInterval: clear,
+    },
+    fire(id) {
+      const timer = MapPrototypeGet(pending, id);
+      if (timer === undefined) return;
+      if (timer.repeatMs < 0) MapPrototypeDelete(pending, id);
+      else schedule(timer.repeatMs, id);
+      ReflectApplyFn(timer.fn, undefined, timer.args);
+    },
+    reset() {
+      MapPrototypeClear(pending);
+    },
+  };
+}
