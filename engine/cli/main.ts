@@ -1,29 +1,45 @@
-import { parseArgs } from 'node:util';
-import { serve } from './serve.ts';
+/**
+ * The cloudfn CLI's entry point (bin/cloudfn.js imports it): parse, run one command, and
+ * turn whatever stopped it into a readable message and an exit code scripts can use.
+ */
+import { CommanderError } from 'commander';
+import { CliError, EXIT } from './errors.ts';
+import { processIo, type Io } from './io.ts';
+import { paint } from './format/colour.ts';
+import { buildProgram } from './program.ts';
 
-const USAGE = `Usage: cloudfn <command> [options]
-
-Commands:
-  serve      Run the engine (--port, --host, --data-dir)
-
-Run "cloudfn <command> --help" for a command's options.`;
-
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (command === 'serve') {
-    const { values } = parseArgs({
-      args: rest,
-      options: { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } },
-    });
-    await serve({ port: values.port, host: values.host, dataDir: values['data-dir'] });
-    return;
+/** Runs the CLI on `argv` (without node and script); resolves the exit code. */
+export async function runCli(argv: string[], io: Io = processIo()): Promise<number> {
+  const program = buildProgram({ io, env: process.env, cwd: process.cwd(), now: () => Date.now() });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    return report(err, io);
   }
-  process.stdout.write(`${USAGE}\n`);
-  process.exitCode = command === undefined || command === '--help' ? 0 : 2;
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  const e = err as { code?: string; message?: string };
-  process.stderr.write(`cloudfn: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
-  process.exit(1);
-});
+function report(err: unknown, io: Io): number {
+  if (err instanceof CommanderError) {
+    // Help and --version "fail" with exit code 0; anything else commander refuses is usage.
+    if (err.exitCode === 0) return EXIT.ok;
+    if (err.code !== 'commander.help' && err.code !== 'commander.helpDisplayed')
+      io.err('Run "cloudfn --help" or "cloudfn <command> --help" for usage.');
+    return EXIT.usage;
+  }
+  if (err instanceof CliError) {
+    io.err(
+      `${paint('error', 'red', io.colour)} ${paint(err.code, 'bold', io.colour)}: ${err.message}`,
+    );
+    if (err.detail) io.err(err.detail);
+    if (err.hint) io.err(`${paint('hint', 'cyan', io.colour)}: ${err.hint}`);
+    return err.exitCode;
+  }
+  // An engine error thrown in-process (`serve` failing to start, e.g. E_CONFIG_INVALID).
+  const e = err as { code?: string; message?: string; stack?: string };
+  io.err(
+    `${paint('error', 'red', io.colour)} ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}`,
+  );
+  if (!e.code && e.stack) io.err(e.stack);
+  return EXIT.refused;
+}

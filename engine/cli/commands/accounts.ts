@@ -1,0 +1,115 @@
+import type { Command, Option } from 'commander';
+import type { ListAnswer } from '../admin-client.ts';
+import { clientFor, examples, JSON_FLAG, type Cli } from '../context.ts';
+import { renderTable } from '../format/table.ts';
+import { formatTime, json } from '../format/values.ts';
+
+interface AccountRow {
+  appId: string;
+  mode: string;
+  hasEncodingAESKey?: boolean;
+  updated_at?: string;
+}
+
+/** `cloudfn accounts set|list|delete`: the WeChat accounts whose pushes the engine accepts. */
+export function registerAccounts(program: Command, cli: Cli): void {
+  const accounts = program
+    .command('accounts')
+    .description('WeChat accounts (公众号 / 小程序) the engine receives pushes for');
+  accounts.addHelpText(
+    'after',
+    examples(
+      'cloudfn accounts set wx2c2769f8efd9abc2 --token spamtest --aes-key abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+    ),
+  );
+
+  accounts
+    .command('set')
+    .description('register or update an account: the Token and EncodingAESKey of 服务器配置')
+    .argument('<appId>', 'the AppID (wx…)')
+    .requiredOption('--token <token>', 'the Token (令牌) you entered in 服务器配置')
+    .option(
+      '--aes-key <key>',
+      'the EncodingAESKey (43 characters), needed for 兼容模式 and 安全模式',
+    )
+    .addOption(modeOption(program))
+    .option(...JSON_FLAG)
+    .addHelpText(
+      'after',
+      examples(
+        'cloudfn accounts set wx2c2769f8efd9abc2 --token spamtest --aes-key abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+        'cloudfn accounts set wxabc --token t0ken --mode plain',
+      ) +
+        '\nThe key is never shown again; setting a new one keeps the previous one working during rotation.\n',
+    )
+    .action(
+      async (
+        appId: string,
+        options: { token: string; aesKey?: string; mode?: string; json?: boolean },
+        command: Command,
+      ) => {
+        const body = {
+          token: options.token,
+          ...(options.aesKey ? { encodingAESKey: options.aesKey } : {}),
+          ...(options.mode ? { mode: options.mode } : {}),
+        };
+        const account = await clientFor(cli, command).call<AccountRow>(
+          'PUT',
+          `/wechat/accounts/${encodeURIComponent(appId)}`,
+          { body },
+        );
+        if (options.json) return cli.io.out(json(account));
+        const url = `${clientFor(cli, command).connection.url}/wechat/${account.appId}`;
+        cli.io.out(
+          `Account ${account.appId} set (mode ${account.mode}). In 服务器配置, the URL is ${url} (behind your public HTTPS address).`,
+        );
+      },
+    );
+
+  accounts
+    .command('list')
+    .description('registered accounts and their mode (keys are never shown)')
+    .option(...JSON_FLAG)
+    .addHelpText('after', examples('cloudfn accounts list'))
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const answer = await clientFor(cli, command).call<ListAnswer<AccountRow>>(
+        'GET',
+        '/wechat/accounts',
+      );
+      if (options.json) return cli.io.out(json(answer));
+      if (answer.objects.length === 0)
+        return cli.io.err(
+          'No accounts yet: cloudfn accounts set <appId> --token <token> adds one.',
+        );
+      cli.io.out(
+        renderTable(
+          [
+            { header: 'APPID', value: (a) => a.appId },
+            { header: 'MODE', value: (a) => a.mode },
+            { header: 'AES KEY', value: (a) => (a.hasEncodingAESKey ? 'set' : '-') },
+            { header: 'UPDATED', value: (a) => formatTime(a.updated_at) },
+          ],
+          answer.objects,
+        ),
+      );
+    });
+
+  accounts
+    .command('delete')
+    .description('forget an account: its pushes are refused from then on (404)')
+    .argument('<appId>', 'the AppID')
+    .addHelpText('after', examples('cloudfn accounts delete wx2c2769f8efd9abc2'))
+    .action(async (appId: string, _options: unknown, command: Command) => {
+      await clientFor(cli, command).call('DELETE', `/wechat/accounts/${encodeURIComponent(appId)}`);
+      cli.io.out(`Deleted account ${appId}.`);
+    });
+}
+
+function modeOption(program: Command): Option {
+  return program
+    .createOption(
+      '--mode <mode>',
+      'message encryption mode (消息加解密方式); default: safe with a key, else plain',
+    )
+    .choices(['plain', 'compatible', 'safe']);
+}

@@ -1,0 +1,229 @@
+import type { Command } from 'commander';
+import type { AdminClient, ListAnswer } from '../admin-client.ts';
+import { clientFor, examples, type Cli } from '../context.ts';
+import { CliError, EngineRefusedError, EXIT } from '../errors.ts';
+import { paint } from '../format/colour.ts';
+import { renderJob, renderTriggerLog, type JobRow, type TriggerLogRow } from '../format/runs.ts';
+import { parseEventTime, parsePositiveInt } from '../parse-args.ts';
+import { eventDataOf, isEventOf, withCreateTime, withFreshMsgId } from '../push-sample.ts';
+import { readText } from '../read-file.ts';
+import type { TriggerRow } from './triggers.ts';
+
+interface PushOptions {
+  encrypt?: boolean;
+  eventTime?: string;
+  fresh?: boolean;
+  wait: number;
+  json?: boolean;
+}
+
+interface SignedPush {
+  query: Record<string, string>;
+  body: string;
+  contentType: string;
+}
+
+interface Run {
+  log: TriggerLogRow;
+  job?: JobRow;
+}
+
+const FINAL = new Set(['succeeded', 'dead_letter']);
+const POLL_MS = 250;
+
+/** `cloudfn push <appId> <file>`: send a push as WeChat would, then show the runs it caused. */
+export function registerPush(program: Command, cli: Cli): void {
+  program
+    .command('push')
+    .description(
+      'send a correctly signed (optionally encrypted) push to the engine, as WeChat would, and show the trigger runs it caused',
+    )
+    .argument('<appId>', 'the account to push as (registered with cloudfn accounts set)')
+    .argument('<file>', 'the plaintext push: XML (公众号) or JSON (小程序)')
+    .option(
+      '--encrypt',
+      'encrypt it (安全模式) — the default when the account has an EncodingAESKey',
+    )
+    .option('--no-encrypt', 'send it in plaintext even when the account has a key')
+    .option('--event-time <time>', 'set CreateTime: now, unix seconds or ISO-8601')
+    .option(
+      '--fresh',
+      'a new MsgId and CreateTime now, so it is not taken for a retry of an earlier push',
+    )
+    .option(
+      '--wait <seconds>',
+      'how long to wait for the runs it causes (0: do not wait)',
+      (v) => (v === '0' ? 0 : parsePositiveInt('--wait')(v)),
+      15,
+    )
+    .option('--json', 'print {answer, runs} as JSON')
+    .addHelpText(
+      'after',
+      examples(
+        'cloudfn push wx2c2769f8efd9abc2 pushes/user_consume_card.xml --encrypt',
+        'cloudfn push wx2c2769f8efd9abc2 pushes/text.xml --fresh --wait 0',
+      ) +
+        '\nThe engine signs (and encrypts) the push through an admin-only route, so no account secret\nis needed here. Exit 1 when the engine refuses the push or a run it caused failed.\n',
+    )
+    .action(async (appId: string, file: string, options: PushOptions, command: Command) => {
+      const client = clientFor(cli, command);
+      let text = readText(file).trim();
+      if (options.fresh) text = withCreateTime(withFreshMsgId(text), Math.floor(cli.now() / 1000));
+      if (options.eventTime)
+        text = withCreateTime(text, parseEventTime(options.eventTime, cli.now()));
+      const data = eventDataOf(text, file, appId);
+
+      const signed = await client.call<SignedPush>(
+        'POST',
+        `/wechat/accounts/${encodeURIComponent(appId)}/sign`,
+        {
+          body: {
+            body: text,
+            ...(options.encrypt === undefined ? {} : { encrypt: options.encrypt }),
+          },
+        },
+      );
+      const encrypted = signed.query.encrypt_type === 'aes';
+      const route = `/wechat/${encodeURIComponent(appId)}?${new URLSearchParams(signed.query).toString()}`;
+      const response = await client.public(route, {
+        method: 'POST',
+        headers: { 'content-type': signed.contentType },
+        body: signed.body,
+      });
+      const answer = await response.text();
+      if (!response.ok) throw refusal(response.status, answer);
+      const since = Date.parse(response.headers.get('date') ?? '') - 1000 || cli.now() - 1000;
+      if (!options.json) {
+        cli.io.err(
+          `→ POST /wechat/${appId} (${encrypted ? 'encrypted' : 'plaintext'}, ${Buffer.byteLength(signed.body)} bytes)`,
+        );
+        cli.io.out(`← ${response.status} ${answer === '' ? '(empty)' : answer}`);
+      }
+      const runs =
+        options.wait > 0
+          ? await awaitRuns(
+              client,
+              appId,
+              data,
+              since,
+              options.wait * 1000,
+              cli,
+              options.json === true,
+            )
+          : [];
+      if (options.json)
+        cli.io.out(JSON.stringify({ status: response.status, answer, runs }, null, 2));
+      const failed = runs.filter((r) => !['succeeded', 'pending'].includes(r.log.status));
+      if (failed.length > 0) {
+        throw new CliError(
+          'E_CLI_RUN_FAILED',
+          `${failed.length} of ${runs.length} trigger runs caused by this push failed.`,
+          {
+            exitCode: EXIT.refused,
+            hint: `cloudfn logs <trigger> --trigger --status failed shows them; a failed run is retried, then dead-lettered.`,
+          },
+        );
+      }
+    });
+}
+
+function refusal(status: number, answer: string): EngineRefusedError {
+  let error: Record<string, unknown> = { message: answer || `HTTP ${status}` };
+  try {
+    const parsed = JSON.parse(answer) as { error?: Record<string, unknown> };
+    if (parsed.error) error = parsed.error;
+  } catch {
+    // A plain-text refusal: shown as it came.
+  }
+  return new EngineRefusedError(
+    status,
+    error,
+    'The receiver refused the push: is the account set with the Token and key you meant (cloudfn accounts list)?',
+  );
+}
+
+/** The enabled wechat_message triggers of this account whose rules match the push (a dry-run each). */
+async function matchingTriggers(
+  client: AdminClient,
+  appId: string,
+  data: Record<string, unknown>,
+): Promise<TriggerRow[]> {
+  const all = await client.call<ListAnswer<TriggerRow>>('GET', '/triggers', {
+    query: { limit: 1000 },
+  });
+  const candidates = all.objects.filter(
+    (t) =>
+      t.type === 'wechat_message' && t.enabled !== false && (t.condition?.appId ?? appId) === appId,
+  );
+  const verdicts = await Promise.all(
+    candidates.map((t) =>
+      client.call<{ matched: boolean }>('POST', `/triggers/${encodeURIComponent(t.name)}/test`, {
+        body: { data },
+      }),
+    ),
+  );
+  return candidates.filter((_, i) => verdicts[i]!.matched);
+}
+
+/** Polls the logs of every trigger the push should fire until each action has an outcome. */
+async function awaitRuns(
+  client: AdminClient,
+  appId: string,
+  data: Record<string, unknown>,
+  since: number,
+  waitMs: number,
+  cli: Cli,
+  quiet: boolean,
+): Promise<Run[]> {
+  const expected = await matchingTriggers(client, appId, data);
+  if (expected.length === 0) {
+    if (!quiet)
+      cli.io.err(
+        `No enabled trigger of ${appId} matches this push (cloudfn triggers test <name> <file> explains why).`,
+      );
+    return [];
+  }
+  const deadline = Date.now() + waitMs;
+  let logs: TriggerLogRow[] = [];
+  for (;;) {
+    const pages = await Promise.all(
+      expected.map((t) =>
+        client.call<ListAnswer<TriggerLogRow & { event: unknown }>>(
+          'GET',
+          `/triggers/${encodeURIComponent(t.name)}/logs`,
+          { query: { limit: 50 } },
+        ),
+      ),
+    );
+    logs = pages.flatMap((p) =>
+      p.objects.filter((l) => Date.parse(l.triggered_at) >= since && isEventOf(l.event, data)),
+    );
+    const complete = expected.every(
+      (t) =>
+        logs.filter((l) => l.trigger === t.name && FINAL.has(l.status)).length >=
+        (t.actions?.length ?? 1),
+    );
+    if (complete || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  if (logs.length === 0 && !quiet) {
+    cli.io.err(
+      `No run appeared within ${waitMs / 1000} s. If this exact push was sent before, the engine took it for WeChat's retry and ran nothing: add --fresh.`,
+    );
+  }
+  const runs: Run[] = [];
+  for (const log of logs.sort((a, b) => a.triggered_at.localeCompare(b.triggered_at))) {
+    const job = log.job_id
+      ? await client
+          .call<JobRow>('GET', `/jobs/${encodeURIComponent(log.job_id)}`)
+          .catch(() => undefined)
+      : undefined;
+    runs.push({ log, ...(job ? { job } : {}) });
+    if (quiet) continue;
+    cli.io.out(
+      `${paint(log.trigger, 'bold', cli.io.colour)}  ${renderTriggerLog(log, cli.io.colour)}`,
+    );
+    if (job) cli.io.out(`    ${renderJob(job, cli.io.colour).replace(/\n/g, '\n    ')}`);
+  }
+  return runs;
+}

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { examples } from '../context.ts';
+
+/** `cloudfn serve`: what `npm start` runs. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the engine (settings: environment first, then these flags)')
+    .option('--port <port>', 'port to listen on (PORT, default 3000)')
+    .option('--host <host>', 'address to bind (HOST, default 127.0.0.1)')
+    .option('--data-dir <dir>', 'where state is kept (CLOUDFN_DATA_DIR, default ./data)')
+    .addHelpText(
+      'after',
+      examples(
+        'cloudfn serve',
+        'cloudfn serve --port 8080 --host 0.0.0.0 --data-dir /var/lib/cloudfn',
+      ) +
+        '\nThe admin token is --admin-token or CLOUDFN_ADMIN_TOKEN; when neither is set it is\ngenerated on the first start, printed once and kept in <data dir>/admin-token.\n',
+    )
+    .action(
+      async (options: { port?: string; host?: string; dataDir?: string }, command: Command) => {
+        const { serve } = await import('../serve.ts');
+        const { adminToken } = command.optsWithGlobals<{ adminToken?: string }>();
+        await serve({
+          port: options.port,
+          host: options.host,
+          dataDir: options.dataDir,
+          adminToken,
+        });
+      },
+    );
+}

@@ -1,0 +1,256 @@
+import type { Command } from 'commander';
+import type { AdminClient, ListAnswer } from '../admin-client.ts';
+import { clientFor, examples, JSON_FLAG, type Cli } from '../context.ts';
+import { EngineRefusedError, usageError } from '../errors.ts';
+import { paint } from '../format/colour.ts';
+import { renderTable, truncate } from '../format/table.ts';
+import { inline, json } from '../format/values.ts';
+import { eventDataOf } from '../push-sample.ts';
+import { readText } from '../read-file.ts';
+
+export interface TriggerRow {
+  name: string;
+  type: string;
+  enabled?: boolean;
+  condition?: Record<string, unknown>;
+  actions?: Array<Record<string, unknown>>;
+  key?: string;
+  hook_path?: string;
+  reply?: boolean;
+}
+
+interface TestAnswer {
+  trigger: string;
+  enabled?: boolean;
+  matched: boolean;
+  rules: Array<{
+    field: string;
+    op: string;
+    value?: unknown;
+    actual?: unknown;
+    matched: boolean;
+    reason?: string;
+  }>;
+}
+
+/** What a trigger listens to, in a few words. */
+export function sourceOf(t: TriggerRow): string {
+  const c = t.condition ?? {};
+  switch (t.type) {
+    case 'wechat_message':
+      return `appId ${inline(c.appId)}`;
+    case 'table':
+      return `table ${inline(c.table)} on ${Array.isArray(c.on) ? c.on.join(',') : 'create,update,delete'}`;
+    case 'timer':
+      return `cron ${inline(c.cron)}${c.timezone ? ` ${inline(c.timezone)}` : ''}`;
+    case 'webhook':
+      return t.hook_path ?? 'POST /hooks/<key>';
+    default:
+      return '-';
+  }
+}
+
+/** The actions of a trigger in a few words: `function:hello table:log webhook:https://…`. */
+export function actionsOf(t: TriggerRow): string {
+  return (t.actions ?? [])
+    .map((a) => `${inline(a.type)}:${inline(a.function ?? a.table ?? a.url)}`)
+    .join(' ');
+}
+
+/** `cloudfn triggers list|create|test|delete`. */
+export function registerTriggers(program: Command, cli: Cli): void {
+  const triggers = program
+    .command('triggers')
+    .description('triggers: list, create from a file, dry-run, delete');
+  triggers.addHelpText(
+    'after',
+    examples('cloudfn triggers list', 'cloudfn triggers create triggers/user_consume_card.json'),
+  );
+
+  triggers
+    .command('list')
+    .description('triggers with their type, source and actions')
+    .option(...JSON_FLAG)
+    .addHelpText('after', examples('cloudfn triggers list', 'cloudfn triggers list --json'))
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const answer = await clientFor(cli, command).call<ListAnswer<TriggerRow>>(
+        'GET',
+        '/triggers',
+        { query: { limit: 1000 } },
+      );
+      if (options.json) return cli.io.out(json(answer));
+      if (answer.objects.length === 0)
+        return cli.io.err('No triggers yet: cloudfn triggers create <file.json> adds one.');
+      cli.io.out(
+        renderTable(
+          [
+            { header: 'NAME', value: (t) => t.name },
+            { header: 'TYPE', value: (t) => `${t.type}${t.reply ? ' (reply)' : ''}` },
+            { header: 'ENABLED', value: (t) => (t.enabled === false ? 'no' : 'yes') },
+            { header: 'SOURCE', value: (t) => truncate(sourceOf(t), 40) },
+            { header: 'ACTIONS', value: (t) => truncate(actionsOf(t), 60) },
+          ],
+          answer.objects,
+        ),
+      );
+    });
+
+  triggers
+    .command('create')
+    .description(
+      'create a trigger from a JSON definition (SPEC §4); --replace updates one of that name',
+    )
+    .argument('<file>', 'the trigger definition, JSON')
+    .option('--replace', 'replace the trigger of the same name when it exists')
+    .option(...JSON_FLAG)
+    .addHelpText(
+      'after',
+      examples(
+        'cloudfn triggers create triggers/user_consume_card.json',
+        'cloudfn triggers create triggers/nightly.json --replace',
+      ),
+    )
+    .action(
+      async (file: string, options: { replace?: boolean; json?: boolean }, command: Command) => {
+        let definition: unknown;
+        try {
+          definition = JSON.parse(readText(file));
+        } catch (err) {
+          if (err instanceof SyntaxError)
+            throw usageError(
+              `${file} is not JSON: ${err.message}.`,
+              'A trigger file holds one JSON object, e.g. {"name": …, "type": "wechat_message", …}.',
+            );
+          throw err;
+        }
+        const name = (definition as { name?: unknown } | null)?.name;
+        const client = clientFor(cli, command);
+        const created = await createOrReplace(
+          client,
+          definition,
+          typeof name === 'string' ? name : undefined,
+          options.replace === true,
+        );
+        if (options.json) return cli.io.out(json(created.trigger));
+        const t = created.trigger;
+        cli.io.out(
+          `${created.replaced ? 'Replaced' : 'Created'} trigger ${t.name} (${t.type}): ${sourceOf(t)} → ${actionsOf(t) || 'no actions'}`,
+        );
+        if (t.key)
+          cli.io.out(
+            `Incoming webhook: POST ${client.connection.url}/hooks/${t.key}  (keep the key secret)`,
+          );
+        for (const action of t.actions ?? []) {
+          if (action.type === 'webhook' && typeof action.secret === 'string')
+            cli.io.out(`Webhook secret for ${inline(action.url)}: ${action.secret}`);
+        }
+      },
+    );
+
+  triggers
+    .command('test')
+    .description('dry-run: would this event fire the trigger? Shows each rule with the value found')
+    .argument('<name>', 'the trigger')
+    .argument('<file>', 'a sample push (.xml, or a mini-program .json push) or event.data as JSON')
+    .option(...JSON_FLAG)
+    .addHelpText(
+      'after',
+      examples(
+        'cloudfn triggers test user_consume_card pushes/user_consume_card.xml',
+        'cloudfn triggers test on_order event.json',
+      ),
+    )
+    .action(async (name: string, file: string, options: { json?: boolean }, command: Command) => {
+      const client = clientFor(cli, command);
+      const trigger = await client.call<TriggerRow>('GET', `/triggers/${encodeURIComponent(name)}`);
+      const data = eventFromFile(readText(file), file, trigger);
+      const answer = await client.call<TestAnswer>(
+        'POST',
+        `/triggers/${encodeURIComponent(name)}/test`,
+        { body: { data } },
+      );
+      if (options.json) return cli.io.out(json(answer));
+      const c = cli.io.colour;
+      cli.io.out(
+        `${name}: ${answer.matched ? paint('matches', 'green', c) : paint('does not match', 'red', c)}${answer.enabled === false ? ' (but the trigger is disabled)' : ''}`,
+      );
+      if (answer.rules.length === 0)
+        return cli.io.out('No rules: every event of its source matches.');
+      cli.io.out(
+        renderTable(
+          [
+            {
+              header: '',
+              value: (r) => (r.matched ? paint('✓', 'green', c) : paint('✗', 'red', c)),
+            },
+            { header: 'FIELD', value: (r) => r.field },
+            { header: 'OP', value: (r) => r.op },
+            { header: 'VALUE', value: (r) => truncate(inline(r.value), 30) },
+            {
+              header: 'ACTUAL',
+              value: (r) => truncate(r.actual === undefined ? '(missing)' : inline(r.actual), 30),
+            },
+            { header: 'WHY NOT', value: (r) => r.reason ?? '' },
+          ],
+          answer.rules,
+        ),
+      );
+    });
+
+  triggers
+    .command('delete')
+    .description('delete a trigger (its logs go with it)')
+    .argument('<name>', 'the trigger')
+    .addHelpText('after', examples('cloudfn triggers delete user_consume_card'))
+    .action(async (name: string, _options: unknown, command: Command) => {
+      await clientFor(cli, command).call('DELETE', `/triggers/${encodeURIComponent(name)}`);
+      cli.io.out(`Deleted trigger ${name}.`);
+    });
+}
+
+async function createOrReplace(
+  client: AdminClient,
+  definition: unknown,
+  name: string | undefined,
+  replace: boolean,
+): Promise<{ trigger: TriggerRow; replaced: boolean }> {
+  try {
+    return {
+      trigger: await client.call<TriggerRow>('POST', '/triggers', { body: definition }),
+      replaced: false,
+    };
+  } catch (err) {
+    if (!(err instanceof EngineRefusedError) || err.status !== 409 || !name) throw err;
+    if (!replace)
+      throw new EngineRefusedError(
+        err.status,
+        err.body,
+        `Add --replace to update it, or delete it first: cloudfn triggers delete ${name}.`,
+      );
+    return {
+      trigger: await client.call<TriggerRow>('PUT', `/triggers/${encodeURIComponent(name)}`, {
+        body: definition,
+      }),
+      replaced: true,
+    };
+  }
+}
+
+/** event.data for a dry-run: a push is parsed as the receiver would; other JSON is taken as is. */
+function eventFromFile(text: string, file: string, trigger: TriggerRow): Record<string, unknown> {
+  const trimmed = text.trim();
+  const appId = typeof trigger.condition?.appId === 'string' ? trigger.condition.appId : '';
+  if (trimmed.startsWith('<')) return eventDataOf(trimmed, file, appId);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch (err) {
+    throw usageError(`${file} is neither XML nor JSON: ${(err as Error).message}.`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw usageError(`${file} must hold a JSON object.`);
+  // A mini-program push (it has MsgType) is normalised like the receiver does; other JSON is event.data.
+  return trigger.type === 'wechat_message' && 'MsgType' in parsed
+    ? eventDataOf(trimmed, file, appId)
+    : (parsed as Record<string, unknown>);
+}

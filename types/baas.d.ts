@@ -1,0 +1,556 @@
+/**
+ * Typings for cloudfn functions: the `BaaS` global (MinCloud's TableObject, Query and invoke),
+ * the `event` a function receives, `console`, `process.env`, timers, and the WeChat push
+ * payloads that arrive as `event.data`. `cloudfn init` copies this file into a starter folder
+ * and wires it up in tsconfig.json; see docs/functions.md.
+ *
+ * In JavaScript:  /** @param {CloudFn.Event<WeChat.UserConsumeCardEvent>} event *\/
+ *                 exports.main = async function (event) { … }
+ * In TypeScript:  export async function main(event: CloudFn.Event<WeChat.TextMessage>) { … }
+ *
+ * Declarations that Node's own typings also make (console, process, setTimeout) are written
+ * to merge with @types/node, so this file type-checks beside it too.
+ */
+
+// ---------------------------------------------------------------------------------------
+// The function model (SPEC §5)
+// ---------------------------------------------------------------------------------------
+
+declare namespace CloudFn {
+  /** How the run was started. */
+  type EventType = 'trigger' | 'invoke' | 'cloud_function' | 'timer' | 'webhook' | 'table';
+  type TriggerType = 'wechat_message' | 'table' | 'timer' | 'webhook';
+
+  /** The `event` argument of `exports.main`. */
+  interface Event<TData = unknown> {
+    /** The push, the table change, the timer tick, the webhook body or the invoke data. */
+    data: TData;
+    eventType: EventType;
+    /** Set when a trigger fired the run. */
+    trigger?: { name: string; type: TriggerType };
+    jobId: string;
+    /** The run's time limit (the function's timeoutMs). */
+    timeLimitInMS: number;
+    /** The run's memory limit (the function's memoryMb). */
+    memoryLimitInMB: number;
+  }
+
+  /** The Node-style callback of `exports.main = function (event, callback)`. */
+  type Callback<TResult = unknown> = (error: unknown, result?: TResult) => void;
+
+  /** `exports.main`: async (return or resolve the result) or with a callback. */
+  type Handler<TData = unknown, TResult = unknown> =
+    | ((event: Event<TData>) => TResult | Promise<TResult>)
+    | ((event: Event<TData>, callback: Callback<TResult>) => void);
+
+  /** `event.data` of a `table` trigger. */
+  interface TableChange<T = Record<string, unknown>> {
+    event: 'create' | 'update' | 'delete';
+    before: SavedRecord<T> | null;
+    after: SavedRecord<T> | null;
+    table: string;
+  }
+
+  /** `event.data` of a `timer` trigger. */
+  interface TimerTick {
+    scheduledAt: string | number;
+    firedAt: string | number;
+  }
+
+  /** What `BaaS.invoke` resolves. */
+  interface InvokeResult<TData = unknown> {
+    /** 0 when the invoked function succeeded, 1 when it failed. */
+    code: number;
+    data: TData;
+    error: { message?: string; code?: string; stack?: string; status?: string };
+  }
+
+  /** What a passive-reply trigger's function returns to answer WeChat (SPEC §4). */
+  interface ReplyResult {
+    reply: WeChat.Reply;
+  }
+
+  /** The system fields every record has. */
+  interface SystemFields {
+    /** 24 hex characters. */
+    id: string;
+    /** Unix seconds. */
+    created_at: number;
+    /** Unix seconds. */
+    updated_at: number;
+    created_by?: string | number | null;
+  }
+
+  /** A stored record: your fields plus the system fields. */
+  type SavedRecord<T = Record<string, unknown>> = T & SystemFields;
+
+  /** The response wrapper of MinCloud's SDK calls. */
+  interface Response<TData> {
+    status: number;
+    statusText: string;
+    data: TData;
+  }
+
+  interface ListResult<T> {
+    meta: {
+      limit: number;
+      offset: number;
+      next: string | null;
+      previous: string | null;
+      total_count?: number;
+    };
+    objects: T[];
+  }
+
+  /** The answer of `createMany` and of update/delete by query. */
+  interface BulkResult {
+    succeed: number;
+    total_count: number;
+    offset?: number;
+    limit?: number;
+    next?: string | null;
+    operation_result: Array<{ success?: Record<string, unknown>; error?: Record<string, unknown> }>;
+  }
+
+  /** A rejected BaaS call: the engine's stable error code, an HTTP-like status, a message. */
+  interface BaaSError extends Error {
+    code: string;
+    status: number;
+  }
+
+  type CompareOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
+}
+
+// ---------------------------------------------------------------------------------------
+// BaaS (MinCloud's SDK inside the sandbox)
+// ---------------------------------------------------------------------------------------
+
+declare namespace BaaS {
+  /** One data table, by name or integer id. Query settings reset after each operation. */
+  class TableObject<T extends object = Record<string, unknown>> {
+    constructor(tableNameOrId: string | number);
+    /** A new, empty record; `save()` creates it. */
+    create(): TableRecord<T>;
+    /** Up to 1000 records, all or nothing. */
+    createMany(
+      items: Array<Partial<T>>,
+      options?: { enableTrigger?: boolean },
+    ): Promise<CloudFn.Response<CloudFn.BulkResult>>;
+    /** One record; a missing id rejects (status 404). */
+    get(recordId: string): Promise<CloudFn.Response<CloudFn.SavedRecord<T>>>;
+    /** A record to update by id without fetching it. */
+    getWithoutData(recordId: string): TableRecord<T>;
+    /** Every record of a query, to update at once. */
+    getWithoutData(query: Query): BulkRecord<T>;
+    delete(recordId: string, options?: { enableTrigger?: boolean }): Promise<CloudFn.Response<''>>;
+    delete(
+      query: Query,
+      options?: { enableTrigger?: boolean; withCount?: boolean },
+    ): Promise<CloudFn.Response<CloudFn.BulkResult>>;
+    /** The records of the query set with setQuery (20 by default; limit() up to 1000). */
+    find(options?: {
+      withCount?: boolean;
+    }): Promise<CloudFn.Response<CloudFn.ListResult<CloudFn.SavedRecord<T>>>>;
+    /** How many records the query matches. */
+    count(): Promise<number>;
+    setQuery(query: Query): this;
+    /** `select('a')`, `select(['a', 'b'])` keeps fields; `select('-a')` drops them. */
+    select(keys: string | string[]): this;
+    /** Accepted for MinCloud compatibility (cloudfn has no pointer fields). */
+    expand(keys: string | string[]): this;
+    limit(value: number): this;
+    offset(value: number): this;
+    /** `orderBy('-created_at')`, `orderBy(['a', '-b'])`. */
+    orderBy(keys: string | string[]): this;
+  }
+
+  /** Field operations on one record; when one field gets several, the last one counts. */
+  interface RecordOperations<T> {
+    set<K extends keyof T & string>(key: K, value: T[K]): this;
+    set(key: string, value: unknown): this;
+    set(values: Partial<T> | Record<string, unknown>): this;
+    unset(key: string | Record<string, unknown>): this;
+    /** Atomic add to a number field. */
+    incrementBy(key: string, value: number): this;
+    append(key: string, value: unknown): this;
+    /** Appends the values not already in the array. */
+    uAppend(key: string, value: unknown): this;
+    remove(key: string, value: unknown): this;
+    pop(key: string): this;
+    shift(key: string): this;
+    /** Shallow-merges into an object field. */
+    patchObject(key: string, value: Record<string, unknown>): this;
+  }
+
+  interface TableRecord<T = Record<string, unknown>> extends RecordOperations<T> {
+    /** Creates the record (status 201). */
+    save(): Promise<CloudFn.Response<CloudFn.SavedRecord<T>>>;
+    /** Updates the record (from getWithoutData(id)). */
+    update(options?: {
+      enableTrigger?: boolean;
+    }): Promise<CloudFn.Response<CloudFn.SavedRecord<T>>>;
+  }
+
+  interface BulkRecord<T = Record<string, unknown>> extends RecordOperations<T> {
+    /** Updates every record of the query (up to limit(), 1000 by default). */
+    update(options?: {
+      enableTrigger?: boolean;
+      withCount?: boolean;
+    }): Promise<CloudFn.Response<CloudFn.BulkResult>>;
+  }
+
+  /** A `where` condition in MinCloud's wire format; combine with Query.and / Query.or. */
+  class Query {
+    constructor();
+    /** The wire-format document (`{$and: [{field: {$op: value}}]}`). */
+    queryObject: Record<string, unknown>;
+    static and(...queries: Query[]): Query;
+    static or(...queries: Query[]): Query;
+    compare(key: string, operator: CloudFn.CompareOperator, value: unknown): this;
+    /** Case-sensitive substring test (matches(key, /x/i) ignores case). */
+    contains(key: string, text: string): this;
+    matches(key: string, regExp: RegExp): this;
+    in(key: string, values: unknown[]): this;
+    notIn(key: string, values: unknown[]): this;
+    /** The array field holds all of the values. */
+    arrayContains(key: string, values: unknown[]): this;
+    isNull(key: string | string[]): this;
+    isNotNull(key: string | string[]): this;
+    exists(key: string | string[]): this;
+    notExists(key: string | string[]): this;
+    /** The object field has this top-level key. */
+    hasKey(key: string, fieldName: string): this;
+  }
+
+  /**
+   * Runs another function: `sync` (default) waits for its result; `false` starts it and
+   * resolves at once with `{code: 0, data: null}`.
+   */
+  function invoke<TResult = unknown>(
+    name: string,
+    data?: unknown,
+    sync?: boolean,
+  ): Promise<CloudFn.InvokeResult<TResult>>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Globals a function has besides BaaS (merge-compatible with @types/node)
+// ---------------------------------------------------------------------------------------
+
+/** Captured into the job's log (`cloudfn logs <function>`). */
+interface Console {
+  log(...data: unknown[]): void;
+  info(...data: unknown[]): void;
+  warn(...data: unknown[]): void;
+  error(...data: unknown[]): void;
+}
+// `var`, not const: it must merge with the same declaration in @types/node.
+// eslint-disable-next-line no-var
+declare var console: Console;
+
+declare namespace NodeJS {
+  /** The function's own env (cloudfn deploy --env, cloudfn env set), frozen. */
+  interface ProcessEnv {
+    [key: string]: string | undefined;
+  }
+  /** Only `env`: nothing else of Node's process exists in a function. */
+  interface Process {
+    env: ProcessEnv;
+  }
+}
+// eslint-disable-next-line no-var
+declare var process: NodeJS.Process;
+
+declare function setTimeout<TArgs extends unknown[]>(
+  handler: (...args: TArgs) => void,
+  timeout?: number,
+  ...args: TArgs
+): number;
+declare function clearTimeout(id: number | undefined): void;
+
+// ---------------------------------------------------------------------------------------
+// WeChat pushes (event.data of wechat_message triggers; SPEC §3)
+// Every field is a string, except CreateTime (a number): ids may exceed 2^53 and codes
+// may have leading zeros. `_AppId` is added by cloudfn.
+// ---------------------------------------------------------------------------------------
+
+declare namespace WeChat {
+  /** Fields of every push. */
+  interface Common {
+    /** The official account's original id (gh_…). */
+    ToUserName: string;
+    /** The user's openid. */
+    FromUserName: string;
+    /** Unix seconds. */
+    CreateTime: number;
+    MsgType: string;
+    /** The AppID the push came in for (added by cloudfn). */
+    _AppId: string;
+    /** Any other element of the push, as pushed. */
+    [field: string]: unknown;
+  }
+
+  /** Ordinary messages carry a 64-bit MsgId (a string) and, from an article, MsgDataId/Idx. */
+  interface MessageBase extends Common {
+    MsgId: string;
+    MsgDataId?: string;
+    Idx?: string;
+  }
+
+  interface TextMessage extends MessageBase {
+    MsgType: 'text';
+    Content: string;
+  }
+  interface ImageMessage extends MessageBase {
+    MsgType: 'image';
+    PicUrl: string;
+    MediaId: string;
+  }
+  interface VoiceMessage extends MessageBase {
+    MsgType: 'voice';
+    MediaId: string;
+    /** amr or speex. */
+    Format: string;
+    MediaId16K?: string;
+    /** Legacy speech recognition; now reported empty. */
+    Recognition?: string;
+  }
+  interface VideoMessage extends MessageBase {
+    MsgType: 'video' | 'shortvideo';
+    MediaId: string;
+    ThumbMediaId: string;
+  }
+  interface LocationMessage extends MessageBase {
+    MsgType: 'location';
+    Location_X: string;
+    Location_Y: string;
+    Scale: string;
+    Label: string;
+  }
+  interface LinkMessage extends MessageBase {
+    MsgType: 'link';
+    Title: string;
+    Description: string;
+    Url: string;
+  }
+
+  type Message =
+    TextMessage | ImageMessage | VoiceMessage | VideoMessage | LocationMessage | LinkMessage;
+
+  interface EventBase extends Common {
+    MsgType: 'event';
+    Event: string;
+  }
+
+  /** A follow. Through a parametric QR code: EventKey `qrscene_<scene>` and a Ticket. */
+  interface SubscribeEvent extends EventBase {
+    Event: 'subscribe';
+    EventKey?: string;
+    Ticket?: string;
+  }
+  interface UnsubscribeEvent extends EventBase {
+    Event: 'unsubscribe';
+    EventKey?: string;
+  }
+  /** A follower scanned a parametric QR code; EventKey is the scene (keep it a string). */
+  interface ScanEvent extends EventBase {
+    Event: 'SCAN';
+    EventKey: string;
+    Ticket: string;
+  }
+  interface LocationEvent extends EventBase {
+    Event: 'LOCATION';
+    Latitude: string;
+    Longitude: string;
+    Precision: string;
+  }
+  interface ClickEvent extends EventBase {
+    Event: 'CLICK';
+    EventKey: string;
+  }
+  interface ViewEvent extends EventBase {
+    Event: 'VIEW';
+    /** The URL opened. */
+    EventKey: string;
+    MenuId?: string;
+  }
+  /** A template message was delivered, or not. Note MsgID with a capital D. */
+  interface TemplateSendJobFinishEvent extends EventBase {
+    Event: 'TEMPLATESENDJOBFINISH';
+    MsgID: string;
+    /** `success`, `failed:user block`, `failed: system failed`, … */
+    Status: string;
+  }
+
+  // Card (卡券) events.
+  interface CardPassCheckEvent extends EventBase {
+    Event: 'card_pass_check' | 'card_not_pass_check';
+    CardId: string;
+    RefuseReason?: string;
+  }
+  interface UserGetCardEvent extends EventBase {
+    Event: 'user_get_card';
+    CardId: string;
+    IsGiveByFriend: string;
+    UserCardCode: string;
+    FriendUserName?: string;
+    OuterId?: string;
+    OldUserCardCode?: string;
+    OuterStr?: string;
+    IsRestoreMemberCard?: string;
+    IsRecommendByFriend?: string;
+    UnionId?: string;
+  }
+  interface UserGiftingCardEvent extends EventBase {
+    Event: 'user_gifting_card';
+    CardId: string;
+    UserCardCode: string;
+    IsReturnBack: string;
+    FriendUserName: string;
+    IsChatRoom: string;
+  }
+  interface UserDelCardEvent extends EventBase {
+    Event: 'user_del_card';
+    CardId: string;
+    UserCardCode: string;
+  }
+  /** A coupon was redeemed (核销). */
+  interface UserConsumeCardEvent extends EventBase {
+    Event: 'user_consume_card';
+    CardId: string;
+    UserCardCode: string;
+    /** FROM_API, FROM_MP, FROM_MOBILE_HELPER, … */
+    ConsumeSource: string;
+    LocationName: string;
+    StaffOpenId: string;
+    VerifyCode: string;
+    RemarkAmount: string;
+    OuterStr: string;
+  }
+  interface UserPayFromPayCellEvent extends EventBase {
+    Event: 'user_pay_from_pay_cell';
+    CardId: string;
+    UserCardCode: string;
+    TransId: string;
+    LocationId: string;
+    /** In fen. */
+    Fee: string;
+    OriginalFee: string;
+  }
+  interface UserViewCardEvent extends EventBase {
+    Event: 'user_view_card';
+    CardId: string;
+    UserCardCode: string;
+    OuterStr?: string;
+  }
+  interface UserEnterSessionFromCardEvent extends EventBase {
+    Event: 'user_enter_session_from_card';
+    CardId: string;
+    UserCardCode: string;
+  }
+  interface UpdateMemberCardEvent extends EventBase {
+    Event: 'update_member_card';
+    CardId: string;
+    UserCardCode: string;
+    ModifyBonus: string;
+    ModifyBalance: string;
+  }
+  interface CardSkuRemindEvent extends EventBase {
+    Event: 'card_sku_remind';
+    CardId: string;
+    Detail: string;
+  }
+  interface CardPayOrderEvent extends EventBase {
+    Event: 'card_pay_order';
+    OrderId: string;
+    Status: string;
+    CreateOrderTime: string;
+    PayFinishTime: string;
+    Desc: string;
+    FreeCoinCount: string;
+    PayCoinCount: string;
+    RefundFreeCoinCount: string;
+    RefundPayCoinCount: string;
+    OrderType: string;
+    Memo: string;
+    ReceiptInfo: string;
+  }
+  interface SubmitMembercardUserInfoEvent extends EventBase {
+    Event: 'submit_membercard_user_info';
+    CardId: string;
+    /** May have leading zeros. */
+    UserCardCode: string;
+  }
+
+  type CardEvent =
+    | CardPassCheckEvent
+    | UserGetCardEvent
+    | UserGiftingCardEvent
+    | UserDelCardEvent
+    | UserConsumeCardEvent
+    | UserPayFromPayCellEvent
+    | UserViewCardEvent
+    | UserEnterSessionFromCardEvent
+    | UpdateMemberCardEvent
+    | CardSkuRemindEvent
+    | CardPayOrderEvent
+    | SubmitMembercardUserInfoEvent;
+
+  type Event =
+    | SubscribeEvent
+    | UnsubscribeEvent
+    | ScanEvent
+    | LocationEvent
+    | ClickEvent
+    | ViewEvent
+    | TemplateSendJobFinishEvent
+    | CardEvent;
+
+  /** Any push: narrow on MsgType, then Event. */
+  type Push = Message | Event;
+
+  // Passive replies: return `{reply: …}` from a `"reply": true` trigger's function.
+  // cloudfn fills ToUserName, FromUserName and CreateTime. Media fields may also sit at the
+  // top level (`{MsgType: 'image', MediaId}`).
+  interface TextReply {
+    MsgType: 'text';
+    Content: string;
+  }
+  type ImageReply =
+    { MsgType: 'image'; Image: { MediaId: string } } | { MsgType: 'image'; MediaId: string };
+  type VoiceReply =
+    { MsgType: 'voice'; Voice: { MediaId: string } } | { MsgType: 'voice'; MediaId: string };
+  interface VideoFields {
+    MediaId: string;
+    Title?: string;
+    Description?: string;
+  }
+  type VideoReply = { MsgType: 'video'; Video: VideoFields } | ({ MsgType: 'video' } & VideoFields);
+  interface MusicFields {
+    Title?: string;
+    Description?: string;
+    MusicUrl?: string;
+    HQMusicUrl?: string;
+    ThumbMediaId: string;
+  }
+  type MusicReply = { MsgType: 'music'; Music: MusicFields } | ({ MsgType: 'music' } & MusicFields);
+  /** 1 to 8 articles (WeChat shows only the first in answer to a user's message). */
+  interface NewsReply {
+    MsgType: 'news';
+    ArticleCount?: number;
+    Articles: Array<{ Title?: string; Description?: string; PicUrl?: string; Url?: string }>;
+  }
+  /** Hands the conversation to customer service (客服), optionally to one account. */
+  interface TransferCustomerServiceReply {
+    MsgType: 'transfer_customer_service';
+    TransInfo?: { KfAccount?: string };
+  }
+  type Reply =
+    | TextReply
+    | ImageReply
+    | VoiceReply
+    | VideoReply
+    | MusicReply
+    | NewsReply
+    | TransferCustomerServiceReply;
+}
