@@ -218,6 +218,8 @@ export interface Queue {
   remove(id: string): void;
   /** Puts a dead-lettered firing back in the queue with fresh attempts. */
   replay(logId: string, now: number): boolean;
+  /** True while a firing of this trigger waits in the queue or runs. */
+  hasUnfinished(trigger: string): boolean;
   /** After a crash, claimed-but-unfinished items become due again (at-least-once). */
   releaseClaims(): number;
 }

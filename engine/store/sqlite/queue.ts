@@ -44,6 +44,7 @@ export function sqliteQueue(db: Database): Queue {
     'SELECT trigger, action_index, action, event, status FROM trigger_logs WHERE id = ?');
   const queued = db.prepare('SELECT 1 FROM queue WHERE id = ?');
   const reopenLog = db.prepare(`UPDATE trigger_logs SET status = 'pending', attempts = 0, error_type = NULL, error = NULL, updated_at = ? WHERE id = ?`);
+  const unfinished = db.prepare('SELECT 1 FROM queue WHERE trigger = ? LIMIT 1');
   const eventTypeOf = db.prepare<[string], { type: string }>('SELECT type FROM triggers WHERE name = ?');
 
   return {
@@ -79,6 +80,7 @@ export function sqliteQueue(db: Database): Queue {
       });
       return true;
     }),
+    hasUnfinished: (trigger) => unfinished.get(trigger) !== undefined,
     releaseClaims: () => release.run().changes,
   };
 }
