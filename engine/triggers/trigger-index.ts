@@ -9,10 +9,12 @@ import type { MatchedAction, Rule, TableEvent, TriggerDefinition, TriggerSource 
 /**
  * The match index. Triggers are grouped by source (appId, table and event, or name), so a
  * push only meets the triggers of its account. Inside a group, a trigger whose rules must all
- * hold and include `Event = "subscribe"` (a text value, or `in` a list of texts) is filed under
+ * hold and include `EventKey = "key1"` (a text value, or `in` a list of texts) is filed under
  * that field and value: a push then meets only the triggers filed under its own value of the
- * field, plus the unfiled ones. Every candidate is still evaluated in full, so the filing is
- * only a pre-filter and cannot change a result.
+ * field, plus the unfiled ones. When several such rules qualify, the trigger is filed under
+ * the most selective one (the field/value pair shared by the fewest triggers of the group).
+ * Every candidate is still evaluated in full, so filing is only a pre-filter and cannot
+ * change a result.
  */
 
 interface IndexedTrigger {
@@ -22,6 +24,8 @@ interface IndexedTrigger {
 }
 
 interface Bucket {
+  /** Filled while building, then filed into unkeyed/keyed. */
+  members: IndexedTrigger[];
   unkeyed: IndexedTrigger[];
   keyed: Map<string, { path: FieldPath; byValue: Map<string, IndexedTrigger[]> }>;
 }
@@ -36,37 +40,38 @@ export interface TriggerIndex {
 
 /** Builds the match index of the enabled triggers (disabled ones are left out). */
 export function buildTriggerIndex(triggers: readonly TriggerDefinition[]): TriggerIndex {
-  const index: TriggerIndex = {
-    size: 0,
-    wechat: new Map(),
-    reply: new Map(),
-    table: new Map(),
-    byName: new Map(),
-  };
+  const wechat = new Map<string, Bucket>();
+  const reply = new Map<string, Bucket>();
+  const table = new Map<string, Map<TableEvent, Bucket>>();
+  const byName = new Map<string, IndexedTrigger>();
   let order = 0;
   for (const definition of triggers) {
     if (!definition.enabled) continue;
     const rules = compileRuleSet('rules' in definition.condition ? definition.condition : {});
     const entry: IndexedTrigger = { definition, order: order++, rules };
     switch (definition.type) {
-      case 'wechat_message': {
-        const target = definition.reply === true ? index.reply : index.wechat;
-        file(bucketOf(target, definition.condition.appId), entry);
+      case 'wechat_message':
+        bucketOf(
+          definition.reply === true ? reply : wechat,
+          definition.condition.appId,
+        ).members.push(entry);
         break;
-      }
       case 'table': {
-        let events = index.table.get(definition.condition.table);
-        if (!events) index.table.set(definition.condition.table, (events = new Map()));
-        for (const event of new Set(definition.condition.on)) file(bucketOf(events, event), entry);
+        let events = table.get(definition.condition.table);
+        if (!events) table.set(definition.condition.table, (events = new Map()));
+        for (const event of new Set(definition.condition.on))
+          bucketOf(events, event).members.push(entry);
         break;
       }
       case 'timer':
       case 'webhook':
-        index.byName.set(definition.name, entry);
+        byName.set(definition.name, entry);
         break;
     }
   }
-  return { ...index, size: order };
+  for (const bucket of [...wechat.values(), ...reply.values()]) fileMembers(bucket);
+  for (const events of table.values()) for (const bucket of events.values()) fileMembers(bucket);
+  return { size: order, wechat, reply, table, byName };
 }
 
 /** The actions to run for an event from a source, in trigger order then action order. */
@@ -144,46 +149,70 @@ function memoReader(subject: unknown): FieldReader {
 
 function bucketOf<K>(map: Map<K, Bucket>, key: K): Bucket {
   let bucket = map.get(key);
-  if (!bucket) map.set(key, (bucket = { unkeyed: [], keyed: new Map() }));
+  if (!bucket) map.set(key, (bucket = { members: [], unkeyed: [], keyed: new Map() }));
   return bucket;
 }
 
-function file(bucket: Bucket, entry: IndexedTrigger): void {
-  const key = filingKey(entry.rules);
-  if (key === undefined) {
-    bucket.unkeyed.push(entry);
-    return;
+function fileMembers(bucket: Bucket): void {
+  const keysOf = new Map<IndexedTrigger, FilingKey[]>();
+  const shared = new Map<string, number>();
+  for (const entry of bucket.members) {
+    const keys = filingKeys(entry.rules);
+    keysOf.set(entry, keys);
+    for (const key of keys) {
+      for (const v of key.values)
+        shared.set(pairId(key.field, v), (shared.get(pairId(key.field, v)) ?? 0) + 1);
+    }
   }
-  let byField = bucket.keyed.get(key.field);
-  if (!byField)
-    bucket.keyed.set(
-      key.field,
-      (byField = { path: compileFieldPath(key.field), byValue: new Map() }),
-    );
-  for (const value of key.values) {
-    const list = byValue(byField.byValue, value);
-    list.push(entry);
+  // A key's cost: how many triggers a push carrying one of its values would meet.
+  const cost = (key: FilingKey): number =>
+    [...key.values].reduce((n, v) => n + (shared.get(pairId(key.field, v)) ?? 0), 0);
+  for (const entry of bucket.members) {
+    let best: FilingKey | undefined;
+    for (const key of keysOf.get(entry) ?? [])
+      if (best === undefined || cost(key) < cost(best)) best = key;
+    if (best === undefined) {
+      bucket.unkeyed.push(entry);
+      continue;
+    }
+    let byField = bucket.keyed.get(best.field);
+    if (!byField) {
+      byField = { path: compileFieldPath(best.field), byValue: new Map() };
+      bucket.keyed.set(best.field, byField);
+    }
+    for (const value of best.values) listOf(byField.byValue, value).push(entry);
   }
+  bucket.members = [];
 }
 
-function byValue(map: Map<string, IndexedTrigger[]>, value: string): IndexedTrigger[] {
+function pairId(field: string, value: string): string {
+  return `${field}\u0000${value}`;
+}
+
+function listOf(map: Map<string, IndexedTrigger[]>, value: string): IndexedTrigger[] {
   let list = map.get(value);
   if (!list) map.set(value, (list = []));
   return list;
 }
 
+interface FilingKey {
+  field: string;
+  values: Set<string>;
+}
+
 /**
- * A rule that every match must satisfy and that only a string field equal to one of known
+ * Rules that every match must satisfy and that only a string field equal to one of known
  * texts can satisfy: `=` or `in` with text values that are neither numeric nor "true"/"false"
  * (those also equal numbers and booleans, see compare.ts).
  */
-function filingKey(set: CompiledRuleSet): { field: string; values: Set<string> } | undefined {
-  if (set.match === 'any' && set.rules.length !== 1) return undefined;
+function filingKeys(set: CompiledRuleSet): FilingKey[] {
+  if (set.match === 'any' && set.rules.length !== 1) return [];
+  const keys: FilingKey[] = [];
   for (const { rule } of set.rules) {
     const values = exactTexts(rule);
-    if (values) return { field: rule.field, values };
+    if (values) keys.push({ field: rule.field, values });
   }
-  return undefined;
+  return keys;
 }
 
 function exactTexts(rule: Rule): Set<string> | undefined {

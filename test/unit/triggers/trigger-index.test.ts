@@ -7,7 +7,11 @@ import {
   triggerSubject,
   explainMatch,
 } from '../../../engine/triggers/index.ts';
-import type { TriggerDefinition, TriggerSource } from '../../../engine/triggers/index.ts';
+import type {
+  RuleCondition,
+  TriggerDefinition,
+  TriggerSource,
+} from '../../../engine/triggers/index.ts';
 import { CONSUME_CARD, MP_TEXT } from './push-samples.ts';
 
 const define = (input: Record<string, unknown>): TriggerDefinition =>
@@ -262,6 +266,19 @@ describe('the pre-filter never changes a result', () => {
       { field: 'Event', op: '=', value: 'SCAN' },
     ]),
     wechat('nested', 'wx1', [{ field: 'Info.Kind', op: '=', value: 'x' }]),
+    // Several filable rules: filed under the rarer EventKey, still checked on both.
+    wechat('scan-k1', 'wx1', [
+      { field: 'Event', op: '=', value: 'SCAN' },
+      { field: 'EventKey', op: '=', value: 'k1' },
+    ]),
+    wechat('scan-k2', 'wx1', [
+      { field: 'Event', op: '=', value: 'SCAN' },
+      { field: 'EventKey', op: 'in', value: ['k2', 'k3'] },
+    ]),
+    wechat('click-k1', 'wx1', [
+      { field: 'Event', op: '=', value: 'CLICK' },
+      { field: 'EventKey', op: '=', value: 'k1' },
+    ]),
     wechat('no-rules', 'wx1'),
   ];
   const index = buildTriggerIndex(defs);
@@ -270,6 +287,12 @@ describe('the pre-filter never changes a result', () => {
     { event: 'subscribe' },
     { Event: 'SCAN', MsgType: 'event' },
     { Event: 'SCAN' },
+    { Event: 'SCAN', EventKey: 'k1' },
+    { Event: 'SCAN', EventKey: 'k3' },
+    { Event: 'CLICK', EventKey: 'k1' },
+    { Event: 'CLICK', eventkey: 'k1' },
+    { Event: 'VIEW', EventKey: 'k1' },
+    { EventKey: 'k2' },
     { Count: '2' },
     { Count: 2 },
     { Count: '2.0' },
@@ -285,7 +308,7 @@ describe('the pre-filter never changes a result', () => {
   ];
   test.each(events.map((e) => [JSON.stringify(e), e]))('%s', (_label, event) => {
     const scan = defs
-      .filter((d) => explainMatch(d.condition as { rules: never[] }, event).matched)
+      .filter((d) => explainMatch(d.condition as RuleCondition, event).matched)
       .map((d) => d.name);
     expect(names(index, { type: 'wechat_message', appId: 'wx1' }, event)).toEqual(scan);
   });
@@ -331,7 +354,7 @@ describe('10,000 triggers', () => {
   const scan = (appId: string, event: unknown): string[] =>
     defs
       .filter((d) => d.enabled && d.type === 'wechat_message' && d.condition.appId === appId)
-      .filter((d) => explainMatch(d.condition as { rules: never[] }, event).matched)
+      .filter((d) => explainMatch(d.condition as RuleCondition, event).matched)
       .map((d) => d.name);
 
   test.each([
