@@ -35,6 +35,18 @@ export function isSystemField(name: string): name is SystemField {
   return (SYSTEM_FIELDS as readonly string[]).includes(name);
 }
 
+const UNUSABLE_SEGMENT = /["\\\u0000-\u001f]/;
+const UNSAFE_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A key inside an object field reached by a dotted path (`meta.color`). It becomes a quoted
+ * JSON-path label (a SQL parameter, never SQL text), which cannot hold `"` or `\`; the
+ * prototype keys are refused so no path can reach into Object.prototype.
+ */
+export function isUsablePathSegment(seg: string): boolean {
+  return seg !== '' && seg.length <= 128 && !UNUSABLE_SEGMENT.test(seg) && !UNSAFE_SEGMENTS.has(seg);
+}
+
 /** Quotes an identifier that already passed one of the patterns above (or is internal). */
 export function quoteIdent(name: string): string {
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`refusing to quote unchecked identifier ${JSON.stringify(name)}`);

@@ -9,6 +9,7 @@
  * not a silent empty result. Limits (depth, conditions, list length) stop hostile input.
  */
 import { TableError, badWhere } from './errors.ts';
+import { isUsablePathSegment } from './names.ts';
 import { checkRegex } from './regex.ts';
 import type { FieldType } from './table-store.ts';
 import { isPlainObject, normaliseDate } from './values.ts';
@@ -31,7 +32,6 @@ export interface SqlCondition {
 
 const COMPARE: Record<string, string> = { $lt: '<', $lte: '<=', $gt: '>', $gte: '>=' };
 const FIELD_OPS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$contains', '$regex', '$options', '$in', '$nin', '$all', '$isnull', '$exists', '$has_key']);
-const UNUSABLE_SEGMENT = /["\\\u0000-\u001f]/;
 
 /** The thing a condition tests: a typed column, or a JSON path inside an object column. */
 interface Target {
@@ -102,7 +102,7 @@ class Compiler {
     }
     if (rest.length === 0) return { label: key, column: field.column, type: field.type, items: field.items };
     if (field.type !== 'object') throw badWhere(`'${key}': a dotted path only reaches into object fields, '${head}' is ${field.type}`, path);
-    if (rest.some((s) => s === '' || s.length > 128 || UNUSABLE_SEGMENT.test(s))) throw badWhere(`'${key}' is not a usable path`, path);
+    if (!rest.every(isUsablePathSegment)) throw badWhere(`'${key}' is not a usable path`, path);
     return { label: key, column: field.column, type: 'json', jsonPath: '$' + rest.map((s) => `."${s}"`).join('') };
   }
 

@@ -7,12 +7,11 @@
  * every bad field.
  */
 import { TableError, type FieldIssue } from './errors.ts';
-import { isSystemField } from './names.ts';
+import { isSystemField, isUsablePathSegment } from './names.ts';
 import type { FieldDef } from './table-store.ts';
 import { checkValue, isPlainObject } from './values.ts';
 
 const OPERATORS = new Set(['$unset', '$incr_by', '$append', '$append_unique', '$remove', '$pop', '$update']);
-const UNSAFE_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_ENTRIES = 1000;
 
 type Step = { ok: true; value: unknown } | { ok: false; kind: FieldIssue['kind']; message: string };
@@ -127,7 +126,7 @@ function checkPath(key: string, def: FieldDef): string[] | Step {
   const segments = key.split('.').slice(1);
   if (def.type !== 'object') return bad('type', `'${key}': a dotted path only reaches into object fields, '${def.name}' is ${def.type}`);
   for (const seg of segments) {
-    if (seg === '' || UNSAFE_SEGMENTS.has(seg) || seg.length > 128) return bad('bad_update', `'${key}' is not a usable path`);
+    if (!isUsablePathSegment(seg)) return bad('bad_update', `'${key}' is not a usable path`);
   }
   return segments;
 }
