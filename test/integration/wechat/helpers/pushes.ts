@@ -1,5 +1,5 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { computeSignature, encryptMessage, prepareAccount, signPush, type SignedPush } from '../../../../engine/wechat/index.ts';
+import { computeSignature, decryptMessage, encryptMessage, parseWechatXml, prepareAccount, signPush, type SignedPush } from '../../../../engine/wechat/index.ts';
 
 export interface TestAccount {
   appId: string;
@@ -87,4 +87,15 @@ export function codeOf(answer: { text: string }): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The encrypted reply envelope, checked and opened with `encodingAESKey` (throws if that key does not open it). */
+export function openSealedReply(account: TestAccount, encodingAESKey: string, body: string): { envelope: Record<string, unknown>; message: Record<string, unknown>; appId: string } {
+  const envelope = body.trimStart().startsWith('{') ? (JSON.parse(body) as Record<string, unknown>) : parseWechatXml(body);
+  const encrypt = String(envelope.Encrypt);
+  const expected = computeSignature(account.token, String(envelope.TimeStamp), String(envelope.Nonce), encrypt);
+  if (envelope.MsgSignature !== expected) throw new Error(`MsgSignature ${String(envelope.MsgSignature)} is not ${expected}`);
+  const key = prepareAccount({ appId: account.appId, token: account.token, encodingAESKey, mode: 'safe' }).keys[0]!;
+  const { message, appId } = decryptMessage(key, encrypt);
+  return { envelope, message: message.startsWith('{') ? (JSON.parse(message) as Record<string, unknown>) : parseWechatXml(message), appId };
 }
