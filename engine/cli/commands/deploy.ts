@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { buildError, prepareUpload } from '../bundle.ts';
 import { clientFor, examples, JSON_FLAG, type Cli } from '../context.ts';
@@ -70,13 +69,8 @@ export function registerDeploy(program: Command, cli: Cli): void {
         );
       } catch (err) {
         // The engine's own build refused it: point into the file as written when we sent it as is.
-        if (
-          err instanceof EngineRefusedError &&
-          err.code === 'E_FUNCTION_BUILD' &&
-          !upload.bundled &&
-          fs.existsSync(upload.entry)
-        ) {
-          throw buildError(err.body, upload.entry);
+        if (err instanceof EngineRefusedError && err.code === 'E_FUNCTION_BUILD') {
+          throw buildError(err.body);
         }
         throw err;
       }
