@@ -73,8 +73,9 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
   const tables: TableStore = new SqliteTableStore({ path: tablesPath });
   const registry = new TriggerRegistry(store.triggers);
 
-  let dispatcher: Dispatcher | undefined;
-  const wakeDispatcher = () => dispatcher?.wake();
+  // Parts built later that earlier callbacks need: filled in below, before the server starts.
+  const late: { dispatcher?: Dispatcher; functions?: FunctionService } = {};
+  const wakeDispatcher = () => late.dispatcher?.wake();
   const acceptTableChange = (change: TableChange) => {
     if (!registry.hasTableTriggers(change.table.name)) return;
     store.inbox.accept({
@@ -89,12 +90,11 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
   };
   tables.onChange(acceptTableChange);
 
-  let functions: FunctionService | undefined;
   const nestedInvoke: NestedInvoke = async (name, data, { sync, depth }) => {
     if (depth > MAX_INVOKE_DEPTH) {
       return { code: 1, data: null, error: { code: 'E_INVOKE_TOO_DEEP', message: `BaaS.invoke chains may nest at most ${MAX_INVOKE_DEPTH} deep.` } };
     }
-    const run = functions!.run(name, data, { source: 'cloud_function', eventType: 'cloud_function', depth });
+    const run = late.functions!.run(name, data, { source: 'cloud_function', eventType: 'cloud_function', depth });
     if (!sync) {
       run.catch((err: unknown) => log.warn({ err, function: name }, 'asynchronous BaaS.invoke failed'));
       return { code: 0, data: null, error: {} };
@@ -118,7 +118,8 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
     executors: config.executors,
     logger: log,
   });
-  functions = createFunctionService({ store, sandbox, clock, ids });
+  const functions = createFunctionService({ store, sandbox, clock, ids });
+  late.functions = functions;
 
   const runner = new JobRunner({
     store,
@@ -131,7 +132,8 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
     },
     options: { concurrency: 32 },
   });
-  dispatcher = new Dispatcher({ store, registry, clock, ids, log, onQueued: () => runner.wake() });
+  const dispatcher = new Dispatcher({ store, registry, clock, ids, log, onQueued: () => runner.wake() });
+  late.dispatcher = dispatcher;
   const timers = new TimerScheduler({ store, clock, ids, log, onAccepted: wakeDispatcher });
   registry.onReload(() => timers.schedule(registry.definitions()));
   const triggerAdmin = new TriggerAdmin({ store, registry, clock, ids });
