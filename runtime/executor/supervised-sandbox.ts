@@ -51,8 +51,9 @@ interface NestedRequest {
   sync: boolean;
 }
 
+/** BaaS.invoke resolves MinCloud's envelope even when the engine refuses: `{code: 1, error}`. */
 function errorReply(code: string, message: string): string {
-  return JSON.stringify({ error: { name: 'Error', code, message } });
+  return JSON.stringify({ ok: { code: 1, data: null, error: { code, message } } });
 }
 
 export function createSupervisedSandbox(options: SandboxOptions = {}): SupervisedSandbox {

@@ -1,0 +1,52 @@
+/** Shared set-up for runtime integration tests: a real sandbox and real bundled functions. */
+import { fileURLToPath } from 'node:url';
+import {
+  bundleFunction,
+  createSandbox,
+  type SandboxOptions,
+  type SupervisedSandbox,
+} from '../../../runtime/index.ts';
+import type {
+  FunctionVersion,
+  InvocationEvent,
+  InvocationOutcome,
+} from '../../../runtime/sandbox.ts';
+
+export const COUNTING_HOST_OPS = fileURLToPath(new URL('./counting-host-ops.ts', import.meta.url));
+
+let versions = 0;
+let jobs = 0;
+
+/** Bundles `source` into a deployable version named `name`. */
+export async function deploy(
+  name: string,
+  source: string,
+  overrides: Partial<FunctionVersion> = {},
+): Promise<FunctionVersion> {
+  const { code } = await bundleFunction({ source, filename: `${name}.js` });
+  return { name, version: ++versions, code, timeoutMs: 2000, memoryMb: 64, env: {}, ...overrides };
+}
+
+/** A sandbox with the counting host ops; the caller closes it in afterAll. */
+export function testSandbox(options: SandboxOptions = {}): SupervisedSandbox {
+  return createSandbox({
+    hostOps: { module: COUNTING_HOST_OPS, options: { start: 1000 } },
+    ...options,
+  });
+}
+
+/** Invokes `fn` with `data` as a plain `invoke` event. */
+export function run(
+  sandbox: SupervisedSandbox,
+  fn: FunctionVersion,
+  data: unknown = null,
+  event: Partial<InvocationEvent> = {},
+): Promise<InvocationOutcome> {
+  return sandbox.invoke({
+    fn,
+    event: { data, eventType: 'invoke', jobId: `job-${++jobs}`, ...event },
+  });
+}
+
+/** A function that must keep answering while others misbehave. */
+export const HEALTHY = `let runs = 0;\nexports.main = async (event) => ({ runs: ++runs, echo: event.data });\n`;
