@@ -1,6 +1,7 @@
 import type { TriggerIssue } from './errors.ts';
 import { splitFieldPath } from './field-path.ts';
 import { compileRuleRegex } from './rule-regex.ts';
+import { RULE_OPS } from './types.ts';
 import type { Rule } from './types.ts';
 
 /**
@@ -56,9 +57,13 @@ export function checkRule(rule: Rule, path: string): TriggerIssue[] {
     }
     case 'exists':
     case 'isempty':
-      if (has && typeof value !== 'boolean')
+      if (has && typeof value !== 'boolean') {
         bad(`"${rule.op}" takes no value, or true/false (false negates it)`);
+      }
       break;
+    default:
+      // Reached only by conditions that skipped the schema (e.g. given straight to matchRules).
+      bad(`unknown op ${JSON.stringify(rule.op)}; use one of: ${RULE_OPS.join(' ')}`, `${path}.op`);
   }
   return issues;
 }

@@ -420,6 +420,15 @@ describe('explainMatch', () => {
 });
 
 describe('invalid conditions given straight to the matcher', () => {
+  test('an unknown op is refused, listing the ops', () => {
+    const rule = { field: 'x', op: 'like', value: 'a' } as unknown as Rule;
+    const err = catchError(() => one(rule, { x: 'a' }));
+    expect(err).toBeInstanceOf(TriggerInvalidError);
+    expect((err as Error).message).toBe(
+      'condition.rules[0].op: unknown op "like"; use one of: = != > >= < <= in contains regex exists isempty',
+    );
+  });
+
   test('a bad regex is refused, not silently false', () => {
     expect(() => one({ field: 'x', op: 'regex', value: '(' }, {})).toThrow(TriggerInvalidError);
     const err = catchError(() => one({ field: 'x', op: 'regex', value: '/a/g' }, {}));
