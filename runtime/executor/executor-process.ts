@@ -43,8 +43,17 @@ export interface ExecutorInvocation {
 
 interface Pending {
   invocation: ExecutorInvocation;
+  startedAt: number;
   overdueAt: number;
   resolve(outcome: InvocationOutcome): void;
+}
+
+const PASSED_ENV = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV', 'TMPDIR'];
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
+  return env;
 }
 
 /** An outcome made on the host side, for a job the executor could not finish. */
@@ -120,6 +129,9 @@ export class ExecutorProcess {
       execArgv: ['--no-node-snapshot'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      // The executor gets what it needs through `init`; the engine's environment (admin
+      // token, secrets) stays out of the process that runs untrusted code.
+      env: childEnv(),
     });
     this.#child = child;
     child.stderr?.setEncoding('utf8');
@@ -188,6 +200,7 @@ export class ExecutorProcess {
     )
       return;
     this.#killReason ??= reason;
+    this.#ready = false; // new invocations wait for the replacement instead of dying with this child
     this.#hooks.logger?.warn?.(
       { executor: this.#index, pid: this.#child.pid, reason },
       'killing executor',
@@ -299,7 +312,7 @@ export class ExecutorProcess {
     this.#pending.clear();
     for (const pending of failed) {
       const message = `The executor running this function was restarted because ${reason}; this run was lost`;
-      pending.resolve(hostOutcome('execution_failed', RUNTIME_CODES.executorCrashed, message));
+      pending.resolve(hostOutcome('execution_failed', RUNTIME_CODES.executorCrashed, message, Math.round(performance.now() - pending.startedAt)));
     }
     if (this.#closed) return;
     this.restarts++;
