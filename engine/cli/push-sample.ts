@@ -72,15 +72,6 @@ export function schemaFromPush(message: Record<string, unknown>): FieldSpec[] {
   return fields;
 }
 
-/** True when a trigger log's `event` is this push: every field of it, equal. */
-export function isEventOf(logEvent: unknown, data: Record<string, unknown>): boolean {
-  if (logEvent === null || typeof logEvent !== 'object') return false;
-  const event = logEvent as Record<string, unknown>;
-  return Object.entries(data).every(
-    ([key, value]) => JSON.stringify(event[key]) === JSON.stringify(value),
-  );
-}
-
 /**
  * The push with a new random MsgId / MsgID, so the engine sees a new message rather than
  * WeChat retrying one it already took (it runs nothing twice).

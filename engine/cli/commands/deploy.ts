@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { buildError, prepareUpload } from '../bundle.ts';
 import { clientFor, examples, JSON_FLAG, type Cli } from '../context.ts';
 import { EngineRefusedError } from '../errors.ts';
 import { collect, parseEnvPairs, parsePositiveInt } from '../parse-args.ts';
@@ -49,6 +48,8 @@ export function registerDeploy(program: Command, cli: Cli): void {
     .action(async (target: string, options: DeployOptions, command: Command) => {
       const env = options.env ? parseEnvPairs(options.env) : undefined;
       const client = clientFor(cli, command);
+      // The bundler (esbuild and the runtime) loads only when a deploy needs it.
+      const { buildError, prepareUpload } = await import('../bundle.ts');
       const upload = await withSpinner(cli.io, `Bundling ${target}…`, () =>
         prepareUpload(target, options.name),
       );

@@ -5,8 +5,8 @@ import { CliError, EngineRefusedError, EXIT } from '../errors.ts';
 import { paint } from '../format/colour.ts';
 import { renderJob, renderTriggerLog, type JobRow, type TriggerLogRow } from '../format/runs.ts';
 import { parseEventTime, parsePositiveInt } from '../parse-args.ts';
-import { eventDataOf, isEventOf, withCreateTime, withFreshMsgId } from '../push-sample.ts';
 import { readText } from '../read-file.ts';
+import { isEventOf } from '../event-match.ts';
 import type { TriggerRow } from './triggers.ts';
 
 interface PushOptions {
@@ -67,6 +67,7 @@ export function registerPush(program: Command, cli: Cli): void {
     )
     .action(async (appId: string, file: string, options: PushOptions, command: Command) => {
       const client = clientFor(cli, command);
+      const { eventDataOf, withCreateTime, withFreshMsgId } = await import('../push-sample.ts');
       let text = readText(file).trim();
       if (options.fresh) text = withCreateTime(withFreshMsgId(text), Math.floor(cli.now() / 1000));
       if (options.eventTime)

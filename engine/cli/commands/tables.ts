@@ -6,7 +6,6 @@ import { usageError } from '../errors.ts';
 import { renderTable, truncate } from '../format/table.ts';
 import { formatBytes, formatTime, json } from '../format/values.ts';
 import { collect, parseFieldSpec, type FieldSpec } from '../parse-args.ts';
-import { parsePushSample, schemaFromPush } from '../push-sample.ts';
 import { startProgress } from '../progress.ts';
 import { readText } from '../read-file.ts';
 
@@ -88,6 +87,7 @@ export function registerTables(program: Command, cli: Cli): void {
         command: Command,
       ) => {
         const fields: FieldSpec[] = [];
+        const { parsePushSample, schemaFromPush } = await import('../push-sample.ts');
         if (options.fromPush)
           fields.push(
             ...schemaFromPush(parsePushSample(readText(options.fromPush), options.fromPush)),

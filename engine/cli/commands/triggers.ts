@@ -5,7 +5,6 @@ import { EngineRefusedError, usageError } from '../errors.ts';
 import { paint } from '../format/colour.ts';
 import { renderTable, truncate } from '../format/table.ts';
 import { inline, json } from '../format/values.ts';
-import { eventDataOf } from '../push-sample.ts';
 import { readText } from '../read-file.ts';
 
 export interface TriggerRow {
@@ -163,7 +162,7 @@ export function registerTriggers(program: Command, cli: Cli): void {
     .action(async (name: string, file: string, options: { json?: boolean }, command: Command) => {
       const client = clientFor(cli, command);
       const trigger = await client.call<TriggerRow>('GET', `/triggers/${encodeURIComponent(name)}`);
-      const data = eventFromFile(readText(file), file, trigger);
+      const data = await eventFromFile(readText(file), file, trigger);
       const answer = await client.call<TestAnswer>(
         'POST',
         `/triggers/${encodeURIComponent(name)}/test`,
@@ -237,7 +236,12 @@ async function createOrReplace(
 }
 
 /** event.data for a dry-run: a push is parsed as the receiver would; other JSON is taken as is. */
-function eventFromFile(text: string, file: string, trigger: TriggerRow): Record<string, unknown> {
+async function eventFromFile(
+  text: string,
+  file: string,
+  trigger: TriggerRow,
+): Promise<Record<string, unknown>> {
+  const { eventDataOf } = await import('../push-sample.ts');
   const trimmed = text.trim();
   const appId = typeof trigger.condition?.appId === 'string' ? trigger.condition.appId : '';
   if (trimmed.startsWith('<')) return eventDataOf(trimmed, file, appId);
