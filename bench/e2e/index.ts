@@ -1,0 +1,97 @@
+/**
+ * End-to-end benchmark (issue 7): the README's card tutorial driven by signed pushes over
+ * loopback, cloudfn against an unsandboxed reference (bench/reference/server.ts), in
+ * alternating rounds. Run: `npm run bench:e2e` (a few minutes) or `-- --quick` (one short
+ * round; BENCH_QUICK=1 does the same). Options: `--rounds N`, `--only id,id` (scenario ids, `hostile` for the neighbour
+ * run), `--cpu-prof DIR` (V8 CPU profiles of every server process), `--no-write`.
+ *
+ * Prints one table per scenario (median figures of the rounds, both columns, their ratio)
+ * and the targets; writes bench/results/<date>.json and, on a full run, docs/e2e-latest.svg.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '../lib/tutorial.ts';
+import { plan } from './scenarios.ts';
+import { runScenario, type Measurement, type Scenario } from './run-scenario.ts';
+import { checkTargets, figuresOf, formatTable, formatTargets, machine, type ScenarioReport } from './report.ts';
+import { renderChart } from './chart.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+args.quick ||= process.env.BENCH_QUICK === '1';
+const p = plan(args.quick);
+const rounds = args.rounds ? Number(args.rounds) : p.rounds;
+const only = args.only?.split(',');
+const wanted = (id: string) => !only || only.includes(id);
+const cpuProfDir = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
+if (cpuProfDir) fs.mkdirSync(cpuProfDir, { recursive: true });
+const started = Date.now();
+const measurements: Measurement[] = [];
+const reports: ScenarioReport[] = [];
+
+function progress(m: Measurement): void {
+  const rows = m.processedAll ? '' : ' (not all processed)';
+  process.stderr.write(
+    `  round ${m.round} ${m.variant.padEnd(16)} ack ${m.ackPerSec.toFixed(0).padStart(5)}/s  processed ${m.processedPerSec.toFixed(0).padStart(5)}/s${rows}  p50 ${m.latency.p50.toFixed(1)} ms  p99 ${m.latency.p99.toFixed(1)} ms  max ${m.latency.max.toFixed(1)} ms  cpu ${m.cpuMsPerPush.toFixed(2)} ms/push\n`,
+  );
+}
+
+/** Runs the columns of one scenario in alternation, round after round. */
+async function alternate(scenario: Scenario, columns: { name: string; run: (round: number) => Promise<Measurement> }[]): Promise<void> {
+  process.stderr.write(`${scenario.label}\n`);
+  const runs = new Map<string, Measurement[]>(columns.map((c) => [c.name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const c of columns) {
+      const m = await c.run(round);
+      progress(m);
+      measurements.push(m);
+      runs.get(c.name)!.push(m);
+    }
+  }
+  reports.push({ id: scenario.id, label: scenario.label, rounds, columns: Object.fromEntries([...runs].map(([name, ms]) => [name, figuresOf(ms)])) });
+}
+
+const common = { drainSeconds: p.drainSeconds, ...(cpuProfDir ? { cpuProfDir } : {}) };
+for (const scenario of p.scenarios.filter((s) => wanted(s.id))) {
+  await alternate(scenario, (['reference', 'cloudfn'] as const).map((kind) => ({
+    name: kind,
+    run: (round: number) => runScenario(scenario, kind, { ...common, round, variant: kind }),
+  })));
+}
+if (wanted('hostile')) {
+  const { scenario, every, timeoutMs } = p.hostile;
+  await alternate(scenario, [
+    { name: 'cloudfn', run: (round) => runScenario(scenario, 'cloudfn', { ...common, round, variant: 'cloudfn' }) },
+    { name: 'cloudfn+hostile', run: (round) => runScenario(scenario, 'cloudfn', { ...common, round, variant: 'cloudfn+hostile', hostile: { every, timeoutMs } }) },
+  ]);
+}
+
+const targets = checkTargets(reports);
+process.stdout.write(`${formatTable(reports)}\n${formatTargets(targets)}\n`);
+const seconds = Math.round((Date.now() - started) / 1000);
+process.stdout.write(`\n${measurements.length} runs in ${seconds} s\n`);
+
+if (!args['no-write']) {
+  const date = new Date().toISOString().slice(0, 10);
+  const file = path.join(REPO_ROOT, 'bench/results', `${date}${args.quick ? '-quick' : ''}.json`);
+  const hostile = { every: p.hostile.every, timeoutMs: p.hostile.timeoutMs };
+  const json = { date: new Date().toISOString(), machine: machine(), quick: args.quick, rounds, seconds, hostile, targets, reports, measurements };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);
+  process.stdout.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
+  if (!args.quick && !only) {
+    const m = machine();
+    const subtitle = `${date} · ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node} · median of ${rounds} alternating rounds · loopback`;
+    fs.writeFileSync(path.join(REPO_ROOT, 'docs/e2e-latest.svg'), renderChart(reports, subtitle));
+    process.stdout.write('wrote docs/e2e-latest.svg\n');
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The two servers under test, each a child process on loopback with a fresh temp data dir:
+ * the real engine (`bin/cloudfn.js serve`, set up through its admin API exactly as the
+ * README tutorial does) and the reference (bench/reference/server.ts). Rows are counted by
+ * reading the SQLite file read-only, so counting puts no load on the server.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { FUNCTION_FILE, PLAIN_ACCOUNT, REPO_ROOT, SAFE_ACCOUNT, TABLE_FIELDS, TABLE_NAME, tutorialTrigger } from '../lib/tutorial.ts';
+import type { Target } from '../lib/http-load.ts';
+
+export type ServerKind = 'reference' | 'cloudfn';
+
+export interface RunningServer {
+  kind: ServerKind;
+  pid: number;
+  target: Target;
+  /** Rows in the tutorial's table now. */
+  rowCount(): number;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Also deploy a function that busy-loops until its deadline, fired by every `hostileEvery`-th push. */
+  hostile?: { every: number; timeoutMs: number };
+  /** Write a V8 CPU profile of the server process (and its children) into this dir. */
+  cpuProfDir?: string;
+}
+
+const NODE = path.join(REPO_ROOT, 'node_modules/.bin/node');
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+
+/** Starts a server of this kind, ready to take pushes (set up, not yet warmed). */
+export async function startServer(kind: ServerKind, options: ServerOptions = {}): Promise<RunningServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `cloudfn-bench-${kind}-`));
+  const profArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  let args: string[];
+  let dbFile: string;
+  if (kind === 'cloudfn') {
+    args = ['--no-node-snapshot', ...profArgs, 'bin/cloudfn.js', 'serve'];
+    Object.assign(env, { PORT: '0', HOST: '127.0.0.1', CLOUDFN_DATA_DIR: dataDir, CLOUDFN_ADMIN_TOKEN: ADMIN_TOKEN });
+    dbFile = path.join(dataDir, 'tables.db');
+  } else {
+    args = [...profArgs, 'bench/reference/server.ts'];
+    Object.assign(env, { PORT: '0', DATA_DIR: dataDir, REFERENCE_ACCOUNTS: JSON.stringify([SAFE_ACCOUNT, PLAIN_ACCOUNT]) });
+    dbFile = path.join(dataDir, 'reference.db');
+  }
+  const child = spawn(NODE, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await listeningPort(child, kind);
+  const target: Target = { host: '127.0.0.1', port };
+  const base = `http://127.0.0.1:${port}`;
+  await waitHealthy(base);
+  if (kind === 'cloudfn') await setUpTutorial(base, options);
+
+  let db: Database.Database | undefined;
+  const table = `"t_${TABLE_NAME}"`;
+  return {
+    kind,
+    pid: child.pid!,
+    target,
+    rowCount() {
+      db ??= new Database(dbFile, { readonly: true, fileMustExist: true });
+      return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    },
+    async stop() {
+      db?.close();
+      await stopChild(child);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reads the port from the server's start-up line (PORT=0 lets the OS pick a free one). */
+function listeningPort(child: ChildProcess, kind: ServerKind): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`${kind} did not start in 30 s:\n${out}\n${err}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err = (err + chunk.toString()).slice(-4000);
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        out = '';
+        resolve(Number(match[1]));
+      }
+      if (out.length > 100_000) out = out.slice(-10_000);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${kind} exited with ${code} before listening:\n${out}\n${err}`));
+    });
+  });
+}
+
+async function waitHealthy(base: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${base}/healthz never answered 200`);
+}
+
+async function api(base: string, method: string, route: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${base}/api/v1${route}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${text}`);
+  return JSON.parse(text) as unknown;
+}
+
+/** The README tutorial's steps 1–4, for the safe and the plaintext account. */
+async function setUpTutorial(base: string, options: ServerOptions): Promise<void> {
+  for (const a of [SAFE_ACCOUNT, PLAIN_ACCOUNT]) {
+    await api(base, 'PUT', `/wechat/accounts/${a.appId}`, { token: a.token, ...(a.encodingAESKey ? { encodingAESKey: a.encodingAESKey } : {}) });
+  }
+  await api(base, 'POST', '/tables', { name: TABLE_NAME, fields: TABLE_FIELDS });
+  await api(base, 'PUT', '/functions/user_consume_card', { code: fs.readFileSync(FUNCTION_FILE, 'utf8') });
+  for (const a of [SAFE_ACCOUNT, PLAIN_ACCOUNT]) await api(base, 'POST', '/triggers', tutorialTrigger(a.appId));
+  if (options.hostile) {
+    // Never returns: it runs until the sandbox stops it at its deadline, on every call.
+    await api(base, 'PUT', '/functions/hostile', { code: 'exports.main = async function () { for (;;) {} };', timeoutMs: options.hostile.timeoutMs });
+    // Card codes are consecutive numbers: a regex on the last digits picks every n-th push.
+    const digits = String(options.hostile.every - 1).length;
+    const ending = options.hostile.every === 1 ? '' : '0'.repeat(digits);
+    if (options.hostile.every !== 1 && options.hostile.every !== 10 ** digits) throw new Error('hostile.every must be 1 or a power of ten');
+    for (const a of [SAFE_ACCOUNT, PLAIN_ACCOUNT]) {
+      await api(base, 'POST', '/triggers', {
+        name: `hostile_${a.appId}`,
+        type: 'wechat_message',
+        condition: { appId: a.appId, match: 'all', rules: [{ field: 'UserCardCode', op: 'regex', value: `${ending}$` }] },
+        actions: [{ type: 'function', function: 'hostile' }],
+        retry: { attempts: 1, backoff: '1s' },
+      });
+    }
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
