@@ -312,7 +312,14 @@ export class ExecutorProcess {
     this.#pending.clear();
     for (const pending of failed) {
       const message = `The executor running this function was restarted because ${reason}; this run was lost`;
-      pending.resolve(hostOutcome('execution_failed', RUNTIME_CODES.executorCrashed, message, Math.round(performance.now() - pending.startedAt)));
+      pending.resolve(
+        hostOutcome(
+          'execution_failed',
+          RUNTIME_CODES.executorCrashed,
+          message,
+          Math.round(performance.now() - pending.startedAt),
+        ),
+      );
     }
     if (this.#closed) return;
     this.restarts++;

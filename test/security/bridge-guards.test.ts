@@ -25,7 +25,10 @@ afterAll(() => sandbox.close());
 
 async function expectExecutorUnharmed(pid: number | undefined): Promise<void> {
   const healthy = await deploy('guard_healthy', HEALTHY);
-  expect(await run(sandbox, healthy, 'ok')).toMatchObject({ status: 'fulfilled', result: { echo: 'ok' } });
+  expect(await run(sandbox, healthy, 'ok')).toMatchObject({
+    status: 'fulfilled',
+    result: { echo: 'ok' },
+  });
   expect(sandbox.executors()[0]?.pid).toBe(pid);
   expect(sandbox.executors()[0]?.restarts).toBe(0);
 }
@@ -74,8 +77,14 @@ describe('values built to hurt a host-side copy', () => {
   });
 
   it('fails cleanly when a getter throws while the result is encoded', async () => {
-    const fn = await deploy('throwing_getter', 'exports.main = async () => ({ get boom() { throw new Error("gotcha") } })');
-    expect(await run(sandbox, fn)).toMatchObject({ status: 'execution_failed', error: { code: 'E_FUNCTION_RESULT_INVALID', message: expect.stringContaining('gotcha') } });
+    const fn = await deploy(
+      'throwing_getter',
+      'exports.main = async () => ({ get boom() { throw new Error("gotcha") } })',
+    );
+    expect(await run(sandbox, fn)).toMatchObject({
+      status: 'execution_failed',
+      error: { code: 'E_FUNCTION_RESULT_INVALID', message: expect.stringContaining('gotcha') },
+    });
   });
 
   it('ignores getters planted on Object.prototype for isolated-vm option names', async () => {
