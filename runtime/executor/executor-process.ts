@@ -171,9 +171,11 @@ export class ExecutorProcess {
     const id = this.#nextId++;
     const limits = this.#init.limits;
     return new Promise((resolve) => {
+      const now = performance.now();
       this.#pending.set(id, {
         invocation,
-        overdueAt: performance.now() + invocation.timeoutMs + limits.deadlineGraceMs,
+        startedAt: now,
+        overdueAt: now + invocation.timeoutMs + limits.deadlineGraceMs,
         resolve,
       });
       this.#send({
