@@ -24,7 +24,12 @@ const FIELDS = [
   { name: 'amount', type: 'integer' as const },
   { name: 'tags', type: 'array' as const, items: 'string' as const },
 ];
-const record = (i: number) => ({ openid: `o${i}`, event: 'user_consume_card', amount: i, tags: ['a', 'b'] });
+const record = (i: number) => ({
+  openid: `o${i}`,
+  event: 'user_consume_card',
+  amount: i,
+  tags: ['a', 'b'],
+});
 
 function perSecond(n: number, ms: number): number {
   return Math.round((n / ms) * 1000);
@@ -50,7 +55,9 @@ function rawSubject(file: string): Subject {
   db.exec(`CREATE TABLE t (_seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
     created_by INTEGER, openid TEXT, event TEXT, amount INTEGER, tags TEXT) STRICT; CREATE INDEX ix ON t (openid);
     CREATE INDEX ix1 ON t (created_at); CREATE INDEX ix2 ON t (updated_at); CREATE INDEX ix3 ON t (created_by);`);
-  const ins = db.prepare('INSERT INTO t (id, created_at, updated_at, created_by, openid, event, amount, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const ins = db.prepare(
+    'INSERT INTO t (id, created_at, updated_at, created_by, openid, event, amount, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const sel = db.prepare('SELECT * FROM t WHERE openid = ? ORDER BY _seq LIMIT 20');
   let seq = 0;
   return {
@@ -59,7 +66,16 @@ function rawSubject(file: string): Subject {
       for (let i = 0; i < n; i++) {
         const r = record(i);
         const now = Math.floor(Date.now() / 1000);
-        ins.run((seq++).toString(16).padStart(24, '0'), now, now, null, `r${round}${r.openid}`, r.event, r.amount, JSON.stringify(r.tags));
+        ins.run(
+          (seq++).toString(16).padStart(24, '0'),
+          now,
+          now,
+          null,
+          `r${round}${r.openid}`,
+          r.event,
+          r.amount,
+          JSON.stringify(r.tags),
+        );
       }
     },
     query(n, round) {
@@ -79,11 +95,15 @@ function storeSubject(file: string): Subject {
   return {
     name: 'SqliteTableStore',
     insert(n, round) {
-      for (let i = 0; i < n; i++) store.createRecord('events', { ...record(i), openid: `r${round}o${i}` });
+      for (let i = 0; i < n; i++)
+        store.createRecord('events', { ...record(i), openid: `r${round}o${i}` });
     },
     query(n, round) {
       for (let i = 0; i < n; i++) {
-        const res = store.find('events', { where: { openid: { $eq: `r${round}o${(i * 7919) % n}` } }, withCount: false });
+        const res = store.find('events', {
+          where: { openid: { $eq: `r${round}o${(i * 7919) % n}` } },
+          withCount: false,
+        });
         if (res.objects.length !== 1) throw new Error('expected one record');
       }
     },
@@ -128,29 +148,46 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cloudfn-bench-tables-'));
   const rounds = 5;
   try {
-    const subjects = [rawSubject(path.join(dir, 'raw.db')), storeSubject(path.join(dir, 'store.db')), await guestSubject(path.join(dir, 'guest.db'))];
+    const subjects = [
+      rawSubject(path.join(dir, 'raw.db')),
+      storeSubject(path.join(dir, 'store.db')),
+      await guestSubject(path.join(dir, 'guest.db')),
+    ];
     for (const s of subjects) {
       await s.insert(200, 99); // warm-up: JIT, statement caches, isolate
       await s.query(200, 99);
     }
-    const results = new Map(subjects.map((s) => [s.name, { insert: [] as number[], query: [] as number[] }]));
+    const results = new Map(
+      subjects.map((s) => [s.name, { insert: [] as number[], query: [] as number[] }]),
+    );
     // Interleaved rounds, the order rotating, medians reported: the machine is shared and noisy.
     for (let round = 0; round < rounds; round++) {
       const order = subjects.map((_, i) => subjects[(i + round) % subjects.length]!);
-      for (const s of order) results.get(s.name)!.insert.push(perSecond(COUNT, await time(() => s.insert(COUNT, round))));
-      for (const s of order) results.get(s.name)!.query.push(perSecond(COUNT, await time(() => s.query(COUNT, round))));
+      for (const s of order)
+        results
+          .get(s.name)!
+          .insert.push(perSecond(COUNT, await time(() => s.insert(COUNT, round))));
+      for (const s of order)
+        results.get(s.name)!.query.push(perSecond(COUNT, await time(() => s.query(COUNT, round))));
     }
     for (const s of subjects) s.close();
     const m = (name: string, k: 'insert' | 'query') => median(results.get(name)![k]);
     const [raw, store, guest] = subjects.map((s) => s.name) as [string, string, string];
-    console.log(`tables bench: ${COUNT} operations per round, median of ${rounds} interleaved rounds (Node ${process.version})`);
+    console.log(
+      `tables bench: ${COUNT} operations per round, median of ${rounds} interleaved rounds (Node ${process.version})`,
+    );
     console.log(`| operation | ${raw} | ${store} | ${guest} | store / raw | guest / raw |`);
     console.log('|---|---|---|---|---|---|');
-    for (const [label, k] of [['inserts/s', 'insert'], ['indexed queries/s', 'query']] as const) {
+    for (const [label, k] of [
+      ['inserts/s', 'insert'],
+      ['indexed queries/s', 'query'],
+    ] as const) {
       const r = m(raw, k);
       const st = m(store, k);
       const gu = m(guest, k);
-      console.log(`| ${label} | ${r} | ${st} | ${gu} | ${(st / r).toFixed(2)} | ${(gu / r).toFixed(2)} |`);
+      console.log(
+        `| ${label} | ${r} | ${st} | ${gu} | ${(st / r).toFixed(2)} | ${(gu / r).toFixed(2)} |`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

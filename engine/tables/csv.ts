@@ -22,6 +22,9 @@ export function csvHeader(columns: readonly string[]): string {
 }
 
 /** One CSV line per record, in `columns` order. */
-export function csvRows(columns: readonly string[], records: ReadonlyArray<Record<string, unknown>>): string {
+export function csvRows(
+  columns: readonly string[],
+  records: ReadonlyArray<Record<string, unknown>>,
+): string {
   return records.map((r) => columns.map((c) => cell(r[c])).join(',') + '\r\n').join('');
 }

@@ -5,7 +5,12 @@ import { EngineError } from '../errors.ts';
  * HTTP status; the guest SDK sees the same `code`, `status` and `message`.
  */
 export class TableError extends EngineError {
-  constructor(code: TableErrorCode, message: string, status = 400, details?: Record<string, unknown>) {
+  constructor(
+    code: TableErrorCode,
+    message: string,
+    status = 400,
+    details?: Record<string, unknown>,
+  ) {
     super(code, message, { status, details });
     this.name = 'TableError';
   }
@@ -54,7 +59,11 @@ const CODE_OF_KIND: Record<FieldIssue['kind'], TableErrorCode> = {
  * E_TABLE_INVALID_RECORD when they are mixed; `details.fields` names each bad field and
  * `details.errors` says what is wrong with each.
  */
-export function invalidRecordError(table: string, issues: FieldIssue[], index?: number): TableError {
+export function invalidRecordError(
+  table: string,
+  issues: FieldIssue[],
+  index?: number,
+): TableError {
   const kinds = new Set(issues.map((i) => i.kind));
   const code = kinds.size === 1 ? CODE_OF_KIND[issues[0]!.kind] : 'E_TABLE_INVALID_RECORD';
   const where = index === undefined ? '' : ` (item ${index})`;
@@ -68,15 +77,27 @@ export function invalidRecordError(table: string, issues: FieldIssue[], index?: 
 }
 
 export function tableNotFound(ref: string | number): TableError {
-  return new TableError('E_TABLE_NOT_FOUND', `Table '${String(ref)}' does not exist.`, 404, { table: String(ref) });
+  return new TableError('E_TABLE_NOT_FOUND', `Table '${String(ref)}' does not exist.`, 404, {
+    table: String(ref),
+  });
 }
 
 export function recordNotFound(table: string, id: string): TableError {
-  return new TableError('E_TABLE_RECORD_NOT_FOUND', `Record '${id}' not found in table '${table}'.`, 404, { table, id });
+  return new TableError(
+    'E_TABLE_RECORD_NOT_FOUND',
+    `Record '${id}' not found in table '${table}'.`,
+    404,
+    { table, id },
+  );
 }
 
 export function badWhere(message: string, path?: string): TableError {
-  return new TableError('E_TABLE_BAD_WHERE', `Invalid where: ${message}`, 400, path === undefined ? undefined : { path });
+  return new TableError(
+    'E_TABLE_BAD_WHERE',
+    `Invalid where: ${message}`,
+    400,
+    path === undefined ? undefined : { path },
+  );
 }
 
 export function badOptions(message: string): TableError {

@@ -49,7 +49,8 @@ export function compileOrderBy(orderBy: unknown, fields: ReadonlyMap<string, Que
     const name = desc ? raw.slice(1) : raw;
     const field = fields.get(name);
     if (!field) throw badOptions(`Cannot order by '${name.slice(0, 64)}': no such field.`);
-    if (field.type === 'array' || field.type === 'object') throw badOptions(`Cannot order by the ${field.type} field '${name}'.`);
+    if (field.type === 'array' || field.type === 'object')
+      throw badOptions(`Cannot order by the ${field.type} field '${name}'.`);
     terms.push(`${field.column} ${desc ? 'DESC' : 'ASC'}`);
   }
   terms.push(`r.${quoteIdent(SEQ_COLUMN)} ASC`);
@@ -64,7 +65,8 @@ export function resolveKeys(keys: unknown, allFields: readonly string[]): string
   const names = nameList(keys, 'keys');
   if (!names || names.length === 0) return undefined;
   const negative = names.every((n) => n.startsWith('-'));
-  if (!negative && names.some((n) => n.startsWith('-'))) throw badOptions('keys cannot mix kept fields (a) and dropped fields (-a).');
+  if (!negative && names.some((n) => n.startsWith('-')))
+    throw badOptions('keys cannot mix kept fields (a) and dropped fields (-a).');
   const known = new Set(allFields);
   for (const n of names) {
     const name = negative ? n.slice(1) : n;

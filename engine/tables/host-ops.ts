@@ -12,7 +12,9 @@ const tableRef = z.union([z.string().min(1).max(64), z.number().int().nonnegativ
 const recordId = z.string().max(64);
 // z.custom passes the object through untouched: z.record would copy it and silently drop
 // a `__proto__` key, which must instead reach the store and be refused as an unknown field.
-const jsonObject = z.custom<Record<string, unknown>>(isPlainObject, { message: 'expected a JSON object' });
+const jsonObject = z.custom<Record<string, unknown>>(isPlainObject, {
+  message: 'expected a JSON object',
+});
 const names = z.array(z.string().max(64)).max(300);
 const paging = { limit: z.number().int().optional(), offset: z.number().int().optional() };
 
@@ -21,7 +23,12 @@ const SCHEMAS = {
   'table.createMany': z.strictObject({ table: tableRef, items: z.array(z.unknown()) }),
   'table.get': z.strictObject({ table: tableRef, id: recordId, keys: names.optional() }),
   'table.update': z.strictObject({ table: tableRef, id: recordId, update: jsonObject }),
-  'table.updateWhere': z.strictObject({ table: tableRef, where: jsonObject, update: jsonObject, ...paging }),
+  'table.updateWhere': z.strictObject({
+    table: tableRef,
+    where: jsonObject,
+    update: jsonObject,
+    ...paging,
+  }),
   'table.delete': z.strictObject({ table: tableRef, id: recordId }),
   'table.deleteWhere': z.strictObject({ table: tableRef, where: jsonObject, ...paging }),
   'table.find': z.strictObject({
@@ -47,7 +54,11 @@ function parse<K extends TableOp>(op: K, args: unknown): z.infer<(typeof SCHEMAS
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` at '${issue.path.join('.')}'` : '';
-    throw new TableError('E_TABLE_BAD_ARGS', `Invalid arguments for ${op}${where}: ${issue?.message ?? 'invalid'}.`, 400);
+    throw new TableError(
+      'E_TABLE_BAD_ARGS',
+      `Invalid arguments for ${op}${where}: ${issue?.message ?? 'invalid'}.`,
+      400,
+    );
   }
   return result.data as z.infer<(typeof SCHEMAS)[K]>;
 }
@@ -57,7 +68,12 @@ function parse<K extends TableOp>(op: K, args: unknown): z.infer<(typeof SCHEMAS
  * `status`, `message`) to refuse; the result is a plain JSON-able value.
  */
 export function handleTableOp(store: TableStore, op: string, args: unknown): unknown {
-  if (!isTableOp(op)) throw new TableError('E_TABLE_UNKNOWN_OP', `Unknown table operation ${JSON.stringify(op.slice(0, 64))}.`, 400);
+  if (!isTableOp(op))
+    throw new TableError(
+      'E_TABLE_UNKNOWN_OP',
+      `Unknown table operation ${JSON.stringify(op.slice(0, 64))}.`,
+      400,
+    );
   switch (op) {
     case 'table.create': {
       const a = parse(op, args);
@@ -90,7 +106,14 @@ export function handleTableOp(store: TableStore, op: string, args: unknown): unk
     }
     case 'table.find': {
       const a = parse(op, args);
-      return store.find(a.table, { where: a.where, limit: a.limit, offset: a.offset, orderBy: a.orderBy, keys: a.keys, withCount: a.withCount });
+      return store.find(a.table, {
+        where: a.where,
+        limit: a.limit,
+        offset: a.offset,
+        orderBy: a.orderBy,
+        keys: a.keys,
+        withCount: a.withCount,
+      });
     }
     case 'table.count': {
       const a = parse(op, args);

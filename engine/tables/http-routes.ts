@@ -17,11 +17,20 @@ const createTableBody = z.strictObject({
   name: z.string(), // the store checks the name itself (E_TABLE_BAD_NAME)
   fields: z.array(z.unknown()).max(256).default([]),
 });
-const addFieldsBody = z.union([z.strictObject({ fields: z.array(z.unknown()).min(1).max(256) }), z.array(z.unknown()).min(1).max(256)]);
+const addFieldsBody = z.union([
+  z.strictObject({ fields: z.array(z.unknown()).min(1).max(256) }),
+  z.array(z.unknown()).min(1).max(256),
+]);
 
 /** Table metadata for the admin API: ISO-8601 times (SPEC §2). */
 function renderTable(t: TableSchema) {
-  return { id: t.id, name: t.name, fields: t.fields, created_at: iso(t.created_at * 1000), updated_at: iso(t.updated_at * 1000) };
+  return {
+    id: t.id,
+    name: t.name,
+    fields: t.fields,
+    created_at: iso(t.created_at * 1000),
+    updated_at: iso(t.updated_at * 1000),
+  };
 }
 
 function single(ctx: Context, name: string): string | undefined {
@@ -33,7 +42,8 @@ function single(ctx: Context, name: string): string | undefined {
 function intParam(ctx: Context, name: string): number | undefined {
   const raw = single(ctx, name);
   if (raw === undefined) return undefined;
-  if (!/^\d{1,10}$/.test(raw)) throw badOptions(`Query parameter "${name}" must be a non-negative integer.`);
+  if (!/^\d{1,10}$/.test(raw))
+    throw badOptions(`Query parameter "${name}" must be a non-negative integer.`);
   return Number(raw);
 }
 
@@ -52,7 +62,8 @@ function whereParam(ctx: Context): Where | undefined {
 
 async function objectBody(ctx: Context): Promise<RecordData> {
   const body = await readJsonBody(ctx);
-  if (!isPlainObject(body)) throw new TableError('E_TABLE_BAD_UPDATE', 'The body must be a JSON object of field values.');
+  if (!isPlainObject(body))
+    throw new TableError('E_TABLE_BAD_UPDATE', 'The body must be a JSON object of field values.');
   return body;
 }
 
@@ -63,13 +74,18 @@ export function registerTableRoutes(router: Router, deps: { tables: TableStore }
   router.post('/tables', async (ctx) => {
     const body = parseInput(createTableBody, await readJsonBody(ctx));
     ctx.status = 201;
-    ctx.body = renderTable(tables.createTable({ name: body.name, fields: body.fields as FieldDef[] }));
+    ctx.body = renderTable(
+      tables.createTable({ name: body.name, fields: body.fields as FieldDef[] }),
+    );
   });
 
   router.get('/tables', (ctx) => {
     const { limit, offset } = pageParams(ctx.query);
     const all = tables.listTables();
-    ctx.body = { meta: { limit, offset, total_count: all.length }, objects: all.slice(offset, offset + limit).map(renderTable) };
+    ctx.body = {
+      meta: { limit, offset, total_count: all.length },
+      objects: all.slice(offset, offset + limit).map(renderTable),
+    };
   });
 
   router.get('/tables/:t', (ctx) => {
@@ -104,7 +120,11 @@ export function registerTableRoutes(router: Router, deps: { tables: TableStore }
     ctx.status = 201;
     if (Array.isArray(body)) ctx.body = tables.createMany(ctx.params.t!, body as RecordData[]);
     else if (isPlainObject(body)) ctx.body = tables.createRecord(ctx.params.t!, body);
-    else throw new TableError('E_TABLE_BAD_UPDATE', 'The body must be a record object (or an array of them).');
+    else
+      throw new TableError(
+        'E_TABLE_BAD_UPDATE',
+        'The body must be a record object (or an array of them).',
+      );
   });
 
   // Bulk update and delete by query (MinCloud's PUT/DELETE on the record list): `where` is required.
@@ -112,17 +132,25 @@ export function registerTableRoutes(router: Router, deps: { tables: TableStore }
     const where = whereParam(ctx);
     if (!where) throw badWhere('a bulk update needs a where parameter (use {} for all records)');
     const update = await objectBody(ctx);
-    ctx.body = tables.updateWhere(ctx.params.t!, where, update, { limit: intParam(ctx, 'limit'), offset: intParam(ctx, 'offset') });
+    ctx.body = tables.updateWhere(ctx.params.t!, where, update, {
+      limit: intParam(ctx, 'limit'),
+      offset: intParam(ctx, 'offset'),
+    });
   });
 
   router.delete('/tables/:t/records', (ctx) => {
     const where = whereParam(ctx);
     if (!where) throw badWhere('a bulk delete needs a where parameter (use {} for all records)');
-    ctx.body = tables.deleteWhere(ctx.params.t!, where, { limit: intParam(ctx, 'limit'), offset: intParam(ctx, 'offset') });
+    ctx.body = tables.deleteWhere(ctx.params.t!, where, {
+      limit: intParam(ctx, 'limit'),
+      offset: intParam(ctx, 'offset'),
+    });
   });
 
   router.get('/tables/:t/records/:id', (ctx) => {
-    ctx.body = tables.getRecord(ctx.params.t!, ctx.params.id!, { keys: single(ctx, 'keys')?.split(',') });
+    ctx.body = tables.getRecord(ctx.params.t!, ctx.params.id!, {
+      keys: single(ctx, 'keys')?.split(','),
+    });
   });
 
   router.put('/tables/:t/records/:id', async (ctx) => {
@@ -139,7 +167,13 @@ export function registerTableRoutes(router: Router, deps: { tables: TableStore }
     const format = single(ctx, 'format') ?? 'json';
     if (format !== 'csv' && format !== 'json') throw badOptions('format must be csv or json.');
     const table = tables.getTable(ctx.params.t!);
-    const columns = ['id', ...table.fields.map((f) => f.name), 'created_at', 'updated_at', 'created_by'];
+    const columns = [
+      'id',
+      ...table.fields.map((f) => f.name),
+      'created_at',
+      'updated_at',
+      'created_by',
+    ];
     const parts: string[] = [];
     // Insertion order, a page at a time: only the rendered text accumulates, not the records.
     for (let offset = 0; ; offset += 1000) {

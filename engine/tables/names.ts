@@ -17,7 +17,14 @@ export const SEQ_COLUMN = '_seq';
 // Lower-cased: SQLite column names are case-insensitive, so `ID` would collide with `id`.
 // rowid/oid/_rowid_ would shadow SQLite's own aliases; __proto__ would be a trap in any JS
 // object keyed by field name.
-const RESERVED = new Set<string>([...SYSTEM_FIELDS, SEQ_COLUMN, 'rowid', 'oid', '_rowid_', '__proto__']);
+const RESERVED = new Set<string>([
+  ...SYSTEM_FIELDS,
+  SEQ_COLUMN,
+  'rowid',
+  'oid',
+  '_rowid_',
+  '__proto__',
+]);
 
 export function isValidTableName(name: unknown): name is string {
   return typeof name === 'string' && TABLE_NAME.test(name);
@@ -35,7 +42,8 @@ export function isSystemField(name: string): name is SystemField {
   return (SYSTEM_FIELDS as readonly string[]).includes(name);
 }
 
-const UNUSABLE_SEGMENT = /["\\\u0000-\u001f]/;
+// `"`, `\` and control characters (written as a class of code points, not a literal range).
+const UNUSABLE_SEGMENT = /["\\\p{Cc}]/u;
 const UNSAFE_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
@@ -44,12 +52,15 @@ const UNSAFE_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
  * prototype keys are refused so no path can reach into Object.prototype.
  */
 export function isUsablePathSegment(seg: string): boolean {
-  return seg !== '' && seg.length <= 128 && !UNUSABLE_SEGMENT.test(seg) && !UNSAFE_SEGMENTS.has(seg);
+  return (
+    seg !== '' && seg.length <= 128 && !UNUSABLE_SEGMENT.test(seg) && !UNSAFE_SEGMENTS.has(seg)
+  );
 }
 
 /** Quotes an identifier that already passed one of the patterns above (or is internal). */
 export function quoteIdent(name: string): string {
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`refusing to quote unchecked identifier ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9_]+$/.test(name))
+    throw new Error(`refusing to quote unchecked identifier ${JSON.stringify(name)}`);
   return `"${name}"`;
 }
 

@@ -31,7 +31,23 @@ export interface SqlCondition {
 }
 
 const COMPARE: Record<string, string> = { $lt: '<', $lte: '<=', $gt: '>', $gte: '>=' };
-const FIELD_OPS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$contains', '$regex', '$options', '$in', '$nin', '$all', '$isnull', '$exists', '$has_key']);
+const FIELD_OPS = new Set([
+  '$eq',
+  '$ne',
+  '$lt',
+  '$lte',
+  '$gt',
+  '$gte',
+  '$contains',
+  '$regex',
+  '$options',
+  '$in',
+  '$nin',
+  '$all',
+  '$isnull',
+  '$exists',
+  '$has_key',
+]);
 
 /** The thing a condition tests: a typed column, or a JSON path inside an object column. */
 interface Target {
@@ -59,21 +75,36 @@ class Compiler {
 
   private count(path: string): void {
     if (++this.conditions > QUERY_LIMITS.maxConditions) {
-      throw new TableError('E_TABLE_QUERY_TOO_COMPLEX', `A where has at most ${QUERY_LIMITS.maxConditions} conditions.`, 400, { path });
+      throw new TableError(
+        'E_TABLE_QUERY_TOO_COMPLEX',
+        `A where has at most ${QUERY_LIMITS.maxConditions} conditions.`,
+        400,
+        { path },
+      );
     }
   }
 
   node(doc: unknown, depth: number, path: string): string {
     if (!isPlainObject(doc)) throw badWhere('each query must be a JSON object', path);
     if (depth > QUERY_LIMITS.maxDepth) {
-      throw new TableError('E_TABLE_QUERY_TOO_COMPLEX', `A where nests $and/$or at most ${QUERY_LIMITS.maxDepth} deep.`, 400, { path });
+      throw new TableError(
+        'E_TABLE_QUERY_TOO_COMPLEX',
+        `A where nests $and/$or at most ${QUERY_LIMITS.maxDepth} deep.`,
+        400,
+        { path },
+      );
     }
     const parts: string[] = [];
     for (const [key, value] of Object.entries(doc)) {
       if (key === '$and' || key === '$or') {
         if (!Array.isArray(value)) throw badWhere(`${key} takes an array of queries`, path);
         if (value.length > QUERY_LIMITS.maxListLength) {
-          throw new TableError('E_TABLE_QUERY_TOO_COMPLEX', `${key} takes at most ${QUERY_LIMITS.maxListLength} queries.`, 400, { path });
+          throw new TableError(
+            'E_TABLE_QUERY_TOO_COMPLEX',
+            `${key} takes at most ${QUERY_LIMITS.maxListLength} queries.`,
+            400,
+            { path },
+          );
         }
         const subs = value.map((sub, i) => {
           this.count(path);
@@ -82,7 +113,10 @@ class Compiler {
         if (subs.length === 0) parts.push(key === '$and' ? '1' : '0');
         else parts.push(`(${subs.join(key === '$and' ? ' AND ' : ' OR ')})`);
       } else if (key.startsWith('$')) {
-        throw badWhere(`unknown operator ${JSON.stringify(key)} (use $and/$or at this level, field operators inside a field)`, path);
+        throw badWhere(
+          `unknown operator ${JSON.stringify(key)} (use $and/$or at this level, field operators inside a field)`,
+          path,
+        );
       } else {
         parts.push(this.field(key, value, `${path}.${key}`));
       }
@@ -95,24 +129,43 @@ class Compiler {
     const [head, ...rest] = key.split('.') as [string, ...string[]];
     const field = this.fields.get(head);
     if (!field) {
-      throw new TableError('E_TABLE_UNKNOWN_FIELD', `Invalid where: field '${head.slice(0, 64)}' does not exist in the table.`, 400, {
-        field: head.slice(0, 64),
-        path,
-      });
+      throw new TableError(
+        'E_TABLE_UNKNOWN_FIELD',
+        `Invalid where: field '${head.slice(0, 64)}' does not exist in the table.`,
+        400,
+        {
+          field: head.slice(0, 64),
+          path,
+        },
+      );
     }
-    if (rest.length === 0) return { label: key, column: field.column, type: field.type, items: field.items };
-    if (field.type !== 'object') throw badWhere(`'${key}': a dotted path only reaches into object fields, '${head}' is ${field.type}`, path);
+    if (rest.length === 0)
+      return { label: key, column: field.column, type: field.type, items: field.items };
+    if (field.type !== 'object')
+      throw badWhere(
+        `'${key}': a dotted path only reaches into object fields, '${head}' is ${field.type}`,
+        path,
+      );
     if (!rest.every(isUsablePathSegment)) throw badWhere(`'${key}' is not a usable path`, path);
-    return { label: key, column: field.column, type: 'json', jsonPath: '$' + rest.map((s) => `."${s}"`).join('') };
+    return {
+      label: key,
+      column: field.column,
+      type: 'json',
+      jsonPath: '$' + rest.map((s) => `."${s}"`).join(''),
+    };
   }
 
   /** The SQL for the value tested (a column, or json_extract of a path; a new parameter per use). */
   private expr(t: Target): string {
-    return t.jsonPath === undefined ? t.column : `json_extract(${t.column}, ${this.param(t.jsonPath)})`;
+    return t.jsonPath === undefined
+      ? t.column
+      : `json_extract(${t.column}, ${this.param(t.jsonPath)})`;
   }
 
   private eachOf(t: Target): string {
-    return t.jsonPath === undefined ? `json_each(${t.column})` : `json_each(${t.column}, ${this.param(t.jsonPath)})`;
+    return t.jsonPath === undefined
+      ? `json_each(${t.column})`
+      : `json_each(${t.column}, ${this.param(t.jsonPath)})`;
   }
 
   private field(key: string, value: unknown, path: string): string {
@@ -129,7 +182,8 @@ class Compiler {
     }
     const parts: string[] = [];
     for (const [op, arg] of Object.entries(ops)) {
-      if (!FIELD_OPS.has(op)) throw badWhere(`unknown operator ${JSON.stringify(op.slice(0, 32))} on '${key}'`, path);
+      if (!FIELD_OPS.has(op))
+        throw badWhere(`unknown operator ${JSON.stringify(op.slice(0, 32))} on '${key}'`, path);
       if (op === '$options') {
         if (!('$regex' in ops)) throw badWhere(`$options on '${key}' needs a $regex`, path);
         continue;
@@ -144,7 +198,10 @@ class Compiler {
     const isArray = t.type === 'array';
     const isObject = t.type === 'object';
     if (isObject && !['$isnull', '$exists', '$has_key'].includes(op)) {
-      throw badWhere(`'${t.label}' is an object field: test its keys with a dotted path ('${t.label}.key') or use $isnull/$exists/$has_key`, path);
+      throw badWhere(
+        `'${t.label}' is an object field: test its keys with a dotted path ('${t.label}.key') or use $isnull/$exists/$has_key`,
+        path,
+      );
     }
     switch (op) {
       case '$eq':
@@ -157,20 +214,25 @@ class Compiler {
           return negate ? `NOT ${member}` : member;
         }
         // A whole array compares as its stored JSON text (same elements, same order).
-        const v = isArray || Array.isArray(arg) ? this.jsonText(t, arg, path) : this.operand(t, arg, path);
-        return negate ? `${this.expr(t)} IS NOT ${this.param(v)}` : `${this.expr(t)} = ${this.param(v)}`;
+        const v =
+          isArray || Array.isArray(arg) ? this.jsonText(t, arg, path) : this.operand(t, arg, path);
+        return negate
+          ? `${this.expr(t)} IS NOT ${this.param(v)}`
+          : `${this.expr(t)} = ${this.param(v)}`;
       }
       case '$lt':
       case '$lte':
       case '$gt':
       case '$gte':
         if (isArray) throw badWhere(`${op} does not apply to the array field '${t.label}'`, path);
-        if (t.type === 'boolean') throw badWhere(`${op} does not apply to the boolean field '${t.label}'`, path);
+        if (t.type === 'boolean')
+          throw badWhere(`${op} does not apply to the boolean field '${t.label}'`, path);
         if (arg === null) throw badWhere(`${op} on '${t.label}' needs a value, not null`, path);
         return `${this.expr(t)} ${COMPARE[op]} ${this.param(this.operand(t, arg, path))}`;
       case '$contains':
         this.textOnly(t, op, path);
-        if (typeof arg !== 'string') throw badWhere(`$contains on '${t.label}' takes a string`, path);
+        if (typeof arg !== 'string')
+          throw badWhere(`$contains on '${t.label}' takes a string`, path);
         return `instr(${this.expr(t)}, ${this.param(arg)}) > 0`;
       case '$regex': {
         this.textOnly(t, op, path);
@@ -182,17 +244,21 @@ class Compiler {
       case '$all':
         return this.membership(t, op, arg, path);
       case '$isnull':
-        if (typeof arg !== 'boolean') throw badWhere(`$isnull on '${t.label}' takes true or false`, path);
+        if (typeof arg !== 'boolean')
+          throw badWhere(`$isnull on '${t.label}' takes true or false`, path);
         return this.nullTest(t, arg);
       case '$exists':
-        if (typeof arg !== 'boolean') throw badWhere(`$exists on '${t.label}' takes true or false`, path);
+        if (typeof arg !== 'boolean')
+          throw badWhere(`$exists on '${t.label}' takes true or false`, path);
         if (t.jsonPath !== undefined) {
           return `json_type(${t.column}, ${this.param(t.jsonPath)}) IS ${arg ? 'NOT ' : ''}NULL`;
         }
         return this.nullTest(t, !arg);
       case '$has_key':
-        if (!isObject && t.type !== 'json') throw badWhere(`$has_key applies to object fields, not '${t.label}'`, path);
-        if (typeof arg !== 'string' || arg === '' || arg.length > 128) throw badWhere(`$has_key on '${t.label}' takes a key name`, path);
+        if (!isObject && t.type !== 'json')
+          throw badWhere(`$has_key applies to object fields, not '${t.label}'`, path);
+        if (typeof arg !== 'string' || arg === '' || arg.length > 128)
+          throw badWhere(`$has_key on '${t.label}' takes a key name`, path);
         // json_each keys are member names for an object, integer indexes for an array.
         return `EXISTS (SELECT 1 FROM ${this.eachOf(t)} AS je WHERE je.key = ${this.param(arg)})`;
       default:
@@ -217,14 +283,22 @@ class Compiler {
   private membership(t: Target, op: string, arg: unknown, path: string): string {
     if (!Array.isArray(arg)) throw badWhere(`${op} on '${t.label}' takes an array`, path);
     if (arg.length > QUERY_LIMITS.maxListLength) {
-      throw new TableError('E_TABLE_QUERY_TOO_COMPLEX', `${op} takes at most ${QUERY_LIMITS.maxListLength} values.`, 400, { path });
+      throw new TableError(
+        'E_TABLE_QUERY_TOO_COMPLEX',
+        `${op} takes at most ${QUERY_LIMITS.maxListLength} values.`,
+        400,
+        { path },
+      );
     }
     const values = JSON.stringify(this.list(t, arg, path));
     // Each template below is evaluated left to right, so parameters are pushed in SQL order.
     const list = (): string => `(SELECT value FROM json_each(${this.param(values)}))`;
     if (op === '$all') {
-      if (t.type !== 'array' && t.type !== 'json') throw badWhere(`$all applies to array fields, '${t.label}' is ${t.type}`, path);
-      const distinct = new Set((JSON.parse(values) as unknown[]).map((v) => `${typeof v}:${String(v)}`)).size;
+      if (t.type !== 'array' && t.type !== 'json')
+        throw badWhere(`$all applies to array fields, '${t.label}' is ${t.type}`, path);
+      const distinct = new Set(
+        (JSON.parse(values) as unknown[]).map((v) => `${typeof v}:${String(v)}`),
+      ).size;
       if (distinct === 0) return '1';
       return `(SELECT COUNT(DISTINCT je.value) FROM ${this.eachOf(t)} AS je WHERE je.value IN ${list()}) = ${this.param(distinct)}`;
     }
@@ -233,13 +307,17 @@ class Compiler {
       const any = `EXISTS (SELECT 1 FROM ${this.eachOf(t)} AS je WHERE je.value IN ${list()})`;
       return op === '$in' ? any : `NOT ${any}`;
     }
-    return op === '$in' ? `${t.column} IN ${list()}` : `(${t.column} IS NULL OR ${t.column} NOT IN ${list()})`;
+    return op === '$in'
+      ? `${t.column} IN ${list()}`
+      : `(${t.column} IS NULL OR ${t.column} NOT IN ${list()})`;
   }
 
   /** The JSON text an array operand is stored as (booleans stay booleans here). */
   private jsonText(t: Target, arg: unknown, path: string): string {
     if (!Array.isArray(arg)) throw badWhere(`'${t.label}' needs an array`, path);
-    return JSON.stringify(arg.map((v) => (typeof v === 'boolean' ? v : this.operand(t, v, path, true))));
+    return JSON.stringify(
+      arg.map((v) => (typeof v === 'boolean' ? v : this.operand(t, v, path, true))),
+    );
   }
 
   /** The elements of a list operand, each checked like a single operand (no nulls). */
@@ -252,10 +330,15 @@ class Compiler {
   private operand(t: Target, v: unknown, path: string, element = false): string | number {
     const type = element && t.type === 'array' ? (t.items ?? 'json') : t.type;
     const fail = (expected: string): never => {
-      throw new TableError('E_TABLE_BAD_WHERE', `Invalid where: '${t.label}' expects ${expected}, got ${v === null ? 'null' : typeof v}.`, 400, {
-        field: t.label.split('.')[0],
-        path,
-      });
+      throw new TableError(
+        'E_TABLE_BAD_WHERE',
+        `Invalid where: '${t.label}' expects ${expected}, got ${v === null ? 'null' : typeof v}.`,
+        400,
+        {
+          field: t.label.split('.')[0],
+          path,
+        },
+      );
     };
     switch (type) {
       case 'string':
@@ -263,7 +346,8 @@ class Compiler {
         return typeof v === 'string' ? v : fail('a string');
       case 'integer':
       case 'number':
-        if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+        if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)))
+          return Number(v);
         return typeof v === 'number' && Number.isFinite(v) ? v : fail('a number');
       case 'boolean':
         return typeof v === 'boolean' ? (v ? 1 : 0) : fail('true or false');
@@ -286,7 +370,10 @@ class Compiler {
  * Throws a 400 TableError (E_TABLE_BAD_WHERE, E_TABLE_UNKNOWN_FIELD, E_TABLE_BAD_REGEX,
  * E_TABLE_QUERY_TOO_COMPLEX) for anything it cannot compile.
  */
-export function compileWhere(where: unknown, fields: ReadonlyMap<string, QueryField>): SqlCondition {
+export function compileWhere(
+  where: unknown,
+  fields: ReadonlyMap<string, QueryField>,
+): SqlCondition {
   if (where === undefined || where === null) return { sql: '1', params: [] };
   const compiler = new Compiler(fields);
   const sql = compiler.node(where, 0, '$');

@@ -15,7 +15,11 @@ const ALLOWED_FLAGS = /^[imsu]*$/;
 const CACHE_SIZE = 256;
 
 function badRegex(message: string, pattern: string): TableError {
-  return new TableError('E_TABLE_BAD_REGEX', `Invalid $regex ${JSON.stringify(pattern.slice(0, 80))}: ${message}`, 400);
+  return new TableError(
+    'E_TABLE_BAD_REGEX',
+    `Invalid $regex ${JSON.stringify(pattern.slice(0, 80))}: ${message}`,
+    400,
+  );
 }
 
 interface Group {
@@ -31,7 +35,7 @@ function firstChar(alternative: string): string {
 /** Reads the quantifier at `i`: its length and whether it is unbounded (or large). */
 function quantifierAt(p: string, i: number): { length: number; unbounded: boolean } | null {
   const c = p[i];
-  let length = 0;
+  let length: number;
   let unbounded = false;
   if (c === '*' || c === '+') {
     length = 1;
@@ -59,7 +63,8 @@ function checkShape(p: string): void {
     const top = stack[stack.length - 1]!;
     if (c === '\\') {
       const next = p[i + 1] ?? '';
-      if (/[1-9]/.test(next) || next === 'k') throw badRegex('back-references are not supported', p);
+      if (/[1-9]/.test(next) || next === 'k')
+        throw badRegex('back-references are not supported', p);
       top.current += c + next;
       i++;
       continue;
@@ -73,7 +78,8 @@ function checkShape(p: string): void {
     }
     if (c === '(') {
       stack.push({ hasUnbounded: false, alternatives: [], current: '' });
-      if (p[i + 1] === '?') i += p[i + 2] === '<' && p[i + 3] !== '=' && p[i + 3] !== '!' ? p.indexOf('>', i) - i : 2;
+      if (p[i + 1] === '?')
+        i += p[i + 2] === '<' && p[i + 3] !== '=' && p[i + 3] !== '!' ? p.indexOf('>', i) - i : 2;
       continue;
     }
     if (c === '|') {
@@ -88,10 +94,14 @@ function checkShape(p: string): void {
       const q = quantifierAt(p, i + 1);
       const parent = stack[stack.length - 1]!;
       if (q?.unbounded) {
-        if (group.hasUnbounded) throw badRegex('nested unbounded quantifiers (like (a+)+) can take exponential time', p);
+        if (group.hasUnbounded)
+          throw badRegex('nested unbounded quantifiers (like (a+)+) can take exponential time', p);
         const firsts = group.alternatives.map(firstChar);
         if (new Set(firsts).size < firsts.length || firsts.includes('')) {
-          throw badRegex('a repeated group whose alternatives overlap (like (a|ab)*) can take exponential time', p);
+          throw badRegex(
+            'a repeated group whose alternatives overlap (like (a|ab)*) can take exponential time',
+            p,
+          );
         }
       }
       parent.hasUnbounded ||= group.hasUnbounded || Boolean(q?.unbounded);
@@ -111,12 +121,16 @@ function checkShape(p: string): void {
 
 /** Checks a `$regex` pattern and its `$options` flags; returns the flags to use. */
 export function checkRegex(pattern: unknown, options: unknown): { pattern: string; flags: string } {
-  if (typeof pattern !== 'string') throw new TableError('E_TABLE_BAD_REGEX', '$regex takes a string pattern.', 400);
-  if (pattern.length > MAX_PATTERN_LENGTH) throw badRegex(`patterns are limited to ${MAX_PATTERN_LENGTH} characters`, pattern);
-  if (options !== undefined && typeof options !== 'string') throw badRegex('$options must be a string of flags', pattern);
+  if (typeof pattern !== 'string')
+    throw new TableError('E_TABLE_BAD_REGEX', '$regex takes a string pattern.', 400);
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    throw badRegex(`patterns are limited to ${MAX_PATTERN_LENGTH} characters`, pattern);
+  if (options !== undefined && typeof options !== 'string')
+    throw badRegex('$options must be a string of flags', pattern);
   // `g` is meaningless for a yes/no match (and MinCloud's SDK may pass it along): dropped.
   const flags = (options ?? '').replaceAll('g', '');
-  if (!ALLOWED_FLAGS.test(flags)) throw badRegex(`flags may only be i, m, s, u (got ${JSON.stringify(options)})`, pattern);
+  if (!ALLOWED_FLAGS.test(flags))
+    throw badRegex(`flags may only be i, m, s, u (got ${JSON.stringify(options)})`, pattern);
   try {
     new RegExp(pattern, flags);
   } catch (err) {
@@ -127,10 +141,15 @@ export function checkRegex(pattern: unknown, options: unknown): { pattern: strin
 }
 
 /** The implementation of SQLite's `cf_regexp(pattern, flags, value)`: 1 on a match, else 0. */
-export function createRegexpFunction(): (pattern: unknown, flags: unknown, value: unknown) => number {
+export function createRegexpFunction(): (
+  pattern: unknown,
+  flags: unknown,
+  value: unknown,
+) => number {
   const cache = new Map<string, RegExp>();
   return (pattern, flags, value) => {
-    if (typeof value !== 'string' || typeof pattern !== 'string' || typeof flags !== 'string') return 0;
+    if (typeof value !== 'string' || typeof pattern !== 'string' || typeof flags !== 'string')
+      return 0;
     const key = `${flags}/${pattern}`;
     let re = cache.get(key);
     if (re) {

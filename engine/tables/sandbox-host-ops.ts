@@ -10,7 +10,8 @@ import { SqliteTableStore } from './sqlite-table-store.ts';
 
 function dbPathOf(options: unknown): string {
   const dbPath = (options as { dbPath?: unknown } | null)?.dbPath;
-  if (typeof dbPath !== 'string' || dbPath === '') throw new TypeError('createHostOps needs options {dbPath: string}');
+  if (typeof dbPath !== 'string' || dbPath === '')
+    throw new TypeError('createHostOps needs options {dbPath: string}');
   return dbPath;
 }
 
@@ -20,7 +21,12 @@ export const createHostOps: CreateHostOps = (options, emit): HostOps => {
   const unsubscribe = store.onChange((change) => emit('table.change', change));
   return {
     call(op, args) {
-      if (!op.startsWith('table.')) throw new TableError('E_TABLE_UNKNOWN_OP', `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`, 400);
+      if (!op.startsWith('table.'))
+        throw new TableError(
+          'E_TABLE_UNKNOWN_OP',
+          `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`,
+          400,
+        );
       return handleTableOp(store, op, args);
     },
     close() {

@@ -7,12 +7,25 @@ import { isReservedFieldName, isValidFieldName, isValidTableName } from './names
 import type { FieldDef, FieldType } from './table-store.ts';
 import { checkValue, isPlainObject } from './values.ts';
 
-export const FIELD_TYPES: readonly FieldType[] = ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object'];
+export const FIELD_TYPES: readonly FieldType[] = [
+  'string',
+  'integer',
+  'number',
+  'boolean',
+  'date',
+  'array',
+  'object',
+];
 export const MAX_FIELDS = 256;
 const FIELD_KEYS = new Set(['name', 'type', 'required', 'default', 'items', 'maxLength', 'index']);
 
 function schemaError(message: string, field?: string): TableError {
-  return new TableError('E_TABLE_BAD_SCHEMA', message, 400, field === undefined ? undefined : { field });
+  return new TableError(
+    'E_TABLE_BAD_SCHEMA',
+    message,
+    400,
+    field === undefined ? undefined : { field },
+  );
 }
 
 export function checkTableName(name: unknown): string {
@@ -28,7 +41,10 @@ export function checkTableName(name: unknown): string {
 
 /** Checks one field definition and returns it normalised (default converted like a value). */
 export function checkFieldDef(input: unknown): FieldDef {
-  if (!isPlainObject(input)) throw schemaError('Each field must be an object {name, type, required?, default?, items?, maxLength?, index?}.');
+  if (!isPlainObject(input))
+    throw schemaError(
+      'Each field must be an object {name, type, required?, default?, items?, maxLength?, index?}.',
+    );
   const name = input.name;
   if (!isValidFieldName(name)) {
     throw schemaError(
@@ -36,9 +52,14 @@ export function checkFieldDef(input: unknown): FieldDef {
       typeof name === 'string' ? name : undefined,
     );
   }
-  if (isReservedFieldName(name)) throw schemaError(`Field name '${name}' is reserved (system fields: id, created_at, updated_at, created_by).`, name);
+  if (isReservedFieldName(name))
+    throw schemaError(
+      `Field name '${name}' is reserved (system fields: id, created_at, updated_at, created_by).`,
+      name,
+    );
   for (const key of Object.keys(input)) {
-    if (!FIELD_KEYS.has(key)) throw schemaError(`Field '${name}': unknown property '${key}'.`, name);
+    if (!FIELD_KEYS.has(key))
+      throw schemaError(`Field '${name}': unknown property '${key}'.`, name);
   }
   const type = input.type;
   if (typeof type !== 'string' || !FIELD_TYPES.includes(type as FieldType)) {
@@ -46,30 +67,49 @@ export function checkFieldDef(input: unknown): FieldDef {
   }
   const def: FieldDef = { name, type: type as FieldType };
   if (input.required !== undefined) {
-    if (typeof input.required !== 'boolean') throw schemaError(`Field '${name}': required must be a boolean.`, name);
+    if (typeof input.required !== 'boolean')
+      throw schemaError(`Field '${name}': required must be a boolean.`, name);
     if (input.required) def.required = true;
   }
   if (input.items !== undefined) {
-    if (type !== 'array') throw schemaError(`Field '${name}': items is only for array fields.`, name);
-    if (typeof input.items !== 'string' || !FIELD_TYPES.includes(input.items as FieldType) || input.items === 'array') {
-      throw schemaError(`Field '${name}': items must be one of string, integer, number, boolean, date, object.`, name);
+    if (type !== 'array')
+      throw schemaError(`Field '${name}': items is only for array fields.`, name);
+    if (
+      typeof input.items !== 'string' ||
+      !FIELD_TYPES.includes(input.items as FieldType) ||
+      input.items === 'array'
+    ) {
+      throw schemaError(
+        `Field '${name}': items must be one of string, integer, number, boolean, date, object.`,
+        name,
+      );
     }
     def.items = input.items as FieldType;
   }
   if (input.maxLength !== undefined) {
-    if (type !== 'string') throw schemaError(`Field '${name}': maxLength is only for string fields.`, name);
-    if (!Number.isSafeInteger(input.maxLength) || (input.maxLength as number) < 1 || (input.maxLength as number) > 10_000_000) {
+    if (type !== 'string')
+      throw schemaError(`Field '${name}': maxLength is only for string fields.`, name);
+    if (
+      !Number.isSafeInteger(input.maxLength) ||
+      (input.maxLength as number) < 1 ||
+      (input.maxLength as number) > 10_000_000
+    ) {
       throw schemaError(`Field '${name}': maxLength must be an integer from 1 to 10000000.`, name);
     }
     def.maxLength = input.maxLength as number;
   }
   if (input.index !== undefined) {
-    if (typeof input.index !== 'boolean') throw schemaError(`Field '${name}': index must be a boolean.`, name);
+    if (typeof input.index !== 'boolean')
+      throw schemaError(`Field '${name}': index must be a boolean.`, name);
     if (input.index) def.index = true;
   }
   if (input.default !== undefined && input.default !== null) {
     const checked = checkValue(def, input.default);
-    if (!checked.ok) throw schemaError(`Field '${name}': default does not fit the field: ${checked.message}.`, name);
+    if (!checked.ok)
+      throw schemaError(
+        `Field '${name}': default does not fit the field: ${checked.message}.`,
+        name,
+      );
     def.default = checked.value;
   }
   return def;
@@ -78,16 +118,22 @@ export function checkFieldDef(input: unknown): FieldDef {
 /** Checks a list of new fields against each other and against the fields a table already has. */
 export function checkFieldDefs(input: unknown, existing: readonly FieldDef[] = []): FieldDef[] {
   if (!Array.isArray(input)) throw schemaError('fields must be an array of field definitions.');
-  if (existing.length + input.length > MAX_FIELDS) throw schemaError(`A table has at most ${MAX_FIELDS} fields.`);
+  if (existing.length + input.length > MAX_FIELDS)
+    throw schemaError(`A table has at most ${MAX_FIELDS} fields.`);
   const seen = new Set(existing.map((f) => f.name.toLowerCase()));
   const out: FieldDef[] = [];
   for (const raw of input) {
     const def = checkFieldDef(raw);
     // Case-insensitive: SQLite column names are, so `Name` and `name` cannot both exist.
     if (seen.has(def.name.toLowerCase())) {
-      throw new TableError('E_TABLE_FIELD_EXISTS', `Field '${def.name}' already exists (names are unique regardless of case).`, 409, {
-        field: def.name,
-      });
+      throw new TableError(
+        'E_TABLE_FIELD_EXISTS',
+        `Field '${def.name}' already exists (names are unique regardless of case).`,
+        409,
+        {
+          field: def.name,
+        },
+      );
     }
     seen.add(def.name.toLowerCase());
     out.push(def);

@@ -53,10 +53,18 @@ const SYSTEM_QUERY_FIELDS: Array<[string, FieldType]> = [
 
 function toInfo(row: TableRow): TableInfo {
   const fields = JSON.parse(row.fields) as FieldDef[];
-  const schema: TableSchema = { id: row.id, name: row.name, fields, created_at: row.created_at, updated_at: row.updated_at };
+  const schema: TableSchema = {
+    id: row.id,
+    name: row.name,
+    fields,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
   const queryFields = new Map<string, QueryField>();
-  for (const [name, type] of SYSTEM_QUERY_FIELDS) queryFields.set(name, { type, column: `r.${quoteIdent(name)}` });
-  for (const f of fields) queryFields.set(f.name, { type: f.type, items: f.items, column: `r.${quoteIdent(f.name)}` });
+  for (const [name, type] of SYSTEM_QUERY_FIELDS)
+    queryFields.set(name, { type, column: `r.${quoteIdent(name)}` });
+  for (const f of fields)
+    queryFields.set(f.name, { type: f.type, items: f.items, column: `r.${quoteIdent(f.name)}` });
   return {
     schema,
     ident: dataTableIdent(row.name),
@@ -93,7 +101,9 @@ export class SqliteCatalog {
       INSERT OR IGNORE INTO _cf_meta (key, value) VALUES ('schema_version', 0);
     `);
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
-    this.schemaVersion = db.prepare(`SELECT value FROM _cf_meta WHERE key = 'schema_version'`).pluck();
+    this.schemaVersion = db
+      .prepare(`SELECT value FROM _cf_meta WHERE key = 'schema_version'`)
+      .pluck();
   }
 
   /** Drops cached schemas when another connection changed them since we last looked. */
@@ -143,8 +153,14 @@ export class SqliteCatalog {
 
   /** Creates the metadata row, the data table and its indexes. Call inside a transaction. */
   create(name: string, fields: FieldDef[], now: number): TableInfo {
-    const exists = this.db.prepare('SELECT name FROM _cf_tables WHERE name = ?').pluck().get(name) as string | undefined;
-    if (exists !== undefined) throw new TableError('E_TABLE_EXISTS', `Table '${exists}' already exists.`, 409, { table: exists });
+    const exists = this.db
+      .prepare('SELECT name FROM _cf_tables WHERE name = ?')
+      .pluck()
+      .get(name) as string | undefined;
+    if (exists !== undefined)
+      throw new TableError('E_TABLE_EXISTS', `Table '${exists}' already exists.`, 409, {
+        table: exists,
+      });
     const result = this.db
       .prepare('INSERT INTO _cf_tables (name, fields, created_at, updated_at) VALUES (?, ?, ?, ?)')
       .run(name, JSON.stringify(fields), now, now);
@@ -159,7 +175,12 @@ export class SqliteCatalog {
       ...fields.map(columnDef),
     ];
     this.db.exec(`CREATE TABLE ${ident} (${columns.join(', ')}) STRICT`);
-    for (const column of ['created_at', 'updated_at', 'created_by', ...fields.filter((f) => f.index).map((f) => f.name)]) {
+    for (const column of [
+      'created_at',
+      'updated_at',
+      'created_by',
+      ...fields.filter((f) => f.index).map((f) => f.name),
+    ]) {
       this.db.exec(`CREATE INDEX ${indexIdent(id, column)} ON ${ident} (${quoteIdent(column)})`);
     }
     this.bumpSchemaVersion();
@@ -177,17 +198,27 @@ export class SqliteCatalog {
     const hasRecords = this.db.prepare(`SELECT 1 FROM ${info.ident} LIMIT 1`).get() !== undefined;
     for (const f of fields) {
       if (f.required && f.default === undefined && hasRecords) {
-        throw new TableError('E_TABLE_BAD_SCHEMA', `Field '${f.name}' is required but has no default, and the table already has records.`, 400, {
-          field: f.name,
-        });
+        throw new TableError(
+          'E_TABLE_BAD_SCHEMA',
+          `Field '${f.name}' is required but has no default, and the table already has records.`,
+          400,
+          {
+            field: f.name,
+          },
+        );
       }
     }
     for (const f of fields) {
       this.db.exec(`ALTER TABLE ${info.ident} ADD COLUMN ${columnDef(f)}`);
       if (f.default !== undefined) {
-        this.db.prepare(`UPDATE ${info.ident} SET ${quoteIdent(f.name)} = ?`).run(encodeValue(f.type, f.default));
+        this.db
+          .prepare(`UPDATE ${info.ident} SET ${quoteIdent(f.name)} = ?`)
+          .run(encodeValue(f.type, f.default));
       }
-      if (f.index) this.db.exec(`CREATE INDEX ${indexIdent(info.schema.id, f.name)} ON ${info.ident} (${quoteIdent(f.name)})`);
+      if (f.index)
+        this.db.exec(
+          `CREATE INDEX ${indexIdent(info.schema.id, f.name)} ON ${info.ident} (${quoteIdent(f.name)})`,
+        );
     }
     this.db
       .prepare('UPDATE _cf_tables SET fields = ?, updated_at = ? WHERE id = ?')

@@ -7,7 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import Database, { type Statement } from 'better-sqlite3';
 import { TableError, badOptions, invalidRecordError, recordNotFound } from './errors.ts';
-import { MAX_LIMIT, compileOrderBy, resolveKeys, resolveLimit, resolveOffset } from './find-options.ts';
+import {
+  MAX_LIMIT,
+  compileOrderBy,
+  resolveKeys,
+  resolveLimit,
+  resolveOffset,
+} from './find-options.ts';
 import { quoteIdent } from './names.ts';
 import { compileWhere, type SqlValue } from './query.ts';
 import { createRegexpFunction } from './regex.ts';
@@ -128,9 +134,13 @@ export class SqliteTableStore implements TableStore {
   }
 
   createMany(table: string | number, items: RecordData[], options: WriteOptions = {}): BulkResult {
-    if (!Array.isArray(items)) throw new TableError('E_TABLE_BAD_ARGS', 'createMany takes an array of records.');
+    if (!Array.isArray(items))
+      throw new TableError('E_TABLE_BAD_ARGS', 'createMany takes an array of records.');
     if (items.length > MAX_LIMIT) {
-      throw new TableError('E_TABLE_TOO_MANY_RECORDS', `createMany takes at most ${MAX_LIMIT} records (got ${items.length}).`);
+      throw new TableError(
+        'E_TABLE_TOO_MANY_RECORDS',
+        `createMany takes at most ${MAX_LIMIT} records (got ${items.length}).`,
+      );
     }
     return this.write((changes) => {
       const info = this.catalog.resolve(table);
@@ -155,7 +165,12 @@ export class SqliteTableStore implements TableStore {
     });
   }
 
-  updateWhere(table: string | number, where: Where, update: UpdateDoc, options: { limit?: number; offset?: number } = {}): BulkResult {
+  updateWhere(
+    table: string | number,
+    where: Where,
+    update: UpdateDoc,
+    options: { limit?: number; offset?: number } = {},
+  ): BulkResult {
     return this.write((changes) => {
       const info = this.catalog.resolve(table);
       const { rows, total, limit, offset } = this.selectForBulk(info, where, options);
@@ -179,7 +194,11 @@ export class SqliteTableStore implements TableStore {
     });
   }
 
-  deleteWhere(table: string | number, where: Where, options: { limit?: number; offset?: number } = {}): BulkResult {
+  deleteWhere(
+    table: string | number,
+    where: Where,
+    options: { limit?: number; offset?: number } = {},
+  ): BulkResult {
     return this.write((changes) => {
       const info = this.catalog.resolve(table);
       const { rows, total, limit, offset } = this.selectForBulk(info, where, options);
@@ -215,11 +234,9 @@ export class SqliteTableStore implements TableStore {
       const where = compileWhere(options.where, info.queryFields);
       const order = compileOrderBy(options.orderBy, info.queryFields);
       // One row more than asked tells whether a next page exists without a COUNT.
-      const rows = this.stmt(`SELECT r.* FROM ${info.ident} AS r WHERE ${where.sql} ${order} LIMIT ? OFFSET ?`).all(
-        ...where.params,
-        limit + 1,
-        offset,
-      ) as Row[];
+      const rows = this.stmt(
+        `SELECT r.* FROM ${info.ident} AS r WHERE ${where.sql} ${order} LIMIT ? OFFSET ?`,
+      ).all(...where.params, limit + 1, offset) as Row[];
       const hasNext = rows.length > limit;
       const objects = rows.slice(0, limit).map((row) => this.decode(info, row, keys));
       const meta: ListResult['meta'] = {
@@ -228,7 +245,8 @@ export class SqliteTableStore implements TableStore {
         next: hasNext ? `?limit=${limit}&offset=${offset + limit}` : null,
         previous: offset > 0 ? `?limit=${limit}&offset=${Math.max(0, offset - limit)}` : null,
       };
-      if (options.withCount !== false) meta.total_count = this.countWhere(info, where.sql, where.params);
+      if (options.withCount !== false)
+        meta.total_count = this.countWhere(info, where.sql, where.params);
       return { meta, objects };
     });
   }
@@ -257,7 +275,8 @@ export class SqliteTableStore implements TableStore {
   private stmt(sql: string): Statement {
     let s = this.statements.get(sql);
     if (!s) {
-      if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
+      if (this.statements.size >= STATEMENT_CACHE)
+        this.statements.delete(this.statements.keys().next().value!);
       s = this.db.prepare(sql);
       this.statements.set(sql, s);
     }
@@ -297,7 +316,11 @@ export class SqliteTableStore implements TableStore {
     try {
       return fn();
     } catch (err) {
-      if (!(err instanceof Database.SqliteError) || !/no such (table|column)|has no column/.test(err.message)) throw err;
+      if (
+        !(err instanceof Database.SqliteError) ||
+        !/no such (table|column)|has no column/.test(err.message)
+      )
+        throw err;
       this.catalog.invalidate();
       this.statements.clear();
       return fn();
@@ -316,31 +339,51 @@ export class SqliteTableStore implements TableStore {
     }
   }
 
-  private change(info: TableInfo, event: TableChange['event'], before: StoredRecord | null, after: StoredRecord | null): TableChange {
+  private change(
+    info: TableInfo,
+    event: TableChange['event'],
+    before: StoredRecord | null,
+    after: StoredRecord | null,
+  ): TableChange {
     return { table: { id: info.schema.id, name: info.schema.name }, event, before, after };
   }
 
   private rowById(info: TableInfo, id: string): Row | undefined {
     if (typeof id !== 'string' || !RECORD_ID.test(id)) return undefined;
-    return this.stmt(`SELECT r.* FROM ${info.ident} AS r WHERE r."id" = ?`).get(id) as Row | undefined;
+    return this.stmt(`SELECT r.* FROM ${info.ident} AS r WHERE r."id" = ?`).get(id) as
+      Row | undefined;
   }
 
-  private insert(info: TableInfo, data: RecordData, createdBy: number | null, index?: number): StoredRecord {
+  private insert(
+    info: TableInfo,
+    data: RecordData,
+    createdBy: number | null,
+    index?: number,
+  ): StoredRecord {
     const applied = applyUpdate(info.fields, null, data);
-    if (applied.issues.length > 0) throw invalidRecordError(info.schema.name, applied.issues, index);
+    if (applied.issues.length > 0)
+      throw invalidRecordError(info.schema.name, applied.issues, index);
     const now = this.now();
     const id = this.newId();
     const cols = ['id', 'created_at', 'updated_at', 'created_by', ...applied.values.keys()];
     const params: SqlValue[] = [id, now, now, createdBy];
-    for (const [name, value] of applied.values) params.push(encodeValue(info.fields.get(name)!.type, value));
+    for (const [name, value] of applied.values)
+      params.push(encodeValue(info.fields.get(name)!.type, value));
     const sql = `INSERT INTO ${info.ident} (${cols.map(quoteIdent).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
     this.stmt(sql).run(...params);
     return this.assemble(info, id, now, now, createdBy, applied.values);
   }
 
-  private applyToRow(info: TableInfo, row: Row, before: StoredRecord, update: UpdateDoc, index?: number): StoredRecord {
+  private applyToRow(
+    info: TableInfo,
+    row: Row,
+    before: StoredRecord,
+    update: UpdateDoc,
+    index?: number,
+  ): StoredRecord {
     const applied = applyUpdate(info.fields, before, update);
-    if (applied.issues.length > 0) throw invalidRecordError(info.schema.name, applied.issues, index);
+    if (applied.issues.length > 0)
+      throw invalidRecordError(info.schema.name, applied.issues, index);
     const now = this.now();
     const sets = ['"updated_at" = ?'];
     const params: SqlValue[] = [now];
@@ -348,28 +391,40 @@ export class SqliteTableStore implements TableStore {
       sets.push(`${quoteIdent(name)} = ?`);
       params.push(encodeValue(info.fields.get(name)!.type, value));
     }
-    this.stmt(`UPDATE ${info.ident} SET ${sets.join(', ')} WHERE "_seq" = ?`).run(...params, row._seq as number);
+    this.stmt(`UPDATE ${info.ident} SET ${sets.join(', ')} WHERE "_seq" = ?`).run(
+      ...params,
+      row._seq as number,
+    );
     const values: RecordCols = new Map();
-    for (const f of info.fields.values()) values.set(f.name, applied.values.has(f.name) ? applied.values.get(f.name) : before[f.name]);
+    for (const f of info.fields.values())
+      values.set(f.name, applied.values.has(f.name) ? applied.values.get(f.name) : before[f.name]);
     return this.assemble(info, before.id, before.created_at, now, before.created_by, values);
   }
 
-  private selectForBulk(info: TableInfo, where: Where, options: { limit?: number; offset?: number }) {
+  private selectForBulk(
+    info: TableInfo,
+    where: Where,
+    options: { limit?: number; offset?: number },
+  ) {
     // MinCloud's bulk operations touch at most 1000 records per call (its default too).
     const limit = resolveLimit(options.limit, MAX_LIMIT);
     const offset = resolveOffset(options.offset);
-    if (where === undefined || where === null || typeof where !== 'object') throw badOptions('A bulk update or delete needs a where query.');
+    if (where === undefined || where === null || typeof where !== 'object')
+      throw badOptions('A bulk update or delete needs a where query.');
     const compiled = compileWhere(where, info.queryFields);
     const total = this.countWhere(info, compiled.sql, compiled.params);
-    const rows = this.stmt(`SELECT r.* FROM ${info.ident} AS r WHERE ${compiled.sql} ORDER BY r."_seq" LIMIT ? OFFSET ?`).all(
-      ...compiled.params,
-      limit,
-      offset,
-    ) as Row[];
+    const rows = this.stmt(
+      `SELECT r.* FROM ${info.ident} AS r WHERE ${compiled.sql} ORDER BY r."_seq" LIMIT ? OFFSET ?`,
+    ).all(...compiled.params, limit, offset) as Row[];
     return { rows, total, limit, offset };
   }
 
-  private bulkResult(results: BulkResult['operation_result'], total: number, limit: number, offset: number): BulkResult {
+  private bulkResult(
+    results: BulkResult['operation_result'],
+    total: number,
+    limit: number,
+    offset: number,
+  ): BulkResult {
     const more = offset + results.length < total && results.length === limit && limit > 0;
     return {
       succeed: results.length,
@@ -382,20 +437,36 @@ export class SqliteTableStore implements TableStore {
   }
 
   private countWhere(info: TableInfo, sql: string, params: SqlValue[]): number {
-    return this.stmt(`SELECT COUNT(*) FROM ${info.ident} AS r WHERE ${sql}`).pluck().get(...params) as number;
+    return this.stmt(`SELECT COUNT(*) FROM ${info.ident} AS r WHERE ${sql}`)
+      .pluck()
+      .get(...params) as number;
   }
 
   private decode(info: TableInfo, row: Row, keys?: readonly string[]): StoredRecord {
     const values: RecordCols = new Map();
     for (const f of info.fields.values()) values.set(f.name, decodeValue(f.type, row[f.name]));
-    const record = this.assemble(info, row.id as string, row.created_at as number, row.updated_at as number, (row.created_by as number | null) ?? null, values);
+    const record = this.assemble(
+      info,
+      row.id as string,
+      row.created_at as number,
+      row.updated_at as number,
+      (row.created_by as number | null) ?? null,
+      values,
+    );
     if (!keys) return record;
     const picked: Record<string, unknown> = {};
     for (const k of keys) picked[k] = record[k];
     return picked as StoredRecord;
   }
 
-  private assemble(info: TableInfo, id: string, createdAt: number, updatedAt: number, createdBy: number | null, values: RecordCols): StoredRecord {
+  private assemble(
+    info: TableInfo,
+    id: string,
+    createdAt: number,
+    updatedAt: number,
+    createdBy: number | null,
+    values: RecordCols,
+  ): StoredRecord {
     const record: Record<string, unknown> = { id };
     for (const f of info.fields.values()) record[f.name] = values.get(f.name) ?? null;
     record.created_at = createdAt;

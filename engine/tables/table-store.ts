@@ -116,10 +116,19 @@ export interface TableStore {
   getRecord(table: string | number, id: string, options?: { keys?: string[] }): StoredRecord;
   updateRecord(table: string | number, id: string, update: UpdateDoc): StoredRecord;
   /** Updates the records `where` matches, in insertion order; `limit` 1000 by default and at most. All or nothing. */
-  updateWhere(table: string | number, where: Where, update: UpdateDoc, options?: { limit?: number; offset?: number }): BulkResult;
+  updateWhere(
+    table: string | number,
+    where: Where,
+    update: UpdateDoc,
+    options?: { limit?: number; offset?: number },
+  ): BulkResult;
   deleteRecord(table: string | number, id: string): void;
   /** Deletes the records `where` matches, in insertion order; `limit` 1000 by default and at most. */
-  deleteWhere(table: string | number, where: Where, options?: { limit?: number; offset?: number }): BulkResult;
+  deleteWhere(
+    table: string | number,
+    where: Where,
+    options?: { limit?: number; offset?: number },
+  ): BulkResult;
   find(table: string | number, options?: FindOptions): ListResult;
   count(table: string | number, where?: Where): number;
 

@@ -11,7 +11,15 @@ import { isSystemField, isUsablePathSegment } from './names.ts';
 import type { FieldDef } from './table-store.ts';
 import { checkValue, isPlainObject } from './values.ts';
 
-const OPERATORS = new Set(['$unset', '$incr_by', '$append', '$append_unique', '$remove', '$pop', '$update']);
+const OPERATORS = new Set([
+  '$unset',
+  '$incr_by',
+  '$append',
+  '$append_unique',
+  '$remove',
+  '$pop',
+  '$update',
+]);
 const MAX_ENTRIES = 1000;
 
 type Step = { ok: true; value: unknown } | { ok: false; kind: FieldIssue['kind']; message: string };
@@ -23,18 +31,25 @@ export interface AppliedUpdate {
 }
 
 function flatten(doc: unknown): Array<[string, unknown]> {
-  if (!isPlainObject(doc)) throw new TableError('E_TABLE_BAD_UPDATE', 'The record data must be a JSON object of field values.');
+  if (!isPlainObject(doc))
+    throw new TableError(
+      'E_TABLE_BAD_UPDATE',
+      'The record data must be a JSON object of field values.',
+    );
   const entries: Array<[string, unknown]> = [];
   for (const [key, value] of Object.entries(doc)) {
     if (value === undefined) continue;
     if (key === '$set' || key === '$unset') {
-      if (!isPlainObject(value)) throw new TableError('E_TABLE_BAD_UPDATE', `${key} must be an object of fields.`);
-      for (const [k, v] of Object.entries(value)) entries.push([k, key === '$set' ? v : { $unset: '' }]);
+      if (!isPlainObject(value))
+        throw new TableError('E_TABLE_BAD_UPDATE', `${key} must be an object of fields.`);
+      for (const [k, v] of Object.entries(value))
+        entries.push([k, key === '$set' ? v : { $unset: '' }]);
     } else {
       entries.push([key, value]);
     }
   }
-  if (entries.length > MAX_ENTRIES) throw new TableError('E_TABLE_BAD_UPDATE', `An update has at most ${MAX_ENTRIES} entries.`);
+  if (entries.length > MAX_ENTRIES)
+    throw new TableError('E_TABLE_BAD_UPDATE', `An update has at most ${MAX_ENTRIES} entries.`);
   return entries;
 }
 
@@ -67,15 +82,18 @@ function applyOperator(label: string, op: string, arg: unknown, current: unknown
     case '$unset':
       return { ok: true, value: undefined };
     case '$incr_by': {
-      if (typeof arg !== 'number' || !Number.isFinite(arg)) return bad('bad_update', `incrementBy on '${label}' needs a finite number`);
-      if (cur !== null && typeof cur !== 'number') return bad('type', `incrementBy on '${label}' needs a number there, found ${typeof cur}`);
+      if (typeof arg !== 'number' || !Number.isFinite(arg))
+        return bad('bad_update', `incrementBy on '${label}' needs a finite number`);
+      if (cur !== null && typeof cur !== 'number')
+        return bad('type', `incrementBy on '${label}' needs a number there, found ${typeof cur}`);
       return { ok: true, value: (cur ?? 0) + arg };
     }
     case '$append':
     case '$append_unique':
     case '$remove': {
       const items = Array.isArray(arg) ? arg : [arg];
-      if (cur !== null && !Array.isArray(cur)) return bad('type', `${op.slice(1)} on '${label}' needs an array there`);
+      if (cur !== null && !Array.isArray(cur))
+        return bad('type', `${op.slice(1)} on '${label}' needs an array there`);
       const list = (cur ?? []) as unknown[];
       if (op === '$append') return { ok: true, value: [...list, ...items] };
       const keys = new Set(list.map(stableKey));
@@ -94,14 +112,18 @@ function applyOperator(label: string, op: string, arg: unknown, current: unknown
       return { ok: true, value: out };
     }
     case '$pop': {
-      if (arg !== 1 && arg !== -1) return bad('bad_update', `$pop on '${label}' takes 1 (pop, last) or -1 (shift, first)`);
-      if (cur !== null && !Array.isArray(cur)) return bad('type', `${arg === 1 ? 'pop' : 'shift'} on '${label}' needs an array there`);
+      if (arg !== 1 && arg !== -1)
+        return bad('bad_update', `$pop on '${label}' takes 1 (pop, last) or -1 (shift, first)`);
+      if (cur !== null && !Array.isArray(cur))
+        return bad('type', `${arg === 1 ? 'pop' : 'shift'} on '${label}' needs an array there`);
       const list = (cur ?? []) as unknown[];
       return { ok: true, value: arg === 1 ? list.slice(0, -1) : list.slice(1) };
     }
     case '$update': {
-      if (!isPlainObject(arg)) return bad('bad_update', `patchObject on '${label}' needs an object`);
-      if (cur !== null && !isPlainObject(cur)) return bad('type', `patchObject on '${label}' needs an object there`);
+      if (!isPlainObject(arg))
+        return bad('bad_update', `patchObject on '${label}' needs an object`);
+      if (cur !== null && !isPlainObject(cur))
+        return bad('type', `patchObject on '${label}' needs an object there`);
       return { ok: true, value: { ...((cur ?? {}) as object), ...arg } };
     }
     default:
@@ -110,9 +132,15 @@ function applyOperator(label: string, op: string, arg: unknown, current: unknown
 }
 
 /** Applies `fn` at `path` inside `base` (objects are copied, never mutated). */
-function applyAt(base: unknown, path: string[], label: string, fn: (current: unknown) => Step): Step {
+function applyAt(
+  base: unknown,
+  path: string[],
+  label: string,
+  fn: (current: unknown) => Step,
+): Step {
   if (path.length === 0) return fn(base);
-  if (base !== null && base !== undefined && !isPlainObject(base)) return bad('type', `'${label}' goes through a value that is not an object`);
+  if (base !== null && base !== undefined && !isPlainObject(base))
+    return bad('type', `'${label}' goes through a value that is not an object`);
   const [seg, ...rest] = path as [string, ...string[]];
   const copy: Record<string, unknown> = { ...((base ?? {}) as Record<string, unknown>) };
   const inner = applyAt(Object.hasOwn(copy, seg) ? copy[seg] : undefined, rest, label, fn);
@@ -124,7 +152,11 @@ function applyAt(base: unknown, path: string[], label: string, fn: (current: unk
 
 function checkPath(key: string, def: FieldDef): string[] | Step {
   const segments = key.split('.').slice(1);
-  if (def.type !== 'object') return bad('type', `'${key}': a dotted path only reaches into object fields, '${def.name}' is ${def.type}`);
+  if (def.type !== 'object')
+    return bad(
+      'type',
+      `'${key}': a dotted path only reaches into object fields, '${def.name}' is ${def.type}`,
+    );
   for (const seg of segments) {
     if (!isUsablePathSegment(seg)) return bad('bad_update', `'${key}' is not a usable path`);
   }
@@ -136,18 +168,30 @@ function checkPath(key: string, def: FieldDef): string[] | Step {
  * fields with checked values, plus every issue found; on create, absent fields get their
  * default and required fields are enforced.
  */
-export function applyUpdate(fields: ReadonlyMap<string, FieldDef>, current: Readonly<Record<string, unknown>> | null, doc: unknown): AppliedUpdate {
+export function applyUpdate(
+  fields: ReadonlyMap<string, FieldDef>,
+  current: Readonly<Record<string, unknown>> | null,
+  doc: unknown,
+): AppliedUpdate {
   const working = new Map<string, unknown>();
   const issues: FieldIssue[] = [];
   for (const [key, raw] of flatten(doc)) {
     const head = key.split('.', 1)[0]!;
     if (isSystemField(head)) {
-      issues.push({ field: head, kind: 'system', message: `'${head}' is a system field set by the engine` });
+      issues.push({
+        field: head,
+        kind: 'system',
+        message: `'${head}' is a system field set by the engine`,
+      });
       continue;
     }
     const def = fields.get(head);
     if (!def) {
-      issues.push({ field: head, kind: 'unknown', message: `field '${head}' does not exist in the table` });
+      issues.push({
+        field: head,
+        kind: 'unknown',
+        message: `field '${head}' does not exist in the table`,
+      });
       continue;
     }
     let path: string[] = [];
@@ -160,8 +204,13 @@ export function applyUpdate(fields: ReadonlyMap<string, FieldDef>, current: Read
       path = checked;
     }
     const op = operatorOf(raw);
-    const fn = (cur: unknown): Step => (op ? applyOperator(key, op[0], op[1], cur) : { ok: true, value: raw });
-    const base = working.has(head) ? working.get(head) : current && Object.hasOwn(current, head) ? current[head] : null;
+    const fn = (cur: unknown): Step =>
+      op ? applyOperator(key, op[0], op[1], cur) : { ok: true, value: raw };
+    const base = working.has(head)
+      ? working.get(head)
+      : current && Object.hasOwn(current, head)
+        ? current[head]
+        : null;
     const step = applyAt(base, path, key, fn);
     if (!step.ok) issues.push({ field: head, kind: step.kind, message: step.message });
     else working.set(head, step.value === undefined ? null : step.value);
@@ -175,7 +224,8 @@ export function applyUpdate(fields: ReadonlyMap<string, FieldDef>, current: Read
   for (const [name, value] of working) {
     const def = fields.get(name)!;
     if (value === null) {
-      if (def.required) issues.push({ field: name, kind: 'required', message: `field '${name}' is required` });
+      if (def.required)
+        issues.push({ field: name, kind: 'required', message: `field '${name}' is required` });
       else values.set(name, null);
       continue;
     }

@@ -10,13 +10,15 @@ export const DEFAULT_STRING_MAX = 65_536;
 /** Arrays and objects are stored as JSON text of at most this many characters. */
 export const MAX_JSON_LENGTH = 1_048_576;
 
-export type Checked = { ok: true; value: unknown } | { ok: false; kind: 'type' | 'too_long'; message: string };
+export type Checked =
+  { ok: true; value: unknown } | { ok: false; kind: 'type' | 'too_long'; message: string };
 
 const INTEGER_STRING = /^-?(0|[1-9][0-9]*)$/;
 const NUMBER_STRING = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 // Date-only, or date-time with an explicit zone: a zone-less time would depend on the
 // server's time zone, which is not lossless.
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -27,13 +29,18 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'string')
+    return `string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }
 
 function typeError(field: string, expected: string, value: unknown): Checked {
-  return { ok: false, kind: 'type', message: `field '${field}' expects ${expected}, got ${describe(value)}` };
+  return {
+    ok: false,
+    kind: 'type',
+    message: `field '${field}' expects ${expected}, got ${describe(value)}`,
+  };
 }
 
 /** Normalises an ISO-8601 date to `YYYY-MM-DDTHH:MM:SS.sssZ`, or null when it is not one (or would lose precision). */
@@ -44,7 +51,10 @@ export function normaliseDate(value: string): string | null {
   if (/[1-9]/.test(fraction.slice(3))) return null; // sub-millisecond digits would be lost
   const isoish = m[4] === undefined ? `${m[1]}-${m[2]}-${m[3]}T00:00:00Z` : value.replace(' ', 'T');
   const zone = m[8];
-  const fixed = zone && /^[+-]\d{4}$/.test(zone) ? isoish.slice(0, -5) + zone.slice(0, 3) + ':' + zone.slice(3) : isoish;
+  const fixed =
+    zone && /^[+-]\d{4}$/.test(zone)
+      ? isoish.slice(0, -5) + zone.slice(0, 3) + ':' + zone.slice(3)
+      : isoish;
   const time = Date.parse(fixed.replace(/(\.\d{3})\d+/, '$1'));
   if (!Number.isFinite(time)) return null;
   const out = new Date(time).toISOString();
@@ -59,23 +69,30 @@ function checkScalar(field: string, type: FieldType, value: unknown, maxLength: 
       if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
       if (typeof value !== 'string') return typeError(field, 'a string', value);
       if (value.length > maxLength) {
-        return { ok: false, kind: 'too_long', message: `field '${field}' is ${value.length} characters long, over its limit of ${maxLength}` };
+        return {
+          ok: false,
+          kind: 'too_long',
+          message: `field '${field}' is ${value.length} characters long, over its limit of ${maxLength}`,
+        };
       }
       return { ok: true, value };
     case 'integer':
       if (typeof value === 'string' && INTEGER_STRING.test(value)) value = Number(value);
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return typeError(field, 'an integer', value);
+      if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        return typeError(field, 'an integer', value);
       return { ok: true, value };
     case 'number':
       if (typeof value === 'string' && NUMBER_STRING.test(value)) value = Number(value);
-      if (typeof value !== 'number' || !Number.isFinite(value)) return typeError(field, 'a number', value);
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        return typeError(field, 'a number', value);
       return { ok: true, value };
     case 'boolean':
       if (typeof value !== 'boolean') return typeError(field, 'a boolean', value);
       return { ok: true, value };
     case 'date': {
       const date = typeof value === 'string' ? normaliseDate(value) : null;
-      if (date === null) return typeError(field, 'an ISO-8601 date (YYYY-MM-DD, or a date-time with a zone)', value);
+      if (date === null)
+        return typeError(field, 'an ISO-8601 date (YYYY-MM-DD, or a date-time with a zone)', value);
       return { ok: true, value: date };
     }
     case 'array':
@@ -94,7 +111,11 @@ function checkJson(field: string, rightShape: boolean, expected: string, value: 
     return typeError(field, `${expected} of JSON values`, value);
   }
   if (text.length > MAX_JSON_LENGTH) {
-    return { ok: false, kind: 'too_long', message: `field '${field}' is ${text.length} characters of JSON, over the limit of ${MAX_JSON_LENGTH}` };
+    return {
+      ok: false,
+      kind: 'too_long',
+      message: `field '${field}' is ${text.length} characters of JSON, over the limit of ${MAX_JSON_LENGTH}`,
+    };
   }
   // A JSON round trip drops what JSON cannot hold (undefined, functions, Dates become strings),
   // so what is returned is exactly what will be stored.
@@ -111,7 +132,12 @@ export function checkValue(def: FieldDef, value: unknown): Checked {
     const out: unknown[] = [];
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (item === null) return { ok: false, kind: 'type', message: `field '${def.name}[${i}]' expects ${def.items}, got null` };
+      if (item === null)
+        return {
+          ok: false,
+          kind: 'type',
+          message: `field '${def.name}[${i}]' expects ${def.items}, got null`,
+        };
       const checked = checkScalar(`${def.name}[${i}]`, def.items, item, DEFAULT_STRING_MAX);
       if (!checked.ok) return checked;
       out.push(checked.value);

@@ -8,13 +8,22 @@
  * implementation is checked against all of them at once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FieldDef, StoredRecord, TableChange, TableStore } from '../../engine/tables/table-store.ts';
+import type {
+  FieldDef,
+  StoredRecord,
+  TableChange,
+  TableStore,
+} from '../../engine/tables/table-store.ts';
 
 type Awaitable<T> = T | Promise<T>;
 
 /** A TableStore whose methods may answer asynchronously (REST, isolate). */
 export type TableStoreDriver = {
-  [K in Exclude<keyof TableStore, 'onChange' | 'close'>]: TableStore[K] extends (...args: infer A) => infer R ? (...args: A) => Awaitable<R> : never;
+  [K in Exclude<keyof TableStore, 'onChange' | 'close'>]: TableStore[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => Awaitable<R>
+    : never;
 };
 
 export interface ContractSubject {
@@ -41,16 +50,27 @@ const FIELDS: FieldDef[] = [
 ];
 
 /** Runs `fn` and returns the error it throws or rejects with (fails the test when none). */
-async function refusal(fn: () => unknown): Promise<{ code: string; status: number; message: string; details?: Record<string, unknown> }> {
+async function refusal(
+  fn: () => unknown,
+): Promise<{ code: string; status: number; message: string; details?: Record<string, unknown> }> {
   try {
     await fn();
   } catch (err) {
-    return err as { code: string; status: number; message: string; details?: Record<string, unknown> };
+    return err as {
+      code: string;
+      status: number;
+      message: string;
+      details?: Record<string, unknown>;
+    };
   }
   throw new Error('expected a refusal, but the call succeeded');
 }
 
-async function expectRefusal(fn: () => unknown, code: string, status = 400): Promise<{ message: string; details?: Record<string, unknown> }> {
+async function expectRefusal(
+  fn: () => unknown,
+  code: string,
+  status = 400,
+): Promise<{ message: string; details?: Record<string, unknown> }> {
   const err = await refusal(fn);
   expect({ code: err.code, status: err.status }).toEqual({ code, status });
   return err;
@@ -72,14 +92,42 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
       await subject.close();
     });
 
-    const create = (data: Record<string, unknown>) => s.createRecord('items', data) as Promise<StoredRecord>;
+    const create = (data: Record<string, unknown>) =>
+      s.createRecord('items', data) as Promise<StoredRecord>;
     const ids = (list: { objects: StoredRecord[] }) => list.objects.map((r) => r.id);
 
     async function seed(): Promise<StoredRecord[]> {
       const rows = [
-        { title: 'Apple', qty: 3, price: 1.5, paid: true, when: '2024-01-01', tags: ['red', 'fruit'], nums: [1, 2], meta: { color: 'red', size: { w: 1 } } },
-        { title: 'banana', qty: 10, price: 0.25, paid: false, when: '2024-02-01', tags: ['yellow', 'fruit'], nums: [2, 3], meta: { color: 'yellow' } },
-        { title: 'Cherry 🍒', qty: 7, price: 4, paid: true, when: '2024-03-01', tags: ['red'], nums: [], meta: { color: 'red', ripe: null } },
+        {
+          title: 'Apple',
+          qty: 3,
+          price: 1.5,
+          paid: true,
+          when: '2024-01-01',
+          tags: ['red', 'fruit'],
+          nums: [1, 2],
+          meta: { color: 'red', size: { w: 1 } },
+        },
+        {
+          title: 'banana',
+          qty: 10,
+          price: 0.25,
+          paid: false,
+          when: '2024-02-01',
+          tags: ['yellow', 'fruit'],
+          nums: [2, 3],
+          meta: { color: 'yellow' },
+        },
+        {
+          title: 'Cherry 🍒',
+          qty: 7,
+          price: 4,
+          paid: true,
+          when: '2024-03-01',
+          tags: ['red'],
+          nums: [],
+          meta: { color: 'red', ripe: null },
+        },
         { title: '西瓜', qty: 1, tags: [], meta: {} },
         { title: 'empty' },
       ];
@@ -99,7 +147,11 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
       });
 
       it('refuses a duplicate name (case-insensitively), bad names and bad field definitions', async () => {
-        await expectRefusal(() => s.createTable({ name: 'Items', fields: [] }), 'E_TABLE_EXISTS', 409);
+        await expectRefusal(
+          () => s.createTable({ name: 'Items', fields: [] }),
+          'E_TABLE_EXISTS',
+          409,
+        );
         for (const name of ['1abc', 'a-b', 'a b', '', 'x'.repeat(65), 'a;DROP TABLE x']) {
           await expectRefusal(() => s.createTable({ name, fields: [] }), 'E_TABLE_BAD_NAME');
         }
@@ -115,14 +167,30 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
           { name: 'a', type: 'string', items: 'string' },
         ];
         for (const field of bad) {
-          await expectRefusal(() => s.createTable({ name: 'other', fields: [field as FieldDef] }), 'E_TABLE_BAD_SCHEMA');
+          await expectRefusal(
+            () => s.createTable({ name: 'other', fields: [field as FieldDef] }),
+            'E_TABLE_BAD_SCHEMA',
+          );
         }
         await expectRefusal(
-          () => s.createTable({ name: 'other', fields: [{ name: 'a', type: 'string' }, { name: 'A', type: 'integer' }] }),
+          () =>
+            s.createTable({
+              name: 'other',
+              fields: [
+                { name: 'a', type: 'string' },
+                { name: 'A', type: 'integer' },
+              ],
+            }),
           'E_TABLE_FIELD_EXISTS',
           409,
         );
-        const ok = await s.createTable({ name: 'other', fields: [{ name: '_AppId', type: 'string' }, { name: 'x'.repeat(32), type: 'string' }] });
+        const ok = await s.createTable({
+          name: 'other',
+          fields: [
+            { name: '_AppId', type: 'string' },
+            { name: 'x'.repeat(32), type: 'string' },
+          ],
+        });
         expect(ok.fields).toHaveLength(2);
       });
 
@@ -136,11 +204,21 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
 
       it('addFields adds columns; existing records get the default; a required field without default needs an empty table', async () => {
         const r = await create({ title: 'a' });
-        const t = await s.addFields('items', [{ name: 'status', type: 'string', default: 'new' }, { name: 'note', type: 'string' }]);
+        const t = await s.addFields('items', [
+          { name: 'status', type: 'string', default: 'new' },
+          { name: 'note', type: 'string' },
+        ]);
         expect(t.fields.map((f) => f.name)).toContain('status');
         expect(await s.getRecord('items', r.id)).toMatchObject({ status: 'new', note: null });
-        await expectRefusal(() => s.addFields('items', [{ name: 'must', type: 'string', required: true }]), 'E_TABLE_BAD_SCHEMA');
-        await expectRefusal(() => s.addFields('items', [{ name: 'Title', type: 'string' }]), 'E_TABLE_FIELD_EXISTS', 409);
+        await expectRefusal(
+          () => s.addFields('items', [{ name: 'must', type: 'string', required: true }]),
+          'E_TABLE_BAD_SCHEMA',
+        );
+        await expectRefusal(
+          () => s.addFields('items', [{ name: 'Title', type: 'string' }]),
+          'E_TABLE_FIELD_EXISTS',
+          409,
+        );
         expect((await create({ title: 'b', status: 'done' })).status).toBe('done');
       });
 
@@ -163,7 +241,15 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
         expect(r.created_at).toBeLessThanOrEqual(after);
         expect(r.updated_at).toBe(r.created_at);
         expect(r.created_by).toBeNull();
-        expect(r).toMatchObject({ title: 'a', qty: 1, price: null, paid: null, tags: null, meta: null, _AppId: null });
+        expect(r).toMatchObject({
+          title: 'a',
+          qty: 1,
+          price: null,
+          paid: null,
+          tags: null,
+          meta: null,
+          _AppId: null,
+        });
         expect(await s.getRecord('items', r.id)).toEqual(r);
       });
 
@@ -186,17 +272,36 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
       });
 
       it('converts losslessly: numeric strings into integer/number fields, numbers into string fields, dates to UTC ISO', async () => {
-        const r = await create({ title: 12.5, qty: '42', price: '-1.5e2', when: '2024-01-02T03:04:05+08:00', nums: ['7'] });
-        expect(r).toMatchObject({ title: '12.5', qty: 42, price: -150, when: '2024-01-01T19:04:05.000Z', nums: [7] });
-        expect((await create({ title: 'd', when: '2024-02-29' })).when).toBe('2024-02-29T00:00:00.000Z');
+        const r = await create({
+          title: 12.5,
+          qty: '42',
+          price: '-1.5e2',
+          when: '2024-01-02T03:04:05+08:00',
+          nums: ['7'],
+        });
+        expect(r).toMatchObject({
+          title: '12.5',
+          qty: 42,
+          price: -150,
+          when: '2024-01-01T19:04:05.000Z',
+          nums: [7],
+        });
+        expect((await create({ title: 'd', when: '2024-02-29' })).when).toBe(
+          '2024-02-29T00:00:00.000Z',
+        );
       });
 
       it('refuses the whole write, naming each bad field, and writes nothing', async () => {
-        const err = await refusal(() => create({ qty: 'many', price: 'cheap', paid: 'yes', nope: 1, id: 'x', short: 'toolong' }));
+        const err = await refusal(() =>
+          create({ qty: 'many', price: 'cheap', paid: 'yes', nope: 1, id: 'x', short: 'toolong' }),
+        );
         expect(err.code).toBe('E_TABLE_INVALID_RECORD');
         expect(err.status).toBe(400);
-        expect([...(err.details?.fields as string[])].sort()).toEqual(['id', 'nope', 'paid', 'price', 'qty', 'short', 'title'].sort());
-        for (const f of ['qty', 'price', 'paid', 'nope', 'short', 'title']) expect(err.message).toContain(`'${f}'`);
+        expect([...(err.details?.fields as string[])].sort()).toEqual(
+          ['id', 'nope', 'paid', 'price', 'qty', 'short', 'title'].sort(),
+        );
+        for (const f of ['qty', 'price', 'paid', 'nope', 'short', 'title'])
+          expect(err.message).toContain(`'${f}'`);
         expect(await s.count('items')).toBe(0);
       });
 
@@ -205,7 +310,10 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
         await expectRefusal(() => create({ title: 'a', qty: 1.5 }), 'E_TABLE_FIELD_TYPE');
         await expectRefusal(() => create({}), 'E_TABLE_REQUIRED_FIELD');
         await expectRefusal(() => create({ title: null }), 'E_TABLE_REQUIRED_FIELD');
-        await expectRefusal(() => create({ title: 'a', short: '123456' }), 'E_TABLE_VALUE_TOO_LONG');
+        await expectRefusal(
+          () => create({ title: 'a', short: '123456' }),
+          'E_TABLE_VALUE_TOO_LONG',
+        );
         await expectRefusal(() => create({ title: 'a', created_at: 1 }), 'E_TABLE_SYSTEM_FIELD');
       });
 
@@ -243,24 +351,40 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
         await s.addFields('items', [{ name: 'body', type: 'string' }]);
         expect((await create({ title: 'a', body: 'x'.repeat(65_536) })).body).toHaveLength(65_536);
         expect((await create({ title: 'a', body: '字'.repeat(30_000) })).body).toHaveLength(30_000);
-        await expectRefusal(() => create({ title: 'a', body: 'x'.repeat(65_537) }), 'E_TABLE_VALUE_TOO_LONG');
+        await expectRefusal(
+          () => create({ title: 'a', body: 'x'.repeat(65_537) }),
+          'E_TABLE_VALUE_TOO_LONG',
+        );
       });
 
       it('accepts nulls for optional fields and update operators on create', async () => {
-        const r = await create({ title: 'a', price: null, qty: { $incr_by: 5 }, tags: { $append: ['x'] } });
+        const r = await create({
+          title: 'a',
+          price: null,
+          qty: { $incr_by: 5 },
+          tags: { $append: ['x'] },
+        });
         expect(r).toMatchObject({ price: null, qty: 5, tags: ['x'] });
       });
 
       it('records created_by when the route can pass it', async () => {
         if (subject.supportsCreatedBy === false) return;
-        const r = (await s.createRecord('items', { title: 'a' }, { createdBy: 42 })) as StoredRecord;
+        const r = (await s.createRecord(
+          'items',
+          { title: 'a' },
+          { createdBy: 42 },
+        )) as StoredRecord;
         expect(r.created_by).toBe(42);
       });
     });
 
     describe('createMany', () => {
       it('creates all items and answers MinCloud’s bulk shape', async () => {
-        const res = await s.createMany('items', [{ title: 'a' }, { title: 'b', qty: 2 }, { title: 'c' }]);
+        const res = await s.createMany('items', [
+          { title: 'a' },
+          { title: 'b', qty: 2 },
+          { title: 'c' },
+        ]);
         expect(res.succeed).toBe(3);
         expect(res.total_count).toBe(3);
         expect(res.operation_result).toHaveLength(3);
@@ -270,7 +394,9 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
       });
 
       it('is all or nothing: one bad item refuses the lot and names it', async () => {
-        const err = await refusal(() => s.createMany('items', [{ title: 'a' }, { title: 'b' }, { title: 'c', qty: 'x' }]));
+        const err = await refusal(() =>
+          s.createMany('items', [{ title: 'a' }, { title: 'b' }, { title: 'c', qty: 'x' }]),
+        );
         expect(err.code).toBe('E_TABLE_FIELD_TYPE');
         expect(err.details?.index).toBe(2);
         expect(err.details?.fields).toEqual(['qty']);
@@ -280,15 +406,26 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
       it('takes up to 1000 items', async () => {
         const many = Array.from({ length: 1000 }, (_, i) => ({ title: `t${i}`, qty: i }));
         expect((await s.createMany('items', many)).succeed).toBe(1000);
-        await expectRefusal(() => s.createMany('items', [...many, { title: 'x' }]), 'E_TABLE_TOO_MANY_RECORDS');
+        await expectRefusal(
+          () => s.createMany('items', [...many, { title: 'x' }]),
+          'E_TABLE_TOO_MANY_RECORDS',
+        );
         expect(await s.count('items')).toBe(1000);
       });
     });
 
     describe('getRecord', () => {
       it('a missing or malformed id is a 404', async () => {
-        await expectRefusal(() => s.getRecord('items', '0123456789abcdef01234567'), 'E_TABLE_RECORD_NOT_FOUND', 404);
-        await expectRefusal(() => s.getRecord('items', "x' OR 1=1 --"), 'E_TABLE_RECORD_NOT_FOUND', 404);
+        await expectRefusal(
+          () => s.getRecord('items', '0123456789abcdef01234567'),
+          'E_TABLE_RECORD_NOT_FOUND',
+          404,
+        );
+        await expectRefusal(
+          () => s.getRecord('items', "x' OR 1=1 --"),
+          'E_TABLE_RECORD_NOT_FOUND',
+          404,
+        );
       });
 
       it('keys keeps (plus id) or drops fields', async () => {
@@ -297,8 +434,14 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
         const dropped = await s.getRecord('items', r.id, { keys: ['-qty', '-meta'] });
         expect(dropped).not.toHaveProperty('qty');
         expect(dropped).toHaveProperty('title', 'a');
-        await expectRefusal(() => s.getRecord('items', r.id, { keys: ['qty', '-title'] }), 'E_TABLE_BAD_OPTIONS');
-        await expectRefusal(() => s.getRecord('items', r.id, { keys: ['nope'] }), 'E_TABLE_BAD_OPTIONS');
+        await expectRefusal(
+          () => s.getRecord('items', r.id, { keys: ['qty', '-title'] }),
+          'E_TABLE_BAD_OPTIONS',
+        );
+        await expectRefusal(
+          () => s.getRecord('items', r.id, { keys: ['nope'] }),
+          'E_TABLE_BAD_OPTIONS',
+        );
       });
     });
 
@@ -306,48 +449,103 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
       it('sets and unsets fields and moves updated_at, not created_at', async () => {
         const r = await create({ title: 'a', price: 2, tags: ['x'] });
         const u = await s.updateRecord('items', r.id, { title: 'b', price: { $unset: '' } });
-        expect(u).toMatchObject({ id: r.id, title: 'b', price: null, tags: ['x'], created_at: r.created_at });
+        expect(u).toMatchObject({
+          id: r.id,
+          title: 'b',
+          price: null,
+          tags: ['x'],
+          created_at: r.created_at,
+        });
         expect(u.updated_at).toBeGreaterThanOrEqual(r.updated_at);
         expect(await s.getRecord('items', r.id)).toEqual(u);
       });
 
       it('incrementBy on numbers, on null (from 0), and on dotted paths inside objects', async () => {
         const r = await create({ title: 'a', qty: 5, meta: { stats: { visits: 1 } } });
-        const u = await s.updateRecord('items', r.id, { qty: { $incr_by: -2 }, price: { $incr_by: 0.5 }, 'meta.stats.visits': { $incr_by: 10 }, 'meta.new.n': { $incr_by: 1 } });
-        expect(u).toMatchObject({ qty: 3, price: 0.5, meta: { stats: { visits: 11 }, new: { n: 1 } } });
-        await expectRefusal(() => s.updateRecord('items', r.id, { title: { $incr_by: 1 } }), 'E_TABLE_FIELD_TYPE');
-        await expectRefusal(() => s.updateRecord('items', r.id, { qty: { $incr_by: 0.5 } }), 'E_TABLE_FIELD_TYPE');
-        await expectRefusal(() => s.updateRecord('items', r.id, { 'qty.x': 1 }), 'E_TABLE_FIELD_TYPE');
+        const u = await s.updateRecord('items', r.id, {
+          qty: { $incr_by: -2 },
+          price: { $incr_by: 0.5 },
+          'meta.stats.visits': { $incr_by: 10 },
+          'meta.new.n': { $incr_by: 1 },
+        });
+        expect(u).toMatchObject({
+          qty: 3,
+          price: 0.5,
+          meta: { stats: { visits: 11 }, new: { n: 1 } },
+        });
+        await expectRefusal(
+          () => s.updateRecord('items', r.id, { title: { $incr_by: 1 } }),
+          'E_TABLE_FIELD_TYPE',
+        );
+        await expectRefusal(
+          () => s.updateRecord('items', r.id, { qty: { $incr_by: 0.5 } }),
+          'E_TABLE_FIELD_TYPE',
+        );
+        await expectRefusal(
+          () => s.updateRecord('items', r.id, { 'qty.x': 1 }),
+          'E_TABLE_FIELD_TYPE',
+        );
       });
 
       it('array operations: append, append_unique, remove, pop, shift', async () => {
         const r = await create({ title: 'a', tags: ['a', 'b'], any: [{ k: 1 }, 2] });
-        expect((await s.updateRecord('items', r.id, { tags: { $append: ['b', 'c'] } })).tags).toEqual(['a', 'b', 'b', 'c']);
-        expect((await s.updateRecord('items', r.id, { tags: { $append_unique: ['c', 'd', 'd'] } })).tags).toEqual(['a', 'b', 'b', 'c', 'd']);
-        expect((await s.updateRecord('items', r.id, { tags: { $remove: ['b', 'zz'] } })).tags).toEqual(['a', 'c', 'd']);
-        expect((await s.updateRecord('items', r.id, { tags: { $pop: 1 } })).tags).toEqual(['a', 'c']);
+        expect(
+          (await s.updateRecord('items', r.id, { tags: { $append: ['b', 'c'] } })).tags,
+        ).toEqual(['a', 'b', 'b', 'c']);
+        expect(
+          (await s.updateRecord('items', r.id, { tags: { $append_unique: ['c', 'd', 'd'] } })).tags,
+        ).toEqual(['a', 'b', 'b', 'c', 'd']);
+        expect(
+          (await s.updateRecord('items', r.id, { tags: { $remove: ['b', 'zz'] } })).tags,
+        ).toEqual(['a', 'c', 'd']);
+        expect((await s.updateRecord('items', r.id, { tags: { $pop: 1 } })).tags).toEqual([
+          'a',
+          'c',
+        ]);
         expect((await s.updateRecord('items', r.id, { tags: { $pop: -1 } })).tags).toEqual(['c']);
-        expect((await s.updateRecord('items', r.id, { any: { $remove: [{ k: 1 }] } })).any).toEqual([2]);
+        expect((await s.updateRecord('items', r.id, { any: { $remove: [{ k: 1 }] } })).any).toEqual(
+          [2],
+        );
         expect((await s.updateRecord('items', r.id, { nums: { $append: [1] } })).nums).toEqual([1]);
-        await expectRefusal(() => s.updateRecord('items', r.id, { nums: { $append: ['x'] } }), 'E_TABLE_FIELD_TYPE');
-        await expectRefusal(() => s.updateRecord('items', r.id, { title: { $append: ['x'] } }), 'E_TABLE_FIELD_TYPE');
+        await expectRefusal(
+          () => s.updateRecord('items', r.id, { nums: { $append: ['x'] } }),
+          'E_TABLE_FIELD_TYPE',
+        );
+        await expectRefusal(
+          () => s.updateRecord('items', r.id, { title: { $append: ['x'] } }),
+          'E_TABLE_FIELD_TYPE',
+        );
       });
 
       it('patchObject merges one level deep', async () => {
         const r = await create({ title: 'a', meta: { a: [1, 2, 3], b: 666, c: { age: 100 } } });
-        const u = await s.updateRecord('items', r.id, { meta: { $update: { a: [222], b: 555, d: 888 } } });
+        const u = await s.updateRecord('items', r.id, {
+          meta: { $update: { a: [222], b: 555, d: 888 } },
+        });
         expect(u.meta).toEqual({ a: [222], b: 555, c: { age: 100 }, d: 888 });
-        await expectRefusal(() => s.updateRecord('items', r.id, { meta: { $update: 5 } }), 'E_TABLE_BAD_UPDATE');
+        await expectRefusal(
+          () => s.updateRecord('items', r.id, { meta: { $update: 5 } }),
+          'E_TABLE_BAD_UPDATE',
+        );
       });
 
       it('refuses bad updates whole, leaving the record as it was', async () => {
         const r = await create({ title: 'a', qty: 1 });
-        const err = await refusal(() => s.updateRecord('items', r.id, { qty: 2, title: { $unset: '' }, nope: 1 }));
+        const err = await refusal(() =>
+          s.updateRecord('items', r.id, { qty: 2, title: { $unset: '' }, nope: 1 }),
+        );
         expect(err.code).toBe('E_TABLE_INVALID_RECORD');
         expect([...(err.details?.fields as string[])].sort()).toEqual(['nope', 'title']);
         expect(await s.getRecord('items', r.id)).toEqual(r);
-        await expectRefusal(() => s.updateRecord('items', '0123456789abcdef01234567', { qty: 1 }), 'E_TABLE_RECORD_NOT_FOUND', 404);
-        await expectRefusal(() => s.updateRecord('items', r.id, { id: 'x' }), 'E_TABLE_SYSTEM_FIELD');
+        await expectRefusal(
+          () => s.updateRecord('items', '0123456789abcdef01234567', { qty: 1 }),
+          'E_TABLE_RECORD_NOT_FOUND',
+          404,
+        );
+        await expectRefusal(
+          () => s.updateRecord('items', r.id, { id: 'x' }),
+          'E_TABLE_SYSTEM_FIELD',
+        );
       });
 
       it('accepts MinCloud’s {$set, $unset} shape', async () => {
@@ -377,7 +575,10 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
 
       it('is all or nothing', async () => {
         await seed();
-        await expectRefusal(() => s.updateWhere('items', {}, { title: { $unset: '' } }), 'E_TABLE_REQUIRED_FIELD');
+        await expectRefusal(
+          () => s.updateWhere('items', {}, { title: { $unset: '' } }),
+          'E_TABLE_REQUIRED_FIELD',
+        );
         expect(await s.count('items', { title: { $isnull: true } })).toBe(0);
       });
 
@@ -399,10 +600,15 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
 
     describe('find: paging, order, keys', () => {
       it('answers {meta, objects} with limit 20 by default in insertion order', async () => {
-        await s.createMany('items', Array.from({ length: 25 }, (_, i) => ({ title: `t${i}` })));
+        await s.createMany(
+          'items',
+          Array.from({ length: 25 }, (_, i) => ({ title: `t${i}` })),
+        );
         const page = await s.find('items', {});
         expect(page.meta).toMatchObject({ limit: 20, offset: 0, total_count: 25 });
-        expect(page.objects.map((r) => r.title)).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`));
+        expect(page.objects.map((r) => r.title)).toEqual(
+          Array.from({ length: 20 }, (_, i) => `t${i}`),
+        );
         expect(page.meta.next).toBeTruthy();
         const last = await s.find('items', { offset: 20 });
         expect(last.objects).toHaveLength(5);
@@ -410,8 +616,14 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
       });
 
       it('limit is at most 1000, and a 1000-row page is complete', async () => {
-        await s.createMany('items', Array.from({ length: 1000 }, (_, i) => ({ title: `t${i}`, qty: i })));
-        await s.createMany('items', Array.from({ length: 5 }, (_, i) => ({ title: `u${i}` })));
+        await s.createMany(
+          'items',
+          Array.from({ length: 1000 }, (_, i) => ({ title: `t${i}`, qty: i })),
+        );
+        await s.createMany(
+          'items',
+          Array.from({ length: 5 }, (_, i) => ({ title: `u${i}` })),
+        );
         const page = await s.find('items', { limit: 1000 });
         expect(page.objects).toHaveLength(1000);
         expect(page.meta.total_count).toBe(1005);
@@ -423,7 +635,10 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
       });
 
       it('pages are stable: equal sort keys never repeat or skip a record', async () => {
-        await s.createMany('items', Array.from({ length: 53 }, (_, i) => ({ title: `t${i}`, qty: i % 3 })));
+        await s.createMany(
+          'items',
+          Array.from({ length: 53 }, (_, i) => ({ title: `t${i}`, qty: i % 3 })),
+        );
         const seen: string[] = [];
         for (let offset = 0; offset < 60; offset += 7) {
           seen.push(...ids(await s.find('items', { orderBy: ['-qty'], limit: 7, offset })));
@@ -442,9 +657,18 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
         const byQty = await s.find('items', { orderBy: ['-qty'], keys: ['qty'] });
         expect(byQty.objects.map((r) => r.qty)).toEqual([10, 7, 3, 1, 1]);
         const two = await s.find('items', { orderBy: ['qty', '-title'], keys: ['title'] });
-        expect(two.objects.map((r) => r.title)).toEqual(['西瓜', 'empty', 'Apple', 'Cherry 🍒', 'banana']);
+        expect(two.objects.map((r) => r.title)).toEqual([
+          '西瓜',
+          'empty',
+          'Apple',
+          'Cherry 🍒',
+          'banana',
+        ]);
         await expectRefusal(() => s.find('items', { orderBy: ['nope'] }), 'E_TABLE_BAD_OPTIONS');
-        await expectRefusal(() => s.find('items', { orderBy: ['title; DROP TABLE t_items'] }), 'E_TABLE_BAD_OPTIONS');
+        await expectRefusal(
+          () => s.find('items', { orderBy: ['title; DROP TABLE t_items'] }),
+          'E_TABLE_BAD_OPTIONS',
+        );
       });
 
       it('withCount: false leaves total_count out', async () => {
@@ -457,7 +681,9 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
 
     describe('find: operators', () => {
       const titles = async (where: Record<string, unknown>) =>
-        (await s.find('items', { where, keys: ['title'], limit: 1000 })).objects.map((r) => r.title as string);
+        (await s.find('items', { where, keys: ['title'], limit: 1000 })).objects.map(
+          (r) => r.title as string,
+        );
 
       beforeEach(async () => {
         await seed();
@@ -493,32 +719,71 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
         expect(await titles({ title: { $regex: '^a' } })).toEqual([]);
         expect(await titles({ title: { $regex: '^a', $options: 'i' } })).toEqual(['Apple']);
         expect(await titles({ title: { $regex: '^[\\u4e00-\\u9fff]+$' } })).toEqual(['西瓜']);
-        expect(await titles({ title: { $regex: '\\p{Emoji_Presentation}', $options: 'u' } })).toEqual(['Cherry 🍒']);
+        expect(
+          await titles({ title: { $regex: '\\p{Emoji_Presentation}', $options: 'u' } }),
+        ).toEqual(['Cherry 🍒']);
         await create({ title: 'line1\nline2' });
         expect(await titles({ title: { $regex: '^line2$' } })).toEqual([]);
-        expect(await titles({ title: { $regex: '^line2$', $options: 'm' } })).toEqual(['line1\nline2']);
+        expect(await titles({ title: { $regex: '^line2$', $options: 'm' } })).toEqual([
+          'line1\nline2',
+        ]);
         expect(await titles({ title: { $regex: 'line1.line2' } })).toEqual([]);
-        expect(await titles({ title: { $regex: 'line1.line2', $options: 's' } })).toEqual(['line1\nline2']);
+        expect(await titles({ title: { $regex: 'line1.line2', $options: 's' } })).toEqual([
+          'line1\nline2',
+        ]);
         expect(await titles({ 'meta.color': { $regex: '^r' } })).toEqual(['Apple', 'Cherry 🍒']);
       });
 
       it('$regex refuses bad and catastrophic patterns', async () => {
-        for (const bad of [{ $regex: '(' }, { $regex: 'a', $options: 'x' }, { $regex: 'a', $options: 'y' }, { $regex: 5 }, { $regex: 'x'.repeat(300) }]) {
-          await expectRefusal(() => s.find('items', { where: { title: bad } }), 'E_TABLE_BAD_REGEX');
+        for (const bad of [
+          { $regex: '(' },
+          { $regex: 'a', $options: 'x' },
+          { $regex: 'a', $options: 'y' },
+          { $regex: 5 },
+          { $regex: 'x'.repeat(300) },
+        ]) {
+          await expectRefusal(
+            () => s.find('items', { where: { title: bad } }),
+            'E_TABLE_BAD_REGEX',
+          );
         }
-        for (const evil of ['(a+)+$', '(a*)*b', '(a|a)*$', '(a|ab)*c', '(\\w+\\s?)+$', '(x+x+)+y', '(.*a){12}', '(a)\\1']) {
-          await expectRefusal(() => s.find('items', { where: { title: { $regex: evil } } }), 'E_TABLE_BAD_REGEX');
+        for (const evil of [
+          '(a+)+$',
+          '(a*)*b',
+          '(a|a)*$',
+          '(a|ab)*c',
+          '(\\w+\\s?)+$',
+          '(x+x+)+y',
+          '(.*a){12}',
+          '(a)\\1',
+        ]) {
+          await expectRefusal(
+            () => s.find('items', { where: { title: { $regex: evil } } }),
+            'E_TABLE_BAD_REGEX',
+          );
         }
-        await expectRefusal(() => s.find('items', { where: { title: { $options: 'i' } } }), 'E_TABLE_BAD_WHERE');
+        await expectRefusal(
+          () => s.find('items', { where: { title: { $options: 'i' } } }),
+          'E_TABLE_BAD_WHERE',
+        );
       });
 
       it('$in and $nin on scalars and on arrays; empty lists', async () => {
         expect(await titles({ qty: { $in: [1, 7] } })).toEqual(['Cherry 🍒', '西瓜', 'empty']);
         expect(await titles({ title: { $in: [] } })).toEqual([]);
         expect(await titles({ qty: { $nin: [1, 7] } })).toEqual(['Apple', 'banana']);
-        expect(await titles({ price: { $nin: [1.5] } })).toEqual(['banana', 'Cherry 🍒', '西瓜', 'empty']);
+        expect(await titles({ price: { $nin: [1.5] } })).toEqual([
+          'banana',
+          'Cherry 🍒',
+          '西瓜',
+          'empty',
+        ]);
         expect(await titles({ title: { $nin: [] } })).toHaveLength(5);
-        expect(await titles({ tags: { $in: ['yellow', 'red'] } })).toEqual(['Apple', 'banana', 'Cherry 🍒']);
+        expect(await titles({ tags: { $in: ['yellow', 'red'] } })).toEqual([
+          'Apple',
+          'banana',
+          'Cherry 🍒',
+        ]);
         expect(await titles({ tags: { $nin: ['fruit'] } })).toEqual(['Cherry 🍒', '西瓜', 'empty']);
         expect(await titles({ nums: { $in: ['3'] } })).toEqual(['banana']);
         expect(await titles({ paid: { $in: [false] } })).toEqual(['banana']);
@@ -533,33 +798,61 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
         expect(await titles({ tags: { $eq: [] } })).toEqual(['西瓜']);
         expect(await titles({ tags: 'yellow' })).toEqual(['banana']);
         expect(await titles({ tags: { $ne: 'red' } })).toEqual(['banana', '西瓜', 'empty']);
-        await expectRefusal(() => s.find('items', { where: { title: { $all: ['a'] } } }), 'E_TABLE_BAD_WHERE');
+        await expectRefusal(
+          () => s.find('items', { where: { title: { $all: ['a'] } } }),
+          'E_TABLE_BAD_WHERE',
+        );
       });
 
       it('$isnull, $exists, $has_key and dotted paths into objects', async () => {
         expect(await titles({ price: { $isnull: true } })).toEqual(['西瓜', 'empty']);
-        expect(await titles({ price: { $isnull: false } })).toEqual(['Apple', 'banana', 'Cherry 🍒']);
+        expect(await titles({ price: { $isnull: false } })).toEqual([
+          'Apple',
+          'banana',
+          'Cherry 🍒',
+        ]);
         expect(await titles({ meta: { $exists: false } })).toEqual(['empty']);
-        expect(await titles({ meta: { $has_key: 'color' } })).toEqual(['Apple', 'banana', 'Cherry 🍒']);
+        expect(await titles({ meta: { $has_key: 'color' } })).toEqual([
+          'Apple',
+          'banana',
+          'Cherry 🍒',
+        ]);
         expect(await titles({ meta: { $has_key: 'ripe' } })).toEqual(['Cherry 🍒']);
         expect(await titles({ 'meta.ripe': { $exists: true } })).toEqual(['Cherry 🍒']);
-        expect(await titles({ 'meta.ripe': { $isnull: true } })).toEqual(['Apple', 'banana', 'Cherry 🍒', '西瓜', 'empty']);
+        expect(await titles({ 'meta.ripe': { $isnull: true } })).toEqual([
+          'Apple',
+          'banana',
+          'Cherry 🍒',
+          '西瓜',
+          'empty',
+        ]);
         expect(await titles({ 'meta.color': 'red' })).toEqual(['Apple', 'Cherry 🍒']);
         expect(await titles({ 'meta.size.w': { $gte: 1 } })).toEqual(['Apple']);
         expect(await titles({ 'meta.size': { $has_key: 'w' } })).toEqual(['Apple']);
         expect(await titles({ 'meta.color': { $in: ['yellow'] } })).toEqual(['banana']);
-        await expectRefusal(() => s.find('items', { where: { meta: { $eq: { color: 'red' } } } }), 'E_TABLE_BAD_WHERE');
-        await expectRefusal(() => s.find('items', { where: { 'title.x': 1 } }), 'E_TABLE_BAD_WHERE');
+        await expectRefusal(
+          () => s.find('items', { where: { meta: { $eq: { color: 'red' } } } }),
+          'E_TABLE_BAD_WHERE',
+        );
+        await expectRefusal(
+          () => s.find('items', { where: { 'title.x': 1 } }),
+          'E_TABLE_BAD_WHERE',
+        );
       });
 
       it('$and / $or nest to any (bounded) depth; empty lists are true / false', async () => {
-        expect(await titles({ $or: [{ qty: 10 }, { $and: [{ paid: true }, { price: { $gt: 2 } }] }] })).toEqual(['banana', 'Cherry 🍒']);
+        expect(
+          await titles({ $or: [{ qty: 10 }, { $and: [{ paid: true }, { price: { $gt: 2 } }] }] }),
+        ).toEqual(['banana', 'Cherry 🍒']);
         expect(await titles({ $and: [] })).toHaveLength(5);
         expect(await titles({ $or: [] })).toEqual([]);
         let deep: Record<string, unknown> = { title: 'Apple' };
-        for (let i = 0; i < 30; i++) deep = i % 2 ? { $and: [deep] } : { $or: [deep, { title: 'nope' }] };
+        for (let i = 0; i < 30; i++)
+          deep = i % 2 ? { $and: [deep] } : { $or: [deep, { title: 'nope' }] };
         expect(await titles(deep)).toEqual(['Apple']);
-        expect(await titles({ title: { $in: ['Apple', 'banana'] }, qty: { $gt: 5 } })).toEqual(['banana']);
+        expect(await titles({ title: { $in: ['Apple', 'banana'] }, qty: { $gt: 5 } })).toEqual([
+          'banana',
+        ]);
       });
 
       it('system fields can be queried and ordered', async () => {
@@ -572,14 +865,35 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
 
       it('refuses unknown fields, unknown operators and wrong-type operands with a 400', async () => {
         await expectRefusal(() => s.find('items', { where: { nope: 1 } }), 'E_TABLE_UNKNOWN_FIELD');
-        await expectRefusal(() => s.find('items', { where: { title: { $like: 'a' } } }), 'E_TABLE_BAD_WHERE');
+        await expectRefusal(
+          () => s.find('items', { where: { title: { $like: 'a' } } }),
+          'E_TABLE_BAD_WHERE',
+        );
         await expectRefusal(() => s.find('items', { where: { $nor: [] } }), 'E_TABLE_BAD_WHERE');
-        await expectRefusal(() => s.find('items', { where: { qty: { $gt: 'abc' } } }), 'E_TABLE_BAD_WHERE');
-        await expectRefusal(() => s.find('items', { where: { paid: { $eq: 'yes' } } }), 'E_TABLE_BAD_WHERE');
-        await expectRefusal(() => s.find('items', { where: { when: { $gt: 'yesterday' } } }), 'E_TABLE_BAD_WHERE');
-        await expectRefusal(() => s.find('items', { where: { qty: { $contains: '1' } } }), 'E_TABLE_BAD_WHERE');
-        await expectRefusal(() => s.find('items', { where: { qty: { $in: 5 } } }), 'E_TABLE_BAD_WHERE');
-        await expectRefusal(() => s.find('items', { where: { qty: { $in: [null] } } }), 'E_TABLE_BAD_WHERE');
+        await expectRefusal(
+          () => s.find('items', { where: { qty: { $gt: 'abc' } } }),
+          'E_TABLE_BAD_WHERE',
+        );
+        await expectRefusal(
+          () => s.find('items', { where: { paid: { $eq: 'yes' } } }),
+          'E_TABLE_BAD_WHERE',
+        );
+        await expectRefusal(
+          () => s.find('items', { where: { when: { $gt: 'yesterday' } } }),
+          'E_TABLE_BAD_WHERE',
+        );
+        await expectRefusal(
+          () => s.find('items', { where: { qty: { $contains: '1' } } }),
+          'E_TABLE_BAD_WHERE',
+        );
+        await expectRefusal(
+          () => s.find('items', { where: { qty: { $in: 5 } } }),
+          'E_TABLE_BAD_WHERE',
+        );
+        await expectRefusal(
+          () => s.find('items', { where: { qty: { $in: [null] } } }),
+          'E_TABLE_BAD_WHERE',
+        );
         await expectRefusal(() => s.find('items', { where: { $and: {} } }), 'E_TABLE_BAD_WHERE');
         await expectRefusal(() => s.find('items', { where: { title: {} } }), 'E_TABLE_BAD_WHERE');
       });
@@ -604,8 +918,20 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
         await s.deleteRecord('items', r.id);
         off();
         await create({ title: 'after off' });
-        expect(seen.map((c) => c.event)).toEqual(['create', 'update', 'create', 'create', 'delete', 'delete', 'delete']);
-        expect(seen[1]).toMatchObject({ table: { name: 'items' }, before: { qty: 1 }, after: { qty: 5 } });
+        expect(seen.map((c) => c.event)).toEqual([
+          'create',
+          'update',
+          'create',
+          'create',
+          'delete',
+          'delete',
+          'delete',
+        ]);
+        expect(seen[1]).toMatchObject({
+          table: { name: 'items' },
+          before: { qty: 1 },
+          after: { qty: 5 },
+        });
         expect(seen[6]).toMatchObject({ before: { id: r.id, qty: 5 }, after: null });
         expect(seen[0]!.before).toBeNull();
       });

@@ -38,10 +38,21 @@ describe('guest SDK in a real isolate: the tutorial path', () => {
        const r = T.create();
        r.set($args);
        return await r.save();`,
-      { ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: '1700000000', Event: 'user_consume_card', _AppId: 'wx1' },
+      {
+        ToUserName: 'gh_1',
+        FromUserName: 'o1',
+        CreateTime: '1700000000',
+        Event: 'user_consume_card',
+        _AppId: 'wx1',
+      },
     );
     expect(res.status).toBe(201);
-    expect(res.data).toMatchObject({ Event: 'user_consume_card', CreateTime: 1700000000, _AppId: 'wx1', created_by: null });
+    expect(res.data).toMatchObject({
+      Event: 'user_consume_card',
+      CreateTime: 1700000000,
+      _AppId: 'wx1',
+      created_by: null,
+    });
     expect(res.data.id).toMatch(/^[0-9a-f]{24}$/);
     expect(store.getRecord('card_events', res.data.id as string).FromUserName).toBe('o1');
   });
@@ -49,8 +60,13 @@ describe('guest SDK in a real isolate: the tutorial path', () => {
   it('an unknown field rejects the save with the field named, and nothing is written', async () => {
     const before = store.count('card_events');
     const err = (await guest
-      .run(`return await BaaS.TableObject('card_events').create().set({ Event: 'x', Nope: 1 }).save();`)
-      .then(() => null, (e: unknown) => e)) as Record<string, unknown> | null;
+      .run(
+        `return await BaaS.TableObject('card_events').create().set({ Event: 'x', Nope: 1 }).save();`,
+      )
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )) as Record<string, unknown> | null;
     expect(err).toMatchObject({ code: 'E_TABLE_UNKNOWN_FIELD', status: 400 });
     expect(String(err?.message)).toContain('Nope');
     expect(store.count('card_events')).toBe(before);

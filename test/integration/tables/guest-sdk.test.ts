@@ -59,7 +59,13 @@ describe('guest table SDK (MinCloud API) in a real isolate', () => {
       return BaaS.Query.or(q1, BaaS.Query.and(q2, new BaaS.Query().compare('born', '<', new Date(0)))).queryObject;`);
     expect(wire).toEqual({
       $or: [
-        { $and: [{ price: { $gte: 1 } }, { name: { $contains: 'an' } }, { name: { $regex: '^b', $options: 'i' } }] },
+        {
+          $and: [
+            { price: { $gte: 1 } },
+            { name: { $contains: 'an' } },
+            { name: { $regex: '^b', $options: 'i' } },
+          ],
+        },
         {
           $and: [
             {
@@ -83,7 +89,11 @@ describe('guest table SDK (MinCloud API) in a real isolate', () => {
   });
 
   it('find resolves {data: {meta, objects}}; chains reset after each call; count resolves a number', async () => {
-    const out = await run<{ first: { data: { meta: Record<string, unknown>; objects: Array<Record<string, unknown>> } }; second: number; count: number }>(`
+    const out = await run<{
+      first: { data: { meta: Record<string, unknown>; objects: Array<Record<string, unknown>> } };
+      second: number;
+      count: number;
+    }>(`
       const T = new BaaS.TableObject('product');
       const q = new BaaS.Query(); q.compare('price', '>', 1);
       const first = await T.setQuery(q).orderBy('-price').select(['name', 'price']).limit(1).offset(0).find();
@@ -99,9 +109,14 @@ describe('guest table SDK (MinCloud API) in a real isolate', () => {
 
   it('TableObject works with and without new, by name and by id', async () => {
     const id = store.getTable('product').id;
-    const counts = await run<number[]>(`return [await new BaaS.TableObject('product').count(), await BaaS.TableObject($args).count()];`, id);
+    const counts = await run<number[]>(
+      `return [await new BaaS.TableObject('product').count(), await BaaS.TableObject($args).count()];`,
+      id,
+    );
     expect(counts).toEqual([3, 3]);
-    expect(await run(`return new BaaS.TableObject('product') instanceof BaaS.TableObject`)).toBe(true);
+    expect(await run(`return new BaaS.TableObject('product') instanceof BaaS.TableObject`)).toBe(
+      true,
+    );
   });
 
   it('record operations: set, unset, incrementBy (dotted), append, uAppend, remove, pop, shift, patchObject', async () => {
@@ -117,7 +132,13 @@ describe('guest table SDK (MinCloud API) in a real isolate', () => {
       await T.getWithoutData(created.id).shift('tags').update();
       return await T.getWithoutData(created.id).patchObject('obj', { m: 1 }).update();`);
     expect(res.status).toBe(200);
-    expect(res.data).toMatchObject({ name: 'kiwi', price: null, amount: 3, tags: ['c', 'd', 'e'], obj: { n: { v: 3 }, m: 1 } });
+    expect(res.data).toMatchObject({
+      name: 'kiwi',
+      price: null,
+      amount: 3,
+      tags: ['c', 'd', 'e'],
+      obj: { n: { v: 3 }, m: 1 },
+    });
   });
 
   it('the last operation on a field counts', async () => {
@@ -137,7 +158,9 @@ describe('guest table SDK (MinCloud API) in a real isolate', () => {
       const del = (await T.delete(new BaaS.Query().compare('price', '>', 5))).data;
       return { upd, del };`);
     expect(out.upd).toMatchObject({ succeed: 1, total_count: 2, limit: 1, offset: 1 });
-    expect(store.find('product', { where: { amount: 100 } }).objects.map((r) => r.name)).toEqual(['Banana']);
+    expect(store.find('product', { where: { amount: 100 } }).objects.map((r) => r.name)).toEqual([
+      'Banana',
+    ]);
     expect(out.del).toMatchObject({ succeed: 1, total_count: 1 });
     expect(store.count('product')).toBe(2);
   });
@@ -148,12 +171,20 @@ describe('guest table SDK (MinCloud API) in a real isolate', () => {
       return await T.createMany([{ name: 'd', born: new Date(Date.UTC(2020, 0, 2)) }, { name: 'e', tags: ['x'] }]);`);
     expect(res.status).toBe(201);
     expect(res.data.succeed).toBe(2);
-    expect(store.find('product', { where: { name: 'd' } }).objects[0]?.born).toBe('2020-01-02T00:00:00.000Z');
+    expect(store.find('product', { where: { name: 'd' } }).objects[0]?.born).toBe(
+      '2020-01-02T00:00:00.000Z',
+    );
   });
 
   it('get of a missing id rejects 404; delete by id resolves 204', async () => {
-    const err = await rejection(`return await new BaaS.TableObject('product').get('0123456789abcdef01234567');`);
-    expect(err).toMatchObject({ code: 'E_TABLE_RECORD_NOT_FOUND', status: 404, name: 'TableError' });
+    const err = await rejection(
+      `return await new BaaS.TableObject('product').get('0123456789abcdef01234567');`,
+    );
+    expect(err).toMatchObject({
+      code: 'E_TABLE_RECORD_NOT_FOUND',
+      status: 404,
+      name: 'TableError',
+    });
     expect(err.message).toContain('not found');
     const id = store.find('product').objects[0]!.id;
     const res = await run(`return await new BaaS.TableObject('product').delete($args);`, id);

@@ -45,7 +45,24 @@ function prng(seed: number): () => number {
   };
 }
 
-const OPERATORS = ['$eq', '$ne', '$lt', '$gte', '$contains', '$regex', '$in', '$nin', '$all', '$isnull', '$exists', '$has_key', '$like', '$where', '$expr', '__proto__'];
+const OPERATORS = [
+  '$eq',
+  '$ne',
+  '$lt',
+  '$gte',
+  '$contains',
+  '$regex',
+  '$in',
+  '$nin',
+  '$all',
+  '$isnull',
+  '$exists',
+  '$has_key',
+  '$like',
+  '$where',
+  '$expr',
+  '__proto__',
+];
 
 /** A random where document that contains at least one hostile field name or operator. */
 function hostileWhere(rand: () => number, depth = 0): Record<string, unknown> {
@@ -63,9 +80,15 @@ function hostileWhere(rand: () => number, depth = 0): Record<string, unknown> {
   const hostileKey = pick(HOSTILE_STRINGS.filter((s) => !s.startsWith('$')));
   if (depth < 6 && rand() < 0.5) {
     const subs = [hostileWhere(rand, depth + 1), { name: { $eq: 'x' } }];
-    Object.defineProperty(doc, pick(['$and', '$or']), { value: rand() < 0.5 ? subs : subs.reverse(), enumerable: true });
+    Object.defineProperty(doc, pick(['$and', '$or']), {
+      value: rand() < 0.5 ? subs : subs.reverse(),
+      enumerable: true,
+    });
   } else {
-    Object.defineProperty(doc, hostileKey, { value: { [pick(OPERATORS)]: value() }, enumerable: true });
+    Object.defineProperty(doc, hostileKey, {
+      value: { [pick(OPERATORS)]: value() },
+      enumerable: true,
+    });
   }
   return doc;
 }
@@ -102,7 +125,10 @@ describe('hostile input', () => {
         { name: 'meta', type: 'object' },
       ],
     });
-    store.createMany('victims', [{ name: 'a', n: 1, tags: ['x'], meta: { k: 1 } }, { name: "b'; --", n: 2 }]);
+    store.createMany('victims', [
+      { name: 'a', n: 1, tags: ['x'], meta: { k: 1 } },
+      { name: "b'; --", n: 2 },
+    ]);
     rest = await startRestServer(store);
     before = snapshot(file);
   });
@@ -119,7 +145,8 @@ describe('hostile input', () => {
     expect((res.body as { error: { code: string } }).error.code).toMatch(/^E_[A-Z_]+$/);
   }
 
-  const q = (where: unknown) => `/tables/victims/records?where=${encodeURIComponent(typeof where === 'string' ? where : JSON.stringify(where))}`;
+  const q = (where: unknown) =>
+    `/tables/victims/records?where=${encodeURIComponent(typeof where === 'string' ? where : JSON.stringify(where))}`;
 
   it('hand-written hostile where documents each get a 400', async () => {
     const docs: unknown[] = [
@@ -139,7 +166,7 @@ describe('hostile input', () => {
       { "name' OR 1=1 --": 1 },
       { 'meta.a")) OR 1=1 --': 1 },
       { name: { $where: 'sleep(1000)' } },
-      { n: { $gt: "1 OR 1=1" } },
+      { n: { $gt: '1 OR 1=1' } },
       { tags: { $all: [{ $ne: null }] } },
       { meta: { $has_key: '' } },
     ];
@@ -152,25 +179,44 @@ describe('hostile input', () => {
   });
 
   it('huge lists and documents are refused by the store too', () => {
-    const huge = [{ n: { $in: Array.from({ length: 100_000 }, (_, i) => i) } }, { $or: Array.from({ length: 50_000 }, () => ({ n: 1 })) }];
-    for (const where of huge) expect(() => store.find('victims', { where })).toThrow(expect.objectContaining({ code: 'E_TABLE_QUERY_TOO_COMPLEX', status: 400 }));
+    const huge = [
+      { n: { $in: Array.from({ length: 100_000 }, (_, i) => i) } },
+      { $or: Array.from({ length: 50_000 }, () => ({ n: 1 })) },
+    ];
+    for (const where of huge)
+      expect(() => store.find('victims', { where })).toThrow(
+        expect.objectContaining({ code: 'E_TABLE_QUERY_TOO_COMPLEX', status: 400 }),
+      );
     let deep: Record<string, unknown> = { n: 1 };
     for (let i = 0; i < 10_000; i++) deep = { $or: [deep] };
-    expect(() => store.find('victims', { where: deep })).toThrow(expect.objectContaining({ code: 'E_TABLE_QUERY_TOO_COMPLEX' }));
+    expect(() => store.find('victims', { where: deep })).toThrow(
+      expect.objectContaining({ code: 'E_TABLE_QUERY_TOO_COMPLEX' }),
+    );
   });
 
   it('hostile names in tables, fields, records, order_by and keys each get a 400', async () => {
     // Some hostile-looking strings are fine names (`constructor` is a legal table and field
     // name, safely quoted); only the invalid and the reserved ones must be refused.
     const badTableNames = HOSTILE_STRINGS.filter((x) => !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(x));
-    const badFieldNames = [...HOSTILE_STRINGS.filter((x) => !/^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(x)), '__proto__', '_seq', 'rowid', 'ID', 'created_at'];
+    const badFieldNames = [
+      ...HOSTILE_STRINGS.filter((x) => !/^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(x)),
+      '__proto__',
+      '_seq',
+      'rowid',
+      'ID',
+      'created_at',
+    ];
     for (const name of badTableNames) await expect400('POST', '/tables', { name, fields: [] });
     for (const name of badFieldNames) {
       await expect400('POST', '/tables', { name: 'fresh', fields: [{ name, type: 'string' }] });
       await expect400('POST', '/tables/victims/fields', { fields: [{ name, type: 'string' }] });
     }
     for (const name of HOSTILE_STRINGS) {
-      await expect400('POST', '/tables/victims/records', JSON.parse(`{${JSON.stringify(name)}: 1}`));
+      await expect400(
+        'POST',
+        '/tables/victims/records',
+        JSON.parse(`{${JSON.stringify(name)}: 1}`),
+      );
       await expect400('GET', `/tables/victims/records?order_by=${encodeURIComponent(name)}`);
       await expect400('GET', `/tables/victims/records?keys=${encodeURIComponent(name)}`);
     }

@@ -23,7 +23,13 @@ describe('tables REST API', () => {
   });
 
   it('creates a table (201, integer id, ISO times) and finds it by id and by name', async () => {
-    const created = await rest.request('POST', '/tables', { name: 'books', fields: [{ name: 'title', type: 'string', required: true }, { name: 'pages', type: 'integer' }] });
+    const created = await rest.request('POST', '/tables', {
+      name: 'books',
+      fields: [
+        { name: 'title', type: 'string', required: true },
+        { name: 'pages', type: 'integer' },
+      ],
+    });
     expect(created.status).toBe(201);
     const body = created.body as { id: number; name: string; created_at: string };
     expect(Number.isInteger(body.id)).toBe(true);
@@ -35,15 +41,26 @@ describe('tables REST API', () => {
   });
 
   it('creates, reads, updates, lists and deletes records', async () => {
-    const created = await rest.request('POST', '/tables/books/records', { title: 'Dune', pages: '412' });
+    const created = await rest.request('POST', '/tables/books/records', {
+      title: 'Dune',
+      pages: '412',
+    });
     expect(created.status).toBe(201);
     const rec = created.body as { id: string; pages: number };
     expect(rec.pages).toBe(412);
-    expect((await rest.request('GET', `/tables/books/records/${rec.id}`)).body).toMatchObject({ title: 'Dune' });
-    expect((await rest.request('PUT', `/tables/books/records/${rec.id}`, { pages: { $incr_by: 1 } })).body).toMatchObject({ pages: 413 });
+    expect((await rest.request('GET', `/tables/books/records/${rec.id}`)).body).toMatchObject({
+      title: 'Dune',
+    });
+    expect(
+      (await rest.request('PUT', `/tables/books/records/${rec.id}`, { pages: { $incr_by: 1 } }))
+        .body,
+    ).toMatchObject({ pages: 413 });
     const where = encodeURIComponent(JSON.stringify({ title: { $contains: 'un' } }));
     const list = await rest.request('GET', `/tables/books/records?where=${where}&keys=title`);
-    expect(list.body).toMatchObject({ meta: { total_count: 1 }, objects: [{ id: rec.id, title: 'Dune' }] });
+    expect(list.body).toMatchObject({
+      meta: { total_count: 1 },
+      objects: [{ id: rec.id, title: 'Dune' }],
+    });
     expect((await rest.request('DELETE', `/tables/books/records/${rec.id}`)).status).toBe(204);
     const gone = await rest.request('GET', `/tables/books/records/${rec.id}`);
     expect(gone.status).toBe(404);
@@ -51,8 +68,13 @@ describe('tables REST API', () => {
   });
 
   it('refuses a bad record with 400 naming each field', async () => {
-    const res = await rest.request('POST', '/tables/books/records', { pages: 'many', color: 'red' });
+    const res = await rest.request('POST', '/tables/books/records', {
+      pages: 'many',
+      color: 'red',
+    });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: { code: 'E_TABLE_INVALID_RECORD', fields: ['color', 'pages', 'title'] } });
+    expect(res.body).toMatchObject({
+      error: { code: 'E_TABLE_INVALID_RECORD', fields: ['color', 'pages', 'title'] },
+    });
   });
 });

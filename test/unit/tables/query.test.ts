@@ -30,10 +30,17 @@ describe('compileWhere', () => {
 
   it('puts every value and path in parameters, never in the SQL text', () => {
     const hostile = `x'); DROP TABLE t; --`;
-    const c = compile({ name: hostile, 'meta.a': { $eq: hostile }, tags: { $in: [hostile] }, $or: [{ name: { $regex: hostile.replace('(', '\\(').replace(')', '\\)') } }] });
+    const c = compile({
+      name: hostile,
+      'meta.a': { $eq: hostile },
+      tags: { $in: [hostile] },
+      $or: [{ name: { $regex: hostile.replace('(', '\\(').replace(')', '\\)') } }],
+    });
     expect(c.sql).not.toContain('DROP');
     expect(c.sql).not.toContain(`x'`);
-    expect(c.params.filter((p) => typeof p === 'string' && p.includes('DROP')).length).toBeGreaterThanOrEqual(3);
+    expect(
+      c.params.filter((p) => typeof p === 'string' && p.includes('DROP')).length,
+    ).toBeGreaterThanOrEqual(3);
     expect(c.sql.split('?').length - 1).toBe(c.params.length);
   });
 
@@ -47,7 +54,9 @@ describe('compileWhere', () => {
   });
 
   it('several operators on one field, and several fields, are ANDed', () => {
-    expect(compile({ n: { $gte: 1, $lt: 3 }, name: 'a' }).sql).toBe('((r."n" >= ? AND r."n" < ?) AND r."name" = ?)');
+    expect(compile({ n: { $gte: 1, $lt: 3 }, name: 'a' }).sql).toBe(
+      '((r."n" >= ? AND r."n" < ?) AND r."name" = ?)',
+    );
   });
 
   it('$and / $or with empty lists', () => {
@@ -91,7 +100,11 @@ describe('compileWhere', () => {
       [{ constructor: 1 }, 'E_TABLE_UNKNOWN_FIELD'],
       [{ name: { $regex: '(a+)+' } }, 'E_TABLE_BAD_REGEX'],
     ];
-    for (const [where, expected] of cases) expect(code(() => compile(where)), JSON.stringify(where)).toBe(expected);
+    for (const [where, expected] of cases)
+      expect(
+        code(() => compile(where)),
+        JSON.stringify(where),
+      ).toBe(expected);
   });
 
   it('bounds depth, condition count and list length', () => {
@@ -102,7 +115,11 @@ describe('compileWhere', () => {
     expect(code(() => compile(wide))).toBe('E_TABLE_QUERY_TOO_COMPLEX');
     const many = { $or: Array.from({ length: 600 }, () => ({ n: { $gt: 1, $lt: 2 } })) };
     expect(code(() => compile(many))).toBe('E_TABLE_QUERY_TOO_COMPLEX');
-    expect(code(() => compile({ n: { $in: Array.from({ length: 1001 }, (_, i) => i) } }))).toBe('E_TABLE_QUERY_TOO_COMPLEX');
-    expect(code(() => compile({ n: { $in: Array.from({ length: 1000 }, (_, i) => i) } }))).toBeUndefined();
+    expect(code(() => compile({ n: { $in: Array.from({ length: 1001 }, (_, i) => i) } }))).toBe(
+      'E_TABLE_QUERY_TOO_COMPLEX',
+    );
+    expect(
+      code(() => compile({ n: { $in: Array.from({ length: 1000 }, (_, i) => i) } })),
+    ).toBeUndefined();
   });
 });

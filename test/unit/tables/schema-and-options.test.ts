@@ -17,17 +17,31 @@ const codeOf = (fn: () => unknown) => {
 describe('table and field definitions', () => {
   it('checks table names', () => {
     expect(checkTableName('Orders_2024')).toBe('Orders_2024');
-    for (const bad of ['_x', '2x', 'a-b', 'a"b', '', 5, null]) expect(codeOf(() => checkTableName(bad)), String(bad)).toBe('E_TABLE_BAD_NAME');
+    for (const bad of ['_x', '2x', 'a-b', 'a"b', '', 5, null])
+      expect(
+        codeOf(() => checkTableName(bad)),
+        String(bad),
+      ).toBe('E_TABLE_BAD_NAME');
   });
 
   it('normalises fields and converts defaults', () => {
-    expect(checkFieldDefs([{ name: 'n', type: 'integer', default: '5', required: false, index: true }])).toEqual([
-      { name: 'n', type: 'integer', default: 5, index: true },
-    ]);
-    expect(codeOf(() => checkFieldDefs([{ name: 'rowid', type: 'string' }]))).toBe('E_TABLE_BAD_SCHEMA');
-    expect(codeOf(() => checkFieldDefs([{ name: 'ID', type: 'string' }]))).toBe('E_TABLE_BAD_SCHEMA');
-    expect(codeOf(() => checkFieldDefs([{ name: 'a', type: 'array', items: 'array' }]))).toBe('E_TABLE_BAD_SCHEMA');
-    expect(codeOf(() => checkFieldDefs([{ name: 'a', type: 'string' }], [{ name: 'A', type: 'integer' }]))).toBe('E_TABLE_FIELD_EXISTS');
+    expect(
+      checkFieldDefs([{ name: 'n', type: 'integer', default: '5', required: false, index: true }]),
+    ).toEqual([{ name: 'n', type: 'integer', default: 5, index: true }]);
+    expect(codeOf(() => checkFieldDefs([{ name: 'rowid', type: 'string' }]))).toBe(
+      'E_TABLE_BAD_SCHEMA',
+    );
+    expect(codeOf(() => checkFieldDefs([{ name: 'ID', type: 'string' }]))).toBe(
+      'E_TABLE_BAD_SCHEMA',
+    );
+    expect(codeOf(() => checkFieldDefs([{ name: 'a', type: 'array', items: 'array' }]))).toBe(
+      'E_TABLE_BAD_SCHEMA',
+    );
+    expect(
+      codeOf(() =>
+        checkFieldDefs([{ name: 'a', type: 'string' }], [{ name: 'A', type: 'integer' }]),
+      ),
+    ).toBe('E_TABLE_FIELD_EXISTS');
     expect(codeOf(() => checkFieldDefs({}))).toBe('E_TABLE_BAD_SCHEMA');
   });
 
@@ -68,7 +82,10 @@ describe('find options', () => {
 describe('CSV', () => {
   it('quotes what needs quoting and defuses formulas in text cells', () => {
     expect(csvHeader(['id', 'a'])).toBe('id,a\r\n');
-    const rows = csvRows(['a', 'b', 'c', 'd'], [{ a: 'x,"y"\n', b: '=SUM(A1)', c: -5, d: { k: [1] } }, { a: null }]);
+    const rows = csvRows(
+      ['a', 'b', 'c', 'd'],
+      [{ a: 'x,"y"\n', b: '=SUM(A1)', c: -5, d: { k: [1] } }, { a: null }],
+    );
     expect(rows).toBe(`"x,""y""\n",'=SUM(A1),-5,"{""k"":[1]}"\r\n,,,\r\n`);
   });
 });

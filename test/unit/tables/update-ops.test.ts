@@ -15,7 +15,9 @@ describe('applyUpdate', () => {
   it('on create: defaults for absent fields, required enforced', () => {
     const r = applyUpdate(fields, null, { s: 'y' });
     expect(Object.fromEntries(r.values)).toEqual({ s: 'y', n: 1, a: null, o: null });
-    expect(applyUpdate(fields, null, {}).issues.map((i) => [i.field, i.kind])).toEqual([['s', 'required']]);
+    expect(applyUpdate(fields, null, {}).issues.map((i) => [i.field, i.kind])).toEqual([
+      ['s', 'required'],
+    ]);
   });
 
   it('only changed fields are returned on update', () => {
@@ -25,7 +27,11 @@ describe('applyUpdate', () => {
 
   it('dotted paths create intermediate objects and never mutate the current record', () => {
     const before = JSON.stringify(current);
-    const r = applyUpdate(fields, current, { 'o.p.q': { $incr_by: 1 }, 'o.x.y': 'z', 'o.p.gone': { $unset: '' } });
+    const r = applyUpdate(fields, current, {
+      'o.p.q': { $incr_by: 1 },
+      'o.x.y': 'z',
+      'o.p.gone': { $unset: '' },
+    });
     expect(r.values.get('o')).toEqual({ p: { q: 2 }, x: { y: 'z' } });
     expect(JSON.stringify(current)).toBe(before);
   });
@@ -34,25 +40,43 @@ describe('applyUpdate', () => {
     for (const key of ['o.__proto__.x', 'o.constructor', 'o..x', 'n.x']) {
       expect(applyUpdate(fields, current, { [key]: 1 }).issues, key).toHaveLength(1);
     }
-    expect(applyUpdate(fields, { ...current, o: { p: 5 } }, { 'o.p.q': 1 }).issues[0]?.kind).toBe('type');
+    expect(applyUpdate(fields, { ...current, o: { p: 5 } }, { 'o.p.q': 1 }).issues[0]?.kind).toBe(
+      'type',
+    );
   });
 
   it('array operators compare elements structurally', () => {
-    expect(applyUpdate(fields, current, { a: { $remove: [{ k: 1 }] } }).values.get('a')).toEqual([1]);
-    expect(applyUpdate(fields, current, { a: { $append_unique: [{ k: 1 }, 2] } }).values.get('a')).toEqual([1, { k: 1 }, 2]);
-    expect(applyUpdate(fields, current, { a: { $append: 3 } }).values.get('a')).toEqual([1, { k: 1 }, 3]);
+    expect(applyUpdate(fields, current, { a: { $remove: [{ k: 1 }] } }).values.get('a')).toEqual([
+      1,
+    ]);
+    expect(
+      applyUpdate(fields, current, { a: { $append_unique: [{ k: 1 }, 2] } }).values.get('a'),
+    ).toEqual([1, { k: 1 }, 2]);
+    expect(applyUpdate(fields, current, { a: { $append: 3 } }).values.get('a')).toEqual([
+      1,
+      { k: 1 },
+      3,
+    ]);
     expect(applyUpdate(fields, current, { a: { $pop: 2 } }).issues[0]?.kind).toBe('bad_update');
   });
 
   it('an object that is not a known single operator is a value', () => {
     const r = applyUpdate(fields, current, { o: { $foo: 1 } });
     expect(r.values.get('o')).toEqual({ $foo: 1 });
-    expect(applyUpdate(fields, current, { o: { $update: { a: 1 }, $x: 2 } }).values.get('o')).toEqual({ $update: { a: 1 }, $x: 2 });
+    expect(
+      applyUpdate(fields, current, { o: { $update: { a: 1 }, $x: 2 } }).values.get('o'),
+    ).toEqual({ $update: { a: 1 }, $x: 2 });
   });
 
   it('collects every issue instead of stopping at the first', () => {
     const r = applyUpdate(fields, current, { n: 'x', s: { $unset: '' }, zz: 1, id: 'a', a: 'no' });
-    expect(r.issues.map((i) => `${i.field}:${i.kind}`).sort()).toEqual(['a:type', 'id:system', 'n:type', 's:required', 'zz:unknown']);
+    expect(r.issues.map((i) => `${i.field}:${i.kind}`).sort()).toEqual([
+      'a:type',
+      'id:system',
+      'n:type',
+      's:required',
+      'zz:unknown',
+    ]);
   });
 
   it('refuses a non-object document and $set/$unset of the wrong shape', () => {

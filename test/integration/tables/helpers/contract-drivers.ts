@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteTableStore } from '../../../../engine/tables/sqlite-table-store.ts';
-import type { BulkResult, ListResult, StoredRecord, TableSchema } from '../../../../engine/tables/table-store.ts';
+import type {
+  BulkResult,
+  ListResult,
+  StoredRecord,
+  TableSchema,
+} from '../../../../engine/tables/table-store.ts';
 import type { ContractSubject, TableStoreDriver } from '../../../contract/table-store.contract.ts';
 import { createGuestIsolate } from './guest-isolate.ts';
 import { startRestServer } from './rest-server.ts';
@@ -47,7 +52,11 @@ export async function openRest(): Promise<ContractSubject> {
     if (res.status >= 400) {
       const error = (res.body as { error: Record<string, unknown> }).error;
       // SPEC §2 spreads an error's details into `error`: keep them as `details` like the store does.
-      throw Object.assign(new Error(String(error.message)), { code: error.code, status: res.status, details: error });
+      throw Object.assign(new Error(String(error.message)), {
+        code: error.code,
+        status: res.status,
+        details: error,
+      });
     }
     return res.body as T;
   }
@@ -58,17 +67,29 @@ export async function openRest(): Promise<ContractSubject> {
   });
   const driver: TableStoreDriver = {
     createTable: async (def) => table(await call('POST', '/tables', def)),
-    listTables: async () => (await call<{ objects: Record<string, unknown>[] }>('GET', '/tables?limit=1000')).objects.map(table),
+    listTables: async () =>
+      (await call<{ objects: Record<string, unknown>[] }>('GET', '/tables?limit=1000')).objects.map(
+        table,
+      ),
     getTable: async (ref) => table(await call('GET', `/tables/${t(ref)}`)),
     dropTable: async (ref) => void (await call('DELETE', `/tables/${t(ref)}`)),
-    addFields: async (ref, fields) => table(await call('POST', `/tables/${t(ref)}/fields`, { fields })),
+    addFields: async (ref, fields) =>
+      table(await call('POST', `/tables/${t(ref)}/fields`, { fields })),
     createRecord: (ref, data) => call<StoredRecord>('POST', `/tables/${t(ref)}/records`, data),
     createMany: (ref, items) => call<BulkResult>('POST', `/tables/${t(ref)}/records`, items),
-    getRecord: (ref, id, o = {}) => call<StoredRecord>('GET', `/tables/${t(ref)}/records/${encodeURIComponent(id)}${qs({ keys: o.keys?.join(',') })}`),
-    updateRecord: (ref, id, update) => call<StoredRecord>('PUT', `/tables/${t(ref)}/records/${encodeURIComponent(id)}`, update),
-    updateWhere: (ref, where, update, o = {}) => call<BulkResult>('PUT', `/tables/${t(ref)}/records${qs({ where, ...o })}`, update),
-    deleteRecord: async (ref, id) => void (await call('DELETE', `/tables/${t(ref)}/records/${encodeURIComponent(id)}`)),
-    deleteWhere: (ref, where, o = {}) => call<BulkResult>('DELETE', `/tables/${t(ref)}/records${qs({ where, ...o })}`),
+    getRecord: (ref, id, o = {}) =>
+      call<StoredRecord>(
+        'GET',
+        `/tables/${t(ref)}/records/${encodeURIComponent(id)}${qs({ keys: o.keys?.join(',') })}`,
+      ),
+    updateRecord: (ref, id, update) =>
+      call<StoredRecord>('PUT', `/tables/${t(ref)}/records/${encodeURIComponent(id)}`, update),
+    updateWhere: (ref, where, update, o = {}) =>
+      call<BulkResult>('PUT', `/tables/${t(ref)}/records${qs({ where, ...o })}`, update),
+    deleteRecord: async (ref, id) =>
+      void (await call('DELETE', `/tables/${t(ref)}/records/${encodeURIComponent(id)}`)),
+    deleteWhere: (ref, where, o = {}) =>
+      call<BulkResult>('DELETE', `/tables/${t(ref)}/records${qs({ where, ...o })}`),
     find: async (ref, o = {}) => {
       const list = await call<ListResult>(
         'GET',
@@ -78,7 +99,9 @@ export async function openRest(): Promise<ContractSubject> {
       if (o.withCount === false) delete list.meta.total_count;
       return list;
     },
-    count: async (ref, where) => (await call<ListResult>('GET', `/tables/${t(ref)}/records${qs({ where, limit: 0 })}`)).meta.total_count!,
+    count: async (ref, where) =>
+      (await call<ListResult>('GET', `/tables/${t(ref)}/records${qs({ where, limit: 0 })}`)).meta
+        .total_count!,
   };
   return {
     store: driver,
@@ -98,17 +121,30 @@ const PREAMBLE = `const a = $args; const T = new BaaS.TableObject(a.table);
 export async function openIsolate(): Promise<ContractSubject> {
   const { store, cleanup } = tempStore();
   const guest = await createGuestIsolate(store);
-  const run = <T>(body: string, args: Record<string, unknown>) => guest.run<T>(PREAMBLE + body, args);
+  const run = <T>(body: string, args: Record<string, unknown>) =>
+    guest.run<T>(PREAMBLE + body, args);
   const driver: TableStoreDriver = {
     createTable: (def) => store.createTable(def),
     listTables: () => store.listTables(),
     getTable: (ref) => store.getTable(ref),
     dropTable: (ref) => store.dropTable(ref),
     addFields: (ref, fields) => store.addFields(ref, fields),
-    createRecord: (table, data) => run(`return (await T.create().set(a.data).save()).data;`, { table, data }),
-    createMany: (table, items) => run(`return (await T.createMany(a.items)).data;`, { table, items }),
-    getRecord: (table, id, o = {}) => run(`if (a.keys) T.select(a.keys); return (await T.get(a.id)).data;`, { table, id, keys: o.keys }),
-    updateRecord: (table, id, update) => run(`const r = T.getWithoutData(a.id); r.set(a.update); return (await r.update()).data;`, { table, id, update }),
+    createRecord: (table, data) =>
+      run(`return (await T.create().set(a.data).save()).data;`, { table, data }),
+    createMany: (table, items) =>
+      run(`return (await T.createMany(a.items)).data;`, { table, items }),
+    getRecord: (table, id, o = {}) =>
+      run(`if (a.keys) T.select(a.keys); return (await T.get(a.id)).data;`, {
+        table,
+        id,
+        keys: o.keys,
+      }),
+    updateRecord: (table, id, update) =>
+      run(`const r = T.getWithoutData(a.id); r.set(a.update); return (await r.update()).data;`, {
+        table,
+        id,
+        update,
+      }),
     updateWhere: (table, where, update, o = {}) =>
       run(
         `if (a.limit !== undefined) T.limit(a.limit); if (a.offset !== undefined) T.offset(a.offset);

@@ -11,7 +11,9 @@ import { EngineError } from '../../../../engine/errors.ts';
 import { handleTableOp } from '../../../../engine/tables/host-ops.ts';
 import type { TableStore } from '../../../../engine/tables/table-store.ts';
 
-const SDK_ENTRY = fileURLToPath(new URL('../../../../runtime/guest/tables/index.ts', import.meta.url));
+const SDK_ENTRY = fileURLToPath(
+  new URL('../../../../runtime/guest/tables/index.ts', import.meta.url),
+);
 let bundled: Promise<string> | undefined;
 
 /** The SDK as an IIFE defining the global `CloudfnTables` (built once per test process). */
@@ -54,16 +56,25 @@ export interface GuestIsolate {
 /** Answers one host call as the JSON text the prelude expects. */
 function answer(store: TableStore, op: string, argsJson: string): string {
   try {
-    return JSON.stringify({ ok: handleTableOp(store, op, JSON.parse(argsJson) as unknown) ?? null });
+    return JSON.stringify({
+      ok: handleTableOp(store, op, JSON.parse(argsJson) as unknown) ?? null,
+    });
   } catch (err) {
     if (err instanceof EngineError) {
-      return JSON.stringify({ error: { code: err.code, status: err.status, message: err.message, details: err.details } });
+      return JSON.stringify({
+        error: { code: err.code, status: err.status, message: err.message, details: err.details },
+      });
     }
-    return JSON.stringify({ error: { code: 'E_INTERNAL', status: 500, message: (err as Error).message } });
+    return JSON.stringify({
+      error: { code: 'E_INTERNAL', status: 500, message: (err as Error).message },
+    });
   }
 }
 
-export async function createGuestIsolate(store: TableStore, memoryLimit = 64): Promise<GuestIsolate> {
+export async function createGuestIsolate(
+  store: TableStore,
+  memoryLimit = 64,
+): Promise<GuestIsolate> {
   const sdk = await bundleGuestSdk();
   const isolate = new ivm.Isolate({ memoryLimit });
   const context = await isolate.createContext();
@@ -83,7 +94,9 @@ export async function createGuestIsolate(store: TableStore, memoryLimit = 64): P
       const code = `const $args = JSON.parse($0); return (async () => { ${body} })().then(
         (v) => JSON.stringify({ ok: v === undefined ? null : v }),
         (e) => JSON.stringify({ error: { name: e && e.name, message: e && e.message, code: e && e.code, status: e && e.status, details: e && e.details } }));`;
-      const out = (await context.evalClosure(code, [JSON.stringify(args ?? null)], { result: { promise: true } })) as string;
+      const out = (await context.evalClosure(code, [JSON.stringify(args ?? null)], {
+        result: { promise: true },
+      })) as string;
       const parsed = JSON.parse(out) as { ok?: T; error?: Record<string, unknown> };
       if (parsed.error) throw Object.assign(new Error(String(parsed.error.message)), parsed.error);
       return parsed.ok as T;

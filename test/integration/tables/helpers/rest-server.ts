@@ -13,7 +13,11 @@ import type { TableStore } from '../../../../engine/tables/table-store.ts';
 export interface RestServer {
   base: string;
   /** fetch() relative to /api/v1, with a JSON body when `body` is given. */
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -33,7 +37,8 @@ export async function startRestServer(tables: TableStore): Promise<RestServer> {
       const res = await fetch(base + path, {
         method,
         headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
       let parsed: unknown = text;
