@@ -32,53 +32,67 @@ function utf8Encode(input: string): Uint8Array {
   return out.slice(0, n);
 }
 
+/** The WHATWG UTF-8 decoder: each maximal invalid subpart becomes one U+FFFD. */
 function utf8Decode(bytes: Uint8Array, fatal: boolean): string {
   let out = '';
   let chunk: number[] = [];
-  const flush = (): void => {
-    out += StringFromCharCode(...chunk);
-    chunk = [];
+  const emit = (c: number): void => {
+    if (c >= 0x10000) {
+      c -= 0x10000;
+      chunk.push(0xd800 + (c >> 10), 0xdc00 + (c & 1023));
+    } else chunk.push(c);
+    if (chunk.length > 8192) {
+      out += StringFromCharCode(...chunk);
+      chunk = [];
+    }
   };
-  for (let i = 0; i < bytes.length;) {
+  const error = (): void => {
+    if (fatal) throw new NativeTypeError('The encoded data was not valid utf-8');
+    emit(0xfffd);
+  };
+  let needed = 0;
+  let seen = 0;
+  let cp = 0;
+  let lower = 0x80;
+  let upper = 0xbf;
+  for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number;
-    let c = -1;
-    let need = 0;
-    if (b < 0x80) c = b;
-    else if (b >= 0xc2 && b < 0xe0) {
-      c = b & 31;
-      need = 1;
-    } else if (b >= 0xe0 && b < 0xf0) {
-      c = b & 15;
-      need = 2;
-    } else if (b >= 0xf0 && b < 0xf5) {
-      c = b & 7;
-      need = 3;
+    if (needed === 0) {
+      if (b <= 0x7f) emit(b);
+      else if (b >= 0xc2 && b <= 0xdf) {
+        needed = 1;
+        cp = b & 0x1f;
+      } else if (b >= 0xe0 && b <= 0xef) {
+        if (b === 0xe0) lower = 0xa0;
+        if (b === 0xed) upper = 0x9f;
+        needed = 2;
+        cp = b & 0xf;
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        if (b === 0xf0) lower = 0x90;
+        if (b === 0xf4) upper = 0x8f;
+        needed = 3;
+        cp = b & 7;
+      } else error();
+      continue;
     }
-    let j = 1;
-    for (; c >= 0 && j <= need; j++) {
-      const n = bytes[i + j];
-      if (n === undefined || (n & 0xc0) !== 0x80) break;
-      c = (c << 6) | (n & 63);
+    if (b < lower || b > upper) {
+      needed = seen = cp = 0;
+      lower = 0x80;
+      upper = 0xbf;
+      error();
+      i--; // this byte starts afresh
+      continue;
     }
-    const valid =
-      c >= 0 &&
-      j > need &&
-      !(need === 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) &&
-      !(need === 3 && (c < 0x10000 || c > 0x10ffff));
-    if (!valid) {
-      if (fatal) throw new NativeTypeError('The encoded data was not valid utf-8');
-      chunk.push(0xfffd);
-      i += j > 1 ? j - 1 : 1;
-    } else {
-      if (c >= 0x10000) {
-        c -= 0x10000;
-        chunk.push(0xd800 + (c >> 10), 0xdc00 + (c & 1023));
-      } else chunk.push(c);
-      i += need + 1;
+    lower = 0x80;
+    upper = 0xbf;
+    cp = (cp << 6) | (b & 0x3f);
+    if (++seen === needed) {
+      emit(cp);
+      needed = seen = cp = 0;
     }
-    if (chunk.length > 8192) flush();
   }
-  flush();
+  if (needed !== 0) error();
+  out += StringFromCharCode(...chunk);
   return out;
 }
 
