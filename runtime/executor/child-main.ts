@@ -72,10 +72,16 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
     const message = raw as ToExecutor;
     switch (message.type) {
       case 'invoke': {
+        const receivedAt = performance.now();
         const instance = cache.acquire(message.fn);
+        if (instance === undefined) {
+          send({ type: 'need-code', id: message.id });
+          return;
+        }
         running.set(message.id, instance);
         void instance
           .run({
+            receivedAt,
             invocationId: message.id,
             jobId: message.jobId,
             jobJson: message.jobJson,

@@ -11,7 +11,7 @@ import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOpsModuleSpec } from '../host-ops.ts';
 import type { SandboxLimits } from '../limits.ts';
 import type { InvocationOutcome } from '../sandbox.ts';
-import type { FromExecutor, FunctionSpec, ToExecutor } from './protocol.ts';
+import { type FromExecutor, type FunctionSpec, specKey, type ToExecutor } from './protocol.ts';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child-main.ts', import.meta.url));
 const STDERR_TAIL_CHARS = 4096;
@@ -90,6 +90,8 @@ export class ExecutorProcess {
   #recentStarts: number[] = [];
   #initError: string | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
+  /** Per function, the version this child has the code of (so the code crosses once). */
+  readonly #sentSpecs = new Map<string, string>();
   /** Restarts so far (for tests, health and benchmarks). */
   restarts = 0;
   /** Last heartbeat's numbers. */
@@ -125,6 +127,7 @@ export class ExecutorProcess {
     this.#recentStarts = [...this.#recentStarts.filter((t) => now - t < 10_000), now];
     this.#killReason = undefined;
     this.#stderrTail = '';
+    this.#sentSpecs.clear();
     const child = fork(CHILD_ENTRY, [], {
       execArgv: ['--no-node-snapshot'],
       serialization: 'advanced',
@@ -178,18 +181,30 @@ export class ExecutorProcess {
         overdueAt: now + invocation.timeoutMs + limits.deadlineGraceMs,
         resolve,
       });
-      this.#send({
-        type: 'invoke',
-        id,
-        fn: invocation.fn,
-        timeoutMs: invocation.timeoutMs,
-        jobJson: invocation.jobJson,
-        jobId: invocation.jobId,
-      });
+      this.#sendInvoke(id, invocation, false);
+    });
+  }
+
+  #sendInvoke(id: number, invocation: ExecutorInvocation, forceCode: boolean): void {
+    const { fn } = invocation;
+    const key = specKey(fn, fn.code.length);
+    const known = !forceCode && this.#sentSpecs.get(fn.name) === key;
+    if (!known) this.#sentSpecs.set(fn.name, key);
+    const ref = known
+      ? { name: fn.name, version: fn.version, memoryMb: fn.memoryMb, env: fn.env }
+      : fn;
+    this.#send({
+      type: 'invoke',
+      id,
+      fn: ref,
+      timeoutMs: invocation.timeoutMs,
+      jobJson: invocation.jobJson,
+      jobId: invocation.jobId,
     });
   }
 
   forget(name: string): void {
+    this.#sentSpecs.delete(name);
     if (this.#ready) this.#send({ type: 'forget', name });
   }
 
@@ -263,6 +278,11 @@ export class ExecutorProcess {
         if (pending?.invocation.onNested)
           pending.invocation.onNested(message.callId, message.requestJson, reply);
         else this.#hooks.onNested(message.id, message.callId, message.requestJson, reply);
+        return;
+      }
+      case 'need-code': {
+        const pending = this.#pending.get(message.id);
+        if (pending !== undefined) this.#sendInvoke(message.id, pending.invocation, true);
         return;
       }
       case 'host-event':

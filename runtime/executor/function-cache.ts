@@ -8,7 +8,7 @@
 import type { SandboxLimits } from '../limits.ts';
 import { FunctionInstance, type InstanceServices } from './function-instance.ts';
 import { LoadedSpec } from './loaded-spec.ts';
-import type { FunctionSpec } from './protocol.ts';
+import type { FunctionRef } from './protocol.ts';
 import type { WarmPool } from './warm-pool.ts';
 
 interface Entry {
@@ -38,24 +38,34 @@ export class FunctionCache {
     return this.#loaded;
   }
 
-  /** An isolate for `spec`, reserved for one job until release. */
-  acquire(spec: FunctionSpec): FunctionInstance {
-    let entry = this.#entries.get(spec.name);
-    if (entry !== undefined && !entry.spec.sameAs(spec)) {
+  /**
+   * An isolate for `ref`, reserved for one job until release; undefined when `ref` carries no
+   * code and this executor does not have that version (the sender then sends the code).
+   */
+  acquire(ref: FunctionRef): FunctionInstance | undefined {
+    let entry = this.#entries.get(ref.name);
+    if (entry !== undefined && !entry.spec.sameAs(ref)) {
+      if (ref.code === undefined) return undefined;
       this.#retire(entry);
       entry = undefined;
     }
-    if (entry === undefined)
-      entry = { spec: new LoadedSpec(spec), idle: [], busy: new Set(), stale: false };
-    else this.#entries.delete(spec.name);
-    this.#entries.set(spec.name, entry);
+    if (entry === undefined) {
+      if (ref.code === undefined) return undefined;
+      entry = {
+        spec: new LoadedSpec({ ...ref, code: ref.code }),
+        idle: [],
+        busy: new Set(),
+        stale: false,
+      };
+    } else this.#entries.delete(ref.name);
+    this.#entries.set(ref.name, entry);
     let instance = entry.idle.pop();
     while (instance !== undefined && instance.dead) {
       this.#loaded--;
       instance = entry.idle.pop();
     }
     if (instance === undefined) {
-      instance = new FunctionInstance(entry.spec, this.#pool.take(spec.memoryMb), this.#services);
+      instance = new FunctionInstance(entry.spec, this.#pool.take(ref.memoryMb), this.#services);
       this.#loaded++;
     }
     entry.busy.add(instance);

@@ -25,6 +25,8 @@ export interface InstanceServices {
 }
 
 export interface JobParams {
+  /** performance.now() when the executor received the invocation: duration and deadline count from here. */
+  receivedAt: number;
   invocationId: number;
   jobId: string;
   jobJson: string;
@@ -82,11 +84,10 @@ export class FunctionInstance implements BridgeTarget {
   /** Runs one job to its outcome; never rejects. */
   run(params: JobParams): Promise<InvocationOutcome> {
     return new Promise((resolve) => {
-      const now = performance.now();
       const job: Job = {
         ...params,
-        startedAt: now,
-        deadlineAt: now + params.timeoutMs,
+        startedAt: params.receivedAt,
+        deadlineAt: params.receivedAt + params.timeoutMs,
         log: [],
         logBytes: 0,
         logFull: false,
@@ -98,7 +99,10 @@ export class FunctionInstance implements BridgeTarget {
         resolve,
       };
       this.#job = job;
-      job.deadlineTimer = setTimeout(() => this.#expire(job), params.timeoutMs);
+      job.deadlineTimer = setTimeout(
+        () => this.#expire(job),
+        Math.max(0, job.deadlineAt - performance.now()),
+      );
       if (!this.#loaded && !this.#load(job)) return;
       this.#enter(job, 'run', params.jobJson);
     });

@@ -1,12 +1,12 @@
 /** A function version as the executor keeps it: its code, its source map and its V8 cached data. */
 import type ivm from 'isolated-vm';
 import { createSourceMapper, type SourceMapper } from '../bundle/source-map.ts';
-import type { FunctionSpec } from './protocol.ts';
+import { type FunctionRef, type FunctionSpec, specKey } from './protocol.ts';
 
 export class LoadedSpec {
   readonly spec: FunctionSpec;
   readonly bundleFile: string;
-  readonly #envJson: string;
+  readonly #key: string;
   /** Produced by the first compile, consumed by every later one (≈ 10× faster compiles). */
   cachedData: ivm.ExternalCopy<ArrayBuffer> | undefined;
   #mapper: SourceMapper | undefined | null = null;
@@ -14,17 +14,13 @@ export class LoadedSpec {
   constructor(spec: FunctionSpec) {
     this.spec = spec;
     this.bundleFile = `${spec.name}@${spec.version}.bundle.js`;
-    this.#envJson = JSON.stringify(spec.env);
+    this.#key = specKey(spec, spec.code.length);
   }
 
-  /** True when `other` is the same deployed code, limits and env. */
-  sameAs(other: FunctionSpec): boolean {
-    return (
-      other.version === this.spec.version &&
-      other.memoryMb === this.spec.memoryMb &&
-      other.code === this.spec.code &&
-      JSON.stringify(other.env) === this.#envJson
-    );
+  /** True when `ref` names this version (same code when it carries code, same limits and env). */
+  sameAs(ref: FunctionRef): boolean {
+    if (ref.code !== undefined && ref.code !== this.spec.code) return false;
+    return specKey(ref, this.spec.code.length) === this.#key;
   }
 
   /** The source mapper, decoded on first use (only failing runs need it). */
