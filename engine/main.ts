@@ -23,6 +23,7 @@ import { TriggerAdmin } from './dispatch/trigger-admin.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { JobRunner } from './dispatch/job-runner.ts';
 import { TimerScheduler } from './dispatch/timer-scheduler.ts';
+import { startTriggerLogRetention } from './dispatch/trigger-log-retention.ts';
 import { functionAction } from './dispatch/actions/function-action.ts';
 import { tableAction } from './dispatch/actions/table-action.ts';
 import { webhookAction } from './dispatch/actions/webhook-action.ts';
@@ -130,13 +131,13 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
       table: tableAction(tables),
       webhook: webhookAction({ allowPrivate: config.webhookAllowPrivate }),
     },
-    options: { concurrency: 32 },
+    options: { concurrency: 32, perLane: 8 },
   });
   const dispatcher = new Dispatcher({ store, registry, clock, ids, log, onQueued: () => runner.wake() });
   late.dispatcher = dispatcher;
   const timers = new TimerScheduler({ store, clock, ids, log, onAccepted: wakeDispatcher });
   registry.onReload(() => timers.schedule(registry.definitions()));
-  const triggerAdmin = new TriggerAdmin({ store, registry, clock, ids });
+  const triggerAdmin = new TriggerAdmin({ store, registry, clock, ids, webhookAllowPrivate: config.webhookAllowPrivate });
   const accounts = new AccountRegistry(store.accounts);
 
   let ready = false;
@@ -170,6 +171,7 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
   // Work left by a previous run: claimed firings run again (at-least-once), pending pushes dispatch.
   store.queue.releaseClaims();
   const retention = startInboxRetention({ inbox: store.inbox, clock, retentionDays: config.inboxRetentionDays, log });
+  const logRetention = startTriggerLogRetention({ logs: store.triggerLogs, clock, retentionDays: config.triggerLogRetentionDays, log });
   timers.schedule(registry.definitions());
   dispatcher.wake();
   runner.wake();
@@ -199,6 +201,7 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
         ready = false;
         timers.stop();
         retention.stop();
+        logRetention.stop();
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await dispatcher.idle();

@@ -2,7 +2,7 @@ import type { EngineStore, NewFiring } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import { frequencyAllows } from '../triggers/index.ts';
-import type { TriggerRegistry } from './trigger-registry.ts';
+import type { Match, TriggerRegistry } from './trigger-registry.ts';
 import { eventTypeOf, firingSourceOf } from './event-sources.ts';
 
 interface Logger {
@@ -48,6 +48,18 @@ export class Dispatcher {
     while (this.#draining) await this.#draining;
   }
 
+  /**
+   * A frequency-limited action is enqueued only if the queue, in the same transaction as the
+   * insert, finds it may fire (so a burst cannot slip past `once`). The count starts when
+   * the trigger was last saved: saving it again resets `once`.
+   */
+  #frequencyGuard(m: Match, now: number): Pick<NewFiring, 'guard'> {
+    const frequency = m.action.frequency;
+    if (frequency === undefined || frequency === 'always') return {};
+    const since = this.#registry.stored(m.trigger.name)?.updatedAt ?? 0;
+    return { guard: { since, admit: (last) => frequencyAllows(frequency, { lastRunAt: last, everRan: last !== undefined }, now) } };
+  }
+
   async #drain(): Promise<void> {
     try {
       for (;;) {
@@ -57,11 +69,6 @@ export class Dispatcher {
           const now = this.#clock.now();
           const firings: NewFiring[] = [];
           for (const m of this.#registry.match(firingSourceOf(entry), entry.data)) {
-            if (m.action.frequency !== undefined && m.action.frequency !== 'always') {
-              const since = this.#registry.stored(m.trigger.name)?.updatedAt ?? 0;
-              const last = this.#store.triggerLogs.lastFiredAt(m.trigger.name, m.actionIndex, since);
-              if (!frequencyAllows(m.action.frequency, { lastRunAt: last, everRan: last !== undefined }, now)) continue;
-            }
             firings.push({
               logId: this.#ids.id(),
               trigger: m.trigger.name,
@@ -69,6 +76,7 @@ export class Dispatcher {
               action: m.action as unknown as Record<string, unknown>,
               event: entry.data,
               eventType: eventTypeOf(m.trigger.type),
+              ...this.#frequencyGuard(m, now),
             });
           }
           this.#store.queue.dispatch(entry.id, firings, now);

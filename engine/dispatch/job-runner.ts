@@ -12,6 +12,11 @@ interface Logger {
 export interface JobRunnerOptions {
   /** Actions running at once, across all triggers. */
   concurrency: number;
+  /**
+   * Actions running at once in one lane: one function (whichever triggers call it), or one
+   * table or webhook action. Below `concurrency`, so one busy lane cannot take every slot.
+   */
+  perLane: number;
 }
 
 /**
@@ -23,8 +28,9 @@ export class JobRunner {
   #clock: Clock;
   #executors: Record<string, ActionExecutor>;
   #log: Logger;
-  #concurrency: number;
+  #options: JobRunnerOptions;
   #running = new Set<Promise<void>>();
+  #lanes = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #scheduled = false;
   #stopped = false;
@@ -34,7 +40,7 @@ export class JobRunner {
     this.#clock = deps.clock;
     this.#executors = deps.executors;
     this.#log = deps.log;
-    this.#concurrency = deps.options.concurrency;
+    this.#options = deps.options;
   }
 
   /** Looks for due work on the next turn (coalesced). */
@@ -66,11 +72,16 @@ export class JobRunner {
 
   #tick(): void {
     if (this.#stopped) return;
-    const free = this.#concurrency - this.#running.size;
+    const free = this.#options.concurrency - this.#running.size;
     if (free > 0) {
-      for (const item of this.#store.queue.claimDue(this.#clock.now(), free)) {
+      const lanes = { perLane: this.#options.perLane, running: this.#lanes };
+      for (const item of this.#store.queue.claimDue(this.#clock.now(), free, lanes)) {
+        this.#lanes.set(item.lane, (this.#lanes.get(item.lane) ?? 0) + 1);
         const run: Promise<void> = this.#attempt(item).finally(() => {
           this.#running.delete(run);
+          const left = (this.#lanes.get(item.lane) ?? 1) - 1;
+          if (left > 0) this.#lanes.set(item.lane, left);
+          else this.#lanes.delete(item.lane);
           this.wake();
         });
         this.#running.add(run);
@@ -96,6 +107,11 @@ export class JobRunner {
     try {
       if (!definition) throw new ActionError('E_TRIGGER_NOT_FOUND', `Trigger "${item.trigger}" was deleted before this firing ran.`);
       if (!execute) throw new ActionError('E_ACTION_UNKNOWN', `No executor for action type "${String(item.action.type)}".`);
+      if (item.attempts > definition.retry.attempts) {
+        // The engine stopped (crash, kill) during the last allowed attempt: running it again
+        // would exceed what the trigger allows, so it goes to dead letter instead.
+        throw new ActionError('E_ATTEMPT_INTERRUPTED', `The engine stopped during attempt ${item.attempts - 1} of ${definition.retry.attempts}; replay the firing to run it again.`);
+      }
       const outcome = await execute({
         trigger: { name: definition.name, type: definition.type },
         action: item.action,
@@ -121,11 +137,13 @@ export class JobRunner {
     const now = this.#clock.now();
     const attemptsAllowed = definition?.retry.attempts ?? 1;
     const final = !definition || item.attempts >= attemptsAllowed;
+    // An interrupted attempt did not run now: the log keeps the number that did.
+    const attempts = Math.min(item.attempts, attemptsAllowed);
     this.#store.triggerLogs.update(
       item.triggerLogId,
       {
         status: final ? 'dead_letter' : 'failed',
-        attempts: item.attempts,
+        attempts,
         errorType: actionError?.type ?? 'E_INTERNAL',
         error: actionError?.message ?? (err as Error).message,
         jobId: actionError?.jobId ?? null,

@@ -1,83 +1,141 @@
 import type { EngineStore, StoredTrigger } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
-import { parseTriggerDefinition, type TriggerDefinition } from '../triggers/index.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import {
+  checkWebhookTarget,
+  parseTriggerDefinition,
+  WebhookTargetForbiddenError,
+  type HostLookup,
+  type TriggerDefinition,
+} from '../triggers/index.ts';
+import { ValidationError } from '../errors.ts';
 import type { TriggerRegistry } from './trigger-registry.ts';
+import { TriggerExistsError, TriggerNotFoundError, TriggerNotWebhookError } from './errors.ts';
 
-export class TriggerNotFoundError extends NotFoundError {
-  constructor(name: string) {
-    super('E_TRIGGER_NOT_FOUND', `No trigger named "${name}".`, { trigger: name });
-  }
+/** A save-time DNS answer slower than this is not waited for: the send-time check still runs. */
+const SAVE_CHECK_TIMEOUT_MS = 2000;
+
+export interface TriggerAdminDeps {
+  store: EngineStore;
+  registry: TriggerRegistry;
+  clock: Clock;
+  ids: Ids;
+  /** CLOUDFN_WEBHOOK_ALLOW_PRIVATE: webhook targets on private networks are allowed. */
+  webhookAllowPrivate: boolean;
+  lookup?: HostLookup;
 }
 
-/** Saving, replacing and deleting triggers: validate, store, then refresh the match index. */
+/** Saving, replacing, toggling and deleting triggers: validate, store, then refresh the index. */
 export class TriggerAdmin {
-  #store: EngineStore;
-  #registry: TriggerRegistry;
-  #clock: Clock;
-  #ids: Ids;
+  #deps: TriggerAdminDeps;
 
-  constructor(deps: { store: EngineStore; registry: TriggerRegistry; clock: Clock; ids: Ids }) {
-    this.#store = deps.store;
-    this.#registry = deps.registry;
-    this.#clock = deps.clock;
-    this.#ids = deps.ids;
+  constructor(deps: TriggerAdminDeps) {
+    this.#deps = deps;
   }
 
-  create(input: unknown): StoredTrigger {
+  /** POST: a new trigger; a webhook trigger gets its key. */
+  async create(input: unknown): Promise<StoredTrigger> {
     const definition = this.#parse(input);
-    if (this.#store.triggers.get(definition.name)) {
-      throw new ConflictError('E_TRIGGER_EXISTS', `A trigger named "${definition.name}" exists; use PUT /api/v1/triggers/${definition.name} to change it.`, { trigger: definition.name });
-    }
-    const webhookKey = definition.type === 'webhook' ? this.#ids.secret() : null;
-    const saved = this.#store.triggers.create(this.#row(definition, webhookKey), this.#clock.now());
-    this.#registry.reload();
-    return saved;
+    await this.#checkTargets(definition);
+    const { store, ids, clock } = this.#deps;
+    if (store.triggers.get(definition.name)) throw new TriggerExistsError(definition.name);
+    const webhookKey = definition.type === 'webhook' ? ids.secret() : null;
+    return this.#saved(store.triggers.create(row(definition, webhookKey), clock.now()));
   }
 
-  /** PUT: the body is the whole trigger; its name is the one in the path. */
-  replace(name: string, input: unknown): StoredTrigger {
+  /**
+   * PUT: the body is the whole trigger; its name is the one in the path. A webhook action
+   * given without a secret keeps the secret it had (same position, same URL), so saving a
+   * trigger as GET showed it minus the secrets does not break its receivers.
+   */
+  async replace(name: string, input: unknown): Promise<StoredTrigger> {
     const existing = this.get(name);
-    const definition = this.#parse({ ...(input as object), name });
-    const webhookKey = definition.type === 'webhook' ? (existing.webhookKey ?? this.#ids.secret()) : null;
-    const saved = this.#store.triggers.replace(this.#row(definition, webhookKey), this.#clock.now());
-    this.#registry.reload();
-    return saved;
+    const definition = this.#parse(withKeptSecrets({ ...(input as object), name }, existing));
+    await this.#checkTargets(definition);
+    const webhookKey = definition.type === 'webhook' ? (existing.webhookKey ?? this.#deps.ids.secret()) : null;
+    return this.#saved(this.#deps.store.triggers.replace(row(definition, webhookKey), this.#deps.clock.now()));
   }
 
+  /** Enables or disables a trigger without touching the rest of it. */
+  setEnabled(name: string, enabled: boolean): StoredTrigger {
+    const existing = this.get(name);
+    const definition = { ...existing.definition, enabled };
+    return this.#saved(this.#deps.store.triggers.replace({ ...existing, enabled, definition }, this.#deps.clock.now()));
+  }
+
+  /** A new incoming-webhook key; the old one stops working at once. */
   rotateKey(name: string): StoredTrigger {
     const existing = this.get(name);
-    if (existing.type !== 'webhook') {
-      throw new ConflictError('E_TRIGGER_NOT_WEBHOOK', `Trigger "${name}" is not a webhook trigger and has no key.`, { trigger: name });
-    }
-    const saved = this.#store.triggers.replace({ ...existing, webhookKey: this.#ids.secret() }, this.#clock.now());
-    this.#registry.reload();
-    return saved;
+    if (existing.type !== 'webhook') throw new TriggerNotWebhookError(name);
+    return this.#saved(this.#deps.store.triggers.replace({ ...existing, webhookKey: this.#deps.ids.secret() }, this.#deps.clock.now()));
   }
 
   delete(name: string): void {
-    if (!this.#store.triggers.delete(name)) throw new TriggerNotFoundError(name);
-    this.#registry.reload();
+    if (!this.#deps.store.triggers.delete(name)) throw new TriggerNotFoundError(name);
+    this.#deps.registry.reload();
   }
 
   get(name: string): StoredTrigger {
-    const found = this.#store.triggers.get(name);
+    const found = this.#deps.store.triggers.get(name);
     if (!found) throw new TriggerNotFoundError(name);
     return found;
   }
 
-  #parse(input: unknown): TriggerDefinition {
-    return parseTriggerDefinition(input, { generateSecret: () => this.#ids.secret() });
+  #saved(saved: StoredTrigger): StoredTrigger {
+    this.#deps.registry.reload();
+    return saved;
   }
 
-  #row(definition: TriggerDefinition, webhookKey: string | null) {
-    return {
-      name: definition.name,
-      type: definition.type,
-      enabled: definition.enabled,
-      definition: definition as unknown as Record<string, unknown>,
-      webhookKey,
-    };
+  #parse(input: unknown): TriggerDefinition {
+    return parseTriggerDefinition(input, { generateSecret: () => this.#deps.ids.secret() });
   }
+
+  /**
+   * Early feedback: a webhook target that resolves to a private address is refused when the
+   * trigger is saved, not only at its first delivery. A name that does not resolve (yet) is
+   * accepted; every delivery checks again anyway.
+   */
+  async #checkTargets(definition: TriggerDefinition): Promise<void> {
+    const { webhookAllowPrivate: allowPrivate, lookup } = this.#deps;
+    const checks = definition.actions.map(async (action, i) => {
+      if (action.type !== 'webhook') return;
+      const check = checkWebhookTarget(action.url, { allowPrivate, ...(lookup ? { lookup } : {}) });
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, SAVE_CHECK_TIMEOUT_MS).unref());
+      try {
+        await Promise.race([check, timeout]);
+      } catch (err) {
+        if (err instanceof WebhookTargetForbiddenError) {
+          const path = `actions[${i}].url`;
+          throw new ValidationError(err.code, `${path}: ${err.message}`, { ...err.details, path });
+        }
+      } finally {
+        check.catch(() => undefined);
+      }
+    });
+    await Promise.all(checks);
+  }
+}
+
+function row(definition: TriggerDefinition, webhookKey: string | null) {
+  return {
+    name: definition.name,
+    type: definition.type,
+    enabled: definition.enabled,
+    definition: definition as unknown as Record<string, unknown>,
+    webhookKey,
+  };
+}
+
+/** Copies the stored secret into webhook actions given without one, by position and URL. */
+function withKeptSecrets(input: Record<string, unknown>, existing: StoredTrigger): Record<string, unknown> {
+  const before = (existing.definition as unknown as TriggerDefinition).actions;
+  if (!Array.isArray(input.actions)) return input;
+  const actions = input.actions.map((action: unknown, i) => {
+    const old = before[i];
+    if (old?.type !== 'webhook' || old.secret === undefined) return action;
+    if (action === null || typeof action !== 'object') return action;
+    const a = action as Record<string, unknown>;
+    return a.type === 'webhook' && a.url === old.url && a.secret === undefined ? { ...a, secret: old.secret } : action;
+  });
+  return { ...input, actions };
 }

@@ -2,22 +2,36 @@ import type Router from '@koa/router';
 import type { EngineStore } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
-import { NotFoundError } from '../errors.ts';
+import { HookDisabledError, HookNotFoundError, HookRateLimitedError } from '../dispatch/errors.ts';
+import { TokenBuckets, type BucketRate } from '../dispatch/token-bucket.ts';
 import { readJsonBody } from './body.ts';
-import { HttpError } from './errors.ts';
 
 /** Incoming webhook bodies are events, not uploads. */
 export const HOOK_BODY_LIMIT = 256 * 1024;
+/** Per trigger: 100 requests at once, then 20 a second (sustained ≈ 1.7 million a day). */
+export const HOOK_RATE: BucketRate = { burst: 100, perSecond: 20 };
 
 /**
  * Incoming webhooks, `POST /hooks/:key` (SPEC §4): the key is the trigger's secret, so a
- * wrong key is a plain 404 that tells nothing about which triggers exist.
+ * wrong key is a plain 404 that tells nothing about which triggers exist. Each trigger has
+ * its own token bucket, so one noisy sender cannot flood the queue (429 with Retry-After).
+ * The body is stored in the inbox before the answer (202), and fires the trigger after.
  */
-export function registerHookRoutes(router: Router, deps: { store: EngineStore; clock: Clock; ids: Ids; onAccepted: () => void }): void {
+export function registerHookRoutes(
+  router: Router,
+  deps: { store: EngineStore; clock: Clock; ids: Ids; onAccepted: () => void; rate?: BucketRate },
+): void {
+  const buckets = new TokenBuckets(deps.rate ?? HOOK_RATE);
   router.post('/hooks/:key', async (ctx) => {
     const trigger = deps.store.triggers.getByWebhookKey(ctx.params.key!);
-    if (!trigger || trigger.type !== 'webhook') throw new NotFoundError('E_HOOK_NOT_FOUND', 'No webhook trigger has this key.');
-    if (!trigger.enabled) throw new HttpError('E_HOOK_DISABLED', `Webhook trigger "${trigger.name}" is disabled.`, 409);
+    if (!trigger || trigger.type !== 'webhook') throw new HookNotFoundError();
+    if (!trigger.enabled) throw new HookDisabledError(trigger.name);
+    const waitMs = buckets.take(trigger.name, deps.clock.now());
+    if (waitMs > 0) {
+      const retryAfter = Math.ceil(waitMs / 1000);
+      ctx.set('Retry-After', String(retryAfter));
+      throw new HookRateLimitedError(trigger.name, retryAfter);
+    }
     const data = await readJsonBody(ctx, HOOK_BODY_LIMIT);
     const id = deps.ids.id();
     deps.store.inbox.accept({ id, source: 'webhook', key: trigger.name, dedupKey: null, data, receivedAt: deps.clock.now() });

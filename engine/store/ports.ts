@@ -137,8 +137,17 @@ export interface TriggerLogRecord {
 }
 
 export interface TriggerLogFilter {
-  trigger: string;
+  /** One trigger's logs; all triggers' when absent. */
+  trigger?: string;
   status?: string;
+  /** Fired at or after (unix ms). */
+  since?: number;
+  /** Fired before (unix ms). */
+  until?: number;
+  /** Fields of the event (the push): MsgId/MsgID, FromUserName, Event (or a table write's `event`). */
+  msgId?: string;
+  fromUserName?: string;
+  event?: string;
   limit: number;
   offset: number;
 }
@@ -147,10 +156,13 @@ export interface TriggerLogStore {
   get(id: string): TriggerLogRecord | undefined;
   list(filter: TriggerLogFilter): { total: number; objects: TriggerLogRecord[] };
   update(id: string, patch: Partial<Pick<TriggerLogRecord, 'status' | 'attempts' | 'errorType' | 'error' | 'jobId' | 'durationMs'>>, now: number): void;
-  /** When this action of the trigger last fired (at or after `since`), for frequency rules. */
-  lastFiredAt(trigger: string, actionIndex: number, since: number): number | undefined;
   /** Writes a finished log row in one go (passive replies run outside the queue). */
   insertFinished(record: TriggerLogRecord): void;
+  /**
+   * Drops finished rows (succeeded, dead_letter) fired before `before`, except the latest of
+   * each trigger action, which frequency rules (`once`) still read. Returns how many.
+   */
+  prune(before: number): number;
 }
 
 /** One accepted push or incoming event, durable before it is answered. */
@@ -192,6 +204,11 @@ export interface QueueItem {
   eventType: string;
   attempts: number;
   runAt: number;
+  /**
+   * The concurrency lane the runner caps: `function:<name>` for function actions (however
+   * many triggers call the function), `action:<trigger>#<index>` for the others.
+   */
+  lane: string;
 }
 
 export interface NewFiring {
@@ -201,6 +218,18 @@ export interface NewFiring {
   action: Record<string, unknown>;
   event: unknown;
   eventType: string;
+  /**
+   * A frequency rule: the firing is enqueued only if `admit` allows it given when this
+   * action last fired (at or after `since`), read in the same transaction as the insert, so
+   * a burst cannot slip several firings past `once` or `atMostEvery`.
+   */
+  guard?: { since: number; admit: (lastFiredAt: number | undefined) => boolean };
+}
+
+/** Per-lane caps for claimDue: at most `perLane` running in a lane, counting `running`. */
+export interface LaneCaps {
+  perLane: number;
+  running: ReadonlyMap<string, number>;
 }
 
 export interface Queue {
@@ -209,8 +238,11 @@ export interface Queue {
    * trigger log row each, in one transaction (nothing is half-dispatched).
    */
   dispatch(inboxId: string | null, firings: NewFiring[], now: number): void;
-  /** Claims up to `limit` items due at `now`; claimed items are not handed out again. */
-  claimDue(now: number, limit: number): QueueItem[];
+  /**
+   * Claims up to `limit` items due at `now`, oldest first, and with `lanes` no more per lane
+   * than its cap leaves room for; claimed items are not handed out again.
+   */
+  claimDue(now: number, limit: number, lanes?: LaneCaps): QueueItem[];
   /** Earliest run time among items not claimed, if any. */
   nextRunAt(): number | undefined;
   complete(id: string): void;

@@ -1,3 +1,5 @@
+import type { TriggerType } from '../../triggers/index.ts';
+
 /** A failed action attempt: `type` lands in the trigger log's error_type. */
 export class ActionError extends Error {
   readonly type: string;
@@ -15,7 +17,7 @@ export interface ActionOutcome {
 }
 
 export interface ActionRequest {
-  trigger: { name: string; type: string };
+  trigger: { name: string; type: TriggerType };
   action: Record<string, unknown>;
   event: unknown;
   eventType: string;

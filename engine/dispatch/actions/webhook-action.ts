@@ -1,27 +1,42 @@
-import { checkWebhookTarget, signWebhookBody } from '../../triggers/index.ts';
+import { checkWebhookTarget, signWebhookBody, type HostLookup } from '../../triggers/index.ts';
 import { EngineError } from '../../errors.ts';
 import { ActionError, type ActionExecutor } from './action-error.ts';
+import { pinnedPost } from './pinned-post.ts';
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 
+export interface WebhookActionOptions {
+  allowPrivate: boolean;
+  /** DNS resolution (tests point names at a local server); the system resolver by default. */
+  lookup?: HostLookup;
+  timeoutMs?: number;
+}
+
 /**
- * POSTs the event as JSON, signed with the action's secret. The target is checked against
- * the SSRF policy before every attempt (DNS may have changed since the trigger was saved).
+ * POSTs `{trigger, data}` as JSON, signed with the action's secret. The target is checked
+ * against the SSRF policy before every attempt (DNS may have changed since the trigger was
+ * saved), and the request connects to the addresses that check approved, not to a second
+ * resolution of the name (DNS rebinding).
  */
-export function webhookAction(options: { allowPrivate: boolean }): ActionExecutor {
+export function webhookAction(options: WebhookActionOptions): ActionExecutor {
   return async ({ trigger, action, event, deliveryId }) => {
-    const url = String(action.url);
+    const target = String(action.url);
+    let checked;
     try {
-      await checkWebhookTarget(url, { allowPrivate: options.allowPrivate });
+      checked = await checkWebhookTarget(target, {
+        allowPrivate: options.allowPrivate,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+      });
     } catch (err) {
       if (err instanceof EngineError) throw new ActionError(err.code, err.message);
       throw err;
     }
     const body = JSON.stringify({ trigger: trigger.name, data: event });
-    let response: Response;
+    let status: number;
     try {
-      response = await fetch(url, {
-        method: 'POST',
+      status = await pinnedPost({
+        url: checked.url,
+        addresses: checked.addresses,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'cloudfn-webhook',
@@ -29,15 +44,13 @@ export function webhookAction(options: { allowPrivate: boolean }): ActionExecuto
           'x-cloudfn-delivery': deliveryId,
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
       });
-      await response.arrayBuffer();
     } catch (err) {
-      throw new ActionError('E_WEBHOOK_UNREACHABLE', `POST ${url} failed: ${(err as Error).message}`);
+      throw new ActionError('E_WEBHOOK_UNREACHABLE', `POST ${target} failed: ${(err as Error).message}`);
     }
-    if (response.status < 200 || response.status >= 300) {
-      throw new ActionError('E_WEBHOOK_STATUS', `POST ${url} answered HTTP ${response.status}.`);
+    if (status < 200 || status >= 300) {
+      throw new ActionError('E_WEBHOOK_STATUS', `POST ${target} answered HTTP ${status}.`);
     }
     return {};
   };

@@ -3,12 +3,37 @@ import { z } from 'zod';
 import type { EngineStore, StoredTrigger, TriggerLogRecord } from '../../store/index.ts';
 import type { Clock } from '../../clock.ts';
 import type { TriggerAdmin } from '../../dispatch/trigger-admin.ts';
-import { explainMatch, type TriggerDefinition } from '../../triggers/index.ts';
-import { ConflictError, NotFoundError } from '../../errors.ts';
+import { dryRun } from '../../dispatch/dry-run.ts';
+import { TriggerLogNotFoundError, TriggerLogNotReplayableError } from '../../dispatch/errors.ts';
+import type { TriggerDefinition } from '../../triggers/index.ts';
 import { readJsonBody } from '../body.ts';
 import { iso, pageParams, parseInput } from '../validate.ts';
 
 const testBody = z.strictObject({ data: z.record(z.string(), z.unknown()) });
+const patchBody = z.strictObject({ enabled: z.boolean() });
+
+/** A time in a query: ISO-8601 (`2024-06-30T12:00:00Z`, `2024-06-30`) or unix milliseconds. */
+const queryTime = z.string().transform((text, ctx) => {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not an ISO-8601 time or unix milliseconds` });
+    return z.NEVER;
+  }
+  return ms;
+});
+const eventField = z.string().min(1).max(256);
+
+/** Filters of the log routes; unknown parameters are refused so a typo does not widen a search. */
+const logQuery = z.strictObject({
+  limit: z.string().optional(),
+  offset: z.string().optional(),
+  status: z.enum(['pending', 'succeeded', 'failed', 'dead_letter']).optional(),
+  since: queryTime.optional(),
+  until: queryTime.optional(),
+  msgId: eventField.optional(),
+  fromUserName: eventField.optional(),
+  event: eventField.optional(),
+});
 
 /** A trigger as stored, plus its incoming-webhook key (the secret part of /hooks/:key). */
 const renderTrigger = (t: StoredTrigger) => ({
@@ -18,11 +43,13 @@ const renderTrigger = (t: StoredTrigger) => ({
   updated_at: iso(t.updatedAt),
 });
 
+/** One firing of one action; `event_id` is the accepted event (inbox id, the /hooks answer's id). */
 const renderLog = (l: TriggerLogRecord) => ({
   id: l.id,
   trigger: l.trigger,
   triggered_at: iso(l.triggeredAt),
   updated_at: iso(l.updatedAt),
+  event_id: l.inboxId,
   event: l.event,
   action: { index: l.actionIndex, ...l.action },
   status: l.status,
@@ -33,13 +60,30 @@ const renderLog = (l: TriggerLogRecord) => ({
   duration_ms: l.durationMs,
 });
 
-/** Trigger CRUD, logs, replay, dry-run and key rotation (SPEC §2, §4). */
-export function registerTriggerRoutes(router: Router, deps: { store: EngineStore; triggers: TriggerAdmin; clock: Clock; onReplay: () => void }): void {
+/** Trigger CRUD, enable/disable, logs, replay, dry-run and key rotation (SPEC §2, §4). */
+export function registerTriggerRoutes(
+  router: Router,
+  deps: { store: EngineStore; triggers: TriggerAdmin; clock: Clock; onReplay: () => void },
+): void {
   const { store, triggers, clock } = deps;
 
+  const listLogs = (query: Record<string, unknown>, trigger?: string) => {
+    const { limit, offset } = pageParams(query);
+    const { limit: _l, offset: _o, ...filter } = parseInput(logQuery, query, 'E_INVALID_QUERY');
+    const { total, objects } = store.triggerLogs.list({ ...filter, ...(trigger ? { trigger } : {}), limit, offset });
+    return { meta: { limit, offset, total_count: total }, objects: objects.map(renderLog) };
+  };
+
+  const logOf = (name: string, id: string): TriggerLogRecord => {
+    const log = store.triggerLogs.get(id);
+    if (!log || log.trigger !== name) throw new TriggerLogNotFoundError(name, id);
+    return log;
+  };
+
   router.post('/triggers', async (ctx) => {
+    const saved = await triggers.create(await readJsonBody(ctx));
     ctx.status = 201;
-    ctx.body = renderTrigger(triggers.create(await readJsonBody(ctx)));
+    ctx.body = renderTrigger(saved);
   });
 
   router.get('/triggers', (ctx) => {
@@ -53,7 +97,12 @@ export function registerTriggerRoutes(router: Router, deps: { store: EngineStore
   });
 
   router.put('/triggers/:name', async (ctx) => {
-    ctx.body = renderTrigger(triggers.replace(ctx.params.name!, await readJsonBody(ctx)));
+    ctx.body = renderTrigger(await triggers.replace(ctx.params.name!, await readJsonBody(ctx)));
+  });
+
+  router.patch('/triggers/:name', async (ctx) => {
+    const { enabled } = parseInput(patchBody, await readJsonBody(ctx));
+    ctx.body = renderTrigger(triggers.setEnabled(ctx.params.name!, enabled));
   });
 
   router.delete('/triggers/:name', (ctx) => {
@@ -68,26 +117,26 @@ export function registerTriggerRoutes(router: Router, deps: { store: EngineStore
   router.post('/triggers/:name/test', async (ctx) => {
     const { data } = parseInput(testBody, await readJsonBody(ctx));
     const definition = triggers.get(ctx.params.name!).definition as unknown as TriggerDefinition;
-    const explained = explainMatch(definition.condition as Parameters<typeof explainMatch>[0], data);
-    ctx.body = { trigger: definition.name, enabled: definition.enabled, ...explained };
+    ctx.body = { trigger: definition.name, enabled: definition.enabled, ...dryRun(definition, data) };
   });
 
   router.get('/triggers/:name/logs', (ctx) => {
     triggers.get(ctx.params.name!);
-    const { limit, offset } = pageParams(ctx.query);
-    const status = typeof ctx.query.status === 'string' ? ctx.query.status : undefined;
-    const { total, objects } = store.triggerLogs.list({ trigger: ctx.params.name!, status, limit, offset });
-    ctx.body = { meta: { limit, offset, total_count: total }, objects: objects.map(renderLog) };
+    ctx.body = listLogs(ctx.query, ctx.params.name!);
+  });
+
+  router.get('/triggers/:name/logs/:id', (ctx) => {
+    ctx.body = renderLog(logOf(ctx.params.name!, ctx.params.id!));
+  });
+
+  // Across triggers: "what happened to this user's push?" (?fromUserName=…, ?msgId=…).
+  router.get('/trigger-logs', (ctx) => {
+    ctx.body = listLogs(ctx.query);
   });
 
   router.post('/triggers/:name/logs/:id/replay', (ctx) => {
-    const log = store.triggerLogs.get(ctx.params.id!);
-    if (!log || log.trigger !== ctx.params.name) {
-      throw new NotFoundError('E_TRIGGER_LOG_NOT_FOUND', `Trigger "${ctx.params.name}" has no log "${ctx.params.id}".`, { log: ctx.params.id });
-    }
-    if (!store.queue.replay(log.id, clock.now())) {
-      throw new ConflictError('E_TRIGGER_LOG_NOT_REPLAYABLE', `Log "${log.id}" is still queued; wait for it to finish before replaying.`, { log: log.id });
-    }
+    const log = logOf(ctx.params.name!, ctx.params.id!);
+    if (!store.queue.replay(log.id, clock.now())) throw new TriggerLogNotReplayableError(log.id);
     deps.onReplay();
     ctx.status = 202;
     ctx.body = renderLog(store.triggerLogs.get(log.id)!);

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Queue, QueueItem } from '../ports.ts';
+import type { LaneCaps, NewFiring, Queue, QueueItem } from '../ports.ts';
 import { fromJson } from './json-column.ts';
 
 interface QueueRow {
@@ -12,6 +12,7 @@ interface QueueRow {
   event_type: string;
   attempts: number;
   run_at: number;
+  lane: string;
 }
 
 const toItem = (row: QueueRow): QueueItem => ({
@@ -24,7 +25,14 @@ const toItem = (row: QueueRow): QueueItem => ({
   eventType: row.event_type,
   attempts: row.attempts,
   runAt: row.run_at,
+  lane: row.lane,
 });
+
+// The concurrency lane of a queued firing (QueueItem.lane): one per function, whichever
+// triggers call it; one per trigger action for table and webhook actions.
+const LANE = `CASE WHEN json_extract(q.action, '$.type') = 'function'
+  THEN 'function:' || json_extract(q.action, '$.function')
+  ELSE 'action:' || q.trigger || '#' || q.action_index END`;
 
 export function sqliteQueue(db: Database): Queue {
   const markDispatched = db.prepare('UPDATE inbox SET dispatched = 1 WHERE id = ?');
@@ -34,7 +42,16 @@ export function sqliteQueue(db: Database): Queue {
   const insertItem = db.prepare(`
     INSERT INTO queue (id, trigger_log_id, trigger, action_index, action, event, event_type, attempts, run_at)
     VALUES (@logId, @logId, @trigger, @actionIndex, @action, @event, @eventType, 0, @now)`);
-  const due = db.prepare<[number, number], QueueRow>('SELECT * FROM queue WHERE claimed = 0 AND run_at <= ? ORDER BY run_at, rowid LIMIT ?');
+  // Oldest due first, taking from each lane only as many as its cap leaves room for.
+  const due = db.prepare<{ now: number; limit: number; perLane: number; running: string }, QueueRow>(`
+    SELECT * FROM (
+      SELECT q.*, q.rowid AS rid, ${LANE} AS lane,
+        ROW_NUMBER() OVER (PARTITION BY ${LANE} ORDER BY q.run_at, q.rowid) AS nth
+      FROM queue q WHERE q.claimed = 0 AND q.run_at <= @now)
+    WHERE nth <= @perLane - COALESCE((SELECT r.value FROM json_each(@running) r WHERE r.key = lane), 0)
+    ORDER BY run_at, rid LIMIT @limit`);
+  const lastFired = db.prepare<[string, number, number], { t: number | null }>(
+    'SELECT MAX(triggered_at) AS t FROM trigger_logs WHERE trigger = ? AND action_index = ? AND triggered_at >= ?');
   const claim = db.prepare('UPDATE queue SET claimed = 1, attempts = attempts + 1 WHERE id = ?');
   const next = db.prepare<[], { t: number | null }>('SELECT MIN(run_at) AS t FROM queue WHERE claimed = 0');
   const remove = db.prepare('DELETE FROM queue WHERE id = ?');
@@ -45,19 +62,27 @@ export function sqliteQueue(db: Database): Queue {
   const queued = db.prepare('SELECT 1 FROM queue WHERE id = ?');
   const reopenLog = db.prepare(`UPDATE trigger_logs SET status = 'pending', attempts = 0, error_type = NULL, error = NULL, updated_at = ? WHERE id = ?`);
   const unfinished = db.prepare('SELECT 1 FROM queue WHERE trigger = ? LIMIT 1');
-  const eventTypeOf = db.prepare<[string], { type: string }>('SELECT type FROM triggers WHERE name = ?');
+  // The event.eventType of SPEC §5 for the trigger's type (wechat_message pushes are 'trigger').
+  const eventTypeOf = db.prepare<[string], { type: string }>(
+    "SELECT CASE type WHEN 'wechat_message' THEN 'trigger' ELSE type END AS type FROM triggers WHERE name = ?");
+
+  const dispatch = db.transaction((inboxId: string | null, firings: NewFiring[], now: number) => {
+    if (inboxId !== null) markDispatched.run(inboxId);
+    for (const f of firings) {
+      if (f.guard && !f.guard.admit(lastFired.get(f.trigger, f.actionIndex, f.guard.since)?.t ?? undefined)) continue;
+      const row = { logId: f.logId, trigger: f.trigger, actionIndex: f.actionIndex, eventType: f.eventType, inboxId, now, action: JSON.stringify(f.action), event: JSON.stringify(f.event) };
+      insertLog.run(row);
+      insertItem.run(row);
+    }
+  });
 
   return {
-    dispatch: db.transaction((inboxId: string | null, firings: Parameters<Queue['dispatch']>[1], now: number) => {
-      if (inboxId !== null) markDispatched.run(inboxId);
-      for (const f of firings) {
-        const row = { ...f, inboxId, now, action: JSON.stringify(f.action), event: JSON.stringify(f.event) };
-        insertLog.run(row);
-        insertItem.run(row);
-      }
-    }),
-    claimDue: db.transaction((now: number, limit: number) => {
-      const rows = due.all(now, limit);
+    // IMMEDIATE: the frequency guards read and the inserts happen under one write lock, even
+    // against another process on the same file.
+    dispatch: (inboxId, firings, now) => dispatch.immediate(inboxId, firings, now),
+    claimDue: db.transaction((now: number, limit: number, lanes?: LaneCaps) => {
+      const running = JSON.stringify(Object.fromEntries(lanes?.running ?? []));
+      const rows = due.all({ now, limit, perLane: lanes?.perLane ?? limit, running });
       for (const row of rows) claim.run(row.id);
       return rows.map((row) => ({ ...toItem(row), attempts: row.attempts + 1 }));
     }),

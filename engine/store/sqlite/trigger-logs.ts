@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { TriggerLogRecord, TriggerLogStore } from '../ports.ts';
+import type { TriggerLogFilter, TriggerLogRecord, TriggerLogStore } from '../ports.ts';
 import { fromJson } from './json-column.ts';
 
 interface LogRow {
@@ -45,17 +45,31 @@ const COLUMNS: Record<string, string> = {
   durationMs: 'duration_ms',
 };
 
+// The SQL of each filter (TriggerLogFilter); values are always bound, never spliced in.
+// Event fields are read from the stored event; WeChat spells the id MsgId or MsgID.
+const FILTERS: Record<Exclude<keyof TriggerLogFilter, 'limit' | 'offset'>, string> = {
+  trigger: 'trigger = @trigger',
+  status: 'status = @status',
+  since: 'triggered_at >= @since',
+  until: 'triggered_at < @until',
+  msgId: "COALESCE(json_extract(event, '$.MsgId'), json_extract(event, '$.MsgID')) = @msgId",
+  fromUserName: "json_extract(event, '$.FromUserName') = @fromUserName",
+  event: "COALESCE(json_extract(event, '$.Event'), json_extract(event, '$.event')) = @event",
+};
+
 export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
   const byId = db.prepare<[string], LogRow>('SELECT * FROM trigger_logs WHERE id = ?');
-  const lastFired = db.prepare<[string, number, number], { t: number | null }>(
-    'SELECT MAX(triggered_at) AS t FROM trigger_logs WHERE trigger = ? AND action_index = ? AND triggered_at >= ?');
+  // Finished rows past retention, keeping each trigger action's latest: `once` reads it.
+  const prune = db.prepare(`
+    DELETE FROM trigger_logs WHERE triggered_at < @before AND status IN ('succeeded', 'dead_letter')
+      AND rowid NOT IN (SELECT MAX(rowid) FROM trigger_logs GROUP BY trigger, action_index)`);
   const insert = db.prepare(`
     INSERT INTO trigger_logs (id, trigger, triggered_at, event, inbox_id, action_index, action, status, attempts,
       error_type, error, job_id, duration_ms, updated_at)
     VALUES (@id, @trigger, @triggeredAt, @event, @inboxId, @actionIndex, @action, @status, @attempts,
       @errorType, @error, @jobId, @durationMs, @updatedAt)`);
   return {
-    lastFiredAt: (trigger, actionIndex, since) => lastFired.get(trigger, actionIndex, since)?.t ?? undefined,
+    prune: (before) => prune.run({ before }).changes,
     insertFinished(record) {
       insert.run({ ...record, event: JSON.stringify(record.event), action: JSON.stringify(record.action) });
     },
@@ -64,14 +78,15 @@ export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
       return row && toRecord(row);
     },
     list(filter) {
-      const where = ['trigger = @trigger'];
-      if (filter.status) where.push('status = @status');
-      const clause = where.join(' AND ');
-      const params = { trigger: filter.trigger, status: filter.status };
+      const { limit, offset, ...params } = filter;
+      const where = Object.keys(params)
+        .filter((k) => params[k as keyof typeof params] !== undefined)
+        .map((k) => FILTERS[k as keyof typeof FILTERS]);
+      const clause = where.length > 0 ? where.join(' AND ') : '1';
       const total = (db.prepare(`SELECT COUNT(*) AS n FROM trigger_logs WHERE ${clause}`).get(params) as { n: number }).n;
       const rows = db
         .prepare(`SELECT * FROM trigger_logs WHERE ${clause} ORDER BY triggered_at DESC, rowid DESC LIMIT @limit OFFSET @offset`)
-        .all({ ...params, limit: filter.limit, offset: filter.offset }) as LogRow[];
+        .all({ ...params, limit, offset }) as LogRow[];
       return { total, objects: rows.map(toRecord) };
     },
     update(id, patch, now) {
