@@ -87,14 +87,11 @@ async function readJson(response: Response, connection: Connection): Promise<unk
   try {
     body = text === '' ? undefined : JSON.parse(text);
   } catch {
-    if (!response.ok) {
-      throw new EngineRefusedError(response.status, {
-        message: text.slice(0, 300) || `HTTP ${response.status}`,
-      });
-    }
+    // The engine always answers JSON: HTML or text means another server (or a proxy whose
+    // engine is down, e.g. 502) answered.
     throw unreachableError(
       connection.url,
-      `the answer is not JSON; is this a cloudfn engine?`,
+      `HTTP ${response.status} with a ${response.headers.get('content-type') ?? 'non-JSON'} answer; is this a cloudfn engine?`,
       'E_CLI_NOT_AN_ENGINE',
     );
   }

@@ -85,6 +85,16 @@ function op(tag: string, summary: string, fields: Operation): Operation {
   return { tags: [tag], summary, ...fields };
 }
 
+const logFilters = [
+  queryParam('status', 'Only this status.', {
+    enum: ['pending', 'succeeded', 'failed', 'dead_letter'],
+  }),
+  queryParam('since', 'Fired at or after: ISO-8601 or unix ms.'),
+  queryParam('until', 'Fired before: ISO-8601 or unix ms.'),
+  queryParam('msgId', "The push's MsgId / MsgID."),
+  queryParam('fromUserName', "The push's FromUserName (openid)."),
+  queryParam('event', "The push's Event."),
+];
 const NAME = pathParam('name', 'The function or trigger name.');
 const TABLE = pathParam('t', 'The table, by integer id or name.');
 const APP_ID = pathParam('appId', 'The WeChat AppID (wx…).');
@@ -321,6 +331,12 @@ const schemas: Record<string, Schema> = {
       trigger: str(),
       enabled: { type: 'boolean' },
       matched: { type: 'boolean' },
+      reasons: { type: 'array', items: str(), description: 'Why not, in words.' },
+      actions: {
+        type: 'array',
+        items: { type: 'object' },
+        description: 'What each action would do.',
+      },
       rules: {
         type: 'array',
         items: obj({
@@ -342,6 +358,7 @@ const schemas: Record<string, Schema> = {
       trigger: str(),
       triggered_at: isoTime(),
       updated_at: isoTime(),
+      event_id: { type: ['string', 'null'], description: 'The accepted event (inbox id).' },
       event: {},
       action: { type: 'object' },
       status: { enum: ['pending', 'succeeded', 'failed', 'dead_letter'] },
@@ -682,6 +699,13 @@ const paths: Record<string, Record<string, Operation>> = {
       requestBody: body(ref('Trigger')),
       responses: { ...ok('The trigger.', ref('Trigger')), ...refused, ...unknown },
     }),
+    patch: op('triggers', 'Enable or disable a trigger.', {
+      parameters: [NAME],
+      requestBody: body(
+        obj({ enabled: { type: 'boolean' } }, ['enabled'], { additionalProperties: false }),
+      ),
+      responses: { ...ok('The trigger.', ref('Trigger')), ...refused, ...unknown },
+    }),
     delete: op('triggers', 'Delete a trigger.', {
       parameters: [NAME],
       responses: { ...noContent, ...refused, ...unknown },
@@ -706,13 +730,25 @@ const paths: Record<string, Record<string, Operation>> = {
   },
   [admin('/triggers/{name}/logs')]: {
     get: op('triggers', "A trigger's firings, one row per action, newest first.", {
-      parameters: [
-        NAME,
-        ...paging,
-        queryParam('status', 'pending, succeeded, failed or dead_letter.'),
-      ],
+      parameters: [NAME, ...paging, ...logFilters],
       responses: { ...ok('Logs.', list('TriggerLog')), ...refused, ...unknown },
     }),
+  },
+  [admin('/triggers/{name}/logs/{id}')]: {
+    get: op('triggers', 'One firing.', {
+      parameters: [NAME, pathParam('id', 'The log id.')],
+      responses: { ...ok('The log row.', ref('TriggerLog')), ...refused, ...unknown },
+    }),
+  },
+  [admin('/trigger-logs')]: {
+    get: op(
+      'triggers',
+      'Firings across all triggers, e.g. what happened to one push (?msgId=…, ?fromUserName=…).',
+      {
+        parameters: [...paging, ...logFilters],
+        responses: { ...ok('Logs.', list('TriggerLog')), ...refused },
+      },
+    ),
   },
   [admin('/triggers/{name}/logs/{id}/replay')]: {
     post: op('triggers', 'Run a logged firing again.', {

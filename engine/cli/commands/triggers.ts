@@ -22,6 +22,7 @@ interface TestAnswer {
   trigger: string;
   enabled?: boolean;
   matched: boolean;
+  reasons?: string[];
   rules: Array<{
     field: string;
     op: string;
@@ -173,6 +174,7 @@ export function registerTriggers(program: Command, cli: Cli): void {
       cli.io.out(
         `${name}: ${answer.matched ? paint('matches', 'green', c) : paint('does not match', 'red', c)}${answer.enabled === false ? ' (but the trigger is disabled)' : ''}`,
       );
+      for (const reason of answer.reasons ?? []) cli.io.out(`  - ${reason}`);
       if (answer.rules.length === 0)
         return cli.io.out('No rules: every event of its source matches.');
       cli.io.out(
@@ -195,6 +197,25 @@ export function registerTriggers(program: Command, cli: Cli): void {
         ),
       );
     });
+
+  for (const [verb, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    triggers
+      .command(verb)
+      .description(
+        `${verb} a trigger (${enabled ? 'it fires again' : 'it keeps its definition and logs but fires no more'})`,
+      )
+      .argument('<name>', 'the trigger')
+      .addHelpText('after', examples(`cloudfn triggers ${verb} user_consume_card`))
+      .action(async (name: string, _options: unknown, command: Command) => {
+        await clientFor(cli, command).call('PATCH', `/triggers/${encodeURIComponent(name)}`, {
+          body: { enabled },
+        });
+        cli.io.out(`Trigger ${name} ${enabled ? 'enabled' : 'disabled'}.`);
+      });
+  }
 
   triggers
     .command('delete')
