@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../helpers/fixtures.ts';
+import { runCli } from './run-cli.ts';
+
+// types/baas.d.ts as a function author meets it: `cloudfn init` wires it into tsconfig.json,
+// and the TypeScript compiler, run on the starter folder, accepts right code and refuses
+// wrong code with the errors an editor would show.
+const exec = promisify(execFile);
+const node = path.join(repoRoot, 'node_modules/.bin/node');
+const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+
+async function typecheck(dir: string): Promise<{ code: number; output: string }> {
+  try {
+    await exec(node, [tsc, '-p', dir, '--pretty', 'false']);
+    return { code: 0, output: '' };
+  } catch (err) {
+    const e = err as { code: number; stdout: string };
+    return { code: e.code, output: e.stdout };
+  }
+}
+
+describe('types/baas.d.ts in a cloudfn init folder', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-types-'));
+    const init = await runCli(['init', dir]);
+    expect(init.code, init.stderr).toBe(0);
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('type-checks the starter functions (JavaScript with @ts-check, and TypeScript)', async () => {
+    const result = await typecheck(dir);
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('accepts the whole API: pushes narrowed by MsgType and Event, tables, queries, invoke, replies', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'functions', 'all.ts'),
+      `interface Coupon { code: string; amount: number }
+export async function main(event: CloudFn.Event<WeChat.Push>): Promise<CloudFn.ReplyResult | number> {
+  const push = event.data;
+  const at: number = push.CreateTime;
+  if (push.MsgType === 'text') return { reply: { MsgType: 'text', Content: push.Content + at } };
+  if (push.MsgType === 'event' && push.Event === 'user_consume_card') {
+    const coupons = new BaaS.TableObject<Coupon>('coupons');
+    const saved = await coupons.create().set('code', push.UserCardCode).set({ amount: 1 }).incrementBy('amount', 2).save();
+    const id: string = saved.data.id;
+    const query = BaaS.Query.or(new BaaS.Query().compare('amount', '>=', 1), new BaaS.Query().matches('code', /^0/i));
+    const found = await coupons.setQuery(query).select(['code']).orderBy('-created_at').limit(10).find({ withCount: true });
+    const first: Coupon | undefined = found.data.objects[0];
+    const bulk = await coupons.getWithoutData(query).set('amount', 0).update();
+    const n: number = bulk.data.succeed + (await coupons.count());
+    const other = await BaaS.invoke<{ ok: boolean }>('audit', { id }, true);
+    console.log(first?.code, n, other.code, other.data.ok, process.env.REGION ?? 'none');
+    setTimeout(() => undefined, 10);
+    return { reply: { MsgType: 'news', Articles: [{ Title: 'Thanks', Url: 'https://example.com' }] } };
+  }
+  return 0;
+}
+`,
+    );
+    const result = await typecheck(dir);
+    expect(result.output).toBe('');
+    fs.rmSync(path.join(dir, 'functions', 'all.ts'));
+  });
+
+  it('refuses what a function cannot do or a push does not have', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'functions', 'wrong.ts'),
+      `export async function main(event: CloudFn.Event<WeChat.UserConsumeCardEvent>) {
+  event.data.CreateTime.toUpperCase();
+  new BaaS.Query().compare('a', '~', 1);
+  process.exit(1);
+  require('fs');
+  return { reply: { MsgType: 'text' } } satisfies CloudFn.ReplyResult;
+}
+`,
+    );
+    const result = await typecheck(dir);
+    fs.rmSync(path.join(dir, 'functions', 'wrong.ts'));
+    expect(result.code).not.toBe(0);
+    const errors = result.output.split('\n').filter((l) => l.includes('wrong.ts'));
+    expect(errors.find((l) => l.includes('(2,'))).toContain(
+      "Property 'toUpperCase' does not exist on type 'number'",
+    );
+    expect(errors.find((l) => l.includes('(3,'))).toContain('"~"');
+    expect(errors.find((l) => l.includes('(4,'))).toContain("Property 'exit' does not exist");
+    expect(errors.find((l) => l.includes('(5,'))).toContain("Cannot find name 'require'");
+    expect(errors.find((l) => l.includes('(6,'))).toContain("is not assignable to type 'Reply'");
+  });
+});
