@@ -17,8 +17,32 @@ import { WarmPool } from './warm-pool.ts';
 
 export const CATASTROPHIC_MARKER = 'cloudfn-executor: catastrophic V8 error:';
 
-function send(message: FromExecutor): void {
+function sendNow(message: FromExecutor): void {
   if (process.connected) process.send?.(message);
+}
+
+// Host events (e.g. one `table.change` per insert) travel in batches: one IPC message per
+// turn of the event loop instead of one per event. Any other message flushes them first, so
+// a job's events always arrive before its outcome.
+const EVENT_BATCH = 1000;
+let events: { kind: string; payload: unknown }[] = [];
+
+function flushEvents(): void {
+  if (events.length === 0) return;
+  const batch = events;
+  events = [];
+  sendNow({ type: 'host-events', events: batch });
+}
+
+function emitEvent(kind: string, payload: unknown): void {
+  events.push({ kind, payload });
+  if (events.length === 1) setImmediate(flushEvents);
+  else if (events.length >= EVENT_BATCH) flushEvents();
+}
+
+function send(message: FromExecutor): void {
+  flushEvents();
+  sendNow(message);
 }
 
 function onCatastrophicError(message: string): void {
@@ -37,9 +61,7 @@ async function loadHostOps(spec: HostOpsModuleSpec | undefined): Promise<HostOps
   const mod = (await import(url)) as { createHostOps?: CreateHostOps };
   if (typeof mod.createHostOps !== 'function')
     throw new Error(`${spec.module} does not export createHostOps`);
-  return mod.createHostOps(spec.options, (kind, payload) =>
-    send({ type: 'host-event', kind, payload }),
-  );
+  return mod.createHostOps(spec.options, emitEvent);
 }
 
 async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void> {

@@ -285,8 +285,8 @@ export class ExecutorProcess {
         if (pending !== undefined) this.#sendInvoke(message.id, pending.invocation, true);
         return;
       }
-      case 'host-event':
-        this.#hooks.onHostEvent(message.kind, message.payload);
+      case 'host-events':
+        for (const event of message.events) this.#hooks.onHostEvent(event.kind, event.payload);
         return;
       case 'heartbeat':
         this.#lastHeartbeat = performance.now();

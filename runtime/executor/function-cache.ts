@@ -18,8 +18,8 @@ interface Entry {
   stale: boolean;
 }
 
-/** Isolate overhead outside its heap (measured: docs/runtime.md), for the budget. */
-const ISOLATE_OVERHEAD_BYTES = 512 * 1024;
+/** Isolate memory outside its V8 heap pages (measured: docs/runtime.md), for the budget. */
+const ISOLATE_OVERHEAD_BYTES = 256 * 1024;
 
 export class FunctionCache {
   readonly #entries = new Map<string, Entry>(); // insertion order = least recently used first
@@ -116,7 +116,7 @@ export class FunctionCache {
     let overCount = this.#loaded - this.#limits.maxLoadedIsolates;
     // Summing heaps is O(loaded); only do it when a cheap bound says we might be over.
     let overBytes =
-      this.#loaded * ISOLATE_OVERHEAD_BYTES * 4 > budget ? this.#heapBytes() - budget : 0;
+      this.#loaded * 1024 * 1024 > budget ? this.#heapBytes() - budget : 0;
     if (overCount <= 0 && overBytes <= 0) return;
     // Entries stay (with their cached data and source map) when their isolates go.
     for (const entry of this.#entries.values()) {

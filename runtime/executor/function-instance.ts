@@ -296,7 +296,7 @@ export class FunctionInstance implements BridgeTarget {
       try {
         const stats = this.#warm.isolate.getHeapStatisticsSync();
         memoryBytes = stats.used_heap_size + stats.externally_allocated_size;
-        this.heapBytes = stats.total_heap_size + stats.externally_allocated_size;
+        this.heapBytes = stats.total_physical_size + stats.externally_allocated_size;
       } catch {
         // disposed meanwhile
       }

@@ -46,6 +46,6 @@ export type FromExecutor =
   | { type: 'nested'; id: number; callId: number; requestJson: string }
   /** The invocation named a version without its code and the executor does not have it. */
   | { type: 'need-code'; id: number }
-  | { type: 'host-event'; kind: string; payload: unknown }
+  | { type: 'host-events'; events: { kind: string; payload: unknown }[] }
   | { type: 'heartbeat'; rss: number; loadedIsolates: number; warmIsolates: number }
   | { type: 'init-failed'; message: string };

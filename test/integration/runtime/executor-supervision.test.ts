@@ -18,14 +18,25 @@ describe('executor supervision', () => {
     expect((await run(sandbox, healthy, 'before')).status).toBe('fulfilled');
     const pidBefore = sandbox.executors()[0]?.pid;
     // V8's fatal OOM path: isolated-vm's memory limit cannot stop this one (issue 3).
-    const bomb = await deploy('fill_bomb', 'exports.main = async () => { Array(1e9).fill(0); return "impossible" }', { memoryMb: 128, timeoutMs: 1000 });
-    const slow = await deploy('in_flight', 'exports.main = () => new Promise((r) => setTimeout(() => r("finished"), 300))');
+    const bomb = await deploy(
+      'fill_bomb',
+      'exports.main = async () => { Array(1e9).fill(0); return "impossible" }',
+      { memoryMb: 128, timeoutMs: 1000 },
+    );
+    const slow = await deploy(
+      'in_flight',
+      'exports.main = () => new Promise((r) => setTimeout(() => r("finished"), 300))',
+    );
     const [bombOut, inFlight] = await Promise.all([run(sandbox, bomb), run(sandbox, slow)]);
-    expect(bombOut).toMatchObject({ status: 'execution_failed', error: { code: 'E_EXECUTOR_CRASHED' } });
+    expect(bombOut).toMatchObject({
+      status: 'execution_failed',
+      error: { code: 'E_EXECUTOR_CRASHED' },
+    });
     expect(bombOut.error?.message).toMatch(/restarted because/);
     // The other job in that executor ends with the same clear error rather than hanging.
     expect(['fulfilled', 'execution_failed']).toContain(inFlight.status);
-    if (inFlight.status === 'execution_failed') expect(inFlight.error?.code).toBe('E_EXECUTOR_CRASHED');
+    if (inFlight.status === 'execution_failed')
+      expect(inFlight.error?.code).toBe('E_EXECUTOR_CRASHED');
     // Pushes that keep arriving meanwhile are answered.
     const during = await Promise.all([1, 2, 3].map((n) => run(sandbox, healthy, n)));
     expect(during.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
@@ -35,12 +46,18 @@ describe('executor supervision', () => {
   });
 
   it('fails in-flight runs of a killed executor with E_EXECUTOR_CRASHED and restarts it', async () => {
-    const slow = await deploy('killed_mid_run', 'exports.main = () => new Promise((r) => setTimeout(() => r("finished"), 2000))');
+    const slow = await deploy(
+      'killed_mid_run',
+      'exports.main = () => new Promise((r) => setTimeout(() => r("finished"), 2000))',
+    );
     const pending = run(sandbox, slow);
     await new Promise((r) => setTimeout(r, 200));
     const restarts = sandbox.executors()[0]?.restarts ?? 0;
     sandbox.killExecutor(0);
-    expect(await pending).toMatchObject({ status: 'execution_failed', error: { code: 'E_EXECUTOR_CRASHED' } });
+    expect(await pending).toMatchObject({
+      status: 'execution_failed',
+      error: { code: 'E_EXECUTOR_CRASHED' },
+    });
     const healthy = await deploy('after_kill', HEALTHY);
     expect((await run(sandbox, healthy)).status).toBe('fulfilled');
     expect(sandbox.executors()[0]?.restarts).toBe(restarts + 1);
@@ -52,7 +69,9 @@ describe('executor supervision', () => {
       await multi.ready();
       const pids = multi.executors().map((e) => e.pid);
       expect(new Set(pids).size).toBe(2);
-      const fns = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((n) => deploy(`spread_${n}`, HEALTHY)));
+      const fns = await Promise.all(
+        ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => deploy(`spread_${n}`, HEALTHY)),
+      );
       const outs = await Promise.all(fns.map((fn) => run(multi, fn, fn.name)));
       expect(outs.every((o) => o.status === 'fulfilled')).toBe(true);
       multi.killExecutor(0);
@@ -69,7 +88,10 @@ describe('an executor that cannot start', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'cloudfn-bad-hostops-'));
-    writeFileSync(join(dir, 'broken.mjs'), 'export const createHostOps = () => { throw new Error("database file is locked") };\n');
+    writeFileSync(
+      join(dir, 'broken.mjs'),
+      'export const createHostOps = () => { throw new Error("database file is locked") };\n',
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -78,7 +100,10 @@ describe('an executor that cannot start', () => {
     try {
       const fn = await deploy('never_started', HEALTHY);
       const out = await run(sandbox, fn);
-      expect(out).toMatchObject({ status: 'execution_failed', error: { code: 'E_EXECUTOR_CRASHED' } });
+      expect(out).toMatchObject({
+        status: 'execution_failed',
+        error: { code: 'E_EXECUTOR_CRASHED' },
+      });
       expect(out.error?.message).toContain('database file is locked');
     } finally {
       await sandbox.close();

@@ -19,7 +19,17 @@ afterAll(async () => {
 
 describe('stacks point into the uploaded source', () => {
   it('maps a throw in a single uploaded file to its line and column', async () => {
-    const source = ['// a comment', '', 'function check(card) {', '  if (!card.code) throw new Error("card has no code");', '}', 'exports.main = async (event) => {', '  check(event.data);', '};', ''].join('\n');
+    const source = [
+      '// a comment',
+      '',
+      'function check(card) {',
+      '  if (!card.code) throw new Error("card has no code");',
+      '}',
+      'exports.main = async (event) => {',
+      '  check(event.data);',
+      '};',
+      '',
+    ].join('\n');
     const fn = await deploy('mapped_single', source);
     const out = await run(sandbox, fn, {});
     expect(out.status).toBe('execution_failed');
@@ -33,19 +43,33 @@ describe('stacks point into the uploaded source', () => {
   it('maps frames of a TypeScript folder upload to each file', async () => {
     const fnDir = join(dir, 'ts_folder');
     mkdirSync(join(fnDir, 'lib'), { recursive: true });
-    writeFileSync(join(fnDir, 'index.ts'), "import { parse } from './lib/parse.ts';\n\nexport async function main(event: { data: string }): Promise<number> {\n  return parse(event.data);\n}\n");
-    writeFileSync(join(fnDir, 'lib', 'parse.ts'), "interface Shape { n: number }\n\nexport function parse(text: string): number {\n  const shape = JSON.parse(text) as Shape;\n  if (typeof shape.n !== 'number') throw new TypeError(`no n in ${text}`);\n  return shape.n;\n}\n");
+    writeFileSync(
+      join(fnDir, 'index.ts'),
+      "import { parse } from './lib/parse.ts';\n\nexport async function main(event: { data: string }): Promise<number> {\n  return parse(event.data);\n}\n",
+    );
+    writeFileSync(
+      join(fnDir, 'lib', 'parse.ts'),
+      "interface Shape { n: number }\n\nexport function parse(text: string): number {\n  const shape = JSON.parse(text) as Shape;\n  if (typeof shape.n !== 'number') throw new TypeError(`no n in ${text}`);\n  return shape.n;\n}\n",
+    );
     const { code } = await bundleFunction({ entry: fnDir });
     const fn = { name: 'ts_folder', version: 1, code, timeoutMs: 2000, memoryMb: 64, env: {} };
-    expect(await sandbox.invoke({ fn, event: { data: '{"n":5}', eventType: 'invoke', jobId: 'ok' } })).toMatchObject({ status: 'fulfilled', result: 5 });
-    const out = await sandbox.invoke({ fn, event: { data: '{}', eventType: 'invoke', jobId: 'bad' } });
+    expect(
+      await sandbox.invoke({ fn, event: { data: '{"n":5}', eventType: 'invoke', jobId: 'ok' } }),
+    ).toMatchObject({ status: 'fulfilled', result: 5 });
+    const out = await sandbox.invoke({
+      fn,
+      event: { data: '{}', eventType: 'invoke', jobId: 'bad' },
+    });
     expect(out.error?.name).toBe('TypeError');
     expect(out.error?.stack).toContain('lib/parse.ts:5:');
     expect(out.error?.stack).toContain('index.ts:4:');
   });
 
   it('keeps logged errors as the function printed them', async () => {
-    const fn = await deploy('logged_stack', 'exports.main = async () => { console.error(new Error("logged")); return 1 }');
+    const fn = await deploy(
+      'logged_stack',
+      'exports.main = async () => { console.error(new Error("logged")); return 1 }',
+    );
     const out = await run(sandbox, fn);
     expect(out.log[0]?.message).toMatch(/^Error: logged/);
   });
@@ -53,23 +77,39 @@ describe('stacks point into the uploaded source', () => {
 
 describe('build errors', () => {
   it('report line, column and a code frame for a syntax error', async () => {
-    const error = await bundleFunction({ source: 'exports.main = async function (event) {\n  return { a: 1,, }\n}\n', filename: 'broken.js' }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'E_FUNCTION_BUILD', status: 400, details: { file: 'broken.js', line: 2, column: 17 } });
-    expect((error as { details: { frame: string } }).details.frame).toContain('> 2 |   return { a: 1,, }');
+    const error = await bundleFunction({
+      source: 'exports.main = async function (event) {\n  return { a: 1,, }\n}\n',
+      filename: 'broken.js',
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'E_FUNCTION_BUILD',
+      status: 400,
+      details: { file: 'broken.js', line: 2, column: 17 },
+    });
+    expect((error as { details: { frame: string } }).details.frame).toContain(
+      '> 2 |   return { a: 1,, }',
+    );
   });
 
   it('refuse Node built-ins at build time, naming the line', async () => {
-    const error = await bundleFunction({ source: "const fs = require('fs');\nexports.main = async () => fs.readFileSync('/etc/passwd', 'utf8');\n" }).catch((e: unknown) => e);
+    const error = await bundleFunction({
+      source:
+        "const fs = require('fs');\nexports.main = async () => fs.readFileSync('/etc/passwd', 'utf8');\n",
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'E_FUNCTION_BUILD', details: { line: 1 } });
     expect((error as Error).message).toContain('Node built-in module "fs" is not available');
-    const prefixed = await bundleFunction({ source: "import { exec } from 'node:child_process';\nexport const main = () => exec('id');\n" }).catch((e: unknown) => e);
+    const prefixed = await bundleFunction({
+      source: "import { exec } from 'node:child_process';\nexport const main = () => exec('id');\n",
+    }).catch((e: unknown) => e);
     expect((prefixed as Error).message).toContain('"node:child_process"');
   });
 
   it('report a folder without an index file', async () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty, { recursive: true });
-    await expect(bundleFunction({ entry: empty })).rejects.toMatchObject({ code: 'E_FUNCTION_BUILD' });
+    await expect(bundleFunction({ entry: empty })).rejects.toMatchObject({
+      code: 'E_FUNCTION_BUILD',
+    });
   });
 
   it('return the same sha256 for the same code', async () => {
