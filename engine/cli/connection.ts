@@ -20,8 +20,10 @@ export const DEFAULT_URL = 'http://127.0.0.1:3000';
 
 /**
  * Where to find the engine and which token to show it: flags, then CLOUDFN_URL /
- * CLOUDFN_ADMIN_TOKEN, then the token the engine generated and keeps in its data dir
- * (<CLOUDFN_DATA_DIR or ./data>/admin-token), so a local engine needs no setup.
+ * CLOUDFN_ADMIN_TOKEN, then the token the engine generated and keeps in its data dir:
+ * <CLOUDFN_DATA_DIR>/admin-token, else data/admin-token in this folder or the nearest parent
+ * that has one (the checkout, when working in a functions folder inside it). So a local
+ * engine needs no setup.
  */
 export function resolveConnection(
   flags: ConnectionFlags,
@@ -48,12 +50,23 @@ export function resolveConnection(
   if (flags.adminToken) return { url, token: flags.adminToken, tokenSource: '--admin-token' };
   if (env.CLOUDFN_ADMIN_TOKEN)
     return { url, token: env.CLOUDFN_ADMIN_TOKEN, tokenSource: 'CLOUDFN_ADMIN_TOKEN' };
-  const file = path.resolve(cwd, env.CLOUDFN_DATA_DIR || './data', ADMIN_TOKEN_FILE);
-  try {
-    const kept = fs.readFileSync(file, 'utf8').trim();
-    if (kept) return { url, token: kept, tokenSource: file };
-  } catch {
-    // No kept token: requests go without one and the engine's 401 explains what to do.
+  for (const file of tokenFiles(env.CLOUDFN_DATA_DIR, cwd)) {
+    try {
+      const kept = fs.readFileSync(file, 'utf8').trim();
+      if (kept) return { url, token: kept, tokenSource: file };
+    } catch {
+      // Not here: try the next folder up; in the end the engine's 401 explains what to do.
+    }
   }
   return { url, token: undefined, tokenSource: 'none' };
+}
+
+/** Where a kept token may be: the data dir given, else ./data here and in every parent. */
+function tokenFiles(dataDir: string | undefined, cwd: string): string[] {
+  if (dataDir) return [path.resolve(cwd, dataDir, ADMIN_TOKEN_FILE)];
+  const files: string[] = [];
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    files.push(path.join(dir, 'data', ADMIN_TOKEN_FILE));
+    if (path.dirname(dir) === dir) return files;
+  }
 }

@@ -9,7 +9,7 @@ import { runCli, spawnCli } from './run-cli.ts';
 // The commands beyond the walk-through, each through the real binary against a real engine.
 const B = wechatVectors().B_wxbizmsgcrypt_sample;
 
-describe('cloudfn commands', () => {
+describe('cloudfn commands', { timeout: 120_000 }, () => {
   let t: TestEngine;
   let dir: string;
   let env: Record<string, string>;

@@ -36,6 +36,13 @@ describe('resolveConnection', () => {
       tokenSource: '--admin-token',
     });
   });
+  it('finds data/admin-token in a parent folder (a functions folder inside the checkout)', () => {
+    fs.mkdirSync(path.join(dir, 'my-app', 'functions'), { recursive: true });
+    expect(resolveConnection({}, {}, path.join(dir, 'my-app', 'functions'))).toMatchObject({
+      token: 'from-file',
+      tokenSource: path.join(dir, 'data', 'admin-token'),
+    });
+  });
   it('follows CLOUDFN_DATA_DIR, and goes without a token when there is none', () => {
     expect(resolveConnection({}, { CLOUDFN_DATA_DIR: 'elsewhere' }, dir).token).toBe(
       'from-data-dir',

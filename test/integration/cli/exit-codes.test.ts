@@ -9,7 +9,7 @@ import { runCli } from './run-cli.ts';
 
 // Exit codes scripts can rely on: 0 ok, 1 the engine refused, 2 usage, 3 unreachable — each
 // with a readable error (code, message, hint) on stderr.
-describe('cloudfn exit codes and errors', () => {
+describe('cloudfn exit codes and errors', { timeout: 120_000 }, () => {
   let t: TestEngine;
   let env: Record<string, string>;
   let dir: string;

@@ -16,7 +16,7 @@ const silent = { out: () => {}, err: () => {}, interactive: false, colour: false
 const program = buildProgram({ io: silent, env: {}, cwd: process.cwd(), now: () => 0 });
 const paths = commandPaths(program);
 
-describe.concurrent('cloudfn --help', () => {
+describe.concurrent('cloudfn --help', { timeout: 60_000 }, () => {
   it('lists every command, with examples and the exit codes', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);

@@ -115,5 +115,5 @@ describe('cloudfn from init to a fired trigger', () => {
     expect(answer.runs).toHaveLength(1);
     expect(answer.runs[0].job.status).toBe('fulfilled');
     expect((await t.api('GET', '/tables/user_consume_card/records')).body.objects).toHaveLength(2);
-  });
+  }, 120_000);
 });
