@@ -9,6 +9,9 @@ interface Logger {
   error(obj: object, msg: string): void;
 }
 
+/** How often due items held back by a full lane are looked at again (completions also wake). */
+const BLOCKED_RECHECK_MS = 1000;
+
 export interface JobRunnerOptions {
   /** Actions running at once, across all triggers. */
   concurrency: number;
@@ -94,7 +97,10 @@ export class JobRunner {
     clearTimeout(this.#timer);
     const next = this.#store.queue.nextRunAt();
     if (next === undefined || this.#stopped) return;
-    const delay = Math.max(0, Math.min(next - this.#clock.now(), 60_000));
+    // Due but not claimed means every slot or its lane is full: a finishing attempt wakes the
+    // runner, so only look again later as a safety net instead of spinning on it.
+    const wait = next - this.#clock.now();
+    const delay = wait <= 0 ? BLOCKED_RECHECK_MS : Math.min(wait, 60_000);
     this.#timer = setTimeout(() => this.#tick(), delay);
     this.#timer.unref();
   }
