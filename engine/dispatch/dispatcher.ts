@@ -24,7 +24,14 @@ export class Dispatcher {
   #scheduled = false;
   #draining: Promise<void> | undefined;
 
-  constructor(deps: { store: EngineStore; registry: TriggerRegistry; clock: Clock; ids: Ids; onQueued: () => void; log: Logger }) {
+  constructor(deps: {
+    store: EngineStore;
+    registry: TriggerRegistry;
+    clock: Clock;
+    ids: Ids;
+    onQueued: () => void;
+    log: Logger;
+  }) {
     this.#store = deps.store;
     this.#registry = deps.registry;
     this.#clock = deps.clock;
@@ -57,7 +64,13 @@ export class Dispatcher {
     const frequency = m.action.frequency;
     if (frequency === undefined || frequency === 'always') return {};
     const since = this.#registry.stored(m.trigger.name)?.updatedAt ?? 0;
-    return { guard: { since, admit: (last) => frequencyAllows(frequency, { lastRunAt: last, everRan: last !== undefined }, now) } };
+    return {
+      guard: {
+        since,
+        admit: (last) =>
+          frequencyAllows(frequency, { lastRunAt: last, everRan: last !== undefined }, now),
+      },
+    };
   }
 
   async #drain(): Promise<void> {

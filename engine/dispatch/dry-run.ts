@@ -27,20 +27,34 @@ export function dryRun(trigger: TriggerDefinition, data: unknown): DryRun {
   if (!trigger.enabled) reasons.push('the trigger is disabled');
   reasons.push(...sourceMismatch(trigger, data));
   const subject = triggerSubject(trigger, data);
-  const explained = trigger.type === 'timer' ? { matched: true, rules: [] } : explainMatch(trigger.condition, subject);
+  const explained =
+    trigger.type === 'timer'
+      ? { matched: true, rules: [] }
+      : explainMatch(trigger.condition, subject);
   if (!explained.matched) {
     const failed = explained.rules.filter((r) => !r.matched).map((r) => r.index);
     const mode = trigger.type === 'timer' ? 'all' : trigger.condition.match;
     reasons.push(mode === 'any' ? 'no rule holds' : `rule(s) ${failed.join(', ')} do not hold`);
   }
-  return { matched: reasons.length === 0, reasons, rules: explained.rules, actions: trigger.actions.map((a, index) => preview(a, index, subject)) };
+  return {
+    matched: reasons.length === 0,
+    reasons,
+    rules: explained.rules,
+    actions: trigger.actions.map((a, index) => preview(a, index, subject)),
+  };
 }
 
 function sourceMismatch(trigger: TriggerDefinition, data: unknown): string[] {
   if (data === null || typeof data !== 'object') return [];
   const d = data as Record<string, unknown>;
-  if (trigger.type === 'wechat_message' && typeof d._AppId === 'string' && d._AppId !== trigger.condition.appId) {
-    return [`the push is for account ${d._AppId}; this trigger listens to ${trigger.condition.appId}`];
+  if (
+    trigger.type === 'wechat_message' &&
+    typeof d._AppId === 'string' &&
+    d._AppId !== trigger.condition.appId
+  ) {
+    return [
+      `the push is for account ${d._AppId}; this trigger listens to ${trigger.condition.appId}`,
+    ];
   }
   if (trigger.type === 'table') {
     const out: string[] = [];
@@ -48,20 +62,32 @@ function sourceMismatch(trigger: TriggerDefinition, data: unknown): string[] {
       out.push(`the write is to table ${d.table}; this trigger watches ${trigger.condition.table}`);
     }
     if (typeof d.event === 'string' && !(trigger.condition.on as string[]).includes(d.event)) {
-      out.push(`the write is a ${d.event}; this trigger fires on ${trigger.condition.on.join(', ')}`);
+      out.push(
+        `the write is a ${d.event}; this trigger fires on ${trigger.condition.on.join(', ')}`,
+      );
     }
     return out;
   }
   return [];
 }
 
-function preview(action: TriggerDefinition['actions'][number], index: number, subject: unknown): Record<string, unknown> {
+function preview(
+  action: TriggerDefinition['actions'][number],
+  index: number,
+  subject: unknown,
+): Record<string, unknown> {
   const frequency = action.frequency ?? 'always';
   switch (action.type) {
     case 'function':
       return { index, type: action.type, function: action.function, frequency };
     case 'table':
-      return { index, type: action.type, table: action.table, frequency, record: renderRecordTemplate(action.record, subject) };
+      return {
+        index,
+        type: action.type,
+        table: action.table,
+        frequency,
+        record: renderRecordTemplate(action.record, subject),
+      };
     case 'webhook':
       return { index, type: action.type, url: action.url, frequency };
   }

@@ -10,25 +10,38 @@ export class TriggerNotFoundError extends NotFoundError {
 
 export class TriggerExistsError extends ConflictError {
   constructor(name: string) {
-    super('E_TRIGGER_EXISTS', `A trigger named "${name}" exists; use PUT /api/v1/triggers/${name} to change it.`, { trigger: name });
+    super(
+      'E_TRIGGER_EXISTS',
+      `A trigger named "${name}" exists; use PUT /api/v1/triggers/${name} to change it.`,
+      { trigger: name },
+    );
   }
 }
 
 export class TriggerNotWebhookError extends ConflictError {
   constructor(name: string) {
-    super('E_TRIGGER_NOT_WEBHOOK', `Trigger "${name}" is not a webhook trigger and has no key.`, { trigger: name });
+    super('E_TRIGGER_NOT_WEBHOOK', `Trigger "${name}" is not a webhook trigger and has no key.`, {
+      trigger: name,
+    });
   }
 }
 
 export class TriggerLogNotFoundError extends NotFoundError {
   constructor(trigger: string, id: string) {
-    super('E_TRIGGER_LOG_NOT_FOUND', `Trigger "${trigger}" has no log "${id}".`, { trigger, log: id });
+    super('E_TRIGGER_LOG_NOT_FOUND', `Trigger "${trigger}" has no log "${id}".`, {
+      trigger,
+      log: id,
+    });
   }
 }
 
 export class TriggerLogNotReplayableError extends ConflictError {
   constructor(id: string) {
-    super('E_TRIGGER_LOG_NOT_REPLAYABLE', `Log "${id}" is still queued or running; wait for it to finish before replaying.`, { log: id });
+    super(
+      'E_TRIGGER_LOG_NOT_REPLAYABLE',
+      `Log "${id}" is still queued or running; wait for it to finish before replaying.`,
+      { log: id },
+    );
   }
 }
 
@@ -48,10 +61,14 @@ export class HookDisabledError extends ConflictError {
 export class HookRateLimitedError extends EngineError {
   readonly retryAfterSeconds: number;
   constructor(name: string, retryAfterSeconds: number) {
-    super('E_HOOK_RATE_LIMITED', `Webhook trigger "${name}" receives too many requests; retry in ${retryAfterSeconds} s.`, {
-      status: 429,
-      details: { trigger: name, retry_after: retryAfterSeconds },
-    });
+    super(
+      'E_HOOK_RATE_LIMITED',
+      `Webhook trigger "${name}" receives too many requests; retry in ${retryAfterSeconds} s.`,
+      {
+        status: 429,
+        details: { trigger: name, retry_after: retryAfterSeconds },
+      },
+    );
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -8,7 +8,11 @@ export function firingSourceOf(entry: Pick<InboxEntry, 'source' | 'key' | 'data'
     case 'wechat_message':
       return { type: 'wechat_message', appId: entry.key };
     case 'table':
-      return { type: 'table', table: entry.key, event: (entry.data as { event: 'create' | 'update' | 'delete' }).event };
+      return {
+        type: 'table',
+        table: entry.key,
+        event: (entry.data as { event: 'create' | 'update' | 'delete' }).event,
+      };
     case 'timer':
       return { type: 'timer', trigger: entry.key };
     case 'webhook':

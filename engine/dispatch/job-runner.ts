@@ -38,7 +38,13 @@ export class JobRunner {
   #scheduled = false;
   #stopped = false;
 
-  constructor(deps: { store: EngineStore; clock: Clock; executors: Record<string, ActionExecutor>; log: Logger; options: JobRunnerOptions }) {
+  constructor(deps: {
+    store: EngineStore;
+    clock: Clock;
+    executors: Record<string, ActionExecutor>;
+    log: Logger;
+    options: JobRunnerOptions;
+  }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#executors = deps.executors;
@@ -111,12 +117,23 @@ export class JobRunner {
     const definition = stored?.definition as unknown as TriggerDefinition | undefined;
     const execute = this.#executors[String(item.action.type)];
     try {
-      if (!definition) throw new ActionError('E_TRIGGER_NOT_FOUND', `Trigger "${item.trigger}" was deleted before this firing ran.`);
-      if (!execute) throw new ActionError('E_ACTION_UNKNOWN', `No executor for action type "${String(item.action.type)}".`);
+      if (!definition)
+        throw new ActionError(
+          'E_TRIGGER_NOT_FOUND',
+          `Trigger "${item.trigger}" was deleted before this firing ran.`,
+        );
+      if (!execute)
+        throw new ActionError(
+          'E_ACTION_UNKNOWN',
+          `No executor for action type "${String(item.action.type)}".`,
+        );
       if (item.attempts > definition.retry.attempts) {
         // The engine stopped (crash, kill) during the last allowed attempt: running it again
         // would exceed what the trigger allows, so it goes to dead letter instead.
-        throw new ActionError('E_ATTEMPT_INTERRUPTED', `The engine stopped during attempt ${item.attempts - 1} of ${definition.retry.attempts}; replay the firing to run it again.`);
+        throw new ActionError(
+          'E_ATTEMPT_INTERRUPTED',
+          `The engine stopped during attempt ${item.attempts - 1} of ${definition.retry.attempts}; replay the firing to run it again.`,
+        );
       }
       const outcome = await execute({
         trigger: { name: definition.name, type: definition.type },
@@ -128,7 +145,14 @@ export class JobRunner {
       });
       this.#store.triggerLogs.update(
         item.triggerLogId,
-        { status: 'succeeded', attempts: item.attempts, errorType: null, error: null, jobId: outcome.jobId ?? null, durationMs: this.#clock.now() - started },
+        {
+          status: 'succeeded',
+          attempts: item.attempts,
+          errorType: null,
+          error: null,
+          jobId: outcome.jobId ?? null,
+          durationMs: this.#clock.now() - started,
+        },
         this.#clock.now(),
       );
       this.#store.queue.complete(item.id);
@@ -137,7 +161,12 @@ export class JobRunner {
     }
   }
 
-  #fail(item: QueueItem, definition: TriggerDefinition | undefined, err: unknown, started: number): void {
+  #fail(
+    item: QueueItem,
+    definition: TriggerDefinition | undefined,
+    err: unknown,
+    started: number,
+  ): void {
     const actionError = err instanceof ActionError ? err : undefined;
     if (!actionError) this.#log.error({ err, trigger: item.trigger }, 'action crashed');
     const now = this.#clock.now();
@@ -159,7 +188,10 @@ export class JobRunner {
     );
     if (final) {
       this.#store.queue.remove(item.id);
-      this.#log.warn({ trigger: item.trigger, log: item.triggerLogId, attempts: item.attempts }, 'firing dead-lettered');
+      this.#log.warn(
+        { trigger: item.trigger, log: item.triggerLogId, attempts: item.attempts },
+        'firing dead-lettered',
+      );
     } else {
       this.#store.queue.retryAt(item.id, now + backoffDelayMs(definition.retry, item.attempts));
     }

@@ -17,7 +17,13 @@ export class TimerScheduler {
   #jobs = new Map<string, Cron>();
   #deps: { store: EngineStore; clock: Clock; ids: Ids; onAccepted: () => void; log: Logger };
 
-  constructor(deps: { store: EngineStore; clock: Clock; ids: Ids; onAccepted: () => void; log: Logger }) {
+  constructor(deps: {
+    store: EngineStore;
+    clock: Clock;
+    ids: Ids;
+    onAccepted: () => void;
+    log: Logger;
+  }) {
     this.#deps = deps;
   }
 
@@ -27,9 +33,13 @@ export class TimerScheduler {
     for (const trigger of triggers) {
       if (trigger.type !== 'timer' || !trigger.enabled) continue;
       const { cron, timezone } = trigger.condition;
-      const job = new Cron(cron, { ...(timezone ? { timezone } : {}), protect: true, unref: true }, (self: Cron) => {
-        this.#fire(trigger.name, self.currentRun() ?? new Date(this.#deps.clock.now()));
-      });
+      const job = new Cron(
+        cron,
+        { ...(timezone ? { timezone } : {}), protect: true, unref: true },
+        (self: Cron) => {
+          this.#fire(trigger.name, self.currentRun() ?? new Date(this.#deps.clock.now()));
+        },
+      );
       this.#jobs.set(trigger.name, job);
     }
   }
@@ -42,7 +52,10 @@ export class TimerScheduler {
   #fire(name: string, scheduledAt: Date): void {
     const { store, clock, ids } = this.#deps;
     if (store.queue.hasUnfinished(name)) {
-      this.#deps.log.warn({ trigger: name }, 'timer tick skipped: the previous run has not finished');
+      this.#deps.log.warn(
+        { trigger: name },
+        'timer tick skipped: the previous run has not finished',
+      );
       return;
     }
     const scheduled = new Date(Math.floor(scheduledAt.getTime() / 1000) * 1000);

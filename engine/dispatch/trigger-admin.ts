@@ -52,22 +52,35 @@ export class TriggerAdmin {
     const existing = this.get(name);
     const definition = this.#parse(withKeptSecrets({ ...(input as object), name }, existing));
     await this.#checkTargets(definition);
-    const webhookKey = definition.type === 'webhook' ? (existing.webhookKey ?? this.#deps.ids.secret()) : null;
-    return this.#saved(this.#deps.store.triggers.replace(row(definition, webhookKey), this.#deps.clock.now()));
+    const webhookKey =
+      definition.type === 'webhook' ? (existing.webhookKey ?? this.#deps.ids.secret()) : null;
+    return this.#saved(
+      this.#deps.store.triggers.replace(row(definition, webhookKey), this.#deps.clock.now()),
+    );
   }
 
   /** Enables or disables a trigger without touching the rest of it. */
   setEnabled(name: string, enabled: boolean): StoredTrigger {
     const existing = this.get(name);
     const definition = { ...existing.definition, enabled };
-    return this.#saved(this.#deps.store.triggers.replace({ ...existing, enabled, definition }, this.#deps.clock.now()));
+    return this.#saved(
+      this.#deps.store.triggers.replace(
+        { ...existing, enabled, definition },
+        this.#deps.clock.now(),
+      ),
+    );
   }
 
   /** A new incoming-webhook key; the old one stops working at once. */
   rotateKey(name: string): StoredTrigger {
     const existing = this.get(name);
     if (existing.type !== 'webhook') throw new TriggerNotWebhookError(name);
-    return this.#saved(this.#deps.store.triggers.replace({ ...existing, webhookKey: this.#deps.ids.secret() }, this.#deps.clock.now()));
+    return this.#saved(
+      this.#deps.store.triggers.replace(
+        { ...existing, webhookKey: this.#deps.ids.secret() },
+        this.#deps.clock.now(),
+      ),
+    );
   }
 
   delete(name: string): void {
@@ -100,7 +113,9 @@ export class TriggerAdmin {
     const checks = definition.actions.map(async (action, i) => {
       if (action.type !== 'webhook') return;
       const check = checkWebhookTarget(action.url, { allowPrivate, ...(lookup ? { lookup } : {}) });
-      const timeout = new Promise<void>((resolve) => setTimeout(resolve, SAVE_CHECK_TIMEOUT_MS).unref());
+      const timeout = new Promise<void>((resolve) =>
+        setTimeout(resolve, SAVE_CHECK_TIMEOUT_MS).unref(),
+      );
       try {
         await Promise.race([check, timeout]);
       } catch (err) {
@@ -127,7 +142,10 @@ function row(definition: TriggerDefinition, webhookKey: string | null) {
 }
 
 /** Copies the stored secret into webhook actions given without one, by position and URL. */
-function withKeptSecrets(input: Record<string, unknown>, existing: StoredTrigger): Record<string, unknown> {
+function withKeptSecrets(
+  input: Record<string, unknown>,
+  existing: StoredTrigger,
+): Record<string, unknown> {
   const before = (existing.definition as unknown as TriggerDefinition).actions;
   if (!Array.isArray(input.actions)) return input;
   const actions = input.actions.map((action: unknown, i) => {
@@ -135,7 +153,9 @@ function withKeptSecrets(input: Record<string, unknown>, existing: StoredTrigger
     if (old?.type !== 'webhook' || old.secret === undefined) return action;
     if (action === null || typeof action !== 'object') return action;
     const a = action as Record<string, unknown>;
-    return a.type === 'webhook' && a.url === old.url && a.secret === undefined ? { ...a, secret: old.secret } : action;
+    return a.type === 'webhook' && a.url === old.url && a.secret === undefined
+      ? { ...a, secret: old.secret }
+      : action;
   });
   return { ...input, actions };
 }

@@ -31,7 +31,8 @@ export function startTriggerLogRetention(deps: {
   const pruneNow = (): number => {
     try {
       const dropped = deps.logs.prune(deps.clock.now() - deps.retentionDays * DAY_MS);
-      if (dropped > 0) deps.log.info({ dropped, retentionDays: deps.retentionDays }, 'trigger logs pruned');
+      if (dropped > 0)
+        deps.log.info({ dropped, retentionDays: deps.retentionDays }, 'trigger logs pruned');
       return dropped;
     } catch (err) {
       // Only delays clean-up (disk full, database busy); the next tick tries again.

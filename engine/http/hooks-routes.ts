@@ -34,7 +34,14 @@ export function registerHookRoutes(
     }
     const data = await readJsonBody(ctx, HOOK_BODY_LIMIT);
     const id = deps.ids.id();
-    deps.store.inbox.accept({ id, source: 'webhook', key: trigger.name, dedupKey: null, data, receivedAt: deps.clock.now() });
+    deps.store.inbox.accept({
+      id,
+      source: 'webhook',
+      key: trigger.name,
+      dedupKey: null,
+      data,
+      receivedAt: deps.clock.now(),
+    });
     deps.onAccepted();
     ctx.status = 202;
     ctx.body = { accepted: true, id };

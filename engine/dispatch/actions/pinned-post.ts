@@ -62,7 +62,10 @@ export function pinnedLookup(addresses: string[]): LookupFunction {
       .map((address) => ({ address, family: isIP(address) }))
       .filter((a) => a.family !== 0 && (!family || a.family === family));
     if (usable.length === 0) {
-      const err = Object.assign(new Error(`no checked address of ${hostname} fits the connection`), { code: 'ENOTFOUND' });
+      const err = Object.assign(
+        new Error(`no checked address of ${hostname} fits the connection`),
+        { code: 'ENOTFOUND' },
+      );
       callback(err, '', 0);
       return;
     }

@@ -47,7 +47,10 @@ export function webhookAction(options: WebhookActionOptions): ActionExecutor {
         timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
       });
     } catch (err) {
-      throw new ActionError('E_WEBHOOK_UNREACHABLE', `POST ${target} failed: ${(err as Error).message}`);
+      throw new ActionError(
+        'E_WEBHOOK_UNREACHABLE',
+        `POST ${target} failed: ${(err as Error).message}`,
+      );
     }
     if (status < 200 || status >= 300) {
       throw new ActionError('E_WEBHOOK_STATUS', `POST ${target} answered HTTP ${status}.`);

@@ -16,7 +16,10 @@ const patchBody = z.strictObject({ enabled: z.boolean() });
 const queryTime = z.string().transform((text, ctx) => {
   const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
   if (Number.isNaN(ms)) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not an ISO-8601 time or unix milliseconds` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not an ISO-8601 time or unix milliseconds`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -70,7 +73,12 @@ export function registerTriggerRoutes(
   const listLogs = (query: Record<string, unknown>, trigger?: string) => {
     const { limit, offset } = pageParams(query);
     const { limit: _l, offset: _o, ...filter } = parseInput(logQuery, query, 'E_INVALID_QUERY');
-    const { total, objects } = store.triggerLogs.list({ ...filter, ...(trigger ? { trigger } : {}), limit, offset });
+    const { total, objects } = store.triggerLogs.list({
+      ...filter,
+      ...(trigger ? { trigger } : {}),
+      limit,
+      offset,
+    });
     return { meta: { limit, offset, total_count: total }, objects: objects.map(renderLog) };
   };
 
@@ -89,7 +97,10 @@ export function registerTriggerRoutes(
   router.get('/triggers', (ctx) => {
     const { limit, offset } = pageParams(ctx.query);
     const all = store.triggers.list();
-    ctx.body = { meta: { limit, offset, total_count: all.length }, objects: all.slice(offset, offset + limit).map(renderTrigger) };
+    ctx.body = {
+      meta: { limit, offset, total_count: all.length },
+      objects: all.slice(offset, offset + limit).map(renderTrigger),
+    };
   });
 
   router.get('/triggers/:name', (ctx) => {
@@ -117,7 +128,11 @@ export function registerTriggerRoutes(
   router.post('/triggers/:name/test', async (ctx) => {
     const { data } = parseInput(testBody, await readJsonBody(ctx));
     const definition = triggers.get(ctx.params.name!).definition as unknown as TriggerDefinition;
-    ctx.body = { trigger: definition.name, enabled: definition.enabled, ...dryRun(definition, data) };
+    ctx.body = {
+      trigger: definition.name,
+      enabled: definition.enabled,
+      ...dryRun(definition, data),
+    };
   });
 
   router.get('/triggers/:name/logs', (ctx) => {

@@ -17,12 +17,24 @@ const cardTrigger = {
       { field: 'Fee', op: '>', value: 100 },
     ],
   },
-  actions: [{ type: 'table', table: 'uses', record: { openid: '{{FromUserName}}', fee: '{{Fee}}' } }],
+  actions: [
+    { type: 'table', table: 'uses', record: { openid: '{{FromUserName}}', fee: '{{Fee}}' } },
+  ],
 };
 
 beforeAll(async () => {
   t = await startTestEngine();
-  expect((await t.api('POST', '/tables', { name: 'uses', fields: [{ name: 'openid', type: 'string' }, { name: 'fee', type: 'string' }] })).status).toBe(201);
+  expect(
+    (
+      await t.api('POST', '/tables', {
+        name: 'uses',
+        fields: [
+          { name: 'openid', type: 'string' },
+          { name: 'fee', type: 'string' },
+        ],
+      })
+    ).status,
+  ).toBe(201);
 });
 
 afterAll(async () => {
@@ -33,7 +45,11 @@ describe('trigger CRUD', () => {
   it('creates with defaults filled in, refuses a duplicate name, lists and reads', async () => {
     const created = await t.api('POST', '/triggers', cardTrigger);
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ ...cardTrigger, enabled: true, retry: { attempts: 3, backoff: '1s' } });
+    expect(created.body).toMatchObject({
+      ...cardTrigger,
+      enabled: true,
+      retry: { attempts: 3, backoff: '1s' },
+    });
     expect(created.body.key).toBeUndefined();
 
     const again = await t.api('POST', '/triggers', cardTrigger);
@@ -46,21 +62,37 @@ describe('trigger CRUD', () => {
   });
 
   it('refuses an invalid definition with the position of the fault, on POST and PUT', async () => {
-    const bad = { ...cardTrigger, name: 'bad', condition: { ...cardTrigger.condition, rules: [{ field: 'Event', op: 'regex', value: '([a-z]' }] } };
+    const bad = {
+      ...cardTrigger,
+      name: 'bad',
+      condition: {
+        ...cardTrigger.condition,
+        rules: [{ field: 'Event', op: 'regex', value: '([a-z]' }],
+      },
+    };
     const answer = await t.api('POST', '/triggers', bad);
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toMatchObject({ code: 'E_TRIGGER_BAD_REGEX', path: 'condition.rules[0].value' });
+    expect(answer.body.error).toMatchObject({
+      code: 'E_TRIGGER_BAD_REGEX',
+      path: 'condition.rules[0].value',
+    });
     const put = await t.api('PUT', '/triggers/card_used', { ...bad, name: undefined });
     expect(put.body.error.path).toBe('condition.rules[0].value');
     expect((await t.api('GET', '/triggers/card_used')).body.condition.rules).toHaveLength(2);
   });
 
   it('replaces with PUT (the name comes from the path) and deletes', async () => {
-    const put = await t.api('PUT', '/triggers/card_used', { ...cardTrigger, name: 'ignored', description: 'cards' });
+    const put = await t.api('PUT', '/triggers/card_used', {
+      ...cardTrigger,
+      name: 'ignored',
+      description: 'cards',
+    });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ name: 'card_used', description: 'cards' });
     expect((await t.api('GET', '/triggers/ignored')).status).toBe(404);
-    expect((await t.api('PUT', '/triggers/nope', cardTrigger)).body.error.code).toBe('E_TRIGGER_NOT_FOUND');
+    expect((await t.api('PUT', '/triggers/nope', cardTrigger)).body.error.code).toBe(
+      'E_TRIGGER_NOT_FOUND',
+    );
 
     expect((await t.api('POST', '/triggers', { ...cardTrigger, name: 'doomed' })).status).toBe(201);
     expect((await t.api('DELETE', '/triggers/doomed')).status).toBe(204);
@@ -71,13 +103,24 @@ describe('trigger CRUD', () => {
 
 describe('enable and disable', () => {
   it('a disabled trigger does not fire; enabled again, it does', async () => {
-    expect((await t.api('POST', '/tables', { name: 'watched', fields: [{ name: 'n', type: 'integer' }] })).status).toBe(201);
-    expect((await t.api('POST', '/triggers', {
-      name: 'watcher',
-      type: 'table',
-      condition: { table: 'watched', on: ['create'] },
-      actions: [{ type: 'table', table: 'uses', record: { openid: 'watcher', fee: '{{n}}' } }],
-    })).status).toBe(201);
+    expect(
+      (
+        await t.api('POST', '/tables', {
+          name: 'watched',
+          fields: [{ name: 'n', type: 'integer' }],
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await t.api('POST', '/triggers', {
+          name: 'watcher',
+          type: 'table',
+          condition: { table: 'watched', on: ['create'] },
+          actions: [{ type: 'table', table: 'uses', record: { openid: 'watcher', fee: '{{n}}' } }],
+        })
+      ).status,
+    ).toBe(201);
 
     const off = await t.api('PATCH', '/triggers/watcher', { enabled: false });
     expect(off.status).toBe(200);
@@ -104,25 +147,62 @@ describe('enable and disable', () => {
 });
 
 describe('the dry run, POST /triggers/:name/test', () => {
-  const push = { ToUserName: 'gh_x', FromUserName: 'o_user', MsgType: 'event', Event: 'user_consume_card', Fee: '250', _AppId: APP_ID };
+  const push = {
+    ToUserName: 'gh_x',
+    FromUserName: 'o_user',
+    MsgType: 'event',
+    Event: 'user_consume_card',
+    Fee: '250',
+    _AppId: APP_ID,
+  };
 
   it('says a matching push would match, and previews the record', async () => {
     const answer = await t.api('POST', '/triggers/card_used/test', { data: push });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ trigger: 'card_used', enabled: true, matched: true, reasons: [] });
+    expect(answer.body).toMatchObject({
+      trigger: 'card_used',
+      enabled: true,
+      matched: true,
+      reasons: [],
+    });
     expect(answer.body.rules.map((r: any) => r.matched)).toEqual([true, true]);
-    expect(answer.body.actions).toEqual([{ index: 0, type: 'table', table: 'uses', frequency: 'always', record: { openid: 'o_user', fee: '250' } }]);
+    expect(answer.body.actions).toEqual([
+      {
+        index: 0,
+        type: 'table',
+        table: 'uses',
+        frequency: 'always',
+        record: { openid: 'o_user', fee: '250' },
+      },
+    ]);
   });
 
   it('says why not: the failing rule with the value found, another account, disabled', async () => {
-    const cheap = await t.api('POST', '/triggers/card_used/test', { data: { ...push, Fee: 'abc', _AppId: 'wxother' } });
+    const cheap = await t.api('POST', '/triggers/card_used/test', {
+      data: { ...push, Fee: 'abc', _AppId: 'wxother' },
+    });
     expect(cheap.body.matched).toBe(false);
-    expect(cheap.body.reasons).toEqual([`the push is for account wxother; this trigger listens to ${APP_ID}`, 'rule(s) 1 do not hold']);
-    expect(cheap.body.rules[1]).toMatchObject({ index: 1, field: 'Fee', op: '>', value: 100, actual: 'abc', matched: false, reason: expect.stringContaining('not a number') });
+    expect(cheap.body.reasons).toEqual([
+      `the push is for account wxother; this trigger listens to ${APP_ID}`,
+      'rule(s) 1 do not hold',
+    ]);
+    expect(cheap.body.rules[1]).toMatchObject({
+      index: 1,
+      field: 'Fee',
+      op: '>',
+      value: 100,
+      actual: 'abc',
+      matched: false,
+      reason: expect.stringContaining('not a number'),
+    });
 
     await t.api('PATCH', '/triggers/card_used', { enabled: false });
     const disabled = await t.api('POST', '/triggers/card_used/test', { data: push });
-    expect(disabled.body).toMatchObject({ matched: false, enabled: false, reasons: ['the trigger is disabled'] });
+    expect(disabled.body).toMatchObject({
+      matched: false,
+      enabled: false,
+      reasons: ['the trigger is disabled'],
+    });
     await t.api('PATCH', '/triggers/card_used', { enabled: true });
   });
 

@@ -19,9 +19,16 @@ let t: TestEngine;
 
 beforeAll(async () => {
   t = await startTestEngine();
-  expect((await t.api('POST', '/tables', { name: 'gate', fields: [{ name: 'open', type: 'boolean' }] })).status).toBe(201);
-  expect((await t.api('PUT', '/functions/slow', { code: SLOW, timeoutMs: 120_000 })).status).toBe(201);
-  expect((await t.api('PUT', '/functions/fast', { code: 'exports.main = async () => 1;' })).status).toBe(201);
+  expect(
+    (await t.api('POST', '/tables', { name: 'gate', fields: [{ name: 'open', type: 'boolean' }] }))
+      .status,
+  ).toBe(201);
+  expect((await t.api('PUT', '/functions/slow', { code: SLOW, timeoutMs: 120_000 })).status).toBe(
+    201,
+  );
+  expect(
+    (await t.api('PUT', '/functions/fast', { code: 'exports.main = async () => 1;' })).status,
+  ).toBe(201);
 });
 
 afterAll(async () => {
@@ -31,16 +38,25 @@ afterAll(async () => {
 });
 
 async function hookFor(name: string, fn: string): Promise<string> {
-  const created = await t.api('POST', '/triggers', { name, type: 'webhook', actions: [{ type: 'function', function: fn }] });
+  const created = await t.api('POST', '/triggers', {
+    name,
+    type: 'webhook',
+    actions: [{ type: 'function', function: fn }],
+  });
   expect(created.status).toBe(201);
   return created.body.key;
 }
 
 const post = (key: string, body: object) =>
-  fetch(`${t.engine.url}/hooks/${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${t.engine.url}/hooks/${key}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 const executing = async (fn: string) =>
-  ((await t.api('GET', `/functions/${fn}/jobs?status=executing&limit=1000`)).body.meta.total_count as number);
+  (await t.api('GET', `/functions/${fn}/jobs?status=executing&limit=1000`)).body.meta
+    .total_count as number;
 
 describe('per-function concurrency caps', () => {
   it('a busy function runs at most 8 at once and does not starve another trigger', async () => {

@@ -49,7 +49,9 @@ function inspect<T>(read: (db: Database.Database) => T): T {
 const count = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
 async function runsPerEvent(e: ChildEngine): Promise<Map<number, number>> {
-  const rows = (await e.api('GET', '/tables/runs/records?limit=1000')).body.objects as Array<{ n: number }>;
+  const rows = (await e.api('GET', '/tables/runs/records?limit=1000')).body.objects as Array<{
+    n: number;
+  }>;
   const runs = new Map<number, number>();
   for (const { n } of rows) runs.set(n, (runs.get(n) ?? 0) + 1);
   return runs;
@@ -58,8 +60,14 @@ async function runsPerEvent(e: ChildEngine): Promise<Map<number, number>> {
 describe('a SIGKILL during a burst of queued actions', () => {
   it('loses nothing and runs nothing more than its attempts allow', async () => {
     engine = await spawnEngine(dataDir);
-    const ok = (answer: { status: number; body: unknown }) => expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
-    ok(await engine.api('POST', '/tables', { name: 'runs', fields: [{ name: 'n', type: 'integer' }] }));
+    const ok = (answer: { status: number; body: unknown }) =>
+      expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
+    ok(
+      await engine.api('POST', '/tables', {
+        name: 'runs',
+        fields: [{ name: 'n', type: 'integer' }],
+      }),
+    );
     ok(await engine.api('PUT', '/functions/work', { code: WORK }));
     const trigger = await engine.api('POST', '/triggers', {
       name: 'burst',
@@ -71,17 +79,31 @@ describe('a SIGKILL during a burst of queued actions', () => {
 
     const answers = await Promise.all(
       Array.from({ length: BURST }, (_, n) =>
-        fetch(`${engine!.url}/hooks/${trigger.body.key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }) }),
+        fetch(`${engine!.url}/hooks/${trigger.body.key}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ n }),
+        }),
       ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(BURST).fill(202));
 
     // Kill once some runs happened, well before the burst can be through (50 × 200 ms, 8 at a time).
     const first = engine;
-    await expect.poll(async () => [...(await runsPerEvent(first)).values()].reduce((a, b) => a + b, 0), { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(8);
+    await expect
+      .poll(async () => [...(await runsPerEvent(first)).values()].reduce((a, b) => a + b, 0), {
+        timeout: 20_000,
+        interval: 20,
+      })
+      .toBeGreaterThanOrEqual(8);
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    const unfinishedAtKill = inspect((db) => count(db, "SELECT count(*) AS n FROM trigger_logs WHERE status NOT IN ('succeeded', 'dead_letter')"));
+    const unfinishedAtKill = inspect((db) =>
+      count(
+        db,
+        "SELECT count(*) AS n FROM trigger_logs WHERE status NOT IN ('succeeded', 'dead_letter')",
+      ),
+    );
     expect(unfinishedAtKill).toBeGreaterThan(0);
 
     engine = await spawnEngine(dataDir);
@@ -89,23 +111,44 @@ describe('a SIGKILL during a burst of queued actions', () => {
     await expect
       .poll(
         async () => {
-          const logs = (await second.api('GET', '/triggers/burst/logs?limit=1000')).body.objects as Array<{ status: string }>;
-          return logs.length === BURST && logs.every((l) => l.status === 'succeeded' || l.status === 'dead_letter');
+          const logs = (await second.api('GET', '/triggers/burst/logs?limit=1000')).body
+            .objects as Array<{ status: string }>;
+          return (
+            logs.length === BURST &&
+            logs.every((l) => l.status === 'succeeded' || l.status === 'dead_letter')
+          );
         },
         { timeout: 60_000, interval: 100 },
       )
       .toBe(true);
 
-    const logs = (await second.api('GET', '/triggers/burst/logs?limit=1000')).body.objects as Array<{ event: { n: number }; status: string; attempts: number; job_id: string | null }>;
+    const logs = (await second.api('GET', '/triggers/burst/logs?limit=1000')).body
+      .objects as Array<{
+      event: { n: number };
+      status: string;
+      attempts: number;
+      job_id: string | null;
+    }>;
     // None lost: one log row per event, each dispatched once.
-    expect(logs.map((l) => l.event.n).sort((a, b) => a - b)).toEqual(Array.from({ length: BURST }, (_, n) => n));
+    expect(logs.map((l) => l.event.n).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: BURST }, (_, n) => n),
+    );
     inspect((db) => {
-      expect(count(db, "SELECT count(*) AS n FROM inbox WHERE source = 'webhook' AND dispatched = 1")).toBe(BURST);
+      expect(
+        count(db, "SELECT count(*) AS n FROM inbox WHERE source = 'webhook' AND dispatched = 1"),
+      ).toBe(BURST);
       expect(count(db, 'SELECT count(*) AS n FROM queue')).toBe(0);
     });
 
     const runs = await runsPerEvent(second);
-    const jobs = new Map(((await second.api('GET', '/functions/work/jobs?limit=1000')).body.objects as Array<{ id: string; status: string }>).map((j) => [j.id, j.status]));
+    const jobs = new Map(
+      (
+        (await second.api('GET', '/functions/work/jobs?limit=1000')).body.objects as Array<{
+          id: string;
+          status: string;
+        }>
+      ).map((j) => [j.id, j.status]),
+    );
     for (const log of logs) {
       const n = log.event.n;
       const ran = runs.get(n) ?? 0;

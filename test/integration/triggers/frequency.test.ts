@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shiftedClock, startReceiverEngine, type ReceiverEngine } from '../wechat/helpers/receiver-engine.ts';
+import {
+  shiftedClock,
+  startReceiverEngine,
+  type ReceiverEngine,
+} from '../wechat/helpers/receiver-engine.ts';
 
 // Frequency rules under a burst of 100 matching events, on a real engine: `once` runs once,
 // `atMostEvery` once per window, `always` every time. The clock is shifted, not waited for.
@@ -11,14 +15,29 @@ const definition = {
   type: 'webhook',
   actions: [
     { type: 'table', table: 'hits', record: { action: 'once', n: '{{n}}' }, frequency: 'once' },
-    { type: 'table', table: 'hits', record: { action: 'hourly', n: '{{n}}' }, frequency: { atMostEvery: '1h' } },
+    {
+      type: 'table',
+      table: 'hits',
+      record: { action: 'hourly', n: '{{n}}' },
+      frequency: { atMostEvery: '1h' },
+    },
     { type: 'table', table: 'hits', record: { action: 'always', n: '{{n}}' } },
   ],
 };
 
 beforeAll(async () => {
   t = await startReceiverEngine({ clock: shiftedClock() });
-  expect((await t.api('POST', '/tables', { name: 'hits', fields: [{ name: 'action', type: 'string' }, { name: 'n', type: 'integer' }] })).status).toBe(201);
+  expect(
+    (
+      await t.api('POST', '/tables', {
+        name: 'hits',
+        fields: [
+          { name: 'action', type: 'string' },
+          { name: 'n', type: 'integer' },
+        ],
+      })
+    ).status,
+  ).toBe(201);
   const created = await t.api('POST', '/triggers', { name: 'bursty', ...definition });
   expect(created.status).toBe(201);
   key = created.body.key;
@@ -31,7 +50,11 @@ afterAll(async () => {
 async function burst(from: number): Promise<void> {
   const answers = await Promise.all(
     Array.from({ length: 100 }, (_, i) =>
-      fetch(`${t.url}/hooks/${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: from + i }) }),
+      fetch(`${t.url}/hooks/${key}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ n: from + i }),
+      }),
     ),
   );
   expect(answers.map((a) => a.status)).toEqual(Array(100).fill(202));
@@ -39,7 +62,9 @@ async function burst(from: number): Promise<void> {
 }
 
 async function runs(): Promise<Record<string, number>> {
-  const records = (await t.api('GET', '/tables/hits/records?limit=1000')).body.objects as Array<{ action: string }>;
+  const records = (await t.api('GET', '/tables/hits/records?limit=1000')).body.objects as Array<{
+    action: string;
+  }>;
   const counts: Record<string, number> = { once: 0, hourly: 0, always: 0 };
   for (const r of records) counts[r.action]!++;
   return counts;

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
-import { startReceiverEngine, type ReceiverEngine, type ShiftedClock } from '../wechat/helpers/receiver-engine.ts';
+import {
+  startReceiverEngine,
+  type ReceiverEngine,
+  type ShiftedClock,
+} from '../wechat/helpers/receiver-engine.ts';
 import { finalLogs } from './helpers/logs.ts';
 
 // Incoming webhooks, POST /hooks/:key, on a real engine: the key is the secret (a wrong one
@@ -8,14 +12,22 @@ import { finalLogs } from './helpers/logs.ts';
 // limit, the key rotates, a disabled trigger refuses, and PUT keeps the key.
 const ECHO = `exports.main = async (event) => ({ data: event.data, eventType: event.eventType });`;
 
-async function hook(base: string, key: string, body: string | object): Promise<{ status: number; body: any; headers: Headers }> {
+async function hook(
+  base: string,
+  key: string,
+  body: string | object,
+): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${base}/hooks/${key}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  return {
+    status: response.status,
+    body: text ? JSON.parse(text) : undefined,
+    headers: response.headers,
+  };
 }
 
 describe('incoming webhooks', () => {
@@ -39,7 +51,8 @@ describe('incoming webhooks', () => {
     await t?.close();
   });
 
-  const jobs = async () => (await t.api('GET', '/functions/echo/jobs?limit=100')).body.objects as any[];
+  const jobs = async () =>
+    (await t.api('GET', '/functions/echo/jobs?limit=100')).body.objects as any[];
 
   it('gives a long random key on create, shown by GET', async () => {
     expect(key).toMatch(/^[A-Za-z0-9_-]{32,}$/);
@@ -69,7 +82,11 @@ describe('incoming webhooks', () => {
     const [log] = await finalLogs(t, 'payments', 1);
     expect(log).toMatchObject({ status: 'succeeded', event: body, event_id: answer.body.id });
     const [job] = await jobs();
-    expect(job).toMatchObject({ status: 'fulfilled', data: body, result: { data: body, eventType: 'webhook' } });
+    expect(job).toMatchObject({
+      status: 'fulfilled',
+      data: body,
+      result: { data: body, eventType: 'webhook' },
+    });
   });
 
   it('refuses a body over 256 KiB with 413 and invalid JSON with 400, storing nothing', async () => {
@@ -97,7 +114,10 @@ describe('incoming webhooks', () => {
   });
 
   it('keeps the key across PUT, and refuses while disabled', async () => {
-    const put = await t.api('PUT', '/triggers/payments', { type: 'webhook', actions: [{ type: 'function', function: 'echo' }] });
+    const put = await t.api('PUT', '/triggers/payments', {
+      type: 'webhook',
+      actions: [{ type: 'function', function: 'echo' }],
+    });
     expect(put.status).toBe(200);
     expect(put.body.key).toBe(key);
 
@@ -122,7 +142,11 @@ describe('incoming webhooks', () => {
 describe('the rate limit of an incoming webhook', () => {
   // A stopped clock makes the token bucket exact: 100 requests at once, then 20 a second.
   let stopped = Date.now();
-  const clock: ShiftedClock = { offsetMs: 0, now: () => stopped, setSeconds: (s) => void (stopped = s * 1000) };
+  const clock: ShiftedClock = {
+    offsetMs: 0,
+    now: () => stopped,
+    setSeconds: (s) => void (stopped = s * 1000),
+  };
   let t: ReceiverEngine;
 
   beforeAll(async () => {
@@ -133,17 +157,26 @@ describe('the rate limit of an incoming webhook', () => {
   });
 
   const createHook = async (name: string): Promise<string> => {
-    const created = await t.api('POST', '/triggers', { name, type: 'webhook', actions: [{ type: 'table', table: 'hits', record: { n: '{{n}}' } }] });
+    const created = await t.api('POST', '/triggers', {
+      name,
+      type: 'webhook',
+      actions: [{ type: 'table', table: 'hits', record: { n: '{{n}}' } }],
+    });
     expect(created.status).toBe(201);
     return created.body.key;
   };
 
   it('accepts a burst of 100 per trigger, then 429 with Retry-After until tokens come back', async () => {
-    expect((await t.api('POST', '/tables', { name: 'hits', fields: [{ name: 'n', type: 'integer' }] })).status).toBe(201);
+    expect(
+      (await t.api('POST', '/tables', { name: 'hits', fields: [{ name: 'n', type: 'integer' }] }))
+        .status,
+    ).toBe(201);
     const busy = await createHook('busy');
     const calm = await createHook('calm');
 
-    const answers = await Promise.all(Array.from({ length: 130 }, (_, n) => hook(t.url, busy, { n })));
+    const answers = await Promise.all(
+      Array.from({ length: 130 }, (_, n) => hook(t.url, busy, { n })),
+    );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 202)).toHaveLength(100);
     const limited = answers.filter((a) => a.status === 429);
@@ -155,7 +188,9 @@ describe('the rate limit of an incoming webhook', () => {
     expect((await hook(t.url, calm, { n: 0 })).status).toBe(202);
 
     stopped += 1000;
-    const later = await Promise.all(Array.from({ length: 25 }, (_, n) => hook(t.url, busy, { n: 1000 + n })));
+    const later = await Promise.all(
+      Array.from({ length: 25 }, (_, n) => hook(t.url, busy, { n: 1000 + n })),
+    );
     expect(later.filter((a) => a.status === 202)).toHaveLength(20);
 
     await t.engine.settled();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
 import { startReceiverEngine } from '../wechat/helpers/receiver-engine.ts';
 
@@ -25,7 +25,9 @@ async function pollJobs(t: TestEngine, fn: string, count: number, timeout: numbe
   await expect
     .poll(
       async () => {
-        jobs = (await t.api('GET', `/functions/${fn}/jobs?limit=100`)).body.objects.filter((j: any) => j.status !== 'executing');
+        jobs = (await t.api('GET', `/functions/${fn}/jobs?limit=100`)).body.objects.filter(
+          (j: any) => j.status !== 'executing',
+        );
         return jobs.length >= count;
       },
       { timeout, interval: 50 },
@@ -37,8 +39,19 @@ async function pollJobs(t: TestEngine, fn: string, count: number, timeout: numbe
 describe('timer triggers', () => {
   it('fires a "* * * * * *" timer within two seconds, with {scheduledAt, firedAt}', async () => {
     const t = await engine();
-    expect((await t.api('PUT', '/functions/tick', { code: 'exports.main = async (event) => ({ data: event.data, eventType: event.eventType });' })).status).toBe(201);
-    const created = await t.api('POST', '/triggers', { name: 'every_second', type: 'timer', condition: { cron: '* * * * * *' }, actions: [{ type: 'function', function: 'tick' }] });
+    expect(
+      (
+        await t.api('PUT', '/functions/tick', {
+          code: 'exports.main = async (event) => ({ data: event.data, eventType: event.eventType });',
+        })
+      ).status,
+    ).toBe(201);
+    const created = await t.api('POST', '/triggers', {
+      name: 'every_second',
+      type: 'timer',
+      condition: { cron: '* * * * * *' },
+      actions: [{ type: 'function', function: 'tick' }],
+    });
     expect(created.status).toBe(201);
 
     const [first] = await pollJobs(t, 'tick', 1, 10_000);
@@ -52,9 +65,19 @@ describe('timer triggers', () => {
 
   it('never starts a run while the previous one is still running', async () => {
     const t = await engine();
-    const slow = 'exports.main = async () => { await new Promise((r) => setTimeout(r, 1500)); return 1; };';
+    const slow =
+      'exports.main = async () => { await new Promise((r) => setTimeout(r, 1500)); return 1; };';
     expect((await t.api('PUT', '/functions/slow_tick', { code: slow })).status).toBe(201);
-    expect((await t.api('POST', '/triggers', { name: 'slow_timer', type: 'timer', condition: { cron: '* * * * * *' }, actions: [{ type: 'function', function: 'slow_tick' }] })).status).toBe(201);
+    expect(
+      (
+        await t.api('POST', '/triggers', {
+          name: 'slow_timer',
+          type: 'timer',
+          condition: { cron: '* * * * * *' },
+          actions: [{ type: 'function', function: 'slow_tick' }],
+        })
+      ).status,
+    ).toBe(201);
 
     const jobs = await pollJobs(t, 'slow_tick', 3, 20_000);
     for (let i = 1; i < jobs.length; i++) {
@@ -62,19 +85,42 @@ describe('timer triggers', () => {
     }
     // Ticks that fell inside a run were skipped, not queued: each run is for a later second.
     const seconds = jobs.map((j) => ms(j.data.scheduledAt));
-    for (let i = 1; i < seconds.length; i++) expect(seconds[i]! - seconds[i - 1]!).toBeGreaterThanOrEqual(2000);
+    for (let i = 1; i < seconds.length; i++)
+      expect(seconds[i]! - seconds[i - 1]!).toBeGreaterThanOrEqual(2000);
   });
 
   it('does not replay the runs missed while the engine was down', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-timer-'));
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const scheduled = async (t: { api: TestEngine['api'] }) =>
-      ((await t.api('GET', '/tables/ticks/records?limit=1000')).body.objects as Array<{ at: string }>).map((r) => ms(r.at));
+      (
+        (await t.api('GET', '/tables/ticks/records?limit=1000')).body.objects as Array<{
+          at: string;
+        }>
+      ).map((r) => ms(r.at));
 
     const first = await startReceiverEngine({ dataDir });
-    expect((await first.api('POST', '/tables', { name: 'ticks', fields: [{ name: 'at', type: 'string' }] })).status).toBe(201);
-    expect((await first.api('POST', '/triggers', { name: 'ticker', type: 'timer', condition: { cron: '* * * * * *' }, actions: [{ type: 'table', table: 'ticks', record: { at: '{{scheduledAt}}' } }] })).status).toBe(201);
-    await expect.poll(async () => (await scheduled(first)).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect(
+      (
+        await first.api('POST', '/tables', {
+          name: 'ticks',
+          fields: [{ name: 'at', type: 'string' }],
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await first.api('POST', '/triggers', {
+          name: 'ticker',
+          type: 'timer',
+          condition: { cron: '* * * * * *' },
+          actions: [{ type: 'table', table: 'ticks', record: { at: '{{scheduledAt}}' } }],
+        })
+      ).status,
+    ).toBe(201);
+    await expect
+      .poll(async () => (await scheduled(first)).length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(1);
     await first.close();
     const downAt = Date.now();
 
@@ -83,7 +129,9 @@ describe('timer triggers', () => {
     const second = await startReceiverEngine({ dataDir });
     cleanups.push(() => second.close());
     const before = (await scheduled(second)).length;
-    await expect.poll(async () => (await scheduled(second)).length, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect
+      .poll(async () => (await scheduled(second)).length, { timeout: 10_000 })
+      .toBeGreaterThan(before);
 
     const missed = (await scheduled(second)).filter((at) => at > downAt && at < upAt - 1000);
     expect(missed).toEqual([]);

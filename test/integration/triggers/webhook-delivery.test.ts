@@ -7,7 +7,8 @@ import { finalLogs } from './helpers/logs.ts';
 // Outgoing webhooks on a real engine, to a real receiver on loopback (allowed here with
 // CLOUDFN_WEBHOOK_ALLOW_PRIVATE=1): signature, delivery id stable across retries, retries
 // with back-off, dead letter, replay, and secrets kept across PUT.
-const sign = (secret: string, body: Buffer) => 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex');
+const sign = (secret: string, body: Buffer) =>
+  'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex');
 
 let t: TestEngine;
 let receiver: HookReceiver;
@@ -23,7 +24,10 @@ afterAll(async () => {
 });
 
 /** A webhook-sourced trigger forwarding every POST /hooks/:key to the receiver. */
-async function forwarder(name: string, extra: Record<string, unknown> = {}): Promise<{ key: string; secret: string }> {
+async function forwarder(
+  name: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ key: string; secret: string }> {
   const created = await t.api('POST', '/triggers', {
     name,
     type: 'webhook',
@@ -36,10 +40,19 @@ async function forwarder(name: string, extra: Record<string, unknown> = {}): Pro
 }
 
 async function hook(key: string, body: unknown): Promise<Response> {
-  return fetch(`${t.engine.url}/hooks/${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${t.engine.url}/hooks/${key}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
-const receivedFor = (name: string) => receiver.received.filter((r) => r.headers['x-cloudfn-delivery'] !== undefined && String(r.body).includes(`"trigger":"${name}"`));
+const receivedFor = (name: string) =>
+  receiver.received.filter(
+    (r) =>
+      r.headers['x-cloudfn-delivery'] !== undefined &&
+      String(r.body).includes(`"trigger":"${name}"`),
+  );
 
 /** The one log row of the trigger, once final (retries wait for their back-off). */
 async function onlyLog(name: string) {
@@ -57,8 +70,13 @@ describe('outgoing webhooks', () => {
     expect(delivery).toBeDefined();
     expect(delivery!.headers['content-type']).toBe('application/json');
     expect(delivery!.headers['x-cloudfn-signature']).toBe(sign(secret, delivery!.body));
-    expect(sign('another-secret', delivery!.body)).not.toBe(delivery!.headers['x-cloudfn-signature']);
-    expect(JSON.parse(delivery!.body.toString('utf8'))).toEqual({ trigger: 'signed', data: { order: 42, note: 'héllo' } });
+    expect(sign('another-secret', delivery!.body)).not.toBe(
+      delivery!.headers['x-cloudfn-signature'],
+    );
+    expect(JSON.parse(delivery!.body.toString('utf8'))).toEqual({
+      trigger: 'signed',
+      data: { order: 42, note: 'héllo' },
+    });
     expect(log).toMatchObject({ status: 'succeeded', attempts: 1, error_type: null });
     expect(delivery!.headers['x-cloudfn-delivery']).toBe(log.id);
   });
@@ -83,7 +101,11 @@ describe('outgoing webhooks', () => {
     expect((await hook(key, { n: 2 })).status).toBe(202);
     const dead = await onlyLog('broken');
     expect(receivedFor('broken')).toHaveLength(3);
-    expect(dead).toMatchObject({ status: 'dead_letter', attempts: 3, error_type: 'E_WEBHOOK_STATUS' });
+    expect(dead).toMatchObject({
+      status: 'dead_letter',
+      attempts: 3,
+      error_type: 'E_WEBHOOK_STATUS',
+    });
     expect(dead.error).toContain('HTTP 500');
 
     const filtered = await t.api('GET', '/triggers/broken/logs?status=dead_letter');
@@ -104,16 +126,24 @@ describe('outgoing webhooks', () => {
     const { key } = await forwarder('mine');
     await hook(key, {});
     const log = await onlyLog('mine');
-    expect((await t.api('POST', `/triggers/signed/logs/${log.id}/replay`)).body.error.code).toBe('E_TRIGGER_LOG_NOT_FOUND');
+    expect((await t.api('POST', `/triggers/signed/logs/${log.id}/replay`)).body.error.code).toBe(
+      'E_TRIGGER_LOG_NOT_FOUND',
+    );
     expect((await t.api('POST', '/triggers/mine/logs/nope/replay')).status).toBe(404);
-    expect((await t.api('GET', `/triggers/mine/logs/${log.id}`)).body).toMatchObject({ id: log.id, status: 'succeeded' });
+    expect((await t.api('GET', `/triggers/mine/logs/${log.id}`)).body).toMatchObject({
+      id: log.id,
+      status: 'succeeded',
+    });
   });
 
   it('keeps a webhook action secret across PUT unless the URL changes or a secret is given', async () => {
     const { secret } = await forwarder('kept');
     const body = (url: string, more: Record<string, unknown> = {}) => ({
       type: 'webhook',
-      actions: [{ type: 'function', function: 'absent' }, { type: 'webhook', url, ...more }],
+      actions: [
+        { type: 'function', function: 'absent' },
+        { type: 'webhook', url, ...more },
+      ],
     });
     // The webhook action moved to index 1: a different position is a different action.
     const moved = await t.api('PUT', '/triggers/kept', body(`${receiver.url}/kept`));
@@ -127,7 +157,11 @@ describe('outgoing webhooks', () => {
     const elsewhere = await t.api('PUT', '/triggers/kept', body(`${receiver.url}/other`));
     expect(elsewhere.body.actions[1].secret).not.toBe(movedSecret);
 
-    const given = await t.api('PUT', '/triggers/kept', body(`${receiver.url}/other`, { secret: 'my-own-secret' }));
+    const given = await t.api(
+      'PUT',
+      '/triggers/kept',
+      body(`${receiver.url}/other`, { secret: 'my-own-secret' }),
+    );
     expect(given.body.actions[1].secret).toBe('my-own-secret');
   });
 });
@@ -141,23 +175,46 @@ describe('the SSRF policy at save time', () => {
     await strict?.close();
   });
 
-  it.each(['http://127.0.0.1:9/x', 'http://localhost:9/x', 'http://[::1]:9/x', 'http://169.254.169.254/latest', 'http://10.1.2.3/'])(
-    'refuses %s without CLOUDFN_WEBHOOK_ALLOW_PRIVATE, naming the action',
-    async (url) => {
-      const answer = await strict.api('POST', '/triggers', {
-        name: 'probe',
-        type: 'webhook',
-        actions: [{ type: 'function', function: 'f' }, { type: 'webhook', url }],
-      });
-      expect(answer.status).toBe(400);
-      expect(answer.body.error).toMatchObject({ code: 'E_WEBHOOK_TARGET_FORBIDDEN', path: 'actions[1].url' });
-      expect((await strict.api('GET', '/triggers/probe')).status).toBe(404);
-    },
-  );
+  it.each([
+    'http://127.0.0.1:9/x',
+    'http://localhost:9/x',
+    'http://[::1]:9/x',
+    'http://169.254.169.254/latest',
+    'http://10.1.2.3/',
+  ])('refuses %s without CLOUDFN_WEBHOOK_ALLOW_PRIVATE, naming the action', async (url) => {
+    const answer = await strict.api('POST', '/triggers', {
+      name: 'probe',
+      type: 'webhook',
+      actions: [
+        { type: 'function', function: 'f' },
+        { type: 'webhook', url },
+      ],
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatchObject({
+      code: 'E_WEBHOOK_TARGET_FORBIDDEN',
+      path: 'actions[1].url',
+    });
+    expect((await strict.api('GET', '/triggers/probe')).status).toBe(404);
+  });
 
   it('refuses the same target on PUT', async () => {
-    expect((await strict.api('POST', '/triggers', { name: 'later', type: 'webhook', actions: [{ type: 'function', function: 'f' }] })).status).toBe(201);
-    const answer = await strict.api('PUT', '/triggers/later', { type: 'webhook', actions: [{ type: 'webhook', url: 'http://127.0.0.1/' }] });
-    expect(answer.body.error).toMatchObject({ code: 'E_WEBHOOK_TARGET_FORBIDDEN', path: 'actions[0].url' });
+    expect(
+      (
+        await strict.api('POST', '/triggers', {
+          name: 'later',
+          type: 'webhook',
+          actions: [{ type: 'function', function: 'f' }],
+        })
+      ).status,
+    ).toBe(201);
+    const answer = await strict.api('PUT', '/triggers/later', {
+      type: 'webhook',
+      actions: [{ type: 'webhook', url: 'http://127.0.0.1/' }],
+    });
+    expect(answer.body.error).toMatchObject({
+      code: 'E_WEBHOOK_TARGET_FORBIDDEN',
+      path: 'actions[0].url',
+    });
   });
 });

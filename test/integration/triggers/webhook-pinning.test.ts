@@ -55,7 +55,10 @@ describe('webhook delivery pinned to the checked addresses', () => {
   });
 
   it('refuses a name whose answer turned private since the trigger was saved', async () => {
-    const send = webhookAction({ allowPrivate: false, lookup: async () => ['93.184.215.14', '127.0.0.1'] });
+    const send = webhookAction({
+      allowPrivate: false,
+      lookup: async () => ['93.184.215.14', '127.0.0.1'],
+    });
     const err = await refusal(send(request(`http://rebound.example.invalid:${receiver.port}/in`)));
     expect(err.type).toBe('E_WEBHOOK_TARGET_FORBIDDEN');
     expect(receiver.received).toHaveLength(2);

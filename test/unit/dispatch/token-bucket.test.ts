@@ -22,7 +22,9 @@ describe('TokenBuckets', () => {
     const buckets = new TokenBuckets({ burst: 2, perSecond: 10 });
     buckets.take('a', 0);
     const later = 3_600_000;
-    expect([buckets.take('a', later), buckets.take('a', later), buckets.take('a', later)]).toEqual([0, 0, 100]);
+    expect([buckets.take('a', later), buckets.take('a', later), buckets.take('a', later)]).toEqual([
+      0, 0, 100,
+    ]);
   });
 
   it('gives nothing back when the clock goes back', () => {

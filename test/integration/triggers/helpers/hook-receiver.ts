@@ -18,7 +18,9 @@ export interface HookReceiver {
 }
 
 /** A webhook receiver on 127.0.0.1:0 that records every request and answers as scripted. */
-export async function startHookReceiver(options: { script?: number[]; fallback?: number } = {}): Promise<HookReceiver> {
+export async function startHookReceiver(
+  options: { script?: number[]; fallback?: number } = {},
+): Promise<HookReceiver> {
   const receiver: Omit<HookReceiver, 'url' | 'port' | 'close'> = {
     received: [],
     script: [...(options.script ?? [])],

@@ -8,7 +8,12 @@ const FINAL = new Set(['succeeded', 'dead_letter']);
  * returns them newest first. engine.settled() covers work due now; retries wait for their
  * back-off, so tests of retries poll the log instead.
  */
-export async function finalLogs(t: Pick<TestEngine, 'api'>, trigger: string, count: number, timeout = 20_000): Promise<any[]> {
+export async function finalLogs(
+  t: Pick<TestEngine, 'api'>,
+  trigger: string,
+  count: number,
+  timeout = 20_000,
+): Promise<any[]> {
   let objects: any[] = [];
   await expect
     .poll(
