@@ -27,6 +27,9 @@ export class FunctionCache {
   readonly #services: InstanceServices;
   readonly #limits: SandboxLimits;
   #loaded = 0;
+  /** Estimated bytes of all loaded isolates, kept up to date on every change. */
+  #bytes = 0;
+  readonly #accounted = new WeakMap<FunctionInstance, number>();
 
   constructor(pool: WarmPool, services: InstanceServices) {
     this.#pool = pool;
@@ -61,12 +64,14 @@ export class FunctionCache {
     this.#entries.set(ref.name, entry);
     let instance = entry.idle.pop();
     while (instance !== undefined && instance.dead) {
-      this.#loaded--;
+      this.#drop(instance);
       instance = entry.idle.pop();
     }
     if (instance === undefined) {
       instance = new FunctionInstance(entry.spec, this.#pool.take(ref.memoryMb), this.#services);
       this.#loaded++;
+      this.#bytes += ISOLATE_OVERHEAD_BYTES;
+      this.#accounted.set(instance, 0);
     }
     entry.busy.add(instance);
     return instance;
@@ -77,10 +82,12 @@ export class FunctionCache {
     const entry = this.#entries.get(instance.spec.spec.name);
     const owned = entry !== undefined && entry.spec === instance.spec;
     if (owned) entry.busy.delete(instance);
-    if (!owned || instance.dead || entry.stale) {
-      instance.dispose();
-      this.#loaded--;
-    } else entry.idle.push(instance);
+    if (!owned || instance.dead || entry.stale) this.#drop(instance);
+    else {
+      this.#bytes += instance.heapBytes - (this.#accounted.get(instance) ?? 0);
+      this.#accounted.set(instance, instance.heapBytes);
+      entry.idle.push(instance);
+    }
     this.#evict();
   }
 
@@ -92,42 +99,37 @@ export class FunctionCache {
 
   #retire(entry: Entry): void {
     entry.stale = true;
-    for (const instance of entry.idle) {
-      instance.dispose();
-      this.#loaded--;
-    }
+    for (const instance of entry.idle) this.#drop(instance);
     entry.idle = [];
     // Busy instances still point at the old spec: release() disposes them when their jobs end.
     if (this.#entries.get(entry.spec.spec.name) === entry)
       this.#entries.delete(entry.spec.spec.name);
   }
 
-  #heapBytes(): number {
-    let total = 0;
-    for (const entry of this.#entries.values()) {
-      for (const i of entry.idle) total += i.heapBytes + ISOLATE_OVERHEAD_BYTES;
-      for (const i of entry.busy) total += i.heapBytes + ISOLATE_OVERHEAD_BYTES;
-    }
-    return total;
+  #drop(instance: FunctionInstance): void {
+    instance.dispose();
+    this.#loaded--;
+    this.#bytes -= (this.#accounted.get(instance) ?? 0) + ISOLATE_OVERHEAD_BYTES;
+    this.#accounted.delete(instance);
+  }
+
+  /** Estimated bytes of the loaded isolates (resident heap pages plus a fixed overhead each). */
+  get loadedBytes(): number {
+    return this.#bytes;
   }
 
   #evict(): void {
     const budget = this.#limits.isolateMemoryBudgetMb * 1024 * 1024;
-    let overCount = this.#loaded - this.#limits.maxLoadedIsolates;
-    // Summing heaps is O(loaded); only do it when a cheap bound says we might be over.
-    let overBytes =
-      this.#loaded * 1024 * 1024 > budget ? this.#heapBytes() - budget : 0;
-    if (overCount <= 0 && overBytes <= 0) return;
-    // Entries stay (with their cached data and source map) when their isolates go.
+    if (this.#loaded <= this.#limits.maxLoadedIsolates && this.#bytes <= budget) return;
+    // Oldest entries first; entries stay (with cached data and source map) when their isolates go.
     for (const entry of this.#entries.values()) {
-      while (entry.idle.length > 0 && (overCount > 0 || overBytes > 0)) {
-        const victim = entry.idle.shift() as FunctionInstance;
-        overBytes -= victim.heapBytes + ISOLATE_OVERHEAD_BYTES;
-        overCount--;
-        victim.dispose();
-        this.#loaded--;
+      while (
+        entry.idle.length > 0 &&
+        (this.#loaded > this.#limits.maxLoadedIsolates || this.#bytes > budget)
+      ) {
+        this.#drop(entry.idle.shift() as FunctionInstance);
       }
-      if (overCount <= 0 && overBytes <= 0) return;
+      if (this.#loaded <= this.#limits.maxLoadedIsolates && this.#bytes <= budget) return;
     }
   }
 
@@ -138,5 +140,6 @@ export class FunctionCache {
     }
     this.#entries.clear();
     this.#loaded = 0;
+    this.#bytes = 0;
   }
 }
