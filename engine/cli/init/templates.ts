@@ -100,20 +100,22 @@ function readme(appId: string): string {
 
 - \`functions/\`: one function per file (or folder). \`user_consume_card.js\` saves redeemed
   coupons into a table; \`hello.ts\` shows TypeScript.
-- \`triggers/\`: trigger definitions (\`cloudfn triggers create <file>\`).
-- \`pushes/\`: sample WeChat pushes (\`cloudfn push <appId> <file>\`).
+- \`triggers/\`: trigger definitions (\`npx cloudfn triggers create <file>\`).
+- \`pushes/\`: sample WeChat pushes (\`npx cloudfn push <appId> <file>\`).
 - \`types/baas.d.ts\`: typings for \`BaaS\`, \`event\` and WeChat pushes; \`tsconfig.json\`
   wires them up for your editor (\`npx tsc -p .\` checks the functions).
 
-With the engine running (\`npm start\` in the cloudfn checkout):
+With the engine running (\`npm start\` in the cloudfn checkout), from this folder inside
+the checkout (\`npx cloudfn\` finds the CLI there; elsewhere set CLOUDFN_URL and
+CLOUDFN_ADMIN_TOKEN and use the checkout's \`bin/cloudfn.js\`):
 
 \`\`\`sh
-cloudfn accounts set ${appId} --token <Token> --aes-key <EncodingAESKey>
-cloudfn tables create user_consume_card --from-push pushes/user_consume_card.xml
-cloudfn deploy functions/user_consume_card.js
-cloudfn triggers create triggers/user_consume_card.json
-cloudfn push ${appId} pushes/user_consume_card.xml --encrypt
-cloudfn logs user_consume_card
+npx cloudfn accounts set ${appId} --token <Token> --aes-key <EncodingAESKey>
+npx cloudfn tables create user_consume_card --from-push pushes/user_consume_card.xml
+npx cloudfn deploy functions/user_consume_card.js
+npx cloudfn triggers create triggers/user_consume_card.json
+npx cloudfn push ${appId} pushes/user_consume_card.xml --encrypt
+npx cloudfn logs user_consume_card
 \`\`\`
 
 See docs/getting-started.md in the cloudfn checkout for the whole walk-through.
