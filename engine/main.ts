@@ -36,6 +36,7 @@ import { registerAccountRoutes } from './http/admin/accounts-routes.ts';
 import { registerFunctionRoutes } from './http/admin/functions-routes.ts';
 import { registerTriggerRoutes } from './http/admin/triggers-routes.ts';
 import { registerTableRoutes } from './tables/http-routes.ts';
+import { registerOpenApiRoute } from './http/openapi.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
 /** Nested BaaS.invoke chains deeper than this are refused (no unbounded recursion). */
@@ -150,6 +151,7 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
       (r) => registerHookRoutes(r, { store, clock, ids, onAccepted: wakeDispatcher }),
     ],
     admin: [
+      (r) => registerOpenApiRoute(r),
       (r) => registerAccountRoutes(r, { accounts, clock }),
       (r) => registerFunctionRoutes(r, { store, functions }),
       (r) => registerTableRoutes(r, { tables }),
