@@ -36,9 +36,14 @@ export class TriggerAdmin {
   /** POST: a new trigger; a webhook trigger gets its key. */
   async create(input: unknown): Promise<StoredTrigger> {
     const definition = this.#parse(input);
-    await this.#checkTargets(definition);
     const { store, ids, clock } = this.#deps;
-    if (store.triggers.get(definition.name)) throw new TriggerExistsError(definition.name);
+    const taken = () => {
+      if (store.triggers.get(definition.name)) throw new TriggerExistsError(definition.name);
+    };
+    taken();
+    await this.#checkTargets(definition);
+    // Again: another create of the same name may have been saved during the DNS lookup.
+    taken();
     const webhookKey = definition.type === 'webhook' ? ids.secret() : null;
     return this.#saved(store.triggers.create(row(definition, webhookKey), clock.now()));
   }
@@ -52,8 +57,10 @@ export class TriggerAdmin {
     const existing = this.get(name);
     const definition = this.#parse(withKeptSecrets({ ...(input as object), name }, existing));
     await this.#checkTargets(definition);
+    // Read again after the DNS lookup: the trigger may have been deleted or its key rotated.
+    const current = this.get(name);
     const webhookKey =
-      definition.type === 'webhook' ? (existing.webhookKey ?? this.#deps.ids.secret()) : null;
+      definition.type === 'webhook' ? (current.webhookKey ?? this.#deps.ids.secret()) : null;
     return this.#saved(
       this.#deps.store.triggers.replace(row(definition, webhookKey), this.#deps.clock.now()),
     );
