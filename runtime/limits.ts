@@ -46,7 +46,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   maxConcurrency: 512,
   maxInvokeDepth: 4,
   maxTimersPerJob: 1000,
-  isolateMemoryBudgetMb: 1024,
+  isolateMemoryBudgetMb: 768,
   maxLoadedIsolates: 2000,
   warmPoolSize: 4,
   defaultMemoryMb: 128,
