@@ -19,7 +19,9 @@ describe('loaded isolates', () => {
     expect((await run(sandbox, fns[4]!)).result).toBe(2);
     expect((await run(sandbox, fns[3]!)).result).toBe(2);
     expect((await run(sandbox, fns[0]!)).result).toBe(1);
-    await expect.poll(() => sandbox.executors()[0]?.loadedIsolates, { interval: 50 }).toBeLessThanOrEqual(3);
+    await expect
+      .poll(() => sandbox.executors()[0]?.loadedIsolates, { interval: 50 })
+      .toBeLessThanOrEqual(3);
   });
 
   it('drops a function’s isolates on forget', async () => {
@@ -41,10 +43,14 @@ describe('loaded isolates', () => {
   it('keeps the loaded isolates within the memory budget', async () => {
     const tight = testSandbox({ limits: { isolateMemoryBudgetMb: 8, heartbeatMs: 100 } });
     try {
-      const fns = await Promise.all(Array.from({ length: 8 }, (_, n) => deploy(`budget_${n}`, COUNTER)));
+      const fns = await Promise.all(
+        Array.from({ length: 8 }, (_, n) => deploy(`budget_${n}`, COUNTER)),
+      );
       for (const fn of fns) expect((await run(tight, fn)).result).toBe(1);
       // ~2 MB each: an 8 MB budget holds a few, never all eight.
-      await expect.poll(() => tight.executors()[0]?.loadedIsolates ?? 99, { interval: 50 }).toBeLessThanOrEqual(4);
+      await expect
+        .poll(() => tight.executors()[0]?.loadedIsolates ?? 99, { interval: 50 })
+        .toBeLessThanOrEqual(4);
       expect((await run(tight, fns[7]!)).result).toBe(2);
       expect((await run(tight, fns[0]!)).result).toBe(1);
     } finally {
