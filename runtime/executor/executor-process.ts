@@ -307,7 +307,12 @@ export class ExecutorProcess {
   #watch(): void {
     if (!this.#ready || this.#child === undefined) return;
     const now = performance.now();
-    if (now - this.#lastHeartbeat > this.#init.limits.heartbeatTimeoutMs) {
+    // A job legitimately holds the executor's thread (and its heartbeat) up to its deadline;
+    // while jobs are in flight their deadlines are the measure, silence only counts when idle.
+    if (
+      this.#pending.size === 0 &&
+      now - this.#lastHeartbeat > this.#init.limits.heartbeatTimeoutMs
+    ) {
       this.kill(`it sent no heartbeat for ${Math.round(now - this.#lastHeartbeat)} ms`);
       return;
     }

@@ -84,6 +84,23 @@ describe('executor supervision', () => {
   });
 });
 
+describe('heartbeats', () => {
+  it('do not count against a job that holds the executor within its deadline', async () => {
+    const sandbox = testSandbox({ limits: { heartbeatMs: 50, heartbeatTimeoutMs: 200 } });
+    try {
+      const busy = await deploy(
+        'busy_but_legit',
+        'exports.main = () => { const end = Date.now() + 700; let n = 0; while (Date.now() < end) n++; return "done" }',
+        { timeoutMs: 3000 },
+      );
+      expect(await run(sandbox, busy)).toMatchObject({ status: 'fulfilled', result: 'done' });
+      expect(sandbox.executors()[0]?.restarts).toBe(0);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
 describe('an executor that cannot start', () => {
   let dir: string;
   beforeAll(() => {
