@@ -39,60 +39,82 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
   const { store, accounts, registry, clock, ids, log } = deps;
   const inbox = new GroupCommitInbox(store.inbox);
 
-  router.get('/wechat/:appId', refusalsLogged(log, (ctx) => {
-    const account = accounts.prepared(ctx.params.appId!);
-    ctx.type = 'text/plain';
-    ctx.body = verifyEcho(account, queryOf(ctx), Math.floor(clock.now() / 1000));
-  }));
+  router.get(
+    '/wechat/:appId',
+    refusalsLogged(log, (ctx) => {
+      const account = accounts.prepared(ctx.params.appId!);
+      ctx.type = 'text/plain';
+      ctx.body = verifyEcho(account, queryOf(ctx), Math.floor(clock.now() / 1000));
+    }),
+  );
 
-  router.post('/wechat/:appId', refusalsLogged(log, async (ctx) => {
-    const appId = ctx.params.appId!;
-    const account = accounts.prepared(appId);
-    const body = await readRawBody(ctx, MAX_PUSH_BYTES).catch((err: unknown) => {
-      if (err instanceof HttpError && err.status === 413) {
-        // The rest of the body is not read, so the connection cannot carry another request.
-        ctx.set('Connection', 'close');
-        throw new HttpError('E_WECHAT_TOO_LARGE', `A push body may be at most ${MAX_PUSH_BYTES} bytes.`, 413);
+  router.post(
+    '/wechat/:appId',
+    refusalsLogged(log, async (ctx) => {
+      const appId = ctx.params.appId!;
+      const account = accounts.prepared(appId);
+      const body = await readRawBody(ctx, MAX_PUSH_BYTES).catch((err: unknown) => {
+        if (err instanceof HttpError && err.status === 413) {
+          // The rest of the body is not read, so the connection cannot carry another request.
+          ctx.set('Connection', 'close');
+          throw new HttpError(
+            'E_WECHAT_TOO_LARGE',
+            `A push body may be at most ${MAX_PUSH_BYTES} bytes.`,
+            413,
+          );
+        }
+        throw err;
+      });
+      const nowSeconds = Math.floor(clock.now() / 1000);
+      const opened = openPush(account, {
+        query: queryOf(ctx),
+        body,
+        contentType: ctx.get('content-type'),
+        nowSeconds,
+      });
+      // Committed (with the other pushes of this turn) before anything is answered.
+      const isNew = await inbox.accept({
+        id: ids.id(),
+        source: 'wechat_message',
+        key: appId,
+        dedupKey: opened.dedupKey,
+        data: opened.data,
+        receivedAt: clock.now(),
+      });
+      ctx.type = 'text/plain';
+      ctx.body = 'success';
+      if (!isNew) {
+        log.info(
+          { appId, dedupKey: opened.dedupKey },
+          'duplicate push (a WeChat retry): answered, not run again',
+        );
+        return;
       }
-      throw err;
-    });
-    const nowSeconds = Math.floor(clock.now() / 1000);
-    const opened = openPush(account, { query: queryOf(ctx), body, contentType: ctx.get('content-type'), nowSeconds });
-    // Committed (with the other pushes of this turn) before anything is answered.
-    const isNew = await inbox.accept({
-      id: ids.id(),
-      source: 'wechat_message',
-      key: appId,
-      dedupKey: opened.dedupKey,
-      data: opened.data,
-      receivedAt: clock.now(),
-    });
-    ctx.type = 'text/plain';
-    ctx.body = 'success';
-    if (!isNew) {
-      log.info({ appId, dedupKey: opened.dedupKey }, 'duplicate push (a WeChat retry): answered, not run again');
-      return;
-    }
-    deps.onAccepted();
-    const replyTrigger = registry.matchReply(appId, opened.data);
-    if (!replyTrigger) return;
-    // The reply is built (and, for an encrypted push, sealed with the key that opened it)
-    // when the function returns, so the clock of CreateTime is the answer's.
-    const attempt = await runPassiveReply(deps, replyTrigger, opened.data, (reply) =>
-      buildReply(account, opened, reply, { nowSeconds: Math.floor(clock.now() / 1000) }),
-    );
-    if (!attempt.ok) {
-      log.warn({ appId, trigger: replyTrigger.name, code: attempt.errorType, error: attempt.error }, 'passive reply not sent; answered "success"');
-      return;
-    }
-    ctx.type = attempt.answer.contentType;
-    ctx.body = attempt.answer.body;
-  }));
+      deps.onAccepted();
+      const replyTrigger = registry.matchReply(appId, opened.data);
+      if (!replyTrigger) return;
+      // The reply is built (and, for an encrypted push, sealed with the key that opened it)
+      // when the function returns, so the clock of CreateTime is the answer's.
+      const attempt = await runPassiveReply(deps, replyTrigger, opened.data, (reply) =>
+        buildReply(account, opened, reply, { nowSeconds: Math.floor(clock.now() / 1000) }),
+      );
+      if (!attempt.ok) {
+        log.warn(
+          { appId, trigger: replyTrigger.name, code: attempt.errorType, error: attempt.error },
+          'passive reply not sent; answered "success"',
+        );
+        return;
+      }
+      ctx.type = attempt.answer.contentType;
+      ctx.body = attempt.answer.body;
+    }),
+  );
 }
 
 function queryOf(ctx: Context): Record<string, string | undefined> {
   const query: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(ctx.query)) query[key] = Array.isArray(value) ? value[0] : value;
+  for (const [key, value] of Object.entries(ctx.query))
+    query[key] = Array.isArray(value) ? value[0] : value;
   return query;
 }
 
@@ -105,7 +127,10 @@ function refusalsLogged(log: Logger, handler: RouterMiddleware): RouterMiddlewar
       await handler(ctx, next);
     } catch (err) {
       if (err instanceof EngineError) {
-        log.warn({ appId: ctx.params.appId, code: err.code, status: err.status, ip }, `push refused: ${err.message}`);
+        log.warn(
+          { appId: ctx.params.appId, code: err.code, status: err.status, ip },
+          `push refused: ${err.message}`,
+        );
       }
       throw err;
     }

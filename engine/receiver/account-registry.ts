@@ -15,16 +15,27 @@ export class AccountRegistry {
   }
 
   /** Validates (keys decode to 32 bytes) and stores; a new key keeps the old one for rotation. */
-  put(appId: string, input: { token: string; encodingAESKey?: string; mode?: AccountMode }, now: number): AccountRecord {
+  put(
+    appId: string,
+    input: { token: string; encodingAESKey?: string; mode?: AccountMode },
+    now: number,
+  ): AccountRecord {
     const existing = this.#store.get(appId);
     const key = input.encodingAESKey ?? null;
-    const previous = key && existing?.encodingAESKey && existing.encodingAESKey !== key
-      ? existing.encodingAESKey
-      : key && existing?.encodingAESKey === key
-        ? existing.previousEncodingAESKey
-        : null;
+    const previous =
+      key && existing?.encodingAESKey && existing.encodingAESKey !== key
+        ? existing.encodingAESKey
+        : key && existing?.encodingAESKey === key
+          ? existing.previousEncodingAESKey
+          : null;
     const mode: AccountMode = input.mode ?? (key ? 'safe' : 'plain');
-    const record = { appId, token: input.token, encodingAESKey: key, previousEncodingAESKey: previous, mode };
+    const record = {
+      appId,
+      token: input.token,
+      encodingAESKey: key,
+      previousEncodingAESKey: previous,
+      mode,
+    };
     prepareAccount(toWechatAccount(record)); // throws E_WECHAT_BAD_KEY before anything is stored
     const saved = this.#store.put(record, now);
     this.#prepared.delete(appId);
@@ -37,7 +48,11 @@ export class AccountRegistry {
     if (!prepared) {
       const record = this.#store.get(appId);
       if (!record) {
-        throw new NotFoundError('E_WECHAT_UNKNOWN_ACCOUNT', `No WeChat account "${appId}" is registered: PUT /api/v1/wechat/accounts/${appId} first.`, { appId });
+        throw new NotFoundError(
+          'E_WECHAT_UNKNOWN_ACCOUNT',
+          `No WeChat account "${appId}" is registered: PUT /api/v1/wechat/accounts/${appId} first.`,
+          { appId },
+        );
       }
       prepared = prepareAccount(toWechatAccount(record));
       this.#prepared.set(appId, prepared);
@@ -55,12 +70,19 @@ export class AccountRegistry {
   }
 }
 
-function toWechatAccount(record: Pick<AccountRecord, 'appId' | 'token' | 'encodingAESKey' | 'previousEncodingAESKey' | 'mode'>) {
+function toWechatAccount(
+  record: Pick<
+    AccountRecord,
+    'appId' | 'token' | 'encodingAESKey' | 'previousEncodingAESKey' | 'mode'
+  >,
+) {
   return {
     appId: record.appId,
     token: record.token,
     mode: record.mode,
     ...(record.encodingAESKey ? { encodingAESKey: record.encodingAESKey } : {}),
-    ...(record.previousEncodingAESKey ? { previousEncodingAESKey: record.previousEncodingAESKey } : {}),
+    ...(record.previousEncodingAESKey
+      ? { previousEncodingAESKey: record.previousEncodingAESKey }
+      : {}),
   };
 }

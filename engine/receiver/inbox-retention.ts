@@ -22,11 +22,18 @@ export interface InboxRetention {
  * whole window (WeChat retries within ~15 s; the window is days) and across restarts,
  * since the keys live in the inbox itself. Entries not yet dispatched are never pruned.
  */
-export function startInboxRetention(deps: { inbox: Inbox; clock: Clock; retentionDays: number; log: Logger; intervalMs?: number }): InboxRetention {
+export function startInboxRetention(deps: {
+  inbox: Inbox;
+  clock: Clock;
+  retentionDays: number;
+  log: Logger;
+  intervalMs?: number;
+}): InboxRetention {
   const pruneNow = (): number => {
     try {
       const dropped = deps.inbox.prune(deps.clock.now() - deps.retentionDays * DAY_MS);
-      if (dropped > 0) deps.log.info({ dropped, retentionDays: deps.retentionDays }, 'inbox pruned');
+      if (dropped > 0)
+        deps.log.info({ dropped, retentionDays: deps.retentionDays }, 'inbox pruned');
       return dropped;
     } catch (err) {
       // A failed prune (disk full, locked) only delays clean-up; the next tick retries.

@@ -23,11 +23,16 @@ export async function runPassiveReply<A>(
   toAnswer: (reply: unknown) => A,
 ): Promise<ReplyAttempt<A>> {
   const action = trigger.actions[0];
-  const budget = ('replyBudgetMs' in trigger ? trigger.replyBudgetMs : undefined) ?? DEFAULT_REPLY_BUDGET_MS;
+  const budget =
+    ('replyBudgetMs' in trigger ? trigger.replyBudgetMs : undefined) ?? DEFAULT_REPLY_BUDGET_MS;
   const logId = deps.ids.id();
   const started = deps.clock.now();
   if (!action || action.type !== 'function') {
-    return { ok: false, errorType: 'E_TRIGGER_INVALID', error: 'A reply trigger needs one function action.' };
+    return {
+      ok: false,
+      errorType: 'E_TRIGGER_INVALID',
+      error: 'A reply trigger needs one function action.',
+    };
   }
   const run = deps.functions.run(action.function, data, {
     source: `trigger:${trigger.name}`,
@@ -36,23 +41,44 @@ export async function runPassiveReply<A>(
     triggerLogId: logId,
   });
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), budget)));
+  const late = new Promise<'late'>(
+    (resolve) => (timer = setTimeout(() => resolve('late'), budget)),
+  );
   let attempt: ReplyAttempt<A>;
   try {
     const winner = await Promise.race([run, late]);
     if (winner === 'late') {
-      attempt = { ok: false, errorType: 'E_REPLY_BUDGET_EXCEEDED', error: `The function did not return within the reply budget of ${budget} ms; WeChat was answered "success".` };
+      attempt = {
+        ok: false,
+        errorType: 'E_REPLY_BUDGET_EXCEEDED',
+        error: `The function did not return within the reply budget of ${budget} ms; WeChat was answered "success".`,
+      };
       run.catch(() => undefined);
     } else if (winner.outcome.status !== 'fulfilled') {
-      attempt = { ok: false, errorType: winner.outcome.status, error: winner.outcome.error?.message ?? winner.outcome.status, jobId: winner.job.id };
+      attempt = {
+        ok: false,
+        errorType: winner.outcome.status,
+        error: winner.outcome.error?.message ?? winner.outcome.status,
+        jobId: winner.job.id,
+      };
     } else {
       const result = winner.outcome.result as { reply?: unknown } | null | undefined;
-      attempt = result && typeof result === 'object' && result.reply !== undefined
-        ? answerOf(toAnswer, result.reply, winner.job.id)
-        : { ok: false, errorType: 'E_REPLY_MISSING', error: 'The function returned no `reply`; WeChat was answered "success".', jobId: winner.job.id };
+      attempt =
+        result && typeof result === 'object' && result.reply !== undefined
+          ? answerOf(toAnswer, result.reply, winner.job.id)
+          : {
+              ok: false,
+              errorType: 'E_REPLY_MISSING',
+              error: 'The function returned no `reply`; WeChat was answered "success".',
+              jobId: winner.job.id,
+            };
     }
   } catch (err) {
-    attempt = { ok: false, errorType: (err as { code?: string }).code ?? 'E_INTERNAL', error: (err as Error).message };
+    attempt = {
+      ok: false,
+      errorType: (err as { code?: string }).code ?? 'E_INTERNAL',
+      error: (err as Error).message,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -61,12 +87,21 @@ export async function runPassiveReply<A>(
 }
 
 /** Builds the answer from the function's reply; an invalid reply becomes a failed attempt. */
-function answerOf<A>(toAnswer: (reply: unknown) => A, reply: unknown, jobId: string): ReplyAttempt<A> {
+function answerOf<A>(
+  toAnswer: (reply: unknown) => A,
+  reply: unknown,
+  jobId: string,
+): ReplyAttempt<A> {
   try {
     return { ok: true, answer: toAnswer(reply), jobId };
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'E_WECHAT_REPLY_INVALID';
-    return { ok: false, errorType: code, error: `${(err as Error).message} WeChat was answered "success".`, jobId };
+    return {
+      ok: false,
+      errorType: code,
+      error: `${(err as Error).message} WeChat was answered "success".`,
+      jobId,
+    };
   }
 }
 

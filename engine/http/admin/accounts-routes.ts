@@ -17,8 +17,14 @@ const accountBody = z.strictObject({
 const signBody = z.strictObject({
   body: z.string().min(1, 'body is the push XML or JSON to sign'),
   encrypt: z.boolean().optional(),
-  timestamp: z.string().regex(/^\d{1,12}$/).optional(),
-  nonce: z.string().regex(/^[A-Za-z0-9]{1,32}$/).optional(),
+  timestamp: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .optional(),
+  nonce: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,32}$/)
+    .optional(),
 });
 
 /** Keys are secrets: never echoed back (SPEC §2). */
@@ -32,7 +38,10 @@ const renderAccount = (a: AccountRecord) => ({
 });
 
 /** WeChat accounts, and the admin-only signing route `cloudfn push` uses. */
-export function registerAccountRoutes(router: Router, deps: { accounts: AccountRegistry; clock: Clock }): void {
+export function registerAccountRoutes(
+  router: Router,
+  deps: { accounts: AccountRegistry; clock: Clock },
+): void {
   const { accounts, clock } = deps;
 
   router.put('/wechat/accounts/:appId', async (ctx) => {
@@ -42,7 +51,10 @@ export function registerAccountRoutes(router: Router, deps: { accounts: AccountR
 
   router.get('/wechat/accounts', (ctx) => {
     const all = accounts.list();
-    ctx.body = { meta: { limit: all.length, offset: 0, total_count: all.length }, objects: all.map(renderAccount) };
+    ctx.body = {
+      meta: { limit: all.length, offset: 0, total_count: all.length },
+      objects: all.map(renderAccount),
+    };
   });
 
   router.get('/wechat/accounts/:appId', (ctx) => {
@@ -53,7 +65,11 @@ export function registerAccountRoutes(router: Router, deps: { accounts: AccountR
 
   router.delete('/wechat/accounts/:appId', (ctx) => {
     if (!accounts.delete(ctx.params.appId!)) {
-      throw new NotFoundError('E_WECHAT_UNKNOWN_ACCOUNT', `No WeChat account "${ctx.params.appId}".`, { appId: ctx.params.appId });
+      throw new NotFoundError(
+        'E_WECHAT_UNKNOWN_ACCOUNT',
+        `No WeChat account "${ctx.params.appId}".`,
+        { appId: ctx.params.appId },
+      );
     }
     ctx.status = 204;
   });

@@ -16,9 +16,12 @@ export function sqliteInbox(db: Database): Inbox {
   const insert = db.prepare(`
     INSERT OR IGNORE INTO inbox (id, source, key, dedup_key, data, received_at)
     VALUES (@id, @source, @key, @dedupKey, @data, @receivedAt)`);
-  const pending = db.prepare<[number], InboxRow>('SELECT * FROM inbox WHERE dispatched = 0 ORDER BY received_at, rowid LIMIT ?');
+  const pending = db.prepare<[number], InboxRow>(
+    'SELECT * FROM inbox WHERE dispatched = 0 ORDER BY received_at, rowid LIMIT ?',
+  );
   const prune = db.prepare('DELETE FROM inbox WHERE received_at < ? AND dispatched = 1');
-  const acceptOne = (entry: InboxEntry): boolean => insert.run({ ...entry, data: JSON.stringify(entry.data) }).changes === 1;
+  const acceptOne = (entry: InboxEntry): boolean =>
+    insert.run({ ...entry, data: JSON.stringify(entry.data) }).changes === 1;
   // One transaction, so one WAL fsync (synchronous=FULL) for the whole batch: group commit.
   const acceptMany = db.transaction((entries: InboxEntry[]): boolean[] => entries.map(acceptOne));
   return {

@@ -15,7 +15,12 @@ import { nowSeconds, post, signed, type TestAccount } from './helpers/pushes.ts'
 // function is idempotent the way docs/triggers advise: it looks for its row before writing.
 // Dispatch itself is exactly once: one trigger log row per push, checked separately.
 const B = wechatVectors().B_wxbizmsgcrypt_sample;
-const ACCOUNT: TestAccount = { appId: B.appid, token: B.token, encodingAESKey: B.encodingAESKey, mode: 'safe' };
+const ACCOUNT: TestAccount = {
+  appId: B.appid,
+  token: B.token,
+  encodingAESKey: B.encodingAESKey,
+  mode: 'safe',
+};
 const CARD = wechatFixture('user_consume_card.xml');
 const BURST = 30;
 
@@ -55,7 +60,9 @@ async function burst(url: string, batch: string): Promise<string[]> {
   const codes = Array.from({ length: BURST }, (_, i) => codeOf(batch, i));
   const requests = codes.flatMap((code) => {
     const xml = CARD.replace('452998530302', code);
-    return [1, 2].map(() => post(url, ACCOUNT.appId, signed(ACCOUNT, xml, { timestamp: nowSeconds() })));
+    return [1, 2].map(() =>
+      post(url, ACCOUNT.appId, signed(ACCOUNT, xml, { timestamp: nowSeconds() })),
+    );
   });
   const answers = await Promise.all(requests);
   for (const answer of answers) expect(answer).toMatchObject({ status: 200, text: 'success' });
@@ -72,14 +79,19 @@ function inspect<T>(read: (db: Database.Database) => T): T {
   }
 }
 
-const count = (db: Database.Database, sql: string, ...params: unknown[]) => (db.prepare(sql).get(...params) as { n: number }).n;
+const count = (db: Database.Database, sql: string, ...params: unknown[]) =>
+  (db.prepare(sql).get(...params) as { n: number }).n;
 
 /** Waits until everything accepted was dispatched and every firing ran. */
 async function settled(): Promise<void> {
   await expect
     .poll(
       () =>
-        inspect((db) => count(db, 'SELECT count(*) AS n FROM inbox WHERE dispatched = 0') + count(db, 'SELECT count(*) AS n FROM queue')),
+        inspect(
+          (db) =>
+            count(db, 'SELECT count(*) AS n FROM inbox WHERE dispatched = 0') +
+            count(db, 'SELECT count(*) AS n FROM queue'),
+        ),
       { timeout: 30_000, interval: 100 },
     )
     .toBe(0);
@@ -87,14 +99,23 @@ async function settled(): Promise<void> {
 
 /** Each code has exactly one row in `cards` and one trigger log row, succeeded. */
 async function expectExactlyOnce(running: ChildEngine, codes: string[]): Promise<void> {
-  const rows = await running.api('GET', `/tables/cards/records?limit=1000&where=${encodeURIComponent(JSON.stringify({ UserCardCode: { $in: codes } }))}`);
+  const rows = await running.api(
+    'GET',
+    `/tables/cards/records?limit=1000&where=${encodeURIComponent(JSON.stringify({ UserCardCode: { $in: codes } }))}`,
+  );
   const perCode = new Map<string, number>();
-  for (const row of rows.body.objects as Array<{ UserCardCode: string }>) perCode.set(row.UserCardCode, (perCode.get(row.UserCardCode) ?? 0) + 1);
-  expect(Object.fromEntries(codes.map((code) => [code, perCode.get(code) ?? 0]))).toEqual(Object.fromEntries(codes.map((code) => [code, 1])));
-  const logs = inspect((db) =>
-    db
-      .prepare("SELECT json_extract(event, '$.UserCardCode') AS code, status FROM trigger_logs WHERE trigger = 'save_card'")
-      .all() as Array<{ code: string; status: string }>,
+  for (const row of rows.body.objects as Array<{ UserCardCode: string }>)
+    perCode.set(row.UserCardCode, (perCode.get(row.UserCardCode) ?? 0) + 1);
+  expect(Object.fromEntries(codes.map((code) => [code, perCode.get(code) ?? 0]))).toEqual(
+    Object.fromEntries(codes.map((code) => [code, 1])),
+  );
+  const logs = inspect(
+    (db) =>
+      db
+        .prepare(
+          "SELECT json_extract(event, '$.UserCardCode') AS code, status FROM trigger_logs WHERE trigger = 'save_card'",
+        )
+        .all() as Array<{ code: string; status: string }>,
   ).filter((log) => codes.includes(log.code));
   expect(logs).toHaveLength(codes.length);
   expect(new Set(logs.map((log) => log.code)).size).toBe(codes.length);
@@ -104,13 +125,34 @@ async function expectExactlyOnce(running: ChildEngine, codes: string[]): Promise
 describe('a real engine process', () => {
   it('processes every push answered `success` exactly once after a SIGKILL right after the answers', async () => {
     engine = await spawnEngine(dataDir);
-    expect((await engine.api('PUT', `/wechat/accounts/${ACCOUNT.appId}`, { token: ACCOUNT.token, encodingAESKey: ACCOUNT.encodingAESKey })).status).toBe(200);
-    expect((await engine.api('POST', '/tables', { name: 'cards', fields: [{ name: 'UserCardCode', type: 'string' }, { name: 'CreateTime', type: 'integer' }] })).status).toBe(201);
+    expect(
+      (
+        await engine.api('PUT', `/wechat/accounts/${ACCOUNT.appId}`, {
+          token: ACCOUNT.token,
+          encodingAESKey: ACCOUNT.encodingAESKey,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await engine.api('POST', '/tables', {
+          name: 'cards',
+          fields: [
+            { name: 'UserCardCode', type: 'string' },
+            { name: 'CreateTime', type: 'integer' },
+          ],
+        })
+      ).status,
+    ).toBe(201);
     expect((await engine.api('PUT', '/functions/save_card', { code: SAVE_CARD })).status).toBe(201);
     const trigger = await engine.api('POST', '/triggers', {
       name: 'save_card',
       type: 'wechat_message',
-      condition: { appId: ACCOUNT.appId, match: 'all', rules: [{ field: 'Event', op: '=', value: 'user_consume_card' }] },
+      condition: {
+        appId: ACCOUNT.appId,
+        match: 'all',
+        rules: [{ field: 'Event', op: '=', value: 'user_consume_card' }],
+      },
       actions: [{ type: 'function', function: 'save_card' }],
     });
     expect(trigger.status).toBe(201);
@@ -120,7 +162,9 @@ describe('a real engine process', () => {
     expect(await engine.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
     // Every answered push is on disk, once, whatever the dispatcher had done by then.
-    const stored = inspect((db) => count(db, "SELECT count(*) AS n FROM inbox WHERE source = 'wechat_message'"));
+    const stored = inspect((db) =>
+      count(db, "SELECT count(*) AS n FROM inbox WHERE source = 'wechat_message'"),
+    );
     expect(stored).toBe(BURST);
 
     engine = await spawnEngine(dataDir);
@@ -139,9 +183,15 @@ describe('a real engine process', () => {
     // every push stored. (Jobs the SIGKILL cut off above do stay `executing`.)
     inspect((db) => {
       expect(count(db, 'SELECT count(*) AS n FROM queue WHERE claimed = 1')).toBe(0);
-      const executing = db.prepare("SELECT json_extract(data, '$.UserCardCode') AS code FROM jobs WHERE status = 'executing'").all() as Array<{ code: string }>;
+      const executing = db
+        .prepare(
+          "SELECT json_extract(data, '$.UserCardCode') AS code FROM jobs WHERE status = 'executing'",
+        )
+        .all() as Array<{ code: string }>;
       expect(executing.filter((job) => codes.includes(job.code))).toEqual([]);
-      expect(count(db, "SELECT count(*) AS n FROM inbox WHERE source = 'wechat_message'")).toBe(2 * BURST);
+      expect(count(db, "SELECT count(*) AS n FROM inbox WHERE source = 'wechat_message'")).toBe(
+        2 * BURST,
+      );
     });
 
     engine = await spawnEngine(dataDir);

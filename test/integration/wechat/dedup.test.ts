@@ -1,13 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wechatFixture, wechatVectors } from '../../helpers/fixtures.ts';
-import { createTrigger, deployFunction, putAccount, startReceiverEngine, type ReceiverEngine } from './helpers/receiver-engine.ts';
+import {
+  createTrigger,
+  deployFunction,
+  putAccount,
+  startReceiverEngine,
+  type ReceiverEngine,
+} from './helpers/receiver-engine.ts';
 import { nowSeconds, post, signed, type Push, type TestAccount } from './helpers/pushes.ts';
 
 // WeChat delivers a push up to 4 times (first try + 3 retries), each with a new nonce and,
 // encrypted, a new ciphertext. Whatever the timing and the mode, the push runs once.
 const B = wechatVectors().B_wxbizmsgcrypt_sample;
-const SAFE: TestAccount = { appId: B.appid, token: B.token, encodingAESKey: B.encodingAESKey, mode: 'safe' };
-const COMPAT: TestAccount = { appId: 'wxcompatiblededup1', token: 'compattoken', encodingAESKey: 'D'.repeat(43), mode: 'compatible' };
+const SAFE: TestAccount = {
+  appId: B.appid,
+  token: B.token,
+  encodingAESKey: B.encodingAESKey,
+  mode: 'safe',
+};
+const COMPAT: TestAccount = {
+  appId: 'wxcompatiblededup1',
+  token: 'compattoken',
+  encodingAESKey: 'D'.repeat(43),
+  mode: 'compatible',
+};
 const OTHER: TestAccount = { appId: 'wxotheraccountddp1', token: 'othertoken', mode: 'plain' };
 const TEXT = wechatFixture('text.xml');
 const CARD = wechatFixture('user_get_card.xml');
@@ -16,9 +32,17 @@ let t: ReceiverEngine;
 
 beforeAll(async () => {
   t = await startReceiverEngine();
-  await deployFunction(t, 'note', 'exports.main = async (event) => ({ msgId: event.data.MsgId ?? null });');
+  await deployFunction(
+    t,
+    'note',
+    'exports.main = async (event) => ({ msgId: event.data.MsgId ?? null });',
+  );
   for (const account of [SAFE, COMPAT, OTHER]) {
-    await putAccount(t, account.appId, { token: account.token, mode: account.mode, ...(account.encodingAESKey ? { encodingAESKey: account.encodingAESKey } : {}) });
+    await putAccount(t, account.appId, {
+      token: account.token,
+      mode: account.mode,
+      ...(account.encodingAESKey ? { encodingAESKey: account.encodingAESKey } : {}),
+    });
     await createTrigger(t, {
       name: `note_${account.appId}`,
       type: 'wechat_message',
@@ -43,7 +67,9 @@ function runs(field: string, value: string): { inbox: number; logs: number; jobs
 }
 
 async function sendAll(pushes: Array<[TestAccount, Push]>): Promise<void> {
-  const answers = await Promise.all(pushes.map(([account, push]) => post(t.url, account.appId, push)));
+  const answers = await Promise.all(
+    pushes.map(([account, push]) => post(t.url, account.appId, push)),
+  );
   for (const answer of answers) expect(answer).toMatchObject({ status: 200, text: 'success' });
   await t.engine.settled();
 }
@@ -56,7 +82,10 @@ describe('the same push 4 times at once', () => {
   });
 
   it('an event without MsgId (keyed by a hash of the decrypted message) dispatches once', async () => {
-    const xml = CARD.replace(/<UserCardCode>.*?<\/UserCardCode>/, '<UserCardCode><![CDATA[000111222333]]></UserCardCode>');
+    const xml = CARD.replace(
+      /<UserCardCode>.*?<\/UserCardCode>/,
+      '<UserCardCode><![CDATA[000111222333]]></UserCardCode>',
+    );
     expect(xml).not.toContain('<MsgId>');
     await sendAll([1, 2, 3, 4].map(() => [SAFE, signed(SAFE, xml, { timestamp: nowSeconds() })]));
     expect(runs('UserCardCode', '000111222333')).toEqual({ inbox: 1, logs: 1, jobs: 1 });
@@ -64,23 +93,40 @@ describe('the same push 4 times at once', () => {
 
   it('a compatible account: plaintext and encrypted deliveries of one message dispatch once', async () => {
     const xml = TEXT.replace('24602856263318283', '9000000000000000002');
-    await sendAll([false, true, false, true].map((encrypt) => [COMPAT, signed(COMPAT, xml, { timestamp: nowSeconds(), encrypt })]));
+    await sendAll(
+      [false, true, false, true].map((encrypt) => [
+        COMPAT,
+        signed(COMPAT, xml, { timestamp: nowSeconds(), encrypt }),
+      ]),
+    );
     expect(runs('MsgId', '9000000000000000002')).toEqual({ inbox: 1, logs: 1, jobs: 1 });
   });
 });
 
 describe('what is not a retry', () => {
   it('two distinct events of the same user in the same second both run', async () => {
-    const one = CARD.replace(/<UserCardCode>.*?<\/UserCardCode>/, '<UserCardCode><![CDATA[555000000001]]></UserCardCode>');
-    const two = CARD.replace(/<UserCardCode>.*?<\/UserCardCode>/, '<UserCardCode><![CDATA[555000000002]]></UserCardCode>');
-    await sendAll([[SAFE, signed(SAFE, one, { timestamp: nowSeconds() })], [SAFE, signed(SAFE, two, { timestamp: nowSeconds() })]]);
+    const one = CARD.replace(
+      /<UserCardCode>.*?<\/UserCardCode>/,
+      '<UserCardCode><![CDATA[555000000001]]></UserCardCode>',
+    );
+    const two = CARD.replace(
+      /<UserCardCode>.*?<\/UserCardCode>/,
+      '<UserCardCode><![CDATA[555000000002]]></UserCardCode>',
+    );
+    await sendAll([
+      [SAFE, signed(SAFE, one, { timestamp: nowSeconds() })],
+      [SAFE, signed(SAFE, two, { timestamp: nowSeconds() })],
+    ]);
     expect(runs('UserCardCode', '555000000001')).toEqual({ inbox: 1, logs: 1, jobs: 1 });
     expect(runs('UserCardCode', '555000000002')).toEqual({ inbox: 1, logs: 1, jobs: 1 });
   });
 
   it('the same MsgId pushed to another account runs there too (keys are per account)', async () => {
     const xml = TEXT.replace('24602856263318283', '9000000000000000003');
-    await sendAll([[SAFE, signed(SAFE, xml, { timestamp: nowSeconds() })], [OTHER, signed(OTHER, xml, { timestamp: nowSeconds() })]]);
+    await sendAll([
+      [SAFE, signed(SAFE, xml, { timestamp: nowSeconds() })],
+      [OTHER, signed(OTHER, xml, { timestamp: nowSeconds() })],
+    ]);
     expect(runs('MsgId', '9000000000000000003')).toEqual({ inbox: 2, logs: 2, jobs: 2 });
   });
 });
@@ -92,6 +138,9 @@ describe('a late retry', () => {
     expect(runs('MsgId', '9000000000000000004')).toEqual({ inbox: 1, logs: 1, jobs: 1 });
     await sendAll([[SAFE, signed(SAFE, xml, { timestamp: nowSeconds() })]]);
     expect(runs('MsgId', '9000000000000000004')).toEqual({ inbox: 1, logs: 1, jobs: 1 });
-    expect(t.logs.at(-1)).toMatchObject({ appId: SAFE.appId, dedupKey: 'msgid:9000000000000000004' });
+    expect(t.logs.at(-1)).toMatchObject({
+      appId: SAFE.appId,
+      dedupKey: 'msgid:9000000000000000004',
+    });
   });
 });

@@ -1,7 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wechatFixture } from '../../helpers/fixtures.ts';
-import { createTrigger, deployFunction, putAccount, startReceiverEngine, type ReceiverEngine } from './helpers/receiver-engine.ts';
-import { codeOf, nowSeconds, openSealedReply, post, signed, type TestAccount } from './helpers/pushes.ts';
+import {
+  createTrigger,
+  deployFunction,
+  putAccount,
+  startReceiverEngine,
+  type ReceiverEngine,
+} from './helpers/receiver-engine.ts';
+import {
+  codeOf,
+  nowSeconds,
+  openSealedReply,
+  post,
+  signed,
+  type TestAccount,
+} from './helpers/pushes.ts';
 
 // Key rotation over HTTP (docs/wechat.md §4): after PUT of a new EncodingAESKey, pushes
 // still encrypted with the old one open, and each reply is sealed with the key that worked.
@@ -10,7 +23,12 @@ const TOKEN = 'rotationtoken';
 const K1 = 'a'.repeat(43);
 const K2 = 'b'.repeat(43);
 const K3 = 'c'.repeat(43);
-const withKey = (key: string): TestAccount => ({ appId: APP_ID, token: TOKEN, encodingAESKey: key, mode: 'safe' });
+const withKey = (key: string): TestAccount => ({
+  appId: APP_ID,
+  token: TOKEN,
+  encodingAESKey: key,
+  mode: 'safe',
+});
 const TEXT = wechatFixture('text.xml');
 
 let t: ReceiverEngine;
@@ -19,7 +37,11 @@ let pushes = 0;
 beforeAll(async () => {
   t = await startReceiverEngine();
   await putAccount(t, APP_ID, { token: TOKEN, encodingAESKey: K1 });
-  await deployFunction(t, 'echo', "exports.main = async (event) => ({ reply: { MsgType: 'text', Content: `got ${event.data.Content}` } });");
+  await deployFunction(
+    t,
+    'echo',
+    "exports.main = async (event) => ({ reply: { MsgType: 'text', Content: `got ${event.data.Content}` } });",
+  );
   await createTrigger(t, {
     name: 'echo',
     type: 'wechat_message',
@@ -35,7 +57,10 @@ afterAll(async () => {
 
 /** Pushes a text encrypted with `key`; returns the answer. */
 async function pushWith(key: string, content: string) {
-  const xml = TEXT.replace(/<Content>.*<\/Content>/, `<Content><![CDATA[${content}]]></Content>`).replace('24602856263318283', `81${String(++pushes).padStart(15, '0')}`);
+  const xml = TEXT.replace(
+    /<Content>.*<\/Content>/,
+    `<Content><![CDATA[${content}]]></Content>`,
+  ).replace('24602856263318283', `81${String(++pushes).padStart(15, '0')}`);
   return post(t.url, APP_ID, signed(withKey(key), xml, { timestamp: nowSeconds() }));
 }
 
@@ -56,9 +81,17 @@ describe('key rotation', () => {
   });
 
   it('PUT with a new key keeps the old one as the previous key (never echoing either)', async () => {
-    const put = await t.api('PUT', `/wechat/accounts/${APP_ID}`, { token: TOKEN, encodingAESKey: K2 });
+    const put = await t.api('PUT', `/wechat/accounts/${APP_ID}`, {
+      token: TOKEN,
+      encodingAESKey: K2,
+    });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ appId: APP_ID, mode: 'safe', hasEncodingAESKey: true, hasPreviousEncodingAESKey: true });
+    expect(put.body).toMatchObject({
+      appId: APP_ID,
+      mode: 'safe',
+      hasEncodingAESKey: true,
+      hasPreviousEncodingAESKey: true,
+    });
     expect(JSON.stringify(put.body)).not.toMatch(/aaaa|bbbb/);
   });
 
@@ -84,7 +117,10 @@ describe('key rotation', () => {
   it('a third key drops the first: pushes with it are refused (400 E_WECHAT_DECRYPT), the second still opens', async () => {
     await putAccount(t, APP_ID, { token: TOKEN, encodingAESKey: K3 });
     const refused = await pushWith(K1, 'too old');
-    expect({ status: refused.status, code: codeOf(refused) }).toEqual({ status: 400, code: 'E_WECHAT_DECRYPT' });
+    expect({ status: refused.status, code: codeOf(refused) }).toEqual({
+      status: 400,
+      code: 'E_WECHAT_DECRYPT',
+    });
     const previous = await pushWith(K2, 'previous');
     expect(opensWith(K2, previous.text)).toBe('got previous');
     const current = await pushWith(K3, 'current');

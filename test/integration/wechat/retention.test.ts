@@ -3,16 +3,30 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { wechatFixture } from '../../helpers/fixtures.ts';
-import { openSqliteEngineStore, type EngineStore, type InboxEntry } from '../../../engine/store/index.ts';
+import {
+  openSqliteEngineStore,
+  type EngineStore,
+  type InboxEntry,
+} from '../../../engine/store/index.ts';
 import { startInboxRetention } from '../../../engine/receiver/inbox-retention.ts';
-import { createTrigger, putAccount, shiftedClock, startReceiverEngine, type ReceiverEngine } from './helpers/receiver-engine.ts';
+import {
+  createTrigger,
+  putAccount,
+  shiftedClock,
+  startReceiverEngine,
+  type ReceiverEngine,
+} from './helpers/receiver-engine.ts';
 import { nowSeconds, post, signed, type TestAccount } from './helpers/pushes.ts';
 
 // Inbox retention (default 7 days): dedup keys live in the inbox, so they hold across
 // restarts for the whole window; pruning drops dispatched entries older than it, never
 // pending ones.
 const DAY = 24 * 60 * 60 * 1000;
-const ACCOUNT: TestAccount = { appId: 'wxretention0000001', token: 'retentiontoken', mode: 'plain' };
+const ACCOUNT: TestAccount = {
+  appId: 'wxretention0000001',
+  token: 'retentiontoken',
+  mode: 'plain',
+};
 const XML = wechatFixture('text.xml').replace('24602856263318283', '6100000000000000001');
 const silentLog = { info: () => undefined, error: () => undefined };
 
@@ -36,7 +50,11 @@ describe('over restarts of a real engine', () => {
 
   /** Pushes the same message (a retry, signed at the engine's time); returns trigger log rows for it. */
   async function pushAndCount(t: ReceiverEngine): Promise<number> {
-    const answer = await post(t.url, ACCOUNT.appId, signed(ACCOUNT, XML, { timestamp: nowSeconds(t.clock) }));
+    const answer = await post(
+      t.url,
+      ACCOUNT.appId,
+      signed(ACCOUNT, XML, { timestamp: nowSeconds(t.clock) }),
+    );
     expect(answer).toMatchObject({ status: 200, text: 'success' });
     await t.engine.settled();
     return t.count('trigger_logs', "json_extract(event, '$.MsgId') = '6100000000000000001'");
@@ -52,7 +70,14 @@ describe('over restarts of a real engine', () => {
       condition: { appId: ACCOUNT.appId, match: 'all', rules: [] },
       actions: [{ type: 'table', table: 'pushes', record: { msg: '{{MsgId}}' } }],
     });
-    expect((await first.api('POST', '/tables', { name: 'pushes', fields: [{ name: 'msg', type: 'string' }] })).status).toBe(201);
+    expect(
+      (
+        await first.api('POST', '/tables', {
+          name: 'pushes',
+          fields: [{ name: 'msg', type: 'string' }],
+        })
+      ).status,
+    ).toBe(201);
     expect(await pushAndCount(first)).toBe(1);
     await first.close();
 
@@ -64,7 +89,10 @@ describe('over restarts of a real engine', () => {
     const eightDaysLater = await engineAt(dataDir, 8 * DAY);
     // Pruned at start: the entry (and its dedup key) is gone, so the same push is new again.
     expect(eightDaysLater.count('inbox')).toBe(0);
-    expect(eightDaysLater.logs.find((line) => line.msg === 'inbox pruned')).toMatchObject({ dropped: 1, retentionDays: 7 });
+    expect(eightDaysLater.logs.find((line) => line.msg === 'inbox pruned')).toMatchObject({
+      dropped: 1,
+      retentionDays: 7,
+    });
     expect(await pushAndCount(eightDaysLater)).toBe(2);
     await eightDaysLater.close();
   });
@@ -73,12 +101,18 @@ describe('over restarts of a real engine', () => {
     const dataDir = tempDir();
     const first = await engineAt(dataDir, 0);
     await putAccount(first, ACCOUNT.appId, { token: ACCOUNT.token, mode: 'plain' });
-    expect(await post(first.url, ACCOUNT.appId, signed(ACCOUNT, XML, { timestamp: nowSeconds() }))).toMatchObject({ status: 200 });
+    expect(
+      await post(first.url, ACCOUNT.appId, signed(ACCOUNT, XML, { timestamp: nowSeconds() })),
+    ).toMatchObject({ status: 200 });
     await first.engine.settled();
     await first.close();
     const clock = shiftedClock();
     clock.offsetMs = 2 * DAY;
-    const later = await startReceiverEngine({ dataDir, clock, env: { CLOUDFN_INBOX_RETENTION_DAYS: '1' } });
+    const later = await startReceiverEngine({
+      dataDir,
+      clock,
+      env: { CLOUDFN_INBOX_RETENTION_DAYS: '1' },
+    });
     expect(later.count('inbox')).toBe(0);
     await later.close();
   });
@@ -93,23 +127,50 @@ describe('startInboxRetention on a real SQLite inbox', () => {
 
   // A fresh row id every time: whether an entry is new is decided by its dedup key alone.
   let ids = 0;
-  const entry = (key: string, receivedAt: number): InboxEntry => ({ id: `${key}-${++ids}`, source: 'wechat_message', key: 'wx', dedupKey: `msgid:${key}`, data: {}, receivedAt });
+  const entry = (key: string, receivedAt: number): InboxEntry => ({
+    id: `${key}-${++ids}`,
+    source: 'wechat_message',
+    key: 'wx',
+    dedupKey: `msgid:${key}`,
+    data: {},
+    receivedAt,
+  });
 
   it('prunes only dispatched entries older than the window, at start and then periodically', async () => {
     const store = openStore();
     let now = 100 * DAY;
     const clock = { now: () => now };
-    store.inbox.acceptMany([entry('old-dispatched', now - 8 * DAY), entry('old-pending', now - 8 * DAY), entry('recent', now - 6 * DAY), entry('later', now - 3 * DAY)]);
-    for (const e of store.inbox.pending(10)) if (e.dedupKey !== 'msgid:old-pending') store.queue.dispatch(e.id, [], now);
+    store.inbox.acceptMany([
+      entry('old-dispatched', now - 8 * DAY),
+      entry('old-pending', now - 8 * DAY),
+      entry('recent', now - 6 * DAY),
+      entry('later', now - 3 * DAY),
+    ]);
+    for (const e of store.inbox.pending(10))
+      if (e.dedupKey !== 'msgid:old-pending') store.queue.dispatch(e.id, [], now);
 
-    const retention = startInboxRetention({ inbox: store.inbox, clock, retentionDays: 7, log: silentLog, intervalMs: 10 });
+    const retention = startInboxRetention({
+      inbox: store.inbox,
+      clock,
+      retentionDays: 7,
+      log: silentLog,
+      intervalMs: 10,
+    });
     cleanups.push(() => retention.stop());
     // At start: the old dispatched one goes; the old pending one stays (it has not run yet).
-    expect(store.inbox.acceptMany([entry('old-dispatched', now), entry('old-pending', now), entry('recent', now)])).toEqual([true, false, false]);
+    expect(
+      store.inbox.acceptMany([
+        entry('old-dispatched', now),
+        entry('old-pending', now),
+        entry('recent', now),
+      ]),
+    ).toEqual([true, false, false]);
 
     // Two days on, the periodic prune drops "recent" (now 8 days old), not "later" (5 days).
     now += 2 * DAY;
-    await expect.poll(() => store.inbox.accept(entry('recent', now)), { timeout: 5000, interval: 20 }).toBe(true);
+    await expect
+      .poll(() => store.inbox.accept(entry('recent', now)), { timeout: 5000, interval: 20 })
+      .toBe(true);
     expect(store.inbox.accept(entry('later', now))).toBe(false);
     expect(store.inbox.pending(10).map((e) => e.dedupKey)).toContain('msgid:old-pending');
   });
@@ -117,8 +178,18 @@ describe('startInboxRetention on a real SQLite inbox', () => {
   it('a failing prune is logged and retried, not thrown', () => {
     const store = openStore();
     const errors: unknown[] = [];
-    const failing = { ...store.inbox, prune: () => { throw new Error('disk I/O error'); } };
-    const retention = startInboxRetention({ inbox: failing, clock: { now: () => 0 }, retentionDays: 7, log: { info: () => undefined, error: (obj) => errors.push(obj) } });
+    const failing = {
+      ...store.inbox,
+      prune: () => {
+        throw new Error('disk I/O error');
+      },
+    };
+    const retention = startInboxRetention({
+      inbox: failing,
+      clock: { now: () => 0 },
+      retentionDays: 7,
+      log: { info: () => undefined, error: (obj) => errors.push(obj) },
+    });
     retention.stop();
     expect(errors).toHaveLength(1);
     expect(retention.pruneNow()).toBe(0);

@@ -23,15 +23,32 @@ export interface ChildEngine {
 export async function spawnEngine(dataDir: string): Promise<ChildEngine> {
   const child = spawn(
     path.join(repoRoot, 'node_modules/.bin/node'),
-    ['--no-node-snapshot', path.join(repoRoot, 'bin/cloudfn.js'), 'serve', '--port', '0', '--data-dir', dataDir],
-    { cwd: repoRoot, env: { ...process.env, CLOUDFN_ADMIN_TOKEN: CHILD_ADMIN_TOKEN, CLOUDFN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      '--no-node-snapshot',
+      path.join(repoRoot, 'bin/cloudfn.js'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, CLOUDFN_ADMIN_TOKEN: CHILD_ADMIN_TOKEN, CLOUDFN_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const lines: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the engine did not start in 20 s:\n${lines.join('\n')}\n${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the engine did not start in 20 s:\n${lines.join('\n')}\n${stderr}`)),
+      20_000,
+    );
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
       try {
@@ -46,7 +63,11 @@ export async function spawnEngine(dataDir: string): Promise<ChildEngine> {
     });
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`the engine exited (${code ?? signal}) before listening:\n${lines.join('\n')}\n${stderr}`));
+      reject(
+        new Error(
+          `the engine exited (${code ?? signal}) before listening:\n${lines.join('\n')}\n${stderr}`,
+        ),
+      );
     });
   });
   return {
@@ -57,7 +78,10 @@ export async function spawnEngine(dataDir: string): Promise<ChildEngine> {
     async api(method, route, body) {
       const response = await fetch(`${url}/api/v1${route}`, {
         method,
-        headers: { authorization: `Bearer ${CHILD_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${CHILD_ADMIN_TOKEN}`,
+          'content-type': 'application/json',
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();

@@ -39,7 +39,11 @@ export interface ReceiverEngine {
   /** Calls the admin API with the engine's token; parses JSON answers. */
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Counts rows of the engine's own database, read through a second connection. */
-  count(table: 'inbox' | 'trigger_logs' | 'jobs' | 'queue', where?: string, ...params: unknown[]): number;
+  count(
+    table: 'inbox' | 'trigger_logs' | 'jobs' | 'queue',
+    where?: string,
+    ...params: unknown[]
+  ): number;
   close(): Promise<void>;
 }
 
@@ -47,17 +51,23 @@ export interface ReceiverEngine {
  * A real engine on 127.0.0.1:0 with a temp data dir (kept when `dataDir` is given, for
  * restarts), a shiftable clock and its log captured.
  */
-export async function startReceiverEngine(options: { dataDir?: string; clock?: ShiftedClock; env?: Record<string, string> } = {}): Promise<ReceiverEngine> {
+export async function startReceiverEngine(
+  options: { dataDir?: string; clock?: ShiftedClock; env?: Record<string, string> } = {},
+): Promise<ReceiverEngine> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-wechat-'));
   const clock = options.clock ?? shiftedClock();
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as LogLine);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) logs.push(JSON.parse(line) as LogLine);
       done();
     },
   });
-  const config = resolveConfig({ ...options.env }, { port: 0, host: '127.0.0.1', dataDir, adminToken: 'test-admin-token' });
+  const config = resolveConfig(
+    { ...options.env },
+    { port: 0, host: '127.0.0.1', dataDir, adminToken: 'test-admin-token' },
+  );
   const engine = await startEngine(config, { clock, log: pino({ level: 'info' }, sink) });
   const db = new Database(path.join(dataDir, 'engine.db'), { readonly: true, fileMustExist: true });
   return {
@@ -69,14 +79,19 @@ export async function startReceiverEngine(options: { dataDir?: string; clock?: S
     async api(method, route, body) {
       const response = await fetch(`${engine.url}/api/v1${route}`, {
         method,
-        headers: { authorization: `Bearer ${engine.adminToken}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${engine.adminToken}`,
+          'content-type': 'application/json',
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },
     count(table, where, ...params) {
-      const row = db.prepare(`SELECT count(*) AS n FROM ${table}${where ? ` WHERE ${where}` : ''}`).get(...params) as { n: number };
+      const row = db
+        .prepare(`SELECT count(*) AS n FROM ${table}${where ? ` WHERE ${where}` : ''}`)
+        .get(...params) as { n: number };
       return row.n;
     },
     async close() {
@@ -88,19 +103,29 @@ export async function startReceiverEngine(options: { dataDir?: string; clock?: S
 }
 
 /** Registers an account and checks the answer. */
-export async function putAccount(t: ReceiverEngine, appId: string, body: { token: string; encodingAESKey?: string; mode?: string }): Promise<void> {
+export async function putAccount(
+  t: ReceiverEngine,
+  appId: string,
+  body: { token: string; encodingAESKey?: string; mode?: string },
+): Promise<void> {
   const put = await t.api('PUT', `/wechat/accounts/${appId}`, body);
-  if (put.status !== 200) throw new Error(`PUT account ${appId}: ${put.status} ${JSON.stringify(put.body)}`);
+  if (put.status !== 200)
+    throw new Error(`PUT account ${appId}: ${put.status} ${JSON.stringify(put.body)}`);
 }
 
 /** Deploys a function from source and checks the answer. */
 export async function deployFunction(t: ReceiverEngine, name: string, code: string): Promise<void> {
   const put = await t.api('PUT', `/functions/${name}`, { code });
-  if (put.status !== 201 && put.status !== 200) throw new Error(`PUT function ${name}: ${put.status} ${JSON.stringify(put.body)}`);
+  if (put.status !== 201 && put.status !== 200)
+    throw new Error(`PUT function ${name}: ${put.status} ${JSON.stringify(put.body)}`);
 }
 
 /** Creates a trigger and checks the answer. */
-export async function createTrigger(t: ReceiverEngine, definition: Record<string, unknown>): Promise<void> {
+export async function createTrigger(
+  t: ReceiverEngine,
+  definition: Record<string, unknown>,
+): Promise<void> {
   const post = await t.api('POST', '/triggers', definition);
-  if (post.status !== 201) throw new Error(`POST trigger: ${post.status} ${JSON.stringify(post.body)}`);
+  if (post.status !== 201)
+    throw new Error(`POST trigger: ${post.status} ${JSON.stringify(post.body)}`);
 }
