@@ -12,7 +12,8 @@ import { nowSeconds, post, signed, type TestAccount } from './helpers/pushes.ts'
 // the answer, and a SIGTERM lets work in flight finish and exits 0.
 //
 // Actions run at least once (a firing claimed when the process died runs again), so the
-// function is idempotent the way docs/triggers advise: it looks for its row before writing.
+// function is idempotent, as docs/triggers.md ("Delivery") and docs/wechat.md §9 advise:
+// it looks for its row before writing.
 // Dispatch itself is exactly once: one trigger log row per push, checked separately.
 const B = wechatVectors().B_wxbizmsgcrypt_sample;
 const ACCOUNT: TestAccount = {
