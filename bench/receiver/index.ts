@@ -18,6 +18,7 @@ import { median, summarise } from '../lib/latency.ts';
 import { startEngineProcess } from './engine-process.ts';
 import { commitCeiling } from './commit-ceiling.ts';
 import { cpuSeconds } from './cpu-time.ts';
+import { measureBatchSizes } from './batch-sizes.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = QUICK ? 1 : 5;
@@ -160,6 +161,19 @@ async function main(): Promise<void> {
     console.log(`\nall ${fmt(answered)} answered pushes are in the inbox`);
   } finally {
     await engine.stop();
+  }
+
+  console.log('\ngroup commit, engine in this process (plain pushes):');
+  for (const b of await measureBatchSizes(
+    ACCOUNTS.plain.appId,
+    ACCOUNTS.plain.token,
+    (n) => buildPushes('plain', n),
+    CONCURRENCY,
+    ROUND_MS,
+  )) {
+    console.log(
+      `  ×${String(b.concurrency).padEnd(3)} ${fmt(b.pushes).padStart(6)} pushes in ${fmt(b.commits).padStart(6)} inbox transactions: ${fmt(b.mean, 1)} per transaction on average, ${b.max} at most`,
+    );
   }
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-bench-commit-'));
