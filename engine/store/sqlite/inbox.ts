@@ -26,7 +26,16 @@ export function sqliteInbox(db: Database): Inbox {
   const acceptMany = db.transaction((entries: InboxEntry[]): boolean[] => entries.map(acceptOne));
   return {
     accept: acceptOne,
-    acceptMany: (entries) => (entries.length === 0 ? [] : acceptMany(entries)),
+    acceptMany: (entries) => {
+      if (entries.length === 0) return [];
+      // Inside another open transaction this would only be a savepoint, committed later
+      // (perhaps less durably): the caller would answer `success` before the push is on disk.
+      if (db.inTransaction)
+        throw new Error(
+          'inbox.acceptMany must not run inside another transaction: its commit is what makes the pushes durable',
+        );
+      return acceptMany(entries);
+    },
     pending: (limit) =>
       pending.all(limit).map((row) => ({
         id: row.id,

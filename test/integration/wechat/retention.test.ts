@@ -148,6 +148,8 @@ describe('startInboxRetention on a real SQLite inbox', () => {
     ]);
     for (const e of store.inbox.pending(10))
       if (e.dedupKey !== 'msgid:old-pending') store.queue.dispatch(e.id, [], now);
+    // The queue commits its bookkeeping at the end of the turn: let it.
+    await new Promise((resolve) => setImmediate(resolve));
 
     const retention = startInboxRetention({
       inbox: store.inbox,

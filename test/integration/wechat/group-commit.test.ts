@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  openSqliteEngineStore,
+  type EngineStore,
+  type Inbox,
+  type InboxEntry,
+} from '../../../engine/store/index.ts';
+import { GroupCommitInbox } from '../../../engine/receiver/group-commit.ts';
+import { sqliteInbox } from '../../../engine/store/sqlite/inbox.ts';
+import { migrate } from '../../../engine/store/sqlite/migrations.ts';
+
+// Group commit of the inbox on a real SQLite file: the pushes of one turn share one
+// transaction, and each accept resolves only once its row is visible to another connection.
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()!();
+});
+
+function open(): { store: EngineStore; file: string; batches: number[]; inbox: Inbox } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-group-commit-'));
+  const file = path.join(dir, 'engine.db');
+  const store = openSqliteEngineStore(file);
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => store.close());
+  const batches: number[] = [];
+  // The real inbox, watched: how many entries each transaction carried.
+  const inbox: Inbox = {
+    ...store.inbox,
+    acceptMany: (entries) => {
+      batches.push(entries.length);
+      return store.inbox.acceptMany(entries);
+    },
+  };
+  return { store, file, batches, inbox };
+}
+
+let n = 0;
+const entry = (key: string): InboxEntry => ({
+  id: `row${++n}`,
+  source: 'wechat_message',
+  key: 'wx',
+  dedupKey: key,
+  data: { key },
+  receivedAt: 1,
+});
+
+describe('GroupCommitInbox', () => {
+  it('commits the accepts of one turn in one transaction; a repeated key is new only once', async () => {
+    const { inbox, batches } = open();
+    const group = new GroupCommitInbox(inbox);
+    const results = await Promise.all(
+      ['a', 'b', 'a', 'c', 'a'].map((key) => group.accept(entry(key))),
+    );
+    expect(results).toEqual([true, true, false, true, false]);
+    expect(batches).toEqual([5]);
+  });
+
+  it('resolves each accept only once its row is visible to another connection (committed)', async () => {
+    const { inbox, file } = open();
+    const group = new GroupCommitInbox(inbox);
+    const reader = new Database(file, { readonly: true });
+    cleanups.push(() => reader.close());
+    const visible = (key: string) =>
+      reader.prepare('SELECT count(*) AS c FROM inbox WHERE dedup_key = ?').get(key) as {
+        c: number;
+      };
+    const seenAtResolve = await Promise.all(
+      ['x', 'y', 'z'].map((key) => group.accept(entry(key)).then(() => visible(key).c)),
+    );
+    expect(seenAtResolve).toEqual([1, 1, 1]);
+  });
+
+  it('splits a burst larger than 512 into several transactions, in order', async () => {
+    const { inbox, batches } = open();
+    const group = new GroupCommitInbox(inbox);
+    const results = await Promise.all(
+      Array.from({ length: 1200 }, (_, i) => group.accept(entry(`k${i}`))),
+    );
+    expect(results.every(Boolean)).toBe(true);
+    expect(batches).toEqual([512, 512, 176]);
+  });
+
+  it('a failed commit rejects every accept of its batch (nothing of it stored) and the next batch works', async () => {
+    const { store, inbox } = open();
+    let fail = true;
+    const failing: Inbox = {
+      ...inbox,
+      acceptMany: (entries) => {
+        if (fail) throw new Error('database or disk is full');
+        return inbox.acceptMany(entries);
+      },
+    };
+    const group = new GroupCommitInbox(failing);
+    const first = await Promise.allSettled([group.accept(entry('f1')), group.accept(entry('f2'))]);
+    expect(first.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    expect(await group.accept(entry('f1'))).toBe(true);
+    expect(store.inbox.pending(10).map((e) => e.dedupKey)).toEqual(['f1']);
+  });
+
+  it('the SQLite inbox refuses to group-commit inside another open transaction (it would not be durable yet)', () => {
+    const { file } = open();
+    const db = new Database(file);
+    cleanups.push(() => db.close());
+    migrate(db);
+    const inbox = sqliteInbox(db);
+    expect(() => db.transaction(() => inbox.acceptMany([entry('nested')]))()).toThrow(
+      /must not run inside another transaction/,
+    );
+    expect(inbox.acceptMany([entry('alone')])).toEqual([true]);
+    expect(inbox.pending(10).map((e) => e.dedupKey)).toEqual(['alone']);
+  });
+});
