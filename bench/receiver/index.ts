@@ -18,7 +18,7 @@ import { median, summarise } from '../lib/latency.ts';
 import { startEngineProcess } from './engine-process.ts';
 import { commitCeiling } from './commit-ceiling.ts';
 import { cpuSeconds } from './cpu-time.ts';
-import { measureBatchSizes } from './batch-sizes.ts';
+import { groupCommitAB } from './group-commit-ab.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = QUICK ? 1 : 5;
@@ -163,16 +163,18 @@ async function main(): Promise<void> {
     await engine.stop();
   }
 
-  console.log('\ngroup commit, engine in this process (plain pushes):');
-  for (const b of await measureBatchSizes(
-    ACCOUNTS.plain.appId,
-    ACCOUNTS.plain.token,
-    (n) => buildPushes('plain', n),
-    CONCURRENCY,
-    ROUND_MS,
-  )) {
+  console.log(
+    '\ngroup commit A/B, engine in this process, plain pushes (A: grouped, B: one commit per push):',
+  );
+  const ab = await groupCommitAB(ACCOUNTS.plain, (n) => buildPushes('plain', n), {
+    concurrencies: CONCURRENCY,
+    rounds: ROUNDS,
+    maxMs: ROUND_MS,
+  });
+  for (const { concurrency, grouped: a, oneByOne: b } of ab) {
     console.log(
-      `  ×${String(b.concurrency).padEnd(3)} ${fmt(b.pushes).padStart(6)} pushes in ${fmt(b.commits).padStart(6)} inbox transactions: ${fmt(b.mean, 1)} per transaction on average, ${b.max} at most`,
+      `  ×${String(concurrency).padEnd(3)} A ${fmt(a.pushesPerSecond).padStart(6)}/s p50 ${fmt(a.p50, 2).padStart(6)} p99 ${fmt(a.p99, 2).padStart(6)} ms (${fmt(a.perCommit, 1)} per commit)` +
+        `   B ${fmt(b.pushesPerSecond).padStart(6)}/s p50 ${fmt(b.p50, 2).padStart(6)} p99 ${fmt(b.p99, 2).padStart(6)} ms   A/B ${(a.pushesPerSecond / b.pushesPerSecond).toFixed(2)}×`,
     );
   }
 
