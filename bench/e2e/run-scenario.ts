@@ -45,6 +45,8 @@ export interface Measurement {
   /** Of one core, over the same interval. */
   cpuPercent: number;
   cpuMsPerPush: number;
+  /** CPU ms per push of the server's main process alone (cloudfn: without the executors). */
+  mainCpuMsPerPush: number;
   peakRssMb: number;
 }
 
@@ -106,6 +108,7 @@ export async function runScenario(scenario: Scenario, kind: ServerKind, options:
       cpuSeconds: usage.cpuSeconds,
       cpuPercent: (usage.cpuSeconds / (processedMs / 1000)) * 100,
       cpuMsPerPush: (usage.cpuSeconds * 1000) / Math.max(1, processed),
+      mainCpuMsPerPush: (usage.rootCpuSeconds * 1000) / Math.max(1, processed),
       peakRssMb: usage.peakRssMb,
     };
   } finally {

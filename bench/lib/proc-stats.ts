@@ -68,6 +68,8 @@ function rssKb(pid: number): number {
 export interface TreeUsage {
   /** CPU seconds (user + system) the tree spent during the sampled interval. */
   cpuSeconds: number;
+  /** Of which the root process alone (the rest: its children, e.g. isolate executors). */
+  rootCpuSeconds: number;
   /** The largest summed RSS of the tree seen while sampling, in MiB. */
   peakRssMb: number;
 }
@@ -107,7 +109,8 @@ export class TreeSampler {
     this.#sample();
     let ticks = 0;
     for (const [pid, last] of this.#lastTicks) ticks += last - (this.#startTicks.get(pid) ?? 0);
-    return { cpuSeconds: ticks / CLK_TCK, peakRssMb: this.#peakKb / 1024 };
+    const rootTicks = (this.#lastTicks.get(this.#root) ?? 0) - (this.#startTicks.get(this.#root) ?? 0);
+    return { cpuSeconds: ticks / CLK_TCK, rootCpuSeconds: rootTicks / CLK_TCK, peakRssMb: this.#peakKb / 1024 };
   }
 
   #sample(): void {

@@ -38,9 +38,16 @@ export interface FunctionService {
 export function createFunctionService(deps: { store: EngineStore; sandbox: Sandbox; clock: Clock; ids: Ids }): FunctionService {
   const { store, sandbox, clock, ids } = deps;
 
+  // The active version (with its bundled code) of each function run lately: a firing would
+  // otherwise read the code from SQLite every time. Only this service changes which version
+  // is active (deploy, rollback, delete), and each of those drops the entry.
+  const active = new Map<string, FunctionVersionRecord>();
   const activeVersion = (name: string): FunctionVersionRecord => {
+    const cached = active.get(name);
+    if (cached) return cached;
     const version = store.functions.getActive(name);
     if (!version) throw new FunctionNotFoundError(name);
+    active.set(name, version);
     return version;
   };
 
@@ -53,6 +60,7 @@ export function createFunctionService(deps: { store: EngineStore; sandbox: Sandb
         { code: bundle.code, sha256: bundle.sha256, timeoutMs: input.timeoutMs, memoryMb: input.memoryMb, env: input.env },
         clock.now(),
       );
+      active.delete(name);
       sandbox.forget(name);
       return deployed;
     },
@@ -60,11 +68,13 @@ export function createFunctionService(deps: { store: EngineStore; sandbox: Sandb
     rollback(name, version) {
       if (!store.functions.get(name)) throw new FunctionNotFoundError(name);
       const fn = store.functions.activate(name, version, clock.now());
+      active.delete(name);
       sandbox.forget(name);
       return fn;
     },
 
     delete(name) {
+      active.delete(name);
       if (!store.functions.delete(name)) throw new FunctionNotFoundError(name);
       sandbox.forget(name);
     },
@@ -73,17 +83,18 @@ export function createFunctionService(deps: { store: EngineStore; sandbox: Sandb
       const version = activeVersion(name);
       const jobId = ids.id();
       const createdAt = clock.now();
-      store.jobs.create({
+      const created = {
         id: jobId,
         function: name,
         version: version.version,
         source: context.source,
-        status: 'executing',
+        status: 'executing' as const,
         createdAt,
         data,
         triggerName: context.trigger?.name ?? null,
         triggerLogId: context.triggerLogId ?? null,
-      });
+      };
+      store.jobs.create(created);
       const outcome = await sandbox.invoke({
         fn: {
           name,
@@ -107,7 +118,8 @@ export function createFunctionService(deps: { store: EngineStore; sandbox: Sandb
         log: outcome.log,
       };
       store.jobs.finish(jobId, finished);
-      return { job: store.jobs.get(jobId)!, outcome };
+      // Built here rather than read back: a read would force the store to commit now.
+      return { job: { ...created, ...finished, data: data ?? null }, outcome };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { JobRecord, JobStore } from '../ports.ts';
 import { fromJson, toJson } from './json-column.ts';
+import { writeBehindOf } from './write-behind.ts';
 
 interface JobRow {
   id: string;
@@ -48,19 +49,25 @@ export function sqliteJobStore(db: Database): JobStore {
     UPDATE jobs SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs, cpu_ms = @cpuMs,
       memory_bytes = @memoryBytes, result = @result, error = @error, log = @log WHERE id = @id`);
   const byId = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?');
+  // Job rows are bookkeeping: written behind, in the turn's batch (see write-behind.ts).
+  const writes = writeBehindOf(db);
 
   return {
     create(job) {
-      insert.run({ ...job, data: toJson(job.data) });
+      const row = { ...job, data: toJson(job.data) };
+      writes.defer(['jobs'], () => insert.run(row));
     },
     finish(id, o) {
-      finish.run({ id, ...o, result: toJson(o.result), error: toJson(o.error), log: JSON.stringify(o.log) });
+      const row = { id, ...o, result: toJson(o.result), error: toJson(o.error), log: JSON.stringify(o.log) };
+      writes.defer(['jobs'], () => finish.run(row));
     },
     get(id) {
+      writes.flushFor('jobs');
       const row = byId.get(id);
       return row && toRecord(row);
     },
     list(filter) {
+      writes.flushFor('jobs');
       const where = ['function = @function'];
       if (filter.status) where.push('status = @status');
       if (filter.source) where.push('source = @source');

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { LaneCaps, NewFiring, Queue, QueueItem } from '../ports.ts';
 import { fromJson } from './json-column.ts';
+import { writeBehindOf } from './write-behind.ts';
 
 interface QueueRow {
   id: string;
@@ -66,6 +67,10 @@ export function sqliteQueue(db: Database): Queue {
   const eventTypeOf = db.prepare<[string], { type: string }>(
     "SELECT CASE type WHEN 'wechat_message' THEN 'trigger' ELSE type END AS type FROM triggers WHERE name = ?");
 
+  // Dispatches share a commit per synchronous run; completions and retries are written behind
+  // with the rest of the turn's bookkeeping (see write-behind.ts); reads flush first.
+  const writes = writeBehindOf(db);
+
   const dispatch = db.transaction((inboxId: string | null, firings: NewFiring[], now: number) => {
     if (inboxId !== null) markDispatched.run(inboxId);
     for (const f of firings) {
@@ -76,21 +81,30 @@ export function sqliteQueue(db: Database): Queue {
     }
   });
 
+  const claimDue = db.transaction((now: number, limit: number, lanes?: LaneCaps) => {
+    writes.flushFor('queue');
+    const running = JSON.stringify(Object.fromEntries(lanes?.running ?? []));
+    const rows = due.all({ now, limit, perLane: lanes?.perLane ?? limit, running });
+    for (const row of rows) claim.run(row.id);
+    return rows.map((row) => ({ ...toItem(row), attempts: row.attempts + 1 }));
+  });
+
   return {
-    // IMMEDIATE: the frequency guards read and the inserts happen under one write lock, even
-    // against another process on the same file.
-    dispatch: (inboxId, firings, now) => dispatch.immediate(inboxId, firings, now),
-    claimDue: db.transaction((now: number, limit: number, lanes?: LaneCaps) => {
-      const running = JSON.stringify(Object.fromEntries(lanes?.running ?? []));
-      const rows = due.all({ now, limit, perLane: lanes?.perLane ?? limit, running });
-      for (const row of rows) claim.run(row.id);
-      return rows.map((row) => ({ ...toItem(row), attempts: row.attempts + 1 }));
-    }),
-    nextRunAt: () => next.get()?.t ?? undefined,
-    complete: (id) => void remove.run(id),
-    remove: (id) => void remove.run(id),
-    retryAt: (id, runAt) => void retry.run(runAt, id),
+    // A drain of many inbox entries commits once (BEGIN IMMEDIATE: the frequency guards read
+    // and the inserts happen under one write lock, even against another process on the same
+    // file); each dispatch is a savepoint in it, so still all-or-nothing.
+    dispatch: (inboxId, firings, now) => writes.soon(() => dispatch(inboxId, firings, now)),
+    // Claims need no durability (they are released at start), so their commit is relaxed.
+    claimDue: (now, limit, lanes) => writes.relaxed(() => claimDue(now, limit, lanes)),
+    nextRunAt: () => {
+      writes.flushFor('queue');
+      return next.get()?.t ?? undefined;
+    },
+    complete: (id) => writes.defer(['queue'], () => remove.run(id)),
+    remove: (id) => writes.defer(['queue'], () => remove.run(id)),
+    retryAt: (id, runAt) => writes.defer(['queue'], () => retry.run(runAt, id)),
     replay: db.transaction((logId: string, now: number) => {
+      writes.flush(); // reads both the log and the queue
       const log = logById.get(logId);
       if (!log || queued.get(logId)) return false;
       reopenLog.run(now, logId);
@@ -105,7 +119,13 @@ export function sqliteQueue(db: Database): Queue {
       });
       return true;
     }),
-    hasUnfinished: (trigger) => unfinished.get(trigger) !== undefined,
-    releaseClaims: () => release.run().changes,
+    hasUnfinished: (trigger) => {
+      writes.flushFor('queue');
+      return unfinished.get(trigger) !== undefined;
+    },
+    releaseClaims: () => {
+      writes.flushFor('queue');
+      return release.run().changes;
+    },
   };
 }

@@ -1,6 +1,7 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { TriggerLogFilter, TriggerLogRecord, TriggerLogStore } from '../ports.ts';
 import { fromJson } from './json-column.ts';
+import { writeBehindOf } from './write-behind.ts';
 
 interface LogRow {
   id: string;
@@ -68,16 +69,25 @@ export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
       error_type, error, job_id, duration_ms, updated_at)
     VALUES (@id, @trigger, @triggeredAt, @event, @inboxId, @actionIndex, @action, @status, @attempts,
       @errorType, @error, @jobId, @durationMs, @updatedAt)`);
+  // Log rows are bookkeeping: written behind, in the turn's batch (see write-behind.ts).
+  const writes = writeBehindOf(db);
+  const updates = new Map<string, Statement>();
   return {
-    prune: (before) => prune.run({ before }).changes,
+    prune(before) {
+      writes.flushFor('trigger_logs');
+      return prune.run({ before }).changes;
+    },
     insertFinished(record) {
-      insert.run({ ...record, event: JSON.stringify(record.event), action: JSON.stringify(record.action) });
+      const row = { ...record, event: JSON.stringify(record.event), action: JSON.stringify(record.action) };
+      writes.defer(['trigger_logs'], () => insert.run(row));
     },
     get(id) {
+      writes.flushFor('trigger_logs');
       const row = byId.get(id);
       return row && toRecord(row);
     },
     list(filter) {
+      writes.flushFor('trigger_logs');
       const { limit, offset, ...params } = filter;
       const where = Object.keys(params)
         .filter((k) => params[k as keyof typeof params] !== undefined)
@@ -90,9 +100,20 @@ export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
       return { total, objects: rows.map(toRecord) };
     },
     update(id, patch, now) {
-      // Column names come from the fixed COLUMNS map, never from input.
-      const sets = Object.keys(patch).filter((k) => k in COLUMNS).map((k) => `${COLUMNS[k]} = @${k}`);
-      db.prepare(`UPDATE trigger_logs SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`).run({ ...patch, id, now });
+      // Column names come from the fixed COLUMNS map, never from input. One prepared
+      // statement per shape of patch (there are a handful), not one per call.
+      const keys = Object.keys(patch).filter((k) => k in COLUMNS);
+      const shape = keys.join(',');
+      let statement = updates.get(shape);
+      if (!statement) {
+        const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`);
+        statement = db.prepare(`UPDATE trigger_logs SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`);
+        updates.set(shape, statement);
+      }
+      const row: Record<string, unknown> = { id, now };
+      for (const k of keys) row[k] = (patch as Record<string, unknown>)[k];
+      const prepared = statement;
+      writes.defer(['trigger_logs'], () => prepared.run(row));
     },
   };
 }

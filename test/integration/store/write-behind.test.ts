@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteEngineStore, type EngineStore } from '../../../engine/store/index.ts';
+import { writeBehindOf } from '../../../engine/store/sqlite/write-behind.ts';
+
+// Jobs, trigger logs and queue items are written behind (engine/store/sqlite/write-behind.ts):
+// one transaction per event-loop turn, dispatches one per synchronous run. What another connection sees of the file shows when
+// a commit happened; what the store's own reads see shows read-your-writes.
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+const job = (id: string) => ({
+  id,
+  function: 'f',
+  version: 1,
+  source: 'invoke',
+  status: 'executing' as const,
+  createdAt: 1,
+  data: { n: id },
+  triggerName: null,
+  triggerLogId: null,
+});
+
+describe('write-behind of the engine bookkeeping', () => {
+  let dir: string;
+  let file: string;
+  let store: EngineStore;
+  let outside: Database.Database;
+  const committedJobs = () => (outside.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-write-behind-'));
+    file = path.join(dir, 'engine.db');
+    store = openSqliteEngineStore(file);
+    outside = new Database(file, { readonly: true });
+  });
+
+  afterEach(() => {
+    outside.close();
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits the writes of one turn together, after the turn', async () => {
+    store.jobs.create(job('a'));
+    store.jobs.create(job('b'));
+    store.jobs.finish('a', { status: 'fulfilled', finishedAt: 2, durationMs: 1, cpuMs: 1, memoryBytes: 10, result: 42, error: null, log: [] });
+    expect(committedJobs()).toBe(0);
+    await turn();
+    expect(committedJobs()).toBe(2);
+    expect(outside.prepare("SELECT status, result FROM jobs WHERE id = 'a'").get()).toEqual({ status: 'fulfilled', result: '42' });
+  });
+
+  it('lets the store read its own queued writes (the read commits them)', () => {
+    store.jobs.create(job('a'));
+    expect(store.jobs.get('a')).toMatchObject({ id: 'a', status: 'executing', data: { n: 'a' } });
+    expect(committedJobs()).toBe(1);
+  });
+
+  it('does not commit for a read of a table it has no queued write for', () => {
+    store.jobs.create(job('a'));
+    expect(store.triggerLogs.get('nothing')).toBeUndefined();
+    expect(committedJobs()).toBe(0);
+  });
+
+  it('commits what is queued when the store closes', () => {
+    store.jobs.create(job('a'));
+    store.close();
+    store = openSqliteEngineStore(file);
+    expect(store.jobs.get('a')).toMatchObject({ id: 'a' });
+  });
+
+  it('keeps the other writes of a batch when one of them fails, and reports the failure', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      store.jobs.create(job('a'));
+      store.jobs.create(job('a')); // the same id again: a primary key violation
+      store.jobs.create(job('b'));
+      await turn();
+      await turn(); // warnings are emitted on the next tick
+      expect(committedJobs()).toBe(2);
+      expect(warnings.some((m) => /UNIQUE|PRIMARY/i.test(m))).toBe(true);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('commits the dispatches of one synchronous run together; the inbox sees them at once', async () => {
+    store.inbox.accept({ id: 'in1', source: 'webhook', key: 'hook', dedupKey: null, data: { x: 1 }, receivedAt: 1 });
+    const firing = { logId: 'log1', trigger: 't', actionIndex: 0, action: { type: 'function', function: 'f' }, event: { x: 1 }, eventType: 'webhook' };
+    store.queue.dispatch('in1', [firing], 5);
+    const seen = () => ({
+      dispatched: (outside.prepare("SELECT dispatched FROM inbox WHERE id = 'in1'").get() as { dispatched: number }).dispatched,
+      queued: (outside.prepare('SELECT count(*) AS n FROM queue').get() as { n: number }).n,
+      logs: (outside.prepare('SELECT count(*) AS n FROM trigger_logs').get() as { n: number }).n,
+    });
+    // Not yet on disk (a crash now leaves the entry pending: dispatched again at start)…
+    expect(seen()).toEqual({ dispatched: 0, queued: 0, logs: 0 });
+    // …but the store's own readers already see it dispatched.
+    expect(store.inbox.pending(10)).toEqual([]);
+    await Promise.resolve();
+    expect(seen()).toEqual({ dispatched: 1, queued: 1, logs: 1 });
+  });
+
+  it('hands a firing out once, even when its dispatch and claim fall in the same turn', () => {
+    const firing = { logId: 'log1', trigger: 't', actionIndex: 0, action: { type: 'function', function: 'f' }, event: {}, eventType: 'webhook' };
+    store.queue.dispatch(null, [firing], 5);
+    expect(store.queue.claimDue(10, 10).map((i) => i.id)).toEqual(['log1']);
+    expect(store.queue.claimDue(10, 10)).toEqual([]);
+    store.queue.complete('log1');
+    expect(store.queue.nextRunAt()).toBeUndefined();
+    expect(store.queue.hasUnfinished('t')).toBe(false);
+  });
+
+  it('commits bookkeeping with synchronous=NORMAL and leaves the connection FULL for the inbox', () => {
+    const db = new Database(path.join(dir, 'levels.db'));
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.exec('CREATE TABLE t (x INTEGER)');
+      const writes = writeBehindOf(db);
+      const levels: number[] = [];
+      writes.defer(['jobs'], () => {
+        levels.push(Number(db.pragma('synchronous', { simple: true })));
+        db.prepare('INSERT INTO t VALUES (1)').run();
+      });
+      writes.flush();
+      expect(levels).toEqual([1]); // NORMAL while the batch commits
+      expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL again after
+      writes.soon(() => db.prepare('INSERT INTO t VALUES (2)').run());
+      db.close(); // commits the open dispatch transaction first
+    } finally {
+      if (db.open) db.close();
+    }
+    const check = new Database(path.join(dir, 'levels.db'), { readonly: true });
+    expect(check.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 2 });
+    check.close();
+  });
+});
