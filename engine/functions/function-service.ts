@@ -1,17 +1,31 @@
-import type { EngineStore, FunctionRecord, FunctionVersionRecord, JobRecord } from '../store/index.ts';
+import type {
+  EngineStore,
+  FunctionRecord,
+  FunctionVersionRecord,
+  JobRecord,
+} from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import type { EventType, InvocationOutcome, Sandbox } from '../../runtime/sandbox.ts';
 import { bundleFunction } from '../../runtime/index.ts';
 import { FUNCTION_NAME, FunctionNotFoundError, InvalidFunctionNameError } from './errors.ts';
 
+/** Limits and env left out of a deploy keep the active version's (as Lambda keeps config). */
 export interface DeployInput {
   code: string;
-  timeoutMs: number;
-  memoryMb: number;
-  env: Record<string, string>;
+  timeoutMs?: number;
+  memoryMb?: number;
+  env?: Record<string, string>;
   filename?: string;
 }
+
+export interface EnvChange {
+  set?: Record<string, string>;
+  unset?: string[];
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_MEMORY_MB = 128;
 
 export interface RunContext {
   source: string;
@@ -27,7 +41,15 @@ export interface RunResult {
 }
 
 export interface FunctionService {
-  deploy(name: string, input: DeployInput): Promise<{ fn: FunctionRecord; version: FunctionVersionRecord; created: boolean }>;
+  deploy(
+    name: string,
+    input: DeployInput,
+  ): Promise<{ fn: FunctionRecord; version: FunctionVersionRecord; created: boolean }>;
+  /** A new version with the active code and limits and the env changed; no rebuild. */
+  changeEnv(
+    name: string,
+    change: EnvChange,
+  ): { fn: FunctionRecord; version: FunctionVersionRecord };
   rollback(name: string, version: number): FunctionRecord;
   delete(name: string): void;
   /** Runs the active version on `data` as a job, recorded from start to finish. */
@@ -35,7 +57,12 @@ export interface FunctionService {
 }
 
 /** Deploys (bundle → numbered version → active) and runs functions as recorded jobs. */
-export function createFunctionService(deps: { store: EngineStore; sandbox: Sandbox; clock: Clock; ids: Ids }): FunctionService {
+export function createFunctionService(deps: {
+  store: EngineStore;
+  sandbox: Sandbox;
+  clock: Clock;
+  ids: Ids;
+}): FunctionService {
   const { store, sandbox, clock, ids } = deps;
 
   // The active version (with its bundled code) of each function run lately: a firing would
@@ -54,15 +81,46 @@ export function createFunctionService(deps: { store: EngineStore; sandbox: Sandb
   return {
     async deploy(name, input) {
       if (!FUNCTION_NAME.test(name)) throw new InvalidFunctionNameError(name);
-      const bundle = await bundleFunction({ source: input.code, filename: input.filename ?? `${name}.js` });
+      const bundle = await bundleFunction({
+        source: input.code,
+        filename: input.filename ?? `${name}.js`,
+      });
+      const previous = store.functions.getActive(name);
       const deployed = store.functions.deploy(
         name,
-        { code: bundle.code, sha256: bundle.sha256, timeoutMs: input.timeoutMs, memoryMb: input.memoryMb, env: input.env },
+        {
+          code: bundle.code,
+          sha256: bundle.sha256,
+          timeoutMs: input.timeoutMs ?? previous?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          memoryMb: input.memoryMb ?? previous?.memoryMb ?? DEFAULT_MEMORY_MB,
+          env: input.env ?? previous?.env ?? {},
+        },
         clock.now(),
       );
       active.delete(name);
       sandbox.forget(name);
       return deployed;
+    },
+
+    changeEnv(name, change) {
+      const current = store.functions.getActive(name);
+      if (!current) throw new FunctionNotFoundError(name);
+      const env = { ...current.env, ...change.set };
+      for (const key of change.unset ?? []) delete env[key];
+      const { fn, version } = store.functions.deploy(
+        name,
+        {
+          code: current.code,
+          sha256: current.sha256,
+          timeoutMs: current.timeoutMs,
+          memoryMb: current.memoryMb,
+          env,
+        },
+        clock.now(),
+      );
+      active.delete(name);
+      sandbox.forget(name);
+      return { fn, version };
     },
 
     rollback(name, version) {
@@ -104,7 +162,12 @@ export function createFunctionService(deps: { store: EngineStore; sandbox: Sandb
           memoryMb: version.memoryMb,
           env: version.env,
         },
-        event: { data, eventType: context.eventType, jobId, ...(context.trigger ? { trigger: context.trigger } : {}) },
+        event: {
+          data,
+          eventType: context.eventType,
+          jobId,
+          ...(context.trigger ? { trigger: context.trigger } : {}),
+        },
         depth: context.depth ?? 0,
       });
       const finished = {

@@ -189,9 +189,23 @@ const schemas: Record<string, Schema> = {
     {
       code: str('The function source (JavaScript or TypeScript), bundled by the engine.'),
       filename: str('Names the source in stack traces; its extension picks the loader (.ts).'),
-      timeoutMs: { type: 'integer', minimum: 100, maximum: 900000, default: 5000 },
-      memoryMb: { type: 'integer', minimum: 8, maximum: 2048, default: 128 },
-      env: { type: 'object', additionalProperties: { type: 'string' } },
+      timeoutMs: {
+        type: 'integer',
+        minimum: 100,
+        maximum: 900000,
+        description: "Left out: the active version's, or 5000 for a first deploy.",
+      },
+      memoryMb: {
+        type: 'integer',
+        minimum: 8,
+        maximum: 2048,
+        description: "Left out: the active version's, or 128 for a first deploy.",
+      },
+      env: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: "Left out: the active version's env is kept.",
+      },
     },
     ['code'],
     { additionalProperties: false },
@@ -524,6 +538,22 @@ const paths: Record<string, Record<string, Operation>> = {
       parameters: [NAME],
       responses: { ...ok('Versions.', list('FunctionVersion')), ...refused, ...unknown },
     }),
+  },
+  [admin('/functions/{name}/env')]: {
+    patch: op(
+      'functions',
+      'Set or unset env values: a new version with the same code and limits.',
+      {
+        parameters: [NAME],
+        requestBody: body(
+          obj({
+            set: { type: 'object', additionalProperties: { type: 'string' } },
+            unset: { type: 'array', items: { type: 'string' } },
+          }),
+        ),
+        responses: { ...ok('The function.', ref('Function')), ...refused, ...unknown },
+      },
+    ),
   },
   [admin('/functions/{name}/rollback')]: {
     post: op('functions', 'Make an earlier version active.', {

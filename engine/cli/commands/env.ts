@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { clientFor, examples, JSON_FLAG, type Cli } from '../context.ts';
-import { EngineRefusedError } from '../errors.ts';
 import { json } from '../format/values.ts';
 import { parseEnvPairs } from '../parse-args.ts';
 
@@ -29,22 +28,13 @@ export function registerEnv(program: Command, cli: Cli): void {
     name: string,
     body: { set?: Record<string, string>; unset?: string[] },
   ) => {
-    try {
-      return await clientFor(cli, command).call<FunctionRow>(
-        'PATCH',
-        `/functions/${encodeURIComponent(name)}/env`,
-        { body },
-      );
-    } catch (err) {
-      if (err instanceof EngineRefusedError && err.code === 'E_ROUTE_NOT_FOUND') {
-        throw new EngineRefusedError(
-          err.status,
-          err.body,
-          `This engine cannot change env in place; redeploy with it instead: cloudfn deploy <file> --name ${name} --env KEY=value.`,
-        );
-      }
-      throw err;
-    }
+    return clientFor(cli, command).call<FunctionRow>(
+      'PATCH',
+      `/functions/${encodeURIComponent(name)}/env`,
+      {
+        body,
+      },
+    );
   };
 
   env

@@ -1,19 +1,39 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import type { EngineStore, FunctionRecord, FunctionVersionRecord, JobRecord } from '../../store/index.ts';
+import type {
+  EngineStore,
+  FunctionRecord,
+  FunctionVersionRecord,
+  JobRecord,
+} from '../../store/index.ts';
 import type { FunctionService } from '../../functions/function-service.ts';
 import { FunctionNotFoundError } from '../../functions/errors.ts';
 import { NotFoundError } from '../../errors.ts';
 import { readJsonBody } from '../body.ts';
 import { iso, pageParams, parseInput } from '../validate.ts';
 
+const envName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    'env names are letters, digits and _, not starting with a digit',
+  );
+
+// Limits and env left out keep the active version's; a first deploy gets 5000 ms and 128 MB.
 const deployBody = z.strictObject({
   code: z.string().min(1, 'code must be the function source, not empty'),
   filename: z.string().max(200).optional(),
-  timeoutMs: z.number().int().min(100).max(900_000).default(5000),
-  memoryMb: z.number().int().min(8).max(2048).default(128),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _'), z.string()).default({}),
+  timeoutMs: z.number().int().min(100).max(900_000).optional(),
+  memoryMb: z.number().int().min(8).max(2048).optional(),
+  env: z.record(envName, z.string()).optional(),
 });
+
+const envBody = z
+  .strictObject({
+    set: z.record(envName, z.string()).optional(),
+    unset: z.array(envName).optional(),
+  })
+  .refine((b) => b.set !== undefined || b.unset !== undefined, 'give "set" and/or "unset"');
 
 const invokeBody = z.strictObject({ data: z.unknown().optional() });
 const rollbackBody = z.strictObject({ version: z.number().int().min(1) });
@@ -61,7 +81,10 @@ export const renderJob = (job: JobRecord) => ({
 });
 
 /** Function deploy, versions, rollback, invoke and jobs (SPEC §2). */
-export function registerFunctionRoutes(router: Router, deps: { store: EngineStore; functions: FunctionService }): void {
+export function registerFunctionRoutes(
+  router: Router,
+  deps: { store: EngineStore; functions: FunctionService },
+): void {
   const { store, functions } = deps;
   const mustExist = (name: string): FunctionRecord => {
     const fn = store.functions.get(name);
@@ -81,7 +104,9 @@ export function registerFunctionRoutes(router: Router, deps: { store: EngineStor
     const all = store.functions.list();
     ctx.body = {
       meta: { limit, offset, total_count: all.length },
-      objects: all.slice(offset, offset + limit).map((fn) => renderFunction(fn, store.functions.getActive(fn.name))),
+      objects: all
+        .slice(offset, offset + limit)
+        .map((fn) => renderFunction(fn, store.functions.getActive(fn.name))),
     };
   });
 
@@ -98,7 +123,16 @@ export function registerFunctionRoutes(router: Router, deps: { store: EngineStor
   router.get('/functions/:name/versions', (ctx) => {
     mustExist(ctx.params.name!);
     const versions = store.functions.listVersions(ctx.params.name!);
-    ctx.body = { meta: { limit: versions.length, offset: 0, total_count: versions.length }, objects: versions.map(renderVersion) };
+    ctx.body = {
+      meta: { limit: versions.length, offset: 0, total_count: versions.length },
+      objects: versions.map(renderVersion),
+    };
+  });
+
+  router.patch('/functions/:name/env', async (ctx) => {
+    const change = parseInput(envBody, await readJsonBody(ctx));
+    const { fn, version } = functions.changeEnv(ctx.params.name!, change);
+    ctx.body = renderFunction(fn, version);
   });
 
   router.post('/functions/:name/rollback', async (ctx) => {
@@ -109,7 +143,10 @@ export function registerFunctionRoutes(router: Router, deps: { store: EngineStor
 
   router.post('/functions/:name/invoke', async (ctx) => {
     const { data } = parseInput(invokeBody, await readJsonBody(ctx));
-    const { job, outcome } = await functions.run(ctx.params.name!, data ?? null, { source: 'invoke', eventType: 'invoke' });
+    const { job, outcome } = await functions.run(ctx.params.name!, data ?? null, {
+      source: 'invoke',
+      eventType: 'invoke',
+    });
     const ok = outcome.status === 'fulfilled';
     ctx.body = {
       code: ok ? 0 : 1,
@@ -128,13 +165,22 @@ export function registerFunctionRoutes(router: Router, deps: { store: EngineStor
     const { limit, offset } = pageParams(ctx.query);
     const status = typeof ctx.query.status === 'string' ? ctx.query.status : undefined;
     const source = typeof ctx.query.source === 'string' ? ctx.query.source : undefined;
-    const { total, objects } = store.jobs.list({ function: ctx.params.name!, status, source, limit, offset });
+    const { total, objects } = store.jobs.list({
+      function: ctx.params.name!,
+      status,
+      source,
+      limit,
+      offset,
+    });
     ctx.body = { meta: { limit, offset, total_count: total }, objects: objects.map(renderJob) };
   });
 
   router.get('/jobs/:id', (ctx) => {
     const job = store.jobs.get(ctx.params.id!);
-    if (!job) throw new NotFoundError('E_JOB_NOT_FOUND', `No job with id "${ctx.params.id}".`, { job: ctx.params.id });
+    if (!job)
+      throw new NotFoundError('E_JOB_NOT_FOUND', `No job with id "${ctx.params.id}".`, {
+        job: ctx.params.id,
+      });
     ctx.body = renderJob(job);
   });
 }

@@ -85,6 +85,35 @@ describe('cloudfn commands', { timeout: 120_000 }, () => {
     });
   });
 
+  it('env set/unset/list change env in new versions without showing values; a plain redeploy keeps env and limits', async () => {
+    write(
+      'envy.js',
+      'exports.main = async () => ({ a: process.env.A ?? null, b: process.env.B ?? null });\n',
+    );
+    expect((await cli('deploy', 'envy.js', '--timeout', '2500', '--env', 'A=1')).code).toBe(0);
+
+    const set = await cli('env', 'set', 'envy', 'B=two words', 'A=one');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('envy is now v2 with env A B');
+    expect(JSON.parse((await cli('invoke', 'envy')).stdout)).toEqual({ a: 'one', b: 'two words' });
+
+    const list = await cli('env', 'list', 'envy');
+    expect(list.stdout.trim().split('\n').sort()).toEqual(['A', 'B']);
+    expect(list.stdout).not.toContain('two words');
+
+    expect((await cli('env', 'unset', 'envy', 'A')).code).toBe(0);
+    expect(JSON.parse((await cli('invoke', 'envy')).stdout)).toEqual({ a: null, b: 'two words' });
+
+    // A code update without --env or limits keeps both, as a Lambda code update does.
+    const redeploy = await cli('deploy', 'envy.js');
+    expect(redeploy.stdout).toContain('Deployed envy v4 (timeout 2500 ms, memory 128 MB, env B)');
+    expect(JSON.parse((await cli('invoke', 'envy')).stdout)).toEqual({ a: null, b: 'two words' });
+
+    const unknown = await cli('env', 'set', 'nobody', 'A=1');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('E_FUNCTION_NOT_FOUND');
+  });
+
   it('invoke exits 1 with the error and its stack when the function fails; logs --status failed finds it', async () => {
     write('boom.js', "exports.main = async function () {\n  throw new Error('kaboom');\n};\n");
     expect((await cli('deploy', 'boom.js')).code).toBe(0);
