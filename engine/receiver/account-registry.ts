@@ -60,10 +60,12 @@ export class AccountRegistry {
     return prepared;
   }
 
+  /** Every account as stored (with its secrets: render before answering). */
   list(): AccountRecord[] {
     return this.#store.list();
   }
 
+  /** Removes the account and its cached keys; false when there was none. */
   delete(appId: string): boolean {
     this.#prepared.delete(appId);
     return this.#store.delete(appId);

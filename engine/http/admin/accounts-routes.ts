@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import type { AccountRecord } from '../../store/index.ts';
 import type { Clock } from '../../clock.ts';
-import type { AccountRegistry } from '../../receiver/account-registry.ts';
+import type { AccountRegistry } from '../../receiver/index.ts';
 import { signPush } from '../../wechat/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { readJsonBody } from '../body.ts';

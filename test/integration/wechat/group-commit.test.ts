@@ -9,7 +9,7 @@ import {
   type Inbox,
   type InboxEntry,
 } from '../../../engine/store/index.ts';
-import { GroupCommitInbox } from '../../../engine/receiver/group-commit.ts';
+import { GroupCommitInbox } from '../../../engine/receiver/index.ts';
 import { sqliteInbox } from '../../../engine/store/sqlite/inbox.ts';
 import { migrate } from '../../../engine/store/sqlite/migrations.ts';
 

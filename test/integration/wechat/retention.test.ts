@@ -8,7 +8,7 @@ import {
   type EngineStore,
   type InboxEntry,
 } from '../../../engine/store/index.ts';
-import { startInboxRetention } from '../../../engine/receiver/inbox-retention.ts';
+import { startInboxRetention } from '../../../engine/receiver/index.ts';
 import {
   createTrigger,
   putAccount,
