@@ -62,7 +62,11 @@ export function sqliteQueue(db: Database): Queue {
     'SELECT trigger, action_index, action, event, status FROM trigger_logs WHERE id = ?');
   const queued = db.prepare('SELECT 1 FROM queue WHERE id = ?');
   const reopenLog = db.prepare(`UPDATE trigger_logs SET status = 'pending', attempts = 0, error_type = NULL, error = NULL, updated_at = ? WHERE id = ?`);
-  const unfinished = db.prepare('SELECT 1 FROM queue WHERE trigger = ? LIMIT 1');
+  // A timer firing is unfinished from the moment its tick is in the inbox, not only once queued.
+  const unfinished = db.prepare(`
+    SELECT 1 FROM queue WHERE trigger = @trigger
+    UNION ALL SELECT 1 FROM inbox WHERE source = 'timer' AND key = @trigger AND dispatched = 0
+    LIMIT 1`);
   // The event.eventType of SPEC §5 for the trigger's type (wechat_message pushes are 'trigger').
   const eventTypeOf = db.prepare<[string], { type: string }>(
     "SELECT CASE type WHEN 'wechat_message' THEN 'trigger' ELSE type END AS type FROM triggers WHERE name = ?");
@@ -120,8 +124,8 @@ export function sqliteQueue(db: Database): Queue {
       return true;
     }),
     hasUnfinished: (trigger) => {
-      writes.flushFor('queue');
-      return unfinished.get(trigger) !== undefined;
+      writes.flush(); // reads both the queue and the inbox marks dispatches write
+      return unfinished.get({ trigger }) !== undefined;
     },
     releaseClaims: () => {
       writes.flushFor('queue');
