@@ -58,6 +58,18 @@ function semanticIssues(trigger: TriggerDefinition): TriggerIssue[] {
     );
   }
   trigger.actions.forEach((action, i) => issues.push(...actionIssues(action, `actions[${i}]`)));
+  if (trigger.type === 'table' && trigger.condition.on.includes('create')) {
+    // Each record it creates would fire the trigger again, without end.
+    const watched = trigger.condition.table.toLowerCase();
+    trigger.actions.forEach((a, i) => {
+      if (a.type === 'table' && a.table.toLowerCase() === watched) {
+        invalid(
+          `actions[${i}].table`,
+          `this action creates records in "${trigger.condition.table}", whose creation fires this trigger again without end; write to another table`,
+        );
+      }
+    });
+  }
   if (trigger.type === 'wechat_message') {
     if (trigger.reply === true) {
       const fns = trigger.actions.filter((a) => a.type === 'function');

@@ -673,6 +673,22 @@ describe('refusals name the path of the fault', () => {
     if (path !== '') expect(r.message.startsWith(`${path}: `)).toBe(true);
   });
 
+  test('a table trigger on create whose table action writes into the watched table is a loop', () => {
+    const table = (on: string[], target: string) => ({
+      name: 't',
+      type: 'table',
+      condition: { table: 'orders', on },
+      actions: [{ type: 'table', table: target, record: { a: '{{a}}' } }],
+    });
+    const r = refusal(table(['create'], 'Orders'));
+    expect(r.code).toBe('E_TRIGGER_INVALID');
+    expect(r.path).toBe('actions[0].table');
+    expect(r.message).toMatch(/fires this trigger again without end/);
+    // Another table, or a trigger that does not fire on create, is fine.
+    expect(parse(table(['create'], 'audit')).type).toBe('table');
+    expect(parse(table(['update', 'delete'], 'orders')).type).toBe('table');
+  });
+
   test('every fault is listed, not only the first', () => {
     const r = refusal(
       wechat(
