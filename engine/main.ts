@@ -27,8 +27,7 @@ import { startTriggerLogRetention } from './dispatch/trigger-log-retention.ts';
 import { functionAction } from './dispatch/actions/function-action.ts';
 import { tableAction } from './dispatch/actions/table-action.ts';
 import { webhookAction } from './dispatch/actions/webhook-action.ts';
-import { AccountRegistry } from './receiver/account-registry.ts';
-import { startInboxRetention } from './receiver/inbox-retention.ts';
+import { AccountRegistry, GroupCommitInbox, startInboxRetention } from './receiver/index.ts';
 import { createApp } from './http/app.ts';
 import { registerWechatRoutes } from './http/wechat-routes.ts';
 import { registerHookRoutes } from './http/hooks-routes.ts';
@@ -39,8 +38,6 @@ import { registerTableRoutes } from './tables/http-routes.ts';
 import { registerOpenApiRoute } from './http/openapi.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
-/** Nested BaaS.invoke chains deeper than this are refused (no unbounded recursion). */
-const MAX_INVOKE_DEPTH = 8;
 
 export interface Engine {
   url: string;
@@ -74,28 +71,30 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
   const tablesPath = path.join(config.dataDir, 'tables.db');
   const tables: TableStore = new SqliteTableStore({ path: tablesPath });
   const registry = new TriggerRegistry(store.triggers);
+  // Every source writes accepted events through one group-committing writer: each is durable
+  // (synchronous=FULL, its own transaction) before anyone is told it was accepted.
+  const inbox = new GroupCommitInbox(store.inbox);
 
   // Parts built later that earlier callbacks need: filled in below, before the server starts.
   const late: { dispatcher?: Dispatcher; functions?: FunctionService } = {};
   const wakeDispatcher = () => late.dispatcher?.wake();
   const acceptTableChange = (change: TableChange) => {
     if (!registry.hasTableTriggers(change.table.name)) return;
-    store.inbox.accept({
-      id: ids.id(),
-      source: 'table',
-      key: change.table.name,
-      dedupKey: null,
-      data: { event: change.event, before: change.before, after: change.after, table: change.table.name },
-      receivedAt: clock.now(),
-    });
-    wakeDispatcher();
+    inbox
+      .accept({
+        id: ids.id(),
+        source: 'table',
+        key: change.table.name,
+        dedupKey: null,
+        data: { event: change.event, before: change.before, after: change.after, table: change.table.name },
+        receivedAt: clock.now(),
+      })
+      .then(wakeDispatcher, (err: unknown) => log.error({ err, table: change.table.name }, 'table change not stored: its triggers will not fire'));
   };
   tables.onChange(acceptTableChange);
 
+  // The depth of BaaS.invoke chains is limited by the runtime (runtime/limits.ts).
   const nestedInvoke: NestedInvoke = async (name, data, { sync, depth }) => {
-    if (depth > MAX_INVOKE_DEPTH) {
-      return { code: 1, data: null, error: { code: 'E_INVOKE_TOO_DEEP', message: `BaaS.invoke chains may nest at most ${MAX_INVOKE_DEPTH} deep.` } };
-    }
     const run = late.functions!.run(name, data, { source: 'cloud_function', eventType: 'cloud_function', depth });
     if (!sync) {
       run.catch((err: unknown) => log.warn({ err, function: name }, 'asynchronous BaaS.invoke failed'));
@@ -136,7 +135,7 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
   });
   const dispatcher = new Dispatcher({ store, registry, clock, ids, log, onQueued: () => runner.wake() });
   late.dispatcher = dispatcher;
-  const timers = new TimerScheduler({ store, clock, ids, log, onAccepted: wakeDispatcher });
+  const timers = new TimerScheduler({ store, inbox, clock, ids, log, onAccepted: wakeDispatcher });
   registry.onReload(() => timers.schedule(registry.definitions()));
   const triggerAdmin = new TriggerAdmin({ store, registry, clock, ids, webhookAllowPrivate: config.webhookAllowPrivate });
   const accounts = new AccountRegistry(store.accounts);
@@ -147,8 +146,8 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
     log,
     ready: () => ready,
     public: [
-      (r) => registerWechatRoutes(r, { store, accounts, registry, functions, clock, ids, log, onAccepted: wakeDispatcher }),
-      (r) => registerHookRoutes(r, { store, clock, ids, onAccepted: wakeDispatcher }),
+      (r) => registerWechatRoutes(r, { store, inbox, accounts, registry, functions, clock, ids, log, onAccepted: wakeDispatcher }),
+      (r) => registerHookRoutes(r, { store, inbox, clock, ids, onAccepted: wakeDispatcher }),
     ],
     admin: [
       (r) => registerOpenApiRoute(r),
@@ -172,6 +171,7 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
 
   // Work left by a previous run: claimed firings run again (at-least-once), pending pushes dispatch.
   store.queue.releaseClaims();
+  store.jobs.failInterrupted(clock.now());
   const retention = startInboxRetention({ inbox: store.inbox, clock, retentionDays: config.inboxRetentionDays, log });
   const logRetention = startTriggerLogRetention({ logs: store.triggerLogs, clock, retentionDays: config.triggerLogRetentionDays, log });
   timers.schedule(registry.definitions());

@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import type { EngineStore } from '../store/index.ts';
+import type { EngineStore, InboxWriter } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import type { TriggerDefinition } from '../triggers/index.ts';
@@ -15,10 +15,11 @@ interface Logger {
  */
 export class TimerScheduler {
   #jobs = new Map<string, Cron>();
-  #deps: { store: EngineStore; clock: Clock; ids: Ids; onAccepted: () => void; log: Logger };
+  #deps: { store: EngineStore; inbox: InboxWriter; clock: Clock; ids: Ids; onAccepted: () => void; log: Logger };
 
   constructor(deps: {
     store: EngineStore;
+    inbox: InboxWriter;
     clock: Clock;
     ids: Ids;
     onAccepted: () => void;
@@ -59,14 +60,18 @@ export class TimerScheduler {
       return;
     }
     const scheduled = new Date(Math.floor(scheduledAt.getTime() / 1000) * 1000);
-    store.inbox.accept({
-      id: ids.id(),
-      source: 'timer',
-      key: name,
-      dedupKey: scheduled.toISOString(),
-      data: { scheduledAt: scheduled.toISOString(), firedAt: new Date(clock.now()).toISOString() },
-      receivedAt: clock.now(),
-    });
-    this.#deps.onAccepted();
+    this.#deps.inbox
+      .accept({
+        id: ids.id(),
+        source: 'timer',
+        key: name,
+        dedupKey: scheduled.toISOString(),
+        data: { scheduledAt: scheduled.toISOString(), firedAt: new Date(clock.now()).toISOString() },
+        receivedAt: clock.now(),
+      })
+      .then(
+        () => this.#deps.onAccepted(),
+        (err: unknown) => this.#deps.log.warn({ err, trigger: name }, 'timer tick not stored'),
+      );
   }
 }

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { EngineStore } from '../store/index.ts';
+import type { EngineStore, InboxWriter } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import { HookDisabledError, HookNotFoundError, HookRateLimitedError } from '../dispatch/errors.ts';
@@ -19,7 +19,14 @@ export const HOOK_RATE: BucketRate = { burst: 100, perSecond: 20 };
  */
 export function registerHookRoutes(
   router: Router,
-  deps: { store: EngineStore; clock: Clock; ids: Ids; onAccepted: () => void; rate?: BucketRate },
+  deps: {
+    store: EngineStore;
+    inbox: InboxWriter;
+    clock: Clock;
+    ids: Ids;
+    onAccepted: () => void;
+    rate?: BucketRate;
+  },
 ): void {
   const buckets = new TokenBuckets(deps.rate ?? HOOK_RATE);
   router.post('/hooks/:key', async (ctx) => {
@@ -34,7 +41,7 @@ export function registerHookRoutes(
     }
     const data = await readJsonBody(ctx, HOOK_BODY_LIMIT);
     const id = deps.ids.id();
-    deps.store.inbox.accept({
+    await deps.inbox.accept({
       id,
       source: 'webhook',
       key: trigger.name,

@@ -1,12 +1,12 @@
 import type Router from '@koa/router';
 import type { RouterMiddleware } from '@koa/router';
 import type { Context } from 'koa';
-import type { EngineStore } from '../store/index.ts';
+import type { EngineStore, InboxWriter } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import type { FunctionService } from '../functions/function-service.ts';
 import type { TriggerRegistry } from '../dispatch/trigger-registry.ts';
-import { GroupCommitInbox, runPassiveReply, type AccountRegistry } from '../receiver/index.ts';
+import { runPassiveReply, type AccountRegistry } from '../receiver/index.ts';
 import { verifyEcho, openPush, buildReply, MAX_PUSH_BYTES } from '../wechat/index.ts';
 import { EngineError } from '../errors.ts';
 import { readRawBody } from './body.ts';
@@ -19,6 +19,8 @@ interface Logger {
 
 export interface WechatRouteDeps {
   store: EngineStore;
+  /** The group-committing inbox writer: a push is answered only once it is durable. */
+  inbox: InboxWriter;
   accounts: AccountRegistry;
   registry: TriggerRegistry;
   functions: FunctionService;
@@ -34,8 +36,7 @@ export interface WechatRouteDeps {
  * protocol core, commit to the inbox, answer. Triggers run after the answer, from the inbox.
  */
 export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): void {
-  const { store, accounts, registry, clock, ids, log } = deps;
-  const inbox = new GroupCommitInbox(store.inbox);
+  const { inbox, accounts, registry, clock, ids, log } = deps;
 
   router.get(
     '/wechat/:appId',

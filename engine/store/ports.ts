@@ -95,6 +95,11 @@ export interface JobStore {
   finish(id: string, outcome: Pick<JobRecord, 'status' | 'finishedAt' | 'durationMs' | 'cpuMs' | 'memoryBytes' | 'result' | 'error' | 'log'>): void;
   get(id: string): JobRecord | undefined;
   list(filter: JobFilter): { total: number; objects: JobRecord[] };
+  /**
+   * At start: jobs a previous process left `executing` (it died mid-run) end
+   * `execution_failed` with E_ENGINE_RESTARTED. Their firings run again from the queue.
+   */
+  failInterrupted(now: number): number;
 }
 
 export interface StoredTrigger {
@@ -193,6 +198,14 @@ export interface Inbox {
   prune(before: number): number;
 }
 
+/**
+ * How accepted events are written: resolves (to whether the entry was new) only once the
+ * entry is durable. The engine uses one group-committing writer for every source.
+ */
+export interface InboxWriter {
+  accept(entry: InboxEntry): Promise<boolean>;
+}
+
 /** A unit of delivery: one action of one trigger firing, with its attempts. */
 export interface QueueItem {
   id: string;
@@ -250,7 +263,7 @@ export interface Queue {
   remove(id: string): void;
   /** Puts a dead-lettered firing back in the queue with fresh attempts. */
   replay(logId: string, now: number): boolean;
-  /** True while a firing of this trigger waits in the queue or runs. */
+  /** True while a firing of this trigger waits in the inbox or the queue, or runs. */
   hasUnfinished(trigger: string): boolean;
   /** After a crash, claimed-but-unfinished items become due again (at-least-once). */
   releaseClaims(): number;

@@ -49,6 +49,14 @@ export function sqliteJobStore(db: Database): JobStore {
     UPDATE jobs SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs, cpu_ms = @cpuMs,
       memory_bytes = @memoryBytes, result = @result, error = @error, log = @log WHERE id = @id`);
   const byId = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?');
+  const failInterrupted = db.prepare(`
+    UPDATE jobs SET status = 'execution_failed', finished_at = @now, error = @error
+    WHERE status IN ('executing', 'waiting')`);
+  const interruptedError = JSON.stringify({
+    name: 'Error',
+    code: 'E_ENGINE_RESTARTED',
+    message: 'The engine stopped while this job ran (a crash or a kill); the job did not finish. Its trigger firing, if any, runs again.',
+  });
   // Job rows are bookkeeping: written behind, in the turn's batch (see write-behind.ts).
   const writes = writeBehindOf(db);
 
@@ -60,6 +68,10 @@ export function sqliteJobStore(db: Database): JobStore {
     finish(id, o) {
       const row = { id, ...o, result: toJson(o.result), error: toJson(o.error), log: JSON.stringify(o.log) };
       writes.defer(['jobs'], () => finish.run(row));
+    },
+    failInterrupted(now) {
+      writes.flush();
+      return failInterrupted.run({ now, error: interruptedError }).changes;
     },
     get(id) {
       writes.flushFor('jobs');
