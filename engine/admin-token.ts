@@ -8,7 +8,10 @@ export const ADMIN_TOKEN_FILE = 'admin-token';
  * The admin token: the configured one, else the one kept in the data dir, else a new one
  * written there (mode 0600). `generated` tells the caller to print it, once.
  */
-export function resolveAdminToken(dataDir: string, configured: string | undefined): { token: string; generated: boolean } {
+export function resolveAdminToken(
+  dataDir: string,
+  configured: string | undefined,
+): { token: string; generated: boolean } {
   if (configured) return { token: configured, generated: false };
   const file = path.join(dataDir, ADMIN_TOKEN_FILE);
   try {

@@ -36,18 +36,40 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
     dataDir: path.resolve(pick('dataDir', 'CLOUDFN_DATA_DIR') ?? './data'),
     adminToken: pick('adminToken', 'CLOUDFN_ADMIN_TOKEN'),
     webhookAllowPrivate: boolean(pick('webhookAllowPrivate', 'CLOUDFN_WEBHOOK_ALLOW_PRIVATE')),
-    inboxRetentionDays: integer('CLOUDFN_INBOX_RETENTION_DAYS', pick('inboxRetentionDays', 'CLOUDFN_INBOX_RETENTION_DAYS'), 7, 1, 3650),
-    triggerLogRetentionDays: integer('CLOUDFN_LOG_RETENTION_DAYS', pick('triggerLogRetentionDays', 'CLOUDFN_LOG_RETENTION_DAYS'), 180, 1, 3650),
+    inboxRetentionDays: integer(
+      'CLOUDFN_INBOX_RETENTION_DAYS',
+      pick('inboxRetentionDays', 'CLOUDFN_INBOX_RETENTION_DAYS'),
+      7,
+      1,
+      3650,
+    ),
+    triggerLogRetentionDays: integer(
+      'CLOUDFN_LOG_RETENTION_DAYS',
+      pick('triggerLogRetentionDays', 'CLOUDFN_LOG_RETENTION_DAYS'),
+      180,
+      1,
+      3650,
+    ),
     executors: integer('CLOUDFN_EXECUTORS', pick('executors', 'CLOUDFN_EXECUTORS'), 1, 1, 64),
     logLevel: pick('logLevel', 'CLOUDFN_LOG_LEVEL') ?? 'info',
   };
 }
 
-function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+function integer(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ValidationError('E_CONFIG_INVALID', `${name} must be an integer from ${min} to ${max}, not "${raw}".`, { setting: name });
+    throw new ValidationError(
+      'E_CONFIG_INVALID',
+      `${name} must be an integer from ${min} to ${max}, not "${raw}".`,
+      { setting: name },
+    );
   }
   return value;
 }

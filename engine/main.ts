@@ -60,7 +60,10 @@ export interface EngineOverrides {
 }
 
 /** Builds and starts an engine; resolves once it accepts work (GET /healthz is 200). */
-export async function startEngine(config: Config, overrides: EngineOverrides = {}): Promise<Engine> {
+export async function startEngine(
+  config: Config,
+  overrides: EngineOverrides = {},
+): Promise<Engine> {
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? randomIds;
   const log = overrides.log ?? pino({ level: config.logLevel });
@@ -86,18 +89,34 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
         source: 'table',
         key: change.table.name,
         dedupKey: null,
-        data: { event: change.event, before: change.before, after: change.after, table: change.table.name },
+        data: {
+          event: change.event,
+          before: change.before,
+          after: change.after,
+          table: change.table.name,
+        },
         receivedAt: clock.now(),
       })
-      .then(wakeDispatcher, (err: unknown) => log.error({ err, table: change.table.name }, 'table change not stored: its triggers will not fire'));
+      .then(wakeDispatcher, (err: unknown) =>
+        log.error(
+          { err, table: change.table.name },
+          'table change not stored: its triggers will not fire',
+        ),
+      );
   };
   tables.onChange(acceptTableChange);
 
   // The depth of BaaS.invoke chains is limited by the runtime (runtime/limits.ts).
   const nestedInvoke: NestedInvoke = async (name, data, { sync, depth }) => {
-    const run = late.functions!.run(name, data, { source: 'cloud_function', eventType: 'cloud_function', depth });
+    const run = late.functions!.run(name, data, {
+      source: 'cloud_function',
+      eventType: 'cloud_function',
+      depth,
+    });
     if (!sync) {
-      run.catch((err: unknown) => log.warn({ err, function: name }, 'asynchronous BaaS.invoke failed'));
+      run.catch((err: unknown) =>
+        log.warn({ err, function: name }, 'asynchronous BaaS.invoke failed'),
+      );
       return { code: 0, data: null, error: {} };
     }
     try {
@@ -106,7 +125,14 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
         ? { code: 0, data: outcome.result ?? null, error: {} }
         : { code: 1, data: null, error: { ...outcome.error, status: outcome.status } };
     } catch (err) {
-      return { code: 1, data: null, error: { code: (err as { code?: string }).code ?? 'E_INTERNAL', message: (err as Error).message } };
+      return {
+        code: 1,
+        data: null,
+        error: {
+          code: (err as { code?: string }).code ?? 'E_INTERNAL',
+          message: (err as Error).message,
+        },
+      };
     }
   };
 
@@ -133,11 +159,24 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
     },
     options: { concurrency: 32, perLane: 8 },
   });
-  const dispatcher = new Dispatcher({ store, registry, clock, ids, log, onQueued: () => runner.wake() });
+  const dispatcher = new Dispatcher({
+    store,
+    registry,
+    clock,
+    ids,
+    log,
+    onQueued: () => runner.wake(),
+  });
   late.dispatcher = dispatcher;
   const timers = new TimerScheduler({ store, inbox, clock, ids, log, onAccepted: wakeDispatcher });
   registry.onReload(() => timers.schedule(registry.definitions()));
-  const triggerAdmin = new TriggerAdmin({ store, registry, clock, ids, webhookAllowPrivate: config.webhookAllowPrivate });
+  const triggerAdmin = new TriggerAdmin({
+    store,
+    registry,
+    clock,
+    ids,
+    webhookAllowPrivate: config.webhookAllowPrivate,
+  });
   const accounts = new AccountRegistry(store.accounts);
 
   let ready = false;
@@ -146,7 +185,18 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
     log,
     ready: () => ready,
     public: [
-      (r) => registerWechatRoutes(r, { store, inbox, accounts, registry, functions, clock, ids, log, onAccepted: wakeDispatcher }),
+      (r) =>
+        registerWechatRoutes(r, {
+          store,
+          inbox,
+          accounts,
+          registry,
+          functions,
+          clock,
+          ids,
+          log,
+          onAccepted: wakeDispatcher,
+        }),
       (r) => registerHookRoutes(r, { store, inbox, clock, ids, onAccepted: wakeDispatcher }),
     ],
     admin: [
@@ -154,7 +204,13 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
       (r) => registerAccountRoutes(r, { accounts, clock }),
       (r) => registerFunctionRoutes(r, { store, functions }),
       (r) => registerTableRoutes(r, { tables }),
-      (r) => registerTriggerRoutes(r, { store, triggers: triggerAdmin, clock, onReplay: () => runner.wake() }),
+      (r) =>
+        registerTriggerRoutes(r, {
+          store,
+          triggers: triggerAdmin,
+          clock,
+          onReplay: () => runner.wake(),
+        }),
     ],
   });
 
@@ -172,8 +228,18 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
   // Work left by a previous run: claimed firings run again (at-least-once), pending pushes dispatch.
   store.queue.releaseClaims();
   store.jobs.failInterrupted(clock.now());
-  const retention = startInboxRetention({ inbox: store.inbox, clock, retentionDays: config.inboxRetentionDays, log });
-  const logRetention = startTriggerLogRetention({ logs: store.triggerLogs, clock, retentionDays: config.triggerLogRetentionDays, log });
+  const retention = startInboxRetention({
+    inbox: store.inbox,
+    clock,
+    retentionDays: config.inboxRetentionDays,
+    log,
+  });
+  const logRetention = startTriggerLogRetention({
+    logs: store.triggerLogs,
+    clock,
+    retentionDays: config.triggerLogRetentionDays,
+    log,
+  });
   timers.schedule(registry.definitions());
   dispatcher.wake();
   runner.wake();
@@ -194,7 +260,12 @@ export async function startEngine(config: Config, overrides: EngineOverrides = {
         await runner.idle();
         await new Promise((resolve) => setImmediate(resolve));
         const due = store.queue.nextRunAt();
-        if (store.inbox.pending(1).length === 0 && (due === undefined || due > clock.now()) && !runner.busy()) return;
+        if (
+          store.inbox.pending(1).length === 0 &&
+          (due === undefined || due > clock.now()) &&
+          !runner.busy()
+        )
+          return;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     },

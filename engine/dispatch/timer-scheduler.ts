@@ -15,7 +15,14 @@ interface Logger {
  */
 export class TimerScheduler {
   #jobs = new Map<string, Cron>();
-  #deps: { store: EngineStore; inbox: InboxWriter; clock: Clock; ids: Ids; onAccepted: () => void; log: Logger };
+  #deps: {
+    store: EngineStore;
+    inbox: InboxWriter;
+    clock: Clock;
+    ids: Ids;
+    onAccepted: () => void;
+    log: Logger;
+  };
 
   constructor(deps: {
     store: EngineStore;
@@ -66,7 +73,10 @@ export class TimerScheduler {
         source: 'timer',
         key: name,
         dedupKey: scheduled.toISOString(),
-        data: { scheduledAt: scheduled.toISOString(), firedAt: new Date(clock.now()).toISOString() },
+        data: {
+          scheduledAt: scheduled.toISOString(),
+          firedAt: new Date(clock.now()).toISOString(),
+        },
         receivedAt: clock.now(),
       })
       .then(

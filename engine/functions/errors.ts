@@ -2,7 +2,11 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 
 export class FunctionNotFoundError extends NotFoundError {
   constructor(name: string) {
-    super('E_FUNCTION_NOT_FOUND', `No function named "${name}". Deploy it with PUT /api/v1/functions/${name}.`, { function: name });
+    super(
+      'E_FUNCTION_NOT_FOUND',
+      `No function named "${name}". Deploy it with PUT /api/v1/functions/${name}.`,
+      { function: name },
+    );
   }
 }
 

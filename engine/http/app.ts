@@ -32,7 +32,9 @@ export function createApp(parts: AppParts): Koa {
 
   // Auth before routing, so that every /api path, known or not, needs the token.
   const auth = bearerAuth(parts.adminToken);
-  app.use((ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? auth(ctx, next) : next()));
+  app.use((ctx, next) =>
+    ctx.path === '/api' || ctx.path.startsWith('/api/') ? auth(ctx, next) : next(),
+  );
 
   const adminRouter = new Router({ prefix: '/api/v1' });
   for (const register of parts.admin) register(adminRouter);

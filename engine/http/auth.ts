@@ -14,7 +14,11 @@ export function bearerAuth(token: string): Middleware {
     const given = match ? createHash('sha256').update(match[1]!).digest() : undefined;
     if (!given || !timingSafeEqual(given, expected)) {
       ctx.set('WWW-Authenticate', 'Bearer');
-      throw new HttpError('E_UNAUTHORIZED', 'Send the admin token as "Authorization: Bearer <token>".', 401);
+      throw new HttpError(
+        'E_UNAUTHORIZED',
+        'Send the admin token as "Authorization: Bearer <token>".',
+        401,
+      );
     }
     await next();
   };

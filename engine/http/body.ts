@@ -28,10 +28,16 @@ export async function readJsonBody(ctx: Context, limit = DEFAULT_JSON_LIMIT): Pr
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch (err) {
-    throw new HttpError('E_BAD_JSON', `The request body is not valid JSON: ${(err as Error).message}`, 400);
+    throw new HttpError(
+      'E_BAD_JSON',
+      `The request body is not valid JSON: ${(err as Error).message}`,
+      400,
+    );
   }
 }
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError('E_BODY_TOO_LARGE', `The request body is over ${limit} bytes.`, 413, { limit });
+  return new HttpError('E_BODY_TOO_LARGE', `The request body is over ${limit} bytes.`, 413, {
+    limit,
+  });
 }

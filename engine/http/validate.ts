@@ -5,29 +5,46 @@ import { ValidationError } from '../errors.ts';
  * Validates admin input against a zod schema at the edge; the first issue becomes a 400
  * with the code given, the path of the fault and a message that says what to fix.
  */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, code = 'E_INVALID_BODY'): z.infer<T> {
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  code = 'E_INVALID_BODY',
+): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path = issue.path.map(String).join('.');
   throw new ValidationError(code, path ? `${path}: ${issue.message}` : issue.message, {
     path,
-    issues: result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    issues: result.error.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: i.message,
+    })),
   });
 }
 
 /** Reads `limit`/`offset` query parameters with bounds (400 E_INVALID_QUERY otherwise). */
-export function pageParams(query: Record<string, unknown>, defaults = { limit: 20, max: 1000 }): { limit: number; offset: number } {
+export function pageParams(
+  query: Record<string, unknown>,
+  defaults = { limit: 20, max: 1000 },
+): { limit: number; offset: number } {
   const read = (name: string, fallback: number, max: number): number => {
     const raw = query[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
     if (typeof raw !== 'string' || !Number.isInteger(n) || n < 0 || n > max) {
-      throw new ValidationError('E_INVALID_QUERY', `Query parameter "${name}" must be an integer from 0 to ${max}.`, { parameter: name });
+      throw new ValidationError(
+        'E_INVALID_QUERY',
+        `Query parameter "${name}" must be an integer from 0 to ${max}.`,
+        { parameter: name },
+      );
     }
     return n;
   };
-  return { limit: read('limit', defaults.limit, defaults.max), offset: read('offset', 0, Number.MAX_SAFE_INTEGER) };
+  return {
+    limit: read('limit', defaults.limit, defaults.max),
+    offset: read('offset', 0, Number.MAX_SAFE_INTEGER),
+  };
 }
 
 /** Renders unix milliseconds as ISO-8601 for the admin API (null stays null). */

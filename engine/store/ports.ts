@@ -53,7 +53,11 @@ export interface NewFunctionVersion {
 
 export interface FunctionStore {
   /** Stores a new numbered version and makes it active. */
-  deploy(name: string, version: NewFunctionVersion, now: number): { fn: FunctionRecord; version: FunctionVersionRecord; created: boolean };
+  deploy(
+    name: string,
+    version: NewFunctionVersion,
+    now: number,
+  ): { fn: FunctionRecord; version: FunctionVersionRecord; created: boolean };
   get(name: string): FunctionRecord | undefined;
   getVersion(name: string, version: number): FunctionVersionRecord | undefined;
   getActive(name: string): FunctionVersionRecord | undefined;
@@ -91,8 +95,27 @@ export interface JobFilter {
 }
 
 export interface JobStore {
-  create(job: Pick<JobRecord, 'id' | 'function' | 'version' | 'source' | 'status' | 'createdAt' | 'data' | 'triggerName' | 'triggerLogId'>): void;
-  finish(id: string, outcome: Pick<JobRecord, 'status' | 'finishedAt' | 'durationMs' | 'cpuMs' | 'memoryBytes' | 'result' | 'error' | 'log'>): void;
+  create(
+    job: Pick<
+      JobRecord,
+      | 'id'
+      | 'function'
+      | 'version'
+      | 'source'
+      | 'status'
+      | 'createdAt'
+      | 'data'
+      | 'triggerName'
+      | 'triggerLogId'
+    >,
+  ): void;
+  finish(
+    id: string,
+    outcome: Pick<
+      JobRecord,
+      'status' | 'finishedAt' | 'durationMs' | 'cpuMs' | 'memoryBytes' | 'result' | 'error' | 'log'
+    >,
+  ): void;
   get(id: string): JobRecord | undefined;
   list(filter: JobFilter): { total: number; objects: JobRecord[] };
   /**
@@ -160,7 +183,13 @@ export interface TriggerLogFilter {
 export interface TriggerLogStore {
   get(id: string): TriggerLogRecord | undefined;
   list(filter: TriggerLogFilter): { total: number; objects: TriggerLogRecord[] };
-  update(id: string, patch: Partial<Pick<TriggerLogRecord, 'status' | 'attempts' | 'errorType' | 'error' | 'jobId' | 'durationMs'>>, now: number): void;
+  update(
+    id: string,
+    patch: Partial<
+      Pick<TriggerLogRecord, 'status' | 'attempts' | 'errorType' | 'error' | 'jobId' | 'durationMs'>
+    >,
+    now: number,
+  ): void;
   /** Writes a finished log row in one go (passive replies run outside the queue). */
   insertFinished(record: TriggerLogRecord): void;
   /**

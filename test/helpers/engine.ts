@@ -14,9 +14,14 @@ export interface TestEngine {
 }
 
 /** A real engine on 127.0.0.1:0 with its own temp data dir, removed on close. */
-export async function startTestEngine(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestEngine> {
+export async function startTestEngine(
+  options: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<TestEngine> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-test-'));
-  const config = resolveConfig({ ...options.env }, { port: 0, host: '127.0.0.1', dataDir, adminToken: 'test-admin-token', logLevel: 'silent' });
+  const config = resolveConfig(
+    { ...options.env },
+    { port: 0, host: '127.0.0.1', dataDir, adminToken: 'test-admin-token', logLevel: 'silent' },
+  );
   const engine = await startEngine(config, { log: pino({ level: 'silent' }) });
   return {
     engine,
@@ -24,7 +29,10 @@ export async function startTestEngine(options: { dataDir?: string; env?: Record<
     async api(method, route, body) {
       const response = await fetch(`${engine.url}/api/v1${route}`, {
         method,
-        headers: { authorization: `Bearer ${engine.adminToken}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${engine.adminToken}`,
+          'content-type': 'application/json',
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();

@@ -24,5 +24,7 @@ interface VectorSetB {
 
 /** The official test vectors (vectors.json). */
 export function wechatVectors(): { B_wxbizmsgcrypt_sample: VectorSetB } & Record<string, unknown> {
-  return JSON.parse(wechatFixture('vectors.json')) as { B_wxbizmsgcrypt_sample: VectorSetB } & Record<string, unknown>;
+  return JSON.parse(wechatFixture('vectors.json')) as {
+    B_wxbizmsgcrypt_sample: VectorSetB;
+  } & Record<string, unknown>;
 }

@@ -16,11 +16,17 @@ function sourceFiles(dir: string): string[] {
 describe('docs/errors.md', () => {
   it('lists every error code used in engine/ and runtime/', () => {
     const codes = new Set<string>();
-    for (const file of [...sourceFiles(path.join(repoRoot, 'engine')), ...sourceFiles(path.join(repoRoot, 'runtime'))]) {
-      for (const match of fs.readFileSync(file, 'utf8').matchAll(/['"`](E_[A-Z0-9_]+)['"`]/g)) codes.add(match[1]!);
+    for (const file of [
+      ...sourceFiles(path.join(repoRoot, 'engine')),
+      ...sourceFiles(path.join(repoRoot, 'runtime')),
+    ]) {
+      for (const match of fs.readFileSync(file, 'utf8').matchAll(/['"`](E_[A-Z0-9_]+)['"`]/g))
+        codes.add(match[1]!);
     }
     const catalogue = fs.readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8');
-    const documented = new Set([...catalogue.matchAll(/^\| `(E_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]!));
+    const documented = new Set(
+      [...catalogue.matchAll(/^\| `(E_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]!),
+    );
     expect(codes.size).toBeGreaterThan(50);
     expect([...codes].filter((code) => !documented.has(code)).sort()).toEqual([]);
   });

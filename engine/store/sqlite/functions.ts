@@ -40,29 +40,45 @@ const toVersion = (row: VersionRow): FunctionVersionRecord => ({
 
 export function sqliteFunctionStore(db: Database): FunctionStore {
   const fnByName = db.prepare<[string], FunctionRow>('SELECT * FROM functions WHERE name = ?');
-  const insertFn = db.prepare('INSERT INTO functions (name, active_version, created_at, updated_at) VALUES (?, ?, ?, ?)');
-  const setActive = db.prepare('UPDATE functions SET active_version = ?, updated_at = ? WHERE name = ?');
-  const maxVersion = db.prepare<[string], { v: number | null }>('SELECT MAX(version) AS v FROM function_versions WHERE name = ?');
+  const insertFn = db.prepare(
+    'INSERT INTO functions (name, active_version, created_at, updated_at) VALUES (?, ?, ?, ?)',
+  );
+  const setActive = db.prepare(
+    'UPDATE functions SET active_version = ?, updated_at = ? WHERE name = ?',
+  );
+  const maxVersion = db.prepare<[string], { v: number | null }>(
+    'SELECT MAX(version) AS v FROM function_versions WHERE name = ?',
+  );
   const insertVersion = db.prepare(`
     INSERT INTO function_versions (name, version, code, sha256, timeout_ms, memory_mb, env, created_at)
     VALUES (@name, @version, @code, @sha256, @timeoutMs, @memoryMb, @env, @createdAt)`);
-  const versionRow = db.prepare<[string, number], VersionRow>('SELECT * FROM function_versions WHERE name = ? AND version = ?');
+  const versionRow = db.prepare<[string, number], VersionRow>(
+    'SELECT * FROM function_versions WHERE name = ? AND version = ?',
+  );
   const activeRow = db.prepare<[string], VersionRow>(`
     SELECT v.* FROM function_versions v JOIN functions f ON f.name = v.name AND f.active_version = v.version
     WHERE f.name = ?`);
   const allFns = db.prepare<[], FunctionRow>('SELECT * FROM functions ORDER BY name');
-  const versionsOf = db.prepare<[string], VersionRow>('SELECT * FROM function_versions WHERE name = ? ORDER BY version DESC');
+  const versionsOf = db.prepare<[string], VersionRow>(
+    'SELECT * FROM function_versions WHERE name = ? ORDER BY version DESC',
+  );
   const removeFn = db.prepare('DELETE FROM functions WHERE name = ?');
   const removeVersions = db.prepare('DELETE FROM function_versions WHERE name = ?');
 
-  const deploy = db.transaction((name: string, v: Parameters<FunctionStore['deploy']>[1], now: number) => {
-    const existing = fnByName.get(name);
-    const version = (maxVersion.get(name)?.v ?? 0) + 1;
-    if (!existing) insertFn.run(name, version, now, now);
-    insertVersion.run({ name, version, ...v, env: JSON.stringify(v.env), createdAt: now });
-    if (existing) setActive.run(version, now, name);
-    return { fn: toFunction(fnByName.get(name)!), version: toVersion(versionRow.get(name, version)!), created: !existing };
-  });
+  const deploy = db.transaction(
+    (name: string, v: Parameters<FunctionStore['deploy']>[1], now: number) => {
+      const existing = fnByName.get(name);
+      const version = (maxVersion.get(name)?.v ?? 0) + 1;
+      if (!existing) insertFn.run(name, version, now, now);
+      insertVersion.run({ name, version, ...v, env: JSON.stringify(v.env), createdAt: now });
+      if (existing) setActive.run(version, now, name);
+      return {
+        fn: toFunction(fnByName.get(name)!),
+        version: toVersion(versionRow.get(name, version)!),
+        created: !existing,
+      };
+    },
+  );
 
   return {
     deploy: (name, version, now) => deploy(name, version, now),
@@ -82,7 +98,11 @@ export function sqliteFunctionStore(db: Database): FunctionStore {
     listVersions: (name) => versionsOf.all(name).map(toVersion),
     activate(name, version, now) {
       if (!versionRow.get(name, version)) {
-        throw new NotFoundError('E_FUNCTION_VERSION_NOT_FOUND', `Function "${name}" has no version ${version}.`, { function: name, version });
+        throw new NotFoundError(
+          'E_FUNCTION_VERSION_NOT_FOUND',
+          `Function "${name}" has no version ${version}.`,
+          { function: name, version },
+        );
       }
       setActive.run(version, now, name);
       return toFunction(fnByName.get(name)!);

@@ -55,7 +55,8 @@ export function sqliteJobStore(db: Database): JobStore {
   const interruptedError = JSON.stringify({
     name: 'Error',
     code: 'E_ENGINE_RESTARTED',
-    message: 'The engine stopped while this job ran (a crash or a kill); the job did not finish. Its trigger firing, if any, runs again.',
+    message:
+      'The engine stopped while this job ran (a crash or a kill); the job did not finish. Its trigger firing, if any, runs again.',
   });
   // Job rows are bookkeeping: written behind, in the turn's batch (see write-behind.ts).
   const writes = writeBehindOf(db);
@@ -66,7 +67,13 @@ export function sqliteJobStore(db: Database): JobStore {
       writes.defer(['jobs'], () => insert.run(row));
     },
     finish(id, o) {
-      const row = { id, ...o, result: toJson(o.result), error: toJson(o.error), log: JSON.stringify(o.log) };
+      const row = {
+        id,
+        ...o,
+        result: toJson(o.result),
+        error: toJson(o.error),
+        log: JSON.stringify(o.log),
+      };
       writes.defer(['jobs'], () => finish.run(row));
     },
     failInterrupted(now) {
@@ -85,9 +92,13 @@ export function sqliteJobStore(db: Database): JobStore {
       if (filter.source) where.push('source = @source');
       const clause = where.join(' AND ');
       const params = { function: filter.function, status: filter.status, source: filter.source };
-      const total = (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE ${clause}`).get(params) as { n: number }).n;
+      const total = (
+        db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE ${clause}`).get(params) as { n: number }
+      ).n;
       const rows = db
-        .prepare(`SELECT * FROM jobs WHERE ${clause} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`)
+        .prepare(
+          `SELECT * FROM jobs WHERE ${clause} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+        )
         .all({ ...params, limit: filter.limit, offset: filter.offset }) as JobRow[];
       return { total, objects: rows.map(toRecord) };
     },

@@ -44,7 +44,10 @@ export function sqliteQueue(db: Database): Queue {
     INSERT INTO queue (id, trigger_log_id, trigger, action_index, action, event, event_type, attempts, run_at)
     VALUES (@logId, @logId, @trigger, @actionIndex, @action, @event, @eventType, 0, @now)`);
   // Oldest due first, taking from each lane only as many as its cap leaves room for.
-  const due = db.prepare<{ now: number; limit: number; perLane: number; running: string }, QueueRow>(`
+  const due = db.prepare<
+    { now: number; limit: number; perLane: number; running: string },
+    QueueRow
+  >(`
     SELECT * FROM (
       SELECT q.*, q.rowid AS rid, ${LANE} AS lane,
         ROW_NUMBER() OVER (PARTITION BY ${LANE} ORDER BY q.run_at, q.rowid) AS nth
@@ -52,16 +55,23 @@ export function sqliteQueue(db: Database): Queue {
     WHERE nth <= @perLane - COALESCE((SELECT r.value FROM json_each(@running) r WHERE r.key = lane), 0)
     ORDER BY run_at, rid LIMIT @limit`);
   const lastFired = db.prepare<[string, number, number], { t: number | null }>(
-    'SELECT MAX(triggered_at) AS t FROM trigger_logs WHERE trigger = ? AND action_index = ? AND triggered_at >= ?');
+    'SELECT MAX(triggered_at) AS t FROM trigger_logs WHERE trigger = ? AND action_index = ? AND triggered_at >= ?',
+  );
   const claim = db.prepare('UPDATE queue SET claimed = 1, attempts = attempts + 1 WHERE id = ?');
-  const next = db.prepare<[], { t: number | null }>('SELECT MIN(run_at) AS t FROM queue WHERE claimed = 0');
+  const next = db.prepare<[], { t: number | null }>(
+    'SELECT MIN(run_at) AS t FROM queue WHERE claimed = 0',
+  );
   const remove = db.prepare('DELETE FROM queue WHERE id = ?');
   const retry = db.prepare('UPDATE queue SET claimed = 0, run_at = ? WHERE id = ?');
   const release = db.prepare('UPDATE queue SET claimed = 0 WHERE claimed = 1');
-  const logById = db.prepare<[string], { trigger: string; action_index: number; action: string; event: string | null; status: string }>(
-    'SELECT trigger, action_index, action, event, status FROM trigger_logs WHERE id = ?');
+  const logById = db.prepare<
+    [string],
+    { trigger: string; action_index: number; action: string; event: string | null; status: string }
+  >('SELECT trigger, action_index, action, event, status FROM trigger_logs WHERE id = ?');
   const queued = db.prepare('SELECT 1 FROM queue WHERE id = ?');
-  const reopenLog = db.prepare(`UPDATE trigger_logs SET status = 'pending', attempts = 0, error_type = NULL, error = NULL, updated_at = ? WHERE id = ?`);
+  const reopenLog = db.prepare(
+    `UPDATE trigger_logs SET status = 'pending', attempts = 0, error_type = NULL, error = NULL, updated_at = ? WHERE id = ?`,
+  );
   // A timer firing is unfinished from the moment its tick is in the inbox, not only once queued.
   const unfinished = db.prepare(`
     SELECT 1 FROM queue WHERE trigger = @trigger
@@ -69,7 +79,8 @@ export function sqliteQueue(db: Database): Queue {
     LIMIT 1`);
   // The event.eventType of SPEC §5 for the trigger's type (wechat_message pushes are 'trigger').
   const eventTypeOf = db.prepare<[string], { type: string }>(
-    "SELECT CASE type WHEN 'wechat_message' THEN 'trigger' ELSE type END AS type FROM triggers WHERE name = ?");
+    "SELECT CASE type WHEN 'wechat_message' THEN 'trigger' ELSE type END AS type FROM triggers WHERE name = ?",
+  );
 
   // Dispatches share a commit per synchronous run; completions and retries are written behind
   // with the rest of the turn's bookkeeping (see write-behind.ts); reads flush first.
@@ -78,8 +89,21 @@ export function sqliteQueue(db: Database): Queue {
   const dispatch = db.transaction((inboxId: string | null, firings: NewFiring[], now: number) => {
     if (inboxId !== null) markDispatched.run(inboxId);
     for (const f of firings) {
-      if (f.guard && !f.guard.admit(lastFired.get(f.trigger, f.actionIndex, f.guard.since)?.t ?? undefined)) continue;
-      const row = { logId: f.logId, trigger: f.trigger, actionIndex: f.actionIndex, eventType: f.eventType, inboxId, now, action: JSON.stringify(f.action), event: JSON.stringify(f.event) };
+      if (
+        f.guard &&
+        !f.guard.admit(lastFired.get(f.trigger, f.actionIndex, f.guard.since)?.t ?? undefined)
+      )
+        continue;
+      const row = {
+        logId: f.logId,
+        trigger: f.trigger,
+        actionIndex: f.actionIndex,
+        eventType: f.eventType,
+        inboxId,
+        now,
+        action: JSON.stringify(f.action),
+        event: JSON.stringify(f.event),
+      };
       insertLog.run(row);
       insertItem.run(row);
     }

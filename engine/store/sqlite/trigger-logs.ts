@@ -78,7 +78,11 @@ export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
       return prune.run({ before }).changes;
     },
     insertFinished(record) {
-      const row = { ...record, event: JSON.stringify(record.event), action: JSON.stringify(record.action) };
+      const row = {
+        ...record,
+        event: JSON.stringify(record.event),
+        action: JSON.stringify(record.action),
+      };
       writes.defer(['trigger_logs'], () => insert.run(row));
     },
     get(id) {
@@ -93,9 +97,15 @@ export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
         .filter((k) => params[k as keyof typeof params] !== undefined)
         .map((k) => FILTERS[k as keyof typeof FILTERS]);
       const clause = where.length > 0 ? where.join(' AND ') : '1';
-      const total = (db.prepare(`SELECT COUNT(*) AS n FROM trigger_logs WHERE ${clause}`).get(params) as { n: number }).n;
+      const total = (
+        db.prepare(`SELECT COUNT(*) AS n FROM trigger_logs WHERE ${clause}`).get(params) as {
+          n: number;
+        }
+      ).n;
       const rows = db
-        .prepare(`SELECT * FROM trigger_logs WHERE ${clause} ORDER BY triggered_at DESC, rowid DESC LIMIT @limit OFFSET @offset`)
+        .prepare(
+          `SELECT * FROM trigger_logs WHERE ${clause} ORDER BY triggered_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+        )
         .all({ ...params, limit, offset }) as LogRow[];
       return { total, objects: rows.map(toRecord) };
     },
@@ -107,7 +117,9 @@ export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
       let statement = updates.get(shape);
       if (!statement) {
         const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`);
-        statement = db.prepare(`UPDATE trigger_logs SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`);
+        statement = db.prepare(
+          `UPDATE trigger_logs SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`,
+        );
         updates.set(shape, statement);
       }
       const row: Record<string, unknown> = { id, now };

@@ -9,22 +9,41 @@ import { buildPush, sendPush } from '../../helpers/wechat-push.ts';
 // table, function, trigger, a safe-mode push, then the row, the job and the trigger log.
 const B = wechatVectors().B_wxbizmsgcrypt_sample;
 const account = { appId: B.appid, token: B.token, encodingAESKey: B.encodingAESKey };
-const CARD_FIELDS = ['ToUserName', 'FromUserName', 'MsgType', 'Event', 'CardId', 'UserCardCode', 'ConsumeSource',
-  'LocationName', 'StaffOpenId', 'VerifyCode', 'RemarkAmount', 'OuterStr', '_AppId'];
+const CARD_FIELDS = [
+  'ToUserName',
+  'FromUserName',
+  'MsgType',
+  'Event',
+  'CardId',
+  'UserCardCode',
+  'ConsumeSource',
+  'LocationName',
+  'StaffOpenId',
+  'VerifyCode',
+  'RemarkAmount',
+  'OuterStr',
+  '_AppId',
+];
 
 describe('the MinCloud card tutorial', () => {
   let t: TestEngine;
 
   beforeAll(async () => {
     t = await startTestEngine();
-    const put = await t.api('PUT', `/wechat/accounts/${account.appId}`, { token: account.token, encodingAESKey: account.encodingAESKey });
+    const put = await t.api('PUT', `/wechat/accounts/${account.appId}`, {
+      token: account.token,
+      encodingAESKey: account.encodingAESKey,
+    });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ appId: account.appId, mode: 'safe' });
     expect(JSON.stringify(put.body)).not.toContain(account.encodingAESKey);
 
     const table = await t.api('POST', '/tables', {
       name: 'user_consume_card',
-      fields: [...CARD_FIELDS.map((name) => ({ name, type: 'string' })), { name: 'CreateTime', type: 'integer' }],
+      fields: [
+        ...CARD_FIELDS.map((name) => ({ name, type: 'string' })),
+        { name: 'CreateTime', type: 'integer' },
+      ],
     });
     expect(table.status).toBe(201);
     expect(Number.isInteger(table.body.id)).toBe(true);
@@ -37,7 +56,11 @@ describe('the MinCloud card tutorial', () => {
     const trigger = await t.api('POST', '/triggers', {
       name: 'user_consume_card',
       type: 'wechat_message',
-      condition: { appId: account.appId, match: 'all', rules: [{ field: 'event', op: '=', value: 'user_consume_card' }] },
+      condition: {
+        appId: account.appId,
+        match: 'all',
+        rules: [{ field: 'event', op: '=', value: 'user_consume_card' }],
+      },
       actions: [{ type: 'function', function: 'user_consume_card' }],
     });
     expect(trigger.status).toBe(201);
@@ -48,7 +71,11 @@ describe('the MinCloud card tutorial', () => {
   });
 
   it('saves a safe-mode user_consume_card push into the table, with a fulfilled job and one trigger log row', async () => {
-    const answer = await sendPush(t.engine.url, account.appId, buildPush(account, wechatFixture('user_consume_card.xml'), { safe: true }));
+    const answer = await sendPush(
+      t.engine.url,
+      account.appId,
+      buildPush(account, wechatFixture('user_consume_card.xml'), { safe: true }),
+    );
     expect(answer).toEqual({ status: 200, text: 'success' });
     await t.engine.settled();
 
@@ -67,16 +94,29 @@ describe('the MinCloud card tutorial', () => {
 
     const jobs = await t.api('GET', '/functions/user_consume_card/jobs');
     expect(jobs.body.meta.total_count).toBe(1);
-    expect(jobs.body.objects[0]).toMatchObject({ status: 'fulfilled', function: 'user_consume_card' });
-    expect(jobs.body.objects[0].log.map((l: { message: string }) => l.message).join('\n')).toContain('saved card 452998530302');
+    expect(jobs.body.objects[0]).toMatchObject({
+      status: 'fulfilled',
+      function: 'user_consume_card',
+    });
+    expect(
+      jobs.body.objects[0].log.map((l: { message: string }) => l.message).join('\n'),
+    ).toContain('saved card 452998530302');
 
     const logs = await t.api('GET', '/triggers/user_consume_card/logs');
     expect(logs.body.meta.total_count).toBe(1);
-    expect(logs.body.objects[0]).toMatchObject({ status: 'succeeded', attempts: 1, job_id: jobs.body.objects[0].id });
+    expect(logs.body.objects[0]).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+      job_id: jobs.body.objects[0].id,
+    });
   });
 
   it('writes nothing for a push of another event', async () => {
-    const answer = await sendPush(t.engine.url, account.appId, buildPush(account, wechatFixture('user_get_card.xml'), { safe: true }));
+    const answer = await sendPush(
+      t.engine.url,
+      account.appId,
+      buildPush(account, wechatFixture('user_get_card.xml'), { safe: true }),
+    );
     expect(answer.status).toBe(200);
     await t.engine.settled();
     const records = await t.api('GET', '/tables/user_consume_card/records');
@@ -86,7 +126,11 @@ describe('the MinCloud card tutorial', () => {
   });
 
   it('refuses a push with a bad signature with 401 and stores nothing', async () => {
-    const push = buildPush(account, wechatFixture('user_consume_card.xml').replace('452998530302', '000000000001'), { safe: true });
+    const push = buildPush(
+      account,
+      wechatFixture('user_consume_card.xml').replace('452998530302', '000000000001'),
+      { safe: true },
+    );
     push.query.set('msg_signature', '0'.repeat(40));
     const answer = await sendPush(t.engine.url, account.appId, push);
     expect(answer.status).toBe(401);
@@ -98,10 +142,17 @@ describe('the MinCloud card tutorial', () => {
 
   it('runs a WeChat retry of the same push only once', async () => {
     const xml = wechatFixture('user_consume_card.xml').replace('452998530302', '000123456789');
-    const answers = await Promise.all([1, 2, 3, 4].map(() => sendPush(t.engine.url, account.appId, buildPush(account, xml, { safe: true }))));
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map(() =>
+        sendPush(t.engine.url, account.appId, buildPush(account, xml, { safe: true })),
+      ),
+    );
     expect(answers.every((a) => a.status === 200 && a.text === 'success')).toBe(true);
     await t.engine.settled();
-    const records = await t.api('GET', `/tables/user_consume_card/records?where=${encodeURIComponent(JSON.stringify({ UserCardCode: { $eq: '000123456789' } }))}`);
+    const records = await t.api(
+      'GET',
+      `/tables/user_consume_card/records?where=${encodeURIComponent(JSON.stringify({ UserCardCode: { $eq: '000123456789' } }))}`,
+    );
     expect(records.body.meta.total_count).toBe(1);
   });
 });

@@ -10,7 +10,10 @@ describe('engine restart', () => {
 
   it('closes jobs a previous process left executing as execution_failed (E_ENGINE_RESTARTED), and keeps state', async () => {
     const first = await startTestEngine({ dataDir });
-    expect((await first.api('PUT', '/functions/hello', { code: 'exports.main = async () => "hi"' })).status).toBe(201);
+    expect(
+      (await first.api('PUT', '/functions/hello', { code: 'exports.main = async () => "hi"' }))
+        .status,
+    ).toBe(201);
     // What a process killed mid-run leaves behind: a job row still `executing`.
     first.engine.store.jobs.create({
       id: 'a'.repeat(24),
@@ -30,7 +33,10 @@ describe('engine restart', () => {
     const second = await startTestEngine({ dataDir });
     try {
       const stale = await second.api('GET', `/jobs/${'a'.repeat(24)}`);
-      expect(stale.body).toMatchObject({ status: 'execution_failed', error: { code: 'E_ENGINE_RESTARTED' } });
+      expect(stale.body).toMatchObject({
+        status: 'execution_failed',
+        error: { code: 'E_ENGINE_RESTARTED' },
+      });
       expect(stale.body.finished_at).not.toBeNull();
       const done = await second.api('GET', `/jobs/${finished.body.job_id}`);
       expect(done.body).toMatchObject({ status: 'fulfilled', result: 'hi' });
