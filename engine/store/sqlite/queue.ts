@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { LaneCaps, NewFiring, Queue, QueueItem } from '../ports.ts';
 import { fromJson } from './json-column.ts';
 import { writeBehindOf } from './write-behind.ts';
+import { DueIndex, laneOf, type DueEntry } from './due-index.ts';
 
 interface QueueRow {
   id: string;
@@ -43,17 +44,11 @@ export function sqliteQueue(db: Database): Queue {
   const insertItem = db.prepare(`
     INSERT INTO queue (id, trigger_log_id, trigger, action_index, action, event, event_type, attempts, run_at)
     VALUES (@logId, @logId, @trigger, @actionIndex, @action, @event, @eventType, 0, @now)`);
-  // Oldest due first, taking from each lane only as many as its cap leaves room for.
-  const due = db.prepare<
-    { now: number; limit: number; perLane: number; running: string },
-    QueueRow
-  >(`
-    SELECT * FROM (
-      SELECT q.*, q.rowid AS rid, ${LANE} AS lane,
-        ROW_NUMBER() OVER (PARTITION BY ${LANE} ORDER BY q.run_at, q.rowid) AS nth
-      FROM queue q WHERE q.claimed = 0 AND q.run_at <= @now)
-    WHERE nth <= @perLane - COALESCE((SELECT r.value FROM json_each(@running) r WHERE r.key = lane), 0)
-    ORDER BY run_at, rid LIMIT @limit`);
+  // Unclaimed items by lane, in memory (due-index.ts); these two statements fill it at start
+  // and read the rows a claim takes.
+  const unclaimed = db.prepare<[], { rid: number; id: string; run_at: number; lane: string }>(`
+    SELECT q.rowid AS rid, q.id, q.run_at, ${LANE} AS lane FROM queue q WHERE q.claimed = 0`);
+  const byRowid = db.prepare<[number], QueueRow & { claimed: number }>('SELECT * FROM queue WHERE rowid = ?');
   const lastFired = db.prepare<[string, number, number], { t: number | null }>(
     'SELECT MAX(triggered_at) AS t FROM trigger_logs WHERE trigger = ? AND action_index = ? AND triggered_at >= ?',
   );
@@ -85,7 +80,17 @@ export function sqliteQueue(db: Database): Queue {
   // Dispatches share a commit per synchronous run; completions and retries are written behind
   // with the rest of the turn's bookkeeping (see write-behind.ts); reads flush first.
   const writes = writeBehindOf(db);
+  const index = new DueIndex();
+  /** Claimed items by id, for a retry to put back in the index without a read. */
+  const claimed = new Map<string, DueEntry>();
+  const loadIndex = () => {
+    index.clear();
+    for (const r of unclaimed.iterate()) index.add({ id: r.id, rowid: r.rid, runAt: r.run_at, lane: r.lane });
+  };
+  loadIndex();
 
+  /** Entries inserted by the dispatch running now; indexed once it has succeeded. */
+  let added: DueEntry[] = [];
   const dispatch = db.transaction((inboxId: string | null, firings: NewFiring[], now: number) => {
     if (inboxId !== null) markDispatched.run(inboxId);
     for (const f of firings) {
@@ -105,38 +110,67 @@ export function sqliteQueue(db: Database): Queue {
         event: JSON.stringify(f.event),
       };
       insertLog.run(row);
-      insertItem.run(row);
+      const rowid = Number(insertItem.run(row).lastInsertRowid);
+      added.push({ id: f.logId, rowid, runAt: now, lane: laneOf(f.action, f.trigger, f.actionIndex) });
     }
   });
+  const dispatchIndexed = (inboxId: string | null, firings: NewFiring[], now: number) => {
+    added = [];
+    dispatch(inboxId, firings, now);
+    for (const e of added) index.add(e);
+  };
 
   const claimDue = db.transaction((now: number, limit: number, lanes?: LaneCaps) => {
     writes.flushFor('queue');
-    const running = JSON.stringify(Object.fromEntries(lanes?.running ?? []));
-    const rows = due.all({ now, limit, perLane: lanes?.perLane ?? limit, running });
-    for (const row of rows) claim.run(row.id);
-    return rows.map((row) => ({ ...toItem(row), attempts: row.attempts + 1 }));
+    const perLane = lanes?.perLane ?? limit;
+    const room = (lane: string) => perLane - (lanes?.running.get(lane) ?? 0);
+    const items: QueueItem[] = [];
+    for (const entry of index.pick(now, limit, room)) {
+      index.delete(entry.id);
+      const row = byRowid.get(entry.rowid);
+      // Gone or taken: a dispatch whose transaction was rolled back after it was indexed.
+      if (!row || row.id !== entry.id || row.claimed !== 0) continue;
+      claim.run(row.id);
+      claimed.set(row.id, entry);
+      items.push({ ...toItem({ ...row, lane: entry.lane }), attempts: row.attempts + 1 });
+    }
+    return items;
   });
 
   return {
     // A drain of many inbox entries commits once (BEGIN IMMEDIATE: the frequency guards read
     // and the inserts happen under one write lock, even against another process on the same
     // file); each dispatch is a savepoint in it, so still all-or-nothing.
-    dispatch: (inboxId, firings, now) => writes.soon(() => dispatch(inboxId, firings, now)),
+    dispatch: (inboxId, firings, now) => writes.soon(() => dispatchIndexed(inboxId, firings, now)),
     // Claims need no durability (they are released at start), so their commit is relaxed.
     claimDue: (now, limit, lanes) => writes.relaxed(() => claimDue(now, limit, lanes)),
     nextRunAt: () => {
       writes.flushFor('queue');
       return next.get()?.t ?? undefined;
     },
-    complete: (id) => writes.defer(['queue'], () => remove.run(id)),
-    remove: (id) => writes.defer(['queue'], () => remove.run(id)),
-    retryAt: (id, runAt) => writes.defer(['queue'], () => retry.run(runAt, id)),
+    complete: (id) => {
+      claimed.delete(id);
+      index.delete(id);
+      writes.defer(['queue'], () => remove.run(id));
+    },
+    remove: (id) => {
+      claimed.delete(id);
+      index.delete(id);
+      writes.defer(['queue'], () => remove.run(id));
+    },
+    retryAt: (id, runAt) => {
+      const entry = claimed.get(id);
+      claimed.delete(id);
+      // The row is unclaimed once the deferred write lands; claimDue flushes before it reads.
+      if (entry) index.add({ ...entry, runAt });
+      writes.defer(['queue'], () => retry.run(runAt, id));
+    },
     replay: db.transaction((logId: string, now: number) => {
       writes.flush(); // reads both the log and the queue
       const log = logById.get(logId);
       if (!log || queued.get(logId)) return false;
       reopenLog.run(now, logId);
-      insertItem.run({
+      const { lastInsertRowid } = insertItem.run({
         logId,
         trigger: log.trigger,
         actionIndex: log.action_index,
@@ -145,6 +179,8 @@ export function sqliteQueue(db: Database): Queue {
         eventType: eventTypeOf.get(log.trigger)?.type ?? 'trigger',
         now,
       });
+      const lane = laneOf(JSON.parse(log.action) as Record<string, unknown>, log.trigger, log.action_index);
+      index.add({ id: logId, rowid: Number(lastInsertRowid), runAt: now, lane });
       return true;
     }),
     hasUnfinished: (trigger) => {
@@ -153,7 +189,10 @@ export function sqliteQueue(db: Database): Queue {
     },
     releaseClaims: () => {
       writes.flushFor('queue');
-      return release.run().changes;
+      const released = release.run().changes;
+      claimed.clear();
+      loadIndex();
+      return released;
     },
   };
 }

@@ -141,3 +141,50 @@ describe('write-behind of the engine bookkeeping', () => {
     check.close();
   });
 });
+
+describe('claiming from the in-memory index of due items', () => {
+  let dir: string;
+  let file: string;
+  let store: EngineStore;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-due-index-'));
+    file = path.join(dir, 'engine.db');
+    store = openSqliteEngineStore(file);
+  });
+
+  afterEach(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const firing = (logId: string, fn = 'f') => ({ logId, trigger: 't', actionIndex: 0, action: { type: 'function', function: fn }, event: { logId }, eventType: 'trigger' });
+
+  it('hands a retried firing out again at its time, not before', () => {
+    store.queue.dispatch(null, [firing('a')], 1);
+    const [item] = store.queue.claimDue(1, 10);
+    expect(item).toMatchObject({ id: 'a', lane: 'function:f', attempts: 1, event: { logId: 'a' } });
+    store.queue.retryAt('a', 100);
+    expect(store.queue.claimDue(99, 10)).toEqual([]);
+    expect(store.queue.nextRunAt()).toBe(100);
+    expect(store.queue.claimDue(100, 10)).toMatchObject([{ id: 'a', attempts: 2 }]);
+  });
+
+  it('finds the unclaimed items of a previous process, and its claims once released', async () => {
+    store.queue.dispatch(null, [firing('a'), firing('b'), firing('c', 'g')], 1);
+    expect(store.queue.claimDue(1, 1).map((i) => i.id)).toEqual(['a']);
+    await turn();
+    store.close();
+    store = openSqliteEngineStore(file);
+    expect(store.queue.claimDue(1, 10, { perLane: 1, running: new Map() }).map((i) => i.id)).toEqual(['b', 'c']);
+    expect(store.queue.releaseClaims()).toBe(3);
+    expect(store.queue.claimDue(1, 10).map((i) => i.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('does not hand out a firing whose dispatch was rolled back', () => {
+    // A frequency guard that throws aborts this dispatch (its savepoint) after nothing was indexed.
+    const guarded = { ...firing('x'), guard: { since: 0, admit: () => { throw new Error('boom'); } } };
+    expect(() => store.queue.dispatch(null, [firing('ok'), guarded], 1)).toThrow('boom');
+    expect(store.queue.claimDue(1, 10)).toEqual([]);
+  });
+});
