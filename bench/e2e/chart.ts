@@ -55,7 +55,9 @@ function latencyPanel(reports: ScenarioReport[], x0: number, y0: number, w: numb
   add('safe-max', 'cloudfn', 'cloudfn, safe, closed loop', COLOURS.cloudfn, '');
   add('safe-1000', 'reference', 'reference, safe, 1000/s', COLOURS.reference, '6 4');
   add('safe-1000', 'cloudfn', 'cloudfn, safe, 1000/s', COLOURS.cloudfn, '6 4');
-  add('safe-1000-hostile', 'cloudfn+hostile', 'cloudfn, safe, 1000/s, hostile neighbour', COLOURS.hostile, '2 3');
+  add('safe-200', 'reference', 'reference, safe, 200/s', COLOURS.reference, '2 3');
+  add('safe-200-hostile', 'cloudfn', 'cloudfn, safe, 200/s', COLOURS.cloudfn, '2 3');
+  add('safe-200-hostile', 'cloudfn+hostile', 'cloudfn, safe, 200/s, hostile neighbour', COLOURS.hostile, '2 3');
   const out: string[] = [`<text x="${x0}" y="${y0 - 28}" class="title">Answer latency distribution (ms, log scale)</text>`];
   const plotH = h - 60;
   const all = lines.flatMap((l) => l.curve).filter((v) => v > 0);
@@ -84,7 +86,7 @@ function latencyPanel(reports: ScenarioReport[], x0: number, y0: number, w: numb
 /** The whole chart; `subtitle` names the machine and the date. */
 export function renderChart(reports: ScenarioReport[], subtitle: string): string {
   const width = 1100;
-  const height = 470;
+  const height = 520;
   const body = [
     ...throughputPanel(reports, 70, 70, 460, 330),
     ...latencyPanel(reports, 640, 70, 420, 330),

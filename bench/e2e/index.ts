@@ -68,10 +68,12 @@ for (const scenario of p.scenarios.filter((s) => wanted(s.id))) {
   })));
 }
 if (wanted('hostile')) {
-  const { scenario, every, timeoutMs } = p.hostile;
+  const { scenario, every, timeoutMs, drainSeconds } = p.hostile;
+  const run = (round: number, hostile: boolean) =>
+    runScenario(scenario, 'cloudfn', { ...common, drainSeconds, round, variant: hostile ? 'cloudfn+hostile' : 'cloudfn', ...(hostile ? { hostile: { every, timeoutMs } } : {}) });
   await alternate(scenario, [
-    { name: 'cloudfn', run: (round) => runScenario(scenario, 'cloudfn', { ...common, round, variant: 'cloudfn' }) },
-    { name: 'cloudfn+hostile', run: (round) => runScenario(scenario, 'cloudfn', { ...common, round, variant: 'cloudfn+hostile', hostile: { every, timeoutMs } }) },
+    { name: 'cloudfn', run: (round) => run(round, false) },
+    { name: 'cloudfn+hostile', run: (round) => run(round, true) },
   ]);
 }
 

@@ -14,6 +14,7 @@ export interface Figures {
   p99: number;
   max: number;
   cpuMsPerPush: number;
+  mainCpuMsPerPush: number;
   cpuPercent: number;
   peakRssMb: number;
   /** Rounds whose rows were not all written by the drain deadline. */
@@ -46,6 +47,7 @@ const FIGURES: { key: keyof Omit<Figures, 'curve' | 'incomplete' | 'failed'>; la
   { key: 'p99', label: 'answer p99 ms', digits: 1, higherIsBetter: false },
   { key: 'max', label: 'answer max ms', digits: 1, higherIsBetter: false },
   { key: 'cpuMsPerPush', label: 'CPU ms per push', digits: 2, higherIsBetter: false },
+  { key: 'mainCpuMsPerPush', label: '  of which main process', digits: 2, higherIsBetter: false },
   { key: 'cpuPercent', label: 'CPU % of a core', digits: 0, higherIsBetter: false },
   { key: 'peakRssMb', label: 'peak RSS MiB', digits: 0, higherIsBetter: false },
 ];
@@ -62,6 +64,7 @@ export function figuresOf(runs: Measurement[]): Figures {
     p99,
     max: m((r) => r.latency.max),
     cpuMsPerPush: m((r) => r.cpuMsPerPush),
+    mainCpuMsPerPush: m((r) => r.mainCpuMsPerPush),
     cpuPercent: m((r) => r.cpuPercent),
     peakRssMb: m((r) => r.peakRssMb),
     incomplete: runs.filter((r) => !r.processedAll).length,
