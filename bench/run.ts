@@ -19,7 +19,11 @@ let failed = 0;
 for (const name of benches) {
   process.stdout.write(`\n=== bench/${name} ===\n`);
   const env = process.argv.includes('--quick') ? { ...process.env, BENCH_QUICK: '1' } : process.env;
-  const run = spawnSync(process.execPath, ['--no-node-snapshot', path.join(here, name, 'index.ts')], { stdio: 'inherit', env });
+  const run = spawnSync(
+    process.execPath,
+    ['--no-node-snapshot', path.join(here, name, 'index.ts')],
+    { stdio: 'inherit', env },
+  );
   if (run.status !== 0) {
     failed++;
     process.stdout.write(`bench/${name} failed (${run.status ?? run.signal})\n`);

@@ -14,15 +14,32 @@ function niceMax(v: number): number {
   return [1, 2, 2.5, 5, 10].map((m) => m * p).find((m) => m >= v) ?? 10 * p;
 }
 
-function throughputPanel(reports: ScenarioReport[], x0: number, y0: number, w: number, h: number): string[] {
+function throughputPanel(
+  reports: ScenarioReport[],
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+): string[] {
   const rows = reports.filter((r) => r.columns.reference);
-  const top = niceMax(Math.max(...rows.flatMap((r) => [r.columns.reference!, r.columns.cloudfn!].flatMap((c) => [c.ackPerSec, c.processedPerSec]))));
-  const out: string[] = [`<text x="${x0}" y="${y0 - 28}" class="title">Throughput (pushes/s, median of rounds)</text>`];
+  const top = niceMax(
+    Math.max(
+      ...rows.flatMap((r) =>
+        [r.columns.reference!, r.columns.cloudfn!].flatMap((c) => [c.ackPerSec, c.processedPerSec]),
+      ),
+    ),
+  );
+  const out: string[] = [
+    `<text x="${x0}" y="${y0 - 28}" class="title">Throughput (pushes/s, median of rounds)</text>`,
+  ];
   const plotH = h - 60;
   const y = (v: number) => y0 + plotH - (v / top) * plotH;
   for (let i = 0; i <= 4; i++) {
     const v = (top / 4) * i;
-    out.push(`<line x1="${x0}" x2="${x0 + w}" y1="${y(v)}" y2="${y(v)}" class="grid"/>`, `<text x="${x0 - 6}" y="${y(v) + 4}" class="tick" text-anchor="end">${Math.round(v)}</text>`);
+    out.push(
+      `<line x1="${x0}" x2="${x0 + w}" y1="${y(v)}" y2="${y(v)}" class="grid"/>`,
+      `<text x="${x0 - 6}" y="${y(v) + 4}" class="tick" text-anchor="end">${Math.round(v)}</text>`,
+    );
   }
   const group = w / rows.length;
   const bar = Math.min(14, (group - 10) / 4);
@@ -37,15 +54,27 @@ function throughputPanel(reports: ScenarioReport[], x0: number, y0: number, w: n
     bars.forEach(([v, colour, what], j) => {
       const bx = gx + j * bar + (j >= 2 ? 6 : 0);
       const hatched = j >= 2 ? ' fill-opacity="0.55"' : '';
-      out.push(`<rect x="${bx.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(bar - 1).toFixed(1)}" height="${(y0 + plotH - y(v)).toFixed(1)}" fill="${colour}"${hatched}><title>${esc(r.label)}: ${what} ${Math.round(v)}/s</title></rect>`);
+      out.push(
+        `<rect x="${bx.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(bar - 1).toFixed(1)}" height="${(y0 + plotH - y(v)).toFixed(1)}" fill="${colour}"${hatched}><title>${esc(r.label)}: ${what} ${Math.round(v)}/s</title></rect>`,
+      );
     });
-    out.push(`<text x="${(x0 + (i + 0.5) * group).toFixed(1)}" y="${y0 + plotH + 16}" class="tick" text-anchor="middle">${esc(r.id)}</text>`);
+    out.push(
+      `<text x="${(x0 + (i + 0.5) * group).toFixed(1)}" y="${y0 + plotH + 16}" class="tick" text-anchor="middle">${esc(r.id)}</text>`,
+    );
   });
-  out.push(`<text x="${x0}" y="${y0 + plotH + 36}" class="note">each group: acknowledged (solid) then processed (light); grey reference, orange cloudfn</text>`);
+  out.push(
+    `<text x="${x0}" y="${y0 + plotH + 36}" class="note">each group: acknowledged (solid) then processed (light); grey reference, orange cloudfn</text>`,
+  );
   return out;
 }
 
-function latencyPanel(reports: ScenarioReport[], x0: number, y0: number, w: number, h: number): string[] {
+function latencyPanel(
+  reports: ScenarioReport[],
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+): string[] {
   const lines: { name: string; colour: string; dash: string; curve: number[] }[] = [];
   const add = (id: string, column: string, name: string, colour: string, dash: string) => {
     const curve = reports.find((r) => r.id === id)?.columns[column]?.curve;
@@ -56,29 +85,60 @@ function latencyPanel(reports: ScenarioReport[], x0: number, y0: number, w: numb
   add('safe-1000', 'reference', 'reference, safe, 1000/s', COLOURS.reference, '6 4');
   add('safe-1000', 'cloudfn', 'cloudfn, safe, 1000/s', COLOURS.cloudfn, '6 4');
   add('safe-200', 'reference', 'reference, safe, 200/s', COLOURS.reference, '2 3');
-  add('safe-200-hostile', 'cloudfn', 'cloudfn, safe, 200/s', COLOURS.cloudfn, '2 3');
-  add('safe-200-hostile', 'cloudfn+hostile', 'cloudfn, safe, 200/s, hostile neighbour', COLOURS.hostile, '2 3');
-  const out: string[] = [`<text x="${x0}" y="${y0 - 28}" class="title">Answer latency distribution (ms, log scale)</text>`];
+  add('safe-200', 'cloudfn', 'cloudfn, safe, 200/s', COLOURS.cloudfn, '2 3');
+  add(
+    'safe-200-hostile',
+    'cloudfn+hostile',
+    'cloudfn, safe, 200/s, hostile neighbour',
+    COLOURS.hostile,
+    '2 3',
+  );
+  const out: string[] = [
+    `<text x="${x0}" y="${y0 - 28}" class="title">Answer latency distribution (ms, log scale)</text>`,
+  ];
   const plotH = h - 60;
   const all = lines.flatMap((l) => l.curve).filter((v) => v > 0);
   const lo = 10 ** Math.floor(Math.log10(Math.max(0.1, Math.min(...all))));
   const hi = 10 ** Math.ceil(Math.log10(Math.max(lo * 10, ...all)));
-  const y = (v: number) => y0 + plotH - ((Math.log10(Math.max(lo, v)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH;
+  const y = (v: number) =>
+    y0 +
+    plotH -
+    ((Math.log10(Math.max(lo, v)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH;
   // x: quantile q on a "nines" scale, -log10(1 - q), capped at 3 (p99.9); 1 (the max) at 3.3.
   const nines = (q: number) => (q >= 1 ? 3.3 : Math.min(3, -Math.log10(1 - q)));
   const x = (q: number) => x0 + (nines(q) / 3.3) * w;
   for (let d = Math.log10(lo); d <= Math.log10(hi); d++) {
     const v = 10 ** d;
-    out.push(`<line x1="${x0}" x2="${x0 + w}" y1="${y(v)}" y2="${y(v)}" class="grid"/>`, `<text x="${x0 - 6}" y="${y(v) + 4}" class="tick" text-anchor="end">${v}</text>`);
+    out.push(
+      `<line x1="${x0}" x2="${x0 + w}" y1="${y(v)}" y2="${y(v)}" class="grid"/>`,
+      `<text x="${x0 - 6}" y="${y(v) + 4}" class="tick" text-anchor="end">${v}</text>`,
+    );
   }
-  for (const [q, label] of [[0, 'p0'], [0.5, 'p50'], [0.9, 'p90'], [0.99, 'p99'], [0.999, 'p99.9'], [1, 'max']] as const) {
-    out.push(`<line x1="${x(q)}" x2="${x(q)}" y1="${y0}" y2="${y0 + plotH}" class="grid"/>`, `<text x="${x(q)}" y="${y0 + plotH + 16}" class="tick" text-anchor="middle">${label}</text>`);
+  for (const [q, label] of [
+    [0, 'p0'],
+    [0.5, 'p50'],
+    [0.9, 'p90'],
+    [0.99, 'p99'],
+    [0.999, 'p99.9'],
+    [1, 'max'],
+  ] as const) {
+    out.push(
+      `<line x1="${x(q)}" x2="${x(q)}" y1="${y0}" y2="${y0 + plotH}" class="grid"/>`,
+      `<text x="${x(q)}" y="${y0 + plotH + 16}" class="tick" text-anchor="middle">${label}</text>`,
+    );
   }
   lines.forEach((l, i) => {
-    const points = CURVE_POINTS.map((q, k) => `${x(q).toFixed(1)},${y(l.curve[k]!).toFixed(1)}`).join(' ');
-    out.push(`<polyline points="${points}" fill="none" stroke="${l.colour}" stroke-width="2" stroke-dasharray="${l.dash}"><title>${esc(l.name)}</title></polyline>`);
+    const points = CURVE_POINTS.map(
+      (q, k) => `${x(q).toFixed(1)},${y(l.curve[k]!).toFixed(1)}`,
+    ).join(' ');
+    out.push(
+      `<polyline points="${points}" fill="none" stroke="${l.colour}" stroke-width="2" stroke-dasharray="${l.dash}"><title>${esc(l.name)}</title></polyline>`,
+    );
     const ly = y0 + plotH + 34 + i * 15;
-    out.push(`<line x1="${x0}" x2="${x0 + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${l.colour}" stroke-width="2" stroke-dasharray="${l.dash}"/>`, `<text x="${x0 + 30}" y="${ly}" class="note">${esc(l.name)}</text>`);
+    out.push(
+      `<line x1="${x0}" x2="${x0 + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${l.colour}" stroke-width="2" stroke-dasharray="${l.dash}"/>`,
+      `<text x="${x0 + 30}" y="${ly}" class="note">${esc(l.name)}</text>`,
+    );
   });
   return out;
 }

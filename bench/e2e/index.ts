@@ -3,7 +3,8 @@
  * loopback, cloudfn against an unsandboxed reference (bench/reference/server.ts), in
  * alternating rounds. Run: `npm run bench:e2e` (a few minutes) or `-- --quick` (one short
  * round; BENCH_QUICK=1 does the same). Options: `--rounds N`, `--only id,id` (scenario ids, `hostile` for the neighbour
- * run), `--cpu-prof DIR` (V8 CPU profiles of every server process), `--no-write`.
+ * run), `--cpu-prof DIR` (V8 CPU profiles of every server process), `--no-write`, `--from FILE`
+ * (no run: print and chart the figures of an earlier results file).
  *
  * Prints one table per scenario (median figures of the rounds, both columns, their ratio)
  * and the targets; writes bench/results/<date>.json and, on a full run, docs/e2e-latest.svg.
@@ -14,7 +15,14 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../lib/tutorial.ts';
 import { plan } from './scenarios.ts';
 import { runScenario, type Measurement, type Scenario } from './run-scenario.ts';
-import { checkTargets, figuresOf, formatTable, formatTargets, machine, type ScenarioReport } from './report.ts';
+import {
+  checkTargets,
+  figuresOf,
+  formatTable,
+  formatTargets,
+  machine,
+  type ScenarioReport,
+} from './report.ts';
 import { renderChart } from './chart.ts';
 
 const { values: args } = parseArgs({
@@ -24,8 +32,34 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'cpu-prof': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    from: { type: 'string' },
   },
 });
+
+function writeChart(
+  reports: ScenarioReport[],
+  date: string,
+  rounds: number,
+  m: Record<string, unknown>,
+): void {
+  const subtitle = `${date} · ${String(m.cpus)} × ${String(m.cpuModel)}, ${String(m.memoryGiB)} GiB, Node ${String(m.node)} · median of ${rounds} alternating rounds · loopback`;
+  fs.writeFileSync(path.join(REPO_ROOT, 'docs/e2e-latest.svg'), renderChart(reports, subtitle));
+  process.stdout.write('wrote docs/e2e-latest.svg\n');
+}
+
+if (args.from) {
+  const saved = JSON.parse(fs.readFileSync(args.from, 'utf8')) as {
+    date: string;
+    machine: Record<string, unknown>;
+    rounds: number;
+    reports: ScenarioReport[];
+  };
+  process.stdout.write(
+    `${formatTable(saved.reports)}\n${formatTargets(checkTargets(saved.reports))}\n`,
+  );
+  writeChart(saved.reports, saved.date.slice(0, 10), saved.rounds, saved.machine);
+  process.exit(0);
+}
 
 args.quick ||= process.env.BENCH_QUICK === '1';
 const p = plan(args.quick);
@@ -46,7 +80,10 @@ function progress(m: Measurement): void {
 }
 
 /** Runs the columns of one scenario in alternation, round after round. */
-async function alternate(scenario: Scenario, columns: { name: string; run: (round: number) => Promise<Measurement> }[]): Promise<void> {
+async function alternate(
+  scenario: Scenario,
+  columns: { name: string; run: (round: number) => Promise<Measurement> }[],
+): Promise<void> {
   process.stderr.write(`${scenario.label}\n`);
   const runs = new Map<string, Measurement[]>(columns.map((c) => [c.name, []]));
   for (let round = 1; round <= rounds; round++) {
@@ -57,20 +94,34 @@ async function alternate(scenario: Scenario, columns: { name: string; run: (roun
       runs.get(c.name)!.push(m);
     }
   }
-  reports.push({ id: scenario.id, label: scenario.label, rounds, columns: Object.fromEntries([...runs].map(([name, ms]) => [name, figuresOf(ms)])) });
+  reports.push({
+    id: scenario.id,
+    label: scenario.label,
+    rounds,
+    columns: Object.fromEntries([...runs].map(([name, ms]) => [name, figuresOf(ms)])),
+  });
 }
 
 const common = { drainSeconds: p.drainSeconds, ...(cpuProfDir ? { cpuProfDir } : {}) };
 for (const scenario of p.scenarios.filter((s) => wanted(s.id))) {
-  await alternate(scenario, (['reference', 'cloudfn'] as const).map((kind) => ({
-    name: kind,
-    run: (round: number) => runScenario(scenario, kind, { ...common, round, variant: kind }),
-  })));
+  await alternate(
+    scenario,
+    (['reference', 'cloudfn'] as const).map((kind) => ({
+      name: kind,
+      run: (round: number) => runScenario(scenario, kind, { ...common, round, variant: kind }),
+    })),
+  );
 }
 if (wanted('hostile')) {
   const { scenario, every, timeoutMs, drainSeconds } = p.hostile;
   const run = (round: number, hostile: boolean) =>
-    runScenario(scenario, 'cloudfn', { ...common, drainSeconds, round, variant: hostile ? 'cloudfn+hostile' : 'cloudfn', ...(hostile ? { hostile: { every, timeoutMs } } : {}) });
+    runScenario(scenario, 'cloudfn', {
+      ...common,
+      drainSeconds,
+      round,
+      variant: hostile ? 'cloudfn+hostile' : 'cloudfn',
+      ...(hostile ? { hostile: { every, timeoutMs } } : {}),
+    });
   await alternate(scenario, [
     { name: 'cloudfn', run: (round) => run(round, false) },
     { name: 'cloudfn+hostile', run: (round) => run(round, true) },
@@ -86,14 +137,19 @@ if (!args['no-write']) {
   const date = new Date().toISOString().slice(0, 10);
   const file = path.join(REPO_ROOT, 'bench/results', `${date}${args.quick ? '-quick' : ''}.json`);
   const hostile = { every: p.hostile.every, timeoutMs: p.hostile.timeoutMs };
-  const json = { date: new Date().toISOString(), machine: machine(), quick: args.quick, rounds, seconds, hostile, targets, reports, measurements };
+  const json = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    quick: args.quick,
+    rounds,
+    seconds,
+    hostile,
+    targets,
+    reports,
+    measurements,
+  };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);
   process.stdout.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
-  if (!args.quick && !only) {
-    const m = machine();
-    const subtitle = `${date} · ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node} · median of ${rounds} alternating rounds · loopback`;
-    fs.writeFileSync(path.join(REPO_ROOT, 'docs/e2e-latest.svg'), renderChart(reports, subtitle));
-    process.stdout.write('wrote docs/e2e-latest.svg\n');
-  }
+  if (!args.quick && !only) writeChart(reports, date, rounds, machine());
 }

@@ -40,7 +40,12 @@ export interface Target {
   met: boolean;
 }
 
-const FIGURES: { key: keyof Omit<Figures, 'curve' | 'incomplete' | 'failed'>; label: string; digits: number; higherIsBetter: boolean }[] = [
+const FIGURES: {
+  key: keyof Omit<Figures, 'curve' | 'incomplete' | 'failed'>;
+  label: string;
+  digits: number;
+  higherIsBetter: boolean;
+}[] = [
   { key: 'ackPerSec', label: 'acknowledged pushes/s', digits: 0, higherIsBetter: true },
   { key: 'processedPerSec', label: 'processed pushes/s', digits: 0, higherIsBetter: true },
   { key: 'p50', label: 'answer p50 ms', digits: 1, higherIsBetter: false },
@@ -56,7 +61,9 @@ const FIGURES: { key: keyof Omit<Figures, 'curve' | 'incomplete' | 'failed'>; la
 export function figuresOf(runs: Measurement[]): Figures {
   const m = (f: (r: Measurement) => number) => median(runs.map(f));
   const p99 = m((r) => r.latency.p99);
-  const byP99 = [...runs].sort((a, b) => Math.abs(a.latency.p99 - p99) - Math.abs(b.latency.p99 - p99));
+  const byP99 = [...runs].sort(
+    (a, b) => Math.abs(a.latency.p99 - p99) - Math.abs(b.latency.p99 - p99),
+  );
   return {
     ackPerSec: m((r) => r.ackPerSec),
     processedPerSec: m((r) => r.processedPerSec),
@@ -86,19 +93,30 @@ export function formatTable(reports: ScenarioReport[]): string {
     lines.push(`  ${'figure'.padEnd(24)}${a.padStart(16)}${b.padStart(18)}${'ratio'.padStart(9)}`);
     for (const f of FIGURES) {
       const ratio = B[f.key] / A[f.key];
-      lines.push(`  ${f.label.padEnd(24)}${fmt(A[f.key], f.digits).padStart(16)}${fmt(B[f.key], f.digits).padStart(18)}${(fmt(ratio, 2) + '×').padStart(9)}`);
+      lines.push(
+        `  ${f.label.padEnd(24)}${fmt(A[f.key], f.digits).padStart(16)}${fmt(B[f.key], f.digits).padStart(18)}${(fmt(ratio, 2) + '×').padStart(9)}`,
+      );
     }
-    const notes = [a, b].flatMap((c) => {
-      const x = r.columns[c]!;
-      return [x.incomplete ? `${c}: ${x.incomplete} round(s) not fully processed by the deadline` : '', x.failed ? `${c}: ${x.failed} push(es) not answered 200` : ''];
-    }).filter(Boolean);
+    const notes = [a, b]
+      .flatMap((c) => {
+        const x = r.columns[c]!;
+        return [
+          x.incomplete ? `${c}: ${x.incomplete} round(s) not fully processed by the deadline` : '',
+          x.failed ? `${c}: ${x.failed} push(es) not answered 200` : '',
+        ];
+      })
+      .filter(Boolean);
     for (const n of notes) lines.push(`  ! ${n}`);
   }
   return lines.join('\n');
 }
 
-const ratio = (r: ScenarioReport | undefined, key: keyof Figures, a = 'reference', b = 'cloudfn'): number =>
-  r ? (r.columns[b]![key] as number) / (r.columns[a]![key] as number) : Number.NaN;
+const ratio = (
+  r: ScenarioReport | undefined,
+  key: keyof Figures,
+  a = 'reference',
+  b = 'cloudfn',
+): number => (r ? (r.columns[b]![key] as number) / (r.columns[a]![key] as number) : Number.NaN);
 
 /** Issue 7's targets, each checked on the figures of this run. */
 export function checkTargets(reports: ScenarioReport[]): Target[] {
@@ -110,21 +128,43 @@ export function checkTargets(reports: ScenarioReport[]): Target[] {
     const add = (name: string, value: number, limit: string, met: (v: number) => boolean) => {
       if (Number.isFinite(value)) targets.push({ name, value, limit, met: met(value) });
     };
-    add(`${mode}: acknowledged pushes/s at max`, ratio(max, 'ackPerSec'), '≥ 1.0×', (v) => v >= 1.0);
-    add(`${mode}: processed pushes/s at max`, ratio(max, 'processedPerSec'), '≥ 0.9×', (v) => v >= 0.9);
+    add(
+      `${mode}: acknowledged pushes/s at max`,
+      ratio(max, 'ackPerSec'),
+      '≥ 1.0×',
+      (v) => v >= 1.0,
+    );
+    add(
+      `${mode}: processed pushes/s at max`,
+      ratio(max, 'processedPerSec'),
+      '≥ 0.9×',
+      (v) => v >= 0.9,
+    );
     add(`${mode}: answer p99 at max`, ratio(max, 'p99'), '≤ 1.5×', (v) => v <= 1.5);
     add(`${mode}: answer p99 at 1000/s`, ratio(at1000, 'p99'), '≤ 1.5×', (v) => v <= 1.5);
   }
   const hostile = reports.find((r) => r.columns['cloudfn+hostile']);
   if (hostile) {
     const v = ratio(hostile, 'p99', 'cloudfn', 'cloudfn+hostile');
-    targets.push({ name: 'hostile neighbour: tutorial answer p99', value: v, limit: '≤ 1.5×', met: v <= 1.5 });
+    targets.push({
+      name: 'hostile neighbour: tutorial answer p99',
+      value: v,
+      limit: '≤ 1.5×',
+      met: v <= 1.5,
+    });
   }
   return targets;
 }
 
 export function formatTargets(targets: Target[]): string {
-  return ['', 'Targets (cloudfn / reference, same run):', ...targets.map((t) => `  ${t.met ? 'met   ' : 'MISSED'} ${t.name.padEnd(42)} ${t.value.toFixed(2)}× (${t.limit})`)].join('\n');
+  return [
+    '',
+    'Targets (cloudfn / reference, same run):',
+    ...targets.map(
+      (t) =>
+        `  ${t.met ? 'met   ' : 'MISSED'} ${t.name.padEnd(42)} ${t.value.toFixed(2)}× (${t.limit})`,
+    ),
+  ].join('\n');
 }
 
 /** The machine the figures came from. */

@@ -10,7 +10,9 @@ import { PLAIN_ACCOUNT, SAFE_ACCOUNT } from '../lib/tutorial.ts';
 import { buildPushes } from './pushes.ts';
 import { startServer, type RunningServer, type ServerKind, type ServerOptions } from './servers.ts';
 
-export type Load = { kind: 'open'; rate: number; seconds: number } | { kind: 'closed'; concurrency: number; count: number; maxSeconds: number };
+export type Load =
+  | { kind: 'open'; rate: number; seconds: number }
+  | { kind: 'closed'; concurrency: number; count: number; maxSeconds: number };
 
 export interface Scenario {
   id: string;
@@ -52,7 +54,11 @@ export interface Measurement {
 
 const WARMUP_PUSHES = 300;
 
-async function waitForRows(server: RunningServer, expected: number, deadline: number): Promise<number> {
+async function waitForRows(
+  server: RunningServer,
+  expected: number,
+  deadline: number,
+): Promise<number> {
   for (;;) {
     const n = server.rowCount();
     if (n >= expected || performance.now() > deadline) return n;
@@ -65,29 +71,62 @@ function drive(server: RunningServer, scenario: Scenario): Promise<LoadResult> {
   const { load } = scenario;
   if (load.kind === 'open') {
     const pushes = buildPushes(account, Math.round(load.rate * load.seconds), scenario.safe);
-    return openLoop(server.target, pushes, { rate: load.rate, maxSockets: 256, maxMs: load.seconds * 1000 * 1.5, timeoutMs: 30_000 });
+    return openLoop(server.target, pushes, {
+      rate: load.rate,
+      maxSockets: 256,
+      maxMs: load.seconds * 1000 * 1.5,
+      timeoutMs: 30_000,
+    });
   }
   const pushes = buildPushes(account, load.count, scenario.safe);
-  return closedLoop(server.target, pushes, { concurrency: load.concurrency, maxMs: load.maxSeconds * 1000, timeoutMs: 30_000 });
+  return closedLoop(server.target, pushes, {
+    concurrency: load.concurrency,
+    maxMs: load.maxSeconds * 1000,
+    timeoutMs: 30_000,
+  });
 }
 
 /** Runs the scenario once against a fresh server of this kind. */
-export async function runScenario(scenario: Scenario, kind: ServerKind, options: { round: number; variant: string; drainSeconds: number; hostile?: ServerOptions['hostile']; cpuProfDir?: string }): Promise<Measurement> {
-  const server = await startServer(kind, { ...(options.hostile ? { hostile: options.hostile } : {}), ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}) });
+export async function runScenario(
+  scenario: Scenario,
+  kind: ServerKind,
+  options: {
+    round: number;
+    variant: string;
+    drainSeconds: number;
+    hostile?: ServerOptions['hostile'];
+    cpuProfDir?: string;
+  },
+): Promise<Measurement> {
+  const server = await startServer(kind, {
+    ...(options.hostile ? { hostile: options.hostile } : {}),
+    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
+  });
   try {
     // Warm-up: JIT, the function's isolate, SQLite caches. Not measured.
     const account = scenario.safe ? SAFE_ACCOUNT : PLAIN_ACCOUNT;
-    const warm = await closedLoop(server.target, buildPushes(account, WARMUP_PUSHES, scenario.safe), { concurrency: 16, maxMs: 30_000, timeoutMs: 30_000 });
-    if (warm.ok !== WARMUP_PUSHES) throw new Error(`${kind}: warm-up pushes refused: ${JSON.stringify(warm.failures)}`);
-    if (warm.sampleBody !== 'success') throw new Error(`${kind} answered "${warm.sampleBody}", not "success"`);
+    const warm = await closedLoop(
+      server.target,
+      buildPushes(account, WARMUP_PUSHES, scenario.safe),
+      { concurrency: 16, maxMs: 30_000, timeoutMs: 30_000 },
+    );
+    if (warm.ok !== WARMUP_PUSHES)
+      throw new Error(`${kind}: warm-up pushes refused: ${JSON.stringify(warm.failures)}`);
+    if (warm.sampleBody !== 'success')
+      throw new Error(`${kind} answered "${warm.sampleBody}", not "success"`);
     const before = await waitForRows(server, WARMUP_PUSHES, performance.now() + 30_000);
-    if (before < WARMUP_PUSHES) throw new Error(`${kind}: only ${before} of ${WARMUP_PUSHES} warm-up rows were written`);
+    if (before < WARMUP_PUSHES)
+      throw new Error(`${kind}: only ${before} of ${WARMUP_PUSHES} warm-up rows were written`);
 
     const sampler = new TreeSampler(server.pid);
     sampler.start();
     const result = await drive(server, scenario);
     const expected = before + result.ok;
-    const rows = await waitForRows(server, expected, performance.now() + options.drainSeconds * 1000);
+    const rows = await waitForRows(
+      server,
+      expected,
+      performance.now() + options.drainSeconds * 1000,
+    );
     const processedMs = performance.now() - result.startedAt;
     const usage = sampler.stop();
     const processed = rows - before;

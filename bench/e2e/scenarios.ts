@@ -12,8 +12,17 @@ export interface Plan {
 /** The full plan (a few minutes), or a short smoke run with `quick`. */
 export function plan(quick: boolean): Plan {
   const scale = quick ? 0.25 : 1;
-  const open = (rate: number, seconds: number) => ({ kind: 'open' as const, rate, seconds: Math.max(1, seconds * scale) });
-  const closed = { kind: 'closed' as const, concurrency: 64, count: Math.round(3000 * scale), maxSeconds: 15 };
+  const open = (rate: number, seconds: number) => ({
+    kind: 'open' as const,
+    rate,
+    seconds: Math.max(1, seconds * scale),
+  });
+  const closed = {
+    kind: 'closed' as const,
+    concurrency: 64,
+    count: Math.round(3000 * scale),
+    maxSeconds: 15,
+  };
   const scenarios: Scenario[] = [];
   for (const safe of [false, true]) {
     const mode = safe ? 'safe' : 'plain';
@@ -26,10 +35,20 @@ export function plan(quick: boolean): Plan {
   }
   // At a rate this machine sustains, so that the p99 measures the neighbour, not a queue. The
   // neighbour busy-loops until its 1 s deadline on every 10th push (20 calls/s).
-  const hostileScenario: Scenario = { id: 'safe-200-hostile', label: 'safe mode, 200/s, hostile neighbour on every 10th push', safe: true, load: open(200, 5) };
+  const hostileScenario: Scenario = {
+    id: 'safe-200-hostile',
+    label: 'safe mode, 200/s, hostile neighbour on every 10th push',
+    safe: true,
+    load: open(200, 5),
+  };
   return {
     scenarios,
-    hostile: { scenario: hostileScenario, every: 10, timeoutMs: 1000, drainSeconds: quick ? 10 : 20 },
+    hostile: {
+      scenario: hostileScenario,
+      every: 10,
+      timeoutMs: 1000,
+      drainSeconds: quick ? 10 : 20,
+    },
     rounds: quick ? 1 : 3,
     drainSeconds: quick ? 20 : 60,
   };

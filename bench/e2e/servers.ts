@@ -9,7 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { FUNCTION_FILE, PLAIN_ACCOUNT, REPO_ROOT, SAFE_ACCOUNT, TABLE_FIELDS, TABLE_NAME, tutorialTrigger } from '../lib/tutorial.ts';
+import {
+  FUNCTION_FILE,
+  PLAIN_ACCOUNT,
+  REPO_ROOT,
+  SAFE_ACCOUNT,
+  TABLE_FIELDS,
+  TABLE_NAME,
+  tutorialTrigger,
+} from '../lib/tutorial.ts';
 import type { Target } from '../lib/http-load.ts';
 
 export type ServerKind = 'reference' | 'cloudfn';
@@ -34,7 +42,10 @@ const NODE = path.join(REPO_ROOT, 'node_modules/.bin/node');
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
 /** Starts a server of this kind, ready to take pushes (set up, not yet warmed). */
-export async function startServer(kind: ServerKind, options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  kind: ServerKind,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `cloudfn-bench-${kind}-`));
   const profArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
@@ -42,11 +53,20 @@ export async function startServer(kind: ServerKind, options: ServerOptions = {})
   let dbFile: string;
   if (kind === 'cloudfn') {
     args = ['--no-node-snapshot', ...profArgs, 'bin/cloudfn.js', 'serve'];
-    Object.assign(env, { PORT: '0', HOST: '127.0.0.1', CLOUDFN_DATA_DIR: dataDir, CLOUDFN_ADMIN_TOKEN: ADMIN_TOKEN });
+    Object.assign(env, {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CLOUDFN_DATA_DIR: dataDir,
+      CLOUDFN_ADMIN_TOKEN: ADMIN_TOKEN,
+    });
     dbFile = path.join(dataDir, 'tables.db');
   } else {
     args = [...profArgs, 'bench/reference/server.ts'];
-    Object.assign(env, { PORT: '0', DATA_DIR: dataDir, REFERENCE_ACCOUNTS: JSON.stringify([SAFE_ACCOUNT, PLAIN_ACCOUNT]) });
+    Object.assign(env, {
+      PORT: '0',
+      DATA_DIR: dataDir,
+      REFERENCE_ACCOUNTS: JSON.stringify([SAFE_ACCOUNT, PLAIN_ACCOUNT]),
+    });
     dbFile = path.join(dataDir, 'reference.db');
   }
   const child = spawn(NODE, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -79,7 +99,10 @@ function listeningPort(child: ChildProcess, kind: ServerKind): Promise<number> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`${kind} did not start in 30 s:\n${out}\n${err}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${kind} did not start in 30 s:\n${out}\n${err}`)),
+      30_000,
+    );
     child.stderr!.on('data', (chunk: Buffer) => {
       err = (err + chunk.toString()).slice(-4000);
     });
@@ -126,23 +149,37 @@ async function api(base: string, method: string, route: string, body: unknown): 
 /** The README tutorial's steps 1–4, for the safe and the plaintext account. */
 async function setUpTutorial(base: string, options: ServerOptions): Promise<void> {
   for (const a of [SAFE_ACCOUNT, PLAIN_ACCOUNT]) {
-    await api(base, 'PUT', `/wechat/accounts/${a.appId}`, { token: a.token, ...(a.encodingAESKey ? { encodingAESKey: a.encodingAESKey } : {}) });
+    await api(base, 'PUT', `/wechat/accounts/${a.appId}`, {
+      token: a.token,
+      ...(a.encodingAESKey ? { encodingAESKey: a.encodingAESKey } : {}),
+    });
   }
   await api(base, 'POST', '/tables', { name: TABLE_NAME, fields: TABLE_FIELDS });
-  await api(base, 'PUT', '/functions/user_consume_card', { code: fs.readFileSync(FUNCTION_FILE, 'utf8') });
-  for (const a of [SAFE_ACCOUNT, PLAIN_ACCOUNT]) await api(base, 'POST', '/triggers', tutorialTrigger(a.appId));
+  await api(base, 'PUT', '/functions/user_consume_card', {
+    code: fs.readFileSync(FUNCTION_FILE, 'utf8'),
+  });
+  for (const a of [SAFE_ACCOUNT, PLAIN_ACCOUNT])
+    await api(base, 'POST', '/triggers', tutorialTrigger(a.appId));
   if (options.hostile) {
     // Never returns: it runs until the sandbox stops it at its deadline, on every call.
-    await api(base, 'PUT', '/functions/hostile', { code: 'exports.main = async function () { for (;;) {} };', timeoutMs: options.hostile.timeoutMs });
+    await api(base, 'PUT', '/functions/hostile', {
+      code: 'exports.main = async function () { for (;;) {} };',
+      timeoutMs: options.hostile.timeoutMs,
+    });
     // Card codes are consecutive numbers: a regex on the last digits picks every n-th push.
     const digits = String(options.hostile.every - 1).length;
     const ending = options.hostile.every === 1 ? '' : '0'.repeat(digits);
-    if (options.hostile.every !== 1 && options.hostile.every !== 10 ** digits) throw new Error('hostile.every must be 1 or a power of ten');
+    if (options.hostile.every !== 1 && options.hostile.every !== 10 ** digits)
+      throw new Error('hostile.every must be 1 or a power of ten');
     for (const a of [SAFE_ACCOUNT, PLAIN_ACCOUNT]) {
       await api(base, 'POST', '/triggers', {
         name: `hostile_${a.appId}`,
         type: 'wechat_message',
-        condition: { appId: a.appId, match: 'all', rules: [{ field: 'UserCardCode', op: 'regex', value: `${ending}$` }] },
+        condition: {
+          appId: a.appId,
+          match: 'all',
+          rules: [{ field: 'UserCardCode', op: 'regex', value: `${ending}$` }],
+        },
         actions: [{ type: 'function', function: 'hostile' }],
         retry: { attempts: 1, backoff: '1s' },
       });

@@ -49,7 +49,13 @@ function assertLoopback(target: Target): void {
   }
 }
 
-function send(agent: http.Agent, target: Target, req: LoadRequest, timeoutMs: number, onDone: (status: number, body: string) => void): void {
+function send(
+  agent: http.Agent,
+  target: Target,
+  req: LoadRequest,
+  timeoutMs: number,
+  onDone: (status: number, body: string) => void,
+): void {
   let done = false;
   const finish = (status: number, body: string) => {
     if (done) return;
@@ -100,14 +106,24 @@ function result(c: Collector, sent: number, startedAt: number): LoadResult {
   };
 }
 
-const newCollector = (n: number): Collector => ({ latencies: new Float64Array(n), ok: 0, failures: {}, sampleBody: '', lastAnswerAt: 0 });
+const newCollector = (n: number): Collector => ({
+  latencies: new Float64Array(n),
+  ok: 0,
+  failures: {},
+  sampleBody: '',
+  lastAnswerAt: 0,
+});
 
 /**
  * Sends `requests` at `rate` per second on a fixed schedule, over at most `maxSockets`
  * connections (beyond that, requests wait in the agent and their wait counts as latency),
  * stopping new sends after `maxMs`. Resolves when every sent request is answered.
  */
-export function openLoop(target: Target, requests: LoadRequest[], options: { rate: number; maxSockets: number; maxMs: number; timeoutMs: number }): Promise<LoadResult> {
+export function openLoop(
+  target: Target,
+  requests: LoadRequest[],
+  options: { rate: number; maxSockets: number; maxMs: number; timeoutMs: number },
+): Promise<LoadResult> {
   assertLoopback(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
   const c = newCollector(requests.length);
@@ -149,7 +165,11 @@ export function openLoop(target: Target, requests: LoadRequest[], options: { rat
  * Keeps `concurrency` requests in flight until `requests` run out or `maxMs` passed.
  * Resolves when every sent request is answered.
  */
-export function closedLoop(target: Target, requests: LoadRequest[], options: { concurrency: number; maxMs: number; timeoutMs: number }): Promise<LoadResult> {
+export function closedLoop(
+  target: Target,
+  requests: LoadRequest[],
+  options: { concurrency: number; maxMs: number; timeoutMs: number },
+): Promise<LoadResult> {
   assertLoopback(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const c = newCollector(requests.length);
@@ -158,7 +178,11 @@ export function closedLoop(target: Target, requests: LoadRequest[], options: { c
     let next = 0;
     let inFlight = 0;
     const pump = () => {
-      while (inFlight < options.concurrency && next < requests.length && performance.now() - startedAt < options.maxMs) {
+      while (
+        inFlight < options.concurrency &&
+        next < requests.length &&
+        performance.now() - startedAt < options.maxMs
+      ) {
         const sentAt = performance.now();
         inFlight++;
         send(agent, target, requests[next++]!, options.timeoutMs, (status, body) => {

@@ -109,8 +109,13 @@ export class TreeSampler {
     this.#sample();
     let ticks = 0;
     for (const [pid, last] of this.#lastTicks) ticks += last - (this.#startTicks.get(pid) ?? 0);
-    const rootTicks = (this.#lastTicks.get(this.#root) ?? 0) - (this.#startTicks.get(this.#root) ?? 0);
-    return { cpuSeconds: ticks / CLK_TCK, rootCpuSeconds: rootTicks / CLK_TCK, peakRssMb: this.#peakKb / 1024 };
+    const rootTicks =
+      (this.#lastTicks.get(this.#root) ?? 0) - (this.#startTicks.get(this.#root) ?? 0);
+    return {
+      cpuSeconds: ticks / CLK_TCK,
+      rootCpuSeconds: rootTicks / CLK_TCK,
+      peakRssMb: this.#peakKb / 1024,
+    };
   }
 
   #sample(): void {

@@ -28,18 +28,37 @@ export const TABLE_NAME = 'user_consume_card';
 
 /** The tutorial's table: one column per element of the push, CreateTime an integer. */
 export const TABLE_FIELDS: { name: string; type: 'string' | 'integer' }[] = [
-  'ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Event', 'CardId', 'UserCardCode',
-  'ConsumeSource', 'LocationName', 'StaffOpenId', 'VerifyCode', 'RemarkAmount', 'OuterStr', '_AppId',
+  'ToUserName',
+  'FromUserName',
+  'CreateTime',
+  'MsgType',
+  'Event',
+  'CardId',
+  'UserCardCode',
+  'ConsumeSource',
+  'LocationName',
+  'StaffOpenId',
+  'VerifyCode',
+  'RemarkAmount',
+  'OuterStr',
+  '_AppId',
 ].map((name) => ({ name, type: name === 'CreateTime' ? 'integer' : 'string' }));
 
 export const FUNCTION_FILE = path.join(REPO_ROOT, 'functions/user_consume_card.js');
 
 /** The tutorial's trigger, for one account. */
-export function tutorialTrigger(appId: string, name = `user_consume_card_${appId}`): Record<string, unknown> {
+export function tutorialTrigger(
+  appId: string,
+  name = `user_consume_card_${appId}`,
+): Record<string, unknown> {
   return {
     name,
     type: 'wechat_message',
-    condition: { appId, match: 'all', rules: [{ field: 'event', op: '=', value: 'user_consume_card' }] },
+    condition: {
+      appId,
+      match: 'all',
+      rules: [{ field: 'event', op: '=', value: 'user_consume_card' }],
+    },
     actions: [{ type: 'function', function: 'user_consume_card' }],
   };
 }

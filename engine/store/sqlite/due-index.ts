@@ -15,7 +15,8 @@ export interface DueEntry {
   lane: string;
 }
 
-const before = (a: DueEntry, b: DueEntry) => a.runAt < b.runAt || (a.runAt === b.runAt && a.rowid < b.rowid);
+const before = (a: DueEntry, b: DueEntry) =>
+  a.runAt < b.runAt || (a.runAt === b.runAt && a.rowid < b.rowid);
 
 export class DueIndex {
   /** Per lane, its unclaimed entries oldest first. */
@@ -65,7 +66,8 @@ export class DueIndex {
     const candidates: DueEntry[] = [];
     for (const [lane, list] of this.#lanes) {
       const n = Math.min(room(lane), limit);
-      for (let i = 0; i < n && i < list.length && list[i]!.runAt <= now; i++) candidates.push(list[i]!);
+      for (let i = 0; i < n && i < list.length && list[i]!.runAt <= now; i++)
+        candidates.push(list[i]!);
     }
     candidates.sort((a, b) => a.runAt - b.runAt || a.rowid - b.rowid);
     return candidates.slice(0, Math.max(0, limit));
@@ -73,6 +75,12 @@ export class DueIndex {
 }
 
 /** The lane of an action (as QueueItem.lane): one per function, else one per trigger action. */
-export function laneOf(action: Record<string, unknown>, trigger: string, actionIndex: number): string {
-  return action.type === 'function' ? `function:${String(action.function)}` : `action:${trigger}#${actionIndex}`;
+export function laneOf(
+  action: Record<string, unknown>,
+  trigger: string,
+  actionIndex: number,
+): string {
+  return action.type === 'function'
+    ? `function:${String(action.function)}`
+    : `action:${trigger}#${actionIndex}`;
 }

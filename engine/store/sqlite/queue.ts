@@ -48,7 +48,9 @@ export function sqliteQueue(db: Database): Queue {
   // and read the rows a claim takes.
   const unclaimed = db.prepare<[], { rid: number; id: string; run_at: number; lane: string }>(`
     SELECT q.rowid AS rid, q.id, q.run_at, ${LANE} AS lane FROM queue q WHERE q.claimed = 0`);
-  const byRowid = db.prepare<[number], QueueRow & { claimed: number }>('SELECT * FROM queue WHERE rowid = ?');
+  const byRowid = db.prepare<[number], QueueRow & { claimed: number }>(
+    'SELECT * FROM queue WHERE rowid = ?',
+  );
   const lastFired = db.prepare<[string, number, number], { t: number | null }>(
     'SELECT MAX(triggered_at) AS t FROM trigger_logs WHERE trigger = ? AND action_index = ? AND triggered_at >= ?',
   );
@@ -85,7 +87,8 @@ export function sqliteQueue(db: Database): Queue {
   const claimed = new Map<string, DueEntry>();
   const loadIndex = () => {
     index.clear();
-    for (const r of unclaimed.iterate()) index.add({ id: r.id, rowid: r.rid, runAt: r.run_at, lane: r.lane });
+    for (const r of unclaimed.iterate())
+      index.add({ id: r.id, rowid: r.rid, runAt: r.run_at, lane: r.lane });
   };
   loadIndex();
 
@@ -111,7 +114,12 @@ export function sqliteQueue(db: Database): Queue {
       };
       insertLog.run(row);
       const rowid = Number(insertItem.run(row).lastInsertRowid);
-      added.push({ id: f.logId, rowid, runAt: now, lane: laneOf(f.action, f.trigger, f.actionIndex) });
+      added.push({
+        id: f.logId,
+        rowid,
+        runAt: now,
+        lane: laneOf(f.action, f.trigger, f.actionIndex),
+      });
     }
   });
   const dispatchIndexed = (inboxId: string | null, firings: NewFiring[], now: number) => {
@@ -179,7 +187,11 @@ export function sqliteQueue(db: Database): Queue {
         eventType: eventTypeOf.get(log.trigger)?.type ?? 'trigger',
         now,
       });
-      const lane = laneOf(JSON.parse(log.action) as Record<string, unknown>, log.trigger, log.action_index);
+      const lane = laneOf(
+        JSON.parse(log.action) as Record<string, unknown>,
+        log.trigger,
+        log.action_index,
+      );
       index.add({ id: logId, rowid: Number(lastInsertRowid), runAt: now, lane });
       return true;
     }),

@@ -184,7 +184,9 @@ const byDatabase = new WeakMap<Database, WriteBehind>();
 export function writeBehindOf(db: Database): WriteBehind {
   let wb = byDatabase.get(db);
   if (!wb) {
-    wb = new WriteBehind(db, (err) => process.emitWarning(`engine bookkeeping write failed: ${(err as Error).message}`));
+    wb = new WriteBehind(db, (err) =>
+      process.emitWarning(`engine bookkeeping write failed: ${(err as Error).message}`),
+    );
     byDatabase.set(db, wb);
     const close = db.close.bind(db);
     const queue = wb;

@@ -28,7 +28,8 @@ describe('write-behind of the engine bookkeeping', () => {
   let file: string;
   let store: EngineStore;
   let outside: Database.Database;
-  const committedJobs = () => (outside.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n;
+  const committedJobs = () =>
+    (outside.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n;
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-write-behind-'));
@@ -46,11 +47,23 @@ describe('write-behind of the engine bookkeeping', () => {
   it('commits the writes of one turn together, after the turn', async () => {
     store.jobs.create(job('a'));
     store.jobs.create(job('b'));
-    store.jobs.finish('a', { status: 'fulfilled', finishedAt: 2, durationMs: 1, cpuMs: 1, memoryBytes: 10, result: 42, error: null, log: [] });
+    store.jobs.finish('a', {
+      status: 'fulfilled',
+      finishedAt: 2,
+      durationMs: 1,
+      cpuMs: 1,
+      memoryBytes: 10,
+      result: 42,
+      error: null,
+      log: [],
+    });
     expect(committedJobs()).toBe(0);
     await turn();
     expect(committedJobs()).toBe(2);
-    expect(outside.prepare("SELECT status, result FROM jobs WHERE id = 'a'").get()).toEqual({ status: 'fulfilled', result: '42' });
+    expect(outside.prepare("SELECT status, result FROM jobs WHERE id = 'a'").get()).toEqual({
+      status: 'fulfilled',
+      result: '42',
+    });
   });
 
   it('lets the store read its own queued writes (the read commits them)', () => {
@@ -90,11 +103,29 @@ describe('write-behind of the engine bookkeeping', () => {
   });
 
   it('commits the dispatches of one synchronous run together; the inbox sees them at once', async () => {
-    store.inbox.accept({ id: 'in1', source: 'webhook', key: 'hook', dedupKey: null, data: { x: 1 }, receivedAt: 1 });
-    const firing = { logId: 'log1', trigger: 't', actionIndex: 0, action: { type: 'function', function: 'f' }, event: { x: 1 }, eventType: 'webhook' };
+    store.inbox.accept({
+      id: 'in1',
+      source: 'webhook',
+      key: 'hook',
+      dedupKey: null,
+      data: { x: 1 },
+      receivedAt: 1,
+    });
+    const firing = {
+      logId: 'log1',
+      trigger: 't',
+      actionIndex: 0,
+      action: { type: 'function', function: 'f' },
+      event: { x: 1 },
+      eventType: 'webhook',
+    };
     store.queue.dispatch('in1', [firing], 5);
     const seen = () => ({
-      dispatched: (outside.prepare("SELECT dispatched FROM inbox WHERE id = 'in1'").get() as { dispatched: number }).dispatched,
+      dispatched: (
+        outside.prepare("SELECT dispatched FROM inbox WHERE id = 'in1'").get() as {
+          dispatched: number;
+        }
+      ).dispatched,
       queued: (outside.prepare('SELECT count(*) AS n FROM queue').get() as { n: number }).n,
       logs: (outside.prepare('SELECT count(*) AS n FROM trigger_logs').get() as { n: number }).n,
     });
@@ -107,7 +138,14 @@ describe('write-behind of the engine bookkeeping', () => {
   });
 
   it('hands a firing out once, even when its dispatch and claim fall in the same turn', () => {
-    const firing = { logId: 'log1', trigger: 't', actionIndex: 0, action: { type: 'function', function: 'f' }, event: {}, eventType: 'webhook' };
+    const firing = {
+      logId: 'log1',
+      trigger: 't',
+      actionIndex: 0,
+      action: { type: 'function', function: 'f' },
+      event: {},
+      eventType: 'webhook',
+    };
     store.queue.dispatch(null, [firing], 5);
     expect(store.queue.claimDue(10, 10).map((i) => i.id)).toEqual(['log1']);
     expect(store.queue.claimDue(10, 10)).toEqual([]);
@@ -158,7 +196,14 @@ describe('claiming from the in-memory index of due items', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const firing = (logId: string, fn = 'f') => ({ logId, trigger: 't', actionIndex: 0, action: { type: 'function', function: fn }, event: { logId }, eventType: 'trigger' });
+  const firing = (logId: string, fn = 'f') => ({
+    logId,
+    trigger: 't',
+    actionIndex: 0,
+    action: { type: 'function', function: fn },
+    event: { logId },
+    eventType: 'trigger',
+  });
 
   it('hands a retried firing out again at its time, not before', () => {
     store.queue.dispatch(null, [firing('a')], 1);
@@ -176,14 +221,24 @@ describe('claiming from the in-memory index of due items', () => {
     await turn();
     store.close();
     store = openSqliteEngineStore(file);
-    expect(store.queue.claimDue(1, 10, { perLane: 1, running: new Map() }).map((i) => i.id)).toEqual(['b', 'c']);
+    expect(
+      store.queue.claimDue(1, 10, { perLane: 1, running: new Map() }).map((i) => i.id),
+    ).toEqual(['b', 'c']);
     expect(store.queue.releaseClaims()).toBe(3);
     expect(store.queue.claimDue(1, 10).map((i) => i.id)).toEqual(['a', 'b', 'c']);
   });
 
   it('does not hand out a firing whose dispatch was rolled back', () => {
     // A frequency guard that throws aborts this dispatch (its savepoint) after nothing was indexed.
-    const guarded = { ...firing('x'), guard: { since: 0, admit: () => { throw new Error('boom'); } } };
+    const guarded = {
+      ...firing('x'),
+      guard: {
+        since: 0,
+        admit: () => {
+          throw new Error('boom');
+        },
+      },
+    };
     expect(() => store.queue.dispatch(null, [firing('ok'), guarded], 1)).toThrow('boom');
     expect(store.queue.claimDue(1, 10)).toEqual([]);
   });

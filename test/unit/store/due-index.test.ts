@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DueIndex, laneOf, type DueEntry } from '../../../engine/store/sqlite/due-index.ts';
 
-const entry = (id: string, lane: string, runAt: number, rowid: number): DueEntry => ({ id, lane, runAt, rowid });
+const entry = (id: string, lane: string, runAt: number, rowid: number): DueEntry => ({
+  id,
+  lane,
+  runAt,
+  rowid,
+});
 const ids = (entries: DueEntry[]) => entries.map((e) => e.id);
 const unlimited = () => Infinity;
 
