@@ -25,7 +25,7 @@ describe('docs/errors.md', () => {
     }
     const catalogue = fs.readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8');
     const documented = new Set(
-      [...catalogue.matchAll(/^\| `(E_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]!),
+      [...catalogue.matchAll(/^\|\s*`(E_[A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]!),
     );
     expect(codes.size).toBeGreaterThan(50);
     expect([...codes].filter((code) => !documented.has(code)).sort()).toEqual([]);
