@@ -22,9 +22,10 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
  * - `soon`: a dispatch (inbox entry marked dispatched + log rows + queue items) runs at once,
  *   inside a transaction that stays open until the end of the current synchronous run (a
  *   microtask), so a drain of many inbox entries commits once. Every reader on the same
- *   connection (the inbox's own `pending`, retention) sees it at once; no I/O callback can
- *   run before it commits, so nothing else (the inbox's group commit in particular) ever
- *   lands inside it.
+ *   connection (the inbox's own `pending`, retention) sees it at once; no I/O callback or
+ *   immediate can run before it commits, so the inbox's group commit never lands inside it
+ *   (only a process.nextTick queued inside the window could; the inbox refuses to commit
+ *   inside another transaction, so that would fail loudly, not answer early).
  *
  * Why this keeps the guarantees: order is kept (one FIFO per database), a batch is one
  * transaction, and each dispatch is a savepoint in it (all-or-nothing). What a crash can lose
