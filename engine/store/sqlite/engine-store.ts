@@ -8,11 +8,15 @@ import { sqliteTriggerStore } from './triggers.ts';
 import { sqliteTriggerLogStore } from './trigger-logs.ts';
 import { sqliteInbox } from './inbox.ts';
 import { sqliteQueue } from './queue.ts';
+import { writeBehindOf } from './write-behind.ts';
 
 /**
  * Opens (creating and migrating) the engine's own SQLite database.
  * WAL with synchronous=FULL: a push answered `success` is on disk even if the machine
- * loses power right after (NORMAL would only survive a process crash).
+ * loses power right after (NORMAL would only survive a process crash). Bookkeeping (jobs,
+ * trigger-log updates, queue completions) is written behind at NORMAL, in one transaction
+ * per turn of the event loop (write-behind.ts): it becomes durable with the next inbox
+ * commit, and a crash can only make delivery run again (at least once).
  */
 export function openSqliteEngineStore(path: string): EngineStore {
   const db = new Database(path);
@@ -39,6 +43,9 @@ export function openSqliteEngineStore(path: string): EngineStore {
       get: (key) => getSetting.get(key)?.value,
       set: (key, value) => void setSetting.run(key, value),
     },
-    close: () => db.close(),
+    close: () => {
+      writeBehindOf(db).close(); // commit queued bookkeeping before the file closes
+      db.close();
+    },
   };
 }

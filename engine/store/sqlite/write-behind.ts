@@ -179,8 +179,8 @@ const byDatabase = new WeakMap<Database, WriteBehind>();
 
 /**
  * The one write-behind queue of this database, shared by the jobs, trigger-log and queue
- * stores so that their writes keep their relative order and share commits. Closing the
- * database commits what is queued first.
+ * stores so that their writes keep their relative order and share commits. Whoever closes
+ * the database calls its `close()` first (openSqliteEngineStore does).
  */
 export function writeBehindOf(db: Database): WriteBehind {
   let wb = byDatabase.get(db);
@@ -189,13 +189,6 @@ export function writeBehindOf(db: Database): WriteBehind {
       process.emitWarning(`engine bookkeeping write failed: ${(err as Error).message}`),
     );
     byDatabase.set(db, wb);
-    const close = db.close.bind(db);
-    const queue = wb;
-    // The composition root closes the store on shutdown: commit before the file goes away.
-    db.close = () => {
-      queue.close();
-      return close();
-    };
   }
   return wb;
 }

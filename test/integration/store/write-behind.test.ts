@@ -170,7 +170,8 @@ describe('write-behind of the engine bookkeeping', () => {
       expect(levels).toEqual([1]); // NORMAL while the batch commits
       expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL again after
       writes.soon(() => db.prepare('INSERT INTO t VALUES (2)').run());
-      db.close(); // commits the open dispatch transaction first
+      writes.close(); // commits the open dispatch transaction first
+      db.close();
     } finally {
       if (db.open) db.close();
     }
