@@ -2,20 +2,10 @@
  * Pure parsers for the CLI's own argument syntax (KEY=value pairs, Name:type fields, JSON or
  * @file data, event times). Each throws a usage error (exit 2) that says what was expected.
  */
+import { FIELD_TYPES, isValidFieldName, type FieldType } from '../tables/index.ts';
 import { usageError } from './errors.ts';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
-export const FIELD_TYPES = [
-  'string',
-  'integer',
-  'number',
-  'boolean',
-  'date',
-  'array',
-  'object',
-] as const;
-export type FieldType = (typeof FIELD_TYPES)[number];
 
 export interface FieldSpec {
   name: string;
@@ -44,7 +34,7 @@ export function parseEnvPairs(pairs: string[]): Record<string, string> {
 export function parseFieldSpec(spec: string): FieldSpec {
   const match = /^([^:]+):([a-z]+)(!?)$/.exec(spec.trim());
   const type = match?.[2] as FieldType | undefined;
-  if (!match || !FIELD_NAME.test(match[1]!) || !type || !FIELD_TYPES.includes(type)) {
+  if (!match || !isValidFieldName(match[1]) || !type || !FIELD_TYPES.includes(type)) {
     throw usageError(
       `"${spec}" is not a field: expected Name:type.`,
       `Types: ${FIELD_TYPES.join(', ')}; names match [A-Za-z_][A-Za-z0-9_]{0,31}; add ! for required, e.g. --field Amount:integer!.`,

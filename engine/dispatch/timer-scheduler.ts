@@ -13,25 +13,20 @@ interface Logger {
  * was down are not replayed (croner schedules from now). A tick is skipped while the
  * trigger's previous firing is still queued or running, so runs never overlap.
  */
+export interface TimerSchedulerDeps {
+  store: EngineStore;
+  inbox: InboxWriter;
+  clock: Clock;
+  ids: Ids;
+  onAccepted: () => void;
+  log: Logger;
+}
+
 export class TimerScheduler {
   #jobs = new Map<string, Cron>();
-  #deps: {
-    store: EngineStore;
-    inbox: InboxWriter;
-    clock: Clock;
-    ids: Ids;
-    onAccepted: () => void;
-    log: Logger;
-  };
+  #deps: TimerSchedulerDeps;
 
-  constructor(deps: {
-    store: EngineStore;
-    inbox: InboxWriter;
-    clock: Clock;
-    ids: Ids;
-    onAccepted: () => void;
-    log: Logger;
-  }) {
+  constructor(deps: TimerSchedulerDeps) {
     this.#deps = deps;
   }
 

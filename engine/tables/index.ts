@@ -25,3 +25,6 @@ export { handleTableOp, TABLE_OPS } from './host-ops.ts';
 /** Compiles a MinCloud `where` document to parameterised SQL (pure). */
 export { compileWhere } from './query.ts';
 export { TableError } from './errors.ts';
+/** The field types and the field-name rule of SPEC §5 (the CLI checks `--field` with them). */
+export { FIELD_TYPES } from './schema.ts';
+export { isValidFieldName } from './names.ts';
