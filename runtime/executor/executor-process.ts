@@ -11,7 +11,14 @@ import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOpsModuleSpec } from '../host-ops.ts';
 import type { SandboxLimits } from '../limits.ts';
 import type { InvocationOutcome } from '../sandbox.ts';
-import { type FromExecutor, type FunctionSpec, specKey, type ToExecutor } from './protocol.ts';
+import {
+  CULPRIT_MARKER,
+  type ExecutorRole,
+  type FromExecutor,
+  type FunctionSpec,
+  specKey,
+  type ToExecutor,
+} from './protocol.ts';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child-main.ts', import.meta.url));
 const STDERR_TAIL_CHARS = 4096;
@@ -30,8 +37,13 @@ export interface ExecutorHooks {
     reply: (replyJson: string) => void,
   ): void;
   onHostEvent(kind: string, payload: unknown): void;
+  /** A function version got this executor killed (it overran its deadline, or its isolate failed catastrophically). */
+  onCulprit(name: string, version: number): void;
   logger: RuntimeLogger | undefined;
 }
+
+/** What `invoke` answers when a main executor bounced the run to quarantine instead of running it. */
+export const REROUTED = Symbol('rerouted');
 
 export interface ExecutorInvocation {
   fn: FunctionSpec;
@@ -45,7 +57,7 @@ interface Pending {
   invocation: ExecutorInvocation;
   startedAt: number;
   overdueAt: number;
-  resolve(outcome: InvocationOutcome): void;
+  resolve(outcome: InvocationOutcome | typeof REROUTED): void;
 }
 
 const PASSED_ENV = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV', 'TMPDIR'];
@@ -73,9 +85,15 @@ export function hostOutcome(
   };
 }
 
+export interface ExecutorInit {
+  hostOps?: HostOpsModuleSpec;
+  limits: SandboxLimits;
+  role: ExecutorRole;
+}
+
 export class ExecutorProcess {
   readonly #index: number;
-  readonly #init: { hostOps?: HostOpsModuleSpec; limits: SandboxLimits };
+  readonly #init: ExecutorInit;
   readonly #hooks: ExecutorHooks;
   readonly #pending = new Map<number, Pending>();
   readonly #waiting: (() => void)[] = [];
@@ -97,11 +115,7 @@ export class ExecutorProcess {
   /** Last heartbeat's numbers. */
   stats = { rss: 0, loadedIsolates: 0, warmIsolates: 0 };
 
-  constructor(
-    index: number,
-    init: { hostOps?: HostOpsModuleSpec; limits: SandboxLimits },
-    hooks: ExecutorHooks,
-  ) {
+  constructor(index: number, init: ExecutorInit, hooks: ExecutorHooks) {
     this.#index = index;
     this.#init = init;
     this.#hooks = hooks;
@@ -109,6 +123,10 @@ export class ExecutorProcess {
 
   get pid(): number | undefined {
     return this.#child?.pid;
+  }
+
+  get role(): ExecutorRole {
+    return this.#init.role;
   }
 
   get inFlight(): number {
@@ -156,8 +174,8 @@ export class ExecutorProcess {
     this.#watchdog.unref();
   }
 
-  /** Runs one invocation in the child; never rejects. */
-  async invoke(invocation: ExecutorInvocation): Promise<InvocationOutcome> {
+  /** Runs one invocation in the child (or learns that it belongs in quarantine); never rejects. */
+  async invoke(invocation: ExecutorInvocation): Promise<InvocationOutcome | typeof REROUTED> {
     if (!this.#ready) await this.whenReady();
     if (this.#closed)
       return hostOutcome(
@@ -206,6 +224,11 @@ export class ExecutorProcess {
   forget(name: string): void {
     this.#sentSpecs.delete(name);
     if (this.#ready) this.#send({ type: 'forget', name });
+  }
+
+  /** Lets a version that ended its probation run here again (sent before its next invocation). */
+  trust(name: string, version: number): void {
+    if (this.#ready) this.#send({ type: 'trust', name, version });
   }
 
   /** Kills the child (it is restarted unless the supervisor is closing). */
@@ -280,6 +303,13 @@ export class ExecutorProcess {
         else this.#hooks.onNested(message.id, message.callId, message.requestJson, reply);
         return;
       }
+      case 'reroute': {
+        const pending = this.#pending.get(message.id);
+        if (pending === undefined) return;
+        this.#pending.delete(message.id);
+        pending.resolve(REROUTED);
+        return;
+      }
       case 'need-code': {
         const pending = this.#pending.get(message.id);
         if (pending !== undefined) this.#sendInvoke(message.id, pending.invocation, true);
@@ -318,6 +348,7 @@ export class ExecutorProcess {
     }
     for (const pending of this.#pending.values()) {
       if (now > pending.overdueAt) {
+        this.#hooks.onCulprit(pending.invocation.fn.name, pending.invocation.fn.version);
         this.kill(
           `function ${pending.invocation.fn.name} ran past its ${pending.invocation.timeoutMs} ms deadline and the executor did not stop it (a catastrophic out-of-memory or a wedged V8)`,
         );
@@ -326,10 +357,25 @@ export class ExecutorProcess {
     }
   }
 
+  /** Names the function whose isolate brought the child down, when the child could say. */
+  #blameCulprit(): void {
+    const at = this.#stderrTail.lastIndexOf(CULPRIT_MARKER);
+    if (at < 0) return;
+    const line = this.#stderrTail.slice(at + CULPRIT_MARKER.length).split('\n')[0] ?? '';
+    try {
+      const culprit = JSON.parse(line) as { name?: unknown; version?: unknown };
+      if (typeof culprit.name === 'string' && typeof culprit.version === 'number')
+        this.#hooks.onCulprit(culprit.name, culprit.version);
+    } catch {
+      // a torn line: no one to blame
+    }
+  }
+
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.#child) return;
     this.#ready = false;
     const catastrophic = /catastrophic V8 error: (.*)/.exec(this.#stderrTail)?.[1];
+    this.#blameCulprit();
     const reason =
       this.#killReason ??
       (catastrophic !== undefined

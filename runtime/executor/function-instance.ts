@@ -2,11 +2,16 @@
  * One isolate bound to one function version, running one job at a time (so a deadline that
  * disposes the isolate ends that job only, and every console line belongs to its job).
  *
- * Jobs are entered with `applySync` on the executor's main thread: a guest's host calls then
- * reach the HostOps synchronously (≈ 1 µs instead of ≈ 50–100 µs for an async round trip),
- * microtasks run inside the entry and under its timeout, and between entries the event loop
- * is free for timers, nested-invoke answers and the engine-side deadline. The file is long
- * because the job lifecycle (enter, bridge callbacks, completion, failure) is one state machine.
+ * In a main executor jobs are entered with `applySync` on the executor's main thread: a
+ * guest's host calls then reach the HostOps synchronously (≈ 1 µs instead of ≈ 50–100 µs for
+ * an async round trip), microtasks run inside the entry and under its timeout, and between
+ * entries the event loop is free for timers, nested-invoke answers and the engine-side
+ * deadline. In the quarantine executor (`asyncEntry`) the same entries go through the async
+ * `apply`: the isolate runs on one of isolated-vm's threads, its host calls (still synchronous
+ * callbacks for the guest) wait for the main thread, and the main thread stays free while a
+ * suspect computes. Entries of one job then queue, so they never overlap or reorder.
+ * The file is long because the job lifecycle (enter, bridge callbacks, completion, failure)
+ * is one state machine.
  */
 import type ivm from 'isolated-vm';
 import { mapStack } from '../bundle/stack-mapper.ts';
@@ -22,7 +27,11 @@ export interface InstanceServices {
   hostOps: HostOps | undefined;
   /** Forwards a guest's BaaS.invoke to the main process. */
   nested(invocationId: number, callId: number, requestJson: string): void;
+  /** Enter isolates with the async `apply` (the quarantine executor) instead of `applySync`. */
+  asyncEntry: boolean;
 }
+
+type Entry = [kind: string, a?: string | number, b?: string];
 
 export interface JobParams {
   /** performance.now() when the executor received the invocation: duration and deadline count from here. */
@@ -44,6 +53,8 @@ interface Job extends JobParams {
   outcomeJson: string | undefined;
   ended: boolean;
   cpuStart: bigint;
+  /** Async entries waiting for the one before them to leave the isolate. */
+  queue: Entry[];
   resolve(outcome: InvocationOutcome): void;
 }
 
@@ -63,6 +74,10 @@ export class FunctionInstance implements BridgeTarget {
   #job: Job | undefined;
   #loaded = false;
   #dead = false;
+  /** An async load or entry queue is being worked through: further entries wait their turn. */
+  #entering = false;
+  /** An async call is inside the isolate now (its heap statistics would block until it leaves). */
+  #inIsolate = false;
   /** Resident heap of the isolate at its last sample, for the memory budget. */
   heapBytes = 0;
   #usedBytes = 0;
@@ -84,6 +99,10 @@ export class FunctionInstance implements BridgeTarget {
     return this.#job?.invocationId;
   }
 
+  get fn(): { name: string; version: number } {
+    return { name: this.spec.spec.name, version: this.spec.spec.version };
+  }
+
   /** Runs one job to its outcome; never rejects. */
   run(params: JobParams): Promise<InvocationOutcome> {
     return new Promise((resolve) => {
@@ -99,6 +118,7 @@ export class FunctionInstance implements BridgeTarget {
         outcomeJson: undefined,
         ended: false,
         cpuStart: this.#cpuTime(),
+        queue: [],
         resolve,
       };
       this.#job = job;
@@ -106,9 +126,19 @@ export class FunctionInstance implements BridgeTarget {
         () => this.#expire(job),
         Math.max(0, job.deadlineAt - performance.now()),
       );
-      if (!this.#loaded && !this.#load(job)) return;
-      this.#enter(job, 'run', params.jobJson);
+      if (this.#services.asyncEntry) void this.#startAsync(job, params.jobJson);
+      else if (this.#loaded || this.#load(job)) this.#enter(job, 'run', params.jobJson);
     });
+  }
+
+  async #startAsync(job: Job, jobJson: string): Promise<void> {
+    if (!this.#loaded) {
+      // Timers the module's top level sets queue meanwhile; the run goes first, as with applySync.
+      if (!(await this.#loadAsync(job))) return;
+      job.queue.unshift(['run', jobJson]);
+      return this.#pump(job);
+    }
+    this.#enter(job, 'run', jobJson);
   }
 
   /** Delivers the main process's answer to a nested BaaS.invoke. */
@@ -140,36 +170,73 @@ export class FunctionInstance implements BridgeTarget {
     }
   }
 
-  #load(job: Job): boolean {
+  #setupJson(job: Job): string {
     const { spec } = this.spec;
+    return JSON.stringify({
+      env: spec.env,
+      timeoutMs: job.timeoutMs,
+      memoryMb: spec.memoryMb,
+      maxLogLineChars: this.#services.limits.maxLogLineChars,
+      maxResultChars: this.#services.limits.maxResultBytes,
+    });
+  }
+
+  #compileOptions(): ivm.ScriptOrigin & ivm.CachedDataOptions {
+    const cached = this.spec.cachedData;
+    return {
+      filename: this.spec.bundleFile,
+      lineOffset: -1,
+      ...(cached === undefined ? { produceCachedData: true } : { cachedData: cached }),
+    };
+  }
+
+  #keepCachedData(script: ivm.Script & ivm.CachedDataResult): void {
+    if (this.spec.cachedData === undefined && script.cachedData !== undefined)
+      this.spec.cachedData = script.cachedData;
+  }
+
+  #load(job: Job): boolean {
     try {
-      const setup = {
-        env: spec.env,
-        timeoutMs: job.timeoutMs,
-        memoryMb: spec.memoryMb,
-        maxLogLineChars: this.#services.limits.maxLogLineChars,
-        maxResultChars: this.#services.limits.maxResultBytes,
-      };
-      this.#warm.enter.applySync(undefined, ['setup', JSON.stringify(setup)], {
+      this.#warm.enter.applySync(undefined, ['setup', this.#setupJson(job)], {
         timeout: this.#remaining(job),
       });
-      const cached = this.spec.cachedData;
-      const script: ivm.Script & ivm.CachedDataResult = this.#warm.isolate.compileScriptSync(
-        WRAPPER_PREFIX + spec.code + WRAPPER_SUFFIX,
-        {
-          filename: this.spec.bundleFile,
-          lineOffset: -1,
-          ...(cached === undefined ? { produceCachedData: true } : { cachedData: cached }),
-        },
+      const script = this.#warm.isolate.compileScriptSync(
+        WRAPPER_PREFIX + this.spec.spec.code + WRAPPER_SUFFIX,
+        this.#compileOptions(),
       );
-      if (cached === undefined && script.cachedData !== undefined)
-        this.spec.cachedData = script.cachedData;
+      this.#keepCachedData(script);
       script.runSync(this.#warm.context, { timeout: this.#remaining(job), release: true });
       this.#loaded = true;
       return true;
     } catch (e) {
       this.#crash(job, e);
       return false;
+    }
+  }
+
+  /** #load through the async calls: the module's top level runs off the main thread too. */
+  async #loadAsync(job: Job): Promise<boolean> {
+    this.#entering = true;
+    this.#inIsolate = true;
+    try {
+      await this.#warm.enter.apply(undefined, ['setup', this.#setupJson(job)], {
+        timeout: this.#remaining(job),
+      });
+      const script = await this.#warm.isolate.compileScript(
+        WRAPPER_PREFIX + this.spec.spec.code + WRAPPER_SUFFIX,
+        this.#compileOptions(),
+      );
+      this.#keepCachedData(script);
+      await script.run(this.#warm.context, { timeout: this.#remaining(job), release: true });
+      this.#loaded = true;
+      return !job.ended;
+    } catch (e) {
+      this.#inIsolate = false;
+      this.#crash(job, e);
+      return false;
+    } finally {
+      this.#inIsolate = false;
+      this.#entering = false;
     }
   }
 
@@ -180,12 +247,40 @@ export class FunctionInstance implements BridgeTarget {
   #enter(job: Job, kind: string, a?: string | number, b?: string): void {
     if (job.ended || this.dead) return;
     if (job.deadlineAt - performance.now() <= 0) return this.#expire(job);
+    if (this.#services.asyncEntry) {
+      job.queue.push([kind, a, b]);
+      if (!this.#entering) void this.#pump(job);
+      return;
+    }
     try {
       this.#warm.enter.applySync(undefined, [kind, a, b], { timeout: this.#remaining(job) });
     } catch (e) {
       return this.#crash(job, e);
     }
     if (job.outcomeJson !== undefined && !job.ended) this.#complete(job);
+  }
+
+  /** Works through a job's queued async entries, one inside the isolate at a time. */
+  async #pump(job: Job): Promise<void> {
+    this.#entering = true;
+    try {
+      for (let next = job.queue.shift(); next !== undefined; next = job.queue.shift()) {
+        if (job.ended || this.dead) return;
+        if (job.deadlineAt - performance.now() <= 0) return this.#expire(job);
+        this.#inIsolate = true;
+        try {
+          await this.#warm.enter.apply(undefined, next, { timeout: this.#remaining(job) });
+        } catch (e) {
+          this.#inIsolate = false;
+          return this.#crash(job, e);
+        }
+        this.#inIsolate = false;
+        if (job.outcomeJson !== undefined && !job.ended) this.#complete(job);
+      }
+    } finally {
+      this.#inIsolate = false;
+      this.#entering = false;
+    }
   }
 
   #complete(job: Job): void {
@@ -296,8 +391,13 @@ export class FunctionInstance implements BridgeTarget {
     const alive = !this.#warm.isolate.isDisposed;
     // Heap statistics cost ≈ 13 µs, half of a warm job: sample them at most every
     // HEAP_SAMPLE_MS per isolate (and always after a failure), else report the last sample.
+    // Never while an async call is inside the isolate: the statistics would wait for it.
     const now = performance.now();
-    if (alive && (status !== 'fulfilled' || now - this.#heapSampledAt >= HEAP_SAMPLE_MS)) {
+    if (
+      alive &&
+      !this.#inIsolate &&
+      (status !== 'fulfilled' || now - this.#heapSampledAt >= HEAP_SAMPLE_MS)
+    ) {
       try {
         const stats = this.#warm.isolate.getHeapStatisticsSync();
         this.#usedBytes = stats.used_heap_size + stats.externally_allocated_size;
