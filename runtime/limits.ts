@@ -41,6 +41,8 @@ export interface SandboxLimits {
   executorNice: number;
   /** Nice value of the quarantine executor, where suspect functions run (0–19). */
   quarantineNice: number;
+  /** Runs of a new version entered asynchronously before it may take the synchronous fast path. */
+  provingRuns: number;
   /** A run using this much isolate CPU time makes its function version suspect (it held the executor that long). */
   suspectCpuMs: number;
   /** Well-behaved runs in quarantine before a suspect returns to the fast path (doubled per relapse). */
@@ -69,6 +71,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   rssCeilingMb: 4096,
   executorNice: 10,
   quarantineNice: 19,
+  provingRuns: 10,
   suspectCpuMs: 100,
   probationRuns: 100,
   probationMs: 60_000,

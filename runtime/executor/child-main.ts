@@ -96,7 +96,6 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
     limits,
     hostOps,
     nested: (id, callId, requestJson) => send({ type: 'nested', id, callId, requestJson }),
-    asyncEntry: quarantine,
   });
   /** Versions seen offending here (main executors only), in the order they offended. */
   const offenders = new Set<string>();
@@ -128,15 +127,16 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
           return;
         }
         running.set(message.id, instance);
-        void instance
-          .run({
+        instance.run(
+          {
             receivedAt,
             invocationId: message.id,
             jobId: message.jobId,
             jobJson: message.jobJson,
             timeoutMs: message.timeoutMs,
-          })
-          .then((outcome) => {
+            asyncEntry: quarantine || message.async,
+          },
+          (outcome) => {
             running.delete(message.id);
             cache.release(instance);
             if (!quarantine && conductOf(outcome, limits) === 'offence') {
@@ -144,7 +144,8 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
               offenders.add(keyOf(message.fn));
             }
             send({ type: 'outcome', id: message.id, outcome });
-          });
+          },
+        );
         return;
       }
       case 'nested-reply':

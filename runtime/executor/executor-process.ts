@@ -48,6 +48,8 @@ export const REROUTED = Symbol('rerouted');
 export interface ExecutorInvocation {
   fn: FunctionSpec;
   timeoutMs: number;
+  /** Enter asynchronously (runtime/executor/suspects.ts: a version proving itself). */
+  async: boolean;
   jobJson: string;
   jobId: string;
   onNested?(callId: number, requestJson: string, reply: (replyJson: string) => void): void;
@@ -153,6 +155,9 @@ export class ExecutorProcess {
       // The executor gets what it needs through `init`; the engine's environment (admin
       // token, secrets) stays out of the process that runs untrusted code.
       env: childEnv(),
+      // The quarantine gets a session, hence a CPU scheduling group, of its own (priority.ts).
+      // It still exits with the engine: it leaves when its IPC channel closes.
+      detached: this.#init.role === 'quarantine',
     });
     this.#child = child;
     child.stderr?.setEncoding('utf8');
@@ -216,6 +221,7 @@ export class ExecutorProcess {
       id,
       fn: ref,
       timeoutMs: invocation.timeoutMs,
+      async: invocation.async,
       jobJson: invocation.jobJson,
       jobId: invocation.jobId,
     });

@@ -6,10 +6,11 @@
  * guest's host calls then reach the HostOps synchronously (≈ 1 µs instead of ≈ 50–100 µs for
  * an async round trip), microtasks run inside the entry and under its timeout, and between
  * entries the event loop is free for timers, nested-invoke answers and the engine-side
- * deadline. In the quarantine executor (`asyncEntry`) the same entries go through the async
- * `apply`: the isolate runs on one of isolated-vm's threads, its host calls (still synchronous
- * callbacks for the guest) wait for the main thread, and the main thread stays free while a
- * suspect computes. Entries of one job then queue, so they never overlap or reorder.
+ * deadline. Jobs of suspect functions (the quarantine executor) and of versions still proving
+ * themselves (suspects.ts) are `asyncEntry` jobs: the same entries go through the async
+ * `apply`, the isolate runs on one of isolated-vm's threads, its host calls (still synchronous
+ * callbacks for the guest) wait for the main thread, and the main thread stays free while the
+ * function computes. Entries of one job then queue, so they never overlap or reorder.
  * The file is long because the job lifecycle (enter, bridge callbacks, completion, failure)
  * is one state machine.
  */
@@ -27,8 +28,6 @@ export interface InstanceServices {
   hostOps: HostOps | undefined;
   /** Forwards a guest's BaaS.invoke to the main process. */
   nested(invocationId: number, callId: number, requestJson: string): void;
-  /** Enter isolates with the async `apply` (the quarantine executor) instead of `applySync`. */
-  asyncEntry: boolean;
 }
 
 type Entry = [kind: string, a?: string | number, b?: string];
@@ -40,6 +39,8 @@ export interface JobParams {
   jobId: string;
   jobJson: string;
   timeoutMs: number;
+  /** Enter with the async `apply` (quarantine, or a version proving itself) instead of `applySync`. */
+  asyncEntry: boolean;
 }
 
 interface Job extends JobParams {
@@ -103,32 +104,34 @@ export class FunctionInstance implements BridgeTarget {
     return { name: this.spec.spec.name, version: this.spec.spec.version };
   }
 
-  /** Runs one job to its outcome; never rejects. */
-  run(params: JobParams): Promise<InvocationOutcome> {
-    return new Promise((resolve) => {
-      const job: Job = {
-        ...params,
-        startedAt: params.receivedAt,
-        deadlineAt: params.receivedAt + params.timeoutMs,
-        log: [],
-        logBytes: 0,
-        logFull: false,
-        timers: new Map(),
-        deadlineTimer: undefined,
-        outcomeJson: undefined,
-        ended: false,
-        cpuStart: this.#cpuTime(),
-        queue: [],
-        resolve,
-      };
-      this.#job = job;
-      job.deadlineTimer = setTimeout(
-        () => this.#expire(job),
-        Math.max(0, job.deadlineAt - performance.now()),
-      );
-      if (this.#services.asyncEntry) void this.#startAsync(job, params.jobJson);
-      else if (this.#loaded || this.#load(job)) this.#enter(job, 'run', params.jobJson);
-    });
+  /**
+   * Runs one job; `onEnd` gets its outcome once, synchronously as the job ends (and after a
+   * failed isolate is disposed), so the executor judges the run before it reads its next
+   * message: IPC messages that arrived together are all dispatched before any promise settles.
+   */
+  run(params: JobParams, onEnd: (outcome: InvocationOutcome) => void): void {
+    const job: Job = {
+      ...params,
+      startedAt: params.receivedAt,
+      deadlineAt: params.receivedAt + params.timeoutMs,
+      log: [],
+      logBytes: 0,
+      logFull: false,
+      timers: new Map(),
+      deadlineTimer: undefined,
+      outcomeJson: undefined,
+      ended: false,
+      cpuStart: this.#cpuTime(),
+      queue: [],
+      resolve: onEnd,
+    };
+    this.#job = job;
+    job.deadlineTimer = setTimeout(
+      () => this.#expire(job),
+      Math.max(0, job.deadlineAt - performance.now()),
+    );
+    if (job.asyncEntry) void this.#startAsync(job, params.jobJson);
+    else if (this.#loaded || this.#load(job)) this.#enter(job, 'run', params.jobJson);
   }
 
   async #startAsync(job: Job, jobJson: string): Promise<void> {
@@ -247,7 +250,7 @@ export class FunctionInstance implements BridgeTarget {
   #enter(job: Job, kind: string, a?: string | number, b?: string): void {
     if (job.ended || this.dead) return;
     if (job.deadlineAt - performance.now() <= 0) return this.#expire(job);
-    if (this.#services.asyncEntry) {
+    if (job.asyncEntry) {
       job.queue.push([kind, a, b]);
       if (!this.#entering) void this.#pump(job);
       return;
@@ -335,8 +338,8 @@ export class FunctionInstance implements BridgeTarget {
       'deadline_exceeded',
       undefined,
       this.#error('DeadlineExceeded', RUNTIME_CODES.timeout, message),
+      true,
     );
-    this.dispose();
   }
 
   /** An entry threw at the isolated-vm level: a timeout, the memory limit, or a dead isolate. */
@@ -351,18 +354,24 @@ export class FunctionInstance implements BridgeTarget {
         'execution_failed',
         undefined,
         this.#error('RangeError', RUNTIME_CODES.memory, text),
+        true,
       );
     } else {
       const stack =
         e instanceof Error && typeof e.stack === 'string'
           ? mapStack(e.stack, this.spec.bundleFile, this.spec.mapper())
           : undefined;
-      this.#end(job, 'execution_failed', undefined, {
-        ...this.#error(e instanceof Error ? e.name : 'Error', RUNTIME_CODES.crashed, message),
-        ...(stack ? { stack } : {}),
-      });
+      this.#end(
+        job,
+        'execution_failed',
+        undefined,
+        {
+          ...this.#error(e instanceof Error ? e.name : 'Error', RUNTIME_CODES.crashed, message),
+          ...(stack ? { stack } : {}),
+        },
+        true,
+      );
     }
-    this.dispose();
   }
 
   #error(name: string, code: string, message: string): SerializedError {
@@ -382,6 +391,8 @@ export class FunctionInstance implements BridgeTarget {
     status: InvocationOutcome['status'],
     result: unknown,
     error: SerializedError | undefined,
+    /** The isolate failed: dispose of it before telling, so whoever gets it back sees it dead. */
+    thenDispose = false,
   ): void {
     if (job.ended) return;
     job.ended = true;
@@ -420,6 +431,7 @@ export class FunctionInstance implements BridgeTarget {
     };
     if (result !== undefined) outcome.result = result;
     if (error !== undefined) outcome.error = error;
+    if (thenDispose) this.dispose();
     job.resolve(outcome);
   }
 

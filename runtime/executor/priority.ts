@@ -2,22 +2,42 @@
  * Lowers the CPU priority of the executor process it runs in.
  *
  * Why: on a busy machine the engine's receiver must answer WeChat first (WeChat gives up after
- * 5 s); function runs can wait for the CPU that is left. Measured on this 2-core machine with a
- * neighbour busy-looping to its deadline: at the same priority the tutorial's answer p99 rose
- * ×12, with the executors at nice 10 it stayed at ×1.0 (docs/runtime.md).
+ * 5 s); function runs can wait for the CPU that is left (docs/runtime.md has the numbers).
  *
  * Why here and per thread: on Linux the nice value belongs to each thread, and a new thread
  * inherits it from the thread that creates it. `os.setPriority(child.pid, n)` from the parent
  * would reach only the child's main thread, racing the V8 platform threads Node starts first.
  * So the executor sets it on every thread it already has (/proc/self/task) and on its main
  * thread, from which isolated-vm's pool threads and libuv's are created later.
+ *
+ * Why an own scheduling group for the quarantine: with autogroups (the default on most Linux
+ * desktops and VMs, this one included) the kernel first shares the CPU between sessions, then
+ * inside each by nice. Suspects looping at nice 19 inside the engine's session still spend
+ * that session's share, so when another session is busy the engine waits behind them (measured
+ * here: an IPC round trip's p99 went from ≈ 1 ms to ≈ 17 ms). The quarantine executor is
+ * started in a session of its own (`detached`) and gives its autogroup the same nice value.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 const MAX_NICE = 19;
 
-/** Raises the nice value of every thread of this process to `nice` (never lowers it); answers the main thread's value. */
+/** True when this process leads its own session (it was started detached), so its autogroup is its own. */
+function leadsOwnSession(): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after "(comm)": state ppid pgrp session …
+    const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+    return session === process.pid;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Raises the nice value of every thread of this process to `nice` (never lowers it) and, when
+ * the process leads its own session, of its autogroup too; answers the main thread's value.
+ */
 export function lowerOwnPriority(nice: number): number {
   const target = Math.min(MAX_NICE, Math.max(0, Math.floor(nice)));
   const apply = (id: number): void => {
@@ -36,5 +56,13 @@ export function lowerOwnPriority(nice: number): number {
     // Not Linux: setpriority applies to the whole process there, done above.
   }
   for (const tid of threads) apply(Number(tid));
+  // Never write the autogroup of a session we share: it would lower the engine's priority too.
+  if (target > 0 && leadsOwnSession()) {
+    try {
+      writeFileSync('/proc/self/autogroup', String(target));
+    } catch {
+      // No autogroups (kernel option, or a cgroup manages the CPU): the thread nice values stand.
+    }
+  }
   return os.getPriority(0);
 }

@@ -44,6 +44,8 @@ export type ToExecutor =
       /** Without `code` when this executor already has this version (the code crosses once). */
       fn: FunctionRef;
       timeoutMs: number;
+      /** Enter with the async `apply` (a version still proving itself); the quarantine always does. */
+      async: boolean;
       /** `{jobId, data, eventType, trigger}` as JSON. */
       jobJson: string;
       jobId: string;

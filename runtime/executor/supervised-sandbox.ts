@@ -20,7 +20,7 @@ import {
   type RuntimeLogger,
 } from './executor-process.ts';
 import type { ExecutorRole } from './protocol.ts';
-import { conductOf, SuspectList } from './suspects.ts';
+import { conductOf, type Path, SuspectList } from './suspects.ts';
 
 export interface SandboxOptions {
   /** The module the executors load their host operations from (tables, …). */
@@ -51,8 +51,8 @@ export interface SupervisedSandbox extends Sandbox {
   }[];
   /** Kills an executor as a crash would (tests of the supervisor); indexes as in executors(). */
   killExecutor(index: number): void;
-  /** True while this function version runs in quarantine. */
-  isSuspect(name: string, version: number): boolean;
+  /** Where this function version's next run goes: proving itself, the fast path, or quarantine. */
+  pathOf(name: string, version: number): Path;
 }
 
 function fnv1a(text: string): number {
@@ -112,29 +112,38 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
     return quarantine;
   }
 
-  /** Runs on the function's executor, or in quarantine while it is suspect; keeps its standing. */
-  async function route(invocation: ExecutorInvocation): Promise<InvocationOutcome> {
+  /**
+   * Runs on the function's executor (asynchronously while the version proves itself), or in
+   * quarantine while it is suspect; keeps the version's standing (suspects.ts).
+   */
+  async function route(invocation: Omit<ExecutorInvocation, 'async'>): Promise<InvocationOutcome> {
     const { name, version } = invocation.fn;
     const home = executors[fnv1a(name) % executors.length] as ExecutorProcess;
-    let answer = await (suspects.isSuspect(name, version) ? quarantineExecutor() : home).invoke(
-      invocation,
-    );
+    const path = suspects.pathOf(name, version);
+    let answer = await (path === 'quarantine' ? quarantineExecutor() : home).invoke({
+      ...invocation,
+      async: path !== 'fast',
+    });
     if (answer === REROUTED) {
       // The home executor saw this version offend before we did: it was on its way there.
-      if (!suspects.isSuspect(name, version)) suspects.offend(name, version, Date.now());
-      answer = await quarantineExecutor().invoke(invocation);
+      suspects.offend(name, version, Date.now());
+      answer = await quarantineExecutor().invoke({ ...invocation, async: true });
     }
     if (answer === REROUTED)
       return hostOutcome('execution_failed', RUNTIME_CODES.executorCrashed, 'Rerouted twice');
     const change = suspects.record(name, version, conductOf(answer, limits), Date.now());
-    if (change === 'trusted') home.trust(name, version);
-    if (change !== undefined)
-      options.logger?.info?.(
+    if (change === 'suspect')
+      options.logger?.warn?.(
         { function: name, version, status: answer.status, cpuMs: answer.cpuMs },
-        change === 'suspect'
-          ? 'function moved to quarantine'
-          : 'function back on the fast path after its probation',
+        'function moved to quarantine',
       );
+    if (change === 'trusted' && path === 'quarantine') {
+      home.trust(name, version); // sent before its next invocation: the home executor stops bouncing it
+      options.logger?.info?.(
+        { function: name, version },
+        'function back on the fast path after its probation',
+      );
+    }
     return answer;
   }
 
@@ -273,8 +282,8 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
     killExecutor(index) {
       [...executors, ...(quarantine ? [quarantine] : [])][index]?.kill('a test asked for it');
     },
-    isSuspect(name, version) {
-      return suspects.isSuspect(name, version);
+    pathOf(name, version) {
+      return suspects.pathOf(name, version);
     },
   };
 }

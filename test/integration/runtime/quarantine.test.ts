@@ -1,8 +1,8 @@
 /**
- * Suspect functions (runtime/executor/suspects.ts) on real isolates: a function that loops to
- * its deadline moves to the quarantine executor after its first offence, so the function
- * sharing its executor keeps completing; in quarantine every service still works, and a
- * suspect that behaves returns to the fast path.
+ * The paths of runtime/executor/suspects.ts on real isolates: a new version proves itself off
+ * the executor's main thread, a function that loops to its deadline moves to the quarantine
+ * executor, so the function sharing its executor keeps completing; in quarantine every
+ * service still works, and a suspect that behaves returns to the fast path.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
@@ -13,7 +13,28 @@ import { deploy, HEALTHY, run, testSandbox } from './harness.ts';
 
 const SPIN = 'exports.main = async function () { for (;;) {} };';
 
-describe('a neighbour that loops to its deadline', () => {
+/** Invokes `healthy` in a loop until `during` settles; answers how many runs completed meanwhile. */
+async function completionsDuring<T>(
+  sandbox: SupervisedSandbox,
+  healthy: FunctionVersion,
+  during: Promise<T>,
+): Promise<{ completed: number; result: T }> {
+  let done = false;
+  let completed = 0;
+  const loop = (async () => {
+    while (!done) {
+      const out = await run(sandbox, healthy, 'during');
+      expect(out).toMatchObject({ status: 'fulfilled', result: { echo: 'during' } });
+      completed++;
+    }
+  })();
+  const result = await during;
+  done = true;
+  await loop;
+  return { completed, result };
+}
+
+describe('a neighbour that loops to its deadline from its first run', () => {
   let sandbox: SupervisedSandbox;
   beforeAll(async () => {
     sandbox = testSandbox();
@@ -21,45 +42,35 @@ describe('a neighbour that loops to its deadline', () => {
   });
   afterAll(() => sandbox.close());
 
-  it('moves to quarantine, and the healthy function keeps completing during its runs', async () => {
+  it('never holds the executor: proving, then in quarantine, while the healthy function keeps completing', async () => {
     const healthy = await deploy('steady', HEALTHY);
     const hostile = await deploy('hostile', SPIN, { timeoutMs: 300 });
-    expect((await run(sandbox, healthy, 'warm')).status).toBe('fulfilled');
-    // The first offence happens on the fast path: nothing can tell beforehand.
-    expect((await run(sandbox, hostile)).status).toBe('deadline_exceeded');
-    expect(sandbox.isSuspect('hostile', hostile.version)).toBe(true);
-    expect(sandbox.isSuspect('steady', healthy.version)).toBe(false);
-
-    // Then waves of hostile runs, while the healthy function is invoked in a loop.
-    let hostileRunning = true;
-    let completedDuring = 0;
-    const loop = (async () => {
-      while (hostileRunning) {
-        const out = await run(sandbox, healthy, 'during');
-        expect(out).toMatchObject({ status: 'fulfilled', result: { echo: 'during' } });
-        completedDuring++;
-      }
-    })();
-    const waves = 4;
+    expect(sandbox.pathOf('hostile', hostile.version)).toBe('proving');
+    const waves = 5;
     const perWave = 3;
-    const hostileOutcomes = [];
-    for (let w = 0; w < waves; w++)
-      hostileOutcomes.push(
-        ...(await Promise.all(Array.from({ length: perWave }, () => run(sandbox, hostile)))),
-      );
-    hostileRunning = false;
-    await loop;
-
-    for (const out of hostileOutcomes)
+    const { completed, result: outcomes } = await completionsDuring(
+      sandbox,
+      healthy,
+      (async () => {
+        const all = [];
+        for (let w = 0; w < waves; w++)
+          all.push(
+            ...(await Promise.all(Array.from({ length: perWave }, () => run(sandbox, hostile)))),
+          );
+        return all;
+      })(),
+    );
+    for (const out of outcomes)
       expect(out).toMatchObject({
         status: 'deadline_exceeded',
         error: { code: 'E_FUNCTION_TIMEOUT' },
       });
-    // On the fast path a looping run holds the executor, so the healthy function could
-    // complete about once per wave (4); in quarantine it completes many times per wave.
-    expect(completedDuring).toBeGreaterThan(waves * 25);
-    const roles = sandbox.executors().map((e) => e.role);
-    expect(roles).toEqual(['main', 'quarantine']);
+    // Entered synchronously, each wave would hold the executor: the healthy function could
+    // complete about once per wave (5); here it completes many times per wave.
+    expect(completed).toBeGreaterThan(waves * 25);
+    expect(sandbox.pathOf('hostile', hostile.version)).toBe('quarantine');
+    expect(sandbox.pathOf('steady', healthy.version)).toBe('fast');
+    expect(sandbox.executors().map((e) => e.role)).toEqual(['main', 'quarantine']);
     expect(sandbox.executors()[0]?.restarts).toBe(0);
   });
 
@@ -85,6 +96,59 @@ describe('a neighbour that loops to its deadline', () => {
       expect(threads.length).toBeGreaterThan(1);
       for (const tid of threads) expect(niceOf(pid, tid)).toBe(expected[executor.role]);
     }
+    // The quarantine also has a CPU scheduling group (session) of its own, at the same nice;
+    // a main executor stays in ours, which it must not have changed.
+    const autogroup = (pid: number | 'self') => {
+      try {
+        return readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim();
+      } catch {
+        return undefined; // kernel without autogroups
+      }
+    };
+    const ours = autogroup('self');
+    if (ours === undefined) return;
+    const [main, quarantine] = sandbox.executors();
+    expect(autogroup(main?.pid as number)).toBe(ours);
+    expect(autogroup(quarantine?.pid as number)).not.toBe(ours);
+    expect(autogroup(quarantine?.pid as number)).toMatch(/ nice 19$/);
+  });
+});
+
+describe('a trusted function that starts looping', () => {
+  let sandbox: SupervisedSandbox;
+  beforeAll(async () => {
+    sandbox = testSandbox({ limits: { provingRuns: 2 } });
+    await sandbox.ready();
+  });
+  afterAll(() => sandbox.close());
+
+  it('holds the executor once; its runs already on their way are bounced to quarantine', async () => {
+    const healthy = await deploy('steady', HEALTHY);
+    const turncoat = await deploy(
+      'turncoat',
+      'exports.main = async (event) => { if (event.data === "spin") for (;;) {} return "ok" }',
+      { timeoutMs: 300 },
+    );
+    for (let i = 0; i < 2; i++) {
+      expect((await run(sandbox, turncoat)).status).toBe('fulfilled');
+      expect((await run(sandbox, healthy, i)).status).toBe('fulfilled');
+    }
+    expect(sandbox.pathOf('turncoat', turncoat.version)).toBe('fast');
+    expect(sandbox.pathOf('steady', healthy.version)).toBe('fast');
+
+    const runs = 5;
+    const { completed, result: outcomes } = await completionsDuring(
+      sandbox,
+      healthy,
+      Promise.all(Array.from({ length: runs }, () => run(sandbox, turncoat, 'spin'))),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(Array(runs).fill('deadline_exceeded'));
+    // The first run holds the executor (nothing could tell); the 4 behind it, already sent to
+    // that executor, are bounced to quarantine instead of holding it 4 times more, so the
+    // healthy function completes many times while they run.
+    expect(completed).toBeGreaterThan(25);
+    expect(sandbox.pathOf('turncoat', turncoat.version)).toBe('quarantine');
+    expect(await run(sandbox, turncoat)).toMatchObject({ status: 'fulfilled', result: 'ok' });
   });
 });
 
@@ -118,7 +182,7 @@ describe('a suspect function in quarantine', () => {
       { timeoutMs: 400, ...overrides },
     );
     expect((await run(sandbox, fn, 'spin')).status).toBe('deadline_exceeded');
-    expect(sandbox.isSuspect(name, fn.version)).toBe(true);
+    expect(sandbox.pathOf(name, fn.version)).toBe('quarantine');
     return fn;
   }
 
@@ -146,7 +210,7 @@ describe('a suspect function in quarantine', () => {
       ['warn', 'after timer'],
     ]);
     expect(out.cpuMs).toBeGreaterThan(0);
-    expect(sandbox.isSuspect('busy_worker', fn.version)).toBe(true);
+    expect(sandbox.pathOf('busy_worker', fn.version)).toBe('quarantine');
   });
 
   it('still ends loops after awaits and promises that never settle', async () => {
@@ -182,7 +246,7 @@ describe('a suspect function in quarantine', () => {
     );
     const memoryError = { status: 'execution_failed', error: { code: 'E_FUNCTION_MEMORY' } };
     expect(await run(sandbox, fn, 'bomb')).toMatchObject(memoryError);
-    expect(sandbox.isSuspect('bomb', fn.version)).toBe(true);
+    expect(sandbox.pathOf('bomb', fn.version)).toBe('quarantine');
     expect(await run(sandbox, fn, 'bomb')).toMatchObject(memoryError);
     expect(await run(sandbox, fn, 'ok')).toMatchObject({ status: 'fulfilled', result: 'fine' });
   });
@@ -193,18 +257,18 @@ describe('a suspect function in quarantine', () => {
       'exports.main = async () => { const t = Date.now(); while (Date.now() - t < 300) {} return "done" }',
     );
     expect(await run(sandbox, fn)).toMatchObject({ status: 'fulfilled', result: 'done' });
-    expect(sandbox.isSuspect('cruncher', fn.version)).toBe(true);
+    expect(sandbox.pathOf('cruncher', fn.version)).toBe('quarantine');
     // A new version starts with a clean record.
     const next = await deploy('cruncher', 'exports.main = async () => "light"');
     expect(await run(sandbox, next)).toMatchObject({ status: 'fulfilled', result: 'light' });
-    expect(sandbox.isSuspect('cruncher', next.version)).toBe(false);
+    expect(sandbox.pathOf('cruncher', next.version)).toBe('proving');
   });
 });
 
 describe('probation', () => {
   let sandbox: SupervisedSandbox;
   beforeAll(async () => {
-    sandbox = testSandbox({ limits: { probationRuns: 3, probationMs: 0 } });
+    sandbox = testSandbox({ limits: { provingRuns: 0, probationRuns: 3, probationMs: 0 } });
     await sandbox.ready();
   });
   afterAll(() => sandbox.close());
@@ -215,7 +279,7 @@ describe('probation', () => {
       'let runs = 0; exports.main = async (event) => { runs++; if (event.data === "spin") for (;;) {} return runs }',
       { timeoutMs: 300 },
     );
-    const suspect = () => sandbox.isSuspect('reformed', fn.version);
+    const suspect = () => sandbox.pathOf('reformed', fn.version) === 'quarantine';
     expect((await run(sandbox, fn, 'spin')).status).toBe('deadline_exceeded');
     for (let i = 0; i < 2; i++) expect((await run(sandbox, fn)).status).toBe('fulfilled');
     expect(suspect()).toBe(true);
@@ -237,7 +301,8 @@ describe('probation', () => {
 describe('a function that brings its executor down', () => {
   let sandbox: SupervisedSandbox;
   beforeAll(async () => {
-    sandbox = testSandbox({ limits: { deadlineGraceMs: 500, heartbeatMs: 200 } });
+    // Trusted from the start: the crash happens on the fast path, where it takes the executor.
+    sandbox = testSandbox({ limits: { deadlineGraceMs: 500, heartbeatMs: 200, provingRuns: 0 } });
     await sandbox.ready();
   });
   afterAll(() => sandbox.close());
@@ -254,7 +319,7 @@ describe('a function that brings its executor down', () => {
       status: 'execution_failed',
       error: { code: 'E_EXECUTOR_CRASHED' },
     });
-    expect(sandbox.isSuspect('fill_bomb', bomb.version)).toBe(true);
+    expect(sandbox.pathOf('fill_bomb', bomb.version)).toBe('quarantine');
     expect(sandbox.executors()[0]?.restarts).toBe(1);
     await sandbox.ready(); // the replacement is up
     const mainPid = sandbox.executors()[0]?.pid;

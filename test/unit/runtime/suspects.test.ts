@@ -52,21 +52,35 @@ describe('conductOf', () => {
 });
 
 describe('SuspectList', () => {
-  const probation = { probationRuns: 3, probationMs: 1000 };
+  const limits = { provingRuns: 2, probationRuns: 3, probationMs: 1000 };
 
-  it('makes a version suspect on its first offence, per version', () => {
-    const list = new SuspectList(probation);
+  it('lets a new version prove itself before the fast path, per version', () => {
+    const list = new SuspectList(limits);
+    expect(list.pathOf('f', 1)).toBe('proving');
     expect(list.record('f', 1, 'good', 0)).toBeUndefined();
-    expect(list.isSuspect('f', 1)).toBe(false);
+    expect(list.record('f', 1, 'neutral', 0)).toBeUndefined();
+    expect(list.pathOf('f', 1)).toBe('proving');
+    expect(list.record('f', 1, 'good', 0)).toBe('trusted');
+    expect(list.pathOf('f', 1)).toBe('fast');
+    expect(list.record('f', 1, 'good', 0)).toBeUndefined();
+    expect(list.pathOf('f', 2)).toBe('proving');
+    expect(new SuspectList({ ...limits, provingRuns: 0 }).pathOf('f', 1)).toBe('fast');
+  });
+
+  it('sends a version to quarantine on its first offence, proving or trusted', () => {
+    const list = new SuspectList(limits);
     expect(list.record('f', 1, 'offence', 0)).toBe('suspect');
     expect(list.record('f', 1, 'offence', 1)).toBeUndefined();
+    expect(list.pathOf('f', 1)).toBe('quarantine');
     expect(list.isSuspect('f', 1)).toBe(true);
-    expect(list.isSuspect('f', 2)).toBe(false);
-    expect(list.suspects).toBe(1);
+    list.record('g', 1, 'good', 0);
+    list.record('g', 1, 'good', 0);
+    expect(list.offend('g', 1, 0)).toBe('suspect');
+    expect(list.isSuspect('g', 1)).toBe(true);
   });
 
   it('trusts it again after enough good runs and enough time, both doubled per relapse', () => {
-    const list = new SuspectList(probation);
+    const list = new SuspectList(limits);
     list.record('f', 1, 'offence', 0);
     list.record('f', 1, 'good', 10);
     list.record('f', 1, 'neutral', 20);
@@ -74,7 +88,7 @@ describe('SuspectList', () => {
     // Three good runs, but not yet a second since the offence.
     expect(list.record('f', 1, 'good', 999)).toBeUndefined();
     expect(list.record('f', 1, 'good', 1000)).toBe('trusted');
-    expect(list.isSuspect('f', 1)).toBe(false);
+    expect(list.pathOf('f', 1)).toBe('fast');
 
     expect(list.record('f', 1, 'offence', 5000)).toBe('suspect');
     for (let i = 0; i < 5; i++) expect(list.record('f', 1, 'good', 6000)).toBeUndefined();
@@ -83,7 +97,7 @@ describe('SuspectList', () => {
   });
 
   it('starts its probation over on an offence in quarantine', () => {
-    const list = new SuspectList({ probationRuns: 2, probationMs: 0 });
+    const list = new SuspectList({ provingRuns: 0, probationRuns: 2, probationMs: 0 });
     list.record('f', 1, 'offence', 0);
     list.record('f', 1, 'good', 0);
     list.offend('f', 1, 0);
@@ -93,15 +107,15 @@ describe('SuspectList', () => {
   });
 
   it('forgets every version of a function', () => {
-    const list = new SuspectList(probation);
+    const list = new SuspectList(limits);
     list.offend('f', 1, 0);
     list.offend('f', 2, 0);
     list.offend('g', 1, 0);
     list.forget('f');
-    expect([list.isSuspect('f', 1), list.isSuspect('f', 2), list.isSuspect('g', 1)]).toEqual([
-      false,
-      false,
-      true,
+    expect([list.pathOf('f', 1), list.pathOf('f', 2), list.pathOf('g', 1)]).toEqual([
+      'proving',
+      'proving',
+      'quarantine',
     ]);
   });
 });
