@@ -2,9 +2,12 @@
  * End-to-end benchmark (issue 7): the README's card tutorial driven by signed pushes over
  * loopback, cloudfn against an unsandboxed reference (bench/reference/server.ts), in
  * alternating rounds. Run: `npm run bench:e2e` (a few minutes) or `-- --quick` (one short
- * round; BENCH_QUICK=1 does the same). Options: `--rounds N`, `--only id,id` (scenario ids, `hostile` for the neighbour
- * run), `--cpu-prof DIR` (V8 CPU profiles of every server process), `--no-write`, `--from FILE`
- * (no run: print and chart the figures of an earlier results file).
+ * round; BENCH_QUICK=1 does the same). Options: `--rounds N`, `--only id,id` (scenario ids,
+ * `hostile` for the neighbour run), `--cpu-prof DIR` (V8 CPU profiles of every server
+ * process), `--count N` (pushes per closed-loop run), `--no-write`, `--from FILE` (no run:
+ * print and chart the figures of an earlier results file), `--baseline DIR` (an A/B of two
+ * engines instead: cloudfn from the checkout DIR against this one, alternating, no reference;
+ * DIR needs node_modules, e.g. a symlink to this one's).
  *
  * Prints one table per scenario (median figures of the rounds, both columns, their ratio)
  * and the targets; writes bench/results/<date>.json and, on a full run, docs/e2e-latest.svg.
@@ -33,6 +36,8 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     from: { type: 'string' },
+    count: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 
@@ -62,7 +67,8 @@ if (args.from) {
 }
 
 args.quick ||= process.env.BENCH_QUICK === '1';
-const p = plan(args.quick);
+const p = plan(args.quick, args.count ? Number(args.count) : undefined);
+const baseline = args.baseline ? path.resolve(args.baseline) : undefined;
 const rounds = args.rounds ? Number(args.rounds) : p.rounds;
 const only = args.only?.split(',');
 const wanted = (id: string) => !only || only.includes(id);
@@ -106,13 +112,31 @@ const common = { drainSeconds: p.drainSeconds, ...(cpuProfDir ? { cpuProfDir } :
 for (const scenario of p.scenarios.filter((s) => wanted(s.id))) {
   await alternate(
     scenario,
-    (['reference', 'cloudfn'] as const).map((kind) => ({
-      name: kind,
-      run: (round: number) => runScenario(scenario, kind, { ...common, round, variant: kind }),
-    })),
+    baseline
+      ? [
+          {
+            name: 'baseline',
+            run: (round: number) =>
+              runScenario(scenario, 'cloudfn', {
+                ...common,
+                round,
+                variant: 'baseline',
+                root: baseline,
+              }),
+          },
+          {
+            name: 'cloudfn',
+            run: (round: number) =>
+              runScenario(scenario, 'cloudfn', { ...common, round, variant: 'cloudfn' }),
+          },
+        ]
+      : (['reference', 'cloudfn'] as const).map((kind) => ({
+          name: kind,
+          run: (round: number) => runScenario(scenario, kind, { ...common, round, variant: kind }),
+        })),
   );
 }
-if (wanted('hostile')) {
+if (wanted('hostile') && !baseline) {
   const { scenario, every, timeoutMs, drainSeconds } = p.hostile;
   const run = (round: number, hostile: boolean) =>
     runScenario(scenario, 'cloudfn', {
@@ -128,14 +152,18 @@ if (wanted('hostile')) {
   ]);
 }
 
-const targets = checkTargets(reports);
+const targets = baseline ? [] : checkTargets(reports);
 process.stdout.write(`${formatTable(reports)}\n${formatTargets(targets)}\n`);
 const seconds = Math.round((Date.now() - started) / 1000);
 process.stdout.write(`\n${measurements.length} runs in ${seconds} s\n`);
 
 if (!args['no-write']) {
   const date = new Date().toISOString().slice(0, 10);
-  const file = path.join(REPO_ROOT, 'bench/results', `${date}${args.quick ? '-quick' : ''}.json`);
+  const file = path.join(
+    REPO_ROOT,
+    'bench/results',
+    `${date}${args.quick ? '-quick' : ''}${baseline ? '-ab' : ''}.json`,
+  );
   const hostile = { every: p.hostile.every, timeoutMs: p.hostile.timeoutMs };
   const json = {
     date: new Date().toISOString(),
@@ -151,5 +179,5 @@ if (!args['no-write']) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);
   process.stdout.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
-  if (!args.quick && !only) writeChart(reports, date, rounds, machine());
+  if (!args.quick && !only && !baseline) writeChart(reports, date, rounds, machine());
 }

@@ -96,11 +96,13 @@ export async function runScenario(
     drainSeconds: number;
     hostile?: ServerOptions['hostile'];
     cpuProfDir?: string;
+    root?: string;
   },
 ): Promise<Measurement> {
   const server = await startServer(kind, {
     ...(options.hostile ? { hostile: options.hostile } : {}),
     ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
+    ...(options.root ? { root: options.root } : {}),
   });
   try {
     // Warm-up: JIT, the function's isolate, SQLite caches. Not measured.

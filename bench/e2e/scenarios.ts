@@ -9,8 +9,11 @@ export interface Plan {
   drainSeconds: number;
 }
 
-/** The full plan (a few minutes), or a short smoke run with `quick`. */
-export function plan(quick: boolean): Plan {
+/**
+ * The full plan (a few minutes), or a short smoke run with `quick`; `closedCount` overrides
+ * the pushes of the closed-loop runs (longer runs for profiles and A/B comparisons).
+ */
+export function plan(quick: boolean, closedCount?: number): Plan {
   const scale = quick ? 0.25 : 1;
   const open = (rate: number, seconds: number) => ({
     kind: 'open' as const,
@@ -20,8 +23,8 @@ export function plan(quick: boolean): Plan {
   const closed = {
     kind: 'closed' as const,
     concurrency: 64,
-    count: Math.round(3000 * scale),
-    maxSeconds: 15,
+    count: closedCount ?? Math.round(3000 * scale),
+    maxSeconds: closedCount ? Math.max(15, closedCount / 200) : 15,
   };
   const scenarios: Scenario[] = [];
   for (const safe of [false, true]) {

@@ -36,6 +36,8 @@ export interface ServerOptions {
   hostile?: { every: number; timeoutMs: number };
   /** Write a V8 CPU profile of the server process (and its children) into this dir. */
   cpuProfDir?: string;
+  /** cloudfn only: run the engine of another checkout (an A/B against a baseline). */
+  root?: string;
 }
 
 const NODE = path.join(REPO_ROOT, 'node_modules/.bin/node');
@@ -69,7 +71,8 @@ export async function startServer(
     });
     dbFile = path.join(dataDir, 'reference.db');
   }
-  const child = spawn(NODE, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cwd = kind === 'cloudfn' && options.root ? options.root : REPO_ROOT;
+  const child = spawn(NODE, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await listeningPort(child, kind);
   const target: Target = { host: '127.0.0.1', port };
   const base = `http://127.0.0.1:${port}`;

@@ -6,6 +6,7 @@
  * process per database), keeps this index in step with it, and rebuilds it from the table at
  * start; an entry whose row has gone (a rolled-back dispatch) is dropped when met.
  */
+import type { QueueItem } from '../ports.ts';
 
 export interface DueEntry {
   id: string;
@@ -13,6 +14,11 @@ export interface DueEntry {
   rowid: number;
   runAt: number;
   lane: string;
+  /**
+   * The item itself, when this process queued it (or claimed it before): a claim then hands
+   * it out without reading and parsing its row again. Entries loaded at start have none.
+   */
+  item?: QueueItem;
 }
 
 const before = (a: DueEntry, b: DueEntry) =>
@@ -51,6 +57,16 @@ export class DueIndex {
     const i = list.indexOf(entry);
     if (i >= 0) list.splice(i, 1);
     if (list.length === 0) this.#lanes.delete(entry.lane);
+  }
+
+  /** The earliest runAt of any entry (each lane keeps its oldest first), if any. */
+  earliest(): number | undefined {
+    let min: number | undefined;
+    for (const list of this.#lanes.values()) {
+      const first = list[0]!.runAt;
+      if (min === undefined || first < min) min = first;
+    }
+    return min;
   }
 
   clear(): void {

@@ -55,8 +55,8 @@ export function sqliteQueue(db: Database): Queue {
     'SELECT MAX(triggered_at) AS t FROM trigger_logs WHERE trigger = ? AND action_index = ? AND triggered_at >= ?',
   );
   const claim = db.prepare('UPDATE queue SET claimed = 1, attempts = attempts + 1 WHERE id = ?');
-  const next = db.prepare<[], { t: number | null }>(
-    'SELECT MIN(run_at) AS t FROM queue WHERE claimed = 0',
+  const claimFree = db.prepare(
+    'UPDATE queue SET claimed = 1, attempts = attempts + 1 WHERE id = ? AND claimed = 0',
   );
   const remove = db.prepare('DELETE FROM queue WHERE id = ?');
   const retry = db.prepare('UPDATE queue SET claimed = 0, run_at = ? WHERE id = ?');
@@ -96,12 +96,19 @@ export function sqliteQueue(db: Database): Queue {
   let added: DueEntry[] = [];
   const dispatch = db.transaction((inboxId: string | null, firings: NewFiring[], now: number) => {
     if (inboxId !== null) markDispatched.run(inboxId);
+    let event: string | undefined;
+    let eventOf: unknown;
     for (const f of firings) {
       if (
         f.guard &&
         !f.guard.admit(lastFired.get(f.trigger, f.actionIndex, f.guard.since)?.t ?? undefined)
       )
         continue;
+      // The firings of one entry share its event: serialised once for all their rows.
+      if (event === undefined || eventOf !== f.event) {
+        eventOf = f.event;
+        event = JSON.stringify(f.event);
+      }
       const row = {
         logId: f.logId,
         trigger: f.trigger,
@@ -110,15 +117,28 @@ export function sqliteQueue(db: Database): Queue {
         inboxId,
         now,
         action: JSON.stringify(f.action),
-        event: JSON.stringify(f.event),
+        event,
       };
       insertLog.run(row);
       const rowid = Number(insertItem.run(row).lastInsertRowid);
+      const lane = laneOf(f.action, f.trigger, f.actionIndex);
       added.push({
         id: f.logId,
         rowid,
         runAt: now,
-        lane: laneOf(f.action, f.trigger, f.actionIndex),
+        lane,
+        item: {
+          id: f.logId,
+          triggerLogId: f.logId,
+          trigger: f.trigger,
+          actionIndex: f.actionIndex,
+          action: f.action,
+          event: f.event ?? null,
+          eventType: f.eventType,
+          attempts: 0,
+          runAt: now,
+          lane,
+        },
       });
     }
   });
@@ -128,19 +148,24 @@ export function sqliteQueue(db: Database): Queue {
     for (const e of added) index.add(e);
   };
 
-  const claimDue = db.transaction((now: number, limit: number, lanes?: LaneCaps) => {
-    writes.flushFor('queue');
-    const perLane = lanes?.perLane ?? limit;
-    const room = (lane: string) => perLane - (lanes?.running.get(lane) ?? 0);
+  const claimPicked = db.transaction((picked: DueEntry[]) => {
     const items: QueueItem[] = [];
-    for (const entry of index.pick(now, limit, room)) {
+    for (const entry of picked) {
       index.delete(entry.id);
-      const row = byRowid.get(entry.rowid);
-      // Gone or taken: a dispatch whose transaction was rolled back after it was indexed.
-      if (!row || row.id !== entry.id || row.claimed !== 0) continue;
-      claim.run(row.id);
-      claimed.set(row.id, entry);
-      items.push({ ...toItem({ ...row, lane: entry.lane }), attempts: row.attempts + 1 });
+      let item: QueueItem;
+      if (entry.item) {
+        // No changes: the row has gone or was taken (a dispatch rolled back after it was
+        // indexed).
+        if (claimFree.run(entry.id).changes !== 1) continue;
+        item = { ...entry.item, attempts: entry.item.attempts + 1 };
+      } else {
+        const row = byRowid.get(entry.rowid);
+        if (!row || row.id !== entry.id || row.claimed !== 0) continue;
+        claim.run(row.id);
+        item = { ...toItem({ ...row, lane: entry.lane }), attempts: row.attempts + 1 };
+      }
+      claimed.set(item.id, { ...entry, item });
+      items.push(item);
     }
     return items;
   });
@@ -150,12 +175,18 @@ export function sqliteQueue(db: Database): Queue {
     // and the inserts happen under one write lock, even against another process on the same
     // file); each dispatch is a savepoint in it, so still all-or-nothing.
     dispatch: (inboxId, firings, now) => writes.soon(() => dispatchIndexed(inboxId, firings, now)),
-    // Claims need no durability (they are released at start), so their commit is relaxed.
-    claimDue: (now, limit, lanes) => writes.relaxed(() => claimDue(now, limit, lanes)),
-    nextRunAt: () => {
-      writes.flushFor('queue');
-      return next.get()?.t ?? undefined;
+    // Claims need no durability (they are released at start), so their commit is relaxed;
+    // it is one with the queued bookkeeping before it (a retry that makes an item claimable
+    // again lands first) and the job rows the runner creates right after (`soon`).
+    claimDue: (now, limit, lanes) => {
+      const perLane = lanes?.perLane ?? limit;
+      const room = (lane: string) => perLane - (lanes?.running.get(lane) ?? 0);
+      const picked = index.pick(now, limit, room);
+      // Nothing to take: no transaction (it would commit the deferred writes one by one).
+      return picked.length === 0 ? [] : writes.soon(() => claimPicked(picked));
     },
+    // The index holds exactly the unclaimed items (a retry is put back as it is deferred).
+    nextRunAt: () => index.earliest(),
     complete: (id) => {
       claimed.delete(id);
       index.delete(id);
@@ -170,7 +201,8 @@ export function sqliteQueue(db: Database): Queue {
       const entry = claimed.get(id);
       claimed.delete(id);
       // The row is unclaimed once the deferred write lands; claimDue flushes before it reads.
-      if (entry) index.add({ ...entry, runAt });
+      if (entry)
+        index.add({ ...entry, runAt, ...(entry.item ? { item: { ...entry.item, runAt } } : {}) });
       writes.defer(['queue'], () => retry.run(runAt, id));
     },
     replay: db.transaction((logId: string, now: number) => {

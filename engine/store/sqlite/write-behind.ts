@@ -16,10 +16,12 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
  * And they share commits, two ways:
  *
  * - `defer`: jobs, log updates, completions and retries are queued and all those of an
- *   event-loop turn are committed together in ONE transaction on the next `setImmediate`.
+ *   event-loop turn are committed together in ONE transaction on the next `setImmediate`
+ *   (or earlier, inside a transaction `soon` opens).
  *   A read of a table through these stores first commits the queue if it holds a write to
  *   that table (read-your-writes); a read of another table does not force a commit.
- * - `soon`: a dispatch (inbox entry marked dispatched + log rows + queue items) runs at once,
+ * - `soon`: a dispatch (inbox entry marked dispatched + log rows + queue items) or a claim
+ *   (with the job rows its attempts create) runs at once,
  *   inside a transaction that stays open until the end of the current synchronous run (a
  *   microtask), so a drain of many inbox entries commits once. Every reader on the same
  *   connection (the inbox's own `pending`, retention) sees it at once; no I/O callback or
@@ -90,7 +92,10 @@ export class WriteBehind {
     }
   }
 
-  /** Queues a write to these tables; it is committed with the rest of this turn's writes. */
+  /**
+   * Queues a write to these tables; it is committed with the rest of this turn's writes (or
+   * earlier, with a transaction `soon` opens, or by a read that needs it).
+   */
   defer(tables: BehindTable[], op: Op): void {
     this.#pending.push(op);
     for (const t of tables) this.#dirty.add(t);
