@@ -1,9 +1,10 @@
 /**
- * Entry of an executor process (forked by the supervisor with --no-node-snapshot and advanced
- * serialization). It lowers its own CPU priority, loads the HostOps module it is told to,
- * keeps a warm isolate pool and the function cache, runs invocations and reports heartbeats.
- * A catastrophic V8 error makes it kill itself at once: its isolates can no longer be trusted
- * and the process might not be able to exit by itself; the supervisor restarts it.
+ * The executor process (forked by the supervisor with --no-node-snapshot and advanced
+ * serialization, through executor-entry.ts, which has lowered its CPU priority already). It
+ * loads the HostOps module it is told to, keeps a warm isolate pool and the function cache,
+ * runs invocations and reports heartbeats. A catastrophic V8 error makes it kill itself at
+ * once: its isolates can no longer be trusted and the process might not be able to exit by
+ * itself; the supervisor restarts it.
  *
  * A main executor also remembers the versions it saw offend (runtime/executor/suspects.ts)
  * and bounces their invocations that were already on their way (`reroute`) until the main
@@ -15,7 +16,6 @@ import type { CreateHostOps, HostOps, HostOpsModuleSpec } from '../host-ops.ts';
 import type { SandboxLimits } from '../limits.ts';
 import { FunctionCache } from './function-cache.ts';
 import type { FunctionInstance } from './function-instance.ts';
-import { lowerOwnPriority } from './priority.ts';
 import { loadPreludeCode } from './prelude-source.ts';
 import {
   CATASTROPHIC_MARKER,
@@ -83,7 +83,6 @@ async function loadHostOps(spec: HostOpsModuleSpec | undefined): Promise<HostOps
 async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void> {
   const limits: SandboxLimits = init.limits;
   const quarantine = init.role === 'quarantine';
-  lowerOwnPriority(quarantine ? limits.quarantineNice : limits.executorNice);
   const [prelude, hostOps] = await Promise.all([loadPreludeCode(), loadHostOps(init.hostOps)]);
   const pool = new WarmPool(prelude, {
     // Suspects are few and their cold starts matter little: one warm isolate is enough.

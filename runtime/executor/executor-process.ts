@@ -20,7 +20,7 @@ import {
   type ToExecutor,
 } from './protocol.ts';
 
-const CHILD_ENTRY = fileURLToPath(new URL('./child-main.ts', import.meta.url));
+const CHILD_ENTRY = fileURLToPath(new URL('./executor-entry.ts', import.meta.url));
 const STDERR_TAIL_CHARS = 4096;
 
 export interface RuntimeLogger {
@@ -148,16 +148,19 @@ export class ExecutorProcess {
     this.#killReason = undefined;
     this.#stderrTail = '';
     this.#sentSpecs.clear();
-    const child = fork(CHILD_ENTRY, [], {
+    const { limits, role } = this.#init;
+    const nice = role === 'quarantine' ? limits.quarantineNice : limits.executorNice;
+    const child = fork(CHILD_ENTRY, [String(nice)], {
       execArgv: ['--no-node-snapshot'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       // The executor gets what it needs through `init`; the engine's environment (admin
       // token, secrets) stays out of the process that runs untrusted code.
       env: childEnv(),
-      // The quarantine gets a session, hence a CPU scheduling group, of its own (priority.ts).
-      // It still exits with the engine: it leaves when its IPC channel closes.
-      detached: this.#init.role === 'quarantine',
+      // A session, hence a CPU scheduling group, of its own (priority.ts): what functions
+      // burn never spends the engine's share. It still ends with the engine: it exits when
+      // its IPC channel closes.
+      detached: true,
     });
     this.#child = child;
     child.stderr?.setEncoding('utf8');

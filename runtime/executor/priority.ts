@@ -10,12 +10,14 @@
  * So the executor sets it on every thread it already has (/proc/self/task) and on its main
  * thread, from which isolated-vm's pool threads and libuv's are created later.
  *
- * Why an own scheduling group for the quarantine: with autogroups (the default on most Linux
- * desktops and VMs, this one included) the kernel first shares the CPU between sessions, then
- * inside each by nice. Suspects looping at nice 19 inside the engine's session still spend
- * that session's share, so when another session is busy the engine waits behind them (measured
- * here: an IPC round trip's p99 went from ≈ 1 ms to ≈ 17 ms). The quarantine executor is
- * started in a session of its own (`detached`) and gives its autogroup the same nice value.
+ * Why an own scheduling group: with autogroups (the default on most Linux desktops and VMs,
+ * this one included) the kernel first shares the CPU between sessions, then inside each by
+ * nice. Functions looping at nice 19 inside the engine's session still spent that session's
+ * share, so when another session was busy the engine waited behind them (measured here: an
+ * IPC round trip's p99 went from ≈ 1 ms to ≈ 17 ms; the bench's answer p99 ×2–3). So the
+ * supervisor starts executors `detached` (a session of their own) and each gives its
+ * autogroup its nice value. Without autogroups (a systemd service's cgroup) the per-thread
+ * values do the same job.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
