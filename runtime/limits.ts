@@ -34,21 +34,6 @@ export interface SandboxLimits {
   deadlineGraceMs: number;
   /** An executor whose RSS passes this is restarted. */
   rssCeilingMb: number;
-  /**
-   * Nice value of the executor processes (0–19; never below the engine's own): on a busy
-   * machine the engine's receiver answers WeChat first, functions get the CPU that is left.
-   */
-  executorNice: number;
-  /** Nice value of the quarantine executor, where suspect functions run (0–19). */
-  quarantineNice: number;
-  /** Runs of a new version entered asynchronously before it may take the synchronous fast path. */
-  provingRuns: number;
-  /** A run using this much isolate CPU time makes its function version suspect (it held the executor that long). */
-  suspectCpuMs: number;
-  /** Well-behaved runs in quarantine before a suspect returns to the fast path (doubled per relapse). */
-  probationRuns: number;
-  /** …and at least this long since its last offence (doubled per relapse). */
-  probationMs: number;
 }
 
 export const DEFAULT_LIMITS: SandboxLimits = {
@@ -69,12 +54,6 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   heartbeatTimeoutMs: 15_000,
   deadlineGraceMs: 2_000,
   rssCeilingMb: 4096,
-  executorNice: 10,
-  quarantineNice: 19,
-  provingRuns: 10,
-  suspectCpuMs: 100,
-  probationRuns: 100,
-  probationMs: 60_000,
 };
 
 /** Applies defaults; rejects nonsense early rather than deep in the executor. */

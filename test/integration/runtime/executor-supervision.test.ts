@@ -8,9 +8,7 @@ import { deploy, HEALTHY, run, testSandbox } from './harness.ts';
 describe('executor supervision', () => {
   let sandbox: SupervisedSandbox;
   beforeAll(async () => {
-    // provingRuns 0: first runs take the synchronous fast path, where V8's fatal paths hit
-    // (entered asynchronously, the fill below is usually still running at its deadline).
-    sandbox = testSandbox({ limits: { deadlineGraceMs: 500, heartbeatMs: 200, provingRuns: 0 } });
+    sandbox = testSandbox({ limits: { deadlineGraceMs: 500, heartbeatMs: 200 } });
     await sandbox.ready();
   });
   afterAll(() => sandbox.close());
