@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { LaneCaps, NewFiring, Queue, QueueItem } from '../ports.ts';
+import type { NewFiring, Queue, QueueItem } from '../ports.ts';
 import { fromJson } from './json-column.ts';
 import { writeBehindOf } from './write-behind.ts';
 import { DueIndex, laneOf, type DueEntry } from './due-index.ts';
