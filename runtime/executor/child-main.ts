@@ -1,9 +1,14 @@
 /**
- * Entry of an executor process (forked by the supervisor with --no-node-snapshot and advanced
- * serialization). It loads the HostOps module it is told to, keeps a warm isolate pool and
- * the function cache, runs invocations and reports heartbeats. A catastrophic V8 error makes
- * it kill itself at once: its isolates can no longer be trusted and the process might not be
- * able to exit by itself; the supervisor restarts it.
+ * The executor process (forked by the supervisor with --no-node-snapshot and advanced
+ * serialization, through executor-entry.ts, which has lowered its CPU priority already). It
+ * loads the HostOps module it is told to, keeps a warm isolate pool and the function cache,
+ * runs invocations and reports heartbeats. A catastrophic V8 error makes it kill itself at
+ * once: its isolates can no longer be trusted and the process might not be able to exit by
+ * itself; the supervisor restarts it.
+ *
+ * A main executor also remembers the versions it saw offend (runtime/executor/suspects.ts)
+ * and bounces their invocations that were already on their way (`reroute`) until the main
+ * process, which moves them to quarantine, says otherwise (`trust`).
  */
 import { writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -12,10 +17,15 @@ import type { SandboxLimits } from '../limits.ts';
 import { FunctionCache } from './function-cache.ts';
 import type { FunctionInstance } from './function-instance.ts';
 import { loadPreludeCode } from './prelude-source.ts';
-import type { FromExecutor, ToExecutor } from './protocol.ts';
+import {
+  CATASTROPHIC_MARKER,
+  CULPRIT_MARKER,
+  type FromExecutor,
+  type FunctionRef,
+  type ToExecutor,
+} from './protocol.ts';
+import { conductOf, versionKey } from './suspects.ts';
 import { WarmPool } from './warm-pool.ts';
-
-export const CATASTROPHIC_MARKER = 'cloudfn-executor: catastrophic V8 error:';
 
 function sendNow(message: FromExecutor): void {
   if (process.connected) process.send?.(message);
@@ -25,6 +35,8 @@ function sendNow(message: FromExecutor): void {
 // turn of the event loop instead of one per event. Any other message flushes them first, so
 // a job's events always arrive before its outcome.
 const EVENT_BATCH = 1000;
+/** Offending versions a main executor remembers; past it, the main process's list still routes them. */
+const MAX_OFFENDERS = 10_000;
 let events: { kind: string; payload: unknown }[] = [];
 
 function flushEvents(): void {
@@ -45,10 +57,14 @@ function send(message: FromExecutor): void {
   sendNow(message);
 }
 
-function onCatastrophicError(message: string): void {
+function onCatastrophicError(
+  message: string,
+  culprit: { name: string; version: number } | undefined,
+): void {
   // Synchronous write: the IPC channel would not flush before the kill.
   try {
     writeSync(2, `${CATASTROPHIC_MARKER} ${message}\n`);
+    if (culprit !== undefined) writeSync(2, `${CULPRIT_MARKER} ${JSON.stringify(culprit)}\n`);
   } catch {
     // nothing left to tell
   }
@@ -66,9 +82,11 @@ async function loadHostOps(spec: HostOpsModuleSpec | undefined): Promise<HostOps
 
 async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void> {
   const limits: SandboxLimits = init.limits;
+  const quarantine = init.role === 'quarantine';
   const [prelude, hostOps] = await Promise.all([loadPreludeCode(), loadHostOps(init.hostOps)]);
   const pool = new WarmPool(prelude, {
-    size: limits.warmPoolSize,
+    // Suspects are few and their cold starts matter little: one warm isolate is enough.
+    size: quarantine ? Math.min(1, limits.warmPoolSize) : limits.warmPoolSize,
     defaultMemoryMb: limits.defaultMemoryMb,
     onCatastrophicError,
   });
@@ -78,6 +96,9 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
     hostOps,
     nested: (id, callId, requestJson) => send({ type: 'nested', id, callId, requestJson }),
   });
+  /** Versions seen offending here (main executors only), in the order they offended. */
+  const offenders = new Set<string>();
+  const keyOf = (fn: FunctionRef) => versionKey(fn.name, fn.version);
   pool.refill();
 
   const heartbeat = setInterval(() => {
@@ -95,25 +116,35 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
     switch (message.type) {
       case 'invoke': {
         const receivedAt = performance.now();
+        if (offenders.has(keyOf(message.fn))) {
+          send({ type: 'reroute', id: message.id });
+          return;
+        }
         const instance = cache.acquire(message.fn);
         if (instance === undefined) {
           send({ type: 'need-code', id: message.id });
           return;
         }
         running.set(message.id, instance);
-        void instance
-          .run({
+        instance.run(
+          {
             receivedAt,
             invocationId: message.id,
             jobId: message.jobId,
             jobJson: message.jobJson,
             timeoutMs: message.timeoutMs,
-          })
-          .then((outcome) => {
+            asyncEntry: quarantine || message.async,
+          },
+          (outcome) => {
             running.delete(message.id);
             cache.release(instance);
+            if (!quarantine && conductOf(outcome, limits) === 'offence') {
+              if (offenders.size >= MAX_OFFENDERS) offenders.clear();
+              offenders.add(keyOf(message.fn));
+            }
             send({ type: 'outcome', id: message.id, outcome });
-          });
+          },
+        );
         return;
       }
       case 'nested-reply':
@@ -121,6 +152,10 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
         return;
       case 'forget':
         cache.forget(message.name);
+        for (const key of offenders) if (key.startsWith(`${message.name}\0`)) offenders.delete(key);
+        return;
+      case 'trust':
+        offenders.delete(versionKey(message.name, message.version));
         return;
       case 'close':
         clearInterval(heartbeat);

@@ -2,11 +2,17 @@
  * One isolate bound to one function version, running one job at a time (so a deadline that
  * disposes the isolate ends that job only, and every console line belongs to its job).
  *
- * Jobs are entered with `applySync` on the executor's main thread: a guest's host calls then
- * reach the HostOps synchronously (≈ 1 µs instead of ≈ 50–100 µs for an async round trip),
- * microtasks run inside the entry and under its timeout, and between entries the event loop
- * is free for timers, nested-invoke answers and the engine-side deadline. The file is long
- * because the job lifecycle (enter, bridge callbacks, completion, failure) is one state machine.
+ * In a main executor jobs are entered with `applySync` on the executor's main thread: a
+ * guest's host calls then reach the HostOps synchronously (≈ 1 µs instead of ≈ 50–100 µs for
+ * an async round trip), microtasks run inside the entry and under its timeout, and between
+ * entries the event loop is free for timers, nested-invoke answers and the engine-side
+ * deadline. Jobs of suspect functions (the quarantine executor) and of versions still proving
+ * themselves (suspects.ts) are `asyncEntry` jobs: the same entries go through the async
+ * `apply`, the isolate runs on one of isolated-vm's threads, its host calls (still synchronous
+ * callbacks for the guest) wait for the main thread, and the main thread stays free while the
+ * function computes. Entries of one job then queue, so they never overlap or reorder.
+ * The file is long because the job lifecycle (enter, bridge callbacks, completion, failure)
+ * is one state machine.
  */
 import type ivm from 'isolated-vm';
 import { mapStack } from '../bundle/stack-mapper.ts';
@@ -24,6 +30,8 @@ export interface InstanceServices {
   nested(invocationId: number, callId: number, requestJson: string): void;
 }
 
+type Entry = [kind: string, a?: string | number, b?: string];
+
 export interface JobParams {
   /** performance.now() when the executor received the invocation: duration and deadline count from here. */
   receivedAt: number;
@@ -31,6 +39,8 @@ export interface JobParams {
   jobId: string;
   jobJson: string;
   timeoutMs: number;
+  /** Enter with the async `apply` (quarantine, or a version proving itself) instead of `applySync`. */
+  asyncEntry: boolean;
 }
 
 interface Job extends JobParams {
@@ -44,6 +54,8 @@ interface Job extends JobParams {
   outcomeJson: string | undefined;
   ended: boolean;
   cpuStart: bigint;
+  /** Async entries waiting for the one before them to leave the isolate. */
+  queue: Entry[];
   resolve(outcome: InvocationOutcome): void;
 }
 
@@ -63,6 +75,10 @@ export class FunctionInstance implements BridgeTarget {
   #job: Job | undefined;
   #loaded = false;
   #dead = false;
+  /** An async load or entry queue is being worked through: further entries wait their turn. */
+  #entering = false;
+  /** An async call is inside the isolate now (its heap statistics would block until it leaves). */
+  #inIsolate = false;
   /** Resident heap of the isolate at its last sample, for the memory budget. */
   heapBytes = 0;
   #usedBytes = 0;
@@ -84,31 +100,48 @@ export class FunctionInstance implements BridgeTarget {
     return this.#job?.invocationId;
   }
 
-  /** Runs one job to its outcome; never rejects. */
-  run(params: JobParams): Promise<InvocationOutcome> {
-    return new Promise((resolve) => {
-      const job: Job = {
-        ...params,
-        startedAt: params.receivedAt,
-        deadlineAt: params.receivedAt + params.timeoutMs,
-        log: [],
-        logBytes: 0,
-        logFull: false,
-        timers: new Map(),
-        deadlineTimer: undefined,
-        outcomeJson: undefined,
-        ended: false,
-        cpuStart: this.#cpuTime(),
-        resolve,
-      };
-      this.#job = job;
-      job.deadlineTimer = setTimeout(
-        () => this.#expire(job),
-        Math.max(0, job.deadlineAt - performance.now()),
-      );
-      if (!this.#loaded && !this.#load(job)) return;
-      this.#enter(job, 'run', params.jobJson);
-    });
+  get fn(): { name: string; version: number } {
+    return { name: this.spec.spec.name, version: this.spec.spec.version };
+  }
+
+  /**
+   * Runs one job; `onEnd` gets its outcome once, synchronously as the job ends (and after a
+   * failed isolate is disposed), so the executor judges the run before it reads its next
+   * message: IPC messages that arrived together are all dispatched before any promise settles.
+   */
+  run(params: JobParams, onEnd: (outcome: InvocationOutcome) => void): void {
+    const job: Job = {
+      ...params,
+      startedAt: params.receivedAt,
+      deadlineAt: params.receivedAt + params.timeoutMs,
+      log: [],
+      logBytes: 0,
+      logFull: false,
+      timers: new Map(),
+      deadlineTimer: undefined,
+      outcomeJson: undefined,
+      ended: false,
+      cpuStart: this.#cpuTime(),
+      queue: [],
+      resolve: onEnd,
+    };
+    this.#job = job;
+    job.deadlineTimer = setTimeout(
+      () => this.#expire(job),
+      Math.max(0, job.deadlineAt - performance.now()),
+    );
+    if (job.asyncEntry) void this.#startAsync(job, params.jobJson);
+    else if (this.#loaded || this.#load(job)) this.#enter(job, 'run', params.jobJson);
+  }
+
+  async #startAsync(job: Job, jobJson: string): Promise<void> {
+    if (!this.#loaded) {
+      // Timers the module's top level sets queue meanwhile; the run goes first, as with applySync.
+      if (!(await this.#loadAsync(job))) return;
+      job.queue.unshift(['run', jobJson]);
+      return this.#pump(job);
+    }
+    this.#enter(job, 'run', jobJson);
   }
 
   /** Delivers the main process's answer to a nested BaaS.invoke. */
@@ -140,36 +173,73 @@ export class FunctionInstance implements BridgeTarget {
     }
   }
 
-  #load(job: Job): boolean {
+  #setupJson(job: Job): string {
     const { spec } = this.spec;
+    return JSON.stringify({
+      env: spec.env,
+      timeoutMs: job.timeoutMs,
+      memoryMb: spec.memoryMb,
+      maxLogLineChars: this.#services.limits.maxLogLineChars,
+      maxResultChars: this.#services.limits.maxResultBytes,
+    });
+  }
+
+  #compileOptions(): ivm.ScriptOrigin & ivm.CachedDataOptions {
+    const cached = this.spec.cachedData;
+    return {
+      filename: this.spec.bundleFile,
+      lineOffset: -1,
+      ...(cached === undefined ? { produceCachedData: true } : { cachedData: cached }),
+    };
+  }
+
+  #keepCachedData(script: ivm.Script & ivm.CachedDataResult): void {
+    if (this.spec.cachedData === undefined && script.cachedData !== undefined)
+      this.spec.cachedData = script.cachedData;
+  }
+
+  #load(job: Job): boolean {
     try {
-      const setup = {
-        env: spec.env,
-        timeoutMs: job.timeoutMs,
-        memoryMb: spec.memoryMb,
-        maxLogLineChars: this.#services.limits.maxLogLineChars,
-        maxResultChars: this.#services.limits.maxResultBytes,
-      };
-      this.#warm.enter.applySync(undefined, ['setup', JSON.stringify(setup)], {
+      this.#warm.enter.applySync(undefined, ['setup', this.#setupJson(job)], {
         timeout: this.#remaining(job),
       });
-      const cached = this.spec.cachedData;
-      const script: ivm.Script & ivm.CachedDataResult = this.#warm.isolate.compileScriptSync(
-        WRAPPER_PREFIX + spec.code + WRAPPER_SUFFIX,
-        {
-          filename: this.spec.bundleFile,
-          lineOffset: -1,
-          ...(cached === undefined ? { produceCachedData: true } : { cachedData: cached }),
-        },
+      const script = this.#warm.isolate.compileScriptSync(
+        WRAPPER_PREFIX + this.spec.spec.code + WRAPPER_SUFFIX,
+        this.#compileOptions(),
       );
-      if (cached === undefined && script.cachedData !== undefined)
-        this.spec.cachedData = script.cachedData;
+      this.#keepCachedData(script);
       script.runSync(this.#warm.context, { timeout: this.#remaining(job), release: true });
       this.#loaded = true;
       return true;
     } catch (e) {
       this.#crash(job, e);
       return false;
+    }
+  }
+
+  /** #load through the async calls: the module's top level runs off the main thread too. */
+  async #loadAsync(job: Job): Promise<boolean> {
+    this.#entering = true;
+    this.#inIsolate = true;
+    try {
+      await this.#warm.enter.apply(undefined, ['setup', this.#setupJson(job)], {
+        timeout: this.#remaining(job),
+      });
+      const script = await this.#warm.isolate.compileScript(
+        WRAPPER_PREFIX + this.spec.spec.code + WRAPPER_SUFFIX,
+        this.#compileOptions(),
+      );
+      this.#keepCachedData(script);
+      await script.run(this.#warm.context, { timeout: this.#remaining(job), release: true });
+      this.#loaded = true;
+      return !job.ended;
+    } catch (e) {
+      this.#inIsolate = false;
+      this.#crash(job, e);
+      return false;
+    } finally {
+      this.#inIsolate = false;
+      this.#entering = false;
     }
   }
 
@@ -180,12 +250,40 @@ export class FunctionInstance implements BridgeTarget {
   #enter(job: Job, kind: string, a?: string | number, b?: string): void {
     if (job.ended || this.dead) return;
     if (job.deadlineAt - performance.now() <= 0) return this.#expire(job);
+    if (job.asyncEntry) {
+      job.queue.push([kind, a, b]);
+      if (!this.#entering) void this.#pump(job);
+      return;
+    }
     try {
       this.#warm.enter.applySync(undefined, [kind, a, b], { timeout: this.#remaining(job) });
     } catch (e) {
       return this.#crash(job, e);
     }
     if (job.outcomeJson !== undefined && !job.ended) this.#complete(job);
+  }
+
+  /** Works through a job's queued async entries, one inside the isolate at a time. */
+  async #pump(job: Job): Promise<void> {
+    this.#entering = true;
+    try {
+      for (let next = job.queue.shift(); next !== undefined; next = job.queue.shift()) {
+        if (job.ended || this.dead) return;
+        if (job.deadlineAt - performance.now() <= 0) return this.#expire(job);
+        this.#inIsolate = true;
+        try {
+          await this.#warm.enter.apply(undefined, next, { timeout: this.#remaining(job) });
+        } catch (e) {
+          this.#inIsolate = false;
+          return this.#crash(job, e);
+        }
+        this.#inIsolate = false;
+        if (job.outcomeJson !== undefined && !job.ended) this.#complete(job);
+      }
+    } finally {
+      this.#inIsolate = false;
+      this.#entering = false;
+    }
   }
 
   #complete(job: Job): void {
@@ -240,8 +338,8 @@ export class FunctionInstance implements BridgeTarget {
       'deadline_exceeded',
       undefined,
       this.#error('DeadlineExceeded', RUNTIME_CODES.timeout, message),
+      true,
     );
-    this.dispose();
   }
 
   /** An entry threw at the isolated-vm level: a timeout, the memory limit, or a dead isolate. */
@@ -256,18 +354,24 @@ export class FunctionInstance implements BridgeTarget {
         'execution_failed',
         undefined,
         this.#error('RangeError', RUNTIME_CODES.memory, text),
+        true,
       );
     } else {
       const stack =
         e instanceof Error && typeof e.stack === 'string'
           ? mapStack(e.stack, this.spec.bundleFile, this.spec.mapper())
           : undefined;
-      this.#end(job, 'execution_failed', undefined, {
-        ...this.#error(e instanceof Error ? e.name : 'Error', RUNTIME_CODES.crashed, message),
-        ...(stack ? { stack } : {}),
-      });
+      this.#end(
+        job,
+        'execution_failed',
+        undefined,
+        {
+          ...this.#error(e instanceof Error ? e.name : 'Error', RUNTIME_CODES.crashed, message),
+          ...(stack ? { stack } : {}),
+        },
+        true,
+      );
     }
-    this.dispose();
   }
 
   #error(name: string, code: string, message: string): SerializedError {
@@ -287,6 +391,8 @@ export class FunctionInstance implements BridgeTarget {
     status: InvocationOutcome['status'],
     result: unknown,
     error: SerializedError | undefined,
+    /** The isolate failed: dispose of it before telling, so whoever gets it back sees it dead. */
+    thenDispose = false,
   ): void {
     if (job.ended) return;
     job.ended = true;
@@ -296,8 +402,13 @@ export class FunctionInstance implements BridgeTarget {
     const alive = !this.#warm.isolate.isDisposed;
     // Heap statistics cost ≈ 13 µs, half of a warm job: sample them at most every
     // HEAP_SAMPLE_MS per isolate (and always after a failure), else report the last sample.
+    // Never while an async call is inside the isolate: the statistics would wait for it.
     const now = performance.now();
-    if (alive && (status !== 'fulfilled' || now - this.#heapSampledAt >= HEAP_SAMPLE_MS)) {
+    if (
+      alive &&
+      !this.#inIsolate &&
+      (status !== 'fulfilled' || now - this.#heapSampledAt >= HEAP_SAMPLE_MS)
+    ) {
       try {
         const stats = this.#warm.isolate.getHeapStatisticsSync();
         this.#usedBytes = stats.used_heap_size + stats.externally_allocated_size;
@@ -320,6 +431,7 @@ export class FunctionInstance implements BridgeTarget {
     };
     if (result !== undefined) outcome.result = result;
     if (error !== undefined) outcome.error = error;
+    if (thenDispose) this.dispose();
     job.resolve(outcome);
   }
 

@@ -7,6 +7,11 @@ import type { HostOpsModuleSpec } from '../host-ops.ts';
 import type { SandboxLimits } from '../limits.ts';
 import type { InvocationOutcome } from '../sandbox.ts';
 
+/** The line an executor writes to stderr before killing itself on a catastrophic V8 error. */
+export const CATASTROPHIC_MARKER = 'cloudfn-executor: catastrophic V8 error:';
+/** Followed by `{"name":…,"version":…}` of the function whose isolate failed. */
+export const CULPRIT_MARKER = 'cloudfn-executor: culprit:';
+
 /** What an executor needs to run one function version. */
 export interface FunctionSpec {
   name: string;
@@ -24,20 +29,31 @@ export function specKey(fn: FunctionRef, codeLength: number): string {
   return `${fn.version}\0${fn.memoryMb}\0${codeLength}\0${JSON.stringify(fn.env)}`;
 }
 
+/**
+ * `main` executors enter jobs synchronously on their main thread (the fast path); the
+ * `quarantine` executor runs suspect functions, entered asynchronously on isolated-vm's
+ * threads at the lowest CPU priority (runtime/executor/suspects.ts).
+ */
+export type ExecutorRole = 'main' | 'quarantine';
+
 export type ToExecutor =
-  | { type: 'init'; hostOps?: HostOpsModuleSpec; limits: SandboxLimits }
+  | { type: 'init'; hostOps?: HostOpsModuleSpec; limits: SandboxLimits; role: ExecutorRole }
   | {
       type: 'invoke';
       id: number;
       /** Without `code` when this executor already has this version (the code crosses once). */
       fn: FunctionRef;
       timeoutMs: number;
+      /** Enter with the async `apply` (a version still proving itself); the quarantine always does. */
+      async: boolean;
       /** `{jobId, data, eventType, trigger}` as JSON. */
       jobJson: string;
       jobId: string;
     }
   | { type: 'nested-reply'; id: number; callId: number; replyJson: string }
   | { type: 'forget'; name: string }
+  /** This version ended its probation: run it here again (a main executor bounced it until now). */
+  | { type: 'trust'; name: string; version: number }
   | { type: 'close' };
 
 export type FromExecutor =
@@ -46,6 +62,8 @@ export type FromExecutor =
   | { type: 'nested'; id: number; callId: number; requestJson: string }
   /** The invocation named a version without its code and the executor does not have it. */
   | { type: 'need-code'; id: number }
+  /** A main executor saw this version offend and did not run it: send it to quarantine. */
+  | { type: 'reroute'; id: number }
   | { type: 'host-events'; events: { kind: string; payload: unknown }[] }
   | { type: 'heartbeat'; rss: number; loadedIsolates: number; warmIsolates: number }
   | { type: 'init-failed'; message: string };

@@ -3,12 +3,25 @@
  * (concurrency caps → back-pressure as `execution_rejected`, argument size), routes each
  * function to one executor (so its isolates, cached data and source map live in one place)
  * and answers nested BaaS.invoke calls through the engine's NestedInvoke.
+ *
+ * Routing has one exception: a function version that misbehaved (suspects.ts) runs in the
+ * quarantine executor, spawned on first need, until it has behaved again for a while. So a
+ * function that loops to its deadline cannot hold the executor the others are entered on.
  */
 import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOpsModuleSpec } from '../host-ops.ts';
 import { resolveLimits, type SandboxLimits } from '../limits.ts';
 import type { InvocationOutcome, InvocationRequest, NestedInvoke, Sandbox } from '../sandbox.ts';
-import { ExecutorProcess, hostOutcome, type RuntimeLogger } from './executor-process.ts';
+import {
+  type ExecutorInvocation,
+  ExecutorProcess,
+  hostOutcome,
+  REROUTED,
+  type RuntimeLogger,
+} from './executor-process.ts';
+import type { ExecutorRole } from './protocol.ts';
+import { QuarantineAdmission } from './quarantine-admission.ts';
+import { conductOf, type Path, SuspectList, versionKey } from './suspects.ts';
 
 export interface SandboxOptions {
   /** The module the executors load their host operations from (tables, …). */
@@ -27,7 +40,9 @@ export interface SandboxOptions {
 export interface SupervisedSandbox extends Sandbox {
   /** Resolves once every executor is ready (the first invocations wait for this anyway). */
   ready(): Promise<void>;
+  /** The main executors, then the quarantine executor once it has been spawned. */
   executors(): readonly {
+    role: ExecutorRole;
     pid: number | undefined;
     restarts: number;
     inFlight: number;
@@ -35,8 +50,10 @@ export interface SupervisedSandbox extends Sandbox {
     loadedIsolates: number;
     warmIsolates: number;
   }[];
-  /** Kills an executor as a crash would (tests of the supervisor). */
+  /** Kills an executor as a crash would (tests of the supervisor); indexes as in executors(). */
   killExecutor(index: number): void;
+  /** Where this function version's next run goes: proving itself, the fast path, or quarantine. */
+  pathOf(name: string, version: number): Path;
 }
 
 function fnv1a(text: string): number {
@@ -62,18 +79,89 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
   let inFlight = 0;
   let closed = false;
 
+  const suspects = new SuspectList(limits);
   const hooks = {
     logger: options.logger,
     onHostEvent: (kind: string, payload: unknown) => options.onHostEvent?.(kind, payload),
+    onCulprit: (name: string, version: number) => {
+      if (suspects.offend(name, version, Date.now()) === 'suspect')
+        options.logger?.warn?.(
+          { function: name, version },
+          'function moved to quarantine: it brought its executor down',
+        );
+    },
     onNested: (_id: number, _callId: number, _json: string, reply: (json: string) => void) =>
       reply(errorReply(RUNTIME_CODES.invokeUnavailable, 'BaaS.invoke is not available here')),
   };
   const count = Math.max(1, Math.floor(options.executors ?? 1));
   const executors = Array.from(
     { length: count },
-    (_, i) => new ExecutorProcess(i, { hostOps: options.hostOps, limits }, hooks),
+    (_, i) => new ExecutorProcess(i, { hostOps: options.hostOps, limits, role: 'main' }, hooks),
   );
   for (const executor of executors) executor.start();
+  let quarantine: ExecutorProcess | undefined;
+
+  function quarantineExecutor(): ExecutorProcess {
+    if (quarantine === undefined) {
+      quarantine = new ExecutorProcess(
+        count,
+        { hostOps: options.hostOps, limits, role: 'quarantine' },
+        hooks,
+      );
+      quarantine.start();
+    }
+    return quarantine;
+  }
+
+  const admission = new QuarantineAdmission({
+    concurrency: limits.quarantineConcurrency,
+    cpuShare: limits.quarantineCpuShare,
+  });
+  /** Runs a suspect in quarantine when admitted (quarantine-admission.ts: turns and pace). */
+  function runInQuarantine(
+    invocation: Omit<ExecutorInvocation, 'async'>,
+  ): Promise<InvocationOutcome | typeof REROUTED> {
+    return admission.admit(versionKey(invocation.fn.name, invocation.fn.version), async () => {
+      // The deadline starts in the executor, when the run is sent: waiting here does not count.
+      const result = await quarantineExecutor().invoke({ ...invocation, async: true });
+      const offended = result !== REROUTED && conductOf(result, limits) === 'offence';
+      return { result, paceCpuMs: offended ? result.cpuMs : 0 };
+    });
+  }
+
+  /**
+   * Runs on the function's executor (asynchronously while the version proves itself), or in
+   * quarantine while it is suspect; keeps the version's standing (suspects.ts).
+   */
+  async function route(invocation: Omit<ExecutorInvocation, 'async'>): Promise<InvocationOutcome> {
+    const { name, version } = invocation.fn;
+    const home = executors[fnv1a(name) % executors.length] as ExecutorProcess;
+    const path = suspects.pathOf(name, version);
+    let answer = await (path === 'quarantine'
+      ? runInQuarantine(invocation)
+      : home.invoke({ ...invocation, async: path !== 'fast' }));
+    if (answer === REROUTED) {
+      // The home executor saw this version offend before we did: it was on its way there.
+      suspects.offend(name, version, Date.now());
+      answer = await runInQuarantine(invocation);
+    }
+    if (answer === REROUTED)
+      return hostOutcome('execution_failed', RUNTIME_CODES.executorCrashed, 'Rerouted twice');
+    const change = suspects.record(name, version, conductOf(answer, limits), Date.now());
+    if (change === 'suspect')
+      options.logger?.warn?.(
+        { function: name, version, status: answer.status, cpuMs: answer.cpuMs },
+        'function moved to quarantine',
+      );
+    if (change === 'trusted' && path === 'quarantine') {
+      home.trust(name, version); // sent before its next invocation: the home executor stops bouncing it
+      options.logger?.info?.(
+        { function: name, version },
+        'function back on the fast path after its probation',
+      );
+    }
+    return answer;
+  }
 
   function nestedHandler(request: InvocationRequest) {
     return (_callId: number, requestJson: string, reply: (json: string) => void): void => {
@@ -163,8 +251,7 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
     inFlight++;
     perFunction.set(fn.name, running + 1);
     try {
-      const executor = executors[fnv1a(fn.name) % executors.length] as ExecutorProcess;
-      return await executor.invoke({
+      return await route({
         fn: {
           name: fn.name,
           version: fn.version,
@@ -188,17 +275,20 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
   return {
     invoke,
     forget(name) {
+      suspects.forget(name);
       for (const executor of executors) executor.forget(name);
+      quarantine?.forget(name);
     },
     async close() {
       closed = true;
-      await Promise.all(executors.map((e) => e.close()));
+      await Promise.all([...executors, ...(quarantine ? [quarantine] : [])].map((e) => e.close()));
     },
     async ready() {
       await Promise.all(executors.map((e) => e.whenReady()));
     },
     executors() {
-      return executors.map((e) => ({
+      return [...executors, ...(quarantine ? [quarantine] : [])].map((e) => ({
+        role: e.role,
         pid: e.pid,
         restarts: e.restarts,
         inFlight: e.inFlight,
@@ -206,7 +296,10 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
       }));
     },
     killExecutor(index) {
-      executors[index]?.kill('a test asked for it');
+      [...executors, ...(quarantine ? [quarantine] : [])][index]?.kill('a test asked for it');
+    },
+    pathOf(name, version) {
+      return suspects.pathOf(name, version);
     },
   };
 }

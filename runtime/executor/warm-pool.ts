@@ -16,7 +16,15 @@ export interface BridgeTarget {
   timer(delayMs: unknown, id: unknown): void;
   nested(id: unknown, requestJson: unknown): void;
   done(outcomeJson: unknown): void;
+  /** The function version that owns the isolate (named when the isolate brings the executor down). */
+  readonly fn: { name: string; version: number };
 }
+
+/** Told which function's isolate failed, when one had taken it. */
+export type CatastrophicHandler = (
+  message: string,
+  culprit: { name: string; version: number } | undefined,
+) => void;
 
 export interface WarmIsolate {
   isolate: ivm.Isolate;
@@ -56,7 +64,7 @@ export class WarmPool {
   readonly #prelude: string;
   readonly #targetSize: number;
   readonly #defaultMemoryMb: number;
-  readonly #onCatastrophicError: (message: string) => void;
+  readonly #onCatastrophicError: CatastrophicHandler;
   readonly #ready = new Map<number, WarmIsolate[]>();
   #preludeCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
   #filling = false;
@@ -67,7 +75,7 @@ export class WarmPool {
     options: {
       size: number;
       defaultMemoryMb: number;
-      onCatastrophicError: (message: string) => void;
+      onCatastrophicError: CatastrophicHandler;
     },
   ) {
     this.#prelude = prelude;
@@ -118,10 +126,11 @@ export class WarmPool {
     }
   }
 
-  #newIsolate(memoryMb: number): ivm.Isolate {
+  #newIsolate(memoryMb: number, route: WarmIsolate['route']): ivm.Isolate {
     return new ivm.Isolate({
       memoryLimit: memoryMb,
-      onCatastrophicError: this.#onCatastrophicError,
+      onCatastrophicError: (message: string) =>
+        this.#onCatastrophicError(message, route.target?.fn),
     });
   }
 
@@ -137,12 +146,12 @@ export class WarmPool {
   }
 
   #createSync(memoryMb: number): WarmIsolate {
-    const isolate = this.#newIsolate(memoryMb);
+    const route: WarmIsolate['route'] = { target: undefined };
+    const isolate = this.#newIsolate(memoryMb, route);
     const context = isolate.createContextSync();
     const script = isolate.compileScriptSync(this.#prelude, this.#scriptOptions());
     this.#keepCache(script);
     script.runSync(context, { release: true });
-    const route: WarmIsolate['route'] = { target: undefined };
     const enter = context.evalClosureSync(INSTALL, bridgeCallbacks(route), {
       result: { reference: true },
       filename: PRELUDE_FILENAME,
@@ -151,12 +160,12 @@ export class WarmPool {
   }
 
   async #createAsync(memoryMb: number): Promise<WarmIsolate> {
-    const isolate = this.#newIsolate(memoryMb);
+    const route: WarmIsolate['route'] = { target: undefined };
+    const isolate = this.#newIsolate(memoryMb, route);
     const context = await isolate.createContext();
     const script = await isolate.compileScript(this.#prelude, this.#scriptOptions());
     this.#keepCache(script);
     await script.run(context, { release: true });
-    const route: WarmIsolate['route'] = { target: undefined };
     const enter = (await context.evalClosure(INSTALL, bridgeCallbacks(route), {
       result: { reference: true },
       filename: PRELUDE_FILENAME,

@@ -11,4 +11,12 @@ describe('resolveLimits', () => {
     expect(() => resolveLimits({ maxResultBytes: -1 })).toThrow(/maxResultBytes/);
     expect(() => resolveLimits({ warmPoolSize: Number.NaN })).toThrow(/warmPoolSize/);
   });
+
+  it('refuses nice values past 19 and a quarantine share outside (0, 1]', () => {
+    expect(() => resolveLimits({ quarantineNice: 20 })).toThrow(/quarantineNice is a nice value/);
+    expect(() => resolveLimits({ quarantineCpuShare: 0 })).toThrow(/quarantineCpuShare/);
+    expect(() => resolveLimits({ quarantineCpuShare: 1.5 })).toThrow(/quarantineCpuShare/);
+    expect(() => resolveLimits({ quarantineConcurrency: 0 })).toThrow(/quarantineConcurrency/);
+    expect(resolveLimits({ quarantineCpuShare: 1 }).quarantineCpuShare).toBe(1);
+  });
 });
