@@ -85,6 +85,10 @@ export function registerPush(program: Command, cli: Cli): void {
         },
       );
       const encrypted = signed.query.encrypt_type === 'aes';
+      // Runs already logged for this same event (an earlier push of this file) are not this
+      // push's: the time window below alone would count a run of a few seconds ago.
+      const expected = options.wait > 0 ? await matchingTriggers(client, appId, data) : [];
+      const earlier = new Set((await triggerLogs(client, expected, data, 0)).map((l) => l.id));
       const route = `/wechat/${encodeURIComponent(appId)}?${new URLSearchParams(signed.query).toString()}`;
       const response = await client.public(route, {
         method: 'POST',
@@ -105,8 +109,9 @@ export function registerPush(program: Command, cli: Cli): void {
           ? await awaitRuns(
               client,
               appId,
+              expected,
               data,
-              since,
+              { since, earlier },
               options.wait * 1000,
               cli,
               options.json === true,
@@ -166,17 +171,41 @@ async function matchingTriggers(
   return candidates.filter((_, i) => verdicts[i]!.matched);
 }
 
-/** Polls the logs of every trigger the push should fire until each action has an outcome. */
+/** The latest logs of these triggers for this event, since a time. */
+async function triggerLogs(
+  client: AdminClient,
+  triggers: TriggerRow[],
+  data: Record<string, unknown>,
+  since: number,
+): Promise<TriggerLogRow[]> {
+  const pages = await Promise.all(
+    triggers.map((t) =>
+      client.call<ListAnswer<TriggerLogRow & { event: unknown }>>(
+        'GET',
+        `/triggers/${encodeURIComponent(t.name)}/logs`,
+        { query: { limit: 50 } },
+      ),
+    ),
+  );
+  return pages.flatMap((p) =>
+    p.objects.filter((l) => Date.parse(l.triggered_at) >= since && isEventOf(l.event, data)),
+  );
+}
+
+/**
+ * Polls the logs of every trigger the push should fire until each action has an outcome;
+ * runs logged since `since` count, except those seen before the push was sent.
+ */
 async function awaitRuns(
   client: AdminClient,
   appId: string,
+  expected: TriggerRow[],
   data: Record<string, unknown>,
-  since: number,
+  window: { since: number; earlier: Set<string> },
   waitMs: number,
   cli: Cli,
   quiet: boolean,
 ): Promise<Run[]> {
-  const expected = await matchingTriggers(client, appId, data);
   if (expected.length === 0) {
     if (!quiet)
       cli.io.err(
@@ -187,17 +216,8 @@ async function awaitRuns(
   const deadline = Date.now() + waitMs;
   let logs: TriggerLogRow[] = [];
   for (;;) {
-    const pages = await Promise.all(
-      expected.map((t) =>
-        client.call<ListAnswer<TriggerLogRow & { event: unknown }>>(
-          'GET',
-          `/triggers/${encodeURIComponent(t.name)}/logs`,
-          { query: { limit: 50 } },
-        ),
-      ),
-    );
-    logs = pages.flatMap((p) =>
-      p.objects.filter((l) => Date.parse(l.triggered_at) >= since && isEventOf(l.event, data)),
+    logs = (await triggerLogs(client, expected, data, window.since)).filter(
+      (l) => !window.earlier.has(l.id),
     );
     const complete = expected.every(
       (t) =>
