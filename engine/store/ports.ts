@@ -214,10 +214,16 @@ export interface Inbox {
   /** Stores the entry unless its dedup key was seen; returns whether it was new. */
   accept(entry: InboxEntry): boolean;
   /**
-   * Stores several entries in ONE durable transaction (group commit); returns, in order,
-   * whether each was new. A repeated dedup key within the batch counts as seen.
+   * Stores several entries in ONE transaction (group commit); returns, in order, whether each
+   * was new. A repeated dedup key within the batch counts as seen. Durable once `sync()`
+   * called after it resolves: answer nobody before.
    */
   acceptMany(entries: InboxEntry[]): boolean[];
+  /**
+   * Resolves once every entry accepted before the call is durable (SQLite: an fsync of the
+   * log off the event loop; stores whose commits are durable already resolve at once).
+   */
+  sync(): Promise<void>;
   /** Entries not yet dispatched, oldest first. */
   pending(limit: number): InboxEntry[];
   /**

@@ -6,17 +6,18 @@ import { sqliteFunctionStore } from './functions.ts';
 import { sqliteJobStore } from './jobs.ts';
 import { sqliteTriggerStore } from './triggers.ts';
 import { sqliteTriggerLogStore } from './trigger-logs.ts';
-import { sqliteInbox } from './inbox.ts';
+import { closeInboxSync, sqliteInbox } from './inbox.ts';
 import { sqliteQueue } from './queue.ts';
 import { writeBehindOf } from './write-behind.ts';
 
 /**
  * Opens (creating and migrating) the engine's own SQLite database.
  * WAL with synchronous=FULL: a push answered `success` is on disk even if the machine
- * loses power right after (NORMAL would only survive a process crash). Bookkeeping (jobs,
- * trigger-log updates, queue completions) is written behind at NORMAL, in one transaction
- * per turn of the event loop (write-behind.ts): it becomes durable with the next inbox
- * commit, and a crash can only make delivery run again (at least once).
+ * loses power right after (NORMAL would only survive a process crash). The inbox gets the
+ * same durability with its fsync off the event loop (commit at NORMAL, then wal-sync.ts).
+ * Bookkeeping (jobs, trigger-log updates, queue completions) is written behind at NORMAL, in
+ * one transaction per turn of the event loop (write-behind.ts): it becomes durable with the
+ * next inbox sync, and a crash can only make delivery run again (at least once).
  */
 export function openSqliteEngineStore(path: string): EngineStore {
   const db = new Database(path);
@@ -45,6 +46,7 @@ export function openSqliteEngineStore(path: string): EngineStore {
     },
     close: () => {
       writeBehindOf(db).close(); // commit queued bookkeeping before the file closes
+      closeInboxSync(db);
       db.close();
     },
   };

@@ -1,5 +1,15 @@
 import type { Database } from 'better-sqlite3';
 import type { Inbox, InboxEntry } from '../ports.ts';
+import { WalSync } from './wal-sync.ts';
+import { writeBehindOf } from './write-behind.ts';
+
+/** The log syncer of each database's inbox (closed with the database). */
+const syncs = new WeakMap<Database, WalSync | undefined>();
+
+/** Closes the inbox's log syncer of this database (before the database closes). */
+export function closeInboxSync(db: Database): void {
+  syncs.get(db)?.close();
+}
 
 interface InboxRow {
   id: string;
@@ -22,8 +32,12 @@ export function sqliteInbox(db: Database): Inbox {
   const prune = db.prepare('DELETE FROM inbox WHERE received_at < ? AND dispatched = 1');
   const acceptOne = (entry: InboxEntry): boolean =>
     insert.run({ ...entry, data: JSON.stringify(entry.data) }).changes === 1;
-  // One transaction, so one WAL fsync (synchronous=FULL) for the whole batch: group commit.
+  // One transaction for the whole batch (group commit), at synchronous=NORMAL: written to the
+  // log without an fsync on the event loop; `sync` then makes it durable (wal-sync.ts).
   const acceptMany = db.transaction((entries: InboxEntry[]): boolean[] => entries.map(acceptOne));
+  const writeBehind = writeBehindOf(db);
+  const walSync = db.memory ? undefined : new WalSync(db.name);
+  syncs.set(db, walSync);
   return {
     accept: acceptOne,
     acceptMany: (entries) => {
@@ -34,8 +48,9 @@ export function sqliteInbox(db: Database): Inbox {
         throw new Error(
           'inbox.acceptMany must not run inside another transaction: its commit is what makes the pushes durable',
         );
-      return acceptMany(entries);
+      return writeBehind.relaxed(() => acceptMany(entries));
     },
+    sync: () => walSync?.sync() ?? Promise.resolve(),
     pending: (limit) =>
       pending.all(limit).map((row) => ({
         id: row.id,

@@ -7,9 +7,9 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
  * finished, log updated, item removed.
  *
  * Bookkeeping commits are made with synchronous=NORMAL (switched around each commit; the
- * connection stays FULL for everything else, the inbox above all): in WAL mode such a commit
+ * connection stays FULL for everything else; the inbox makes its own fsync): in WAL mode such a commit
  * is written to the log without an fsync, survives a crash of the process, and becomes
- * durable with the next fsync of the log, which the next inbox commit makes. The log is
+ * durable with the next fsync of the log, which the next inbox sync makes (wal-sync.ts). The log is
  * replayed in order, so a power cut can only lose a suffix of bookkeeping, never a push that
  * was answered, and never half of a transaction.
  *
@@ -33,8 +33,9 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
  * transaction, and each dispatch is a savepoint in it (all-or-nothing). What a crash can lose
  * is recent bookkeeping, never a push: an inbox entry not marked dispatched is dispatched
  * again at start; a claimed item whose completion was not written is released and runs
- * again (delivery is at-least-once already). The inbox itself is neither deferred nor
- * relaxed: a push is answered only once its own FULL commit is on disk.
+ * again (delivery is at-least-once already). The inbox itself is not deferred: its commit is
+ * relaxed too, and a push is answered only once an fsync of the log after it has returned
+ * (wal-sync.ts), the durability of a FULL commit.
  */
 
 /** The tables written behind; a read flushes only when a queued write touches its table. */

@@ -102,6 +102,51 @@ describe('GroupCommitInbox', () => {
     expect(store.inbox.pending(10).map((e) => e.dedupKey)).toEqual(['f1']);
   });
 
+  it('answers a group only once its sync resolved; pushes arriving meanwhile go as the next group', async () => {
+    const { inbox, batches, file } = open();
+    const syncs: (() => void)[] = [];
+    // The real inbox, its syncs held until the test lets each go (then really run).
+    const held: Inbox = {
+      ...inbox,
+      sync: () => new Promise<void>((go) => syncs.push(go)).then(() => inbox.sync()),
+    };
+    const group = new GroupCommitInbox(held);
+    const resolved: string[] = [];
+    const accept = (key: string) => group.accept(entry(key)).then(() => resolved.push(key));
+    const first = [accept('s1'), accept('s2')];
+    await expect.poll(() => syncs.length).toBe(1);
+    const reader = new Database(file, { readonly: true });
+    cleanups.push(() => reader.close());
+    // Committed (another connection sees it), not yet answered.
+    expect(reader.prepare('SELECT count(*) AS c FROM inbox').get()).toEqual({ c: 2 });
+    const second = [accept('s3'), accept('s4'), accept('s5')];
+    await new Promise((r) => setTimeout(r, 20));
+    expect(resolved).toEqual([]);
+    expect(batches).toEqual([2]); // the second group waits for the first sync
+    syncs[0]?.();
+    await Promise.all(first);
+    expect(resolved).toEqual(['s1', 's2']);
+    await expect.poll(() => syncs.length).toBe(2);
+    expect(batches).toEqual([2, 3]);
+    syncs[1]?.();
+    await Promise.all(second);
+    expect(resolved).toEqual(['s1', 's2', 's3', 's4', 's5']);
+  });
+
+  it('a failed sync refuses its group; the rows stay, so WeChat’s retry is deduplicated', async () => {
+    const { store, inbox } = open();
+    let fail = true;
+    const failing: Inbox = {
+      ...inbox,
+      sync: () => (fail ? Promise.reject(new Error('EIO: i/o error')) : inbox.sync()),
+    };
+    const group = new GroupCommitInbox(failing);
+    await expect(group.accept(entry('io'))).rejects.toThrow('EIO');
+    fail = false;
+    expect(await group.accept(entry('io'))).toBe(false); // the retry: seen already
+    expect(store.inbox.pending(10).map((e) => e.dedupKey)).toEqual(['io']);
+  });
+
   it('the SQLite inbox refuses to group-commit inside another open transaction (it would not be durable yet)', () => {
     const { file } = open();
     const db = new Database(file);
