@@ -1,27 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupervisedSandbox } from '../../../runtime/index.ts';
 import type { FunctionVersion, NestedInvoke } from '../../../runtime/sandbox.ts';
-import { deploy, run, testSandbox } from './harness.ts';
+import { deploy, nestedInvokeIn, run, testSandbox } from './harness.ts';
 
 let sandbox: SupervisedSandbox;
 const deployed = new Map<string, FunctionVersion>();
 const calls: { name: string; data: unknown; sync: boolean; depth: number; parentJobId: string }[] =
   [];
 
-// The engine's NestedInvoke, reduced to its essence: look the function up and run it in the
-// same sandbox one level deeper, answering MinCloud's {code, data, error} envelope.
-const nestedInvoke: NestedInvoke = async (name, data, options) => {
+const throughSandbox = nestedInvokeIn(() => sandbox, deployed);
+const nestedInvoke: NestedInvoke = (name, data, options) => {
   calls.push({ name, data, ...options });
-  const fn = deployed.get(name);
-  if (fn === undefined) return { code: 1, data: null, error: { message: `no function ${name}` } };
-  const out = await sandbox.invoke({
-    fn,
-    event: { data, eventType: 'cloud_function', jobId: `${options.parentJobId}/${name}` },
-    depth: options.depth,
-  });
-  return out.status === 'fulfilled'
-    ? { code: 0, data: out.result ?? null, error: {} }
-    : { code: 1, data: null, error: { message: out.error?.message ?? out.status } };
+  return throughSandbox(name, data, options);
 };
 
 beforeAll(async () => {

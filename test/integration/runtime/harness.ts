@@ -10,6 +10,7 @@ import type {
   FunctionVersion,
   InvocationEvent,
   InvocationOutcome,
+  NestedInvoke,
 } from '../../../runtime/sandbox.ts';
 
 export const COUNTING_HOST_OPS = fileURLToPath(new URL('./counting-host-ops.ts', import.meta.url));
@@ -50,3 +51,25 @@ export function run(
 
 /** A function that must keep answering while others misbehave. */
 export const HEALTHY = `let runs = 0;\nexports.main = async (event) => ({ runs: ++runs, echo: event.data });\n`;
+
+/**
+ * The engine's NestedInvoke, reduced to its essence: look the function up in `deployed` and
+ * run it in the same sandbox one level deeper, answering MinCloud's {code, data, error}.
+ */
+export function nestedInvokeIn(
+  sandbox: () => SupervisedSandbox,
+  deployed: Map<string, FunctionVersion>,
+): NestedInvoke {
+  return async (name, data, options) => {
+    const fn = deployed.get(name);
+    if (fn === undefined) return { code: 1, data: null, error: { message: `no function ${name}` } };
+    const out = await sandbox().invoke({
+      fn,
+      event: { data, eventType: 'cloud_function', jobId: `${options.parentJobId}/${name}` },
+      depth: options.depth,
+    });
+    return out.status === 'fulfilled'
+      ? { code: 0, data: out.result ?? null, error: {} }
+      : { code: 1, data: null, error: { message: out.error?.message ?? out.status } };
+  };
+}

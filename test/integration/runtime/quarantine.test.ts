@@ -14,8 +14,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxOptions, SupervisedSandbox } from '../../../runtime/index.ts';
-import type { FunctionVersion, InvocationOutcome, NestedInvoke } from '../../../runtime/sandbox.ts';
-import { deploy, HEALTHY, run, testSandbox } from './harness.ts';
+import type { FunctionVersion, InvocationOutcome } from '../../../runtime/sandbox.ts';
+import { deploy, HEALTHY, nestedInvokeIn, run, testSandbox } from './harness.ts';
 
 /** Makes a host call (so we see it started), then loops; `event.data === "ok"` answers instead. */
 const LOOPER = `exports.main = async (event) => {
@@ -237,16 +237,7 @@ describe('a suspect that keeps offending', () => {
 describe('a suspect function in quarantine', () => {
   let sandbox: SupervisedSandbox;
   const deployed = new Map<string, FunctionVersion>();
-  const nestedInvoke: NestedInvoke = async (name, data, options) => {
-    const fn = deployed.get(name);
-    if (fn === undefined) return { code: 1, data: null, error: { message: `no function ${name}` } };
-    const out = await sandbox.invoke({
-      fn,
-      event: { data, eventType: 'cloud_function', jobId: `${options.parentJobId}/${name}` },
-      depth: options.depth,
-    });
-    return { code: out.status === 'fulfilled' ? 0 : 1, data: out.result ?? null, error: {} };
-  };
+  const nestedInvoke = nestedInvokeIn(() => sandbox, deployed);
 
   beforeAll(async () => {
     // A run that computes ≈ 0.4 s of CPU makes a version suspect without waiting for a
