@@ -14,6 +14,10 @@ export interface Config {
   triggerLogRetentionDays: number;
   /** Executor processes running isolates. */
   executors: number;
+  /** A run using this much CPU makes its function suspect: it moves to the quarantine executor. */
+  suspectCpuMs: number;
+  /** The share of one core (percent) a suspect that keeps offending gets, over time. */
+  quarantineCpuPercent: number;
   logLevel: string;
 }
 
@@ -51,6 +55,20 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       3650,
     ),
     executors: integer('CLOUDFN_EXECUTORS', pick('executors', 'CLOUDFN_EXECUTORS'), 1, 1, 64),
+    suspectCpuMs: integer(
+      'CLOUDFN_SUSPECT_CPU_MS',
+      pick('suspectCpuMs', 'CLOUDFN_SUSPECT_CPU_MS'),
+      100,
+      1,
+      900_000,
+    ),
+    quarantineCpuPercent: integer(
+      'CLOUDFN_QUARANTINE_CPU_PERCENT',
+      pick('quarantineCpuPercent', 'CLOUDFN_QUARANTINE_CPU_PERCENT'),
+      10,
+      1,
+      100,
+    ),
     logLevel: pick('logLevel', 'CLOUDFN_LOG_LEVEL') ?? 'info',
   };
 }

@@ -143,6 +143,10 @@ export async function startEngine(
       if (kind === 'table.change') acceptTableChange(payload as TableChange);
     },
     executors: config.executors,
+    limits: {
+      suspectCpuMs: config.suspectCpuMs,
+      quarantineCpuShare: config.quarantineCpuPercent / 100,
+    },
     logger: log,
   });
   const functions = createFunctionService({ store, sandbox, clock, ids });
