@@ -28,11 +28,17 @@ export async function deploy(
   return { name, version: ++versions, code, timeoutMs: 2000, memoryMb: 64, env: {}, ...overrides };
 }
 
-/** A sandbox with the counting host ops; the caller closes it in afterAll. */
+/**
+ * A sandbox with the counting host ops; the caller closes it in afterAll. Its executors run
+ * at the test's own CPU priority unless the test sets one: below it, a busy test worker next
+ * door could starve them past the deadlines these tests count on (the engine's lower
+ * priorities have their own test in quarantine.test.ts).
+ */
 export function testSandbox(options: SandboxOptions = {}): SupervisedSandbox {
   return createSandbox({
     hostOps: { module: COUNTING_HOST_OPS, options: { start: 1000 } },
     ...options,
+    limits: { executorNice: 0, quarantineNice: 0, quarantineGroupNice: 0, ...options.limits },
   });
 }
 

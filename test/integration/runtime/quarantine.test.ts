@@ -15,6 +15,7 @@ import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxOptions, SupervisedSandbox } from '../../../runtime/index.ts';
 import type { FunctionVersion, InvocationOutcome } from '../../../runtime/sandbox.ts';
+import { DEFAULT_LIMITS } from '../../../runtime/limits.ts';
 import { deploy, HEALTHY, nestedInvokeIn, run, testSandbox } from './harness.ts';
 
 /** Makes a host call (so we see it started), then loops; `event.data === "ok"` answers instead. */
@@ -70,8 +71,18 @@ describe('a neighbour that loops to its deadline from its first run', () => {
   let sandbox: SupervisedSandbox;
   const started = new Set<string>();
   beforeAll(async () => {
-    // No pause between a suspect's runs here (the pace has its own test below).
-    sandbox = watchedSandbox(started, { limits: { provingRuns: 10, quarantineCpuShare: 1 } });
+    // No pause between a suspect's runs here (the pace has its own test below); the engine's
+    // CPU priorities (the harness leaves them at the test's own otherwise).
+    const { executorNice, quarantineNice, quarantineGroupNice } = DEFAULT_LIMITS;
+    sandbox = watchedSandbox(started, {
+      limits: {
+        provingRuns: 10,
+        quarantineCpuShare: 1,
+        executorNice,
+        quarantineNice,
+        quarantineGroupNice,
+      },
+    });
     await sandbox.ready();
   });
   afterAll(() => sandbox.close());
