@@ -7,7 +7,7 @@ import { prepareAccount, signPush } from '../../engine/wechat/index.ts';
 import type { BenchAccount } from '../lib/tutorial.ts';
 import type { LoadRequest } from '../lib/http-load.ts';
 
-/** MinCloud's card tutorial push (the shared fixture user_consume_card.xml), with a slot for the code. */
+/** MinCloud's card tutorial push (fixtures/wechat/user_consume_card.xml), with a slot for the code. */
 const TEMPLATE = (code: string, createTime: number): string => `<xml>
     <ToUserName> <![CDATA[gh_fc0a06a20993]]> </ToUserName>
     <FromUserName> <![CDATA[oZI8Fj040-be6rlDohc6gkoPOQTQ]]> </FromUserName>

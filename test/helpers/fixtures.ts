@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (tests run from anywhere). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The shared WeChat fixtures: beside the repo, as CI lays them out (../shared). */
-export const wechatFixturesDir = path.resolve(repoRoot, '../shared/fixtures/wechat');
+/** The WeChat fixtures kept in the repo (official vectors and sample pushes). */
+export const wechatFixturesDir = path.resolve(repoRoot, 'fixtures/wechat');
 
 /** Reads one fixture file as text. */
 export function wechatFixture(name: string): string {

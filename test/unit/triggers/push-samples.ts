@@ -1,5 +1,5 @@
 /**
- * event.data of real pushes from ../shared/fixtures/wechat, as the receiver produces them
+ * event.data of real pushes from fixtures/wechat, as the receiver produces them
  * (test/unit/wechat/fixture-data.test.ts checks the parsing; here they feed the matcher).
  */
 

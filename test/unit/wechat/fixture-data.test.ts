@@ -1,4 +1,4 @@
-// Every sample push in ../shared/fixtures/wechat parses to the event.data of SPEC §3. The
+// Every sample push in fixtures/wechat parses to the event.data of SPEC §3. The
 // expected objects were written by reading each fixture by hand: they pin the pitfalls of
 // notes §6–7 (64-bit ids, leading zeros, 23-digit TransId, repeated PicList, empty CDATA,
 // whitespace around CDATA, decimals kept as written).

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { WechatError, type WechatErrorCode } from '../../../engine/wechat/index.ts';
 
-// CI clones the repo with a copy of shared/ beside it, as on the development machine.
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
-export const FIXTURE_DIR = path.resolve(repoRoot, '../shared/fixtures/wechat');
+export const FIXTURE_DIR = path.resolve(repoRoot, 'fixtures/wechat');
 
 export function fixture(name: string): Buffer {
   return readFileSync(path.join(FIXTURE_DIR, name));
