@@ -2,6 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { errorMiddleware } from './errors.ts';
 import { bearerAuth } from './auth.ts';
+import { canonicalPaths } from './canonical-path.ts';
 
 interface Logger {
   error(obj: object, msg: string): void;
@@ -22,21 +23,26 @@ export interface AppParts {
 export function createApp(parts: AppParts): Koa {
   const app = new Koa({ proxy: false });
   app.use(errorMiddleware(parts.log));
+  // One spelling per path, and exact routers: the auth check below and the routers cannot
+  // disagree about which route a request names (docs/security.md, "Paths").
+  app.use(canonicalPaths());
+  const exact = { sensitive: true, strict: true };
 
-  const publicRouter = new Router();
+  const publicRouter = new Router(exact);
   publicRouter.get('/healthz', (ctx) => {
     ctx.status = parts.ready() ? 200 : 503;
     ctx.body = { status: parts.ready() ? 'ok' : 'starting' };
   });
   for (const register of parts.public) register(publicRouter);
 
-  // Auth before routing, so that every /api path, known or not, needs the token.
+  // Auth before routing, so that every /api path, known or not and in any case, needs the token.
   const auth = bearerAuth(parts.adminToken);
-  app.use((ctx, next) =>
-    ctx.path === '/api' || ctx.path.startsWith('/api/') ? auth(ctx, next) : next(),
-  );
+  app.use((ctx, next) => {
+    const path = ctx.path.toLowerCase();
+    return path === '/api' || path.startsWith('/api/') ? auth(ctx, next) : next();
+  });
 
-  const adminRouter = new Router({ prefix: '/api/v1' });
+  const adminRouter = new Router({ prefix: '/api/v1', ...exact });
   for (const register of parts.admin) register(adminRouter);
 
   app.use(publicRouter.routes()).use(publicRouter.allowedMethods());
