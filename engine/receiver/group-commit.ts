@@ -1,4 +1,6 @@
 import type { Inbox, InboxEntry } from '../store/index.ts';
+import { assertJsonWithin } from '../limits/errors.ts';
+import { MAX_OUTPUT_DEPTH } from '../limits/json-limits.ts';
 
 interface Waiter {
   entry: InboxEntry;
@@ -31,6 +33,13 @@ export class GroupCommitInbox {
 
   /** Resolves to whether the entry was new once it is durable; rejects if the commit failed. */
   accept(entry: InboxEntry): Promise<boolean> {
+    // The last guard before the inbox's JSON.stringify and everything downstream: sources
+    // check their own, tighter limits first (request bodies, records); refused alone, here.
+    try {
+      assertJsonWithin(entry.data, 'The event', { maxDepth: MAX_OUTPUT_DEPTH });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return new Promise<boolean>((resolve, reject) => {
       this.#queue.push({ entry, resolve, reject });
       this.#schedule();
