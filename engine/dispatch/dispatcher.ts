@@ -4,6 +4,8 @@ import type { Ids } from '../ids.ts';
 import { frequencyAllows } from '../triggers/index.ts';
 import type { Match, TriggerRegistry } from './trigger-registry.ts';
 import { eventTypeOf, firingSourceOf } from './event-sources.ts';
+import { assertJsonWithin } from '../limits/errors.ts';
+import { MAX_OUTPUT_DEPTH } from '../limits/json-limits.ts';
 
 interface Logger {
   error(obj: object, msg: string): void;
@@ -81,6 +83,9 @@ export class Dispatcher {
   /** Matches one entry and commits it with its firings; returns how many were queued. */
   #dispatchOne(entry: PendingInboxEntry): number {
     if (entry.unreadable !== undefined) throw new Error(entry.unreadable);
+    // Sources check depth before they store, but an entry stored by an older version (or
+    // written by hand) is not: it would reach the queue's JSON, a function and the IPC.
+    assertJsonWithin(entry.data, 'The stored event', { maxDepth: MAX_OUTPUT_DEPTH });
     const now = this.#clock.now();
     const firings: NewFiring[] = [];
     for (const m of this.#registry.match(firingSourceOf(entry), entry.data)) {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 
@@ -209,12 +210,22 @@ describe('deep nesting never crosses a process or JSON boundary', () => {
     expect(created.body.error.code).toBe('E_JSON_TOO_DEEP');
   });
 
-  it('is healthy after a restart on the same data', async () => {
+  it('is healthy after a restart, even with a deep event an older version stored', async () => {
     await t.close();
+    // What the hook used to store before this guard: the event reached the function (which
+    // echoes it back) at every start, and killed the engine each time.
+    const db = new Database(path.join(dataDir, 'engine.db'));
+    db.prepare(
+      `INSERT INTO inbox (id, source, key, dedup_key, data, received_at) VALUES ('old-deep-entry', 'webhook', 'inbound', NULL, ?, 2)`,
+    ).run(deepJson(DEEP));
+    db.close();
     t = await startTestEngine({ dataDir });
-    expect(await healthy(t)).toBe(true);
     await t.engine.settled();
     expect(await healthy(t)).toBe(true);
+    const aside = await t.api('GET', '/inbox?status=dispatch_failed');
+    expect(aside.body.objects).toMatchObject([
+      { id: 'old-deep-entry', error: expect.stringMatching(/nested more than 128 levels/) },
+    ]);
     expect((await t.api('POST', '/functions/fine_result/invoke', {})).body.code).toBe(0);
   });
 });
