@@ -34,6 +34,7 @@ import { registerHookRoutes } from './http/hooks-routes.ts';
 import { registerAccountRoutes } from './http/admin/accounts-routes.ts';
 import { registerFunctionRoutes } from './http/admin/functions-routes.ts';
 import { registerTriggerRoutes } from './http/admin/triggers-routes.ts';
+import { registerInboxRoutes } from './http/admin/inbox-routes.ts';
 import { registerTableRoutes } from './tables/http-routes.ts';
 import { registerOpenApiRoute } from './http/openapi.ts';
 
@@ -208,6 +209,7 @@ export async function startEngine(
       (r) => registerAccountRoutes(r, { accounts, clock }),
       (r) => registerFunctionRoutes(r, { store, functions }),
       (r) => registerTableRoutes(r, { tables }),
+      (r) => registerInboxRoutes(r, { store, onReplay: wakeDispatcher }),
       (r) =>
         registerTriggerRoutes(r, {
           store,

@@ -21,6 +21,7 @@ export const RUNTIME_CODES = {
   timeout: 'E_FUNCTION_TIMEOUT',
   memory: 'E_FUNCTION_MEMORY',
   resultTooLarge: 'E_FUNCTION_RESULT_TOO_LARGE',
+  resultTooDeep: 'E_FUNCTION_RESULT_TOO_DEEP',
   resultInvalid: 'E_FUNCTION_RESULT_INVALID',
   argumentTooLarge: 'E_FUNCTION_ARGUMENT_TOO_LARGE',
   busy: 'E_FUNCTION_BUSY',

@@ -72,3 +72,20 @@ export class HookRateLimitedError extends EngineError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+export class InboxEntryNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super('E_INBOX_ENTRY_NOT_FOUND', `No inbox entry "${id}".`, { id });
+  }
+}
+
+/** Only entries set aside by a failed dispatch are replayed: the others ran or will run. */
+export class InboxEntryNotReplayableError extends ConflictError {
+  constructor(id: string, status: string) {
+    super(
+      'E_INBOX_ENTRY_NOT_REPLAYABLE',
+      `Inbox entry "${id}" is ${status}; only dispatch_failed entries can be replayed.`,
+      { id, status },
+    );
+  }
+}

@@ -384,6 +384,18 @@ const schemas: Record<string, Schema> = {
     },
     ['id', 'trigger', 'triggered_at', 'status', 'attempts'],
   ),
+  InboxEntry: obj(
+    {
+      id: str('The event id (event_id of its trigger logs; the id POST /hooks/:key answers).'),
+      source: { enum: ['wechat_message', 'webhook', 'timer', 'table'] },
+      key: str('appId for pushes, trigger name for webhooks and timers, table for changes.'),
+      received_at: isoTime(),
+      status: { enum: ['pending', 'dispatched', 'dispatch_failed'] },
+      error: { type: ['string', 'null'], description: 'Why its dispatch failed.' },
+      failed_at: isoTime(),
+    },
+    ['id', 'source', 'key', 'received_at', 'status'],
+  ),
 };
 
 const admin = (path: string) => `/api/v1${path}`;
@@ -791,6 +803,38 @@ const paths: Record<string, Record<string, Operation>> = {
       },
     }),
   },
+  [admin('/inbox')]: {
+    get: op(
+      'inbox',
+      'Accepted events, newest first; ?status=dispatch_failed lists those set aside.',
+      {
+        parameters: [
+          ...paging,
+          queryParam('status', 'Only entries of this status.', {
+            enum: ['pending', 'dispatched', 'dispatch_failed'],
+          }),
+        ],
+        responses: { ...ok('Entries.', list('InboxEntry')), ...refused },
+      },
+    ),
+  },
+  [admin('/inbox/{id}')]: {
+    get: op('inbox', 'One accepted event (without its data).', {
+      parameters: [pathParam('id', 'The event id.')],
+      responses: { ...ok('The entry.', ref('InboxEntry')), ...refused, ...unknown },
+    }),
+  },
+  [admin('/inbox/{id}/replay')]: {
+    post: op('inbox', 'Dispatch an entry set aside (dispatch_failed) again.', {
+      parameters: [pathParam('id', 'The event id.')],
+      responses: {
+        '202': { description: 'Pending again.', content: json(ref('InboxEntry')) },
+        ...refused,
+        ...unknown,
+        ...error('409', 'Not dispatch_failed (E_INBOX_ENTRY_NOT_REPLAYABLE).'),
+      },
+    }),
+  },
 };
 
 /** Gives every operation a stable operationId: method + path words (`getApiV1FunctionsName`). */
@@ -819,9 +863,11 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     security: [{ adminToken: [] }],
-    tags: ['engine', 'wechat', 'accounts', 'functions', 'tables', 'triggers'].map((name) => ({
-      name,
-    })),
+    tags: ['engine', 'wechat', 'accounts', 'functions', 'tables', 'triggers', 'inbox'].map(
+      (name) => ({
+        name,
+      }),
+    ),
     paths: withOperationIds(paths),
     components: {
       securitySchemes: {

@@ -15,6 +15,7 @@
  * is one state machine.
  */
 import type ivm from 'isolated-vm';
+import { checkJson, jsonTextDepth, MAX_OUTPUT_DEPTH } from '../../engine/limits/json-limits.ts';
 import { mapStack } from '../bundle/stack-mapper.ts';
 import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOps } from '../host-ops.ts';
@@ -345,7 +346,23 @@ export class FunctionInstance implements BridgeTarget {
         ),
       );
     }
-    if (parsed.ok === true) return this.#end(job, 'fulfilled', parsed.result, undefined);
+    if (parsed.ok === true) {
+      // Checked here, before the outcome crosses to the main process: V8's deserialiser there
+      // recurses per level, and a result nested thousands deep would overflow its stack.
+      const depth = checkJson(parsed.result, { maxDepth: MAX_OUTPUT_DEPTH });
+      if (!depth.ok)
+        return this.#end(
+          job,
+          'execution_failed',
+          undefined,
+          this.#error(
+            'RangeError',
+            RUNTIME_CODES.resultTooDeep,
+            `The function's result is ${depth.message}`,
+          ),
+        );
+      return this.#end(job, 'fulfilled', parsed.result, undefined);
+    }
     this.#end(job, 'execution_failed', undefined, this.#guestError(parsed.error ?? {}));
   }
 
@@ -494,6 +511,14 @@ export class FunctionInstance implements BridgeTarget {
         RUNTIME_CODES.argumentTooLarge,
         `Arguments of ${op.slice(0, 64)} are over the limit of ${this.#services.limits.maxHostCallBytes} bytes`,
         413,
+      );
+    }
+    // Host ops walk their arguments (query compiler, update operators, JSON.stringify): refuse
+    // absurd nesting before parsing; the ops apply their own, tighter limits on what they store.
+    if (jsonTextDepth(argsJson, MAX_OUTPUT_DEPTH) > MAX_OUTPUT_DEPTH) {
+      return errorReply(
+        'E_JSON_TOO_DEEP',
+        `Arguments of ${op.slice(0, 64)} are nested more than ${MAX_OUTPUT_DEPTH} levels deep`,
       );
     }
     const hostOps = this.#services.hostOps;

@@ -8,6 +8,7 @@
  * quarantine executor, spawned on first need, until it has behaved again for a while. So a
  * function that loops to its deadline cannot hold the executor the others are entered on.
  */
+import { checkJson, MAX_INPUT_DEPTH } from '../../engine/limits/json-limits.ts';
 import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOpsModuleSpec } from '../host-ops.ts';
 import { resolveLimits, type SandboxLimits } from '../limits.ts';
@@ -187,6 +188,9 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
       } catch {
         return reply(errorReply(RUNTIME_CODES.invokeUnavailable, 'Unreadable BaaS.invoke request'));
       }
+      const shape = checkJson(parsed.data, { maxDepth: MAX_INPUT_DEPTH });
+      if (!shape.ok)
+        return reply(errorReply('E_JSON_TOO_DEEP', `BaaS.invoke data is ${shape.message}`));
       options
         .nestedInvoke(String(parsed.name), parsed.data, {
           sync: parsed.sync !== false,
