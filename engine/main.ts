@@ -18,12 +18,14 @@ import type { TableChange, TableStore } from './tables/table-store.ts';
 import { createSandbox } from '../runtime/index.ts';
 import type { NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
 import { createFunctionService, type FunctionService } from './functions/function-service.ts';
+import { createNestedInvoke } from './functions/nested-invoke.ts';
 import { TriggerRegistry } from './dispatch/trigger-registry.ts';
 import { TriggerAdmin } from './dispatch/trigger-admin.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { JobRunner } from './dispatch/job-runner.ts';
 import { TimerScheduler } from './dispatch/timer-scheduler.ts';
 import { startTriggerLogRetention } from './dispatch/trigger-log-retention.ts';
+import { startJobRetention } from './dispatch/job-retention.ts';
 import { functionAction } from './dispatch/actions/function-action.ts';
 import { tableAction } from './dispatch/actions/table-action.ts';
 import { webhookAction } from './dispatch/actions/webhook-action.ts';
@@ -107,35 +109,13 @@ export async function startEngine(
   };
   tables.onChange(acceptTableChange);
 
-  // The depth of BaaS.invoke chains is limited by the runtime (runtime/limits.ts).
-  const nestedInvoke: NestedInvoke = async (name, data, { sync, depth }) => {
-    const run = late.functions!.run(name, data, {
-      source: 'cloud_function',
-      eventType: 'cloud_function',
-      depth,
-    });
-    if (!sync) {
-      run.catch((err: unknown) =>
-        log.warn({ err, function: name }, 'asynchronous BaaS.invoke failed'),
-      );
-      return { code: 0, data: null, error: {} };
-    }
-    try {
-      const { outcome } = await run;
-      return outcome.status === 'fulfilled'
-        ? { code: 0, data: outcome.result ?? null, error: {} }
-        : { code: 1, data: null, error: { ...outcome.error, status: outcome.status } };
-    } catch (err) {
-      return {
-        code: 1,
-        data: null,
-        error: {
-          code: (err as { code?: string }).code ?? 'E_INTERNAL',
-          message: (err as Error).message,
-        },
-      };
-    }
-  };
+  // The depth of BaaS.invoke chains and the calls per run are limited by the runtime
+  // (runtime/limits.ts), the calls in flight per function here.
+  const nestedInvoke: NestedInvoke = createNestedInvoke({
+    functions: () => late.functions!,
+    log,
+    maxInFlightPerFunction: config.invokeMaxInFlight,
+  });
 
   const sandbox: Sandbox = createSandbox({
     hostOps: { module: TABLES_HOST_OPS, options: { dbPath: tablesPath } },
@@ -246,6 +226,12 @@ export async function startEngine(
     retentionDays: config.triggerLogRetentionDays,
     log,
   });
+  const jobRetention = startJobRetention({
+    jobs: store.jobs,
+    clock,
+    retentionDays: config.jobRetentionDays,
+    log,
+  });
   timers.schedule(registry.definitions());
   dispatcher.wake();
   runner.wake();
@@ -281,6 +267,7 @@ export async function startEngine(
         timers.stop();
         retention.stop();
         logRetention.stop();
+        jobRetention.stop();
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await dispatcher.idle();
