@@ -30,7 +30,7 @@ import { functionAction } from './dispatch/actions/function-action.ts';
 import { tableAction } from './dispatch/actions/table-action.ts';
 import { webhookAction } from './dispatch/actions/webhook-action.ts';
 import { AccountRegistry, GroupCommitInbox, startInboxRetention } from './receiver/index.ts';
-import { createApp } from './http/app.ts';
+import { adminRoutesOf, createApp, type AdminRoute } from './http/app.ts';
 import { registerWechatRoutes } from './http/wechat-routes.ts';
 import { registerHookRoutes } from './http/hooks-routes.ts';
 import { registerAccountRoutes } from './http/admin/accounts-routes.ts';
@@ -46,6 +46,8 @@ export interface Engine {
   url: string;
   adminToken: string;
   adminTokenGenerated: boolean;
+  /** Every route of the admin API, below `/api/v1`. */
+  adminRoutes: readonly AdminRoute[];
   store: EngineStore;
   tables: TableStore;
   functions: FunctionService;
@@ -242,6 +244,7 @@ export async function startEngine(
     url: `http://${host}:${address.port}`,
     adminToken,
     adminTokenGenerated: generated,
+    adminRoutes: adminRoutesOf(app),
     store,
     tables,
     functions,

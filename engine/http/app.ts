@@ -19,6 +19,19 @@ export interface AppParts {
   ready: () => boolean;
 }
 
+/** A route of the admin API, its path as registered below `/api/v1` (e.g. `/functions/:name`). */
+export interface AdminRoute {
+  method: string;
+  path: string;
+}
+
+const adminRoutesByApp = new WeakMap<Koa, readonly AdminRoute[]>();
+
+/** Every admin route an app created by `createApp` serves (for tests and the OpenAPI check). */
+export function adminRoutesOf(app: Koa): readonly AdminRoute[] {
+  return adminRoutesByApp.get(app) ?? [];
+}
+
 /** The koa app: error mapping, /healthz, public routes, and the admin API. */
 export function createApp(parts: AppParts): Koa {
   const app = new Koa({ proxy: false });
@@ -44,6 +57,14 @@ export function createApp(parts: AppParts): Koa {
 
   const adminRouter = new Router({ prefix: '/api/v1', ...exact });
   for (const register of parts.admin) register(adminRouter);
+  adminRoutesByApp.set(
+    app,
+    adminRouter.stack.flatMap((layer) =>
+      layer.methods
+        .filter((m) => m !== 'HEAD')
+        .map((method) => ({ method, path: String(layer.path).slice('/api/v1'.length) })),
+    ),
+  );
 
   app.use(publicRouter.routes()).use(publicRouter.allowedMethods());
   app.use(adminRouter.routes()).use(adminRouter.allowedMethods());

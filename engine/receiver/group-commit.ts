@@ -26,7 +26,9 @@ function serialise(data: unknown): { json: string } | { fault: string } {
   try {
     text = JSON.stringify(data);
   } catch (err) {
-    return { fault: err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message };
+    return {
+      fault: err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message,
+    };
   }
   return typeof text === 'string' ? { json: text } : { fault: 'it is not a JSON value' };
 }
