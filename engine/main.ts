@@ -36,6 +36,7 @@ import { registerFunctionRoutes } from './http/admin/functions-routes.ts';
 import { registerTriggerRoutes } from './http/admin/triggers-routes.ts';
 import { registerTableRoutes } from './tables/http-routes.ts';
 import { registerOpenApiRoute } from './http/openapi.ts';
+import { engineCatalogue } from './dispatch/trigger-references.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
 
@@ -180,7 +181,9 @@ export async function startEngine(
     clock,
     ids,
     webhookAllowPrivate: config.webhookAllowPrivate,
+    references: engineCatalogue({ store, tables }),
   });
+  const assertUnused = triggerAdmin.assertUnused.bind(triggerAdmin);
   const accounts = new AccountRegistry(store.accounts);
 
   let ready = false;
@@ -205,9 +208,9 @@ export async function startEngine(
     ],
     admin: [
       (r) => registerOpenApiRoute(r),
-      (r) => registerAccountRoutes(r, { accounts, clock }),
-      (r) => registerFunctionRoutes(r, { store, functions }),
-      (r) => registerTableRoutes(r, { tables }),
+      (r) => registerAccountRoutes(r, { accounts, clock, assertUnused }),
+      (r) => registerFunctionRoutes(r, { store, functions, assertUnused }),
+      (r) => registerTableRoutes(r, { tables, assertUnused }),
       (r) =>
         registerTriggerRoutes(r, {
           store,
