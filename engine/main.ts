@@ -39,6 +39,7 @@ import { registerTriggerRoutes } from './http/admin/triggers-routes.ts';
 import { registerInboxRoutes } from './http/admin/inbox-routes.ts';
 import { registerTableRoutes } from './tables/http-routes.ts';
 import { registerOpenApiRoute } from './http/openapi.ts';
+import { engineCatalogue } from './dispatch/trigger-references.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
 
@@ -163,7 +164,9 @@ export async function startEngine(
     clock,
     ids,
     webhookAllowPrivate: config.webhookAllowPrivate,
+    references: engineCatalogue({ store, tables }),
   });
+  const assertUnused = triggerAdmin.assertUnused.bind(triggerAdmin);
   const accounts = new AccountRegistry(store.accounts);
 
   let ready = false;
@@ -188,9 +191,9 @@ export async function startEngine(
     ],
     admin: [
       (r) => registerOpenApiRoute(r),
-      (r) => registerAccountRoutes(r, { accounts, clock }),
-      (r) => registerFunctionRoutes(r, { store, functions }),
-      (r) => registerTableRoutes(r, { tables }),
+      (r) => registerAccountRoutes(r, { accounts, clock, assertUnused }),
+      (r) => registerFunctionRoutes(r, { store, functions, assertUnused }),
+      (r) => registerTableRoutes(r, { tables, assertUnused }),
       (r) => registerInboxRoutes(r, { store, onReplay: wakeDispatcher }),
       (r) =>
         registerTriggerRoutes(r, {
