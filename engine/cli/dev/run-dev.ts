@@ -37,6 +37,11 @@ export async function runDev(
   const engine = await startEngine(config, {
     log: pino({ level: 'warn' }, pino.destination(2)),
   });
+  // Before anything is printed: whoever waits for a line may signal at once.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   writeDevFile(root, { url: engine.url, adminToken: engine.adminToken, pid: process.pid });
   io.out(
     `cloudfn dev: engine at ${engine.url} (state in ${options.temp ? `${dataDir}, removed on exit` : path.relative(cli.cwd, dataDir) || dataDir})`,
@@ -76,10 +81,7 @@ export async function runDev(
   });
   io.out(`Watching ${root} for changes; Ctrl-C to stop.`);
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   unwatch();
   stream.stop();
   await deploy.idle();
