@@ -559,6 +559,30 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
+  [admin('/functions/{name}/code')]: {
+    get: op(
+      'functions',
+      "The active version's code (the bundle that runs), its sha256, and env_sha256 (a digest of the env values, which are never shown).",
+      {
+        parameters: [NAME],
+        responses: {
+          ...ok(
+            'The code.',
+            obj({
+              name: str(),
+              version: { type: 'integer' },
+              sha256: str(),
+              env: { type: 'array', items: str() },
+              env_sha256: str(),
+              code: str(),
+            }),
+          ),
+          ...refused,
+          ...unknown,
+        },
+      },
+    ),
+  },
   [admin('/functions/{name}/versions')]: {
     get: op('functions', 'Every version of a function.', {
       parameters: [NAME],
