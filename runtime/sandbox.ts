@@ -31,6 +31,8 @@ export interface InvocationEvent {
   eventType: EventType;
   trigger?: { name: string; type: string };
   jobId: string;
+  /** A table trigger's write `{event, table, before, after}` (event.data is the record). */
+  change?: unknown;
 }
 
 export interface InvocationRequest {

@@ -33,6 +33,8 @@ export interface RunContext {
   trigger?: { name: string; type: string };
   triggerLogId?: string;
   depth?: number;
+  /** A table trigger's write, passed as `event.change`. */
+  change?: unknown;
 }
 
 export interface RunResult {
@@ -167,6 +169,7 @@ export function createFunctionService(deps: {
           eventType: context.eventType,
           jobId,
           ...(context.trigger ? { trigger: context.trigger } : {}),
+          ...(context.change !== undefined ? { change: context.change } : {}),
         },
         depth: context.depth ?? 0,
       });

@@ -237,6 +237,7 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
       eventType: event.eventType,
     };
     if (event.trigger !== undefined) job.trigger = event.trigger;
+    if (event.change !== undefined) job.change = event.change;
     const jobJson = JSON.stringify(job);
     if (
       jobJson.length > limits.maxArgumentBytes ||

@@ -37,6 +37,7 @@ interface JobRequest {
   data: unknown;
   eventType: string;
   trigger?: { name: string; type: string };
+  change?: unknown;
 }
 
 type Main = (event: unknown, callback?: (error: unknown, data?: unknown) => void) => unknown;
@@ -167,6 +168,7 @@ export function install(
       memoryLimitInMB: cfg.memoryMb,
     };
     if (job.trigger !== undefined) event.trigger = job.trigger;
+    if (job.change !== undefined) event.change = job.change;
     try {
       if (main.length >= 2) {
         const returned = main(event, (error: unknown, data?: unknown) => finish(error, data));
