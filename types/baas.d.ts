@@ -28,6 +28,8 @@ declare namespace CloudFn {
     eventType: EventType;
     /** Set when a trigger fired the run. */
     trigger?: { name: string; type: TriggerType };
+    /** For a table trigger: the write that fired it (`event.data` is the record). */
+    change?: TableChange;
     jobId: string;
     /** The run's time limit (the function's timeoutMs). */
     timeLimitInMS: number;
@@ -43,7 +45,7 @@ declare namespace CloudFn {
     | ((event: Event<TData>) => TResult | Promise<TResult>)
     | ((event: Event<TData>, callback: Callback<TResult>) => void);
 
-  /** `event.data` of a `table` trigger. */
+  /** `event.change` of a `table` trigger (`event.data` is the record itself). */
   interface TableChange<T = Record<string, unknown>> {
     event: 'create' | 'update' | 'delete';
     before: SavedRecord<T> | null;
@@ -112,11 +114,19 @@ declare namespace CloudFn {
     operation_result: Array<{ success?: Record<string, unknown>; error?: Record<string, unknown> }>;
   }
 
-  /** A rejected BaaS call: the engine's stable error code, an HTTP-like status, a message. */
+  /**
+   * A rejected BaaS call: MinCloud's HError. `code` is MinCloud's integer (400, 401, 403,
+   * 404, 500; 605 for a bad SDK argument), `reason` the engine's stable `E_…` code
+   * (docs/errors.md), `status` the HTTP-like status.
+   */
   interface BaaSError extends Error {
-    code: string;
+    code: number;
+    reason: string;
     status: number;
+    /** For a refused write: `{fields, errors}`. */
+    details?: unknown;
   }
+  type HError = BaaSError;
 
   type CompareOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 }
