@@ -241,6 +241,18 @@ declare namespace BaaS {
     data?: unknown,
     sync?: boolean,
   ): Promise<CloudFn.InvokeResult<TResult>>;
+
+  // MinCloud compatibility (docs/mincloud.md) ------------------------------------------
+
+  /** MinCloud's deprecated form of `invoke`: the invoke result comes in `data`. */
+  function invokeFunction<TResult = unknown>(
+    name: string,
+    data?: unknown,
+    sync?: boolean,
+  ): Promise<CloudFn.Response<CloudFn.InvokeResult<TResult>>>;
+
+  /** The engine's current time: `res.data.time` is ISO-8601 with its zone. */
+  function getServerDate(): Promise<CloudFn.Response<{ time: string }>>;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,15 +2,21 @@
 import { createTableApi } from './tables/index.ts';
 import { type ErrorData, fromErrorData } from './errors.ts';
 import {
+  DateNow,
+  DatePrototypeToISOString,
   JSONParse,
   JSONStringify,
   MapPrototypeDelete,
   MapPrototypeGet,
   MapPrototypeSet,
   MapPrototypeClear,
+  MapPrototypeSize,
   NativeMap,
+  NativeDate,
   NativePromise,
   NativeString,
+  PromisePrototypeThenValue,
+  PromiseResolve,
 } from './intrinsics.ts';
 
 type Settle = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
@@ -19,6 +25,8 @@ export interface NestedCalls {
   /** Settles nested call `id` with the host's JSON answer (`{ok}` or `{error}`). */
   settle(id: number, replyJson: string): void;
   reset(): void;
+  /** How many nested calls are in flight (a callback-style run waits for none). */
+  pending(): number;
 }
 
 /** Synchronous host call: JSON across the bridge, host refusals rethrown as guest Errors. */
@@ -57,9 +65,29 @@ export function createBaaS(
     });
   }
 
+  // MinCloud's older name: resolves the whole response, the invoke result in `data`.
+  function invokeFunction(name: unknown, data?: unknown, sync: unknown = true): Promise<unknown> {
+    return PromisePrototypeThenValue(invoke(name, data, sync), (result) => ({
+      status: 200,
+      statusText: 'OK',
+      data: result,
+    }));
+  }
+
+  // The engine's clock, as an ISO-8601 time with its zone (MinCloud: `res.data.time`).
+  function getServerDate(): Promise<unknown> {
+    return PromiseResolve({
+      status: 200,
+      statusText: 'OK',
+      data: { time: DatePrototypeToISOString(new NativeDate(DateNow())) },
+    });
+  }
+
   const tables = createTableApi(call);
   const BaaS: Record<string, unknown> = {
     invoke,
+    invokeFunction,
+    getServerDate,
     TableObject: tables.TableObject,
     Query: tables.Query,
   };
@@ -77,6 +105,7 @@ export function createBaaS(
       reset() {
         MapPrototypeClear(pending);
       },
+      pending: () => MapPrototypeSize(pending),
     },
   };
 }

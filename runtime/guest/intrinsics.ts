@@ -52,6 +52,11 @@ export const MapPrototypeDelete = uncurry(Map.prototype.delete) as <K, V>(
   k: K,
 ) => boolean;
 export const MapPrototypeClear = uncurry(Map.prototype.clear) as <K, V>(m: Map<K, V>) => void;
+export const MapPrototypeSize = uncurry(
+  Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get as (
+    this: Map<unknown, unknown>,
+  ) => number,
+) as <K, V>(m: Map<K, V>) => number;
 export const ReflectApplyFn = ReflectApply;
 export const FunctionPrototypeToString = uncurry(FunctionPrototype.toString);
 export const MathFloor = Math.floor;
@@ -61,3 +66,9 @@ export const NumberIsFinite = Number.isFinite;
 export const NativeString = String;
 export const NativeUint8Array = Uint8Array;
 export const DateNow = Date.now;
+export const NativeDate = Date;
+export const DatePrototypeToISOString = uncurry(Date.prototype.toISOString);
+export const PromisePrototypeThenValue = uncurry(Promise.prototype.then) as <T, R>(
+  p: Promise<T>,
+  onFulfilled: (v: T) => R,
+) => Promise<R>;

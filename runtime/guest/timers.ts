@@ -8,6 +8,7 @@ import {
   MapPrototypeDelete,
   MapPrototypeGet,
   MapPrototypeSet,
+  MapPrototypeSize,
   NativeMap,
   NativeTypeError,
   NumberIsFinite,
@@ -31,6 +32,8 @@ export interface GuestTimers {
   fire(id: number): void;
   /** Forgets every pending timer (the job ended). */
   reset(): void;
+  /** How many timers are pending (a callback-style run waits for none). */
+  pending(): number;
 }
 
 /** Builds the timer globals over the host's `schedule(delayMs, id)` (`-1` cancels). */
@@ -77,5 +80,6 @@ export function createTimers(schedule: (delayMs: number, id: number) => void): G
     reset() {
       MapPrototypeClear(pending);
     },
+    pending: () => MapPrototypeSize(pending),
   };
 }
