@@ -13,7 +13,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { randomIds, type Ids } from './ids.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { openSqliteEngineStore, type EngineStore } from './store/index.ts';
-import { SqliteTableStore } from './tables/index.ts';
+import { SqliteTableStore, USER_TABLE } from './tables/index.ts';
 import type { TableChange, TableStore } from './tables/table-store.ts';
 import { createSandbox } from '../runtime/index.ts';
 import type { NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
@@ -107,11 +107,21 @@ export async function startEngine(
   tables.onChange(acceptTableChange);
 
   // The depth of BaaS.invoke chains is limited by the runtime (runtime/limits.ts).
-  const nestedInvoke: NestedInvoke = async (name, data, { sync, depth }) => {
+  const nestedInvoke: NestedInvoke = async (name, data, { sync, depth, userId, user }) => {
+    // A nested run is made for the user the caller named, else for the caller's own user.
+    let runUser = user;
+    if (userId !== undefined) {
+      try {
+        runUser = tables.getRecord(USER_TABLE, userId);
+      } catch (err) {
+        return { code: 1, data: null, error: { message: (err as Error).message, status: 404 } };
+      }
+    }
     const run = late.functions!.run(name, data, {
       source: 'cloud_function',
       eventType: 'cloud_function',
       depth,
+      ...(runUser ? { user: runUser } : {}),
     });
     if (!sync) {
       run.catch((err: unknown) =>
@@ -206,7 +216,12 @@ export async function startEngine(
     admin: [
       (r) => registerOpenApiRoute(r),
       (r) => registerAccountRoutes(r, { accounts, clock }),
-      (r) => registerFunctionRoutes(r, { store, functions }),
+      (r) =>
+        registerFunctionRoutes(r, {
+          store,
+          functions,
+          userOf: (id) => tables.getRecord(USER_TABLE, id),
+        }),
       (r) => registerTableRoutes(r, { tables }),
       (r) =>
         registerTriggerRoutes(r, {

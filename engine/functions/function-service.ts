@@ -35,6 +35,8 @@ export interface RunContext {
   depth?: number;
   /** A table trigger's write, passed as `event.change`. */
   change?: unknown;
+  /** The user the run is made for, passed as `event.request.user`. */
+  user?: Record<string, unknown>;
 }
 
 export interface RunResult {
@@ -170,6 +172,7 @@ export function createFunctionService(deps: {
           jobId,
           ...(context.trigger ? { trigger: context.trigger } : {}),
           ...(context.change !== undefined ? { change: context.change } : {}),
+          ...(context.user !== undefined ? { request: { user: context.user } } : {}),
         },
         depth: context.depth ?? 0,
       });

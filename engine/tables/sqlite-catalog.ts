@@ -10,7 +10,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { TableError, tableNotFound } from './errors.ts';
-import { SEQ_COLUMN, dataTableIdent, indexIdent, quoteIdent } from './names.ts';
+import { SEQ_COLUMN, USER_TABLE, dataTableIdent, indexIdent, quoteIdent } from './names.ts';
 import type { QueryField } from './query.ts';
 import type { FieldDef, FieldType, TableSchema } from './table-store.ts';
 import { encodeValue } from './values.ts';
@@ -24,7 +24,24 @@ export interface TableInfo {
   queryFields: ReadonlyMap<string, QueryField>;
   /** Field names in result order: id, user fields, created_at, updated_at, created_by. */
   allNames: readonly string[];
+  /** Record ids are integers (the user table), not 24 hex characters. */
+  integerIds: boolean;
 }
+
+/** MinCloud's user fields; tables can add their own beside them (docs/mincloud.md). */
+export const USER_TABLE_FIELDS: readonly FieldDef[] = [
+  // Each has a unique index (below), which also serves lookups by it.
+  { name: 'openid', type: 'string', maxLength: 128 },
+  { name: 'unionid', type: 'string', maxLength: 128 },
+  { name: 'nickname', type: 'string', maxLength: 256 },
+  { name: 'avatar', type: 'string', maxLength: 2048 },
+  { name: 'gender', type: 'integer' },
+  { name: 'city', type: 'string', maxLength: 256 },
+  { name: 'province', type: 'string', maxLength: 256 },
+  { name: 'country', type: 'string', maxLength: 256 },
+  { name: 'language', type: 'string', maxLength: 64 },
+  { name: 'is_authorized', type: 'boolean' },
+];
 
 interface TableRow {
   id: number;
@@ -60,9 +77,13 @@ function toInfo(row: TableRow): TableInfo {
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
+  const integerIds = row.name === USER_TABLE;
   const queryFields = new Map<string, QueryField>();
   for (const [name, type] of SYSTEM_QUERY_FIELDS)
-    queryFields.set(name, { type, column: `r.${quoteIdent(name)}` });
+    queryFields.set(name, {
+      type: name === 'id' && integerIds ? 'integer' : type,
+      column: `r.${quoteIdent(name)}`,
+    });
   for (const f of fields)
     queryFields.set(f.name, { type: f.type, items: f.items, column: `r.${quoteIdent(f.name)}` });
   return {
@@ -71,6 +92,7 @@ function toInfo(row: TableRow): TableInfo {
     fields: new Map(fields.map((f) => [f.name, f])),
     queryFields,
     allNames: ['id', ...fields.map((f) => f.name), 'created_at', 'updated_at', 'created_by'],
+    integerIds,
   };
 }
 
@@ -139,7 +161,10 @@ export class SqliteCatalog {
         ? this.db.prepare('SELECT * FROM _cf_tables WHERE id = ?').get(key)
         : this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(key)
     ) as TableRow | undefined;
-    if (!row) throw tableNotFound(ref);
+    if (!row) {
+      if (!isId && key === USER_TABLE) return this.createUserTable();
+      throw tableNotFound(ref);
+    }
     const info = toInfo(row);
     this.byId.set(info.schema.id, info);
     this.byName.set(info.schema.name.toLowerCase(), info);
@@ -151,8 +176,24 @@ export class SqliteCatalog {
     return rows.map((r) => toInfo(r).schema);
   }
 
+  /**
+   * The user table is made on first use, so a store that never has users lists only its
+   * own tables. Several processes may race here: the first IMMEDIATE transaction creates
+   * it, the others find it.
+   */
+  private createUserTable(): TableInfo {
+    const make = (): TableInfo => {
+      const row = this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(USER_TABLE) as
+        TableRow | undefined;
+      if (row) return toInfo(row);
+      const now = Math.floor(Date.now() / 1000);
+      return this.create(USER_TABLE, [...USER_TABLE_FIELDS], now, true);
+    };
+    return this.db.inTransaction ? make() : (this.db.transaction(make).immediate() as TableInfo);
+  }
+
   /** Creates the metadata row, the data table and its indexes. Call inside a transaction. */
-  create(name: string, fields: FieldDef[], now: number): TableInfo {
+  create(name: string, fields: FieldDef[], now: number, integerIds = false): TableInfo {
     const exists = this.db
       .prepare('SELECT name FROM _cf_tables WHERE name = ?')
       .pluck()
@@ -168,7 +209,7 @@ export class SqliteCatalog {
     const ident = dataTableIdent(name);
     const columns = [
       `${quoteIdent(SEQ_COLUMN)} INTEGER PRIMARY KEY`,
-      `"id" TEXT NOT NULL UNIQUE`,
+      integerIds ? `"id" INTEGER NOT NULL UNIQUE` : `"id" TEXT NOT NULL UNIQUE`,
       `"created_at" INTEGER NOT NULL`,
       `"updated_at" INTEGER NOT NULL`,
       `"created_by" INTEGER`,
@@ -183,11 +224,24 @@ export class SqliteCatalog {
     ]) {
       this.db.exec(`CREATE INDEX ${indexIdent(id, column)} ON ${ident} (${quoteIdent(column)})`);
     }
+    // One user per WeChat identity: a push's FromUserName must resolve to one user.
+    if (integerIds)
+      for (const column of ['openid', 'unionid'])
+        this.db.exec(
+          `CREATE UNIQUE INDEX ${indexIdent(id, `${column}_unique`)} ON ${ident} (${quoteIdent(column)}) WHERE ${quoteIdent(column)} IS NOT NULL`,
+        );
     this.bumpSchemaVersion();
     return this.resolve(id);
   }
 
   drop(info: TableInfo): void {
+    if (info.integerIds)
+      throw new TableError(
+        'E_TABLE_BUILTIN',
+        `Table '${info.schema.name}' is built in: it can gain fields but not be dropped.`,
+        400,
+        { table: info.schema.name },
+      );
     this.db.exec(`DROP TABLE ${info.ident}`);
     this.db.prepare('DELETE FROM _cf_tables WHERE id = ?').run(info.schema.id);
     this.bumpSchemaVersion();

@@ -38,7 +38,8 @@ export type Where = Record<string, unknown>;
 export type RecordData = Record<string, unknown>;
 
 export interface StoredRecord extends RecordData {
-  id: string;
+  /** 24 hex characters; an integer in the user table (`_userprofile`). */
+  id: string | number;
   created_at: number;
   updated_at: number;
   created_by: number | null;
@@ -65,6 +66,8 @@ export interface FindOptions {
   keys?: string[];
   /** When false, `meta.total_count` is omitted (saves a COUNT). Default true. */
   withCount?: boolean;
+  /** `['created_by']`: replace each user id with the user `{id, nickname, avatar}`. */
+  expand?: string[];
 }
 
 export interface ListMeta {
@@ -87,7 +90,9 @@ export interface BulkResult {
   offset?: number;
   limit?: number;
   next?: string | null;
-  operation_result: Array<{ success?: { id: string; created_at?: number; updated_at?: number } }>;
+  operation_result: Array<{
+    success?: { id: string | number; created_at?: number; updated_at?: number };
+  }>;
 }
 
 export interface TableChange {
@@ -113,8 +118,12 @@ export interface TableStore {
   createRecord(table: string | number, data: RecordData, options?: WriteOptions): StoredRecord;
   /** All or nothing, up to 1000 items. */
   createMany(table: string | number, items: RecordData[], options?: WriteOptions): BulkResult;
-  getRecord(table: string | number, id: string, options?: { keys?: string[] }): StoredRecord;
-  updateRecord(table: string | number, id: string, update: UpdateDoc): StoredRecord;
+  getRecord(
+    table: string | number,
+    id: string | number,
+    options?: { keys?: string[]; expand?: string[] },
+  ): StoredRecord;
+  updateRecord(table: string | number, id: string | number, update: UpdateDoc): StoredRecord;
   /** Updates the records `where` matches, in insertion order; `limit` 1000 by default and at most. All or nothing. */
   updateWhere(
     table: string | number,
@@ -122,7 +131,7 @@ export interface TableStore {
     update: UpdateDoc,
     options?: { limit?: number; offset?: number },
   ): BulkResult;
-  deleteRecord(table: string | number, id: string): void;
+  deleteRecord(table: string | number, id: string | number): void;
   /** Deletes the records `where` matches, in insertion order; `limit` 1000 by default and at most. */
   deleteWhere(
     table: string | number,

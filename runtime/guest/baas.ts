@@ -48,16 +48,29 @@ export function createHostCaller(
 export function createBaaS(
   call: (op: string, args: unknown) => unknown,
   nested: (id: number, requestJson: string) => void,
+  currentUserId: () => number | null = () => null,
 ): { BaaS: Record<string, unknown>; nestedCalls: NestedCalls } {
   const pending = new NativeMap<number, Settle>();
   let nextId = 1;
 
-  function invoke(name: unknown, data?: unknown, sync: unknown = true): Promise<unknown> {
+  // The fourth argument is cloudfn's: `{userId}` runs the function for that user (by
+  // default a nested run is made for the caller's user, if any).
+  function invoke(
+    name: unknown,
+    data?: unknown,
+    sync: unknown = true,
+    options?: unknown,
+  ): Promise<unknown> {
     return new NativePromise((resolve, reject) => {
+      const userId =
+        options !== null && typeof options === 'object'
+          ? (options as { userId?: unknown }).userId
+          : undefined;
       const requestJson = JSONStringify({
         name: NativeString(name),
         data: data === undefined ? null : data,
         sync: Boolean(sync),
+        ...(typeof userId === 'number' ? { userId } : {}),
       });
       const id = nextId++;
       MapPrototypeSet(pending, id, { resolve, reject });
@@ -67,7 +80,7 @@ export function createBaaS(
 
   // MinCloud's older name: resolves the whole response, the invoke result in `data`.
   function invokeFunction(name: unknown, data?: unknown, sync: unknown = true): Promise<unknown> {
-    return PromisePrototypeThenValue(invoke(name, data, sync), (result) => ({
+    return PromisePrototypeThenValue(invoke(name, data, sync, undefined), (result) => ({
       status: 200,
       statusText: 'OK',
       data: result,
@@ -83,13 +96,14 @@ export function createBaaS(
     });
   }
 
-  const tables = createTableApi(call);
+  const tables = createTableApi(call, currentUserId);
   const BaaS: Record<string, unknown> = {
     invoke,
     invokeFunction,
     getServerDate,
     TableObject: tables.TableObject,
     Query: tables.Query,
+    User: tables.User,
   };
   return {
     BaaS,

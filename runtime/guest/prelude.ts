@@ -38,6 +38,8 @@ interface JobRequest {
   eventType: string;
   trigger?: { name: string; type: string };
   change?: unknown;
+  /** `{user: {id, openid, …}}` when the run is made for a user. */
+  request?: { user?: { id?: unknown } };
 }
 
 type Main = (event: unknown, callback?: (error: unknown, data?: unknown) => void) => unknown;
@@ -67,7 +69,9 @@ export function install(
 
   const sink: ConsoleSink = { open: true, maxLineChars: 65536, log };
   const timers = createTimers(timer);
-  const { BaaS, nestedCalls } = createBaaS(createHostCaller(hostCall), nested);
+  // The user the current job is made for (BaaS.User's getCurrentUserWithoutData).
+  let currentUserId: number | null = null;
+  const { BaaS, nestedCalls } = createBaaS(createHostCaller(hostCall), nested, () => currentUserId);
   let setup: Setup | undefined;
   let moduleObject: { exports: unknown } | undefined;
   let loadError: ErrorData | undefined;
@@ -199,6 +203,9 @@ export function install(
     };
     if (job.trigger !== undefined) event.trigger = job.trigger;
     if (job.change !== undefined) event.change = job.change;
+    const userId = job.request?.user?.id;
+    currentUserId = typeof userId === 'number' ? userId : null;
+    if (job.request !== undefined) event.request = job.request;
     try {
       if (main.length >= 2) {
         const returned = main(event, (error: unknown, data?: unknown) =>
