@@ -59,6 +59,7 @@ const SQL_TYPE: Record<FieldType, string> = {
   date: 'TEXT',
   array: 'TEXT',
   object: 'TEXT',
+  pointer: 'TEXT', // the id pointed at, as text
 };
 
 const SYSTEM_QUERY_FIELDS: Array<[string, FieldType]> = [
@@ -84,8 +85,13 @@ function toInfo(row: TableRow): TableInfo {
       type: name === 'id' && integerIds ? 'integer' : type,
       column: `r.${quoteIdent(name)}`,
     });
+  // A pointer is queried by the id it holds (compare('user', '=', User.getWithoutData(id))).
   for (const f of fields)
-    queryFields.set(f.name, { type: f.type, items: f.items, column: `r.${quoteIdent(f.name)}` });
+    queryFields.set(f.name, {
+      type: f.type === 'pointer' ? 'string' : f.type,
+      items: f.items,
+      column: `r.${quoteIdent(f.name)}`,
+    });
   return {
     schema,
     ident: dataTableIdent(row.name),

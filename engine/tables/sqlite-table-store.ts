@@ -34,7 +34,7 @@ import type {
   WriteOptions,
 } from './table-store.ts';
 import { applyUpdate } from './update-ops.ts';
-import { decodeValue, encodeValue } from './values.ts';
+import { decodeValue, encodeValue, pointerOf } from './values.ts';
 
 export interface SqliteTableStoreOptions {
   /** The SQLite file (created when missing). */
@@ -247,7 +247,7 @@ export class SqliteTableStore implements TableStore {
       const keys = resolveKeys(options.keys, info.allNames);
       const row = this.rowById(info, id);
       if (!row) throw recordNotFound(info.schema.name, String(id));
-      return this.expand([this.decode(info, row, keys)], options.expand)[0]!;
+      return this.expand(info, [this.decode(info, row, keys)], options.expand)[0]!;
     });
   }
 
@@ -265,6 +265,7 @@ export class SqliteTableStore implements TableStore {
       ).all(...where.params, limit + 1, offset) as Row[];
       const hasNext = rows.length > limit;
       const objects = this.expand(
+        info,
         rows.slice(0, limit).map((row) => this.decode(info, row, keys)),
         options.expand,
       );
@@ -490,12 +491,51 @@ export class SqliteTableStore implements TableStore {
   }
 
   /**
-   * MinCloud's `expand('created_by')`: each user id becomes the user `{id, nickname,
-   * avatar}` (one query for the page); an id with no user stays as it is. Other names are
-   * ignored, as MinCloud ignores an expand of a field that is not a pointer.
+   * MinCloud's expand (select-and-expand.md): each pointer named becomes the whole record it
+   * points at, with `_table` (one query per field for the page); a pointer whose record is
+   * gone stays `{id, _table}`. Names that are not pointers are ignored, as MinCloud does.
    */
-  private expand(records: StoredRecord[], names: readonly string[] | undefined): StoredRecord[] {
-    if (!names?.includes('created_by')) return records;
+  private expand(
+    info: TableInfo,
+    records: StoredRecord[],
+    names: readonly string[] | undefined,
+  ): StoredRecord[] {
+    if (!names || names.length === 0) return records;
+    for (const name of names) {
+      const def = info.fields.get(name);
+      if (def?.type === 'pointer' && def.to !== undefined) this.expandPointer(def, records);
+    }
+    return this.expandCreatedBy(records, names);
+  }
+
+  private expandPointer(def: FieldDef, records: StoredRecord[]): void {
+    const ids = new Set<string | number>();
+    for (const r of records) {
+      const p = r[def.name] as { id?: string | number } | null | undefined;
+      if (p?.id !== undefined) ids.add(p.id);
+    }
+    if (ids.size === 0) return;
+    let target: TableInfo;
+    try {
+      target = this.catalog.resolve(def.to!);
+    } catch {
+      return; // the table pointed at was dropped: the pointers stay as they are
+    }
+    const found = new Map<string, StoredRecord>();
+    for (const row of this.stmt(
+      `SELECT r.* FROM ${target.ident} AS r WHERE r."id" IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify([...ids])) as Row[])
+      found.set(String(row.id), this.decode(target, row));
+    for (const r of records) {
+      const p = r[def.name] as { id?: string | number } | null | undefined;
+      const hit = p?.id === undefined ? undefined : found.get(String(p.id));
+      if (hit) (r as Record<string, unknown>)[def.name] = { ...hit, _table: target.schema.name };
+    }
+  }
+
+  /** `expand('created_by')`: each user id becomes the user `{id, nickname, avatar}`. */
+  private expandCreatedBy(records: StoredRecord[], names: readonly string[]): StoredRecord[] {
+    if (!names.includes('created_by')) return records;
     const ids = [
       ...new Set(
         records.map((r) => r.created_by).filter((v): v is number => typeof v === 'number'),
@@ -523,7 +563,11 @@ export class SqliteTableStore implements TableStore {
 
   private decode(info: TableInfo, row: Row, keys?: readonly string[]): StoredRecord {
     const values: RecordCols = new Map();
-    for (const f of info.fields.values()) values.set(f.name, decodeValue(f.type, row[f.name]));
+    for (const f of info.fields.values())
+      values.set(
+        f.name,
+        f.type === 'pointer' ? pointerOf(f, row[f.name]) : decodeValue(f.type, row[f.name]),
+      );
     const record = this.assemble(
       info,
       row.id as string | number,

@@ -9,7 +9,8 @@
  * Every implementation must pass test/contract/table-store.contract.ts.
  */
 
-export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'array' | 'object';
+export type FieldType =
+  'string' | 'integer' | 'number' | 'boolean' | 'date' | 'array' | 'object' | 'pointer';
 
 export interface FieldDef {
   name: string;
@@ -22,6 +23,8 @@ export interface FieldDef {
   maxLength?: number;
   /** Keep an index on this field (system fields always have one). */
   index?: boolean;
+  /** For `pointer` fields: the table pointed at (a table name, or `_userprofile`). */
+  to?: string;
 }
 
 export interface TableSchema {
