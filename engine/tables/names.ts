@@ -17,6 +17,9 @@ export type SystemField = (typeof SYSTEM_FIELDS)[number];
  */
 export const USER_TABLE = '_userprofile';
 
+/** MinCloud's per-record ACL fields: lists such as `["user:*"]`, `["user:42", "gid:7"]`. */
+export const ACL_FIELDS = ['read_perm', 'write_perm'] as const;
+
 /** The hidden row-order column (insertion order, stable pagination). */
 export const SEQ_COLUMN = '_seq';
 
@@ -25,6 +28,7 @@ export const SEQ_COLUMN = '_seq';
 // object keyed by field name.
 const RESERVED = new Set<string>([
   ...SYSTEM_FIELDS,
+  ...ACL_FIELDS,
   SEQ_COLUMN,
   'rowid',
   'oid',

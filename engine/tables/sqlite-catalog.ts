@@ -128,10 +128,38 @@ export class SqliteCatalog {
       CREATE TABLE IF NOT EXISTS _cf_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
       INSERT OR IGNORE INTO _cf_meta (key, value) VALUES ('schema_version', 0);
     `);
+    this.addAclColumns();
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.schemaVersion = db
       .prepare(`SELECT value FROM _cf_meta WHERE key = 'schema_version'`)
       .pluck();
+  }
+
+  /**
+   * Tables made before records had ACL fields get their two columns, once per file (under
+   * an IMMEDIATE transaction: the main process and executors may open it together).
+   */
+  private addAclColumns(): void {
+    this.db.exec(`INSERT OR IGNORE INTO _cf_meta (key, value) VALUES ('acl_columns', 0)`);
+    const done = () =>
+      this.db.prepare(`SELECT value FROM _cf_meta WHERE key = 'acl_columns'`).pluck().get() === 1;
+    if (done()) return;
+    this.db
+      .transaction(() => {
+        if (done()) return;
+        const names = this.db.prepare('SELECT name FROM _cf_tables').pluck().all() as string[];
+        for (const name of names) {
+          const ident = dataTableIdent(name);
+          const columns = this.db.prepare(`PRAGMA table_info(${ident})`).all() as Array<{
+            name: string;
+          }>;
+          for (const column of ['read_perm', 'write_perm'])
+            if (!columns.some((c) => c.name === column))
+              this.db.exec(`ALTER TABLE ${ident} ADD COLUMN ${quoteIdent(column)} TEXT`);
+        }
+        this.db.prepare(`UPDATE _cf_meta SET value = 1 WHERE key = 'acl_columns'`).run();
+      })
+      .immediate();
   }
 
   /** Drops cached schemas when another connection changed them since we last looked. */
@@ -219,6 +247,8 @@ export class SqliteCatalog {
       `"created_at" INTEGER NOT NULL`,
       `"updated_at" INTEGER NOT NULL`,
       `"created_by" INTEGER`,
+      `"read_perm" TEXT`,
+      `"write_perm" TEXT`,
       ...fields.map(columnDef),
     ];
     this.db.exec(`CREATE TABLE ${ident} (${columns.join(', ')}) STRICT`);

@@ -77,6 +77,10 @@ function storedId(info: TableInfo, id: unknown): string | number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
+function aclText(list: string[] | null | undefined): string | null {
+  return list === null || list === undefined ? null : JSON.stringify(list);
+}
+
 /** A UNIQUE index refused the write (the user table's openid and unionid). */
 function uniqueViolation(err: unknown, table: string): TableError | undefined {
   if (!(err instanceof Database.SqliteError) || err.code !== 'SQLITE_CONSTRAINT_UNIQUE')
@@ -406,8 +410,20 @@ export class SqliteTableStore implements TableStore {
         : info.integerIds
           ? (id as number)
           : createdBy;
-    const cols = ['id', 'created_at', 'updated_at', 'created_by', ...applied.values.keys()];
-    const params: SqlValue[] = [id, now, now, by];
+    const acl = {
+      read_perm: applied.acl?.read_perm ?? null,
+      write_perm: applied.acl?.write_perm ?? null,
+    };
+    const cols = [
+      'id',
+      'created_at',
+      'updated_at',
+      'created_by',
+      'read_perm',
+      'write_perm',
+      ...applied.values.keys(),
+    ];
+    const params: SqlValue[] = [id, now, now, by, aclText(acl.read_perm), aclText(acl.write_perm)];
     for (const [name, value] of applied.values)
       params.push(encodeValue(info.fields.get(name)!.type, value));
     const sql = `INSERT INTO ${info.ident} (${cols.map(quoteIdent).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
@@ -416,7 +432,7 @@ export class SqliteTableStore implements TableStore {
     } catch (err) {
       throw uniqueViolation(err, info.schema.name) ?? err;
     }
-    return this.assemble(info, id, now, now, by, applied.values);
+    return this.assemble(info, id, now, now, by, applied.values, acl);
   }
 
   private applyToRow(
@@ -440,6 +456,14 @@ export class SqliteTableStore implements TableStore {
       sets.push('"created_by" = ?');
       params.push(applied.createdBy);
     }
+    const acl = { read_perm: before.read_perm ?? null, write_perm: before.write_perm ?? null };
+    for (const key of ['read_perm', 'write_perm'] as const) {
+      const next = applied.acl?.[key];
+      if (next === undefined) continue;
+      sets.push(`"${key}" = ?`);
+      params.push(aclText(next));
+      acl[key] = next;
+    }
     try {
       this.stmt(`UPDATE ${info.ident} SET ${sets.join(', ')} WHERE "_seq" = ?`).run(
         ...params,
@@ -452,7 +476,7 @@ export class SqliteTableStore implements TableStore {
     for (const f of info.fields.values())
       values.set(f.name, applied.values.has(f.name) ? applied.values.get(f.name) : before[f.name]);
     const by = applied.createdBy !== undefined ? applied.createdBy : before.created_by;
-    return this.assemble(info, before.id, before.created_at, now, by, values);
+    return this.assemble(info, before.id, before.created_at, now, by, values, acl);
   }
 
   private selectForBulk(
@@ -575,6 +599,11 @@ export class SqliteTableStore implements TableStore {
       row.updated_at as number,
       (row.created_by as number | null) ?? null,
       values,
+      {
+        read_perm: row.read_perm == null ? null : (JSON.parse(row.read_perm as string) as string[]),
+        write_perm:
+          row.write_perm == null ? null : (JSON.parse(row.write_perm as string) as string[]),
+      },
     );
     if (!keys) return record;
     const picked: Record<string, unknown> = {};
@@ -589,12 +618,16 @@ export class SqliteTableStore implements TableStore {
     updatedAt: number,
     createdBy: number | null,
     values: RecordCols,
+    acl: { read_perm: string[] | null; write_perm: string[] | null },
   ): StoredRecord {
     const record: Record<string, unknown> = { id };
     for (const f of info.fields.values()) record[f.name] = values.get(f.name) ?? null;
     record.created_at = createdAt;
     record.updated_at = updatedAt;
     record.created_by = createdBy;
+    // Shown once set (as MinCloud's records show them); a record without them is open to all.
+    if (acl.read_perm !== null) record.read_perm = acl.read_perm;
+    if (acl.write_perm !== null) record.write_perm = acl.write_perm;
     return record as StoredRecord;
   }
 }

@@ -46,6 +46,9 @@ export interface StoredRecord extends RecordData {
   created_at: number;
   updated_at: number;
   created_by: number | null;
+  /** MinCloud's ACL lists, present once set on the record. */
+  read_perm?: string[];
+  write_perm?: string[];
 }
 
 /**
