@@ -13,7 +13,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { randomIds, type Ids } from './ids.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { openSqliteEngineStore, type EngineStore } from './store/index.ts';
-import { SqliteTableStore } from './tables/index.ts';
+import { SqliteTableStore, USER_TABLE } from './tables/index.ts';
 import type { TableChange, TableStore } from './tables/table-store.ts';
 import { createSandbox } from '../runtime/index.ts';
 import type { NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
@@ -118,6 +118,7 @@ export async function startEngine(
     functions: () => late.functions!,
     log,
     maxInFlightPerFunction: config.invokeMaxInFlight,
+    userOf: (id) => tables.getRecord(USER_TABLE, id),
   });
 
   const sandbox: Sandbox = createSandbox({
@@ -192,7 +193,13 @@ export async function startEngine(
     admin: [
       (r) => registerOpenApiRoute(r),
       (r) => registerAccountRoutes(r, { accounts, clock, assertUnused }),
-      (r) => registerFunctionRoutes(r, { store, functions, assertUnused }),
+      (r) =>
+        registerFunctionRoutes(r, {
+          store,
+          functions,
+          assertUnused,
+          userOf: (id) => tables.getRecord(USER_TABLE, id),
+        }),
       (r) => registerTableRoutes(r, { tables, assertUnused }),
       (r) => registerInboxRoutes(r, { store, onReplay: wakeDispatcher }),
       (r) =>

@@ -67,6 +67,7 @@ interface NestedRequest {
   name: string;
   data: unknown;
   sync: boolean;
+  userId?: unknown;
 }
 
 /** BaaS.invoke resolves MinCloud's envelope even when the engine refuses: `{code: 1, error}`. */
@@ -212,6 +213,10 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
           sync: parsed.sync !== false,
           depth,
           parentJobId: request.event.jobId,
+          ...(Number.isSafeInteger(parsed.userId) && (parsed.userId as number) > 0
+            ? { userId: parsed.userId as number }
+            : {}),
+          ...(request.event.request ? { user: request.event.request.user } : {}),
         })
         .then(
           (result) => reply(JSON.stringify({ ok: result })),
@@ -260,6 +265,8 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
       eventType: event.eventType,
     };
     if (event.trigger !== undefined) job.trigger = event.trigger;
+    if (event.change !== undefined) job.change = event.change;
+    if (event.request !== undefined) job.request = event.request;
     const jobJson = JSON.stringify(job);
     if (
       jobJson.length > limits.maxArgumentBytes ||

@@ -2,15 +2,21 @@
 import { createTableApi } from './tables/index.ts';
 import { type ErrorData, fromErrorData } from './errors.ts';
 import {
+  DateNow,
+  DatePrototypeToISOString,
   JSONParse,
   JSONStringify,
   MapPrototypeDelete,
   MapPrototypeGet,
   MapPrototypeSet,
   MapPrototypeClear,
+  MapPrototypeSize,
   NativeMap,
+  NativeDate,
   NativePromise,
   NativeString,
+  PromisePrototypeThenValue,
+  PromiseResolve,
 } from './intrinsics.ts';
 
 type Settle = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
@@ -19,6 +25,8 @@ export interface NestedCalls {
   /** Settles nested call `id` with the host's JSON answer (`{ok}` or `{error}`). */
   settle(id: number, replyJson: string): void;
   reset(): void;
+  /** How many nested calls are in flight (a callback-style run waits for none). */
+  pending(): number;
 }
 
 /** Synchronous host call: JSON across the bridge, host refusals rethrown as guest Errors. */
@@ -40,16 +48,29 @@ export function createHostCaller(
 export function createBaaS(
   call: (op: string, args: unknown) => unknown,
   nested: (id: number, requestJson: string) => void,
+  currentUserId: () => number | null = () => null,
 ): { BaaS: Record<string, unknown>; nestedCalls: NestedCalls } {
   const pending = new NativeMap<number, Settle>();
   let nextId = 1;
 
-  function invoke(name: unknown, data?: unknown, sync: unknown = true): Promise<unknown> {
+  // The fourth argument is cloudfn's: `{userId}` runs the function for that user (by
+  // default a nested run is made for the caller's user, if any).
+  function invoke(
+    name: unknown,
+    data?: unknown,
+    sync: unknown = true,
+    options?: unknown,
+  ): Promise<unknown> {
     return new NativePromise((resolve, reject) => {
+      const userId =
+        options !== null && typeof options === 'object'
+          ? (options as { userId?: unknown }).userId
+          : undefined;
       const requestJson = JSONStringify({
         name: NativeString(name),
         data: data === undefined ? null : data,
         sync: Boolean(sync),
+        ...(typeof userId === 'number' ? { userId } : {}),
       });
       const id = nextId++;
       MapPrototypeSet(pending, id, { resolve, reject });
@@ -57,11 +78,32 @@ export function createBaaS(
     });
   }
 
-  const tables = createTableApi(call);
+  // MinCloud's older name: resolves the whole response, the invoke result in `data`.
+  function invokeFunction(name: unknown, data?: unknown, sync: unknown = true): Promise<unknown> {
+    return PromisePrototypeThenValue(invoke(name, data, sync, undefined), (result) => ({
+      status: 200,
+      statusText: 'OK',
+      data: result,
+    }));
+  }
+
+  // The engine's clock, as an ISO-8601 time with its zone (MinCloud: `res.data.time`).
+  function getServerDate(): Promise<unknown> {
+    return PromiseResolve({
+      status: 200,
+      statusText: 'OK',
+      data: { time: DatePrototypeToISOString(new NativeDate(DateNow())) },
+    });
+  }
+
+  const tables = createTableApi(call, currentUserId);
   const BaaS: Record<string, unknown> = {
     invoke,
+    invokeFunction,
+    getServerDate,
     TableObject: tables.TableObject,
     Query: tables.Query,
+    User: tables.User,
   };
   return {
     BaaS,
@@ -77,6 +119,7 @@ export function createBaaS(
       reset() {
         MapPrototypeClear(pending);
       },
+      pending: () => MapPrototypeSize(pending),
     },
   };
 }
