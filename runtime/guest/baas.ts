@@ -1,5 +1,10 @@
-/** The `BaaS` global: a plain object with `invoke`, `TableObject` and `Query` (SPEC §5). */
+/**
+ * The `BaaS` global: a plain object with `invoke`, `TableObject` and `Query` (SPEC §5), the
+ * WeChat calls (`wxAccessToken`, `wechat.*`, MinCloud's `sendTemplateMessage`) and `request`.
+ */
 import { createTableApi } from './tables/index.ts';
+import { createRequest } from './request.ts';
+import { createWechatApi } from './wechat.ts';
 import { type ErrorData, fromErrorData } from './errors.ts';
 import {
   JSONParse,
@@ -36,35 +41,52 @@ export function createHostCaller(
   };
 }
 
-/** Builds `BaaS` and the table of its in-flight nested invocations. */
+/** An asynchronous host request: `op` with JSON-able `args`, answered through `nested`. */
+export type HostRequest = (op: string, args: unknown) => Promise<unknown>;
+
+/** Builds `BaaS` and the table of its in-flight asynchronous host requests. */
 export function createBaaS(
   call: (op: string, args: unknown) => unknown,
   nested: (id: number, requestJson: string) => void,
-): { BaaS: Record<string, unknown>; nestedCalls: NestedCalls } {
+): { BaaS: Record<string, unknown>; nestedCalls: NestedCalls; hostRequest: HostRequest } {
   const pending = new NativeMap<number, Settle>();
   let nextId = 1;
 
-  function invoke(name: unknown, data?: unknown, sync: unknown = true): Promise<unknown> {
+  function send(request: unknown): Promise<unknown> {
     return new NativePromise((resolve, reject) => {
-      const requestJson = JSONStringify({
-        name: NativeString(name),
-        data: data === undefined ? null : data,
-        sync: Boolean(sync),
-      });
+      const requestJson = JSONStringify(request);
       const id = nextId++;
       MapPrototypeSet(pending, id, { resolve, reject });
       nested(id, requestJson);
     });
   }
 
+  function invoke(name: unknown, data?: unknown, sync: unknown = true): Promise<unknown> {
+    return send({
+      op: 'invoke',
+      name: NativeString(name),
+      data: data === undefined ? null : data,
+      sync: Boolean(sync),
+    });
+  }
+
+  const hostRequest: HostRequest = (op, args) =>
+    send({ op: NativeString(op), args: args === undefined ? null : args });
+
   const tables = createTableApi(call);
+  const wechat = createWechatApi(hostRequest);
   const BaaS: Record<string, unknown> = {
     invoke,
     TableObject: tables.TableObject,
     Query: tables.Query,
+    wxAccessToken: wechat.wxAccessToken,
+    sendTemplateMessage: wechat.api.sendTemplateMessage,
+    wechat: wechat.api,
+    request: createRequest(hostRequest),
   };
   return {
     BaaS,
+    hostRequest,
     nestedCalls: {
       settle(id, replyJson) {
         const entry = MapPrototypeGet(pending, id);

@@ -5,7 +5,10 @@ export interface ErrorData {
   name: string;
   message: string;
   stack?: string;
-  code?: string;
+  /** An `E_…` code, or a number where the API has its own (WeChat's errcode). */
+  code?: string | number;
+  /** A stable `E_…` code beside a numeric `code` (HError-like WeChat errors). */
+  reason?: string;
   status?: number;
 }
 
@@ -49,9 +52,14 @@ function safeString(value: unknown): string {
 
 /** Rebuilds a guest Error from error data the host sent (a refused host call). */
 export function fromErrorData(data: ErrorData): Error {
-  const error = new NativeError(data.message) as Error & { code?: string; status?: number };
+  const error = new NativeError(data.message) as Error & {
+    code?: string | number;
+    reason?: string;
+    status?: number;
+  };
   if (typeof data.name === 'string' && data.name !== 'Error') error.name = data.name;
   if (data.code !== undefined) error.code = data.code;
+  if (data.reason !== undefined) error.reason = data.reason;
   if (data.status !== undefined) error.status = data.status;
   return error;
 }

@@ -10,6 +10,7 @@ import { createBaaS, createHostCaller } from './baas.ts';
 import type { Enter, HostBridge } from './bridge.ts';
 import { createConsole, type ConsoleSink } from './console.ts';
 import { createCrypto } from './crypto.ts';
+import { createFetch, Headers, Response } from './fetch.ts';
 import { type ErrorData, toErrorData } from './errors.ts';
 import {
   JSONParse,
@@ -65,7 +66,7 @@ export function install(
 
   const sink: ConsoleSink = { open: true, maxLineChars: 65536, log };
   const timers = createTimers(timer);
-  const { BaaS, nestedCalls } = createBaaS(createHostCaller(hostCall), nested);
+  const { BaaS, nestedCalls, hostRequest } = createBaaS(createHostCaller(hostCall), nested);
   let setup: Setup | undefined;
   let moduleObject: { exports: unknown } | undefined;
   let loadError: ErrorData | undefined;
@@ -90,6 +91,9 @@ export function install(
   defineGlobal('atob', atob);
   defineGlobal('btoa', btoa);
   defineGlobal('crypto', createCrypto(random));
+  defineGlobal('fetch', createFetch(hostRequest));
+  defineGlobal('Headers', Headers);
+  defineGlobal('Response', Response);
 
   function finish(error: unknown, value: unknown): void {
     if (!jobOpen) return;
