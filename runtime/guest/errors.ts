@@ -28,12 +28,15 @@ export function toErrorData(thrown: unknown): ErrorData {
     const stack = read(thrown, 'stack');
     const code = read(thrown, 'code');
     const status = read(thrown, 'status');
+    const reason = read(thrown, 'reason');
     const data: ErrorData = {
       name: typeof name === 'string' ? name : 'Error',
       message: typeof message === 'string' ? message : safeString(thrown),
     };
     if (typeof stack === 'string') data.stack = stack;
     if (typeof code === 'string') data.code = code;
+    // HError-like errors (WeChat's): a numeric code; the job record keeps the stable reason.
+    else if (typeof reason === 'string') data.code = reason;
     if (typeof status === 'number') data.status = status;
     return data;
   }
