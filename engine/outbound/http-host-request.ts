@@ -15,7 +15,7 @@ import type { HostRequestScope } from '../../runtime/sandbox.ts';
 import type { Clock } from '../clock.ts';
 import { checkWebhookTarget, type HostLookup } from '../triggers/webhook-target.ts';
 import { OutboundError } from './errors.ts';
-import { pinnedRequest } from './pinned-request.ts';
+import { pinnedRequest, type PinnedRequest, type PinnedResponse } from './pinned-request.ts';
 
 export interface OutboundLimits {
   /** Requests per run, redirect hops included. */
@@ -101,10 +101,14 @@ export function createHttpHostRequest(deps: {
   allowPrivate: boolean;
   limits?: Partial<OutboundLimits>;
   clock: Clock;
+  /** DNS, replaceable in tests (as for webhook targets). */
   lookup?: HostLookup;
+  /** The exchange itself; tests replace it to play hosts the machine cannot reach. */
+  transport?: (request: PinnedRequest) => Promise<PinnedResponse>;
 }): (args: unknown, scope: HostRequestScope) => Promise<unknown> {
   const limits = { ...DEFAULT_OUTBOUND_LIMITS, ...deps.limits };
   const { clock } = deps;
+  const transport = deps.transport ?? pinnedRequest;
 
   async function check(target: string): Promise<{ url: URL; addresses: string[] }> {
     try {
@@ -154,7 +158,7 @@ export function createHttpHostRequest(deps: {
       const started = clock.now();
       let response;
       try {
-        response = await pinnedRequest({
+        response = await transport({
           url: checked.url,
           addresses: checked.addresses,
           method,
