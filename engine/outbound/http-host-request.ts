@@ -120,7 +120,10 @@ export function createHttpHostRequest(deps: {
       const e = err as { code?: string; details?: Record<string, unknown>; message: string };
       const reason = typeof e.details?.reason === 'string' ? e.details.reason : e.message;
       if (e.code === 'E_WEBHOOK_TARGET_UNRESOLVED')
-        throw new OutboundError('E_OUTBOUND_UNRESOLVED', e.message.replace(/^Webhook target/, 'Target'));
+        throw new OutboundError(
+          'E_OUTBOUND_UNRESOLVED',
+          e.message.replace(/^Webhook target/, 'Target'),
+        );
       throw new OutboundError('E_OUTBOUND_FORBIDDEN', `Request to ${target} refused: ${reason}`, {
         url: target,
       });
@@ -170,7 +173,10 @@ export function createHttpHostRequest(deps: {
       } catch (err) {
         const ms = clock.now() - started;
         usage.ms += ms;
-        scope.log('warn', `[http] ${method} ${checked.url.host} ${(err as { code?: string }).code ?? 'failed'} ${ms} ms`);
+        scope.log(
+          'warn',
+          `[http] ${method} ${checked.url.host} ${(err as { code?: string }).code ?? 'failed'} ${ms} ms`,
+        );
         throw err;
       }
       const ms = clock.now() - started;
@@ -178,7 +184,8 @@ export function createHttpHostRequest(deps: {
       usage.bytes += response.body.length;
       scope.log('info', `[http] ${method} ${checked.url.host} ${response.status} ${ms} ms`);
       const location = response.headers.location;
-      const isRedirect = [301, 302, 303, 307, 308].includes(response.status) && location !== undefined;
+      const isRedirect =
+        [301, 302, 303, 307, 308].includes(response.status) && location !== undefined;
       if (!isRedirect || args.redirect === 'manual') {
         return {
           status: response.status,
@@ -190,15 +197,24 @@ export function createHttpHostRequest(deps: {
         };
       }
       if (args.redirect === 'error')
-        throw new OutboundError('E_OUTBOUND_REDIRECT', `${checked.url.host} redirected (redirect: "error")`);
+        throw new OutboundError(
+          'E_OUTBOUND_REDIRECT',
+          `${checked.url.host} redirected (redirect: "error")`,
+        );
       if (hop >= MAX_REDIRECTS)
         throw new OutboundError('E_OUTBOUND_REDIRECT', `More than ${MAX_REDIRECTS} redirects`);
       try {
         target = new URL(location, checked.url).href;
       } catch {
-        throw new OutboundError('E_OUTBOUND_REDIRECT', `${checked.url.host} redirected to an invalid URL`);
+        throw new OutboundError(
+          'E_OUTBOUND_REDIRECT',
+          `${checked.url.host} redirected to an invalid URL`,
+        );
       }
-      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = undefined;
         headers = Object.fromEntries(

@@ -65,7 +65,8 @@ export function pinnedRequest(request: PinnedRequest): Promise<PinnedResponse> {
         res.on('end', () => {
           const headers: Record<string, string> = {};
           for (const [name, value] of Object.entries(res.headers))
-            if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+            if (value !== undefined)
+              headers[name] = Array.isArray(value) ? value.join(', ') : value;
           resolve({
             status: res.statusCode ?? 0,
             statusText: res.statusMessage ?? '',

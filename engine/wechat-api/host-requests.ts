@@ -70,7 +70,8 @@ export function createWechatHostRequests(deps: {
   ): Promise<unknown> {
     const args = asObject(rawArgs);
     const appId = appIdFor(args, scope);
-    const path = kind === 'template' ? '/cgi-bin/message/template/send' : '/cgi-bin/message/subscribe/send';
+    const path =
+      kind === 'template' ? '/cgi-bin/message/template/send' : '/cgi-bin/message/subscribe/send';
     const check = kind === 'template' ? templateMessageBody : subscribeMessageBody;
     const data = args.data;
     if (!isMinCloudShape(data)) {
@@ -134,7 +135,8 @@ export function createWechatHostRequests(deps: {
     async 'wechat.userInfo'(rawArgs, scope) {
       const args = asObject(rawArgs);
       const openid = optionalText(args.openid);
-      if (openid === undefined) throw new WechatArgumentError('openid is required', { path: 'openid' });
+      if (openid === undefined)
+        throw new WechatArgumentError('openid is required', { path: 'openid' });
       return logged(scope, appIdFor(args, scope), {
         method: 'GET',
         path: '/cgi-bin/user/info',
@@ -147,12 +149,18 @@ export function createWechatHostRequests(deps: {
       if (!MEDIA_TYPES.has(type))
         throw new WechatArgumentError('type is image, voice, video or thumb', { path: 'type' });
       if (typeof args.base64 !== 'string' || args.base64 === '')
-        throw new WechatArgumentError('data (the file, as bytes or base64) is required', { path: 'data' });
+        throw new WechatArgumentError('data (the file, as bytes or base64) is required', {
+          path: 'data',
+        });
       const bytes = Buffer.from(args.base64, 'base64');
       if (bytes.length > MAX_MEDIA_BYTES)
-        throw new WechatArgumentError(`Media is at most ${MAX_MEDIA_BYTES} bytes`, { path: 'data' });
+        throw new WechatArgumentError(`Media is at most ${MAX_MEDIA_BYTES} bytes`, {
+          path: 'data',
+        });
       const form = new FormData();
-      const filename = optionalText(args.filename) ?? `media.${type === 'voice' ? 'amr' : type === 'video' ? 'mp4' : 'jpg'}`;
+      const filename =
+        optionalText(args.filename) ??
+        `media.${type === 'voice' ? 'amr' : type === 'video' ? 'mp4' : 'jpg'}`;
       form.append(
         'media',
         new Blob([bytes], { type: optionalText(args.contentType) ?? 'application/octet-stream' }),
@@ -172,7 +180,9 @@ export function createWechatHostRequests(deps: {
         throw new WechatArgumentError('path is a WeChat API path such as /cgi-bin/menu/get', {
           path: 'path',
         });
-      const method = String(args.method ?? (args.body === undefined ? 'GET' : 'POST')).toUpperCase();
+      const method = String(
+        args.method ?? (args.body === undefined ? 'GET' : 'POST'),
+      ).toUpperCase();
       if (method !== 'GET' && method !== 'POST')
         throw new WechatArgumentError('method is GET or POST', { path: 'method' });
       const query: Record<string, string> = {};

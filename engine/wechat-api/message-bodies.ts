@@ -13,7 +13,8 @@ import { WechatArgumentError } from './errors.ts';
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
 function need(ok: boolean, message: string, path: string): void {
@@ -46,7 +47,11 @@ export function customMessageBody(message: unknown): Json {
     'msgtype',
   );
   const content = m[type as string];
-  need(isObject(content), `a "${String(type)}" message needs its "${String(type)}" object`, String(type));
+  need(
+    isObject(content),
+    `a "${String(type)}" message needs its "${String(type)}" object`,
+    String(type),
+  );
   for (const field of CUSTOM_TYPES[type as string]!) {
     const value = (content as Json)[field];
     if (field === 'articles') {
@@ -104,7 +109,8 @@ export function subscribeMessageBody(body: Json): Json {
  * already in the customer-service shape (`{msgtype, …}`) is used as it is.
  */
 export function replyAsCustomMessage(toUser: string, message: unknown): Json {
-  if (typeof message === 'string') return { touser: toUser, msgtype: 'text', text: { content: message } };
+  if (typeof message === 'string')
+    return { touser: toUser, msgtype: 'text', text: { content: message } };
   need(isObject(message), 'The reply is a string or a message object', '');
   const m = message as Json;
   if (typeof m.msgtype === 'string') return customMessageBody({ ...m, touser: toUser });

@@ -45,7 +45,9 @@ export function createWechatHttp(baseUrl: string, timeoutMs = 10_000): WechatHtt
     }
     const text = await response.text();
     if (text.length > MAX_ANSWER_BYTES)
-      throw new WechatUnreachableError(`WeChat's answer to ${path} is over ${MAX_ANSWER_BYTES} bytes`);
+      throw new WechatUnreachableError(
+        `WeChat's answer to ${path} is over ${MAX_ANSWER_BYTES} bytes`,
+      );
     try {
       const json = JSON.parse(text) as unknown;
       if (json !== null && typeof json === 'object' && !Array.isArray(json))

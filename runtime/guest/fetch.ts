@@ -45,14 +45,12 @@ export class Headers {
     return this.#entries()[Symbol.iterator]();
   }
   keys(): IterableIterator<string> {
-    return this.#entries()
-      .map((e) => e[0])
-      [Symbol.iterator]();
+    const names = this.#entries().map((e) => e[0]);
+    return names[Symbol.iterator]();
   }
   values(): IterableIterator<string> {
-    return this.#entries()
-      .map((e) => e[1])
-      [Symbol.iterator]();
+    const values = this.#entries().map((e) => e[1]);
+    return values[Symbol.iterator]();
   }
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();
@@ -71,7 +69,13 @@ export class Response {
 
   constructor(
     body: Uint8Array,
-    init: { status: number; statusText: string; headers: unknown; url: string; redirected: boolean },
+    init: {
+      status: number;
+      statusText: string;
+      headers: unknown;
+      url: string;
+      redirected: boolean;
+    },
   ) {
     this.#body = body;
     this.status = init.status;
@@ -123,7 +127,9 @@ interface Init {
   redirect?: unknown;
 }
 
-export function createFetch(hostRequest: HostRequest): (input: unknown, init?: unknown) => Promise<Response> {
+export function createFetch(
+  hostRequest: HostRequest,
+): (input: unknown, init?: unknown) => Promise<Response> {
   return async function fetch(input: unknown, init?: unknown): Promise<Response> {
     const options = (init ?? {}) as Init;
     const url =

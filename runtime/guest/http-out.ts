@@ -107,7 +107,6 @@ export function normaliseHeaders(input: unknown): Record<string, string> {
     );
     return out;
   }
-  for (const key of ObjectKeys(input as object))
-    add(key, (input as Record<string, unknown>)[key]);
+  for (const key of ObjectKeys(input as object)) add(key, (input as Record<string, unknown>)[key]);
   return out;
 }

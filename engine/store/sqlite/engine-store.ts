@@ -44,9 +44,19 @@ export function openSqliteEngineStore(
   const setSetting = db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
+  let accounts: EngineStore['accounts'];
+  let accessTokens: EngineStore['accessTokens'];
+  try {
+    // Both (re-)seal stored secrets first, which fails with E_SECRETS_KEY_MISMATCH on a wrong key.
+    accounts = sqliteAccountStore(db, secrets);
+    accessTokens = sqliteTokenStore(db, secrets);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return {
-    accounts: sqliteAccountStore(db, secrets),
-    accessTokens: sqliteTokenStore(db, secrets),
+    accounts,
+    accessTokens,
     functions: sqliteFunctionStore(db),
     jobs: sqliteJobStore(db),
     triggers: sqliteTriggerStore(db),

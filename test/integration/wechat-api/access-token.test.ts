@@ -124,11 +124,7 @@ describe('fetching', () => {
   it('an expired token (42001) is fetched again and the call retried once', async () => {
     s = await startWechatSetup();
     const { t, fake } = s;
-    await deploy(
-      t,
-      'info',
-      `exports.main = async () => BaaS.wechat.getUserInfo('oUser0001')`,
-    );
+    await deploy(t, 'info', `exports.main = async () => BaaS.wechat.getUserInfo('oUser0001')`);
     expect((await invoke(t, 'info')).status).toBe('fulfilled');
     fake.expireTokens(APP_ID);
     const second = await invoke(t, 'info');

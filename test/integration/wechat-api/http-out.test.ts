@@ -25,7 +25,9 @@ beforeAll(async () => {
       } else if (url.pathname === '/big') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(5000));
       } else if (url.pathname === '/bytes') {
-        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from([0, 1, 254, 255]));
+        res
+          .writeHead(200, { 'content-type': 'application/octet-stream' })
+          .end(Buffer.from([0, 1, 254, 255]));
       } else {
         res.writeHead(200, { 'content-type': 'application/json', 'x-answer': 'yes' }).end(
           JSON.stringify({
@@ -87,7 +89,14 @@ describe('with CLOUDFN_OUTBOUND_ALLOW_PRIVATE=1', () => {
           body: '{"a":1}',
         },
       },
-      got: { method: 'GET', path: '/echo', query: { q: '中文' }, contentType: null, secret: null, body: '' },
+      got: {
+        method: 'GET',
+        path: '/echo',
+        query: { q: '中文' },
+        contentType: null,
+        secret: null,
+        body: '',
+      },
       notFound: {
         message: 'Request failed with status code 404',
         code: 'ERR_BAD_REQUEST',
@@ -194,7 +203,11 @@ describe('without the setting', () => {
 
   it('CLOUDFN_WEBHOOK_ALLOW_PRIVATE, the older name, allows them too', async () => {
     t = await startTestEngine({ env: { CLOUDFN_WEBHOOK_ALLOW_PRIVATE: '1' } });
-    await deploy(t, 'old', `exports.main = async (event) => (await fetch(event.data.base + '/echo')).status`);
+    await deploy(
+      t,
+      'old',
+      `exports.main = async (event) => (await fetch(event.data.base + '/echo')).status`,
+    );
     expect((await invoke(t, 'old', { base })).data).toBe(200);
   });
 });

@@ -147,7 +147,10 @@ describe('messages, with the bodies WeChat documents', () => {
       `try { await BaaS.wechat.sendCustomerMessage({ touser: 'OPENID_0005', msgtype: 'text', text: {} }); }
        catch (e) { return { code: e.code, message: e.message }; }`,
     );
-    expect(answer.data).toEqual({ code: 'E_WECHAT_API_BAD_ARGS', message: 'text.content is required' });
+    expect(answer.data).toEqual({
+      code: 'E_WECHAT_API_BAD_ARGS',
+      message: 'text.content is required',
+    });
     expect(s.fake.calls.length).toBe(before);
   });
 });
@@ -169,7 +172,11 @@ describe("WeChat's errors", () => {
     );
     s.fake.setQuota('/cgi-bin/message/custom/send', 1_000_000);
     expect(answer.data).toEqual([
-      { code: 43101, message: 'user refuse to accept the msg', reason: 'E_WECHAT_API_USER_REFUSED' },
+      {
+        code: 43101,
+        message: 'user refuse to accept the msg',
+        reason: 'E_WECHAT_API_USER_REFUSED',
+      },
       { code: 45009, message: 'reach max api daily quota limit', reason: 'E_WECHAT_API_QUOTA' },
     ]);
   });
@@ -185,12 +192,20 @@ describe('async replies past the passive-reply budget', () => {
     const trigger = await s.t.api('POST', '/triggers', {
       name: 'echo',
       type: 'wechat_message',
-      condition: { appId: APP_ID, match: 'all', rules: [{ field: 'MsgType', op: '=', value: 'text' }] },
+      condition: {
+        appId: APP_ID,
+        match: 'all',
+        rules: [{ field: 'MsgType', op: '=', value: 'text' }],
+      },
       actions: [{ type: 'function', function: 'echo' }],
     });
     expect(trigger.status).toBe(201);
     const xml = `<xml><ToUserName><![CDATA[gh_7f083739789a]]></ToUserName><FromUserName><![CDATA[oia2TjuEGTNoeX76QEjQNrcURxG8]]></FromUserName><CreateTime>1348831860</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好]]></Content><MsgId>24602856263318283</MsgId></xml>`;
-    const pushed = await sendPush(s.t.engine.url, APP_ID, buildPush({ appId: APP_ID, token: 'spamtest' }, xml));
+    const pushed = await sendPush(
+      s.t.engine.url,
+      APP_ID,
+      buildPush({ appId: APP_ID, token: 'spamtest' }, xml),
+    );
     expect(pushed).toEqual({ status: 200, text: 'success' });
     await s.t.engine.settled();
     expect(lastBody('/cgi-bin/message/custom/send')).toEqual({

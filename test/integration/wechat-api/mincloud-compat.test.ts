@@ -52,7 +52,10 @@ describe('MinCloud compatibility', () => {
       fields: [{ name: 'user_id', type: 'integer' }],
     });
     for (let id = 1; id <= 10; id++) {
-      await t.api('POST', '/tables/userprofile/records', { user_id: id, openid: `oUserOpenid${id}` });
+      await t.api('POST', '/tables/userprofile/records', {
+        user_id: id,
+        openid: `oUserOpenid${id}`,
+      });
       await t.api('POST', '/tables/lottery_entries/records', { user_id: id });
     }
     await deploy(t, 'lottery', LOTTERY);
@@ -98,7 +101,10 @@ describe('MinCloud compatibility', () => {
 
 describe('choosing the account', () => {
   const OTHER = 'wx0000000000000002';
-  const accounts = { [APP_ID]: 'secret-one-0000000000000000000000', [OTHER]: 'secret-two-0000000000000000000000' };
+  const accounts = {
+    [APP_ID]: 'secret-one-0000000000000000000000',
+    [OTHER]: 'secret-two-0000000000000000000000',
+  };
 
   it('with several AppSecrets: the explicit appId, else the pushing account, else refused', async () => {
     s = await startWechatSetup({ accounts });

@@ -7,7 +7,9 @@ export const APP_ID = 'wx2c2769f8efd9abc2';
 export const APP_SECRET = 'c1d9bbf0e7c64f7e8e6f9a0b1c2d3e4f';
 
 /** A clock tests move by hand (token expiry without waiting). */
-export function manualClock(start = Date.UTC(2026, 0, 5, 2, 0, 0)): Clock & { advance(ms: number): void } {
+export function manualClock(
+  start = Date.UTC(2026, 0, 5, 2, 0, 0),
+): Clock & { advance(ms: number): void } {
   let now = start;
   return {
     now: () => now,

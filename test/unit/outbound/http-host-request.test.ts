@@ -94,7 +94,10 @@ describe('redirects, each hop checked again', () => {
       ['http://public.example/b', 'POST', ['93.184.216.34'], '{}'], // 307 keeps method and body
       ['http://other.example/c', 'GET', ['93.184.216.35'], undefined], // 303 → GET, no body
     ]);
-    expect(seen[0]!.headers).toEqual({ authorization: 'Bearer x', 'content-type': 'application/json' });
+    expect(seen[0]!.headers).toEqual({
+      authorization: 'Bearer x',
+      'content-type': 'application/json',
+    });
     expect(seen[2]!.headers).toEqual({}); // other origin: no credentials; GET: no content headers
   });
 
@@ -112,7 +115,10 @@ describe('redirects, each hop checked again', () => {
       ),
     ).rejects.toMatchObject({ code: 'E_OUTBOUND_REDIRECT' });
     await expect(
-      handler(loop.transport)({ url: 'http://public.example/loop', method: 'GET', headers: {} }, scope()),
+      handler(loop.transport)(
+        { url: 'http://public.example/loop', method: 'GET', headers: {} },
+        scope(),
+      ),
     ).rejects.toMatchObject({ code: 'E_OUTBOUND_REDIRECT', message: 'More than 5 redirects' });
   });
 
