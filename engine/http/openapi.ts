@@ -137,6 +137,7 @@ const schemas: Record<string, Schema> = {
       mode: { enum: ['plain', 'compatible', 'safe'] },
       hasEncodingAESKey: { type: 'boolean' },
       hasPreviousEncodingAESKey: { type: 'boolean' },
+      hasAppSecret: { type: 'boolean' },
       created_at: isoTime(),
       updated_at: isoTime(),
     },
@@ -147,6 +148,11 @@ const schemas: Record<string, Schema> = {
       token: str('The Token (令牌) of 服务器配置.'),
       encodingAESKey: str('The EncodingAESKey (43 characters); never echoed back.'),
       mode: { enum: ['plain', 'compatible', 'safe'] },
+      appSecret: {
+        type: ['string', 'null'],
+        description:
+          'The AppSecret, for WeChat API calls from functions; never echoed back. Absent keeps it, null removes it.',
+      },
     },
     ['token'],
     { additionalProperties: false },
@@ -515,6 +521,16 @@ const paths: Record<string, Record<string, Operation>> = {
       parameters: [APP_ID, FORCE],
       responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
+  },
+  [admin('/wechat/accounts/{appId}/token-stats')]: {
+    get: op(
+      'accounts',
+      "The access-token manager's figures: fetches today (Beijing day) against the daily quota, failures, back-off.",
+      {
+        parameters: [APP_ID],
+        responses: { ...ok('Token figures.', { type: 'object' }), ...refused, ...unknown },
+      },
+    ),
   },
   [admin('/wechat/accounts/{appId}/sign')]: {
     post: op(
