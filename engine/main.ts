@@ -188,6 +188,7 @@ export async function startEngine(
     adminToken,
     log,
     ready: () => ready,
+    consoleIdleMinutes: config.consoleIdleMinutes,
     public: [
       (r) =>
         registerWechatRoutes(r, {
