@@ -36,6 +36,15 @@ import { registerFunctionRoutes } from './http/admin/functions-routes.ts';
 import { registerTriggerRoutes } from './http/admin/triggers-routes.ts';
 import { registerTableRoutes } from './tables/http-routes.ts';
 import { registerOpenApiRoute } from './http/openapi.ts';
+import {
+  Activity,
+  observedFunctions,
+  observedInbox,
+  refusedPushes,
+} from './http/admin/activity.ts';
+import { registerFunctionDraftRoutes } from './http/admin/function-draft-routes.ts';
+import { registerMetricsRoutes } from './http/admin/metrics-routes.ts';
+import { registerEventsRoutes } from './http/admin/events-routes.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
 
@@ -77,6 +86,8 @@ export async function startEngine(
   // Every source writes accepted events through one group-committing writer: each is durable
   // (synchronous=FULL, its own transaction) before anyone is told it was accepted.
   const inbox = new GroupCommitInbox(store.inbox);
+  // The live log's feed and the dashboard's counts (web console).
+  const activity = new Activity(clock);
 
   // Parts built later that earlier callbacks need: filled in below, before the server starts.
   const late: { dispatcher?: Dispatcher; functions?: FunctionService } = {};
@@ -149,7 +160,10 @@ export async function startEngine(
     },
     logger: log,
   });
-  const functions = createFunctionService({ store, sandbox, clock, ids });
+  const functions = observedFunctions(
+    createFunctionService({ store, sandbox, clock, ids }),
+    activity,
+  );
   late.functions = functions;
 
   const runner = new JobRunner({
@@ -190,10 +204,11 @@ export async function startEngine(
     ready: () => ready,
     consoleIdleMinutes: config.consoleIdleMinutes,
     public: [
+      (r) => r.post('/wechat/:appId', refusedPushes(activity)),
       (r) =>
         registerWechatRoutes(r, {
           store,
-          inbox,
+          inbox: observedInbox(inbox, activity),
           accounts,
           registry,
           functions,
@@ -207,7 +222,10 @@ export async function startEngine(
     admin: [
       (r) => registerOpenApiRoute(r),
       (r) => registerAccountRoutes(r, { accounts, clock }),
+      (r) => registerFunctionDraftRoutes(r, { store, sandbox, ids }),
       (r) => registerFunctionRoutes(r, { store, functions }),
+      (r) => registerMetricsRoutes(r, { store, clock, activity, sandbox }),
+      (r) => registerEventsRoutes(r, { activity }),
       (r) => registerTableRoutes(r, { tables }),
       (r) =>
         registerTriggerRoutes(r, {
@@ -277,6 +295,7 @@ export async function startEngine(
     close() {
       closing ??= (async () => {
         ready = false;
+        activity.closeAll();
         timers.stop();
         retention.stop();
         logRetention.stop();

@@ -9,11 +9,10 @@ import { Pager } from '../components/pager.tsx';
 const STATUSES = [
   '',
   'fulfilled',
-  'rejected',
-  'timeout',
-  'memory_exceeded',
-  'cpu_exceeded',
-  'failed',
+  'execution_failed',
+  'deadline_exceeded',
+  'execution_rejected',
+  'executing',
 ];
 const SOURCES = ['', 'trigger', 'invoke', 'cloud_function', 'timer', 'webhook', 'table'];
 const PAGE = 20;
