@@ -67,20 +67,22 @@ export const rawPost = (url: string, body: string, contentType: string) =>
   call<string>(url, 'POST', body, true, { 'content-type': contentType });
 
 interface SessionAnswer {
-  csrf: string;
+  signedIn: boolean;
+  csrf?: string;
 }
 
 export async function checkSession(): Promise<void> {
   try {
-    csrf = (await call<SessionAnswer>('/console/session', 'GET')).csrf;
-    signedIn.value = true;
+    const answer = await call<SessionAnswer>('/console/session', 'GET');
+    csrf = answer.csrf ?? '';
+    signedIn.value = answer.signedIn;
   } catch {
     signedIn.value = false;
   }
 }
 
 export async function signIn(token: string): Promise<void> {
-  csrf = (await call<SessionAnswer>('/console/session', 'POST', { token })).csrf;
+  csrf = (await call<SessionAnswer>('/console/session', 'POST', { token })).csrf ?? '';
   signedIn.value = true;
 }
 

@@ -14,7 +14,8 @@ const STATUSES = [
   'execution_rejected',
   'executing',
 ];
-const SOURCES = ['', 'trigger', 'invoke', 'cloud_function', 'timer', 'webhook', 'table'];
+// Trigger runs have the source `trigger:<name>`.
+const SOURCES = ['invoke', 'cloud_function', 'timer', 'webhook', 'table'];
 const PAGE = 20;
 
 /** 任务日志: the function's jobs, filtered by status, source and time, newest first. */
@@ -47,15 +48,18 @@ export function FunctionJobsTab({ name }: { name: string }) {
             <option value={s}>{s || t('job.anyStatus')}</option>
           ))}
         </select>
-        <select
+        <input
+          list="job-sources"
           aria-label={t('job.source')}
+          placeholder={t('job.anySource')}
           value={source}
-          onChange={(e) => (setSource(e.currentTarget.value), setOffset(0))}
-        >
+          onChange={(e) => (setSource(e.currentTarget.value.trim()), setOffset(0))}
+        />
+        <datalist id="job-sources">
           {SOURCES.map((s) => (
-            <option value={s}>{s || t('job.anySource')}</option>
+            <option value={s} />
           ))}
-        </select>
+        </datalist>
         <label>
           {t('common.since')}{' '}
           <input

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../lib/api.ts';
+import { api, type Page } from '../lib/api.ts';
 import type { FunctionInfo } from '../lib/function-types.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
 import { useLoad } from '../components/use-load.ts';
@@ -20,14 +20,11 @@ const TABS: Array<[Tab, MessageKey]> = [
 /** A function: editor and 测试, versions, env and limits, 任务日志. New when not deployed yet. */
 export function FunctionPage({ name }: { name: string }) {
   const [tab, setTab] = useState<Tab>('code');
-  const { data, error, reload } = useLoad(
-    () =>
-      api.get<FunctionInfo>(`/functions/${encodeURIComponent(name)}`).catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 404) return null;
-        throw err;
-      }),
-    [name],
-  );
+  // From the list: a function not deployed yet is a normal state here, not a 404 to log.
+  const { data, error, reload } = useLoad(async () => {
+    const all = await api.get<Page<FunctionInfo>>('/functions?limit=1000');
+    return all.objects.find((f) => f.name === name) ?? null;
+  }, [name]);
   return (
     <section>
       <header class="page-head">

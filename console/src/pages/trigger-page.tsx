@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../lib/api.ts';
+import { api, type Page } from '../lib/api.ts';
 import type { Trigger } from '../lib/trigger-types.ts';
 import { t } from '../i18n/index.ts';
 import { useLoad } from '../components/use-load.ts';
@@ -11,14 +11,11 @@ import { TriggerLogs } from './trigger-logs.tsx';
 /** A trigger: the rule builder and actions, a dry run, and its logs with replay. */
 export function TriggerPage({ name }: { name: string }) {
   const [tab, setTab] = useState<'edit' | 'logs'>('edit');
-  const found = useLoad(
-    () =>
-      api.get<Trigger>(`/triggers/${encodeURIComponent(name)}`).catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 404) return null;
-        throw err;
-      }),
-    [name],
-  );
+  // From the list: a trigger not saved yet is a normal state here, not a 404 to log.
+  const found = useLoad(async () => {
+    const all = await api.get<Page<Trigger>>('/triggers?limit=1000');
+    return all.objects.find((tr) => tr.name === name) ?? null;
+  }, [name]);
   return (
     <section>
       <header class="page-head">

@@ -72,10 +72,12 @@ export function createConsole(options: ConsoleOptions): Console {
 
   const session = async (ctx: Context) => {
     if (ctx.method === 'GET') {
+      // 200 either way: "not signed in" is an answer here, not an error the browser logs.
       const found = sessions.find(ctx.cookies.get(SESSION_COOKIE), tokenHash);
-      if (!found) throw new HttpError('E_UNAUTHORIZED', 'No console session; sign in.', 401);
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { csrf: found.csrf, idleMinutes: options.idleMinutes };
+      ctx.body = found
+        ? { signedIn: true, csrf: found.csrf, idleMinutes: options.idleMinutes }
+        : { signedIn: false };
       return;
     }
     // Sign-in and sign-out change state: only from the console's own pages.
@@ -89,7 +91,7 @@ export function createConsole(options: ConsoleOptions): Console {
       setCookie(ctx, opened.id);
       ctx.set('Cache-Control', 'no-store');
       ctx.status = 201;
-      ctx.body = { csrf: opened.csrf, idleMinutes: options.idleMinutes };
+      ctx.body = { signedIn: true, csrf: opened.csrf, idleMinutes: options.idleMinutes };
       return;
     }
     if (ctx.method === 'DELETE') {

@@ -57,7 +57,9 @@ describe('console sign-in', () => {
     expect(csrf.length).toBeGreaterThan(20);
     const again = await fetch(`${base}/console/session`, { headers: { cookie } });
     expect(again.status).toBe(200);
-    expect(((await again.json()) as { csrf: string }).csrf).toBe(csrf);
+    expect(await again.json()).toMatchObject({ signedIn: true, csrf });
+    const none = await fetch(`${base}/console/session`);
+    expect(await none.json()).toEqual({ signedIn: false });
   });
 
   it('marks the cookie Secure behind a proxy that says HTTPS', async () => {
