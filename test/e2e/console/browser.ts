@@ -45,10 +45,11 @@ export function watchProblems(page: Page): string[] {
       problems.push(`console error: ${msg.text()} (${msg.location().url})`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  void page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-    });
+  // A string, not a function: it runs in the page, where this file's (Node) types do not apply.
+  void page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => {
+      console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI);
+    });`,
   });
   return problems;
 }
