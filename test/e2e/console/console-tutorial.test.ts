@@ -48,6 +48,24 @@ describe.skipIf(!hasBrowser)('web console in Chromium', () => {
   }, 120_000);
   afterAll(() => browser?.close());
 
+  // The watcher itself can fail the run: a blocked image and an inline style are reported.
+  it('reports CSP violations as problems', async () => {
+    const t = await startTestEngine();
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    try {
+      await page.goto(`${t.engine.url}/console/`);
+      await page.locator('input[name="token"]').waitFor();
+      await page.evaluate(
+        `document.body.insertAdjacentHTML('beforeend', '<img src="https://cdn.example/x.png">')`,
+      );
+      await expect.poll(() => problems.join('\n')).toContain('CSP violation: img-src');
+    } finally {
+      await page.close();
+      await t.close();
+    }
+  }, 60_000);
+
   for (const lang of LANGUAGES) {
     it(`walks the card tutorial (${lang.locale})`, async () => {
       const t: TestEngine = await startTestEngine();
