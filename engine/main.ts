@@ -45,6 +45,7 @@ import {
 import { registerFunctionDraftRoutes } from './http/admin/function-draft-routes.ts';
 import { registerMetricsRoutes } from './http/admin/metrics-routes.ts';
 import { registerEventsRoutes } from './http/admin/events-routes.ts';
+import { registerReplyOpeningRoutes } from './http/admin/reply-opening-routes.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
 
@@ -222,6 +223,7 @@ export async function startEngine(
     admin: [
       (r) => registerOpenApiRoute(r),
       (r) => registerAccountRoutes(r, { accounts, clock }),
+      (r) => registerReplyOpeningRoutes(r, { accounts }),
       (r) => registerFunctionDraftRoutes(r, { store, sandbox, ids }),
       (r) => registerFunctionRoutes(r, { store, functions }),
       (r) => registerMetricsRoutes(r, { store, clock, activity, sandbox }),

@@ -608,6 +608,17 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The version and its code.', obj({})), ...refused, ...unknown },
     }),
   },
+  [admin('/wechat/accounts/{appId}/open-reply')]: {
+    post: op('accounts', "Decrypt the receiver's answer to a safe-mode push (push simulator).", {
+      parameters: [APP_ID],
+      requestBody: body(obj({ body: str('The answer as received.') }, ['body'])),
+      responses: {
+        ...ok('{encrypted, message}: the answer, opened when it was sealed.', obj({})),
+        ...refused,
+        ...unknown,
+      },
+    }),
+  },
   [admin('/metrics')]: {
     get: op('engine', 'Dashboard numbers over the last hour or day.', {
       parameters: [queryParam('window', 'hour (default) or day.')],

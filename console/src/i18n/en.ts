@@ -261,6 +261,8 @@ export const en = {
     'To rotate the key, save the same AppID and Token with a new EncodingAESKey; pushes sealed with the previous key are still accepted for a while.',
   'acc.generateKey': 'Generate',
   'acc.serverConfig': 'Paste into Server configuration',
+  'sim.decrypted': 'Decrypted reply',
+  'sim.freshTime': 'Use the current time as CreateTime (else a resend is a duplicate)',
   'sim.title': 'Push simulator',
   'sim.push': 'Push',
   'sim.send': 'Send signed push',

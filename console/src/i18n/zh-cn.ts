@@ -261,6 +261,8 @@ export const zhCN: Record<keyof typeof en, string> = {
     '更换密钥：用相同的 AppID 和 Token 保存新的 EncodingAESKey；用旧密钥加密的推送仍会在一段时间内被接受。',
   'acc.generateKey': '随机生成',
   'acc.serverConfig': '填入服务器配置',
+  'sim.decrypted': '解密后的回复',
+  'sim.freshTime': '用当前时间作为 CreateTime（否则重发会被视为重复推送）',
   'sim.title': '推送模拟器',
   'sim.push': '推送内容',
   'sim.send': '发送签名推送',

@@ -14,6 +14,8 @@ interface Signed {
 
 const fromUserOf = (xml: string) =>
   /<FromUserName>\s*(?:<!\[CDATA\[)?([^\]<]*)/.exec(xml)?.[1]?.trim();
+const withCreateTime = (xml: string, seconds: number) =>
+  xml.replace(/<CreateTime>\s*\d+\s*<\/CreateTime>/, `<CreateTime>${seconds}</CreateTime>`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -25,16 +27,22 @@ export function PushSimulator({ accounts }: { accounts: string[] }) {
   const [sample, setSample] = useState('user_consume_card');
   const [xml, setXml] = useState(SAMPLE_PUSHES.user_consume_card ?? '');
   const [encrypt, setEncrypt] = useState(true);
+  const [fresh, setFresh] = useState(true);
   const [answer, setAnswer] = useState<string | null>(null);
+  const [opened, setOpened] = useState<string | null>(null);
   const [runs, setRuns] = useState<TriggerLog[]>([]);
   const send = useAction();
   const go = () =>
     send.run(async () => {
       setAnswer(null);
+      setOpened(null);
       setRuns([]);
       const sentAt = new Date(Date.now() - 1000).toISOString();
+      // WeChat deduplicates on MsgId, or FromUserName + CreateTime: a fresh CreateTime makes
+      // each send a new push rather than a retry of the last one.
+      const push = fresh ? withCreateTime(xml, Math.floor(Date.now() / 1000)) : xml;
       const signed = await api.post<Signed>(`/wechat/accounts/${encodeURIComponent(appId)}/sign`, {
-        body: xml,
+        body: push,
         encrypt,
       });
       const reply = await rawPost(
@@ -43,6 +51,13 @@ export function PushSimulator({ accounts }: { accounts: string[] }) {
         signed.contentType,
       );
       setAnswer(reply);
+      if (encrypt && reply !== 'success') {
+        const open = await api.post<{ encrypted: boolean; message: string }>(
+          `/wechat/accounts/${encodeURIComponent(appId)}/open-reply`,
+          { body: reply },
+        );
+        if (open.encrypted) setOpened(open.message);
+      }
       // The functions run right after the answer: follow their logs until they settle.
       const from = fromUserOf(xml);
       const q = new URLSearchParams({ since: sentAt, limit: '20' });
@@ -101,6 +116,14 @@ export function PushSimulator({ accounts }: { accounts: string[] }) {
           {t('acc.mode.safe')}
         </label>
       </div>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={fresh}
+          onChange={(e) => setFresh(e.currentTarget.checked)}
+        />
+        {t('sim.freshTime')}
+      </label>
       <textarea
         class="json"
         rows={10}
@@ -121,6 +144,12 @@ export function PushSimulator({ accounts }: { accounts: string[] }) {
         <div data-push-answer>
           <h4>{t('sim.answer')}</h4>
           <pre>{answer}</pre>
+          {opened !== null ? (
+            <>
+              <h4>{t('sim.decrypted')}</h4>
+              <pre data-decrypted-reply>{opened}</pre>
+            </>
+          ) : null}
           <h4>{t('sim.runs')}</h4>
           {runs.length === 0 ? <p class="muted">{t('sim.noRuns')}</p> : null}
           <ul data-list="sim-runs">

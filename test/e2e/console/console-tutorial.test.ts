@@ -192,6 +192,23 @@ async function tutorial(
   await page.locator('[data-list="sim-runs"] li[data-log-status="succeeded"]').waitFor();
   await shot('push-simulator');
 
+  // A passive reply, sealed by the engine in safe mode, shown decrypted by the simulator.
+  await t.api('PUT', '/functions/echo', {
+    code: 'exports.main = async (event) => ({ reply: { MsgType: "text", Content: "echo: " + event.data.Content } });',
+  });
+  const replying = await t.api('POST', '/triggers', {
+    name: 'echo',
+    type: 'wechat_message',
+    reply: true,
+    condition: { appId: APP_ID, rules: [{ field: 'MsgType', op: '=', value: 'text' }] },
+    actions: [{ type: 'function', function: 'echo' }],
+  });
+  expect(replying.status).toBe(201);
+  await page.selectOption('select[name="sim-sample"]', 'text');
+  await page.click('button[data-action="send-push"]');
+  await page.locator('[data-decrypted-reply]', { hasText: 'echo: ' }).waitFor();
+  await shot('push-reply');
+
   // 6. The row in the grid: the push as saved by the function (测试 saved one too).
   await nav('tables');
   await page.click('a[href="#/tables/user_consume_card"]');

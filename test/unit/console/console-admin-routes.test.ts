@@ -100,6 +100,33 @@ describe('deploy preconditions', () => {
   });
 });
 
+describe('POST /wechat/accounts/:appId/open-reply', () => {
+  it('opens a sealed answer with the account key and passes a plain one through', async () => {
+    const appId = 'wxreplyopen00001';
+    const key = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+    await t.api('PUT', `/wechat/accounts/${appId}`, {
+      token: 'tok',
+      encodingAESKey: key,
+      mode: 'safe',
+    });
+    // What the engine itself seals for this account: a signed, encrypted push body.
+    const sealed = await t.api('POST', `/wechat/accounts/${appId}/sign`, {
+      body: '<xml><Content><![CDATA[hi]]></Content></xml>',
+      encrypt: true,
+    });
+    const opened = await t.api('POST', `/wechat/accounts/${appId}/open-reply`, {
+      body: sealed.body.body,
+    });
+    expect(opened.status).toBe(200);
+    expect(opened.body.encrypted).toBe(true);
+    expect(opened.body.message).toContain('<Content><![CDATA[hi]]></Content>');
+    const plain = await t.api('POST', `/wechat/accounts/${appId}/open-reply`, { body: 'success' });
+    expect(plain.body).toEqual({ encrypted: false, message: 'success' });
+    const unknown = await t.api('POST', '/wechat/accounts/wxnobody/open-reply', { body: 'x' });
+    expect(unknown.status).toBe(404);
+  });
+});
+
 describe('GET /metrics and GET /events', () => {
   it('counts pushes accepted, deduplicated and refused, and runs with their times', async () => {
     const account = { appId: 'wxmetrics0000001', token: 'metricstoken' };
