@@ -36,6 +36,8 @@ export interface Config {
   /** The share of one core (percent) a suspect that keeps offending gets, over time. */
   quarantineCpuPercent: number;
   logLevel: string;
+  /** Web console sessions end after this many minutes without a request. */
+  consoleIdleMinutes: number;
 }
 
 export type ConfigInput = Partial<Record<keyof Config, string | number | boolean | undefined>>;
@@ -130,6 +132,13 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       100,
     ),
     logLevel: pick('logLevel', 'CLOUDFN_LOG_LEVEL') ?? 'info',
+    consoleIdleMinutes: integer(
+      'CLOUDFN_CONSOLE_IDLE_MINUTES',
+      pick('consoleIdleMinutes', 'CLOUDFN_CONSOLE_IDLE_MINUTES'),
+      30,
+      1,
+      1440,
+    ),
   };
 }
 

@@ -45,6 +45,16 @@ import { createSecretBox } from './secrets/secret-box.ts';
 import { resolveSecretsKeys, SECRETS_KEY_FILE } from './secrets/secrets-key.ts';
 import { createWechatApi } from './wechat-api/index.ts';
 import { createHttpHostRequest } from './outbound/http-host-request.ts';
+import {
+  Activity,
+  observedFunctions,
+  observedInbox,
+  refusedPushes,
+} from './http/admin/activity.ts';
+import { registerFunctionDraftRoutes } from './http/admin/function-draft-routes.ts';
+import { registerMetricsRoutes } from './http/admin/metrics-routes.ts';
+import { registerEventsRoutes } from './http/admin/events-routes.ts';
+import { registerReplyOpeningRoutes } from './http/admin/reply-opening-routes.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
 
@@ -100,6 +110,8 @@ export async function startEngine(
   // Every source writes accepted events through one group-committing writer: each is durable
   // (synchronous=FULL, its own transaction) before anyone is told it was accepted.
   const inbox = new GroupCommitInbox(store.inbox);
+  // The live log's feed and the dashboard's counts (web console).
+  const activity = new Activity(clock);
 
   // Parts built later that earlier callbacks need: filled in below, before the server starts.
   const late: { dispatcher?: Dispatcher; functions?: FunctionService } = {};
@@ -186,7 +198,10 @@ export async function startEngine(
     },
     logger: log,
   });
-  const functions = createFunctionService({ store, sandbox, clock, ids });
+  const functions = observedFunctions(
+    createFunctionService({ store, sandbox, clock, ids }),
+    activity,
+  );
   late.functions = functions;
 
   const runner = new JobRunner({
@@ -226,11 +241,13 @@ export async function startEngine(
     adminToken,
     log,
     ready: () => ready,
+    consoleIdleMinutes: config.consoleIdleMinutes,
     public: [
+      (r) => r.post('/wechat/:appId', refusedPushes(activity)),
       (r) =>
         registerWechatRoutes(r, {
           store,
-          inbox,
+          inbox: observedInbox(inbox, activity),
           accounts,
           registry,
           functions,
@@ -250,6 +267,8 @@ export async function startEngine(
           assertUnused,
           tokenStats: (appId) => wechatApi.tokens.stats(appId),
         }),
+      (r) => registerReplyOpeningRoutes(r, { accounts }),
+      (r) => registerFunctionDraftRoutes(r, { store, sandbox, ids }),
       (r) =>
         registerFunctionRoutes(r, {
           store,
@@ -257,6 +276,8 @@ export async function startEngine(
           assertUnused,
           userOf: (id) => tables.getRecord(USER_TABLE, id),
         }),
+      (r) => registerMetricsRoutes(r, { store, clock, activity, sandbox }),
+      (r) => registerEventsRoutes(r, { activity }),
       (r) => registerTableRoutes(r, { tables, assertUnused }),
       (r) => registerInboxRoutes(r, { store, onReplay: wakeDispatcher }),
       (r) =>
@@ -334,6 +355,7 @@ export async function startEngine(
     close() {
       closing ??= (async () => {
         ready = false;
+        activity.closeAll();
         timers.stop();
         retention.stop();
         logRetention.stop();

@@ -566,6 +566,10 @@ const paths: Record<string, Record<string, Operation>> = {
           ...ok('The first version.', ref('Function'), '201'),
           ...error('400', 'E_FUNCTION_BUILD (with file, line, column, frame) or invalid input.'),
           ...error('401', 'No or wrong admin token.'),
+          ...error(
+            '409',
+            'E_FUNCTION_VERSION_CONFLICT: If-Match "N" is not the active version, or If-None-Match * and the function exists.',
+          ),
         },
       },
     ),
@@ -656,6 +660,51 @@ const paths: Record<string, Record<string, Operation>> = {
         queryParam('source', 'Only this source (invoke, trigger, …).'),
       ],
       responses: { ...ok('Jobs.', list('Job')), ...refused, ...unknown },
+    }),
+  },
+  // Web console (docs/console.md): test runs of drafts, one version's code, metrics, live log.
+  [admin('/functions/{name}/test')]: {
+    post: op('functions', 'Run a draft on {data} without deploying: no version, no job.', {
+      parameters: [NAME],
+      requestBody: body(
+        obj({ code: str('The draft source.'), filename: str(), data: {} }, ['code']),
+      ),
+      responses: {
+        ...ok('The outcome: status, result or error, log, duration_ms, memory_bytes.', obj({})),
+        ...error('400', 'E_FUNCTION_BUILD or invalid input.'),
+        ...error('401', 'No or wrong admin token.'),
+      },
+    }),
+  },
+  [admin('/functions/{name}/versions/{version}')]: {
+    get: op('functions', 'One version, with its bundled code (source map removed).', {
+      parameters: [NAME, pathParam('version', 'The version number.')],
+      responses: { ...ok('The version and its code.', obj({})), ...refused, ...unknown },
+    }),
+  },
+  [admin('/wechat/accounts/{appId}/open-reply')]: {
+    post: op('accounts', "Decrypt the receiver's answer to a safe-mode push (push simulator).", {
+      parameters: [APP_ID],
+      requestBody: body(obj({ body: str('The answer as received.') }, ['body'])),
+      responses: {
+        ...ok('{encrypted, message}: the answer, opened when it was sealed.', obj({})),
+        ...refused,
+        ...unknown,
+      },
+    }),
+  },
+  [admin('/metrics')]: {
+    get: op('engine', 'Dashboard numbers over the last hour or day.', {
+      parameters: [queryParam('window', 'hour (default) or day.')],
+      responses: { ...ok('Series and totals.', obj({})), ...refused },
+    }),
+  },
+  [admin('/events')]: {
+    get: op('engine', 'The live log: server-sent events, one per push and per finished run.', {
+      responses: {
+        '200': { description: 'text/event-stream of `event: activity` JSON lines.' },
+        ...refused,
+      },
     }),
   },
   [admin('/jobs/{id}')]: {
