@@ -27,6 +27,7 @@ export const RUNTIME_CODES = {
   busy: 'E_FUNCTION_BUSY',
   executorCrashed: 'E_EXECUTOR_CRASHED',
   invokeDepth: 'E_FUNCTION_INVOKE_DEPTH',
+  invokeLimit: 'E_FUNCTION_INVOKE_LIMIT',
   invokeUnavailable: 'E_FUNCTION_INVOKE_UNAVAILABLE',
   noMain: 'E_FUNCTION_NO_MAIN',
   load: 'E_FUNCTION_LOAD',
@@ -34,4 +35,5 @@ export const RUNTIME_CODES = {
   require: 'E_FUNCTION_REQUIRE',
   hostOpFailed: 'E_HOST_OP_FAILED',
   sandboxClosed: 'E_SANDBOX_CLOSED',
+  tooManyTimers: 'E_TOO_MANY_TIMERS',
 } as const;

@@ -1,8 +1,9 @@
 /**
  * Typings for cloudfn functions: the `BaaS` global (MinCloud's TableObject, Query and invoke),
  * the `event` a function receives, `console`, `process.env`, timers, and the WeChat push
- * payloads that arrive as `event.data`. `cloudfn init` copies this file into a starter folder
- * and wires it up in tsconfig.json; see docs/functions.md.
+ * payloads that arrive as `event.data`. `cloudfn init` copies this file (and
+ * sandbox-globals.d.ts: URL, TextEncoder, crypto, …) into a project and wires them up in
+ * tsconfig.json; see docs/functions.md.
  *
  * In JavaScript:  /** @param {CloudFn.Event<WeChat.UserConsumeCardEvent>} event *\/
  *                 exports.main = async function (event) { … }
@@ -247,6 +248,10 @@ interface Console {
   info(...data: unknown[]): void;
   warn(...data: unknown[]): void;
   error(...data: unknown[]): void;
+  /** Logged as `log`. */
+  debug(...data: unknown[]): void;
+  /** Logged as `log`. */
+  trace(...data: unknown[]): void;
 }
 // `var`, not const: it must merge with the same declaration in @types/node.
 // eslint-disable-next-line no-var
@@ -271,6 +276,20 @@ declare function setTimeout<TArgs extends unknown[]>(
   ...args: TArgs
 ): number;
 declare function clearTimeout(id: number | undefined): void;
+
+// Globals added for issue 13 (the documented ones of docs/functions.md); URL,
+// URLSearchParams, TextEncoder, TextDecoder and crypto are in sandbox-globals.d.ts.
+declare function setInterval<TArgs extends unknown[]>(
+  handler: (...args: TArgs) => void,
+  timeout?: number,
+  ...args: TArgs
+): number;
+declare function clearInterval(id: number | undefined): void;
+declare function queueMicrotask(callback: () => void): void;
+/** Base64 → a Latin-1 string; throws on bad input. */
+declare function atob(data: string): string;
+/** A Latin-1 string → base64; throws on characters above U+00FF. */
+declare function btoa(data: string): string;
 
 // ---------------------------------------------------------------------------------------
 // WeChat pushes (event.data of wechat_message triggers; SPEC §3)

@@ -52,6 +52,10 @@ const refused = {
   ...error('401', 'No or wrong admin token (E_UNAUTHORIZED).'),
 };
 const unknown = error('404', 'No such thing (E_…_NOT_FOUND).');
+const inUse = error(
+  '409',
+  'Triggers name it (E_IN_USE, details.triggers); ?force=true deletes anyway.',
+);
 
 const pathParam = (name: string, description: string) => ({
   name,
@@ -67,6 +71,16 @@ const queryParam = (name: string, description: string, schema: Schema = { type: 
   schema,
   description,
 });
+const FORCE = queryParam(
+  'force',
+  'true: delete even if triggers name it (their firings then dead-letter).',
+  { type: 'string', enum: ['true', 'false'] },
+);
+const DRY_RUN = queryParam(
+  'dryRun',
+  'true: validate (references and webhook targets included) and answer {dry_run, trigger} without saving.',
+  { type: 'string', enum: ['true', 'false'] },
+);
 const paging = [
   queryParam('limit', 'Page size (default 20, at most 1000).', {
     type: 'integer',
@@ -495,8 +509,8 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The account.', ref('Account')), ...refused, ...unknown },
     }),
     delete: op('accounts', 'Forget an account.', {
-      parameters: [APP_ID],
-      responses: { ...noContent, ...refused, ...unknown },
+      parameters: [APP_ID, FORCE],
+      responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
   [admin('/wechat/accounts/{appId}/sign')]: {
@@ -541,9 +555,33 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The function.', ref('Function')), ...refused, ...unknown },
     }),
     delete: op('functions', 'Delete a function and its versions.', {
-      parameters: [NAME],
-      responses: { ...noContent, ...refused, ...unknown },
+      parameters: [NAME, FORCE],
+      responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
+  },
+  [admin('/functions/{name}/code')]: {
+    get: op(
+      'functions',
+      "The active version's code (the bundle that runs), its sha256, and env_sha256 (a digest of the env values, which are never shown).",
+      {
+        parameters: [NAME],
+        responses: {
+          ...ok(
+            'The code.',
+            obj({
+              name: str(),
+              version: { type: 'integer' },
+              sha256: str(),
+              env: { type: 'array', items: str() },
+              env_sha256: str(),
+              code: str(),
+            }),
+          ),
+          ...refused,
+          ...unknown,
+        },
+      },
+    ),
   },
   [admin('/functions/{name}/versions')]: {
     get: op('functions', 'Every version of a function.', {
@@ -619,8 +657,8 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The table.', ref('Table')), ...refused, ...unknown },
     }),
     delete: op('tables', 'Drop a table and its records.', {
-      parameters: [TABLE],
-      responses: { ...noContent, ...refused, ...unknown },
+      parameters: [TABLE, FORCE],
+      responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
   [admin('/tables/{t}/fields')]: {
@@ -719,6 +757,7 @@ const paths: Record<string, Record<string, Operation>> = {
 
   [admin('/triggers')]: {
     post: op('triggers', 'Create a trigger (SPEC §4).', {
+      parameters: [DRY_RUN],
       requestBody: body(ref('Trigger')),
       responses: {
         ...ok('The trigger (with key for webhook triggers).', ref('Trigger'), '201'),
@@ -737,7 +776,7 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The trigger.', ref('Trigger')), ...refused, ...unknown },
     }),
     put: op('triggers', 'Replace a trigger.', {
-      parameters: [NAME],
+      parameters: [NAME, DRY_RUN],
       requestBody: body(ref('Trigger')),
       responses: { ...ok('The trigger.', ref('Trigger')), ...refused, ...unknown },
     }),
@@ -791,6 +830,28 @@ const paths: Record<string, Record<string, Operation>> = {
         responses: { ...ok('Logs.', list('TriggerLog')), ...refused },
       },
     ),
+  },
+  [admin('/triggers/{name}/logs/replay')]: {
+    post: op('triggers', 'Run every dead letter (or every succeeded firing) of a trigger again.', {
+      parameters: [NAME],
+      requestBody: body(
+        obj({ status: { type: 'string', enum: ['dead_letter', 'succeeded'] } }, ['status']),
+      ),
+      responses: {
+        '202': {
+          description: 'How many firings were queued again.',
+          content: json(
+            obj({ trigger: str(), status: str(), replayed: int() }, [
+              'trigger',
+              'status',
+              'replayed',
+            ]),
+          ),
+        },
+        ...refused,
+        ...unknown,
+      },
+    }),
   },
   [admin('/triggers/{name}/logs/{id}/replay')]: {
     post: op('triggers', 'Run a logged firing again.', {

@@ -123,6 +123,12 @@ export interface JobStore {
    * `execution_failed` with E_ENGINE_RESTARTED. Their firings run again from the queue.
    */
   failInterrupted(now: number): number;
+  /**
+   * Looks at the `limit` oldest jobs and deletes those created before `before` and finished;
+   * returns how many went (0: nothing old is left). Called in batches by the job retention,
+   * off the hot path.
+   */
+  pruneBatch(before: number, limit: number): number;
 }
 
 export interface StoredTrigger {
@@ -207,6 +213,8 @@ export interface InboxEntry {
   key: string;
   dedupKey: string | null;
   data: unknown;
+  /** `data` already serialised by the intake, written as is (saves a second JSON.stringify). */
+  dataJson?: string;
   receivedAt: number;
 }
 

@@ -95,8 +95,8 @@ export function sqliteInbox(db: Database): Inbox {
   const countOf = db.prepare<[number], { n: number }>(
     'SELECT COUNT(*) AS n FROM inbox WHERE dispatched = ?',
   );
-  const acceptOne = (entry: InboxEntry): boolean =>
-    insert.run({ ...entry, data: JSON.stringify(entry.data) }).changes === 1;
+  const acceptOne = ({ dataJson, ...entry }: InboxEntry): boolean =>
+    insert.run({ ...entry, data: dataJson ?? JSON.stringify(entry.data) }).changes === 1;
   // One transaction for the whole batch (group commit), at synchronous=NORMAL: written to the
   // log without an fsync on the event loop; `sync` then makes it durable (wal-sync.ts).
   const acceptMany = db.transaction((entries: InboxEntry[]): boolean[] => entries.map(acceptOne));
