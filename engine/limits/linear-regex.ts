@@ -91,6 +91,52 @@ function prepare(source: string): { ok: true; source: string } | { ok: false; re
   return { ok: true, source: out };
 }
 
+/**
+ * A lower bound of the automaton's size, read from the pattern without compiling it: every
+ * atom (a character, an escape, a class) is at least one step, a counted repeat copies what
+ * it repeats, nested repeats multiply. Compiling first would cost RE2 up to a few hundred ms
+ * for a 256-character pattern like `(((\w{5}){5}){5}){5}` repeated, only to refuse it.
+ */
+function minimumSteps(source: string): number {
+  const stack: { total: number; last: number }[] = [{ total: 0, last: 0 }];
+  const atom = (weight: number) => {
+    const top = stack[stack.length - 1]!;
+    top.total += weight;
+    top.last = weight;
+  };
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    const top = stack[stack.length - 1]!;
+    if (c === '\\') {
+      i++;
+      atom(1);
+    } else if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+      atom(1);
+    } else if (c === '(') {
+      stack.push({ total: 0, last: 0 });
+    } else if (c === ')') {
+      if (stack.length > 1) atom(stack.pop()!.total);
+    } else if (c === '{') {
+      const repeat = /^\{(\d+)(?:,(\d*))?\}/.exec(source.slice(i, i + 24));
+      if (repeat) {
+        const times = Math.max(1, Number(repeat[2] || repeat[1]));
+        top.total += top.last * (times - 1);
+        top.last *= times;
+        i += repeat[0].length - 1;
+      } else atom(1);
+    } else if (!'|*+?^$'.includes(c)) {
+      atom(1);
+    }
+    if (top.total > MAX_PROGRAM_SIZE) return top.total;
+  }
+  return stack.reduce((sum, frame) => sum + frame.total, 0);
+}
+
+function tooLarge(steps: string): string {
+  return `the pattern is too large for the linear-time matcher (${steps} steps, at most ${MAX_PROGRAM_SIZE}): use smaller counted repeats`;
+}
+
 function explain(message: string): string {
   if (/invalid character class range: `\\[pP]/.test(message))
     return `${message.replace(/^error parsing regexp: /, '')}: use a script (\\p{Han}) or a general category (\\p{L}, \\p{Lu})`;
@@ -120,6 +166,8 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegexResul
   }
   const prepared = prepare(source);
   if (!prepared.ok) return prepared;
+  if (minimumSteps(source) > MAX_PROGRAM_SIZE)
+    return { ok: false, reason: tooLarge(`over ${MAX_PROGRAM_SIZE}`) };
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(RE2JS.translateRegExp(prepared.source), re2Flags(flags));
@@ -127,12 +175,8 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegexResul
     return { ok: false, reason: explain((err as Error).message) };
   }
   const size = programSize(compiled);
-  if (size !== undefined && size > MAX_PROGRAM_SIZE) {
-    return {
-      ok: false,
-      reason: `the pattern is too large for the linear-time matcher (${size} steps, at most ${MAX_PROGRAM_SIZE}): use smaller counted repeats`,
-    };
-  }
+  if (size !== undefined && size > MAX_PROGRAM_SIZE)
+    return { ok: false, reason: tooLarge(String(size)) };
   return {
     ok: true,
     regex: { source, flags, test: (text: string) => compiled.test(text) },

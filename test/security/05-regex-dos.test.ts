@@ -41,7 +41,10 @@ const REFUSED: Array<[pattern: string, reason: RegExp]> = [
   ['(?!a)(a|b)+$', /lookahead and lookbehind/],
   ['(?<=a+)b', /lookahead and lookbehind/],
   ['\\w{1000}!', /too large|counted repeats/],
-  ['(((a{100}){100}){100})', /counted repeats/],
+  ['(((a{100}){100}){100})', /counted repeats|too large/],
+  // Refused from the pattern alone: compiling these would cost RE2 hundreds of ms each.
+  ['(((\\w{5}){5}){5}){5}'.repeat(12), /too large/],
+  ['\\w{999}'.repeat(30), /too large/],
 ];
 
 describe('the linear-time matcher against a catastrophic corpus', () => {
