@@ -60,7 +60,7 @@ describe('deep nesting never crosses a process or JSON boundary', () => {
            r.set({ body: deep(event.data.levels) });
            await r.save();
            return 'saved';
-         } catch (e) { return e.code; }
+         } catch (e) { return e.reason; }
        };`,
     );
     await deploy(
@@ -70,7 +70,7 @@ describe('deep nesting never crosses a process or JSON boundary', () => {
          try {
            await new BaaS.TableObject('notes').createMany([{ body: { ok: 1 } }, { body: deep(70) }]);
            return 'saved';
-         } catch (e) { return e.code; }
+         } catch (e) { return e.reason; }
        };`,
     );
     await deploy(
@@ -84,7 +84,7 @@ describe('deep nesting never crosses a process or JSON boundary', () => {
            r.append('list', deep(70));
            await r.update();
            return 'saved';
-         } catch (e) { return e.code; }
+         } catch (e) { return e.reason; }
        };`,
     );
     await deploy(

@@ -205,7 +205,7 @@ describe('regex attacks on a real engine', () => {
         const hits = await t.setQuery(q).find();
         let refused = null;
         try { await t.setQuery(new BaaS.Query().matches('text', /(?=a)a/)).find(); }
-        catch (e) { refused = e.code; }
+        catch (e) { refused = e.reason; }
         return { hits: hits.data.objects.map((r) => r.text), refused };
       };`;
       expect((await t.api('PUT', '/functions/search', { code })).status).toBe(201);
