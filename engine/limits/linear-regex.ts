@@ -53,11 +53,17 @@ function programSize(compiled: RE2JS): number | undefined {
 
 const BACK_REFERENCE =
   'back-references (\\1, \\k<name>) need backtracking, which the linear-time matcher does not do';
+/**
+ * JavaScript's `\s` (WhiteSpace and LineTerminator): RE2's is ASCII only, and WeChat text
+ * often holds U+3000, the ideographic space. Written in JavaScript escapes for translation.
+ */
+const JS_SPACE =
+  '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 const PROPERTY_PREFIX = /^[pP]\{(?:Script|sc|Script_Extensions|scx|General_Category|gc)=/;
 
 /**
- * Rewrites the JavaScript spellings RE2 reads differently: `[\b]` (a backspace) and
- * `\p{Script=Han}` (RE2: `\p{Han}`); finds back-references, which re2js's translation would
+ * Rewrites the JavaScript spellings RE2 reads differently: `\s` and `\S` (Unicode spaces),
+ * `[\b]` (a backspace) and `\p{Script=Han}` (RE2: `\p{Han}`); finds back-references, which re2js's translation would
  * otherwise turn into literal text. Returns the rewritten source, or why it is refused.
  */
 function prepare(source: string): { ok: true; source: string } | { ok: false; reason: string } {
@@ -71,6 +77,13 @@ function prepare(source: string): { ok: true; source: string } | { ok: false; re
         return { ok: false, reason: BACK_REFERENCE };
       if (inClass && next === 'b') {
         out += '\\x08';
+        i++;
+        continue;
+      }
+      // \S inside a class cannot be spelled out (a class cannot hold a negated class): it
+      // keeps RE2's meaning there, documented.
+      if (next === 's' || (next === 'S' && !inClass)) {
+        out += inClass ? JS_SPACE : next === 's' ? `[${JS_SPACE}]` : `[^${JS_SPACE}]`;
         i++;
         continue;
       }

@@ -94,6 +94,11 @@ describe('the linear-time matcher against a catastrophic corpus', () => {
     expect(t('^\\p{Script=Han}+$', 'u', '你好')).toBe(true);
     expect(t('^[\\u4e00-\\u9fa5]{2}$', '', '你好')).toBe(true);
     expect(t('[\\b]', '', 'a\bb')).toBe(true);
+    // \s as in JavaScript: the ideographic space of Chinese text, \v, no-break space.
+    for (const space of ['\u3000', '\v', '\u00a0', ' '])
+      expect(t('^你好\\s世界$', '', `你好${space}世界`)).toBe(true);
+    expect(t('^\\S+$', '', 'ab\u3000')).toBe(false);
+    expect(t('^[\\s,]+$', '', ' ,\u3000')).toBe(true);
     expect(compileLinearRegex('a', 'g').ok).toBe(false);
     expect(compileLinearRegex('(', '').ok).toBe(false);
   });
