@@ -62,11 +62,15 @@ const JS_SPACE =
 const PROPERTY_PREFIX = /^[pP]\{(?:Script|sc|Script_Extensions|scx|General_Category|gc)=/;
 
 /**
- * Rewrites the JavaScript spellings RE2 reads differently: `\s` and `\S` (Unicode spaces),
+ * Rewrites the JavaScript spellings RE2 reads differently: `\s` and `\S` (Unicode spaces), `.`
+ * (which stops at \r, U+2028 and U+2029 too),
  * `[\b]` (a backspace) and `\p{Script=Han}` (RE2: `\p{Han}`); finds back-references, which re2js's translation would
  * otherwise turn into literal text. Returns the rewritten source, or why it is refused.
  */
-function prepare(source: string): { ok: true; source: string } | { ok: false; reason: string } {
+function prepare(
+  source: string,
+  flags: string,
+): { ok: true; source: string } | { ok: false; reason: string } {
   let out = '';
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
@@ -95,6 +99,11 @@ function prepare(source: string): { ok: true; source: string } | { ok: false; re
       }
       out += c + next;
       i++;
+      continue;
+    }
+    if (c === '.' && !inClass && !flags.includes('s')) {
+      // JavaScript's `.` stops at every line terminator, RE2's only at \n.
+      out += '[^\\n\\r\\u2028\\u2029]';
       continue;
     }
     if (c === '[' && !inClass) inClass = true;
@@ -177,7 +186,7 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegexResul
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }
-  const prepared = prepare(source);
+  const prepared = prepare(source, flags);
   if (!prepared.ok) return prepared;
   if (minimumSteps(source) > MAX_PROGRAM_SIZE)
     return { ok: false, reason: tooLarge(`over ${MAX_PROGRAM_SIZE}`) };

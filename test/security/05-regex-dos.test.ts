@@ -91,6 +91,8 @@ describe('the linear-time matcher against a catastrophic corpus', () => {
     expect(t('^b$', 'm', 'a\nb')).toBe(true);
     expect(t('a.b', '', 'a\nb')).toBe(false);
     expect(t('a.b', 's', 'a\nb')).toBe(true);
+    expect(t('a.b', '', 'a\rb')).toBe(false);
+    expect(t('a.b', 's', 'a\u2028b')).toBe(true);
     expect(t('^\\p{Script=Han}+$', 'u', '你好')).toBe(true);
     expect(t('^[\\u4e00-\\u9fa5]{2}$', '', '你好')).toBe(true);
     expect(t('[\\b]', '', 'a\bb')).toBe(true);
