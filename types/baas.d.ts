@@ -228,7 +228,7 @@ declare namespace BaaS {
     contains(key: string, text: string): this;
     /**
      * The field matches the regex (flags i, m, s, u), run in linear time: back-references and
-     * lookaround are refused with E_TABLE_BAD_REGEX (docs/tables.md).
+     * lookaround are refused (err.reason E_TABLE_BAD_REGEX; docs/tables.md).
      */
     matches(key: string, regExp: RegExp): this;
     in(key: string, values: unknown[]): this;
