@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { errorMiddleware } from './errors.ts';
 import { bearerAuth } from './auth.ts';
 import { canonicalPaths } from './canonical-path.ts';
+import { redactPath } from './redact.ts';
 
 interface Logger {
   error(obj: object, msg: string): void;
@@ -45,7 +46,16 @@ export function createApp(parts: AppParts): Koa {
   const adminRouter = new Router({ prefix: '/api/v1', ...exact });
   for (const register of parts.admin) register(adminRouter);
 
+  // Their bare 405 and 501 become JSON 405s in errorMiddleware (the Allow header kept).
   app.use(publicRouter.routes()).use(publicRouter.allowedMethods());
   app.use(adminRouter.routes()).use(adminRouter.allowedMethods());
+  // Errors koa itself meets outside the middleware (a client gone mid-answer): logged, the
+  // path redacted, instead of koa's default print to stderr.
+  app.on('error', (err: unknown, ctx?: { path?: string }) => {
+    parts.log.error(
+      { err, path: ctx?.path === undefined ? undefined : redactPath(ctx.path) },
+      'error outside the request handlers',
+    );
+  });
   return app;
 }

@@ -29,7 +29,9 @@ function adminRoutes(): Array<{ method: string; path: string }> {
   registerTableRoutes(router, none);
   registerTriggerRoutes(router, none);
   return router.stack.flatMap((layer) =>
-    layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: String(layer.path) })),
+    layer.methods
+      .filter((m) => m !== 'HEAD')
+      .map((method) => ({ method, path: String(layer.path) })),
   );
 }
 
