@@ -5,35 +5,15 @@
  * tried in every spelling with no token and with a wrong one: none may answer 2xx/3xx, and
  * afterwards nothing has changed (docs/security.md, "Paths").
  */
-import Router from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerAccountRoutes } from '../../engine/http/admin/accounts-routes.ts';
-import { registerFunctionRoutes } from '../../engine/http/admin/functions-routes.ts';
-import { registerTriggerRoutes } from '../../engine/http/admin/triggers-routes.ts';
-import { registerOpenApiRoute, openApiDocument } from '../../engine/http/openapi.ts';
-import { registerTableRoutes } from '../../engine/tables/http-routes.ts';
+import { openApiDocument } from '../../engine/http/openapi.ts';
 import { pathFault } from '../../engine/http/canonical-path.ts';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { rawRequest } from './helpers/raw-http.ts';
+import { adminRoutes } from './helpers/admin-routes.ts';
 
 const APP_ID = 'wx2c2769f8efd9abc2';
 const TOKEN = 'spamtest';
-
-/** Every admin route (method, path under /api/v1) as the route modules register them. */
-function adminRoutes(): Array<{ method: string; path: string }> {
-  const router = new Router();
-  const none = {} as never;
-  registerOpenApiRoute(router);
-  registerAccountRoutes(router, none);
-  registerFunctionRoutes(router, none);
-  registerTableRoutes(router, none);
-  registerTriggerRoutes(router, none);
-  return router.stack.flatMap((layer) =>
-    layer.methods
-      .filter((m) => m !== 'HEAD')
-      .map((method) => ({ method, path: String(layer.path) })),
-  );
-}
 
 const PARAMS: Record<string, string> = {
   appId: APP_ID,
