@@ -43,7 +43,8 @@ export function errorMiddleware(log?: ErrorLogger): Middleware {
     } catch (err) {
       if (err instanceof EngineError) {
         ctx.status = err.status;
-        ctx.body = err.toJSON();
+        ctx.type = 'application/json';
+        ctx.body = errorJson(err);
         return;
       }
       log?.error(
@@ -75,4 +76,13 @@ function serialiseJsonBody(ctx: Parameters<Middleware>[0]): void {
   ctx.type = 'application/json';
   ctx.body = text ?? 'null';
   ctx.status = status; // assigning a body would reset a 204/201 set by the route otherwise
+}
+
+/** An EngineError as JSON text; details JSON cannot write (a value echoed back) are dropped. */
+function errorJson(err: EngineError): string {
+  try {
+    return JSON.stringify(err.toJSON());
+  } catch {
+    return JSON.stringify({ error: { code: err.code, message: err.message } });
+  }
 }

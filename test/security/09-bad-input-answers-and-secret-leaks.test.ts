@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../engine/http/app.ts';
+import { ValidationError } from '../../engine/errors.ts';
 import { redactPath } from '../../engine/http/redact.ts';
 import { buildPush } from '../helpers/wechat-push.ts';
 import { startCapturedEngine, type CapturedEngine } from './helpers/captured-engine.ts';
@@ -55,6 +56,13 @@ describe('answers: JSON 4xx, never a plain-text 5xx', () => {
           r.get('/cycle', (ctx) => {
             ctx.body = cyclic;
           });
+          r.get('/refused', () => {
+            // A refusal whose details echo a value JSON cannot write.
+            throw new ValidationError('E_INVALID_BODY', 'refused', {
+              value: 10n,
+              deep: deep(20_000),
+            });
+          });
           r.post('/created', (ctx) => {
             ctx.status = 201;
             ctx.body = { ok: true };
@@ -82,6 +90,11 @@ describe('answers: JSON 4xx, never a plain-text 5xx', () => {
       expect(answer.headers['content-type']).toMatch(/^application\/json/);
       expect(JSON.parse(answer.text).error.code).toBe('E_RESPONSE_NOT_JSON');
     }
+    const refused = await rawRequest(url, 'GET', '/refused');
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text)).toEqual({
+      error: { code: 'E_INVALID_BODY', message: 'refused' },
+    });
     const created = await rawRequest(url, 'POST', '/created');
     expect([created.status, JSON.parse(created.text)]).toEqual([201, { ok: true }]);
   });
