@@ -1,9 +1,10 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { errorMiddleware } from './errors.ts';
-import { bearerAuth } from './auth.ts';
+import { bearerOrSessionAuth } from './auth.ts';
 import { canonicalPaths } from './canonical-path.ts';
 import { redactPath } from './redact.ts';
+import { CONSOLE_DIR, createConsole } from './console/console-routes.ts';
 
 interface Logger {
   error(obj: object, msg: string): void;
@@ -18,6 +19,21 @@ export interface AppParts {
   public: Array<(router: Router) => void>;
   /** False until the engine accepts work. */
   ready: () => boolean;
+  /** Web console sessions end after this many idle minutes (30 when absent). */
+  consoleIdleMinutes?: number;
+}
+
+/** A route of the admin API, its path as registered below `/api/v1` (e.g. `/functions/:name`). */
+export interface AdminRoute {
+  method: string;
+  path: string;
+}
+
+const adminRoutesByApp = new WeakMap<Koa, readonly AdminRoute[]>();
+
+/** Every admin route an app created by `createApp` serves (for tests and the OpenAPI check). */
+export function adminRoutesOf(app: Koa): readonly AdminRoute[] {
+  return adminRoutesByApp.get(app) ?? [];
 }
 
 /** The koa app: error mapping, /healthz, public routes, and the admin API. */
@@ -36,8 +52,16 @@ export function createApp(parts: AppParts): Koa {
   });
   for (const register of parts.public) register(publicRouter);
 
-  // Auth before routing, so that every /api path, known or not and in any case, needs the token.
-  const auth = bearerAuth(parts.adminToken);
+  const webConsole = createConsole({
+    adminToken: parts.adminToken,
+    dir: CONSOLE_DIR,
+    idleMinutes: parts.consoleIdleMinutes ?? 30,
+  });
+  app.use(webConsole.middleware);
+
+  // Auth before routing, so that every /api path, known or not and in any case, needs the
+  // token (or a console session).
+  const auth = bearerOrSessionAuth(parts.adminToken, webConsole.hasSession);
   app.use((ctx, next) => {
     const path = ctx.path.toLowerCase();
     return path === '/api' || path.startsWith('/api/') ? auth(ctx, next) : next();
@@ -45,6 +69,14 @@ export function createApp(parts: AppParts): Koa {
 
   const adminRouter = new Router({ prefix: '/api/v1', ...exact });
   for (const register of parts.admin) register(adminRouter);
+  adminRoutesByApp.set(
+    app,
+    adminRouter.stack.flatMap((layer) =>
+      layer.methods
+        .filter((m) => m !== 'HEAD')
+        .map((method) => ({ method, path: String(layer.path).slice('/api/v1'.length) })),
+    ),
+  );
 
   // Their bare 405 and 501 become JSON 405s in errorMiddleware (the Allow header kept).
   app.use(publicRouter.routes()).use(publicRouter.allowedMethods());

@@ -1,5 +1,7 @@
 import type { Inbox, InboxEntry } from '../store/index.ts';
 import { ValidationError } from '../errors.ts';
+import { assertJsonWithin } from '../limits/errors.ts';
+import { MAX_OUTPUT_DEPTH } from '../limits/json-limits.ts';
 
 /**
  * An event that cannot be stored as JSON (nested deeper than JSON.stringify's stack allows, a
@@ -15,15 +17,20 @@ export class EventNotStorableError extends ValidationError {
   }
 }
 
-/** Serialises an entry's data as the inbox will, or says why it cannot be. */
-function storableFault(data: unknown): string | undefined {
+/**
+ * Serialises an entry's data once, as the inbox stores it (the inbox then writes this text
+ * instead of serialising again), or says why it cannot be.
+ */
+function serialise(data: unknown): { json: string } | { fault: string } {
   let text: unknown;
   try {
     text = JSON.stringify(data);
   } catch (err) {
-    return err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message;
+    return {
+      fault: err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message,
+    };
   }
-  return typeof text === 'string' ? undefined : 'it is not a JSON value';
+  return typeof text === 'string' ? { json: text } : { fault: 'it is not a JSON value' };
 }
 
 interface Waiter {
@@ -61,8 +68,17 @@ export class GroupCommitInbox {
    * it joins a group, so that one bad entry never takes the others' transaction down.
    */
   accept(entry: InboxEntry): Promise<boolean> {
-    const fault = storableFault(entry.data);
-    if (fault !== undefined) return Promise.reject(new EventNotStorableError(entry.source, fault));
+    // The last guard before JSON.stringify and everything downstream: sources check their
+    // own, tighter limits first (request bodies, records); refused alone, here.
+    try {
+      assertJsonWithin(entry.data, 'The event', { maxDepth: MAX_OUTPUT_DEPTH });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    const serialised = serialise(entry.data);
+    if ('fault' in serialised)
+      return Promise.reject(new EventNotStorableError(entry.source, serialised.fault));
+    entry = { ...entry, dataJson: serialised.json };
     return new Promise<boolean>((resolve, reject) => {
       this.#queue.push({ entry, resolve, reject });
       this.#schedule();

@@ -91,7 +91,7 @@ describe('admin routes in every path spelling', () => {
 
   beforeAll(async () => {
     t = await startTestEngine();
-    routes = adminRoutes();
+    routes = [...t.engine.adminRoutes];
     const ok = (r: { status: number }) => expect(r.status).toBeLessThan(300);
     ok(await t.api('PUT', `/wechat/accounts/${APP_ID}`, { token: TOKEN }));
     ok(await t.api('PUT', '/functions/keep', { code: 'exports.main = async () => "kept"' }));

@@ -11,6 +11,9 @@ import { iso, pageParams, parseInput } from '../validate.ts';
 
 const testBody = z.strictObject({ data: z.record(z.string(), z.unknown()) });
 const patchBody = z.strictObject({ enabled: z.boolean() });
+const replayAllBody = z.strictObject({ status: z.enum(['dead_letter', 'succeeded']) });
+/** `?dryRun=true` on POST/PUT: validate (references and webhook targets too), save nothing. */
+const saveQuery = z.strictObject({ dryRun: z.enum(['true', 'false']).optional() });
 
 /** A time in a query: ISO-8601 (`2024-06-30T12:00:00Z`, `2024-06-30`) or unix milliseconds. */
 const queryTime = z.string().transform((text, ctx) => {
@@ -57,6 +60,12 @@ const renderAction = (action: unknown, reveal: ReadonlySet<string> = new Set()):
   if (typeof secret !== 'string') return action;
   return { ...rest, ...(reveal.has(secret) ? { secret } : {}), secret_hint: hint(secret) };
 };
+
+/** A definition checked but not saved (dry run): its secrets, kept ones too, only as hints. */
+const withSecretHints = (definition: TriggerDefinition) => ({
+  ...definition,
+  actions: definition.actions.map((a) => renderAction(a)),
+});
 
 /**
  * A trigger as stored. Secrets are shown once, in the answer that set them (issue 12, item 9):
@@ -116,7 +125,15 @@ export function registerTriggerRoutes(
     return log;
   };
 
+  const dryRunOf = (query: Record<string, unknown>) =>
+    parseInput(saveQuery, query, 'E_INVALID_QUERY').dryRun === 'true';
+
   router.post('/triggers', async (ctx) => {
+    if (dryRunOf(ctx.query)) {
+      const definition = await triggers.validate(await readJsonBody(ctx));
+      ctx.body = { dry_run: true, trigger: withSecretHints(definition) };
+      return;
+    }
     const saved = await triggers.create(await readJsonBody(ctx));
     ctx.status = 201;
     ctx.body = renderTrigger(saved, secretsOf(saved.definition));
@@ -136,6 +153,12 @@ export function registerTriggerRoutes(
   });
 
   router.put('/triggers/:name', async (ctx) => {
+    if (dryRunOf(ctx.query)) {
+      const body = await readJsonBody(ctx);
+      const definition = await triggers.validate(body, ctx.params.name!);
+      ctx.body = { dry_run: true, trigger: withSecretHints(definition) };
+      return;
+    }
     const before = secretsOf(triggers.get(ctx.params.name!).definition);
     const saved = await triggers.replace(ctx.params.name!, await readJsonBody(ctx));
     // Secrets this PUT set (given, or generated for a new or moved action) are shown once.
@@ -160,10 +183,14 @@ export function registerTriggerRoutes(
   router.post('/triggers/:name/test', async (ctx) => {
     const { data } = parseInput(testBody, await readJsonBody(ctx));
     const definition = triggers.get(ctx.params.name!).definition as unknown as TriggerDefinition;
+    // A function or table deleted with force since the trigger was saved: it would fire, and
+    // the firing would dead-letter, so the dry run says so.
+    const missing = triggers.missing(definition.name);
     ctx.body = {
       trigger: definition.name,
       enabled: definition.enabled,
       ...dryRun(definition, data),
+      missing_references: missing,
     };
   });
 
@@ -179,6 +206,32 @@ export function registerTriggerRoutes(
   // Across triggers: "what happened to this user's push?" (?fromUserName=…, ?msgId=…).
   router.get('/trigger-logs', (ctx) => {
     ctx.body = listLogs(ctx.query);
+  });
+
+  // Every dead letter of a trigger back in the queue at once (`cloudfn triggers replay --all-dead`).
+  router.post('/triggers/:name/logs/replay', async (ctx) => {
+    triggers.get(ctx.params.name!);
+    const { status } = parseInput(replayAllBody, await readJsonBody(ctx));
+    const now = clock.now();
+    let replayed = 0;
+    let skipped = 0;
+    // Each replayed row leaves `status`, so the first page is read again until none is left.
+    for (;;) {
+      const { objects } = store.triggerLogs.list({
+        trigger: ctx.params.name!,
+        status,
+        limit: 500,
+        offset: skipped,
+      });
+      if (objects.length === 0) break;
+      for (const log of objects) {
+        if (store.queue.replay(log.id, now)) replayed++;
+        else skipped++;
+      }
+    }
+    if (replayed > 0) deps.onReplay();
+    ctx.status = 202;
+    ctx.body = { trigger: ctx.params.name!, status, replayed };
   });
 
   router.post('/triggers/:name/logs/:id/replay', (ctx) => {

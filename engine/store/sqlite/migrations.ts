@@ -45,7 +45,26 @@ const MIGRATIONS: string[] = [
     attempts INTEGER NOT NULL DEFAULT 0, run_at INTEGER NOT NULL, claimed INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX queue_due ON queue (claimed, run_at);
   `,
-  // 2: incoming-webhook keys kept only as their SHA-256 and a 4-character hint (issue 12, item 10).
+  // 2: inbox entries whose dispatch failed are set aside (dispatched = 2) with their error,
+  // so one bad entry cannot hold up the ones after it; listed and replayed through the API.
+  `
+  ALTER TABLE inbox ADD COLUMN dispatch_error TEXT;
+  ALTER TABLE inbox ADD COLUMN failed_at INTEGER;
+  CREATE INDEX inbox_failed ON inbox (received_at) WHERE dispatched = 2;
+  `,
+  // 3: WeChat API access: AppSecrets, the shared access token, fetches per day (WeChat's quota).
+  // Secret columns hold values sealed by engine/secrets/secret-box.ts; rows written before
+  // this migration are re-encrypted at open (sealAccountSecrets), which needs the key.
+  `
+  ALTER TABLE accounts ADD COLUMN app_secret TEXT;
+  CREATE TABLE wechat_tokens (
+    app_id TEXT PRIMARY KEY, token TEXT NOT NULL, expires_at INTEGER NOT NULL,
+    fetched_at INTEGER NOT NULL);
+  CREATE TABLE wechat_token_fetches (
+    app_id TEXT NOT NULL, day TEXT NOT NULL, fetches INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (app_id, day));
+  `,
+  // 4: incoming-webhook keys kept only as their SHA-256 and a 4-character hint (issue 12, item 10).
   // The old column stays (SQLite cannot drop a UNIQUE column) but is emptied.
   `
   ALTER TABLE triggers ADD COLUMN webhook_key_hash TEXT;
@@ -64,7 +83,7 @@ const MIGRATIONS: string[] = [
  */
 export function migrate(db: Database, upTo = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
-  // SQL functions the migrations call (migration 2 hashes the stored hook keys).
+  // SQL functions the migrations call (migration 4 hashes the stored hook keys).
   db.function('cloudfn_hook_key_hash', { deterministic: true }, (key: unknown) =>
     hookKeyHash(String(key)),
   );
