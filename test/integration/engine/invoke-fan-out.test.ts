@@ -11,7 +11,7 @@ let t: TestEngine;
 beforeAll(async () => {
   t = await startTestEngine({ env: { CLOUDFN_INVOKE_MAX_IN_FLIGHT: '10' } });
 });
-afterAll(() => t.close());
+afterAll(() => t.close(), 180_000);
 
 async function deploy(name: string, code: string, timeoutMs?: number): Promise<void> {
   const res = await t.api('PUT', `/functions/${name}`, {

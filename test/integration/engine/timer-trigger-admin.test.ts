@@ -24,7 +24,7 @@ beforeAll(async () => {
   });
   expect(witness.status).toBe(201);
 });
-afterAll(() => t.close());
+afterAll(() => t.close(), 180_000);
 
 /** When each finished run of `fn` was scheduled (ms). */
 async function scheduled(fn: string): Promise<number[]> {
