@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import type { Cli } from './context.ts';
 import { registerAccounts } from './commands/accounts.ts';
+import { registerCompletion } from './commands/completion.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerEnv } from './commands/env.ts';
 import { registerFunctions } from './commands/functions.ts';
@@ -66,5 +67,6 @@ export function buildProgram(cli: Cli): Command {
   registerLogs(program, cli);
   registerAccounts(program, cli);
   registerPush(program, cli);
+  registerCompletion(program, cli);
   return program;
 }

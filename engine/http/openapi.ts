@@ -501,6 +501,31 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
+  [admin('/wechat/accounts/{appId}/open-reply')]: {
+    post: op(
+      'accounts',
+      "Open the receiver's answer to a push (a passive reply, decrypted in safe mode) — for `cloudfn push`.",
+      {
+        parameters: [APP_ID],
+        requestBody: body(obj({ body: str('What POST /wechat/{appId} answered.') }, ['body'])),
+        responses: {
+          ...ok(
+            'The reply as WeChat reads it.',
+            obj({
+              kind: { type: 'string', enum: ['success', 'reply'] },
+              format: { type: 'string', enum: ['text', 'xml', 'json'] },
+              encrypted: { type: 'boolean' },
+              signature_valid: { type: ['boolean', 'null'] },
+              message: str('The reply, decrypted.'),
+              fields: { type: ['object', 'null'] },
+            }),
+          ),
+          ...refused,
+          ...unknown,
+        },
+      },
+    ),
+  },
   [admin('/wechat/accounts/{appId}/sign')]: {
     post: op(
       'accounts',

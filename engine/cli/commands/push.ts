@@ -98,14 +98,28 @@ export function registerPush(program: Command, cli: Cli): void {
       const answer = await response.text();
       if (!response.ok) throw refusal(response.status, answer);
       const since = Date.parse(response.headers.get('date') ?? '') - 1000 || cli.now() - 1000;
+      const duplicate = response.headers.get('x-cloudfn-duplicate') === 'true';
+      // The engine holds the key: it opens (decrypts) the reply so the bot's words show.
+      const reply = isSuccess(answer)
+        ? undefined
+        : await client.call<OpenedReply>(
+            'POST',
+            `/wechat/accounts/${encodeURIComponent(appId)}/open-reply`,
+            { body: { body: answer } },
+          );
       if (!options.json) {
         cli.io.err(
           `→ POST /wechat/${appId} (${encrypted ? 'encrypted' : 'plaintext'}, ${Buffer.byteLength(signed.body)} bytes)`,
         );
-        cli.io.out(`← ${response.status} ${answer === '' ? '(empty)' : answer}`);
+        if (reply) printReply(cli, response.status, reply);
+        else cli.io.out(`← ${response.status} ${answer === '' ? '(empty)' : answer}`);
+        if (duplicate)
+          cli.io.err(
+            `Duplicate: the engine already has this push (same MsgId, or same FromUserName and CreateTime) and took it for WeChat's retry, so nothing runs again. Add --fresh to send it as a new push.`,
+          );
       }
       const runs =
-        options.wait > 0
+        options.wait > 0 && !duplicate
           ? await awaitRuns(
               client,
               appId,
@@ -118,7 +132,19 @@ export function registerPush(program: Command, cli: Cli): void {
             )
           : [];
       if (options.json)
-        cli.io.out(JSON.stringify({ status: response.status, answer, runs }, null, 2));
+        cli.io.out(
+          JSON.stringify(
+            {
+              status: response.status,
+              answer,
+              duplicate,
+              ...(reply ? { reply } : {}),
+              runs,
+            },
+            null,
+            2,
+          ),
+        );
       const failed = runs.filter((r) => !['succeeded', 'pending'].includes(r.log.status));
       if (failed.length > 0) {
         throw new CliError(
@@ -131,6 +157,33 @@ export function registerPush(program: Command, cli: Cli): void {
         );
       }
     });
+}
+
+/** What POST /wechat/accounts/:appId/open-reply answers. */
+interface OpenedReply {
+  kind: 'success' | 'reply';
+  format: string;
+  encrypted: boolean;
+  signature_valid: boolean | null;
+  message: string;
+  fields: Record<string, unknown> | null;
+}
+
+const isSuccess = (answer: string) => answer.trim() === '' || answer.trim() === 'success';
+
+/** A passive reply as WeChat will show it: its fields, one per line, decrypted. */
+function printReply(cli: Cli, status: number, reply: OpenedReply): void {
+  const c = cli.io.colour;
+  const how = reply.encrypted
+    ? `encrypted; decrypted by the engine${reply.signature_valid === false ? ', MsgSignature does NOT verify' : ', signature verified'}`
+    : 'plaintext';
+  cli.io.out(`← ${status} passive reply (${how}):`);
+  const fields = reply.fields ?? {};
+  const width = Math.max(...Object.keys(fields).map((k) => k.length), 0);
+  for (const [key, value] of Object.entries(fields))
+    cli.io.out(
+      `  ${paint(key.padEnd(width), 'bold', c)}  ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+    );
 }
 
 function refusal(status: number, answer: string): EngineRefusedError {

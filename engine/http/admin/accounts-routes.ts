@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AccountRecord } from '../../store/index.ts';
 import type { Clock } from '../../clock.ts';
 import type { AccountRegistry } from '../../receiver/index.ts';
-import { signPush } from '../../wechat/index.ts';
+import { openReply, signPush } from '../../wechat/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { readJsonBody } from '../body.ts';
 import { iso, parseInput } from '../validate.ts';
@@ -26,6 +26,10 @@ const signBody = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9]{1,32}$/)
     .optional(),
+});
+
+const openReplyBody = z.strictObject({
+  body: z.string().max(1024 * 1024, 'at most 1 MiB'),
 });
 
 /** Keys are secrets: never echoed back (SPEC §2). */
@@ -89,5 +93,20 @@ export function registerAccountRoutes(
       timestamp: body.timestamp ?? String(Math.floor(clock.now() / 1000)),
       ...(body.nonce ? { nonce: body.nonce } : {}),
     });
+  });
+
+  // The inverse of /sign: opens what the receiver answered a push (a passive reply, sealed in
+  // safe mode) with the account's key, so `cloudfn push` shows what the bot said.
+  router.post('/wechat/accounts/:appId/open-reply', async (ctx) => {
+    const body = parseInput(openReplyBody, await readJsonBody(ctx));
+    const opened = openReply(accounts.prepared(ctx.params.appId!), body.body);
+    ctx.body = {
+      kind: opened.kind,
+      format: opened.format,
+      encrypted: opened.encrypted,
+      signature_valid: opened.signatureValid,
+      message: opened.message,
+      fields: opened.fields,
+    };
   });
 }
