@@ -20,6 +20,7 @@ export interface TriggerRow {
 
 interface TestAnswer {
   trigger: string;
+  missing_references?: Array<{ kind: string; name: string; path: string }>;
   enabled?: boolean;
   matched: boolean;
   reasons?: string[];
@@ -190,6 +191,11 @@ export function registerTriggers(program: Command, cli: Cli): void {
         `${name}: ${answer.matched ? paint('matches', 'green', c) : paint('does not match', 'red', c)}${answer.enabled === false ? ' (but the trigger is disabled)' : ''}`,
       );
       for (const reason of answer.reasons ?? []) cli.io.out(`  - ${reason}`);
+      // Deleted with --force since the trigger was saved: it fires, and the firing dead-letters.
+      for (const m of answer.missing_references ?? [])
+        cli.io.out(
+          `  ${paint('!', 'yellow', c)} ${m.path}: no ${m.kind} named "${m.name}" any more; its firings dead-letter until it is back`,
+        );
       if (answer.rules.length === 0)
         return cli.io.out('No rules: every event of its source matches.');
       cli.io.out(
