@@ -23,6 +23,11 @@ function report(err: unknown, io: Io, json: boolean): number {
   if (err instanceof CommanderError) {
     // Help and --version "fail" with exit code 0; anything else commander refuses is usage.
     if (err.exitCode === 0) return EXIT.ok;
+    if (json) {
+      const error = { code: 'E_CLI_USAGE', message: err.message, exit_code: EXIT.usage };
+      io.out(JSON.stringify({ error }, null, 2));
+      return EXIT.usage;
+    }
     if (err.code !== 'commander.help' && err.code !== 'commander.helpDisplayed')
       io.err('Run "cloudfn --help" or "cloudfn <command> --help" for usage.');
     return EXIT.usage;

@@ -12,14 +12,17 @@ interface CommandNode {
 /** Every command of the program, from the tree commander holds (so new commands complete too). */
 export function commandTree(program: Command): CommandNode[] {
   const out: CommandNode[] = [];
+  // --url and --admin-token work after any command too (optsWithGlobals).
+  const globals = program.options.filter((o) => o.long === '--url' || o.long === '--admin-token');
   const walk = (command: Command, path: string) => {
-    const options = command.options
+    const options = (path === '' ? command.options : [...command.options, ...globals])
       .flatMap((o) => [o.long, o.short])
       .filter((f): f is string => typeof f === 'string')
       .map((flag) => ({
         flag,
         description:
-          command.options.find((o) => o.long === flag || o.short === flag)?.description ?? '',
+          [...command.options, ...globals].find((o) => o.long === flag || o.short === flag)
+            ?.description ?? '',
       }));
     options.push({ flag: '--help', description: 'show help' });
     out.push({

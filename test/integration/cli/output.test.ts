@@ -83,6 +83,9 @@ describe('cloudfn output', { timeout: 120_000 }, () => {
     const missing = await cli('triggers', 'create', 'nope.json', '--json');
     expect(missing.code).toBe(2);
     expect(JSON.parse(missing.stdout).error).toMatchObject({ code: 'E_CLI_FILE', exit_code: 2 });
+    const usage = await cli('functions', 'list', '--bogus', '--json');
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout).error).toMatchObject({ code: 'E_CLI_USAGE', exit_code: 2 });
   });
 
   it('names a missing function with "did you mean", checks with --dry-run, and deletes in use only with --force', async () => {
@@ -343,6 +346,9 @@ describe('cloudfn output', { timeout: 120_000 }, () => {
       });
     expect(await complete(['cloudfn', 'tri'])).toBe('triggers');
     expect(await complete(['cloudfn', 'triggers', 're'])).toBe('replay');
+    expect((await complete(['cloudfn', 'logs', '--'])).split(' ')).toEqual(
+      expect.arrayContaining(['--status', '--follow', '--url', '--admin-token']),
+    );
     expect((await complete(['cloudfn', 'tables', 'import', '--'])).split(' ')).toEqual(
       expect.arrayContaining(['--on-conflict', '--dry-run', '--batch']),
     );
