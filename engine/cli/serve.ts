@@ -18,16 +18,6 @@ export async function serve(flags: ConfigInput): Promise<void> {
   } catch (err) {
     throw listenError(err, config.host, config.port) ?? err;
   }
-  engine.log.info(
-    { url: engine.url, dataDir: config.dataDir },
-    `cloudfn listening on ${engine.url}`,
-  );
-  if (engine.adminTokenGenerated) {
-    // Printed once, on the start that generated it; it stays in the data dir.
-    process.stdout.write(
-      `\nAdmin token (kept in ${config.dataDir}/admin-token): ${engine.adminToken}\n\n`,
-    );
-  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -41,8 +31,19 @@ export async function serve(flags: ConfigInput): Promise<void> {
       },
     );
   };
+  // Before anything is printed: whoever waits for the start line may signal at once.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  engine.log.info(
+    { url: engine.url, dataDir: config.dataDir },
+    `cloudfn listening on ${engine.url}`,
+  );
+  if (engine.adminTokenGenerated) {
+    // Printed once, on the start that generated it; it stays in the data dir.
+    process.stdout.write(
+      `\nAdmin token (kept in ${config.dataDir}/admin-token): ${engine.adminToken}\n\n`,
+    );
+  }
 }
 
 /** A port that cannot be had, as a CLI error with what to do (exit 1), or undefined. */

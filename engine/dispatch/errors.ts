@@ -73,6 +73,23 @@ export class HookRateLimitedError extends EngineError {
   }
 }
 
+export class InboxEntryNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super('E_INBOX_ENTRY_NOT_FOUND', `No inbox entry "${id}".`, { id });
+  }
+}
+
+/** Only entries set aside by a failed dispatch are replayed: the others ran or will run. */
+export class InboxEntryNotReplayableError extends ConflictError {
+  constructor(id: string, status: string) {
+    super(
+      'E_INBOX_ENTRY_NOT_REPLAYABLE',
+      `Inbox entry "${id}" is ${status}; only dispatch_failed entries can be replayed.`,
+      { id, status },
+    );
+  }
+}
+
 const KIND_WORDS = { function: 'function', table: 'table', account: 'WeChat account' } as const;
 const KIND_FIX = {
   function: 'deploy it first (cloudfn deploy, PUT /api/v1/functions/:name)',

@@ -41,4 +41,3 @@ export { validateReply, type ReplyNode, type ReplyValue } from './reply-shape.ts
 export { cdata, replyToXml, replyToJson } from './reply-xml.ts';
 export { sealReply, type SealOptions } from './seal.ts';
 export { signPush, type SignPushInput, type SignedPush } from './sign-push.ts';
-export { openReply, type OpenedReply } from './open-reply.ts';

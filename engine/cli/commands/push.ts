@@ -7,6 +7,7 @@ import { renderJob, renderTriggerLog, type JobRow, type TriggerLogRow } from '..
 import { parseEventTime, parsePositiveInt } from '../parse-args.ts';
 import { readText } from '../read-file.ts';
 import { isEventOf } from '../event-match.ts';
+import { parseWechatJson, parseWechatXml } from '../../wechat/index.ts';
 import type { TriggerRow } from './triggers.ts';
 
 interface PushOptions {
@@ -102,10 +103,12 @@ export function registerPush(program: Command, cli: Cli): void {
       // The engine holds the key: it opens (decrypts) the reply so the bot's words show.
       const reply = isSuccess(answer)
         ? undefined
-        : await client.call<OpenedReply>(
-            'POST',
-            `/wechat/accounts/${encodeURIComponent(appId)}/open-reply`,
-            { body: { body: answer } },
+        : readReply(
+            await client.call<{ encrypted: boolean; message: string }>(
+              'POST',
+              `/wechat/accounts/${encodeURIComponent(appId)}/open-reply`,
+              { body: { body: answer } },
+            ),
           );
       if (!options.json) {
         cli.io.err(
@@ -159,14 +162,23 @@ export function registerPush(program: Command, cli: Cli): void {
     });
 }
 
-/** What POST /wechat/accounts/:appId/open-reply answers. */
+/** A passive reply as WeChat reads it: decrypted when it was sealed, and its fields. */
 interface OpenedReply {
-  kind: 'success' | 'reply';
-  format: string;
   encrypted: boolean;
-  signature_valid: boolean | null;
   message: string;
   fields: Record<string, unknown> | null;
+}
+
+/** Fields of the opened reply (`MsgType`, `Content`, …), parsed as the engine parses XML/JSON. */
+function readReply(opened: { encrypted: boolean; message: string }): OpenedReply {
+  let fields: Record<string, unknown> | null = null;
+  try {
+    const text = opened.message.trim();
+    fields = text.startsWith('<') ? parseWechatXml(text) : parseWechatJson(text);
+  } catch {
+    // Not XML or JSON: shown as it is.
+  }
+  return { ...opened, fields };
 }
 
 const isSuccess = (answer: string) => answer.trim() === '' || answer.trim() === 'success';
@@ -174,11 +186,10 @@ const isSuccess = (answer: string) => answer.trim() === '' || answer.trim() === 
 /** A passive reply as WeChat will show it: its fields, one per line, decrypted. */
 function printReply(cli: Cli, status: number, reply: OpenedReply): void {
   const c = cli.io.colour;
-  const how = reply.encrypted
-    ? `encrypted; decrypted by the engine${reply.signature_valid === false ? ', MsgSignature does NOT verify' : ', signature verified'}`
-    : 'plaintext';
+  const how = reply.encrypted ? 'encrypted; decrypted by the engine' : 'plaintext';
   cli.io.out(`← ${status} passive reply (${how}):`);
-  const fields = reply.fields ?? {};
+  if (!reply.fields) return cli.io.out(`  ${reply.message}`);
+  const fields = reply.fields;
   const width = Math.max(...Object.keys(fields).map((k) => k.length), 0);
   for (const [key, value] of Object.entries(fields))
     cli.io.out(

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AccountRecord } from '../../store/index.ts';
 import type { Clock } from '../../clock.ts';
 import type { AccountRegistry } from '../../receiver/index.ts';
-import { openReply, signPush } from '../../wechat/index.ts';
+import { signPush } from '../../wechat/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { readJsonBody } from '../body.ts';
 import { iso, parseInput } from '../validate.ts';
@@ -13,6 +13,8 @@ const accountBody = z.strictObject({
   token: z.string().min(1).max(128),
   encodingAESKey: z.string().optional(),
   mode: z.enum(['plain', 'compatible', 'safe']).optional(),
+  /** 开发 → 基本配置 → AppSecret; null removes it. Never echoed. */
+  appSecret: z.string().min(1).max(128).nullable().optional(),
 });
 
 const signBody = z.strictObject({
@@ -28,16 +30,13 @@ const signBody = z.strictObject({
     .optional(),
 });
 
-const openReplyBody = z.strictObject({
-  body: z.string().max(1024 * 1024, 'at most 1 MiB'),
-});
-
 /** Keys are secrets: never echoed back (SPEC §2). */
 const renderAccount = (a: AccountRecord) => ({
   appId: a.appId,
   mode: a.mode,
   hasEncodingAESKey: a.encodingAESKey !== null,
   hasPreviousEncodingAESKey: a.previousEncodingAESKey !== null,
+  hasAppSecret: a.appSecret !== null,
   created_at: iso(a.createdAt),
   updated_at: iso(a.updatedAt),
 });
@@ -45,7 +44,13 @@ const renderAccount = (a: AccountRecord) => ({
 /** WeChat accounts, and the admin-only signing route `cloudfn push` uses. */
 export function registerAccountRoutes(
   router: Router,
-  deps: { accounts: AccountRegistry; clock: Clock; assertUnused: InUseCheck },
+  deps: {
+    accounts: AccountRegistry;
+    clock: Clock;
+    assertUnused: InUseCheck;
+    /** The access-token manager's figures for one account (engine/wechat-api/token-manager.ts). */
+    tokenStats?: (appId: string) => Record<string, unknown>;
+  },
 ): void {
   const { accounts, clock } = deps;
 
@@ -66,6 +71,12 @@ export function registerAccountRoutes(
     const found = accounts.list().find((a) => a.appId === ctx.params.appId);
     if (!found) accounts.prepared(ctx.params.appId!); // throws the 404
     ctx.body = renderAccount(found!);
+  });
+
+  // Access-token figures: fetches today against WeChat's daily quota, failures, back-off.
+  router.get('/wechat/accounts/:appId/token-stats', (ctx) => {
+    accounts.prepared(ctx.params.appId!); // 404 for an unknown account
+    ctx.body = deps.tokenStats?.(ctx.params.appId!) ?? {};
   });
 
   router.delete('/wechat/accounts/:appId', (ctx) => {
@@ -93,20 +104,5 @@ export function registerAccountRoutes(
       timestamp: body.timestamp ?? String(Math.floor(clock.now() / 1000)),
       ...(body.nonce ? { nonce: body.nonce } : {}),
     });
-  });
-
-  // The inverse of /sign: opens what the receiver answered a push (a passive reply, sealed in
-  // safe mode) with the account's key, so `cloudfn push` shows what the bot said.
-  router.post('/wechat/accounts/:appId/open-reply', async (ctx) => {
-    const body = parseInput(openReplyBody, await readJsonBody(ctx));
-    const opened = openReply(accounts.prepared(ctx.params.appId!), body.body);
-    ctx.body = {
-      kind: opened.kind,
-      format: opened.format,
-      encrypted: opened.encrypted,
-      signature_valid: opened.signatureValid,
-      message: opened.message,
-      fields: opened.fields,
-    };
   });
 }
