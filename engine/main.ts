@@ -106,7 +106,7 @@ export async function startEngine(
   });
   const tablesPath = path.join(config.dataDir, 'tables.db');
   const tables: TableStore = new SqliteTableStore({ path: tablesPath });
-  const registry = new TriggerRegistry(store.triggers);
+  const registry = new TriggerRegistry(store.triggers, log);
   // Every source writes accepted events through one group-committing writer: each is durable
   // (synchronous=FULL, its own transaction) before anyone is told it was accepted.
   const inbox = new GroupCommitInbox(store.inbox);

@@ -226,6 +226,10 @@ declare namespace BaaS {
     compare(key: string, operator: CloudFn.CompareOperator, value: unknown): this;
     /** Case-sensitive substring test (matches(key, /x/i) ignores case). */
     contains(key: string, text: string): this;
+    /**
+     * The field matches the regex (flags i, m, s, u), run in linear time: back-references and
+     * lookaround are refused (err.reason E_TABLE_BAD_REGEX; docs/tables.md).
+     */
     matches(key: string, regExp: RegExp): this;
     in(key: string, values: unknown[]): this;
     notIn(key: string, values: unknown[]): this;
