@@ -12,6 +12,10 @@ export interface Config {
   webhookAllowPrivate: boolean;
   inboxRetentionDays: number;
   triggerLogRetentionDays: number;
+  /** Job rows (functions' runs, with their logs) older than this are pruned. */
+  jobRetentionDays: number;
+  /** `BaaS.invoke` runs of one function in flight at once; past it calls are refused. */
+  invokeMaxInFlight: number;
   /** Executor processes running isolates. */
   executors: number;
   /** A run using this much CPU makes its function suspect: it moves to the quarantine executor. */
@@ -53,6 +57,20 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       180,
       1,
       3650,
+    ),
+    jobRetentionDays: integer(
+      'CLOUDFN_JOB_RETENTION_DAYS',
+      pick('jobRetentionDays', 'CLOUDFN_JOB_RETENTION_DAYS'),
+      30,
+      1,
+      3650,
+    ),
+    invokeMaxInFlight: integer(
+      'CLOUDFN_INVOKE_MAX_IN_FLIGHT',
+      pick('invokeMaxInFlight', 'CLOUDFN_INVOKE_MAX_IN_FLIGHT'),
+      100,
+      1,
+      100_000,
     ),
     executors: integer('CLOUDFN_EXECUTORS', pick('executors', 'CLOUDFN_EXECUTORS'), 1, 1, 64),
     suspectCpuMs: integer(

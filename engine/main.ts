@@ -18,24 +18,28 @@ import type { TableChange, TableStore } from './tables/table-store.ts';
 import { createSandbox } from '../runtime/index.ts';
 import type { NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
 import { createFunctionService, type FunctionService } from './functions/function-service.ts';
+import { createNestedInvoke } from './functions/nested-invoke.ts';
 import { TriggerRegistry } from './dispatch/trigger-registry.ts';
 import { TriggerAdmin } from './dispatch/trigger-admin.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { JobRunner } from './dispatch/job-runner.ts';
 import { TimerScheduler } from './dispatch/timer-scheduler.ts';
 import { startTriggerLogRetention } from './dispatch/trigger-log-retention.ts';
+import { startJobRetention } from './dispatch/job-retention.ts';
 import { functionAction } from './dispatch/actions/function-action.ts';
 import { tableAction } from './dispatch/actions/table-action.ts';
 import { webhookAction } from './dispatch/actions/webhook-action.ts';
 import { AccountRegistry, GroupCommitInbox, startInboxRetention } from './receiver/index.ts';
-import { createApp } from './http/app.ts';
+import { adminRoutesOf, createApp, type AdminRoute } from './http/app.ts';
 import { registerWechatRoutes } from './http/wechat-routes.ts';
 import { registerHookRoutes } from './http/hooks-routes.ts';
 import { registerAccountRoutes } from './http/admin/accounts-routes.ts';
 import { registerFunctionRoutes } from './http/admin/functions-routes.ts';
 import { registerTriggerRoutes } from './http/admin/triggers-routes.ts';
+import { registerInboxRoutes } from './http/admin/inbox-routes.ts';
 import { registerTableRoutes } from './tables/http-routes.ts';
 import { registerOpenApiRoute } from './http/openapi.ts';
+import { engineCatalogue } from './dispatch/trigger-references.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
 
@@ -43,6 +47,8 @@ export interface Engine {
   url: string;
   adminToken: string;
   adminTokenGenerated: boolean;
+  /** Every route of the admin API, below `/api/v1`. */
+  adminRoutes: readonly AdminRoute[];
   store: EngineStore;
   tables: TableStore;
   functions: FunctionService;
@@ -106,35 +112,13 @@ export async function startEngine(
   };
   tables.onChange(acceptTableChange);
 
-  // The depth of BaaS.invoke chains is limited by the runtime (runtime/limits.ts).
-  const nestedInvoke: NestedInvoke = async (name, data, { sync, depth }) => {
-    const run = late.functions!.run(name, data, {
-      source: 'cloud_function',
-      eventType: 'cloud_function',
-      depth,
-    });
-    if (!sync) {
-      run.catch((err: unknown) =>
-        log.warn({ err, function: name }, 'asynchronous BaaS.invoke failed'),
-      );
-      return { code: 0, data: null, error: {} };
-    }
-    try {
-      const { outcome } = await run;
-      return outcome.status === 'fulfilled'
-        ? { code: 0, data: outcome.result ?? null, error: {} }
-        : { code: 1, data: null, error: { ...outcome.error, status: outcome.status } };
-    } catch (err) {
-      return {
-        code: 1,
-        data: null,
-        error: {
-          code: (err as { code?: string }).code ?? 'E_INTERNAL',
-          message: (err as Error).message,
-        },
-      };
-    }
-  };
+  // The depth of BaaS.invoke chains and the calls per run are limited by the runtime
+  // (runtime/limits.ts), the calls in flight per function here.
+  const nestedInvoke: NestedInvoke = createNestedInvoke({
+    functions: () => late.functions!,
+    log,
+    maxInFlightPerFunction: config.invokeMaxInFlight,
+  });
 
   const sandbox: Sandbox = createSandbox({
     hostOps: { module: TABLES_HOST_OPS, options: { dbPath: tablesPath } },
@@ -180,7 +164,9 @@ export async function startEngine(
     clock,
     ids,
     webhookAllowPrivate: config.webhookAllowPrivate,
+    references: engineCatalogue({ store, tables }),
   });
+  const assertUnused = triggerAdmin.assertUnused.bind(triggerAdmin);
   const accounts = new AccountRegistry(store.accounts);
 
   let ready = false;
@@ -205,9 +191,10 @@ export async function startEngine(
     ],
     admin: [
       (r) => registerOpenApiRoute(r),
-      (r) => registerAccountRoutes(r, { accounts, clock }),
-      (r) => registerFunctionRoutes(r, { store, functions }),
-      (r) => registerTableRoutes(r, { tables }),
+      (r) => registerAccountRoutes(r, { accounts, clock, assertUnused }),
+      (r) => registerFunctionRoutes(r, { store, functions, assertUnused }),
+      (r) => registerTableRoutes(r, { tables, assertUnused }),
+      (r) => registerInboxRoutes(r, { store, onReplay: wakeDispatcher }),
       (r) =>
         registerTriggerRoutes(r, {
           store,
@@ -244,6 +231,12 @@ export async function startEngine(
     retentionDays: config.triggerLogRetentionDays,
     log,
   });
+  const jobRetention = startJobRetention({
+    jobs: store.jobs,
+    clock,
+    retentionDays: config.jobRetentionDays,
+    log,
+  });
   timers.schedule(registry.definitions());
   dispatcher.wake();
   runner.wake();
@@ -254,6 +247,7 @@ export async function startEngine(
     url: `http://${host}:${address.port}`,
     adminToken,
     adminTokenGenerated: generated,
+    adminRoutes: adminRoutesOf(app),
     store,
     tables,
     functions,
@@ -279,6 +273,7 @@ export async function startEngine(
         timers.stop();
         retention.stop();
         logRetention.stop();
+        jobRetention.stop();
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await dispatcher.idle();

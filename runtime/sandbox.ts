@@ -65,7 +65,11 @@ export interface InvocationOutcome {
   memoryBytes: number;
 }
 
-/** What a function's `BaaS.invoke(name, data, sync)` asks of the engine. */
+/**
+ * What a function's `BaaS.invoke(name, data, sync)` asks of the engine. A rejection with a
+ * string `code` and a numeric `status` (a limit) rejects the guest's call with that code;
+ * any other rejection resolves it as MinCloud's `{code: 1, error}`.
+ */
 export type NestedInvoke = (
   name: string,
   data: unknown,

@@ -52,6 +52,10 @@ const refused = {
   ...error('401', 'No or wrong admin token (E_UNAUTHORIZED).'),
 };
 const unknown = error('404', 'No such thing (E_…_NOT_FOUND).');
+const inUse = error(
+  '409',
+  'Triggers name it (E_IN_USE, details.triggers); ?force=true deletes anyway.',
+);
 
 const pathParam = (name: string, description: string) => ({
   name,
@@ -67,6 +71,16 @@ const queryParam = (name: string, description: string, schema: Schema = { type: 
   schema,
   description,
 });
+const FORCE = queryParam(
+  'force',
+  'true: delete even if triggers name it (their firings then dead-letter).',
+  { type: 'string', enum: ['true', 'false'] },
+);
+const DRY_RUN = queryParam(
+  'dryRun',
+  'true: validate (references and webhook targets included) and answer {dry_run, trigger} without saving.',
+  { type: 'string', enum: ['true', 'false'] },
+);
 const paging = [
   queryParam('limit', 'Page size (default 20, at most 1000).', {
     type: 'integer',
@@ -384,6 +398,18 @@ const schemas: Record<string, Schema> = {
     },
     ['id', 'trigger', 'triggered_at', 'status', 'attempts'],
   ),
+  InboxEntry: obj(
+    {
+      id: str('The event id (event_id of its trigger logs; the id POST /hooks/:key answers).'),
+      source: { enum: ['wechat_message', 'webhook', 'timer', 'table'] },
+      key: str('appId for pushes, trigger name for webhooks and timers, table for changes.'),
+      received_at: isoTime(),
+      status: { enum: ['pending', 'dispatched', 'dispatch_failed'] },
+      error: { type: ['string', 'null'], description: 'Why its dispatch failed.' },
+      failed_at: isoTime(),
+    },
+    ['id', 'source', 'key', 'received_at', 'status'],
+  ),
 };
 
 const admin = (path: string) => `/api/v1${path}`;
@@ -483,8 +509,8 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The account.', ref('Account')), ...refused, ...unknown },
     }),
     delete: op('accounts', 'Forget an account.', {
-      parameters: [APP_ID],
-      responses: { ...noContent, ...refused, ...unknown },
+      parameters: [APP_ID, FORCE],
+      responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
   [admin('/wechat/accounts/{appId}/sign')]: {
@@ -529,8 +555,8 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The function.', ref('Function')), ...refused, ...unknown },
     }),
     delete: op('functions', 'Delete a function and its versions.', {
-      parameters: [NAME],
-      responses: { ...noContent, ...refused, ...unknown },
+      parameters: [NAME, FORCE],
+      responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
   [admin('/functions/{name}/code')]: {
@@ -631,8 +657,8 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The table.', ref('Table')), ...refused, ...unknown },
     }),
     delete: op('tables', 'Drop a table and its records.', {
-      parameters: [TABLE],
-      responses: { ...noContent, ...refused, ...unknown },
+      parameters: [TABLE, FORCE],
+      responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
   [admin('/tables/{t}/fields')]: {
@@ -731,6 +757,7 @@ const paths: Record<string, Record<string, Operation>> = {
 
   [admin('/triggers')]: {
     post: op('triggers', 'Create a trigger (SPEC §4).', {
+      parameters: [DRY_RUN],
       requestBody: body(ref('Trigger')),
       responses: {
         ...ok('The trigger (with key for webhook triggers).', ref('Trigger'), '201'),
@@ -749,7 +776,7 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The trigger.', ref('Trigger')), ...refused, ...unknown },
     }),
     put: op('triggers', 'Replace a trigger.', {
-      parameters: [NAME],
+      parameters: [NAME, DRY_RUN],
       requestBody: body(ref('Trigger')),
       responses: { ...ok('The trigger.', ref('Trigger')), ...refused, ...unknown },
     }),
@@ -804,6 +831,28 @@ const paths: Record<string, Record<string, Operation>> = {
       },
     ),
   },
+  [admin('/triggers/{name}/logs/replay')]: {
+    post: op('triggers', 'Run every dead letter (or every succeeded firing) of a trigger again.', {
+      parameters: [NAME],
+      requestBody: body(
+        obj({ status: { type: 'string', enum: ['dead_letter', 'succeeded'] } }, ['status']),
+      ),
+      responses: {
+        '202': {
+          description: 'How many firings were queued again.',
+          content: json(
+            obj({ trigger: str(), status: str(), replayed: int() }, [
+              'trigger',
+              'status',
+              'replayed',
+            ]),
+          ),
+        },
+        ...refused,
+        ...unknown,
+      },
+    }),
+  },
   [admin('/triggers/{name}/logs/{id}/replay')]: {
     post: op('triggers', 'Run a logged firing again.', {
       parameters: [NAME, pathParam('id', 'The log id.')],
@@ -812,6 +861,38 @@ const paths: Record<string, Record<string, Operation>> = {
         ...refused,
         ...unknown,
         ...error('409', 'Still queued.'),
+      },
+    }),
+  },
+  [admin('/inbox')]: {
+    get: op(
+      'inbox',
+      'Accepted events, newest first; ?status=dispatch_failed lists those set aside.',
+      {
+        parameters: [
+          ...paging,
+          queryParam('status', 'Only entries of this status.', {
+            enum: ['pending', 'dispatched', 'dispatch_failed'],
+          }),
+        ],
+        responses: { ...ok('Entries.', list('InboxEntry')), ...refused },
+      },
+    ),
+  },
+  [admin('/inbox/{id}')]: {
+    get: op('inbox', 'One accepted event (without its data).', {
+      parameters: [pathParam('id', 'The event id.')],
+      responses: { ...ok('The entry.', ref('InboxEntry')), ...refused, ...unknown },
+    }),
+  },
+  [admin('/inbox/{id}/replay')]: {
+    post: op('inbox', 'Dispatch an entry set aside (dispatch_failed) again.', {
+      parameters: [pathParam('id', 'The event id.')],
+      responses: {
+        '202': { description: 'Pending again.', content: json(ref('InboxEntry')) },
+        ...refused,
+        ...unknown,
+        ...error('409', 'Not dispatch_failed (E_INBOX_ENTRY_NOT_REPLAYABLE).'),
       },
     }),
   },
@@ -843,9 +924,11 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     security: [{ adminToken: [] }],
-    tags: ['engine', 'wechat', 'accounts', 'functions', 'tables', 'triggers'].map((name) => ({
-      name,
-    })),
+    tags: ['engine', 'wechat', 'accounts', 'functions', 'tables', 'triggers', 'inbox'].map(
+      (name) => ({
+        name,
+      }),
+    ),
     paths: withOperationIds(paths),
     components: {
       securitySchemes: {

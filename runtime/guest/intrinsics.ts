@@ -37,6 +37,7 @@ export const PromiseResolve = Promise.resolve.bind(Promise) as <T>(v: T) => Prom
 export const NativePromise = Promise;
 export const NativeError = Error;
 export const NativeTypeError = TypeError;
+export const NativeRangeError = RangeError;
 export const NativeMap = Map;
 export const MapPrototypeGet = uncurry(Map.prototype.get) as <K, V>(
   m: Map<K, V>,
@@ -51,6 +52,11 @@ export const MapPrototypeDelete = uncurry(Map.prototype.delete) as <K, V>(
   m: Map<K, V>,
   k: K,
 ) => boolean;
+export const MapPrototypeSize = uncurry(
+  (Object.getOwnPropertyDescriptor(Map.prototype, 'size') as PropertyDescriptor).get as (
+    this: Map<unknown, unknown>,
+  ) => number,
+) as <K, V>(m: Map<K, V>) => number;
 export const MapPrototypeClear = uncurry(Map.prototype.clear) as <K, V>(m: Map<K, V>) => void;
 export const ReflectApplyFn = ReflectApply;
 export const FunctionPrototypeToString = uncurry(FunctionPrototype.toString);

@@ -30,6 +30,7 @@ interface Setup {
   memoryMb: number;
   maxResultChars: number;
   maxLogLineChars: number;
+  maxTimers: number;
 }
 
 interface JobRequest {
@@ -196,6 +197,7 @@ export function install(
   function configure(cfg: Setup): void {
     setup = cfg;
     sink.maxLineChars = cfg.maxLogLineChars;
+    timers.setMax(cfg.maxTimers);
     const env = ObjectFreeze({ ...cfg.env });
     defineGlobal('process', ObjectFreeze({ env }));
     const requireStub = (name: unknown): never => {

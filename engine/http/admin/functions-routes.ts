@@ -11,6 +11,7 @@ import { FunctionNotFoundError } from '../../functions/errors.ts';
 import { NotFoundError } from '../../errors.ts';
 import { envDigest } from '../../functions/env-digest.ts';
 import { readJsonBody } from '../body.ts';
+import { forceParam, type InUseCheck } from './delete-guard.ts';
 import { iso, pageParams, parseInput } from '../validate.ts';
 
 const envName = z
@@ -84,7 +85,7 @@ export const renderJob = (job: JobRecord) => ({
 /** Function deploy, versions, rollback, invoke and jobs (SPEC §2). */
 export function registerFunctionRoutes(
   router: Router,
-  deps: { store: EngineStore; functions: FunctionService },
+  deps: { store: EngineStore; functions: FunctionService; assertUnused: InUseCheck },
 ): void {
   const { store, functions } = deps;
   const mustExist = (name: string): FunctionRecord => {
@@ -131,6 +132,9 @@ export function registerFunctionRoutes(
   });
 
   router.delete('/functions/:name', (ctx) => {
+    const force = forceParam(ctx.query);
+    mustExist(ctx.params.name!);
+    deps.assertUnused('function', ctx.params.name!, force);
     functions.delete(ctx.params.name!);
     ctx.status = 204;
   });
