@@ -13,10 +13,10 @@ import { systemClock, type Clock } from './clock.ts';
 import { randomIds, type Ids } from './ids.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { openSqliteEngineStore, type EngineStore } from './store/index.ts';
-import { SqliteTableStore } from './tables/index.ts';
+import { SqliteTableStore, USER_TABLE } from './tables/index.ts';
 import type { TableChange, TableStore } from './tables/table-store.ts';
 import { createSandbox } from '../runtime/index.ts';
-import type { NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
+import type { HostRequestHandler, NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
 import { createFunctionService, type FunctionService } from './functions/function-service.ts';
 import { createNestedInvoke } from './functions/nested-invoke.ts';
 import { TriggerRegistry } from './dispatch/trigger-registry.ts';
@@ -40,6 +40,21 @@ import { registerInboxRoutes } from './http/admin/inbox-routes.ts';
 import { registerTableRoutes } from './tables/http-routes.ts';
 import { registerOpenApiRoute } from './http/openapi.ts';
 import { engineCatalogue } from './dispatch/trigger-references.ts';
+import { EngineError } from './errors.ts';
+import { createSecretBox } from './secrets/secret-box.ts';
+import { resolveSecretsKeys, SECRETS_KEY_FILE } from './secrets/secrets-key.ts';
+import { createWechatApi } from './wechat-api/index.ts';
+import { createHttpHostRequest } from './outbound/http-host-request.ts';
+import {
+  Activity,
+  observedFunctions,
+  observedInbox,
+  refusedPushes,
+} from './http/admin/activity.ts';
+import { registerFunctionDraftRoutes } from './http/admin/function-draft-routes.ts';
+import { registerMetricsRoutes } from './http/admin/metrics-routes.ts';
+import { registerEventsRoutes } from './http/admin/events-routes.ts';
+import { registerReplyOpeningRoutes } from './http/admin/reply-opening-routes.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
 
@@ -76,13 +91,27 @@ export async function startEngine(
   fs.mkdirSync(config.dataDir, { recursive: true });
   const { token: adminToken, generated } = resolveAdminToken(config.dataDir, config.adminToken);
 
-  const store = openSqliteEngineStore(path.join(config.dataDir, 'engine.db'));
+  // Secrets at rest (AppSecrets, tokens, AES keys) are sealed with a key kept outside engine.db.
+  const secretsKeys = resolveSecretsKeys(config.dataDir, {
+    key: config.secretsKey,
+    oldKey: config.secretsKeyOld,
+  });
+  if (secretsKeys.source === 'generated')
+    log.warn(
+      { file: path.join(config.dataDir, SECRETS_KEY_FILE) },
+      'generated the key of the secrets at rest: back it up apart from engine.db (docs/deployment.md)',
+    );
+  const store = openSqliteEngineStore(path.join(config.dataDir, 'engine.db'), {
+    secrets: createSecretBox(secretsKeys.key, secretsKeys.oldKeys),
+  });
   const tablesPath = path.join(config.dataDir, 'tables.db');
   const tables: TableStore = new SqliteTableStore({ path: tablesPath });
   const registry = new TriggerRegistry(store.triggers);
   // Every source writes accepted events through one group-committing writer: each is durable
   // (synchronous=FULL, its own transaction) before anyone is told it was accepted.
   const inbox = new GroupCommitInbox(store.inbox);
+  // The live log's feed and the dashboard's counts (web console).
+  const activity = new Activity(clock);
 
   // Parts built later that earlier callbacks need: filled in below, before the server starts.
   const late: { dispatcher?: Dispatcher; functions?: FunctionService } = {};
@@ -118,11 +147,47 @@ export async function startEngine(
     functions: () => late.functions!,
     log,
     maxInFlightPerFunction: config.invokeMaxInFlight,
+    userOf: (id) => tables.getRecord(USER_TABLE, id),
   });
+
+  const accounts = new AccountRegistry(store.accounts);
+  // Asynchronous host requests of functions besides BaaS.invoke: WeChat's API and HTTP out.
+  const wechatApi = createWechatApi({
+    baseUrl: config.wechatApiUrl,
+    accounts,
+    store: store.accessTokens,
+    tables,
+    clock,
+    log,
+  });
+  const hostRequests: Record<
+    string,
+    (args: unknown, scope: Parameters<HostRequestHandler>[2]) => Promise<unknown>
+  > = {
+    ...wechatApi.hostRequests,
+    'http.request': createHttpHostRequest({
+      allowPrivate: config.webhookAllowPrivate,
+      limits: {
+        maxRequests: config.outboundMaxRequests,
+        maxResponseBytes: config.outboundMaxResponseBytes,
+        timeMs: config.outboundTimeMs,
+      },
+      clock,
+    }),
+  };
+  const hostRequest: HostRequestHandler = (op, args, scope) => {
+    const handler = Object.hasOwn(hostRequests, op) ? hostRequests[op] : undefined;
+    return handler
+      ? handler(args, scope)
+      : Promise.reject(
+          new EngineError('E_HOST_REQUEST_UNKNOWN', `The engine has no host request "${op}"`),
+        );
+  };
 
   const sandbox: Sandbox = createSandbox({
     hostOps: { module: TABLES_HOST_OPS, options: { dbPath: tablesPath } },
     nestedInvoke,
+    hostRequest,
     onHostEvent: (kind, payload) => {
       if (kind === 'table.change') acceptTableChange(payload as TableChange);
     },
@@ -133,7 +198,10 @@ export async function startEngine(
     },
     logger: log,
   });
-  const functions = createFunctionService({ store, sandbox, clock, ids });
+  const functions = observedFunctions(
+    createFunctionService({ store, sandbox, clock, ids }),
+    activity,
+  );
   late.functions = functions;
 
   const runner = new JobRunner({
@@ -167,18 +235,19 @@ export async function startEngine(
     references: engineCatalogue({ store, tables }),
   });
   const assertUnused = triggerAdmin.assertUnused.bind(triggerAdmin);
-  const accounts = new AccountRegistry(store.accounts);
 
   let ready = false;
   const app = createApp({
     adminToken,
     log,
     ready: () => ready,
+    consoleIdleMinutes: config.consoleIdleMinutes,
     public: [
+      (r) => r.post('/wechat/:appId', refusedPushes(activity)),
       (r) =>
         registerWechatRoutes(r, {
           store,
-          inbox,
+          inbox: observedInbox(inbox, activity),
           accounts,
           registry,
           functions,
@@ -191,8 +260,24 @@ export async function startEngine(
     ],
     admin: [
       (r) => registerOpenApiRoute(r),
-      (r) => registerAccountRoutes(r, { accounts, clock, assertUnused }),
-      (r) => registerFunctionRoutes(r, { store, functions, assertUnused }),
+      (r) =>
+        registerAccountRoutes(r, {
+          accounts,
+          clock,
+          assertUnused,
+          tokenStats: (appId) => wechatApi.tokens.stats(appId),
+        }),
+      (r) => registerReplyOpeningRoutes(r, { accounts }),
+      (r) => registerFunctionDraftRoutes(r, { store, sandbox, ids }),
+      (r) =>
+        registerFunctionRoutes(r, {
+          store,
+          functions,
+          assertUnused,
+          userOf: (id) => tables.getRecord(USER_TABLE, id),
+        }),
+      (r) => registerMetricsRoutes(r, { store, clock, activity, sandbox }),
+      (r) => registerEventsRoutes(r, { activity }),
       (r) => registerTableRoutes(r, { tables, assertUnused }),
       (r) => registerInboxRoutes(r, { store, onReplay: wakeDispatcher }),
       (r) =>
@@ -270,6 +355,7 @@ export async function startEngine(
     close() {
       closing ??= (async () => {
         ready = false;
+        activity.closeAll();
         timers.stop();
         retention.stop();
         logRetention.stop();

@@ -31,6 +31,10 @@ export interface InvocationEvent {
   eventType: EventType;
   trigger?: { name: string; type: string };
   jobId: string;
+  /** A table trigger's write `{event, table, before, after}` (event.data is the record). */
+  change?: unknown;
+  /** `{user}` when the run is made for a user (MinCloud's `event.request.user`). */
+  request?: { user: Record<string, unknown> };
 }
 
 export interface InvocationRequest {
@@ -73,8 +77,42 @@ export interface InvocationOutcome {
 export type NestedInvoke = (
   name: string,
   data: unknown,
-  options: { sync: boolean; depth: number; parentJobId: string },
+  options: {
+    sync: boolean;
+    depth: number;
+    parentJobId: string;
+    /** The user id the caller passed (`BaaS.invoke(name, data, sync, {userId})`). */
+    userId?: number;
+    /** The user the calling run is made for; the nested run is made for it too by default. */
+    user?: Record<string, unknown>;
+  },
 ) => Promise<{ code: number; data: unknown; error: Record<string, unknown> }>;
+
+/**
+ * What one run's asynchronous host requests share (BaaS.wechat.*, BaaS.request, fetch …):
+ * who is running, the event it got, a scratch map for per-run limits, and a way to add a
+ * line to the run's job log (host-side records such as "GET api.example.com 200 12 ms").
+ */
+export interface HostRequestScope {
+  functionName: string;
+  jobId: string;
+  /** The run's `event.data` (e.g. `_AppId` of the pushing WeChat account). */
+  eventData: unknown;
+  /** Per-run state of the request handlers (counters of the per-run limits). */
+  state: Map<string, unknown>;
+  log(level: LogLine['level'], message: string): void;
+}
+
+/**
+ * Answers a named asynchronous host request of a function (`op` other than `invoke`). Resolve
+ * with a JSON-able value; reject with an error carrying `code` (string or number), `message`,
+ * and optionally `reason` and `status`, which the function sees on its rejected promise.
+ */
+export type HostRequestHandler = (
+  op: string,
+  args: unknown,
+  scope: HostRequestScope,
+) => Promise<unknown>;
 
 export interface Sandbox {
   invoke(request: InvocationRequest): Promise<InvocationOutcome>;

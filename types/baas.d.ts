@@ -29,6 +29,10 @@ declare namespace CloudFn {
     eventType: EventType;
     /** Set when a trigger fired the run. */
     trigger?: { name: string; type: TriggerType };
+    /** For a table trigger: the write that fired it (`event.data` is the record). */
+    change?: TableChange;
+    /** When the run is made for a user (invoke with `user_id`, or a nested invoke). */
+    request?: { user: BaaS.UserProfile };
     jobId: string;
     /** The run's time limit (the function's timeoutMs). */
     timeLimitInMS: number;
@@ -44,7 +48,7 @@ declare namespace CloudFn {
     | ((event: Event<TData>) => TResult | Promise<TResult>)
     | ((event: Event<TData>, callback: Callback<TResult>) => void);
 
-  /** `event.data` of a `table` trigger. */
+  /** `event.change` of a `table` trigger (`event.data` is the record itself). */
   interface TableChange<T = Record<string, unknown>> {
     event: 'create' | 'update' | 'delete';
     before: SavedRecord<T> | null;
@@ -73,13 +77,14 @@ declare namespace CloudFn {
 
   /** The system fields every record has. */
   interface SystemFields {
-    /** 24 hex characters. */
+    /** 24 hex characters (an integer for users: `_userprofile`). */
     id: string;
     /** Unix seconds. */
     created_at: number;
     /** Unix seconds. */
     updated_at: number;
-    created_by?: string | number | null;
+    /** The creating user's id (a function may set it), or that user after expand('created_by'). */
+    created_by?: number | { id: number; nickname: string | null; avatar: string | null } | null;
   }
 
   /** A stored record: your fields plus the system fields. */
@@ -113,11 +118,19 @@ declare namespace CloudFn {
     operation_result: Array<{ success?: Record<string, unknown>; error?: Record<string, unknown> }>;
   }
 
-  /** A rejected BaaS call: the engine's stable error code, an HTTP-like status, a message. */
+  /**
+   * A rejected BaaS call: MinCloud's HError. `code` is MinCloud's integer (400, 401, 403,
+   * 404, 500; 605 for a bad SDK argument), `reason` the engine's stable `E_…` code
+   * (docs/errors.md), `status` the HTTP-like status.
+   */
   interface BaaSError extends Error {
-    code: string;
+    code: number;
+    reason: string;
     status: number;
+    /** For a refused write: `{fields, errors}`. */
+    details?: unknown;
   }
+  type HError = BaaSError;
 
   type CompareOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 }
@@ -138,12 +151,15 @@ declare namespace BaaS {
       options?: { enableTrigger?: boolean },
     ): Promise<CloudFn.Response<CloudFn.BulkResult>>;
     /** One record; a missing id rejects (status 404). */
-    get(recordId: string): Promise<CloudFn.Response<CloudFn.SavedRecord<T>>>;
-    /** A record to update by id without fetching it. */
-    getWithoutData(recordId: string): TableRecord<T>;
+    get(recordId: string | number): Promise<CloudFn.Response<CloudFn.SavedRecord<T>>>;
+    /** A record to update by id without fetching it (also a pointer value, e.g. created_by). */
+    getWithoutData(recordId: string | number): TableRecord<T>;
     /** Every record of a query, to update at once. */
     getWithoutData(query: Query): BulkRecord<T>;
-    delete(recordId: string, options?: { enableTrigger?: boolean }): Promise<CloudFn.Response<''>>;
+    delete(
+      recordId: string | number,
+      options?: { enableTrigger?: boolean },
+    ): Promise<CloudFn.Response<''>>;
     delete(
       query: Query,
       options?: { enableTrigger?: boolean; withCount?: boolean },
@@ -157,7 +173,7 @@ declare namespace BaaS {
     setQuery(query: Query): this;
     /** `select('a')`, `select(['a', 'b'])` keeps fields; `select('-a')` drops them. */
     select(keys: string | string[]): this;
-    /** Accepted for MinCloud compatibility (cloudfn has no pointer fields). */
+    /** `expand('created_by')`: the creator as the user `{id, nickname, avatar}`. */
     expand(keys: string | string[]): this;
     limit(value: number): this;
     offset(value: number): this;
@@ -231,7 +247,48 @@ declare namespace BaaS {
     name: string,
     data?: unknown,
     sync?: boolean,
+    /** cloudfn's: run it for this user (by default, for the caller's user). */
+    options?: { userId?: number },
   ): Promise<CloudFn.InvokeResult<TResult>>;
+
+  // MinCloud compatibility (docs/mincloud.md) ------------------------------------------
+
+  /** MinCloud's user fields (`_userprofile`); custom fields are added like any table's. */
+  interface UserProfile {
+    id: number;
+    openid: string | null;
+    unionid: string | null;
+    nickname: string | null;
+    avatar: string | null;
+    /** 0 unknown, 1 male, 2 female. */
+    gender: number | null;
+    city: string | null;
+    province: string | null;
+    country: string | null;
+    language: string | null;
+    is_authorized: boolean | null;
+    created_at: number;
+    updated_at: number;
+    created_by: number | null;
+    [custom: string]: unknown;
+  }
+
+  /** `new BaaS.User()`: the users, with the table API (get, setQuery, find, count, …). */
+  class User extends TableObject<UserProfile> {
+    constructor();
+    /** The user the run is made for (`event.request.user`); HError 604 when there is none. */
+    getCurrentUserWithoutData(): TableRecord<UserProfile>;
+  }
+
+  /** MinCloud's deprecated form of `invoke`: the invoke result comes in `data`. */
+  function invokeFunction<TResult = unknown>(
+    name: string,
+    data?: unknown,
+    sync?: boolean,
+  ): Promise<CloudFn.Response<CloudFn.InvokeResult<TResult>>>;
+
+  /** The engine's current time: `res.data.time` is ISO-8601 with its zone. */
+  function getServerDate(): Promise<CloudFn.Response<{ time: string }>>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -573,3 +630,264 @@ declare namespace WeChat {
     | NewsReply
     | TransferCustomerServiceReply;
 }
+
+// ---------------------------------------------------------------------------------------
+// Calling WeChat and HTTP out (docs/wechat.md "Calling WeChat", docs/functions.md)
+// ---------------------------------------------------------------------------------------
+
+declare namespace CloudFn {
+  /** The last argument of every WeChat call: which account (else the pushing or only one). */
+  interface WechatCallOptions {
+    appId?: string;
+  }
+  /** WeChat's answer when `errcode` is 0 (other errcodes reject). */
+  interface WechatAnswer {
+    errcode?: number;
+    errmsg?: string;
+    [key: string]: unknown;
+  }
+  /** A rejected WeChat call: `code` WeChat's errcode, `message` its errmsg, `reason` stable. */
+  interface WechatError extends Error {
+    code: number | string;
+    reason?: string;
+  }
+  type TemplateData = Record<string, { value: string; color?: string }>;
+  interface TemplateMessage {
+    touser: string;
+    template_id: string;
+    url?: string;
+    miniprogram?: { appid: string; pagepath?: string };
+    client_msg_id?: string;
+    data: TemplateData;
+  }
+  interface SubscribeMessage {
+    touser: string;
+    template_id: string;
+    page?: string;
+    miniprogram_state?: 'developer' | 'trial' | 'formal';
+    lang?: 'zh_CN' | 'en_US' | 'zh_HK' | 'zh_TW';
+    data: TemplateData;
+  }
+  /** MinCloud's form: users by id, looked up in the `userprofile` table (user_id → openid). */
+  interface MinCloudTemplateMessage {
+    recipient_type: 'user_id' | 'user_list' | 'openid';
+    user_id?: number | string;
+    user_list?: Array<number | string>;
+    openid?: string;
+    openid_list?: string[];
+    template_id: string;
+    keywords: TemplateData;
+    page?: string;
+    submission_type?: string;
+    miniprogram_appid?: string;
+    miniprogram_state?: 'developer' | 'trial' | 'formal';
+  }
+  interface MinCloudSendResult {
+    status: 200;
+    data: {
+      status: 'ok';
+      total: number;
+      sent: number;
+      failed: Array<{
+        user_id: unknown;
+        openid: string;
+        code: number;
+        reason: string;
+        message: string;
+      }>;
+    };
+  }
+  type CustomerMessage = { touser: string; customservice?: { kf_account: string } } & (
+    | { msgtype: 'text'; text: { content: string } }
+    | { msgtype: 'image'; image: { media_id: string } }
+    | { msgtype: 'voice'; voice: { media_id: string } }
+    | {
+        msgtype: 'video';
+        video: { media_id: string; thumb_media_id?: string; title?: string; description?: string };
+      }
+    | {
+        msgtype: 'news';
+        news: {
+          articles: Array<{ title?: string; description?: string; url?: string; picurl?: string }>;
+        };
+      }
+    | {
+        msgtype: 'miniprogrampage';
+        miniprogrampage: {
+          title: string;
+          appid?: string;
+          pagepath: string;
+          thumb_media_id: string;
+        };
+      }
+    | { msgtype: 'mpnews'; mpnews: { media_id: string } }
+    | { msgtype: 'wxcard'; wxcard: { card_id: string } }
+  );
+  interface AxiosLikeConfig {
+    url?: string;
+    method?: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options' | string;
+    baseURL?: string;
+    data?: unknown;
+    headers?: Record<string, string>;
+    params?: Record<string, unknown>;
+    /** Milliseconds (10 s when unset, within the run's HTTP time). */
+    timeout?: number;
+    responseType?: 'json' | 'text' | 'arraybuffer';
+    /** 0: do not follow redirects. */
+    maxRedirects?: number;
+    validateStatus?: (status: number) => boolean;
+  }
+  interface AxiosLikeResponse<T = any> {
+    status: number;
+    statusText: string;
+    headers: Record<string, string>;
+    data: T;
+    config: AxiosLikeConfig;
+  }
+  interface FetchInit {
+    method?: string;
+    headers?: Record<string, string> | Array<[string, string]> | FetchHeaders;
+    body?: string | Uint8Array | ArrayBuffer | { toString(): string } | null;
+    redirect?: 'follow' | 'manual' | 'error';
+  }
+  interface FetchHeaders {
+    get(name: string): string | null;
+    has(name: string): boolean;
+    set(name: string, value: string): void;
+    append(name: string, value: string): void;
+    delete(name: string): void;
+    forEach(callback: (value: string, name: string) => void): void;
+  }
+  interface FetchResponse {
+    readonly status: number;
+    readonly statusText: string;
+    readonly ok: boolean;
+    readonly headers: FetchHeaders;
+    readonly url: string;
+    readonly redirected: boolean;
+    readonly bodyUsed: boolean;
+    text(): Promise<string>;
+    json(): Promise<any>;
+    arrayBuffer(): Promise<ArrayBuffer>;
+    bytes(): Promise<Uint8Array>;
+    clone(): FetchResponse;
+  }
+}
+
+declare namespace BaaS {
+  /** MinCloud's `wxAccessToken(event.signKey)`: the engine's shared token (the key is not needed). */
+  function wxAccessToken(
+    signKey?: string,
+    options?: CloudFn.WechatCallOptions,
+  ): Promise<{ access_token: string; expires_in: number }>;
+  /** MinCloud's name; takes WeChat's template-message body or MinCloud's recipients form. */
+  function sendTemplateMessage(
+    data: CloudFn.TemplateMessage,
+    options?: CloudFn.WechatCallOptions,
+  ): Promise<CloudFn.WechatAnswer>;
+  function sendTemplateMessage(
+    data: CloudFn.MinCloudTemplateMessage,
+    options?: CloudFn.WechatCallOptions,
+  ): Promise<CloudFn.MinCloudSendResult>;
+
+  namespace wechat {
+    function accessToken(
+      signKey?: string,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<{ access_token: string; expires_in: number }>;
+    /** 客服消息: /cgi-bin/message/custom/send (within 48 h of the user's last message). */
+    function sendCustomerMessage(
+      message: CloudFn.CustomerMessage,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.WechatAnswer>;
+    /** 模板消息 (official accounts): /cgi-bin/message/template/send. */
+    function sendTemplateMessage(
+      data: CloudFn.TemplateMessage,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.WechatAnswer>;
+    function sendTemplateMessage(
+      data: CloudFn.MinCloudTemplateMessage,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.MinCloudSendResult>;
+    /** 订阅消息 (mini-programs): /cgi-bin/message/subscribe/send. */
+    function sendSubscribeMessage(
+      data: CloudFn.SubscribeMessage,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.WechatAnswer>;
+    function sendSubscribeMessage(
+      data: CloudFn.MinCloudTemplateMessage,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.MinCloudSendResult>;
+    /** /cgi-bin/user/info. */
+    function getUserInfo(
+      openid: string,
+      options?: CloudFn.WechatCallOptions & { lang?: 'zh_CN' | 'zh_TW' | 'en' },
+    ): Promise<CloudFn.WechatAnswer>;
+    /** 临时素材 /cgi-bin/media/upload: `data` as bytes or base64; resolves `{type, media_id, created_at}`. */
+    function uploadMedia(
+      media: {
+        type: 'image' | 'voice' | 'video' | 'thumb';
+        data: Uint8Array | ArrayBuffer | string;
+        filename?: string;
+        contentType?: string;
+      },
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<{ type: string; media_id: string; created_at: number }>;
+    /** Answers the user who pushed `event` with a customer-service message (no 5 s budget). */
+    function reply(
+      event: CloudFn.Event<any>,
+      message: string | WeChat.Reply | Omit<CloudFn.CustomerMessage, 'touser'>,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.WechatAnswer>;
+    /** Any other API path (`/cgi-bin/menu/get`, …) with the token filled in and refreshed. */
+    function call(
+      path: string,
+      options?: CloudFn.WechatCallOptions & {
+        method?: 'GET' | 'POST';
+        query?: Record<string, string | number>;
+        body?: unknown;
+      },
+    ): Promise<CloudFn.WechatAnswer>;
+  }
+
+  /** MinCloud's BaaS.request (axios-shaped), through the engine's SSRF guard and limits. */
+  const request: {
+    <T = any>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    <T = any>(url: string, config?: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    request<T = any>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    get<T = any>(
+      url: string,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    delete<T = any>(
+      url: string,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    head<T = any>(
+      url: string,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    options<T = any>(
+      url: string,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    post<T = any>(
+      url: string,
+      data?: unknown,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    put<T = any>(
+      url: string,
+      data?: unknown,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    patch<T = any>(
+      url: string,
+      data?: unknown,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+  };
+}
+
+/** The standard fetch (a buffered subset), through the engine's SSRF guard and limits. */
+declare function fetch(input: string, init?: CloudFn.FetchInit): Promise<CloudFn.FetchResponse>;

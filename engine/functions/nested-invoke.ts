@@ -27,17 +27,33 @@ export function createNestedInvoke(deps: {
   log: Pick<Logger, 'warn'>;
   /** config.invokeMaxInFlight (CLOUDFN_INVOKE_MAX_IN_FLIGHT, 100 by default). */
   maxInFlightPerFunction: number;
+  /** The user with this id (throws when none): whom `BaaS.invoke(…, {userId})` names. */
+  userOf: (id: number) => Record<string, unknown>;
 }): NestedInvoke {
   const max = deps.maxInFlightPerFunction;
   const inFlight = new Map<string, number>();
 
-  return async (name, data, { sync, depth }) => {
+  return async (name, data, { sync, depth, userId, user }) => {
+    // A nested run is made for the user the caller named, else for the caller's own user.
+    let runUser = user;
+    if (userId !== undefined) {
+      try {
+        runUser = deps.userOf(userId);
+      } catch (err) {
+        return { code: 1, data: null, error: { message: (err as Error).message, status: 404 } };
+      }
+    }
     const running = inFlight.get(name) ?? 0;
     if (running >= max) throw new InvokeInFlightError(name, max);
     inFlight.set(name, running + 1);
     const run = deps
       .functions()
-      .run(name, data, { source: 'cloud_function', eventType: 'cloud_function', depth })
+      .run(name, data, {
+        source: 'cloud_function',
+        eventType: 'cloud_function',
+        depth,
+        ...(runUser ? { user: runUser } : {}),
+      })
       .finally(() => {
         const left = (inFlight.get(name) ?? 1) - 1;
         if (left > 0) inFlight.set(name, left);

@@ -1,8 +1,9 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { errorMiddleware } from './errors.ts';
-import { bearerAuth } from './auth.ts';
+import { bearerOrSessionAuth } from './auth.ts';
 import { canonicalPaths } from './canonical-path.ts';
+import { CONSOLE_DIR, createConsole } from './console/console-routes.ts';
 
 interface Logger {
   error(obj: object, msg: string): void;
@@ -17,6 +18,8 @@ export interface AppParts {
   public: Array<(router: Router) => void>;
   /** False until the engine accepts work. */
   ready: () => boolean;
+  /** Web console sessions end after this many idle minutes (30 when absent). */
+  consoleIdleMinutes?: number;
 }
 
 /** A route of the admin API, its path as registered below `/api/v1` (e.g. `/functions/:name`). */
@@ -48,8 +51,16 @@ export function createApp(parts: AppParts): Koa {
   });
   for (const register of parts.public) register(publicRouter);
 
-  // Auth before routing, so that every /api path, known or not and in any case, needs the token.
-  const auth = bearerAuth(parts.adminToken);
+  const webConsole = createConsole({
+    adminToken: parts.adminToken,
+    dir: CONSOLE_DIR,
+    idleMinutes: parts.consoleIdleMinutes ?? 30,
+  });
+  app.use(webConsole.middleware);
+
+  // Auth before routing, so that every /api path, known or not and in any case, needs the
+  // token (or a console session).
+  const auth = bearerOrSessionAuth(parts.adminToken, webConsole.hasSession);
   app.use((ctx, next) => {
     const path = ctx.path.toLowerCase();
     return path === '/api' || path.startsWith('/api/') ? auth(ctx, next) : next();

@@ -137,6 +137,7 @@ const schemas: Record<string, Schema> = {
       mode: { enum: ['plain', 'compatible', 'safe'] },
       hasEncodingAESKey: { type: 'boolean' },
       hasPreviousEncodingAESKey: { type: 'boolean' },
+      hasAppSecret: { type: 'boolean' },
       created_at: isoTime(),
       updated_at: isoTime(),
     },
@@ -147,6 +148,11 @@ const schemas: Record<string, Schema> = {
       token: str('The Token (令牌) of 服务器配置.'),
       encodingAESKey: str('The EncodingAESKey (43 characters); never echoed back.'),
       mode: { enum: ['plain', 'compatible', 'safe'] },
+      appSecret: {
+        type: ['string', 'null'],
+        description:
+          'The AppSecret, for WeChat API calls from functions; never echoed back. Absent keeps it, null removes it.',
+      },
     },
     ['token'],
     { additionalProperties: false },
@@ -274,12 +280,15 @@ const schemas: Record<string, Schema> = {
   Field: obj(
     {
       name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,31}$' },
-      type: { enum: ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object'] },
+      type: {
+        enum: ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object', 'pointer'],
+      },
       required: { type: 'boolean' },
       default: {},
       items: str('Element type of an array field.'),
       maxLength: int(),
       index: { type: 'boolean' },
+      to: str('For a pointer field: the table it points at (or _userprofile).'),
     },
     ['name', 'type'],
   ),
@@ -513,6 +522,16 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
+  [admin('/wechat/accounts/{appId}/token-stats')]: {
+    get: op(
+      'accounts',
+      "The access-token manager's figures: fetches today (Beijing day) against the daily quota, failures, back-off.",
+      {
+        parameters: [APP_ID],
+        responses: { ...ok('Token figures.', { type: 'object' }), ...refused, ...unknown },
+      },
+    ),
+  },
   [admin('/wechat/accounts/{appId}/sign')]: {
     post: op(
       'accounts',
@@ -547,6 +566,10 @@ const paths: Record<string, Record<string, Operation>> = {
           ...ok('The first version.', ref('Function'), '201'),
           ...error('400', 'E_FUNCTION_BUILD (with file, line, column, frame) or invalid input.'),
           ...error('401', 'No or wrong admin token.'),
+          ...error(
+            '409',
+            'E_FUNCTION_VERSION_CONFLICT: If-Match "N" is not the active version, or If-None-Match * and the function exists.',
+          ),
         },
       },
     ),
@@ -615,7 +638,12 @@ const paths: Record<string, Record<string, Operation>> = {
   [admin('/functions/{name}/invoke')]: {
     post: op('functions', 'Run the active version now on {data}; recorded as a job.', {
       parameters: [NAME],
-      requestBody: body(obj({ data: {} })),
+      requestBody: body(
+        obj({
+          data: {},
+          user_id: int('Run it for this user (event.request.user); 404 when there is none.'),
+        }),
+      ),
       responses: {
         ...ok('The outcome (code 1 when the run failed).', ref('InvokeResult')),
         ...refused,
@@ -632,6 +660,51 @@ const paths: Record<string, Record<string, Operation>> = {
         queryParam('source', 'Only this source (invoke, trigger, …).'),
       ],
       responses: { ...ok('Jobs.', list('Job')), ...refused, ...unknown },
+    }),
+  },
+  // Web console (docs/console.md): test runs of drafts, one version's code, metrics, live log.
+  [admin('/functions/{name}/test')]: {
+    post: op('functions', 'Run a draft on {data} without deploying: no version, no job.', {
+      parameters: [NAME],
+      requestBody: body(
+        obj({ code: str('The draft source.'), filename: str(), data: {} }, ['code']),
+      ),
+      responses: {
+        ...ok('The outcome: status, result or error, log, duration_ms, memory_bytes.', obj({})),
+        ...error('400', 'E_FUNCTION_BUILD or invalid input.'),
+        ...error('401', 'No or wrong admin token.'),
+      },
+    }),
+  },
+  [admin('/functions/{name}/versions/{version}')]: {
+    get: op('functions', 'One version, with its bundled code (source map removed).', {
+      parameters: [NAME, pathParam('version', 'The version number.')],
+      responses: { ...ok('The version and its code.', obj({})), ...refused, ...unknown },
+    }),
+  },
+  [admin('/wechat/accounts/{appId}/open-reply')]: {
+    post: op('accounts', "Decrypt the receiver's answer to a safe-mode push (push simulator).", {
+      parameters: [APP_ID],
+      requestBody: body(obj({ body: str('The answer as received.') }, ['body'])),
+      responses: {
+        ...ok('{encrypted, message}: the answer, opened when it was sealed.', obj({})),
+        ...refused,
+        ...unknown,
+      },
+    }),
+  },
+  [admin('/metrics')]: {
+    get: op('engine', 'Dashboard numbers over the last hour or day.', {
+      parameters: [queryParam('window', 'hour (default) or day.')],
+      responses: { ...ok('Series and totals.', obj({})), ...refused },
+    }),
+  },
+  [admin('/events')]: {
+    get: op('engine', 'The live log: server-sent events, one per push and per finished run.', {
+      responses: {
+        '200': { description: 'text/event-stream of `event: activity` JSON lines.' },
+        ...refused,
+      },
     }),
   },
   [admin('/jobs/{id}')]: {
@@ -752,6 +825,36 @@ const paths: Record<string, Record<string, Operation>> = {
         ...refused,
         ...unknown,
       },
+    }),
+  },
+
+  [admin('/users')]: {
+    get: op('users', "Query users (MinCloud's _userprofile, integer ids).", {
+      parameters: [
+        queryParam('where', 'A JSON where document, as for records.'),
+        ...paging,
+        queryParam('order_by', 'Comma-separated fields, "-" for descending.'),
+        queryParam('keys', 'Comma-separated fields to return ("-a" drops a).'),
+      ],
+      responses: { ...ok('Users.', ref('RecordList')), ...refused },
+    }),
+    post: op('users', 'Create a user (openid and unionid are unique).', {
+      requestBody: body({ type: 'object' }),
+      responses: {
+        '201': { description: 'The user.', content: json(ref('Record')) },
+        ...refused,
+      },
+    }),
+  },
+  [admin('/users/{id}')]: {
+    get: op('users', 'One user.', {
+      parameters: [pathParam('id', 'The user id.'), queryParam('keys', 'Fields to return.')],
+      responses: { ...ok('The user.', ref('Record')), ...refused, ...unknown },
+    }),
+    put: op('users', 'Update a user (field values or update operators).', {
+      parameters: [pathParam('id', 'The user id.')],
+      requestBody: body({ type: 'object' }),
+      responses: { ...ok('The user.', ref('Record')), ...refused, ...unknown },
     }),
   },
 

@@ -14,6 +14,8 @@ export interface AccountRecord {
   encodingAESKey: string | null;
   previousEncodingAESKey: string | null;
   mode: AccountMode;
+  /** For WeChat API calls (access tokens); null when not given. Stored encrypted. */
+  appSecret: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -345,8 +347,26 @@ export interface Queue {
   releaseClaims(): number;
 }
 
+/** The access token of one account, shared by every function (and, later, every process). */
+export interface StoredAccessToken {
+  accessToken: string;
+  /** Unix ms. */
+  expiresAt: number;
+  fetchedAt: number;
+}
+
+/** Access tokens and their fetch counts per account and (Beijing) day: WeChat's daily quota. */
+export interface TokenStore {
+  get(appId: string): StoredAccessToken | undefined;
+  put(appId: string, token: StoredAccessToken): void;
+  delete(appId: string): void;
+  countFetch(appId: string, day: string, ok: boolean): void;
+  fetchCounts(appId: string, day: string): { fetches: number; failures: number };
+}
+
 export interface EngineStore {
   accounts: AccountStore;
+  accessTokens: TokenStore;
   functions: FunctionStore;
   jobs: JobStore;
   triggers: TriggerStore;

@@ -37,7 +37,9 @@ export type TableErrorCode =
   | 'E_TABLE_BAD_OPTIONS'
   | 'E_TABLE_TOO_MANY_RECORDS'
   | 'E_TABLE_BAD_ARGS'
-  | 'E_TABLE_UNKNOWN_OP';
+  | 'E_TABLE_UNKNOWN_OP'
+  | 'E_TABLE_BUILTIN'
+  | 'E_TABLE_UNIQUE';
 
 /** One problem with one field of a write; a refused write lists all of them. */
 export interface FieldIssue {

@@ -52,7 +52,7 @@ import { parseDuration as duration } from './duration.ts';
 import { frequencyAllows as allows } from './frequency.ts';
 import { explainMatch as explain, matchRules as match } from './match-rules.ts';
 import { parseTriggerDefinition as parse } from './parse-definition.ts';
-import { isPrivateAddress as isPrivate } from './private-address.ts';
+import { isPrivateAddress as isPrivate } from '../outbound/private-address.ts';
 import { renderRecordTemplate as render } from './record-template.ts';
 import {
   buildTriggerIndex as build,
@@ -60,6 +60,7 @@ import {
   matchTriggers as matchAll,
 } from './trigger-index.ts';
 import { triggerSubject as subject } from './trigger-subject.ts';
+import { functionEventOf as functionEvent } from './table-function-event.ts';
 import { checkWebhookTarget as checkTarget } from './webhook-target.ts';
 import { signWebhookBody as sign, verifyWebhookSignature as verify } from './webhook-signature.ts';
 
@@ -71,6 +72,9 @@ export const matchRules = match;
 export const explainMatch = explain;
 /** What rules and templates of a source read: event.data, or the row for table sources. */
 export const triggerSubject = subject;
+/** `event.data` and `event.change` of a function action: the record for table sources. */
+export const functionEventOf = functionEvent;
+export type { TableChangeView } from './table-function-event.ts';
 /** Builds the match index of the enabled triggers. */
 export const buildTriggerIndex = build;
 /** The actions to run for an event from a source (passive-reply triggers excluded). */

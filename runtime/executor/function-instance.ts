@@ -565,7 +565,13 @@ export class FunctionInstance implements BridgeTarget {
       });
       return JSON.stringify({ ok: result === undefined ? null : result });
     } catch (e) {
-      const err = e as { code?: unknown; status?: unknown; message?: unknown; name?: unknown };
+      const err = e as {
+        code?: unknown;
+        status?: unknown;
+        message?: unknown;
+        name?: unknown;
+        details?: unknown;
+      };
       if (typeof err?.code === 'string') {
         const status = typeof err.status === 'number' ? err.status : 400;
         return JSON.stringify({
@@ -574,6 +580,8 @@ export class FunctionInstance implements BridgeTarget {
             code: err.code,
             status,
             message: String(err.message),
+            // A refused write names its fields (MinCloud users read err.details too).
+            ...(err.details !== undefined ? { details: err.details } : {}),
           },
         });
       }

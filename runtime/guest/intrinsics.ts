@@ -52,12 +52,12 @@ export const MapPrototypeDelete = uncurry(Map.prototype.delete) as <K, V>(
   m: Map<K, V>,
   k: K,
 ) => boolean;
+export const MapPrototypeClear = uncurry(Map.prototype.clear) as <K, V>(m: Map<K, V>) => void;
 export const MapPrototypeSize = uncurry(
-  (Object.getOwnPropertyDescriptor(Map.prototype, 'size') as PropertyDescriptor).get as (
+  Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get as (
     this: Map<unknown, unknown>,
   ) => number,
 ) as <K, V>(m: Map<K, V>) => number;
-export const MapPrototypeClear = uncurry(Map.prototype.clear) as <K, V>(m: Map<K, V>) => void;
 export const ReflectApplyFn = ReflectApply;
 export const FunctionPrototypeToString = uncurry(FunctionPrototype.toString);
 export const MathFloor = Math.floor;
@@ -67,3 +67,9 @@ export const NumberIsFinite = Number.isFinite;
 export const NativeString = String;
 export const NativeUint8Array = Uint8Array;
 export const DateNow = Date.now;
+export const NativeDate = Date;
+export const DatePrototypeToISOString = uncurry(Date.prototype.toISOString);
+export const PromisePrototypeThenValue = uncurry(Promise.prototype.then) as <T, R>(
+  p: Promise<T>,
+  onFulfilled: (v: T) => R,
+) => Promise<R>;

@@ -37,6 +37,8 @@ export interface GuestTimers {
   reset(): void;
   /** Sets the cap on pending timers (from the executor's setup). */
   setMax(max: number): void;
+  /** How many timers are pending (a callback-style run waits for none). */
+  pending(): number;
 }
 
 export const TOO_MANY_TIMERS = 'E_TOO_MANY_TIMERS';
@@ -96,5 +98,6 @@ export function createTimers(schedule: (delayMs: number, id: number) => void): G
     setMax(n) {
       max = n;
     },
+    pending: () => MapPrototypeSize(pending),
   };
 }

@@ -94,7 +94,7 @@ export function tableStoreContract(label: string, open: () => Promise<ContractSu
 
     const create = (data: Record<string, unknown>) =>
       s.createRecord('items', data) as Promise<StoredRecord>;
-    const ids = (list: { objects: StoredRecord[] }) => list.objects.map((r) => r.id);
+    const ids = (list: { objects: StoredRecord[] }) => list.objects.map((r) => String(r.id));
 
     async function seed(): Promise<StoredRecord[]> {
       const rows = [

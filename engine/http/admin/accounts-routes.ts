@@ -13,6 +13,8 @@ const accountBody = z.strictObject({
   token: z.string().min(1).max(128),
   encodingAESKey: z.string().optional(),
   mode: z.enum(['plain', 'compatible', 'safe']).optional(),
+  /** 开发 → 基本配置 → AppSecret; null removes it. Never echoed. */
+  appSecret: z.string().min(1).max(128).nullable().optional(),
 });
 
 const signBody = z.strictObject({
@@ -34,6 +36,7 @@ const renderAccount = (a: AccountRecord) => ({
   mode: a.mode,
   hasEncodingAESKey: a.encodingAESKey !== null,
   hasPreviousEncodingAESKey: a.previousEncodingAESKey !== null,
+  hasAppSecret: a.appSecret !== null,
   created_at: iso(a.createdAt),
   updated_at: iso(a.updatedAt),
 });
@@ -41,7 +44,13 @@ const renderAccount = (a: AccountRecord) => ({
 /** WeChat accounts, and the admin-only signing route `cloudfn push` uses. */
 export function registerAccountRoutes(
   router: Router,
-  deps: { accounts: AccountRegistry; clock: Clock; assertUnused: InUseCheck },
+  deps: {
+    accounts: AccountRegistry;
+    clock: Clock;
+    assertUnused: InUseCheck;
+    /** The access-token manager's figures for one account (engine/wechat-api/token-manager.ts). */
+    tokenStats?: (appId: string) => Record<string, unknown>;
+  },
 ): void {
   const { accounts, clock } = deps;
 
@@ -62,6 +71,12 @@ export function registerAccountRoutes(
     const found = accounts.list().find((a) => a.appId === ctx.params.appId);
     if (!found) accounts.prepared(ctx.params.appId!); // throws the 404
     ctx.body = renderAccount(found!);
+  });
+
+  // Access-token figures: fetches today against WeChat's daily quota, failures, back-off.
+  router.get('/wechat/accounts/:appId/token-stats', (ctx) => {
+    accounts.prepared(ctx.params.appId!); // 404 for an unknown account
+    ctx.body = deps.tokenStats?.(ctx.params.appId!) ?? {};
   });
 
   router.delete('/wechat/accounts/:appId', (ctx) => {

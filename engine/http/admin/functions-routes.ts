@@ -37,7 +37,11 @@ const envBody = z
   })
   .refine((b) => b.set !== undefined || b.unset !== undefined, 'give "set" and/or "unset"');
 
-const invokeBody = z.strictObject({ data: z.unknown().optional() });
+// user_id: run the function for that user (event.request.user; MinCloud's current user).
+const invokeBody = z.strictObject({
+  data: z.unknown().optional(),
+  user_id: z.number().int().positive().optional(),
+});
 const rollbackBody = z.strictObject({ version: z.number().int().min(1) });
 
 /** Env values are secrets: only their names leave the engine. */
@@ -85,7 +89,13 @@ export const renderJob = (job: JobRecord) => ({
 /** Function deploy, versions, rollback, invoke and jobs (SPEC §2). */
 export function registerFunctionRoutes(
   router: Router,
-  deps: { store: EngineStore; functions: FunctionService; assertUnused: InUseCheck },
+  deps: {
+    store: EngineStore;
+    functions: FunctionService;
+    assertUnused: InUseCheck;
+    /** The user with this id (404 when none): what `user_id` of an invoke names. */
+    userOf?: (id: number) => Record<string, unknown>;
+  },
 ): void {
   const { store, functions } = deps;
   const mustExist = (name: string): FunctionRecord => {
@@ -161,10 +171,12 @@ export function registerFunctionRoutes(
   });
 
   router.post('/functions/:name/invoke', async (ctx) => {
-    const { data } = parseInput(invokeBody, await readJsonBody(ctx));
+    const { data, user_id: userId } = parseInput(invokeBody, await readJsonBody(ctx));
+    const user = userId === undefined || !deps.userOf ? undefined : deps.userOf(userId);
     const { job, outcome } = await functions.run(ctx.params.name!, data ?? null, {
       source: 'invoke',
       eventType: 'invoke',
+      ...(user ? { user } : {}),
     });
     const ok = outcome.status === 'fulfilled';
     ctx.body = {
