@@ -236,6 +236,14 @@ declare namespace BaaS {
     notExists(key: string | string[]): this;
     /** The object field has this top-level key. */
     hasKey(key: string, fieldName: string): this;
+    /** geojson polygons that contain the point. */
+    include(key: string, point: GeoPoint): this;
+    /** geojson points inside the polygon. */
+    within(key: string, polygon: GeoPolygon): this;
+    /** geojson points within `radius` km of the point (on the sphere). */
+    withinCircle(key: string, point: GeoPoint, radius: number): this;
+    /** geojson points between `minDistance` and `maxDistance` metres of the point, nearest first. */
+    withinRegion(key: string, point: GeoPoint, maxDistance?: number, minDistance?: number): this;
   }
 
   /**
@@ -270,6 +278,20 @@ declare namespace BaaS {
     updated_at: number;
     created_by: number | null;
     [custom: string]: unknown;
+  }
+
+  /** A point of a geojson field: longitude first, then latitude. */
+  class GeoPoint {
+    constructor(longitude: number, latitude: number);
+    longitude: number;
+    latitude: number;
+    toGeoJSON(): { type: 'Point'; coordinates: [number, number] };
+  }
+
+  /** A polygon of a geojson field: a closed ring (the last point equals the first). */
+  class GeoPolygon {
+    constructor(points: Array<[number, number] | GeoPoint>);
+    toGeoJSON(): { type: 'Polygon'; coordinates: Array<Array<[number, number]>> };
   }
 
   /** `new BaaS.User()`: the users, with the table API (get, setQuery, find, count, …). */

@@ -49,7 +49,7 @@ export function compileOrderBy(orderBy: unknown, fields: ReadonlyMap<string, Que
     const name = desc ? raw.slice(1) : raw;
     const field = fields.get(name);
     if (!field) throw badOptions(`Cannot order by '${name.slice(0, 64)}': no such field.`);
-    if (field.type === 'array' || field.type === 'object')
+    if (field.type === 'array' || field.type === 'object' || field.type === 'geojson')
       throw badOptions(`Cannot order by the ${field.type} field '${name}'.`);
     terms.push(`${field.column} ${desc ? 'DESC' : 'ASC'}`);
   }

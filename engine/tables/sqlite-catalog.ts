@@ -13,6 +13,7 @@ import { TableError, tableNotFound } from './errors.ts';
 import { SEQ_COLUMN, USER_TABLE, dataTableIdent, indexIdent, quoteIdent } from './names.ts';
 import type { QueryField } from './query.ts';
 import type { FieldDef, FieldType, TableSchema } from './table-store.ts';
+import { latitudeExpr } from './geo-sql.ts';
 import { encodeValue } from './values.ts';
 
 export interface TableInfo {
@@ -60,6 +61,7 @@ const SQL_TYPE: Record<FieldType, string> = {
   array: 'TEXT',
   object: 'TEXT',
   pointer: 'TEXT', // the id pointed at, as text
+  geojson: 'TEXT', // GeoJSON; an index on a point's latitude keeps circle queries fast
 };
 
 const SYSTEM_QUERY_FIELDS: Array<[string, FieldType]> = [
@@ -260,6 +262,7 @@ export class SqliteCatalog {
     ]) {
       this.db.exec(`CREATE INDEX ${indexIdent(id, column)} ON ${ident} (${quoteIdent(column)})`);
     }
+    for (const f of fields) if (f.type === 'geojson') this.geoIndex(id, ident, f.name);
     // One user per WeChat identity: a push's FromUserName must resolve to one user.
     if (integerIds)
       for (const column of ['openid', 'unionid'])
@@ -309,12 +312,20 @@ export class SqliteCatalog {
         this.db.exec(
           `CREATE INDEX ${indexIdent(info.schema.id, f.name)} ON ${info.ident} (${quoteIdent(f.name)})`,
         );
+      if (f.type === 'geojson') this.geoIndex(info.schema.id, info.ident, f.name);
     }
     this.db
       .prepare('UPDATE _cf_tables SET fields = ?, updated_at = ? WHERE id = ?')
       .run(JSON.stringify([...info.schema.fields, ...fields]), now, info.schema.id);
     this.bumpSchemaVersion();
     return this.resolve(info.schema.id);
+  }
+
+  /** withinCircle/withinRegion/within first narrow to a latitude band through this index. */
+  private geoIndex(tableId: number, ident: string, field: string): void {
+    this.db.exec(
+      `CREATE INDEX ${indexIdent(tableId, `${field}_lat`)} ON ${ident} (${latitudeExpr(quoteIdent(field))})`,
+    );
   }
 
   private bumpSchemaVersion(): void {

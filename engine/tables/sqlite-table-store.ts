@@ -17,6 +17,7 @@ import {
 import { USER_TABLE, quoteIdent } from './names.ts';
 import { compileWhere, type SqlValue } from './query.ts';
 import { createRegexpFunction } from './regex.ts';
+import { registerGeoFunctions } from './geo-sql.ts';
 import { checkFieldDefs, checkTableName } from './schema.ts';
 import { SqliteCatalog, type TableInfo } from './sqlite-catalog.ts';
 import type {
@@ -112,6 +113,7 @@ export class SqliteTableStore implements TableStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
     this.db.function('cf_regexp', { deterministic: true }, createRegexpFunction());
+    registerGeoFunctions(this.db);
     this.catalog = new SqliteCatalog(this.db);
     this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
@@ -262,11 +264,16 @@ export class SqliteTableStore implements TableStore {
       const offset = resolveOffset(options.offset);
       const keys = resolveKeys(options.keys, info.allNames);
       const where = compileWhere(options.where, info.queryFields);
-      const order = compileOrderBy(options.orderBy, info.queryFields);
+      // withinRegion sorts near to far (MinCloud's geo.md) unless the caller orders.
+      const nearest = where.order !== undefined && !options.orderBy?.length;
+      const order = nearest
+        ? `ORDER BY ${where.order!.sql} ASC, r."_seq" ASC`
+        : compileOrderBy(options.orderBy, info.queryFields);
+      const orderParams = nearest ? where.order!.params : [];
       // One row more than asked tells whether a next page exists without a COUNT.
       const rows = this.stmt(
         `SELECT r.* FROM ${info.ident} AS r WHERE ${where.sql} ${order} LIMIT ? OFFSET ?`,
-      ).all(...where.params, limit + 1, offset) as Row[];
+      ).all(...where.params, ...orderParams, limit + 1, offset) as Row[];
       const hasNext = rows.length > limit;
       const objects = this.expand(
         info,

@@ -104,6 +104,8 @@ export function createBaaS(
     TableObject: tables.TableObject,
     Query: tables.Query,
     User: tables.User,
+    GeoPoint: tables.GeoPoint,
+    GeoPolygon: tables.GeoPolygon,
   };
   return {
     BaaS,

@@ -9,6 +9,7 @@ import { Query } from './query.ts';
 import { TableRecord } from './record.ts';
 import { TableObjectImpl } from './table-object.ts';
 import { UserImpl } from './user.ts';
+import { GeoPoint, GeoPolygon } from './geo.ts';
 
 export type { HostCall, SdkResponse } from './bridge.ts';
 export type { TableSdkError } from './errors.ts';
@@ -33,6 +34,8 @@ export interface TableApi {
   Query: typeof Query;
   TableRecord: typeof TableRecord;
   User: UserConstructor;
+  GeoPoint: typeof GeoPoint;
+  GeoPolygon: typeof GeoPolygon;
 }
 
 /**
@@ -54,5 +57,5 @@ export function createTableApi(
     return new UserImpl(bridge, currentUserId);
   } as unknown as UserConstructor;
   User.prototype = UserImpl.prototype;
-  return { TableObject, Query, TableRecord, User };
+  return { TableObject, Query, TableRecord, User, GeoPoint, GeoPolygon };
 }
