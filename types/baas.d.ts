@@ -294,6 +294,49 @@ declare namespace BaaS {
     toGeoJSON(): { type: 'Polygon'; coordinates: Array<Array<[number, number]>> };
   }
 
+  /** `new BaaS.Content(groupID)`: one content library's contents (the table API, scoped). */
+  class Content extends TableObject {
+    constructor(contentGroupID: number);
+  }
+
+  /** `new BaaS.ContentCategory(groupID)`: one library's categories. */
+  class ContentCategory {
+    constructor(contentGroupID: number);
+    /** The category with `parent: {id, name} | null` and `subcategories`. */
+    get(categoryID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    find(options?: {
+      withCount?: boolean;
+    }): Promise<CloudFn.Response<CloudFn.ListResult<Record<string, unknown>>>>;
+    count(): Promise<number>;
+    setQuery(query: Query): this;
+    limit(value: number): this;
+    offset(value: number): this;
+    orderBy(keys: string | string[]): this;
+    create(data: {
+      name: string;
+      parent?: number | null;
+    }): Promise<CloudFn.Response<Record<string, unknown>>>;
+    update(
+      categoryID: number,
+      data: { name?: string; parent?: number | null },
+    ): Promise<CloudFn.Response<Record<string, unknown>>>;
+  }
+
+  /** The content libraries; `new BaaS.ContentGroup(id)` is MinCloud's deprecated form of Content. */
+  class ContentGroup extends Content {
+    static get(contentGroupID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    static find(options?: {
+      withCount?: boolean;
+      offset?: number;
+      limit?: number;
+    }): Promise<CloudFn.Response<CloudFn.ListResult<Record<string, unknown>>>>;
+    getContent(richTextID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    getCategory(categoryID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    getCategoryList(options?: {
+      withCount?: boolean;
+    }): Promise<CloudFn.Response<CloudFn.ListResult<Record<string, unknown>>>>;
+  }
+
   /** `new BaaS.User()`: the users, with the table API (get, setQuery, find, count, …). */
   class User extends TableObject<UserProfile> {
     constructor();

@@ -414,7 +414,7 @@ export class SqliteTableStore implements TableStore {
     const by =
       applied.createdBy !== undefined
         ? applied.createdBy
-        : info.integerIds
+        : info.schema.name === USER_TABLE
           ? (id as number)
           : createdBy;
     const acl = {

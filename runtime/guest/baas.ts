@@ -106,6 +106,9 @@ export function createBaaS(
     User: tables.User,
     GeoPoint: tables.GeoPoint,
     GeoPolygon: tables.GeoPolygon,
+    Content: tables.Content,
+    ContentCategory: tables.ContentCategory,
+    ContentGroup: tables.ContentGroup,
   };
   return {
     BaaS,

@@ -11,6 +11,9 @@ export function createTableApi(
   User: unknown;
   GeoPoint: unknown;
   GeoPolygon: unknown;
+  Content: unknown;
+  ContentCategory: unknown;
+  ContentGroup: unknown;
 } {
   const unavailable = (): never => {
     const error = new Error(
@@ -25,5 +28,8 @@ export function createTableApi(
     User: unavailable,
     GeoPoint: unavailable,
     GeoPolygon: unavailable,
+    Content: unavailable,
+    ContentCategory: unavailable,
+    ContentGroup: unavailable,
   };
 }
