@@ -58,6 +58,28 @@ export function compileOrderBy(orderBy: unknown, fields: ReadonlyMap<string, Que
 }
 
 /**
+ * `select('pointer.attr')` (MinCloud, select-and-expand.md): the sub-fields to keep of an
+ * expanded pointer (or of `created_by`), by field; the field itself is kept whole by `keys`.
+ * Returns the plain keys for resolveKeys and the sub-field lists.
+ */
+export function splitSubKeys(keys: unknown): {
+  keys: unknown;
+  sub: Map<string, string[]>;
+} {
+  const sub = new Map<string, string[]>();
+  if (!Array.isArray(keys)) return { keys, sub };
+  const plain: unknown[] = [];
+  for (const k of keys) {
+    if (typeof k === 'string' && !k.startsWith('-') && k.includes('.')) {
+      const [head, ...rest] = k.split('.');
+      sub.set(head!, [...(sub.get(head!) ?? []), rest.join('.')]);
+      if (!plain.includes(head)) plain.push(head);
+    } else if (!plain.includes(k)) plain.push(k);
+  }
+  return { keys: plain, sub };
+}
+
+/**
  * Which fields a result keeps: `['a', 'b']` keeps those (and `id`), `['-a']` drops `a`.
  * Returns undefined for "all fields".
  */

@@ -11,6 +11,7 @@ import {
   MAX_LIMIT,
   compileOrderBy,
   resolveKeys,
+  splitSubKeys,
   resolveLimit,
   resolveOffset,
 } from './find-options.ts';
@@ -76,6 +77,26 @@ function storedId(info: TableInfo, id: unknown): string | number | undefined {
   const n =
     typeof id === 'number' ? id : typeof id === 'string' && INTEGER_ID.test(id) ? Number(id) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * `select('pointer.attr')`: an expanded pointer keeps only the named sub-fields (and `id`,
+ * `_table`); a pointer that was not expanded is left as it is, as MinCloud ignores the
+ * selection then.
+ */
+function pickSubKeys(records: StoredRecord[], sub: Map<string, string[]>): StoredRecord[] {
+  if (sub.size === 0) return records;
+  for (const record of records) {
+    for (const [field, names] of sub) {
+      const value = record[field];
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+      const full = value as Record<string, unknown>;
+      const kept: Record<string, unknown> = {};
+      for (const name of ['id', '_table', ...names]) if (name in full) kept[name] = full[name];
+      (record as Record<string, unknown>)[field] = kept;
+    }
+  }
+  return records;
 }
 
 function aclText(list: string[] | null | undefined): string | null {
@@ -250,10 +271,12 @@ export class SqliteTableStore implements TableStore {
   ): StoredRecord {
     return this.read(() => {
       const info = this.catalog.resolve(table);
-      const keys = resolveKeys(options.keys, info.allNames);
+      const split = splitSubKeys(options.keys);
+      const keys = resolveKeys(split.keys, info.allNames);
       const row = this.rowById(info, id);
       if (!row) throw recordNotFound(info.schema.name, String(id));
-      return this.expand(info, [this.decode(info, row, keys)], options.expand)[0]!;
+      const [record] = this.expand(info, [this.decode(info, row, keys)], options.expand);
+      return pickSubKeys([record!], split.sub)[0]!;
     });
   }
 
@@ -262,7 +285,8 @@ export class SqliteTableStore implements TableStore {
       const info = this.catalog.resolve(table);
       const limit = resolveLimit(options.limit);
       const offset = resolveOffset(options.offset);
-      const keys = resolveKeys(options.keys, info.allNames);
+      const split = splitSubKeys(options.keys);
+      const keys = resolveKeys(split.keys, info.allNames);
       const where = compileWhere(options.where, info.queryFields);
       // withinRegion sorts near to far (MinCloud's geo.md) unless the caller orders.
       const nearest = where.order !== undefined && !options.orderBy?.length;
@@ -275,10 +299,13 @@ export class SqliteTableStore implements TableStore {
         `SELECT r.* FROM ${info.ident} AS r WHERE ${where.sql} ${order} LIMIT ? OFFSET ?`,
       ).all(...where.params, ...orderParams, limit + 1, offset) as Row[];
       const hasNext = rows.length > limit;
-      const objects = this.expand(
-        info,
-        rows.slice(0, limit).map((row) => this.decode(info, row, keys)),
-        options.expand,
+      const objects = pickSubKeys(
+        this.expand(
+          info,
+          rows.slice(0, limit).map((row) => this.decode(info, row, keys)),
+          options.expand,
+        ),
+        split.sub,
       );
       const meta: ListResult['meta'] = {
         limit,
