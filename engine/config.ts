@@ -8,10 +8,27 @@ export interface Config {
   dataDir: string;
   /** When undefined, the engine generates one on first start and keeps it in the data dir. */
   adminToken: string | undefined;
-  /** Lets outgoing webhooks reach loopback and private networks (off: SSRF guard). */
+  /**
+   * Lets outgoing webhooks and functions' fetch/BaaS.request reach loopback and private
+   * networks (off: SSRF guard). CLOUDFN_OUTBOUND_ALLOW_PRIVATE or CLOUDFN_WEBHOOK_ALLOW_PRIVATE.
+   */
   webhookAllowPrivate: boolean;
+  /** Key of the secrets at rest (base64, 32 bytes); else data/secrets.key. Never logged. */
+  secretsKey: string | undefined;
+  /** The previous key during a rotation: rows sealed with it are re-encrypted at start. */
+  secretsKeyOld: string | undefined;
+  /** WeChat's API base URL (a fake in tests). */
+  wechatApiUrl: string;
+  /** Per run of a function: HTTP requests, bytes of answers, milliseconds waiting. */
+  outboundMaxRequests: number;
+  outboundMaxResponseBytes: number;
+  outboundTimeMs: number;
   inboxRetentionDays: number;
   triggerLogRetentionDays: number;
+  /** Job rows (functions' runs, with their logs) older than this are pruned. */
+  jobRetentionDays: number;
+  /** `BaaS.invoke` runs of one function in flight at once; past it calls are refused. */
+  invokeMaxInFlight: number;
   /** Executor processes running isolates. */
   executors: number;
   /** A run using this much CPU makes its function suspect: it moves to the quarantine executor. */
@@ -19,6 +36,8 @@ export interface Config {
   /** The share of one core (percent) a suspect that keeps offending gets, over time. */
   quarantineCpuPercent: number;
   logLevel: string;
+  /** Web console sessions end after this many minutes without a request. */
+  consoleIdleMinutes: number;
 }
 
 export type ConfigInput = Partial<Record<keyof Config, string | number | boolean | undefined>>;
@@ -39,7 +58,36 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
     host: pick('host', 'HOST') ?? '127.0.0.1',
     dataDir: path.resolve(pick('dataDir', 'CLOUDFN_DATA_DIR') ?? './data'),
     adminToken: pick('adminToken', 'CLOUDFN_ADMIN_TOKEN'),
-    webhookAllowPrivate: boolean(pick('webhookAllowPrivate', 'CLOUDFN_WEBHOOK_ALLOW_PRIVATE')),
+    webhookAllowPrivate:
+      boolean(pick('webhookAllowPrivate', 'CLOUDFN_WEBHOOK_ALLOW_PRIVATE')) ||
+      boolean(pick('webhookAllowPrivate', 'CLOUDFN_OUTBOUND_ALLOW_PRIVATE')),
+    secretsKey: pick('secretsKey', 'CLOUDFN_SECRETS_KEY'),
+    secretsKeyOld: pick('secretsKeyOld', 'CLOUDFN_SECRETS_KEY_OLD'),
+    wechatApiUrl: httpUrl(
+      'CLOUDFN_WECHAT_API_URL',
+      pick('wechatApiUrl', 'CLOUDFN_WECHAT_API_URL') ?? 'https://api.weixin.qq.com',
+    ),
+    outboundMaxRequests: integer(
+      'CLOUDFN_OUTBOUND_MAX_REQUESTS',
+      pick('outboundMaxRequests', 'CLOUDFN_OUTBOUND_MAX_REQUESTS'),
+      50,
+      0,
+      100_000,
+    ),
+    outboundMaxResponseBytes: integer(
+      'CLOUDFN_OUTBOUND_MAX_RESPONSE_BYTES',
+      pick('outboundMaxResponseBytes', 'CLOUDFN_OUTBOUND_MAX_RESPONSE_BYTES'),
+      10 * 1024 * 1024,
+      0,
+      1024 * 1024 * 1024,
+    ),
+    outboundTimeMs: integer(
+      'CLOUDFN_OUTBOUND_TIME_MS',
+      pick('outboundTimeMs', 'CLOUDFN_OUTBOUND_TIME_MS'),
+      30_000,
+      100,
+      900_000,
+    ),
     inboxRetentionDays: integer(
       'CLOUDFN_INBOX_RETENTION_DAYS',
       pick('inboxRetentionDays', 'CLOUDFN_INBOX_RETENTION_DAYS'),
@@ -53,6 +101,20 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       180,
       1,
       3650,
+    ),
+    jobRetentionDays: integer(
+      'CLOUDFN_JOB_RETENTION_DAYS',
+      pick('jobRetentionDays', 'CLOUDFN_JOB_RETENTION_DAYS'),
+      30,
+      1,
+      3650,
+    ),
+    invokeMaxInFlight: integer(
+      'CLOUDFN_INVOKE_MAX_IN_FLIGHT',
+      pick('invokeMaxInFlight', 'CLOUDFN_INVOKE_MAX_IN_FLIGHT'),
+      100,
+      1,
+      100_000,
     ),
     executors: integer('CLOUDFN_EXECUTORS', pick('executors', 'CLOUDFN_EXECUTORS'), 1, 1, 64),
     suspectCpuMs: integer(
@@ -70,6 +132,13 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       100,
     ),
     logLevel: pick('logLevel', 'CLOUDFN_LOG_LEVEL') ?? 'info',
+    consoleIdleMinutes: integer(
+      'CLOUDFN_CONSOLE_IDLE_MINUTES',
+      pick('consoleIdleMinutes', 'CLOUDFN_CONSOLE_IDLE_MINUTES'),
+      30,
+      1,
+      1440,
+    ),
   };
 }
 
@@ -90,6 +159,21 @@ function integer(
     );
   }
   return value;
+}
+
+function httpUrl(name: string, raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ValidationError('E_CONFIG_INVALID', `${name} must be an http(s) URL, not "${raw}".`, {
+      setting: name,
+    });
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 function boolean(raw: string | undefined): boolean {

@@ -16,26 +16,45 @@ import { openSqliteEngineStore, type EngineStore } from './store/index.ts';
 import { SqliteTableStore, USER_TABLE } from './tables/index.ts';
 import type { TableChange, TableStore } from './tables/table-store.ts';
 import { createSandbox } from '../runtime/index.ts';
-import type { NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
+import type { HostRequestHandler, NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
 import { createFunctionService, type FunctionService } from './functions/function-service.ts';
+import { createNestedInvoke } from './functions/nested-invoke.ts';
 import { TriggerRegistry } from './dispatch/trigger-registry.ts';
 import { TriggerAdmin } from './dispatch/trigger-admin.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { JobRunner } from './dispatch/job-runner.ts';
 import { TimerScheduler } from './dispatch/timer-scheduler.ts';
 import { startTriggerLogRetention } from './dispatch/trigger-log-retention.ts';
+import { startJobRetention } from './dispatch/job-retention.ts';
 import { functionAction } from './dispatch/actions/function-action.ts';
 import { tableAction } from './dispatch/actions/table-action.ts';
 import { webhookAction } from './dispatch/actions/webhook-action.ts';
 import { AccountRegistry, GroupCommitInbox, startInboxRetention } from './receiver/index.ts';
-import { createApp } from './http/app.ts';
+import { adminRoutesOf, createApp, type AdminRoute } from './http/app.ts';
 import { registerWechatRoutes } from './http/wechat-routes.ts';
 import { registerHookRoutes } from './http/hooks-routes.ts';
 import { registerAccountRoutes } from './http/admin/accounts-routes.ts';
 import { registerFunctionRoutes } from './http/admin/functions-routes.ts';
 import { registerTriggerRoutes } from './http/admin/triggers-routes.ts';
+import { registerInboxRoutes } from './http/admin/inbox-routes.ts';
 import { registerTableRoutes } from './tables/http-routes.ts';
 import { registerOpenApiRoute } from './http/openapi.ts';
+import { engineCatalogue } from './dispatch/trigger-references.ts';
+import { EngineError } from './errors.ts';
+import { createSecretBox } from './secrets/secret-box.ts';
+import { resolveSecretsKeys, SECRETS_KEY_FILE } from './secrets/secrets-key.ts';
+import { createWechatApi } from './wechat-api/index.ts';
+import { createHttpHostRequest } from './outbound/http-host-request.ts';
+import {
+  Activity,
+  observedFunctions,
+  observedInbox,
+  refusedPushes,
+} from './http/admin/activity.ts';
+import { registerFunctionDraftRoutes } from './http/admin/function-draft-routes.ts';
+import { registerMetricsRoutes } from './http/admin/metrics-routes.ts';
+import { registerEventsRoutes } from './http/admin/events-routes.ts';
+import { registerReplyOpeningRoutes } from './http/admin/reply-opening-routes.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
 
@@ -43,6 +62,8 @@ export interface Engine {
   url: string;
   adminToken: string;
   adminTokenGenerated: boolean;
+  /** Every route of the admin API, below `/api/v1`. */
+  adminRoutes: readonly AdminRoute[];
   store: EngineStore;
   tables: TableStore;
   functions: FunctionService;
@@ -70,13 +91,27 @@ export async function startEngine(
   fs.mkdirSync(config.dataDir, { recursive: true });
   const { token: adminToken, generated } = resolveAdminToken(config.dataDir, config.adminToken);
 
-  const store = openSqliteEngineStore(path.join(config.dataDir, 'engine.db'));
+  // Secrets at rest (AppSecrets, tokens, AES keys) are sealed with a key kept outside engine.db.
+  const secretsKeys = resolveSecretsKeys(config.dataDir, {
+    key: config.secretsKey,
+    oldKey: config.secretsKeyOld,
+  });
+  if (secretsKeys.source === 'generated')
+    log.warn(
+      { file: path.join(config.dataDir, SECRETS_KEY_FILE) },
+      'generated the key of the secrets at rest: back it up apart from engine.db (docs/deployment.md)',
+    );
+  const store = openSqliteEngineStore(path.join(config.dataDir, 'engine.db'), {
+    secrets: createSecretBox(secretsKeys.key, secretsKeys.oldKeys),
+  });
   const tablesPath = path.join(config.dataDir, 'tables.db');
   const tables: TableStore = new SqliteTableStore({ path: tablesPath });
   const registry = new TriggerRegistry(store.triggers);
   // Every source writes accepted events through one group-committing writer: each is durable
   // (synchronous=FULL, its own transaction) before anyone is told it was accepted.
   const inbox = new GroupCommitInbox(store.inbox);
+  // The live log's feed and the dashboard's counts (web console).
+  const activity = new Activity(clock);
 
   // Parts built later that earlier callbacks need: filled in below, before the server starts.
   const late: { dispatcher?: Dispatcher; functions?: FunctionService } = {};
@@ -106,49 +141,53 @@ export async function startEngine(
   };
   tables.onChange(acceptTableChange);
 
-  // The depth of BaaS.invoke chains is limited by the runtime (runtime/limits.ts).
-  const nestedInvoke: NestedInvoke = async (name, data, { sync, depth, userId, user }) => {
-    // A nested run is made for the user the caller named, else for the caller's own user.
-    let runUser = user;
-    if (userId !== undefined) {
-      try {
-        runUser = tables.getRecord(USER_TABLE, userId);
-      } catch (err) {
-        return { code: 1, data: null, error: { message: (err as Error).message, status: 404 } };
-      }
-    }
-    const run = late.functions!.run(name, data, {
-      source: 'cloud_function',
-      eventType: 'cloud_function',
-      depth,
-      ...(runUser ? { user: runUser } : {}),
-    });
-    if (!sync) {
-      run.catch((err: unknown) =>
-        log.warn({ err, function: name }, 'asynchronous BaaS.invoke failed'),
-      );
-      return { code: 0, data: null, error: {} };
-    }
-    try {
-      const { outcome } = await run;
-      return outcome.status === 'fulfilled'
-        ? { code: 0, data: outcome.result ?? null, error: {} }
-        : { code: 1, data: null, error: { ...outcome.error, status: outcome.status } };
-    } catch (err) {
-      return {
-        code: 1,
-        data: null,
-        error: {
-          code: (err as { code?: string }).code ?? 'E_INTERNAL',
-          message: (err as Error).message,
-        },
-      };
-    }
+  // The depth of BaaS.invoke chains and the calls per run are limited by the runtime
+  // (runtime/limits.ts), the calls in flight per function here.
+  const nestedInvoke: NestedInvoke = createNestedInvoke({
+    functions: () => late.functions!,
+    log,
+    maxInFlightPerFunction: config.invokeMaxInFlight,
+    userOf: (id) => tables.getRecord(USER_TABLE, id),
+  });
+
+  const accounts = new AccountRegistry(store.accounts);
+  // Asynchronous host requests of functions besides BaaS.invoke: WeChat's API and HTTP out.
+  const wechatApi = createWechatApi({
+    baseUrl: config.wechatApiUrl,
+    accounts,
+    store: store.accessTokens,
+    tables,
+    clock,
+    log,
+  });
+  const hostRequests: Record<
+    string,
+    (args: unknown, scope: Parameters<HostRequestHandler>[2]) => Promise<unknown>
+  > = {
+    ...wechatApi.hostRequests,
+    'http.request': createHttpHostRequest({
+      allowPrivate: config.webhookAllowPrivate,
+      limits: {
+        maxRequests: config.outboundMaxRequests,
+        maxResponseBytes: config.outboundMaxResponseBytes,
+        timeMs: config.outboundTimeMs,
+      },
+      clock,
+    }),
+  };
+  const hostRequest: HostRequestHandler = (op, args, scope) => {
+    const handler = Object.hasOwn(hostRequests, op) ? hostRequests[op] : undefined;
+    return handler
+      ? handler(args, scope)
+      : Promise.reject(
+          new EngineError('E_HOST_REQUEST_UNKNOWN', `The engine has no host request "${op}"`),
+        );
   };
 
   const sandbox: Sandbox = createSandbox({
     hostOps: { module: TABLES_HOST_OPS, options: { dbPath: tablesPath } },
     nestedInvoke,
+    hostRequest,
     onHostEvent: (kind, payload) => {
       if (kind === 'table.change') acceptTableChange(payload as TableChange);
     },
@@ -159,7 +198,10 @@ export async function startEngine(
     },
     logger: log,
   });
-  const functions = createFunctionService({ store, sandbox, clock, ids });
+  const functions = observedFunctions(
+    createFunctionService({ store, sandbox, clock, ids }),
+    activity,
+  );
   late.functions = functions;
 
   const runner = new JobRunner({
@@ -190,19 +232,22 @@ export async function startEngine(
     clock,
     ids,
     webhookAllowPrivate: config.webhookAllowPrivate,
+    references: engineCatalogue({ store, tables }),
   });
-  const accounts = new AccountRegistry(store.accounts);
+  const assertUnused = triggerAdmin.assertUnused.bind(triggerAdmin);
 
   let ready = false;
   const app = createApp({
     adminToken,
     log,
     ready: () => ready,
+    consoleIdleMinutes: config.consoleIdleMinutes,
     public: [
+      (r) => r.post('/wechat/:appId', refusedPushes(activity)),
       (r) =>
         registerWechatRoutes(r, {
           store,
-          inbox,
+          inbox: observedInbox(inbox, activity),
           accounts,
           registry,
           functions,
@@ -215,14 +260,26 @@ export async function startEngine(
     ],
     admin: [
       (r) => registerOpenApiRoute(r),
-      (r) => registerAccountRoutes(r, { accounts, clock }),
+      (r) =>
+        registerAccountRoutes(r, {
+          accounts,
+          clock,
+          assertUnused,
+          tokenStats: (appId) => wechatApi.tokens.stats(appId),
+        }),
+      (r) => registerReplyOpeningRoutes(r, { accounts }),
+      (r) => registerFunctionDraftRoutes(r, { store, sandbox, ids }),
       (r) =>
         registerFunctionRoutes(r, {
           store,
           functions,
+          assertUnused,
           userOf: (id) => tables.getRecord(USER_TABLE, id),
         }),
-      (r) => registerTableRoutes(r, { tables }),
+      (r) => registerMetricsRoutes(r, { store, clock, activity, sandbox }),
+      (r) => registerEventsRoutes(r, { activity }),
+      (r) => registerTableRoutes(r, { tables, assertUnused }),
+      (r) => registerInboxRoutes(r, { store, onReplay: wakeDispatcher }),
       (r) =>
         registerTriggerRoutes(r, {
           store,
@@ -259,6 +316,12 @@ export async function startEngine(
     retentionDays: config.triggerLogRetentionDays,
     log,
   });
+  const jobRetention = startJobRetention({
+    jobs: store.jobs,
+    clock,
+    retentionDays: config.jobRetentionDays,
+    log,
+  });
   timers.schedule(registry.definitions());
   dispatcher.wake();
   runner.wake();
@@ -269,6 +332,7 @@ export async function startEngine(
     url: `http://${host}:${address.port}`,
     adminToken,
     adminTokenGenerated: generated,
+    adminRoutes: adminRoutesOf(app),
     store,
     tables,
     functions,
@@ -291,9 +355,11 @@ export async function startEngine(
     close() {
       closing ??= (async () => {
         ready = false;
+        activity.closeAll();
         timers.stop();
         retention.stop();
         logRetention.stop();
+        jobRetention.stop();
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await dispatcher.idle();

@@ -69,7 +69,11 @@ export interface InvocationOutcome {
   memoryBytes: number;
 }
 
-/** What a function's `BaaS.invoke(name, data, sync)` asks of the engine. */
+/**
+ * What a function's `BaaS.invoke(name, data, sync)` asks of the engine. A rejection with a
+ * string `code` and a numeric `status` (a limit) rejects the guest's call with that code;
+ * any other rejection resolves it as MinCloud's `{code: 1, error}`.
+ */
 export type NestedInvoke = (
   name: string,
   data: unknown,
@@ -83,6 +87,32 @@ export type NestedInvoke = (
     user?: Record<string, unknown>;
   },
 ) => Promise<{ code: number; data: unknown; error: Record<string, unknown> }>;
+
+/**
+ * What one run's asynchronous host requests share (BaaS.wechat.*, BaaS.request, fetch …):
+ * who is running, the event it got, a scratch map for per-run limits, and a way to add a
+ * line to the run's job log (host-side records such as "GET api.example.com 200 12 ms").
+ */
+export interface HostRequestScope {
+  functionName: string;
+  jobId: string;
+  /** The run's `event.data` (e.g. `_AppId` of the pushing WeChat account). */
+  eventData: unknown;
+  /** Per-run state of the request handlers (counters of the per-run limits). */
+  state: Map<string, unknown>;
+  log(level: LogLine['level'], message: string): void;
+}
+
+/**
+ * Answers a named asynchronous host request of a function (`op` other than `invoke`). Resolve
+ * with a JSON-able value; reject with an error carrying `code` (string or number), `message`,
+ * and optionally `reason` and `status`, which the function sees on its rejected promise.
+ */
+export type HostRequestHandler = (
+  op: string,
+  args: unknown,
+  scope: HostRequestScope,
+) => Promise<unknown>;
 
 export interface Sandbox {
   invoke(request: InvocationRequest): Promise<InvocationOutcome>;

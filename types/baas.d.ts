@@ -1,8 +1,9 @@
 /**
  * Typings for cloudfn functions: the `BaaS` global (MinCloud's TableObject, Query and invoke),
  * the `event` a function receives, `console`, `process.env`, timers, and the WeChat push
- * payloads that arrive as `event.data`. `cloudfn init` copies this file into a starter folder
- * and wires it up in tsconfig.json; see docs/functions.md.
+ * payloads that arrive as `event.data`. `cloudfn init` copies this file (and
+ * sandbox-globals.d.ts: URL, TextEncoder, crypto, …) into a project and wires them up in
+ * tsconfig.json; see docs/functions.md.
  *
  * In JavaScript:  /** @param {CloudFn.Event<WeChat.UserConsumeCardEvent>} event *\/
  *                 exports.main = async function (event) { … }
@@ -365,6 +366,10 @@ interface Console {
   info(...data: unknown[]): void;
   warn(...data: unknown[]): void;
   error(...data: unknown[]): void;
+  /** Logged as `log`. */
+  debug(...data: unknown[]): void;
+  /** Logged as `log`. */
+  trace(...data: unknown[]): void;
 }
 // `var`, not const: it must merge with the same declaration in @types/node.
 // eslint-disable-next-line no-var
@@ -389,6 +394,20 @@ declare function setTimeout<TArgs extends unknown[]>(
   ...args: TArgs
 ): number;
 declare function clearTimeout(id: number | undefined): void;
+
+// Globals added for issue 13 (the documented ones of docs/functions.md); URL,
+// URLSearchParams, TextEncoder, TextDecoder and crypto are in sandbox-globals.d.ts.
+declare function setInterval<TArgs extends unknown[]>(
+  handler: (...args: TArgs) => void,
+  timeout?: number,
+  ...args: TArgs
+): number;
+declare function clearInterval(id: number | undefined): void;
+declare function queueMicrotask(callback: () => void): void;
+/** Base64 → a Latin-1 string; throws on bad input. */
+declare function atob(data: string): string;
+/** A Latin-1 string → base64; throws on characters above U+00FF. */
+declare function btoa(data: string): string;
 
 // ---------------------------------------------------------------------------------------
 // WeChat pushes (event.data of wechat_message triggers; SPEC §3)
@@ -676,3 +695,264 @@ declare namespace WeChat {
     | NewsReply
     | TransferCustomerServiceReply;
 }
+
+// ---------------------------------------------------------------------------------------
+// Calling WeChat and HTTP out (docs/wechat.md "Calling WeChat", docs/functions.md)
+// ---------------------------------------------------------------------------------------
+
+declare namespace CloudFn {
+  /** The last argument of every WeChat call: which account (else the pushing or only one). */
+  interface WechatCallOptions {
+    appId?: string;
+  }
+  /** WeChat's answer when `errcode` is 0 (other errcodes reject). */
+  interface WechatAnswer {
+    errcode?: number;
+    errmsg?: string;
+    [key: string]: unknown;
+  }
+  /** A rejected WeChat call: `code` WeChat's errcode, `message` its errmsg, `reason` stable. */
+  interface WechatError extends Error {
+    code: number | string;
+    reason?: string;
+  }
+  type TemplateData = Record<string, { value: string; color?: string }>;
+  interface TemplateMessage {
+    touser: string;
+    template_id: string;
+    url?: string;
+    miniprogram?: { appid: string; pagepath?: string };
+    client_msg_id?: string;
+    data: TemplateData;
+  }
+  interface SubscribeMessage {
+    touser: string;
+    template_id: string;
+    page?: string;
+    miniprogram_state?: 'developer' | 'trial' | 'formal';
+    lang?: 'zh_CN' | 'en_US' | 'zh_HK' | 'zh_TW';
+    data: TemplateData;
+  }
+  /** MinCloud's form: users by id, looked up in the `userprofile` table (user_id → openid). */
+  interface MinCloudTemplateMessage {
+    recipient_type: 'user_id' | 'user_list' | 'openid';
+    user_id?: number | string;
+    user_list?: Array<number | string>;
+    openid?: string;
+    openid_list?: string[];
+    template_id: string;
+    keywords: TemplateData;
+    page?: string;
+    submission_type?: string;
+    miniprogram_appid?: string;
+    miniprogram_state?: 'developer' | 'trial' | 'formal';
+  }
+  interface MinCloudSendResult {
+    status: 200;
+    data: {
+      status: 'ok';
+      total: number;
+      sent: number;
+      failed: Array<{
+        user_id: unknown;
+        openid: string;
+        code: number;
+        reason: string;
+        message: string;
+      }>;
+    };
+  }
+  type CustomerMessage = { touser: string; customservice?: { kf_account: string } } & (
+    | { msgtype: 'text'; text: { content: string } }
+    | { msgtype: 'image'; image: { media_id: string } }
+    | { msgtype: 'voice'; voice: { media_id: string } }
+    | {
+        msgtype: 'video';
+        video: { media_id: string; thumb_media_id?: string; title?: string; description?: string };
+      }
+    | {
+        msgtype: 'news';
+        news: {
+          articles: Array<{ title?: string; description?: string; url?: string; picurl?: string }>;
+        };
+      }
+    | {
+        msgtype: 'miniprogrampage';
+        miniprogrampage: {
+          title: string;
+          appid?: string;
+          pagepath: string;
+          thumb_media_id: string;
+        };
+      }
+    | { msgtype: 'mpnews'; mpnews: { media_id: string } }
+    | { msgtype: 'wxcard'; wxcard: { card_id: string } }
+  );
+  interface AxiosLikeConfig {
+    url?: string;
+    method?: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options' | string;
+    baseURL?: string;
+    data?: unknown;
+    headers?: Record<string, string>;
+    params?: Record<string, unknown>;
+    /** Milliseconds (10 s when unset, within the run's HTTP time). */
+    timeout?: number;
+    responseType?: 'json' | 'text' | 'arraybuffer';
+    /** 0: do not follow redirects. */
+    maxRedirects?: number;
+    validateStatus?: (status: number) => boolean;
+  }
+  interface AxiosLikeResponse<T = any> {
+    status: number;
+    statusText: string;
+    headers: Record<string, string>;
+    data: T;
+    config: AxiosLikeConfig;
+  }
+  interface FetchInit {
+    method?: string;
+    headers?: Record<string, string> | Array<[string, string]> | FetchHeaders;
+    body?: string | Uint8Array | ArrayBuffer | { toString(): string } | null;
+    redirect?: 'follow' | 'manual' | 'error';
+  }
+  interface FetchHeaders {
+    get(name: string): string | null;
+    has(name: string): boolean;
+    set(name: string, value: string): void;
+    append(name: string, value: string): void;
+    delete(name: string): void;
+    forEach(callback: (value: string, name: string) => void): void;
+  }
+  interface FetchResponse {
+    readonly status: number;
+    readonly statusText: string;
+    readonly ok: boolean;
+    readonly headers: FetchHeaders;
+    readonly url: string;
+    readonly redirected: boolean;
+    readonly bodyUsed: boolean;
+    text(): Promise<string>;
+    json(): Promise<any>;
+    arrayBuffer(): Promise<ArrayBuffer>;
+    bytes(): Promise<Uint8Array>;
+    clone(): FetchResponse;
+  }
+}
+
+declare namespace BaaS {
+  /** MinCloud's `wxAccessToken(event.signKey)`: the engine's shared token (the key is not needed). */
+  function wxAccessToken(
+    signKey?: string,
+    options?: CloudFn.WechatCallOptions,
+  ): Promise<{ access_token: string; expires_in: number }>;
+  /** MinCloud's name; takes WeChat's template-message body or MinCloud's recipients form. */
+  function sendTemplateMessage(
+    data: CloudFn.TemplateMessage,
+    options?: CloudFn.WechatCallOptions,
+  ): Promise<CloudFn.WechatAnswer>;
+  function sendTemplateMessage(
+    data: CloudFn.MinCloudTemplateMessage,
+    options?: CloudFn.WechatCallOptions,
+  ): Promise<CloudFn.MinCloudSendResult>;
+
+  namespace wechat {
+    function accessToken(
+      signKey?: string,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<{ access_token: string; expires_in: number }>;
+    /** 客服消息: /cgi-bin/message/custom/send (within 48 h of the user's last message). */
+    function sendCustomerMessage(
+      message: CloudFn.CustomerMessage,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.WechatAnswer>;
+    /** 模板消息 (official accounts): /cgi-bin/message/template/send. */
+    function sendTemplateMessage(
+      data: CloudFn.TemplateMessage,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.WechatAnswer>;
+    function sendTemplateMessage(
+      data: CloudFn.MinCloudTemplateMessage,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.MinCloudSendResult>;
+    /** 订阅消息 (mini-programs): /cgi-bin/message/subscribe/send. */
+    function sendSubscribeMessage(
+      data: CloudFn.SubscribeMessage,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.WechatAnswer>;
+    function sendSubscribeMessage(
+      data: CloudFn.MinCloudTemplateMessage,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.MinCloudSendResult>;
+    /** /cgi-bin/user/info. */
+    function getUserInfo(
+      openid: string,
+      options?: CloudFn.WechatCallOptions & { lang?: 'zh_CN' | 'zh_TW' | 'en' },
+    ): Promise<CloudFn.WechatAnswer>;
+    /** 临时素材 /cgi-bin/media/upload: `data` as bytes or base64; resolves `{type, media_id, created_at}`. */
+    function uploadMedia(
+      media: {
+        type: 'image' | 'voice' | 'video' | 'thumb';
+        data: Uint8Array | ArrayBuffer | string;
+        filename?: string;
+        contentType?: string;
+      },
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<{ type: string; media_id: string; created_at: number }>;
+    /** Answers the user who pushed `event` with a customer-service message (no 5 s budget). */
+    function reply(
+      event: CloudFn.Event<any>,
+      message: string | WeChat.Reply | Omit<CloudFn.CustomerMessage, 'touser'>,
+      options?: CloudFn.WechatCallOptions,
+    ): Promise<CloudFn.WechatAnswer>;
+    /** Any other API path (`/cgi-bin/menu/get`, …) with the token filled in and refreshed. */
+    function call(
+      path: string,
+      options?: CloudFn.WechatCallOptions & {
+        method?: 'GET' | 'POST';
+        query?: Record<string, string | number>;
+        body?: unknown;
+      },
+    ): Promise<CloudFn.WechatAnswer>;
+  }
+
+  /** MinCloud's BaaS.request (axios-shaped), through the engine's SSRF guard and limits. */
+  const request: {
+    <T = any>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    <T = any>(url: string, config?: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    request<T = any>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    get<T = any>(
+      url: string,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    delete<T = any>(
+      url: string,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    head<T = any>(
+      url: string,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    options<T = any>(
+      url: string,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    post<T = any>(
+      url: string,
+      data?: unknown,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    put<T = any>(
+      url: string,
+      data?: unknown,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    patch<T = any>(
+      url: string,
+      data?: unknown,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+  };
+}
+
+/** The standard fetch (a buffered subset), through the engine's SSRF guard and limits. */
+declare function fetch(input: string, init?: CloudFn.FetchInit): Promise<CloudFn.FetchResponse>;

@@ -9,15 +9,29 @@ import { NotFoundError } from '../errors.ts';
 export class AccountRegistry {
   #store: AccountStore;
   #prepared = new Map<string, PreparedAccount>();
+  #listeners: ((appId: string) => void)[] = [];
 
   constructor(store: AccountStore) {
     this.#store = store;
   }
 
-  /** Validates (keys decode to 32 bytes) and stores; a new key keeps the old one for rotation. */
+  /** Called with the appId after every change or removal (the token manager drops its cache). */
+  onChange(listener: (appId: string) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * Validates (keys decode to 32 bytes) and stores; a new key keeps the old one for rotation.
+   * An absent `appSecret` keeps the stored one; `null` removes it.
+   */
   put(
     appId: string,
-    input: { token: string; encodingAESKey?: string; mode?: AccountMode },
+    input: {
+      token: string;
+      encodingAESKey?: string;
+      mode?: AccountMode;
+      appSecret?: string | null;
+    },
     now: number,
   ): AccountRecord {
     const existing = this.#store.get(appId);
@@ -35,10 +49,12 @@ export class AccountRegistry {
       encodingAESKey: key,
       previousEncodingAESKey: previous,
       mode,
+      appSecret: input.appSecret === undefined ? (existing?.appSecret ?? null) : input.appSecret,
     };
     prepareAccount(toWechatAccount(record)); // throws E_WECHAT_BAD_KEY before anything is stored
     const saved = this.#store.put(record, now);
     this.#prepared.delete(appId);
+    if (existing?.appSecret !== saved.appSecret) for (const l of this.#listeners) l(appId);
     return saved;
   }
 
@@ -65,10 +81,17 @@ export class AccountRegistry {
     return this.#store.list();
   }
 
+  /** The stored account (with its secrets), if any. */
+  get(appId: string): AccountRecord | undefined {
+    return this.#store.get(appId);
+  }
+
   /** Removes the account and its cached keys; false when there was none. */
   delete(appId: string): boolean {
     this.#prepared.delete(appId);
-    return this.#store.delete(appId);
+    const deleted = this.#store.delete(appId);
+    if (deleted) for (const l of this.#listeners) l(appId);
+    return deleted;
   }
 }
 

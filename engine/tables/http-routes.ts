@@ -13,6 +13,7 @@ import { TableError, badOptions, badWhere } from './errors.ts';
 import type { FieldDef, RecordData, TableSchema, TableStore, Where } from './table-store.ts';
 import { USER_TABLE } from './names.ts';
 import { isPlainObject } from './values.ts';
+import { forceParam, type InUseCheck } from '../http/admin/delete-guard.ts';
 
 const createTableBody = z.strictObject({
   name: z.string(), // the store checks the name itself (E_TABLE_BAD_NAME)
@@ -69,7 +70,10 @@ async function objectBody(ctx: Context): Promise<RecordData> {
 }
 
 /** Registers the tables and records routes on `router` (mounted under /api/v1). */
-export function registerTableRoutes(router: Router, deps: { tables: TableStore }): void {
+export function registerTableRoutes(
+  router: Router,
+  deps: { tables: TableStore; assertUnused?: InUseCheck },
+): void {
   const { tables } = deps;
 
   router.post('/tables', async (ctx) => {
@@ -94,6 +98,9 @@ export function registerTableRoutes(router: Router, deps: { tables: TableStore }
   });
 
   router.delete('/tables/:t', (ctx) => {
+    const force = forceParam(ctx.query);
+    // By id or name: the triggers name the table, so look its name up first.
+    deps.assertUnused?.('table', tables.getTable(ctx.params.t!).name, force);
     tables.dropTable(ctx.params.t!);
     ctx.status = 204;
   });

@@ -10,6 +10,7 @@ import { TableError, type FieldIssue } from './errors.ts';
 import { isSystemField, isUsablePathSegment } from './names.ts';
 import type { FieldDef } from './table-store.ts';
 import { checkValue, isPlainObject } from './values.ts';
+import { checkJson as measureJson, MAX_INPUT_DEPTH } from '../limits/json-limits.ts';
 
 const OPERATORS = new Set([
   '$unset',
@@ -129,6 +130,10 @@ function applyOperator(label: string, op: string, arg: unknown, current: unknown
     case '$append_unique':
     case '$remove': {
       const items = Array.isArray(arg) ? arg : [arg];
+      // stableKey and the stored JSON recurse per level: bound the items before either.
+      const shape = measureJson(items, { maxDepth: MAX_INPUT_DEPTH + 1 });
+      if (!shape.ok)
+        return bad('too_deep', `${op.slice(1)} on '${label}': the items are ${shape.message}`);
       if (cur !== null && !Array.isArray(cur))
         return bad('type', `${op.slice(1)} on '${label}' needs an array there`);
       const list = (cur ?? []) as unknown[];

@@ -3,6 +3,7 @@
  * (documented in docs/tables.md), or refused with a message naming the field. Nothing here
  * ever drops or truncates data.
  */
+import { checkJson as measureJson, MAX_INPUT_DEPTH } from '../limits/json-limits.ts';
 import { parseGeo } from './geo.ts';
 import type { FieldDef, FieldType } from './table-store.ts';
 
@@ -12,7 +13,8 @@ export const DEFAULT_STRING_MAX = 65_536;
 export const MAX_JSON_LENGTH = 1_048_576;
 
 export type Checked =
-  { ok: true; value: unknown } | { ok: false; kind: 'type' | 'too_long'; message: string };
+  | { ok: true; value: unknown }
+  | { ok: false; kind: 'type' | 'too_long' | 'too_deep'; message: string };
 
 const INTEGER_STRING = /^-?(0|[1-9][0-9]*)$/;
 const NUMBER_STRING = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
@@ -112,6 +114,18 @@ function checkScalar(field: string, type: FieldType, value: unknown, maxLength: 
 
 function checkJson(field: string, rightShape: boolean, expected: string, value: unknown): Checked {
   if (!rightShape) return typeError(field, expected, value);
+  // Before JSON.stringify, which recurses per level: a value thousands deep would overflow
+  // the stack, and stored it would reach every reader, event and function (engine/limits).
+  const shape = measureJson(value, { maxDepth: MAX_INPUT_DEPTH, maxChars: MAX_JSON_LENGTH * 2 });
+  if (!shape.ok) {
+    return shape.reason === 'too_deep'
+      ? { ok: false, kind: 'too_deep', message: `field '${field}' is ${shape.message}` }
+      : {
+          ok: false,
+          kind: 'too_long',
+          message: `field '${field}' is ${shape.message}, over the limit of ${MAX_JSON_LENGTH}`,
+        };
+  }
   let text: string;
   try {
     text = JSON.stringify(value);

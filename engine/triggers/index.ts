@@ -52,7 +52,7 @@ import { parseDuration as duration } from './duration.ts';
 import { frequencyAllows as allows } from './frequency.ts';
 import { explainMatch as explain, matchRules as match } from './match-rules.ts';
 import { parseTriggerDefinition as parse } from './parse-definition.ts';
-import { isPrivateAddress as isPrivate } from './private-address.ts';
+import { isPrivateAddress as isPrivate } from '../outbound/private-address.ts';
 import { renderRecordTemplate as render } from './record-template.ts';
 import {
   buildTriggerIndex as build,

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { WebhookTargetForbiddenError, WebhookTargetUnresolvedError } from './errors.ts';
-import { isPrivateAddress } from './private-address.ts';
+import { isPrivateAddress } from '../outbound/private-address.ts';
 
 /** Resolves a host name to its addresses (all of them: any private one refuses the target). */
 export type HostLookup = (host: string) => Promise<string[]>;
@@ -46,7 +46,7 @@ export async function checkWebhookTarget(
     if (forbidden !== undefined) {
       throw new WebhookTargetForbiddenError(
         target,
-        `${host} resolves to ${forbidden}, a loopback, private or reserved address; set CLOUDFN_WEBHOOK_ALLOW_PRIVATE=1 to allow it`,
+        `${host} resolves to ${forbidden}, a loopback, private or reserved address; set CLOUDFN_OUTBOUND_ALLOW_PRIVATE=1 (or CLOUDFN_WEBHOOK_ALLOW_PRIVATE=1) to allow it`,
         { address: forbidden },
       );
     }

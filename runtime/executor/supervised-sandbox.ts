@@ -2,16 +2,28 @@
  * The Sandbox port over supervised executor processes. The main process only admits work
  * (concurrency caps → back-pressure as `execution_rejected`, argument size), routes each
  * function to one executor (so its isolates, cached data and source map live in one place)
- * and answers nested BaaS.invoke calls through the engine's NestedInvoke.
+ * and answers the functions' asynchronous host requests: `invoke` (BaaS.invoke) through the
+ * engine's NestedInvoke, every other named request (BaaS.wechat.*, BaaS.request, fetch) through
+ * the engine's HostRequestHandler. They share one channel: guest `nested(id, requestJson)` →
+ * executor → here, answered whenever the engine is done.
  *
  * Routing has one exception: a function version that misbehaved (suspects.ts) runs in the
  * quarantine executor, spawned on first need, until it has behaved again for a while. So a
  * function that loops to its deadline cannot hold the executor the others are entered on.
  */
+import { checkJson, MAX_INPUT_DEPTH } from '../../engine/limits/json-limits.ts';
 import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOpsModuleSpec } from '../host-ops.ts';
 import { resolveLimits, type SandboxLimits } from '../limits.ts';
-import type { InvocationOutcome, InvocationRequest, NestedInvoke, Sandbox } from '../sandbox.ts';
+import type {
+  HostRequestHandler,
+  HostRequestScope,
+  InvocationOutcome,
+  InvocationRequest,
+  LogLine,
+  NestedInvoke,
+  Sandbox,
+} from '../sandbox.ts';
 import {
   type ExecutorInvocation,
   ExecutorProcess,
@@ -28,6 +40,8 @@ export interface SandboxOptions {
   hostOps?: HostOpsModuleSpec;
   /** How a function's BaaS.invoke reaches other functions. */
   nestedInvoke?: NestedInvoke;
+  /** Answers the other named asynchronous host requests (`{op, args}`). */
+  hostRequest?: HostRequestHandler;
   /** Events the host operations emit (e.g. `table.change`). */
   onHostEvent?: (kind: string, payload: unknown) => void;
   /** Executor processes (default 1). */
@@ -62,16 +76,27 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
+/** `{name, data, sync}` for BaaS.invoke (`op` absent or `invoke`), else `{op, args}`. */
 interface NestedRequest {
+  op?: string;
+  args?: unknown;
   name: string;
   data: unknown;
   sync: boolean;
   userId?: unknown;
 }
 
+/** Host lines kept per run, so a function looping over requests cannot grow its log unbounded. */
+const MAX_HOST_LOG_LINES = 1000;
+
 /** BaaS.invoke resolves MinCloud's envelope even when the engine refuses: `{code: 1, error}`. */
 function errorReply(code: string, message: string): string {
   return JSON.stringify({ ok: { code: 1, data: null, error: { code, message } } });
+}
+
+/** A refusal the guest's `BaaS.invoke` rejects with (an Error carrying `code` and `status`). */
+function rejectReply(code: string, message: string, status: number): string {
+  return JSON.stringify({ error: { name: 'Error', code, status, message } });
 }
 
 export function createSupervisedSandbox(options: SandboxOptions = {}): SupervisedSandbox {
@@ -164,9 +189,77 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
     return answer;
   }
 
-  function nestedHandler(request: InvocationRequest) {
+  /** A named host request other than invoke: `{ok}` or `{error}` (rejects in the guest). */
+  function answerHostRequest(
+    op: string,
+    args: unknown,
+    scope: HostRequestScope,
+    reply: (json: string) => void,
+  ): void {
+    if (options.hostRequest === undefined)
+      return reply(
+        JSON.stringify({
+          error: {
+            name: 'Error',
+            code: RUNTIME_CODES.hostOpFailed,
+            message: `${op} is not available in this sandbox`,
+          },
+        }),
+      );
+    options.hostRequest(op, args, scope).then(
+      (result) => reply(JSON.stringify({ ok: result ?? null })),
+      (e: unknown) => {
+        const err = (e ?? {}) as Record<string, unknown>;
+        const known = typeof err.code === 'string' || typeof err.code === 'number';
+        const data: Record<string, unknown> = {
+          name: typeof err.name === 'string' ? err.name : 'Error',
+          code: known ? err.code : RUNTIME_CODES.hostOpFailed,
+          // Unexpected host failures keep their message in the engine's log, not the guest's.
+          message: known && typeof err.message === 'string' ? err.message : `${op} failed`,
+        };
+        if (typeof err.reason === 'string') data.reason = err.reason;
+        if (typeof err.status === 'number') data.status = err.status;
+        if (!known) options.logger?.error?.({ err: e, op }, 'host request failed');
+        reply(JSON.stringify({ error: data }));
+      },
+    );
+  }
+
+  function nestedHandler(request: InvocationRequest, scope: HostRequestScope) {
+    let calls = 0;
     return (_callId: number, requestJson: string, reply: (json: string) => void): void => {
       const depth = (request.depth ?? 0) + 1;
+      let parsed: NestedRequest;
+      try {
+        parsed = JSON.parse(requestJson) as NestedRequest;
+      } catch {
+        return reply(errorReply(RUNTIME_CODES.invokeUnavailable, 'Unreadable host request'));
+      }
+      const isInvoke = parsed.op === undefined || parsed.op === 'invoke';
+      const shape = checkJson(isInvoke ? parsed.data : parsed.args, { maxDepth: MAX_INPUT_DEPTH });
+      if (!shape.ok) {
+        // BaaS.invoke resolves its refusals as MinCloud's envelope; other requests reject.
+        return reply(
+          isInvoke
+            ? errorReply('E_JSON_TOO_DEEP', `BaaS.invoke data is ${shape.message}`)
+            : rejectReply(
+                'E_JSON_TOO_DEEP',
+                `${String(parsed.op)} arguments are ${shape.message}`,
+                400,
+              ),
+        );
+      }
+      if (!isInvoke) return answerHostRequest(String(parsed.op), parsed.args, scope, reply);
+      // Counted before anything else: a run that loops over BaaS.invoke is stopped here,
+      // before the engine writes a job row for each call (issue 12: 94,001 rows in 8 s).
+      if (++calls > limits.maxInvokesPerRun)
+        return reply(
+          rejectReply(
+            RUNTIME_CODES.invokeLimit,
+            `A run may make at most ${limits.maxInvokesPerRun} BaaS.invoke calls; this one was not made`,
+            429,
+          ),
+        );
       if (options.nestedInvoke === undefined)
         return reply(
           errorReply(
@@ -182,12 +275,6 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
           ),
         );
       }
-      let parsed: NestedRequest;
-      try {
-        parsed = JSON.parse(requestJson) as NestedRequest;
-      } catch {
-        return reply(errorReply(RUNTIME_CODES.invokeUnavailable, 'Unreadable BaaS.invoke request'));
-      }
       options
         .nestedInvoke(String(parsed.name), parsed.data, {
           sync: parsed.sync !== false,
@@ -201,7 +288,10 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
         .then(
           (result) => reply(JSON.stringify({ ok: result })),
           (e: unknown) => {
-            const err = e as { code?: unknown; message?: unknown };
+            const err = e as { code?: unknown; message?: unknown; status?: unknown };
+            // A refusal with a status (a limit of the engine's) rejects the guest's call.
+            if (typeof err?.code === 'string' && typeof err.status === 'number')
+              return reply(rejectReply(err.code, String(err.message), err.status));
             reply(
               errorReply(
                 typeof err?.code === 'string' ? err.code : RUNTIME_CODES.invokeUnavailable,
@@ -257,8 +347,18 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
     }
     inFlight++;
     perFunction.set(fn.name, running + 1);
+    const hostLog: LogLine[] = [];
+    const scope: HostRequestScope = {
+      functionName: fn.name,
+      jobId: event.jobId,
+      eventData: event.data,
+      state: new Map(),
+      log(level, message) {
+        if (hostLog.length < MAX_HOST_LOG_LINES) hostLog.push({ level, message, at: Date.now() });
+      },
+    };
     try {
-      return await route({
+      const outcome = await route({
         fn: {
           name: fn.name,
           version: fn.version,
@@ -269,8 +369,11 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
         timeoutMs: fn.timeoutMs,
         jobJson,
         jobId: event.jobId,
-        onNested: nestedHandler(request),
+        onNested: nestedHandler(request, scope),
       });
+      if (hostLog.length === 0) return outcome;
+      // Host records join the function's own lines in time order (a stable sort keeps ties).
+      return { ...outcome, log: [...outcome.log, ...hostLog].sort((a, b) => a.at - b.at) };
     } finally {
       inFlight--;
       const left = (perFunction.get(fn.name) ?? 1) - 1;

@@ -1,5 +1,10 @@
-/** The `BaaS` global: a plain object with `invoke`, `TableObject` and `Query` (SPEC §5). */
+/**
+ * The `BaaS` global: a plain object with `invoke`, `TableObject` and `Query` (SPEC §5), the
+ * WeChat calls (`wxAccessToken`, `wechat.*`, MinCloud's `sendTemplateMessage`) and `request`.
+ */
 import { createTableApi } from './tables/index.ts';
+import { createRequest } from './request.ts';
+import { createWechatApi } from './wechat.ts';
 import { type ErrorData, fromErrorData } from './errors.ts';
 import {
   DateNow,
@@ -44,14 +49,26 @@ export function createHostCaller(
   };
 }
 
-/** Builds `BaaS` and the table of its in-flight nested invocations. */
+/** An asynchronous host request: `op` with JSON-able `args`, answered through `nested`. */
+export type HostRequest = (op: string, args: unknown) => Promise<unknown>;
+
+/** Builds `BaaS` and the table of its in-flight asynchronous host requests. */
 export function createBaaS(
   call: (op: string, args: unknown) => unknown,
   nested: (id: number, requestJson: string) => void,
   currentUserId: () => number | null = () => null,
-): { BaaS: Record<string, unknown>; nestedCalls: NestedCalls } {
+): { BaaS: Record<string, unknown>; nestedCalls: NestedCalls; hostRequest: HostRequest } {
   const pending = new NativeMap<number, Settle>();
   let nextId = 1;
+
+  function send(request: unknown): Promise<unknown> {
+    return new NativePromise((resolve, reject) => {
+      const requestJson = JSONStringify(request);
+      const id = nextId++;
+      MapPrototypeSet(pending, id, { resolve, reject });
+      nested(id, requestJson);
+    });
+  }
 
   // The fourth argument is cloudfn's: `{userId}` runs the function for that user (by
   // default a nested run is made for the caller's user, if any).
@@ -61,20 +78,16 @@ export function createBaaS(
     sync: unknown = true,
     options?: unknown,
   ): Promise<unknown> {
-    return new NativePromise((resolve, reject) => {
-      const userId =
-        options !== null && typeof options === 'object'
-          ? (options as { userId?: unknown }).userId
-          : undefined;
-      const requestJson = JSONStringify({
-        name: NativeString(name),
-        data: data === undefined ? null : data,
-        sync: Boolean(sync),
-        ...(typeof userId === 'number' ? { userId } : {}),
-      });
-      const id = nextId++;
-      MapPrototypeSet(pending, id, { resolve, reject });
-      nested(id, requestJson);
+    const userId =
+      options !== null && typeof options === 'object'
+        ? (options as { userId?: unknown }).userId
+        : undefined;
+    return send({
+      op: 'invoke',
+      name: NativeString(name),
+      data: data === undefined ? null : data,
+      sync: Boolean(sync),
+      ...(typeof userId === 'number' ? { userId } : {}),
     });
   }
 
@@ -96,7 +109,11 @@ export function createBaaS(
     });
   }
 
+  const hostRequest: HostRequest = (op, args) =>
+    send({ op: NativeString(op), args: args === undefined ? null : args });
+
   const tables = createTableApi(call, currentUserId);
+  const wechat = createWechatApi(hostRequest);
   const BaaS: Record<string, unknown> = {
     invoke,
     invokeFunction,
@@ -109,9 +126,14 @@ export function createBaaS(
     Content: tables.Content,
     ContentCategory: tables.ContentCategory,
     ContentGroup: tables.ContentGroup,
+    wxAccessToken: wechat.wxAccessToken,
+    sendTemplateMessage: wechat.api.sendTemplateMessage,
+    wechat: wechat.api,
+    request: createRequest(hostRequest),
   };
   return {
     BaaS,
+    hostRequest,
     nestedCalls: {
       settle(id, replyJson) {
         const entry = MapPrototypeGet(pending, id);

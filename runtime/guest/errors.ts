@@ -1,13 +1,18 @@
 /** Guest-side error helpers: errors leave the isolate as data, never as objects. */
-import { hError } from './h-error.ts';
+import { HError, hError } from './h-error.ts';
 import { JSONStringify, NativeString } from './intrinsics.ts';
 
 export interface ErrorData {
   name: string;
   message: string;
   stack?: string;
-  /** cloudfn's stable `E_…` code (an HError's `reason`). */
-  code?: string;
+  /**
+   * cloudfn's stable `E_…` code (an HError's `reason`), or a number where the API has its own
+   * (WeChat's errcode), with the stable code in `reason`.
+   */
+  code?: string | number;
+  /** A stable `E_…` code beside a numeric `code` (HError-like WeChat errors). */
+  reason?: string;
   status?: number;
   details?: unknown;
 }
@@ -34,7 +39,8 @@ export function toErrorData(thrown: unknown): ErrorData {
       message: typeof message === 'string' ? message : safeString(thrown),
     };
     if (typeof stack === 'string') data.stack = stack;
-    // An HError's integer `code` is MinCloud's; the log keeps our `E_…` code from `reason`.
+    // An HError's integer `code` is MinCloud's (or WeChat's errcode); the log keeps our
+    // `E_…` code from `reason`.
     if (typeof reason === 'string') data.code = reason;
     else if (typeof code === 'string') data.code = code;
     if (typeof status === 'number') data.status = status;
@@ -59,5 +65,14 @@ function safeString(value: unknown): string {
  * our `E_…` code, `status` the HTTP-like status.
  */
 export function fromErrorData(data: ErrorData): Error {
+  // WeChat's answers keep their own errcode as `code` (as MinCloud's SDK passes them on).
+  if (typeof data.code === 'number')
+    return new HError(
+      data.code,
+      data.message,
+      data.reason ?? 'E_HOST_OP_FAILED',
+      data.status ?? 400,
+      data.details,
+    );
   return hError(data.code ?? 'E_HOST_OP_FAILED', data.status ?? 500, data.message, data.details);
 }

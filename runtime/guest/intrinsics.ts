@@ -37,6 +37,7 @@ export const PromiseResolve = Promise.resolve.bind(Promise) as <T>(v: T) => Prom
 export const NativePromise = Promise;
 export const NativeError = Error;
 export const NativeTypeError = TypeError;
+export const NativeRangeError = RangeError;
 export const NativeMap = Map;
 export const MapPrototypeGet = uncurry(Map.prototype.get) as <K, V>(
   m: Map<K, V>,

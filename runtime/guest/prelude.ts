@@ -10,6 +10,7 @@ import { createBaaS, createHostCaller } from './baas.ts';
 import type { Enter, HostBridge } from './bridge.ts';
 import { createConsole, type ConsoleSink } from './console.ts';
 import { createCrypto } from './crypto.ts';
+import { createFetch, Headers, Response } from './fetch.ts';
 import { type ErrorData, toErrorData } from './errors.ts';
 import {
   JSONParse,
@@ -30,6 +31,7 @@ interface Setup {
   memoryMb: number;
   maxResultChars: number;
   maxLogLineChars: number;
+  maxTimers: number;
 }
 
 interface JobRequest {
@@ -71,7 +73,11 @@ export function install(
   const timers = createTimers(timer);
   // The user the current job is made for (BaaS.User's getCurrentUserWithoutData).
   let currentUserId: number | null = null;
-  const { BaaS, nestedCalls } = createBaaS(createHostCaller(hostCall), nested, () => currentUserId);
+  const { BaaS, nestedCalls, hostRequest } = createBaaS(
+    createHostCaller(hostCall),
+    nested,
+    () => currentUserId,
+  );
   let setup: Setup | undefined;
   let moduleObject: { exports: unknown } | undefined;
   let loadError: ErrorData | undefined;
@@ -98,6 +104,9 @@ export function install(
   defineGlobal('atob', atob);
   defineGlobal('btoa', btoa);
   defineGlobal('crypto', createCrypto(random));
+  defineGlobal('fetch', createFetch(hostRequest));
+  defineGlobal('Headers', Headers);
+  defineGlobal('Response', Response);
 
   /**
    * `callback(error, value)` of a callback-style run. As on MinCloud (nodejs-event-loop.md)
@@ -237,6 +246,7 @@ export function install(
   function configure(cfg: Setup): void {
     setup = cfg;
     sink.maxLineChars = cfg.maxLogLineChars;
+    timers.setMax(cfg.maxTimers);
     const env = ObjectFreeze({ ...cfg.env });
     defineGlobal('process', ObjectFreeze({ env }));
     const requireStub = (name: unknown): never => {

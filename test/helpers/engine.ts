@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { resolveConfig } from '../../engine/config.ts';
-import { startEngine, type Engine } from '../../engine/main.ts';
+import { startEngine, type Engine, type EngineOverrides } from '../../engine/main.ts';
 
 export interface TestEngine {
   engine: Engine;
@@ -15,14 +15,17 @@ export interface TestEngine {
 
 /** A real engine on 127.0.0.1:0 with its own temp data dir, removed on close. */
 export async function startTestEngine(
-  options: { dataDir?: string; env?: Record<string, string> } = {},
+  options: { dataDir?: string; env?: Record<string, string>; overrides?: EngineOverrides } = {},
 ): Promise<TestEngine> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-test-'));
   const config = resolveConfig(
     { ...options.env },
     { port: 0, host: '127.0.0.1', dataDir, adminToken: 'test-admin-token', logLevel: 'silent' },
   );
-  const engine = await startEngine(config, { log: pino({ level: 'silent' }) });
+  const engine = await startEngine(config, {
+    log: pino({ level: 'silent' }),
+    ...options.overrides,
+  });
   return {
     engine,
     dataDir,

@@ -7,11 +7,14 @@ import { signPush } from '../../wechat/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { readJsonBody } from '../body.ts';
 import { iso, parseInput } from '../validate.ts';
+import { forceParam, type InUseCheck } from './delete-guard.ts';
 
 const accountBody = z.strictObject({
   token: z.string().min(1).max(128),
   encodingAESKey: z.string().optional(),
   mode: z.enum(['plain', 'compatible', 'safe']).optional(),
+  /** 开发 → 基本配置 → AppSecret; null removes it. Never echoed. */
+  appSecret: z.string().min(1).max(128).nullable().optional(),
 });
 
 const signBody = z.strictObject({
@@ -33,6 +36,7 @@ const renderAccount = (a: AccountRecord) => ({
   mode: a.mode,
   hasEncodingAESKey: a.encodingAESKey !== null,
   hasPreviousEncodingAESKey: a.previousEncodingAESKey !== null,
+  hasAppSecret: a.appSecret !== null,
   created_at: iso(a.createdAt),
   updated_at: iso(a.updatedAt),
 });
@@ -40,7 +44,13 @@ const renderAccount = (a: AccountRecord) => ({
 /** WeChat accounts, and the admin-only signing route `cloudfn push` uses. */
 export function registerAccountRoutes(
   router: Router,
-  deps: { accounts: AccountRegistry; clock: Clock },
+  deps: {
+    accounts: AccountRegistry;
+    clock: Clock;
+    assertUnused: InUseCheck;
+    /** The access-token manager's figures for one account (engine/wechat-api/token-manager.ts). */
+    tokenStats?: (appId: string) => Record<string, unknown>;
+  },
 ): void {
   const { accounts, clock } = deps;
 
@@ -63,7 +73,16 @@ export function registerAccountRoutes(
     ctx.body = renderAccount(found!);
   });
 
+  // Access-token figures: fetches today against WeChat's daily quota, failures, back-off.
+  router.get('/wechat/accounts/:appId/token-stats', (ctx) => {
+    accounts.prepared(ctx.params.appId!); // 404 for an unknown account
+    ctx.body = deps.tokenStats?.(ctx.params.appId!) ?? {};
+  });
+
   router.delete('/wechat/accounts/:appId', (ctx) => {
+    const force = forceParam(ctx.query);
+    if (accounts.list().some((a) => a.appId === ctx.params.appId))
+      deps.assertUnused('account', ctx.params.appId!, force);
     if (!accounts.delete(ctx.params.appId!)) {
       throw new NotFoundError(
         'E_WECHAT_UNKNOWN_ACCOUNT',

@@ -9,7 +9,9 @@ import type {
 import type { FunctionService } from '../../functions/function-service.ts';
 import { FunctionNotFoundError } from '../../functions/errors.ts';
 import { NotFoundError } from '../../errors.ts';
+import { envDigest } from '../../functions/env-digest.ts';
 import { readJsonBody } from '../body.ts';
+import { forceParam, type InUseCheck } from './delete-guard.ts';
 import { iso, pageParams, parseInput } from '../validate.ts';
 
 const envName = z
@@ -90,6 +92,7 @@ export function registerFunctionRoutes(
   deps: {
     store: EngineStore;
     functions: FunctionService;
+    assertUnused: InUseCheck;
     /** The user with this id (404 when none): what `user_id` of an invoke names. */
     userOf?: (id: number) => Record<string, unknown>;
   },
@@ -124,7 +127,24 @@ export function registerFunctionRoutes(
     ctx.body = renderFunction(fn, store.functions.getActive(fn.name));
   });
 
+  // The code that runs (the active version's bundle) with digests to compare against: what
+  // `cloudfn pull` writes and `cloudfn deploy` plans with. Env values stay secret; only
+  // their digest leaves the engine.
+  router.get('/functions/:name/code', (ctx) => {
+    const fn = mustExist(ctx.params.name!);
+    const active = store.functions.getActive(fn.name);
+    if (!active) throw new FunctionNotFoundError(fn.name);
+    ctx.body = {
+      ...renderVersion(active),
+      env_sha256: envDigest(active.env),
+      code: active.code,
+    };
+  });
+
   router.delete('/functions/:name', (ctx) => {
+    const force = forceParam(ctx.query);
+    mustExist(ctx.params.name!);
+    deps.assertUnused('function', ctx.params.name!, force);
     functions.delete(ctx.params.name!);
     ctx.status = 204;
   });

@@ -1,7 +1,11 @@
+import nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import type { EngineStore } from '../ports.ts';
 import { migrate } from './migrations.ts';
 import { sqliteAccountStore } from './accounts.ts';
+import { sqliteTokenStore } from './access-tokens.ts';
+import { createSecretBox, type SecretBox } from '../../secrets/secret-box.ts';
+import { resolveSecretsKeys } from '../../secrets/secrets-key.ts';
 import { sqliteFunctionStore } from './functions.ts';
 import { sqliteJobStore } from './jobs.ts';
 import { sqliteTriggerStore } from './triggers.ts';
@@ -19,7 +23,15 @@ import { writeBehindOf } from './write-behind.ts';
  * one transaction per turn of the event loop (write-behind.ts): it becomes durable with the
  * next inbox sync, and a crash can only make delivery run again (at least once).
  */
-export function openSqliteEngineStore(path: string): EngineStore {
+export function openSqliteEngineStore(
+  path: string,
+  options: {
+    /** Seals the secret columns; by default keyed by secrets.key beside the database. */
+    secrets?: SecretBox;
+  } = {},
+): EngineStore {
+  const secrets =
+    options.secrets ?? createSecretBox(resolveSecretsKeys(nodePath.dirname(path)).key);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -32,8 +44,19 @@ export function openSqliteEngineStore(path: string): EngineStore {
   const setSetting = db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
+  let accounts: EngineStore['accounts'];
+  let accessTokens: EngineStore['accessTokens'];
+  try {
+    // Both (re-)seal stored secrets first, which fails with E_SECRETS_KEY_MISMATCH on a wrong key.
+    accounts = sqliteAccountStore(db, secrets);
+    accessTokens = sqliteTokenStore(db, secrets);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return {
-    accounts: sqliteAccountStore(db),
+    accounts,
+    accessTokens,
     functions: sqliteFunctionStore(db),
     jobs: sqliteJobStore(db),
     triggers: sqliteTriggerStore(db),

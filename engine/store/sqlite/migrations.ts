@@ -44,6 +44,25 @@ const MIGRATIONS: string[] = [
     attempts INTEGER NOT NULL DEFAULT 0, run_at INTEGER NOT NULL, claimed INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX queue_due ON queue (claimed, run_at);
   `,
+  // 2: inbox entries whose dispatch failed are set aside (dispatched = 2) with their error,
+  // so one bad entry cannot hold up the ones after it; listed and replayed through the API.
+  `
+  ALTER TABLE inbox ADD COLUMN dispatch_error TEXT;
+  ALTER TABLE inbox ADD COLUMN failed_at INTEGER;
+  CREATE INDEX inbox_failed ON inbox (received_at) WHERE dispatched = 2;
+  `,
+  // 3: WeChat API access: AppSecrets, the shared access token, fetches per day (WeChat's quota).
+  // Secret columns hold values sealed by engine/secrets/secret-box.ts; rows written before
+  // this migration are re-encrypted at open (sealAccountSecrets), which needs the key.
+  `
+  ALTER TABLE accounts ADD COLUMN app_secret TEXT;
+  CREATE TABLE wechat_tokens (
+    app_id TEXT PRIMARY KEY, token TEXT NOT NULL, expires_at INTEGER NOT NULL,
+    fetched_at INTEGER NOT NULL);
+  CREATE TABLE wechat_token_fetches (
+    app_id TEXT NOT NULL, day TEXT NOT NULL, fetches INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (app_id, day));
+  `,
 ];
 
 /** Applies the migrations the database has not seen yet, each in a transaction. */

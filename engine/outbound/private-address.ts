@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
- * The SSRF classifier of outgoing webhooks: true for every address that is not plain public
+ * The SSRF classifier of outgoing requests (webhooks, functions' fetch and BaaS.request): true for every address that is not plain public
  * unicast: loopback, private, shared (CGNAT), link-local, documentation, benchmarking,
  * multicast, reserved, and IPv6 forms that carry one of those IPv4 addresses (mapped
  * ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16). IPv6 outside global unicast 2000::/3
