@@ -4,7 +4,7 @@
  * (`a,b` keeps, `-a` drops).
  */
 import { badOptions } from './errors.ts';
-import { SEQ_COLUMN, quoteIdent } from './names.ts';
+import { SEQ_COLUMN, isValidFieldName, quoteIdent } from './names.ts';
 import type { QueryField } from './query.ts';
 
 export const DEFAULT_LIMIT = 20;
@@ -62,7 +62,10 @@ export function compileOrderBy(orderBy: unknown, fields: ReadonlyMap<string, Que
  * expanded pointer (or of `created_by`), by field; the field itself is kept whole by `keys`.
  * Returns the plain keys for resolveKeys and the sub-field lists.
  */
-export function splitSubKeys(keys: unknown): {
+export function splitSubKeys(
+  keys: unknown,
+  expandable: (field: string) => boolean,
+): {
   keys: unknown;
   sub: Map<string, string[]>;
 } {
@@ -72,7 +75,14 @@ export function splitSubKeys(keys: unknown): {
   for (const k of keys) {
     if (typeof k === 'string' && !k.startsWith('-') && k.includes('.')) {
       const [head, ...rest] = k.split('.');
-      sub.set(head!, [...(sub.get(head!) ?? []), rest.join('.')]);
+      const name = rest.join('.');
+      if (!expandable(head!))
+        throw badOptions(
+          `'${k.slice(0, 64)}': only a pointer field or created_by can have sub-fields selected.`,
+        );
+      if (!isValidFieldName(name) || name === '__proto__')
+        throw badOptions(`'${k.slice(0, 64)}': '${name.slice(0, 64)}' is not a field name.`);
+      sub.set(head!, [...(sub.get(head!) ?? []), name]);
       if (!plain.includes(head)) plain.push(head);
     } else if (!plain.includes(k)) plain.push(k);
   }

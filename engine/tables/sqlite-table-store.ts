@@ -92,11 +92,17 @@ function pickSubKeys(records: StoredRecord[], sub: Map<string, string[]>): Store
       if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
       const full = value as Record<string, unknown>;
       const kept: Record<string, unknown> = {};
-      for (const name of ['id', '_table', ...names]) if (name in full) kept[name] = full[name];
+      for (const name of ['id', '_table', ...names])
+        if (Object.hasOwn(full, name)) kept[name] = full[name];
       (record as Record<string, unknown>)[field] = kept;
     }
   }
   return records;
+}
+
+/** Whether `expand` can turn a field into a record: a pointer, or created_by. */
+function expandable(info: TableInfo, field: string): boolean {
+  return field === 'created_by' || info.fields.get(field)?.type === 'pointer';
 }
 
 function aclText(list: string[] | null | undefined): string | null {
@@ -271,7 +277,7 @@ export class SqliteTableStore implements TableStore {
   ): StoredRecord {
     return this.read(() => {
       const info = this.catalog.resolve(table);
-      const split = splitSubKeys(options.keys);
+      const split = splitSubKeys(options.keys, (f) => expandable(info, f));
       const keys = resolveKeys(split.keys, info.allNames);
       const row = this.rowById(info, id);
       if (!row) throw recordNotFound(info.schema.name, String(id));
@@ -285,7 +291,7 @@ export class SqliteTableStore implements TableStore {
       const info = this.catalog.resolve(table);
       const limit = resolveLimit(options.limit);
       const offset = resolveOffset(options.offset);
-      const split = splitSubKeys(options.keys);
+      const split = splitSubKeys(options.keys, (f) => expandable(info, f));
       const keys = resolveKeys(split.keys, info.allNames);
       const where = compileWhere(options.where, info.queryFields);
       // withinRegion sorts near to far (MinCloud's geo.md) unless the caller orders.
