@@ -241,6 +241,14 @@ declare namespace BaaS {
     notExists(key: string | string[]): this;
     /** The object field has this top-level key. */
     hasKey(key: string, fieldName: string): this;
+    /** geojson polygons that contain the point. */
+    include(key: string, point: GeoPoint): this;
+    /** geojson points inside the polygon. */
+    within(key: string, polygon: GeoPolygon): this;
+    /** geojson points within `radius` km of the point (on the sphere). */
+    withinCircle(key: string, point: GeoPoint, radius: number): this;
+    /** geojson points between `minDistance` and `maxDistance` metres of the point, nearest first. */
+    withinRegion(key: string, point: GeoPoint, maxDistance?: number, minDistance?: number): this;
   }
 
   /**
@@ -275,6 +283,63 @@ declare namespace BaaS {
     updated_at: number;
     created_by: number | null;
     [custom: string]: unknown;
+  }
+
+  /** A point of a geojson field: longitude first, then latitude. */
+  class GeoPoint {
+    constructor(longitude: number, latitude: number);
+    longitude: number;
+    latitude: number;
+    toGeoJSON(): { type: 'Point'; coordinates: [number, number] };
+  }
+
+  /** A polygon of a geojson field: a closed ring (the last point equals the first). */
+  class GeoPolygon {
+    constructor(points: Array<[number, number] | GeoPoint>);
+    toGeoJSON(): { type: 'Polygon'; coordinates: Array<Array<[number, number]>> };
+  }
+
+  /** `new BaaS.Content(groupID)`: one content library's contents (the table API, scoped). */
+  class Content extends TableObject {
+    constructor(contentGroupID: number);
+  }
+
+  /** `new BaaS.ContentCategory(groupID)`: one library's categories. */
+  class ContentCategory {
+    constructor(contentGroupID: number);
+    /** The category with `parent: {id, name} | null` and `subcategories`. */
+    get(categoryID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    find(options?: {
+      withCount?: boolean;
+    }): Promise<CloudFn.Response<CloudFn.ListResult<Record<string, unknown>>>>;
+    count(): Promise<number>;
+    setQuery(query: Query): this;
+    limit(value: number): this;
+    offset(value: number): this;
+    orderBy(keys: string | string[]): this;
+    create(data: {
+      name: string;
+      parent?: number | null;
+    }): Promise<CloudFn.Response<Record<string, unknown>>>;
+    update(
+      categoryID: number,
+      data: { name?: string; parent?: number | null },
+    ): Promise<CloudFn.Response<Record<string, unknown>>>;
+  }
+
+  /** The content libraries; `new BaaS.ContentGroup(id)` is MinCloud's deprecated form of Content. */
+  class ContentGroup extends Content {
+    static get(contentGroupID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    static find(options?: {
+      withCount?: boolean;
+      offset?: number;
+      limit?: number;
+    }): Promise<CloudFn.Response<CloudFn.ListResult<Record<string, unknown>>>>;
+    getContent(richTextID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    getCategory(categoryID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    getCategoryList(options?: {
+      withCount?: boolean;
+    }): Promise<CloudFn.Response<CloudFn.ListResult<Record<string, unknown>>>>;
   }
 
   /** `new BaaS.User()`: the users, with the table API (get, setQuery, find, count, …). */
