@@ -704,6 +704,14 @@ declare namespace BaaS {
     signKey?: string,
     options?: CloudFn.WechatCallOptions,
   ): Promise<{ access_token: string; expires_in: number }>;
+  /** MinCloud's text check (WeChat msgSecCheck); with `openid`, WeChat's version 2. */
+  function wxCensorText(
+    text: string,
+    options?: CloudFn.WechatCallOptions & { openid?: string; scene?: 1 | 2 | 3 | 4 },
+  ): Promise<{
+    status: 200;
+    data: { risky: boolean; result?: { suggest: string; label: number } };
+  }>;
   /** MinCloud's name; takes WeChat's template-message body or MinCloud's recipients form. */
   function sendTemplateMessage(
     data: CloudFn.TemplateMessage,
@@ -719,6 +727,7 @@ declare namespace BaaS {
       signKey?: string,
       options?: CloudFn.WechatCallOptions,
     ): Promise<{ access_token: string; expires_in: number }>;
+    const censorText: typeof BaaS.wxCensorText;
     /** 客服消息: /cgi-bin/message/custom/send (within 48 h of the user's last message). */
     function sendCustomerMessage(
       message: CloudFn.CustomerMessage,

@@ -80,6 +80,7 @@ export function createBaaS(
     TableObject: tables.TableObject,
     Query: tables.Query,
     wxAccessToken: wechat.wxAccessToken,
+    wxCensorText: wechat.wxCensorText,
     sendTemplateMessage: wechat.api.sendTemplateMessage,
     wechat: wechat.api,
     request: createRequest(hostRequest),
