@@ -661,7 +661,7 @@ declare namespace CloudFn {
     maxRedirects?: number;
     validateStatus?: (status: number) => boolean;
   }
-  interface AxiosLikeResponse<T = any> {
+  interface AxiosLikeResponse<T = unknown> {
     status: number;
     statusText: string;
     headers: Record<string, string>;
@@ -691,7 +691,7 @@ declare namespace CloudFn {
     readonly redirected: boolean;
     readonly bodyUsed: boolean;
     text(): Promise<string>;
-    json(): Promise<any>;
+    json(): Promise<unknown>;
     arrayBuffer(): Promise<ArrayBuffer>;
     bytes(): Promise<Uint8Array>;
     clone(): FetchResponse;
@@ -768,7 +768,7 @@ declare namespace BaaS {
     ): Promise<{ type: string; media_id: string; created_at: number }>;
     /** Answers the user who pushed `event` with a customer-service message (no 5 s budget). */
     function reply(
-      event: CloudFn.Event<any>,
+      event: CloudFn.Event<unknown>,
       message: string | WeChat.Reply | Omit<CloudFn.CustomerMessage, 'touser'>,
       options?: CloudFn.WechatCallOptions,
     ): Promise<CloudFn.WechatAnswer>;
@@ -785,36 +785,39 @@ declare namespace BaaS {
 
   /** MinCloud's BaaS.request (axios-shaped), through the engine's SSRF guard and limits. */
   const request: {
-    <T = any>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
-    <T = any>(url: string, config?: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
-    request<T = any>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
-    get<T = any>(
+    <T = unknown>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    <T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    delete<T = any>(
+    request<T = unknown>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    get<T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    head<T = any>(
+    delete<T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    options<T = any>(
+    head<T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    post<T = any>(
+    options<T = unknown>(
       url: string,
-      data?: unknown,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    put<T = any>(
+    post<T = unknown>(
       url: string,
       data?: unknown,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    patch<T = any>(
+    put<T = unknown>(
+      url: string,
+      data?: unknown,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    patch<T = unknown>(
       url: string,
       data?: unknown,
       config?: CloudFn.AxiosLikeConfig,

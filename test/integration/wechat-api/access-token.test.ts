@@ -44,7 +44,8 @@ describe('fetching', () => {
       return BaaS.wxAccessToken(event.signKey);
     }`;
     // 4 functions × 25 runs: the per-function concurrency cap is 32.
-    for (const i of [0, 1, 2, 3]) await deploy(t, `token${i}`, code);
+    // They wait for each other: a generous deadline, so a busy machine does not fail the test.
+    for (const i of [0, 1, 2, 3]) await deploy(t, `token${i}`, code, { timeoutMs: 120_000 });
     const hold = fake.holdTokens();
     const runs = Array.from({ length: 100 }, (_, n) => invoke(t, `token${n % 4}`, { n }));
     for (;;) {

@@ -62,8 +62,13 @@ export async function startWechatSetup(
 }
 
 /** Deploys `code` as `name` (201 expected). */
-export async function deploy(t: TestEngine, name: string, code: string): Promise<void> {
-  const answer = await t.api('PUT', `/functions/${name}`, { code });
+export async function deploy(
+  t: TestEngine,
+  name: string,
+  code: string,
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
+  const answer = await t.api('PUT', `/functions/${name}`, { code, ...options });
   if (answer.status !== 201 && answer.status !== 200)
     throw new Error(`deploy failed: ${JSON.stringify(answer.body)}`);
 }
