@@ -128,7 +128,9 @@ describe('with CLOUDFN_OUTBOUND_ALLOW_PRIVATE=1', () => {
         const bytes = new Uint8Array(await (await fetch(base + '/bytes')).arrayBuffer());
         let fileRedirect;
         try { await fetch(base + '/to-file'); } catch (e) { fileRedirect = e.code; }
-        return { status: r.status, ok: r.ok, redirected: r.redirected, url: r.url,
+        const made = new Response('made here', { status: 201, headers: { 'X-A': '1' } });
+        const own = [made.status, made.ok, made.headers.get('x-a'), await made.text()];
+        return { own, status: r.status, ok: r.ok, redirected: r.redirected, url: r.url,
                  type: r.headers.get('Content-Type'), json, reread,
                  sent: await sent.json(), bytes: Array.from(bytes), fileRedirect };
       }`,
@@ -136,6 +138,7 @@ describe('with CLOUDFN_OUTBOUND_ALLOW_PRIVATE=1', () => {
     const answer = await invoke(t, 'fetcher', { base });
     expect(answer.status).toBe('fulfilled');
     expect(answer.data).toMatchObject({
+      own: [201, true, '1', 'made here'],
       status: 200,
       ok: true,
       redirected: true,
