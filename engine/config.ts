@@ -25,6 +25,10 @@ export interface Config {
   outboundTimeMs: number;
   inboxRetentionDays: number;
   triggerLogRetentionDays: number;
+  /** Job rows (functions' runs, with their logs) older than this are pruned. */
+  jobRetentionDays: number;
+  /** `BaaS.invoke` runs of one function in flight at once; past it calls are refused. */
+  invokeMaxInFlight: number;
   /** Executor processes running isolates. */
   executors: number;
   /** A run using this much CPU makes its function suspect: it moves to the quarantine executor. */
@@ -32,6 +36,8 @@ export interface Config {
   /** The share of one core (percent) a suspect that keeps offending gets, over time. */
   quarantineCpuPercent: number;
   logLevel: string;
+  /** Web console sessions end after this many minutes without a request. */
+  consoleIdleMinutes: number;
 }
 
 export type ConfigInput = Partial<Record<keyof Config, string | number | boolean | undefined>>;
@@ -96,6 +102,20 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       1,
       3650,
     ),
+    jobRetentionDays: integer(
+      'CLOUDFN_JOB_RETENTION_DAYS',
+      pick('jobRetentionDays', 'CLOUDFN_JOB_RETENTION_DAYS'),
+      30,
+      1,
+      3650,
+    ),
+    invokeMaxInFlight: integer(
+      'CLOUDFN_INVOKE_MAX_IN_FLIGHT',
+      pick('invokeMaxInFlight', 'CLOUDFN_INVOKE_MAX_IN_FLIGHT'),
+      100,
+      1,
+      100_000,
+    ),
     executors: integer('CLOUDFN_EXECUTORS', pick('executors', 'CLOUDFN_EXECUTORS'), 1, 1, 64),
     suspectCpuMs: integer(
       'CLOUDFN_SUSPECT_CPU_MS',
@@ -112,6 +132,13 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       100,
     ),
     logLevel: pick('logLevel', 'CLOUDFN_LOG_LEVEL') ?? 'info',
+    consoleIdleMinutes: integer(
+      'CLOUDFN_CONSOLE_IDLE_MINUTES',
+      pick('consoleIdleMinutes', 'CLOUDFN_CONSOLE_IDLE_MINUTES'),
+      30,
+      1,
+      1440,
+    ),
   };
 }
 

@@ -13,34 +13,48 @@ import { systemClock, type Clock } from './clock.ts';
 import { randomIds, type Ids } from './ids.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { openSqliteEngineStore, type EngineStore } from './store/index.ts';
-import { SqliteTableStore } from './tables/index.ts';
+import { SqliteTableStore, USER_TABLE } from './tables/index.ts';
 import type { TableChange, TableStore } from './tables/table-store.ts';
 import { createSandbox } from '../runtime/index.ts';
 import type { HostRequestHandler, NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
 import { createFunctionService, type FunctionService } from './functions/function-service.ts';
+import { createNestedInvoke } from './functions/nested-invoke.ts';
 import { TriggerRegistry } from './dispatch/trigger-registry.ts';
 import { TriggerAdmin } from './dispatch/trigger-admin.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { JobRunner } from './dispatch/job-runner.ts';
 import { TimerScheduler } from './dispatch/timer-scheduler.ts';
 import { startTriggerLogRetention } from './dispatch/trigger-log-retention.ts';
+import { startJobRetention } from './dispatch/job-retention.ts';
 import { functionAction } from './dispatch/actions/function-action.ts';
 import { tableAction } from './dispatch/actions/table-action.ts';
 import { webhookAction } from './dispatch/actions/webhook-action.ts';
 import { AccountRegistry, GroupCommitInbox, startInboxRetention } from './receiver/index.ts';
-import { createApp } from './http/app.ts';
+import { adminRoutesOf, createApp, type AdminRoute } from './http/app.ts';
 import { registerWechatRoutes } from './http/wechat-routes.ts';
 import { registerHookRoutes } from './http/hooks-routes.ts';
 import { registerAccountRoutes } from './http/admin/accounts-routes.ts';
 import { registerFunctionRoutes } from './http/admin/functions-routes.ts';
 import { registerTriggerRoutes } from './http/admin/triggers-routes.ts';
+import { registerInboxRoutes } from './http/admin/inbox-routes.ts';
 import { registerTableRoutes } from './tables/http-routes.ts';
 import { registerOpenApiRoute } from './http/openapi.ts';
+import { engineCatalogue } from './dispatch/trigger-references.ts';
 import { EngineError } from './errors.ts';
 import { createSecretBox } from './secrets/secret-box.ts';
 import { resolveSecretsKeys, SECRETS_KEY_FILE } from './secrets/secrets-key.ts';
 import { createWechatApi } from './wechat-api/index.ts';
 import { createHttpHostRequest } from './outbound/http-host-request.ts';
+import {
+  Activity,
+  observedFunctions,
+  observedInbox,
+  refusedPushes,
+} from './http/admin/activity.ts';
+import { registerFunctionDraftRoutes } from './http/admin/function-draft-routes.ts';
+import { registerMetricsRoutes } from './http/admin/metrics-routes.ts';
+import { registerEventsRoutes } from './http/admin/events-routes.ts';
+import { registerReplyOpeningRoutes } from './http/admin/reply-opening-routes.ts';
 
 const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
 
@@ -48,6 +62,8 @@ export interface Engine {
   url: string;
   adminToken: string;
   adminTokenGenerated: boolean;
+  /** Every route of the admin API, below `/api/v1`. */
+  adminRoutes: readonly AdminRoute[];
   store: EngineStore;
   tables: TableStore;
   functions: FunctionService;
@@ -94,6 +110,8 @@ export async function startEngine(
   // Every source writes accepted events through one group-committing writer: each is durable
   // (synchronous=FULL, its own transaction) before anyone is told it was accepted.
   const inbox = new GroupCommitInbox(store.inbox);
+  // The live log's feed and the dashboard's counts (web console).
+  const activity = new Activity(clock);
 
   // Parts built later that earlier callbacks need: filled in below, before the server starts.
   const late: { dispatcher?: Dispatcher; functions?: FunctionService } = {};
@@ -123,35 +141,14 @@ export async function startEngine(
   };
   tables.onChange(acceptTableChange);
 
-  // The depth of BaaS.invoke chains is limited by the runtime (runtime/limits.ts).
-  const nestedInvoke: NestedInvoke = async (name, data, { sync, depth }) => {
-    const run = late.functions!.run(name, data, {
-      source: 'cloud_function',
-      eventType: 'cloud_function',
-      depth,
-    });
-    if (!sync) {
-      run.catch((err: unknown) =>
-        log.warn({ err, function: name }, 'asynchronous BaaS.invoke failed'),
-      );
-      return { code: 0, data: null, error: {} };
-    }
-    try {
-      const { outcome } = await run;
-      return outcome.status === 'fulfilled'
-        ? { code: 0, data: outcome.result ?? null, error: {} }
-        : { code: 1, data: null, error: { ...outcome.error, status: outcome.status } };
-    } catch (err) {
-      return {
-        code: 1,
-        data: null,
-        error: {
-          code: (err as { code?: string }).code ?? 'E_INTERNAL',
-          message: (err as Error).message,
-        },
-      };
-    }
-  };
+  // The depth of BaaS.invoke chains and the calls per run are limited by the runtime
+  // (runtime/limits.ts), the calls in flight per function here.
+  const nestedInvoke: NestedInvoke = createNestedInvoke({
+    functions: () => late.functions!,
+    log,
+    maxInFlightPerFunction: config.invokeMaxInFlight,
+    userOf: (id) => tables.getRecord(USER_TABLE, id),
+  });
 
   const accounts = new AccountRegistry(store.accounts);
   // Asynchronous host requests of functions besides BaaS.invoke: WeChat's API and HTTP out.
@@ -201,7 +198,10 @@ export async function startEngine(
     },
     logger: log,
   });
-  const functions = createFunctionService({ store, sandbox, clock, ids });
+  const functions = observedFunctions(
+    createFunctionService({ store, sandbox, clock, ids }),
+    activity,
+  );
   late.functions = functions;
 
   const runner = new JobRunner({
@@ -232,18 +232,22 @@ export async function startEngine(
     clock,
     ids,
     webhookAllowPrivate: config.webhookAllowPrivate,
+    references: engineCatalogue({ store, tables }),
   });
+  const assertUnused = triggerAdmin.assertUnused.bind(triggerAdmin);
 
   let ready = false;
   const app = createApp({
     adminToken,
     log,
     ready: () => ready,
+    consoleIdleMinutes: config.consoleIdleMinutes,
     public: [
+      (r) => r.post('/wechat/:appId', refusedPushes(activity)),
       (r) =>
         registerWechatRoutes(r, {
           store,
-          inbox,
+          inbox: observedInbox(inbox, activity),
           accounts,
           registry,
           functions,
@@ -260,10 +264,22 @@ export async function startEngine(
         registerAccountRoutes(r, {
           accounts,
           clock,
+          assertUnused,
           tokenStats: (appId) => wechatApi.tokens.stats(appId),
         }),
-      (r) => registerFunctionRoutes(r, { store, functions }),
-      (r) => registerTableRoutes(r, { tables }),
+      (r) => registerReplyOpeningRoutes(r, { accounts }),
+      (r) => registerFunctionDraftRoutes(r, { store, sandbox, ids }),
+      (r) =>
+        registerFunctionRoutes(r, {
+          store,
+          functions,
+          assertUnused,
+          userOf: (id) => tables.getRecord(USER_TABLE, id),
+        }),
+      (r) => registerMetricsRoutes(r, { store, clock, activity, sandbox }),
+      (r) => registerEventsRoutes(r, { activity }),
+      (r) => registerTableRoutes(r, { tables, assertUnused }),
+      (r) => registerInboxRoutes(r, { store, onReplay: wakeDispatcher }),
       (r) =>
         registerTriggerRoutes(r, {
           store,
@@ -300,6 +316,12 @@ export async function startEngine(
     retentionDays: config.triggerLogRetentionDays,
     log,
   });
+  const jobRetention = startJobRetention({
+    jobs: store.jobs,
+    clock,
+    retentionDays: config.jobRetentionDays,
+    log,
+  });
   timers.schedule(registry.definitions());
   dispatcher.wake();
   runner.wake();
@@ -310,6 +332,7 @@ export async function startEngine(
     url: `http://${host}:${address.port}`,
     adminToken,
     adminTokenGenerated: generated,
+    adminRoutes: adminRoutesOf(app),
     store,
     tables,
     functions,
@@ -332,9 +355,11 @@ export async function startEngine(
     close() {
       closing ??= (async () => {
         ready = false;
+        activity.closeAll();
         timers.stop();
         retention.stop();
         logRetention.stop();
+        jobRetention.stop();
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await dispatcher.idle();

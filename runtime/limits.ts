@@ -16,7 +16,12 @@ export interface SandboxLimits {
   maxConcurrency: number;
   /** Depth of BaaS.invoke chains (this also cuts cycles). */
   maxInvokeDepth: number;
-  /** Pending guest timers per job. */
+  /**
+   * `BaaS.invoke` calls one run may make (sync or not); past it the call rejects with
+   * E_FUNCTION_INVOKE_LIMIT and nothing runs.
+   */
+  maxInvokesPerRun: number;
+  /** Pending guest timers per job; setTimeout/setInterval past it throw E_TOO_MANY_TIMERS. */
   maxTimersPerJob: number;
   /** Idle isolates are evicted (LRU) when the loaded isolates' heaps pass this. */
   isolateMemoryBudgetMb: number;
@@ -80,7 +85,8 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   maxConcurrencyPerFunction: 32,
   maxConcurrency: 512,
   maxInvokeDepth: 4,
-  maxTimersPerJob: 1000,
+  maxInvokesPerRun: 50,
+  maxTimersPerJob: 100,
   isolateMemoryBudgetMb: 768,
   maxLoadedIsolates: 2000,
   warmPoolSize: 4,

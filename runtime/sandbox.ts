@@ -31,6 +31,10 @@ export interface InvocationEvent {
   eventType: EventType;
   trigger?: { name: string; type: string };
   jobId: string;
+  /** A table trigger's write `{event, table, before, after}` (event.data is the record). */
+  change?: unknown;
+  /** `{user}` when the run is made for a user (MinCloud's `event.request.user`). */
+  request?: { user: Record<string, unknown> };
 }
 
 export interface InvocationRequest {
@@ -65,11 +69,23 @@ export interface InvocationOutcome {
   memoryBytes: number;
 }
 
-/** What a function's `BaaS.invoke(name, data, sync)` asks of the engine. */
+/**
+ * What a function's `BaaS.invoke(name, data, sync)` asks of the engine. A rejection with a
+ * string `code` and a numeric `status` (a limit) rejects the guest's call with that code;
+ * any other rejection resolves it as MinCloud's `{code: 1, error}`.
+ */
 export type NestedInvoke = (
   name: string,
   data: unknown,
-  options: { sync: boolean; depth: number; parentJobId: string },
+  options: {
+    sync: boolean;
+    depth: number;
+    parentJobId: string;
+    /** The user id the caller passed (`BaaS.invoke(name, data, sync, {userId})`). */
+    userId?: number;
+    /** The user the calling run is made for; the nested run is made for it too by default. */
+    user?: Record<string, unknown>;
+  },
 ) => Promise<{ code: number; data: unknown; error: Record<string, unknown> }>;
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Typings for cloudfn functions: the `BaaS` global (MinCloud's TableObject, Query and invoke),
  * the `event` a function receives, `console`, `process.env`, timers, and the WeChat push
- * payloads that arrive as `event.data`. `cloudfn init` copies this file into a starter folder
- * and wires it up in tsconfig.json; see docs/functions.md.
+ * payloads that arrive as `event.data`. `cloudfn init` copies this file (and
+ * sandbox-globals.d.ts: URL, TextEncoder, crypto, …) into a project and wires them up in
+ * tsconfig.json; see docs/functions.md.
  *
  * In JavaScript:  /** @param {CloudFn.Event<WeChat.UserConsumeCardEvent>} event *\/
  *                 exports.main = async function (event) { … }
@@ -28,6 +29,10 @@ declare namespace CloudFn {
     eventType: EventType;
     /** Set when a trigger fired the run. */
     trigger?: { name: string; type: TriggerType };
+    /** For a table trigger: the write that fired it (`event.data` is the record). */
+    change?: TableChange;
+    /** When the run is made for a user (invoke with `user_id`, or a nested invoke). */
+    request?: { user: BaaS.UserProfile };
     jobId: string;
     /** The run's time limit (the function's timeoutMs). */
     timeLimitInMS: number;
@@ -43,7 +48,7 @@ declare namespace CloudFn {
     | ((event: Event<TData>) => TResult | Promise<TResult>)
     | ((event: Event<TData>, callback: Callback<TResult>) => void);
 
-  /** `event.data` of a `table` trigger. */
+  /** `event.change` of a `table` trigger (`event.data` is the record itself). */
   interface TableChange<T = Record<string, unknown>> {
     event: 'create' | 'update' | 'delete';
     before: SavedRecord<T> | null;
@@ -72,13 +77,14 @@ declare namespace CloudFn {
 
   /** The system fields every record has. */
   interface SystemFields {
-    /** 24 hex characters. */
+    /** 24 hex characters (an integer for users: `_userprofile`). */
     id: string;
     /** Unix seconds. */
     created_at: number;
     /** Unix seconds. */
     updated_at: number;
-    created_by?: string | number | null;
+    /** The creating user's id (a function may set it), or that user after expand('created_by'). */
+    created_by?: number | { id: number; nickname: string | null; avatar: string | null } | null;
   }
 
   /** A stored record: your fields plus the system fields. */
@@ -112,11 +118,19 @@ declare namespace CloudFn {
     operation_result: Array<{ success?: Record<string, unknown>; error?: Record<string, unknown> }>;
   }
 
-  /** A rejected BaaS call: the engine's stable error code, an HTTP-like status, a message. */
+  /**
+   * A rejected BaaS call: MinCloud's HError. `code` is MinCloud's integer (400, 401, 403,
+   * 404, 500; 605 for a bad SDK argument), `reason` the engine's stable `E_…` code
+   * (docs/errors.md), `status` the HTTP-like status.
+   */
   interface BaaSError extends Error {
-    code: string;
+    code: number;
+    reason: string;
     status: number;
+    /** For a refused write: `{fields, errors}`. */
+    details?: unknown;
   }
+  type HError = BaaSError;
 
   type CompareOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 }
@@ -137,12 +151,15 @@ declare namespace BaaS {
       options?: { enableTrigger?: boolean },
     ): Promise<CloudFn.Response<CloudFn.BulkResult>>;
     /** One record; a missing id rejects (status 404). */
-    get(recordId: string): Promise<CloudFn.Response<CloudFn.SavedRecord<T>>>;
-    /** A record to update by id without fetching it. */
-    getWithoutData(recordId: string): TableRecord<T>;
+    get(recordId: string | number): Promise<CloudFn.Response<CloudFn.SavedRecord<T>>>;
+    /** A record to update by id without fetching it (also a pointer value, e.g. created_by). */
+    getWithoutData(recordId: string | number): TableRecord<T>;
     /** Every record of a query, to update at once. */
     getWithoutData(query: Query): BulkRecord<T>;
-    delete(recordId: string, options?: { enableTrigger?: boolean }): Promise<CloudFn.Response<''>>;
+    delete(
+      recordId: string | number,
+      options?: { enableTrigger?: boolean },
+    ): Promise<CloudFn.Response<''>>;
     delete(
       query: Query,
       options?: { enableTrigger?: boolean; withCount?: boolean },
@@ -156,7 +173,7 @@ declare namespace BaaS {
     setQuery(query: Query): this;
     /** `select('a')`, `select(['a', 'b'])` keeps fields; `select('-a')` drops them. */
     select(keys: string | string[]): this;
-    /** Accepted for MinCloud compatibility (cloudfn has no pointer fields). */
+    /** `expand('created_by')`: the creator as the user `{id, nickname, avatar}`. */
     expand(keys: string | string[]): this;
     limit(value: number): this;
     offset(value: number): this;
@@ -230,7 +247,48 @@ declare namespace BaaS {
     name: string,
     data?: unknown,
     sync?: boolean,
+    /** cloudfn's: run it for this user (by default, for the caller's user). */
+    options?: { userId?: number },
   ): Promise<CloudFn.InvokeResult<TResult>>;
+
+  // MinCloud compatibility (docs/mincloud.md) ------------------------------------------
+
+  /** MinCloud's user fields (`_userprofile`); custom fields are added like any table's. */
+  interface UserProfile {
+    id: number;
+    openid: string | null;
+    unionid: string | null;
+    nickname: string | null;
+    avatar: string | null;
+    /** 0 unknown, 1 male, 2 female. */
+    gender: number | null;
+    city: string | null;
+    province: string | null;
+    country: string | null;
+    language: string | null;
+    is_authorized: boolean | null;
+    created_at: number;
+    updated_at: number;
+    created_by: number | null;
+    [custom: string]: unknown;
+  }
+
+  /** `new BaaS.User()`: the users, with the table API (get, setQuery, find, count, …). */
+  class User extends TableObject<UserProfile> {
+    constructor();
+    /** The user the run is made for (`event.request.user`); HError 604 when there is none. */
+    getCurrentUserWithoutData(): TableRecord<UserProfile>;
+  }
+
+  /** MinCloud's deprecated form of `invoke`: the invoke result comes in `data`. */
+  function invokeFunction<TResult = unknown>(
+    name: string,
+    data?: unknown,
+    sync?: boolean,
+  ): Promise<CloudFn.Response<CloudFn.InvokeResult<TResult>>>;
+
+  /** The engine's current time: `res.data.time` is ISO-8601 with its zone. */
+  function getServerDate(): Promise<CloudFn.Response<{ time: string }>>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -243,6 +301,10 @@ interface Console {
   info(...data: unknown[]): void;
   warn(...data: unknown[]): void;
   error(...data: unknown[]): void;
+  /** Logged as `log`. */
+  debug(...data: unknown[]): void;
+  /** Logged as `log`. */
+  trace(...data: unknown[]): void;
 }
 // `var`, not const: it must merge with the same declaration in @types/node.
 // eslint-disable-next-line no-var
@@ -267,6 +329,20 @@ declare function setTimeout<TArgs extends unknown[]>(
   ...args: TArgs
 ): number;
 declare function clearTimeout(id: number | undefined): void;
+
+// Globals added for issue 13 (the documented ones of docs/functions.md); URL,
+// URLSearchParams, TextEncoder, TextDecoder and crypto are in sandbox-globals.d.ts.
+declare function setInterval<TArgs extends unknown[]>(
+  handler: (...args: TArgs) => void,
+  timeout?: number,
+  ...args: TArgs
+): number;
+declare function clearInterval(id: number | undefined): void;
+declare function queueMicrotask(callback: () => void): void;
+/** Base64 → a Latin-1 string; throws on bad input. */
+declare function atob(data: string): string;
+/** A Latin-1 string → base64; throws on characters above U+00FF. */
+declare function btoa(data: string): string;
 
 // ---------------------------------------------------------------------------------------
 // WeChat pushes (event.data of wechat_message triggers; SPEC §3)

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ADMIN_TOKEN_FILE } from '../admin-token.ts';
+import { findDevEngine } from './dev/dev-file.ts';
 import { usageError } from './errors.ts';
 
 export interface Connection {
@@ -23,14 +24,16 @@ export const DEFAULT_URL = 'http://127.0.0.1:3000';
  * CLOUDFN_ADMIN_TOKEN, then the token the engine generated and keeps in its data dir:
  * <CLOUDFN_DATA_DIR>/admin-token, else data/admin-token in this folder or the nearest parent
  * that has one (the checkout, when working in a functions folder inside it). So a local
- * engine needs no setup.
+ * engine needs no setup. In a project where `cloudfn dev` runs, its engine (URL and token,
+ * from .cloudfn/dev.json) comes before the default address.
  */
 export function resolveConnection(
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Connection {
-  const rawUrl = flags.url || env.CLOUDFN_URL || DEFAULT_URL;
+  const dev = flags.url || env.CLOUDFN_URL ? undefined : findDevEngine(cwd);
+  const rawUrl = flags.url || env.CLOUDFN_URL || dev?.url || DEFAULT_URL;
   let parsed: URL;
   try {
     parsed = new URL(rawUrl);
@@ -50,6 +53,7 @@ export function resolveConnection(
   if (flags.adminToken) return { url, token: flags.adminToken, tokenSource: '--admin-token' };
   if (env.CLOUDFN_ADMIN_TOKEN)
     return { url, token: env.CLOUDFN_ADMIN_TOKEN, tokenSource: 'CLOUDFN_ADMIN_TOKEN' };
+  if (dev) return { url, token: dev.adminToken, tokenSource: 'cloudfn dev (.cloudfn/dev.json)' };
   for (const file of tokenFiles(env.CLOUDFN_DATA_DIR, cwd)) {
     try {
       const kept = fs.readFileSync(file, 'utf8').trim();

@@ -3,11 +3,13 @@ import { Command } from 'commander';
 import type { Cli } from './context.ts';
 import { registerAccounts } from './commands/accounts.ts';
 import { registerDeploy } from './commands/deploy.ts';
+import { registerDev } from './commands/dev.ts';
 import { registerEnv } from './commands/env.ts';
 import { registerFunctions } from './commands/functions.ts';
 import { registerInit } from './commands/init.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerPull } from './commands/pull.ts';
 import { registerPush } from './commands/push.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTables } from './commands/tables.ts';
@@ -28,7 +30,10 @@ Exit codes: 0 ok, 1 the engine refused (or a run failed), 2 usage error, 3 engin
 
 Examples:
   $ cloudfn serve
-  $ cloudfn init my-app && cd my-app
+  $ cloudfn init my-app && cd my-app && npm install
+  $ cloudfn deploy --dry-run
+  $ cloudfn deploy
+  $ cloudfn dev
   $ cloudfn deploy functions/user_consume_card.js
   $ cloudfn push wx2c2769f8efd9abc2 pushes/user_consume_card.xml --encrypt
   $ cloudfn logs user_consume_card --follow
@@ -58,6 +63,8 @@ export function buildProgram(cli: Cli): Command {
   registerServe(program);
   registerInit(program, cli);
   registerDeploy(program, cli);
+  registerPull(program, cli);
+  registerDev(program, cli);
   registerInvoke(program, cli);
   registerFunctions(program, cli);
   registerEnv(program, cli);

@@ -5,16 +5,6 @@ import { startEngine } from '../main.ts';
 export async function serve(flags: ConfigInput): Promise<void> {
   const config = resolveConfig(process.env, flags);
   const engine = await startEngine(config);
-  engine.log.info(
-    { url: engine.url, dataDir: config.dataDir },
-    `cloudfn listening on ${engine.url}`,
-  );
-  if (engine.adminTokenGenerated) {
-    // Printed once, on the start that generated it; it stays in the data dir.
-    process.stdout.write(
-      `\nAdmin token (kept in ${config.dataDir}/admin-token): ${engine.adminToken}\n\n`,
-    );
-  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -28,6 +18,17 @@ export async function serve(flags: ConfigInput): Promise<void> {
       },
     );
   };
+  // Before anything is printed: whoever waits for the start line may signal at once.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  engine.log.info(
+    { url: engine.url, dataDir: config.dataDir },
+    `cloudfn listening on ${engine.url}`,
+  );
+  if (engine.adminTokenGenerated) {
+    // Printed once, on the start that generated it; it stays in the data dir.
+    process.stdout.write(
+      `\nAdmin token (kept in ${config.dataDir}/admin-token): ${engine.adminToken}\n\n`,
+    );
+  }
 }

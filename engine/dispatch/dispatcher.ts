@@ -1,9 +1,11 @@
-import type { EngineStore, NewFiring } from '../store/index.ts';
+import type { EngineStore, NewFiring, PendingInboxEntry } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import { frequencyAllows } from '../triggers/index.ts';
 import type { Match, TriggerRegistry } from './trigger-registry.ts';
 import { eventTypeOf, firingSourceOf } from './event-sources.ts';
+import { assertJsonWithin } from '../limits/errors.ts';
+import { MAX_OUTPUT_DEPTH } from '../limits/json-limits.ts';
 
 interface Logger {
   error(obj: object, msg: string): void;
@@ -13,6 +15,11 @@ interface Logger {
  * Moves accepted entries from the inbox to the queue: matches them against the triggers
  * (pure), applies frequency rules, and commits "inbox entry dispatched + its firings" in one
  * transaction. Runs after the answer was sent; wakes on accept, and drains leftovers on start.
+ *
+ * An entry whose dispatch throws (unreadable stored data, a rule that fails on it, a write
+ * that fails) is set aside as `dispatch_failed` with its error and logged, and the drain goes
+ * on: left pending, it would stay first in line and hold up every entry after it, across
+ * restarts. `POST /api/v1/inbox/:id/replay` puts it back.
  */
 export class Dispatcher {
   #store: EngineStore;
@@ -73,6 +80,40 @@ export class Dispatcher {
     };
   }
 
+  /** Matches one entry and commits it with its firings; returns how many were queued. */
+  #dispatchOne(entry: PendingInboxEntry): number {
+    if (entry.unreadable !== undefined) throw new Error(entry.unreadable);
+    // Sources check depth before they store, but an entry stored by an older version (or
+    // written by hand) is not: it would reach the queue's JSON, a function and the IPC.
+    assertJsonWithin(entry.data, 'The stored event', { maxDepth: MAX_OUTPUT_DEPTH });
+    const now = this.#clock.now();
+    const firings: NewFiring[] = [];
+    for (const m of this.#registry.match(firingSourceOf(entry), entry.data)) {
+      firings.push({
+        logId: this.#ids.id(),
+        trigger: m.trigger.name,
+        actionIndex: m.actionIndex,
+        action: m.action as unknown as Record<string, unknown>,
+        event: entry.data,
+        eventType: eventTypeOf(m.trigger.type),
+        ...this.#frequencyGuard(m, now),
+      });
+    }
+    this.#store.queue.dispatch(entry.id, firings, now);
+    return firings.length;
+  }
+
+  /** A failed dispatch: the entry is set aside (its transaction rolled back), the rest go on. */
+  #setAside(entry: PendingInboxEntry, err: unknown): void {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    this.#log.error(
+      { err, inboxId: entry.id, source: entry.source, key: entry.key },
+      'inbox entry set aside (dispatch_failed): its dispatch failed; replay it once fixed',
+    );
+    // If even this write fails, the drain stops (the outer catch) and retries at the next wake.
+    this.#store.inbox.setAside(entry.id, message.slice(0, 2000), this.#clock.now());
+  }
+
   async #drain(): Promise<void> {
     try {
       for (;;) {
@@ -80,21 +121,11 @@ export class Dispatcher {
         if (entries.length === 0) return;
         let queued = 0;
         for (const entry of entries) {
-          const now = this.#clock.now();
-          const firings: NewFiring[] = [];
-          for (const m of this.#registry.match(firingSourceOf(entry), entry.data)) {
-            firings.push({
-              logId: this.#ids.id(),
-              trigger: m.trigger.name,
-              actionIndex: m.actionIndex,
-              action: m.action as unknown as Record<string, unknown>,
-              event: entry.data,
-              eventType: eventTypeOf(m.trigger.type),
-              ...this.#frequencyGuard(m, now),
-            });
+          try {
+            queued += this.#dispatchOne(entry);
+          } catch (err) {
+            this.#setAside(entry, err);
           }
-          this.#store.queue.dispatch(entry.id, firings, now);
-          queued += firings.length;
         }
         // Most pushes match nothing: the runner's look at the queue is not free.
         if (queued > 0) this.#onQueued();

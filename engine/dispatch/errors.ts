@@ -1,4 +1,4 @@
-import { ConflictError, EngineError, NotFoundError } from '../errors.ts';
+import { ConflictError, EngineError, NotFoundError, ValidationError } from '../errors.ts';
 
 /** Codes of trigger delivery and administration (docs/errors.md, "Triggers"). */
 
@@ -70,5 +70,79 @@ export class HookRateLimitedError extends EngineError {
       },
     );
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export class InboxEntryNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super('E_INBOX_ENTRY_NOT_FOUND', `No inbox entry "${id}".`, { id });
+  }
+}
+
+/** Only entries set aside by a failed dispatch are replayed: the others ran or will run. */
+export class InboxEntryNotReplayableError extends ConflictError {
+  constructor(id: string, status: string) {
+    super(
+      'E_INBOX_ENTRY_NOT_REPLAYABLE',
+      `Inbox entry "${id}" is ${status}; only dispatch_failed entries can be replayed.`,
+      { id, status },
+    );
+  }
+}
+
+const KIND_WORDS = { function: 'function', table: 'table', account: 'WeChat account' } as const;
+const KIND_FIX = {
+  function: 'deploy it first (cloudfn deploy, PUT /api/v1/functions/:name)',
+  table: 'create it first (cloudfn tables create, POST /api/v1/tables)',
+  account: 'register it first (cloudfn accounts set, PUT /api/v1/wechat/accounts/:appId)',
+} as const;
+
+interface MissingReferenceDetail {
+  kind: 'function' | 'table' | 'account';
+  name: string;
+  path: string;
+  suggestion: string | null;
+}
+
+/**
+ * A trigger names a function, table or account that does not exist. The first one is in the
+ * message and the top-level details (`kind`, `name`, `suggestion`, `path`); `issues` lists
+ * every missing reference, as E_TRIGGER_INVALID does for faults of the definition.
+ */
+export class TriggerReferenceMissingError extends ValidationError {
+  constructor(missing: MissingReferenceDetail[]) {
+    const describe = (m: MissingReferenceDetail) =>
+      `${m.path}: no ${KIND_WORDS[m.kind]} named "${m.name}"` +
+      (m.suggestion ? `; did you mean "${m.suggestion}"?` : `; ${KIND_FIX[m.kind]}`);
+    const first = missing[0]!;
+    super('E_TRIGGER_REFERENCE_MISSING', describe(first), {
+      kind: first.kind,
+      name: first.name,
+      suggestion: first.suggestion,
+      path: first.path,
+      issues: missing.map((m) => ({
+        path: m.path,
+        message: describe(m).slice(m.path.length + 2),
+        code: 'E_TRIGGER_REFERENCE_MISSING',
+        kind: m.kind,
+        name: m.name,
+        suggestion: m.suggestion,
+        ...(m.suggestion ? { hint: `did you mean "${m.suggestion}"?` } : {}),
+      })),
+    });
+    this.name = 'TriggerReferenceMissingError';
+  }
+}
+
+/** Deleting a function, table or account that triggers still name (without ?force=true). */
+export class InUseError extends ConflictError {
+  constructor(kind: 'function' | 'table' | 'account', name: string, triggers: string[]) {
+    super(
+      'E_IN_USE',
+      `The ${KIND_WORDS[kind]} "${name}" is used by trigger(s) ${triggers.map((t) => `"${t}"`).join(', ')}; ` +
+        'change or delete them first, or delete with ?force=true (their firings will then dead-letter).',
+      { kind, name, triggers },
+    );
+    this.name = 'InUseError';
   }
 }

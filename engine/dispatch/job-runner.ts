@@ -171,7 +171,8 @@ export class JobRunner {
     if (!actionError) this.#log.error({ err, trigger: item.trigger }, 'action crashed');
     const now = this.#clock.now();
     const attemptsAllowed = definition?.retry.attempts ?? 1;
-    const final = !definition || item.attempts >= attemptsAllowed;
+    const final =
+      !definition || actionError?.permanent === true || item.attempts >= attemptsAllowed;
     // An interrupted attempt did not run now: the log keeps the number that did.
     const attempts = Math.min(item.attempts, attemptsAllowed);
     this.#store.triggerLogs.update(
@@ -188,8 +189,14 @@ export class JobRunner {
     );
     if (final) {
       this.#store.queue.remove(item.id);
+      // A known cause is a warning with its code and message; a stack only for crashes.
       this.#log.warn(
-        { trigger: item.trigger, log: item.triggerLogId, attempts: item.attempts },
+        {
+          trigger: item.trigger,
+          log: item.triggerLogId,
+          attempts,
+          ...(actionError ? { code: actionError.type, reason: actionError.message } : {}),
+        },
         'firing dead-lettered',
       );
     } else {

@@ -10,7 +10,20 @@ import {
 } from '../triggers/index.ts';
 import { ValidationError } from '../errors.ts';
 import type { TriggerRegistry } from './trigger-registry.ts';
-import { TriggerExistsError, TriggerNotFoundError, TriggerNotWebhookError } from './errors.ts';
+import {
+  InUseError,
+  TriggerExistsError,
+  TriggerNotFoundError,
+  TriggerNotWebhookError,
+  TriggerReferenceMissingError,
+} from './errors.ts';
+import {
+  missingReferences,
+  triggersUsing,
+  type MissingReference,
+  type ReferenceCatalogue,
+  type ReferenceKind,
+} from './trigger-references.ts';
 
 /** A save-time DNS answer slower than this is not waited for: the send-time check still runs. */
 const SAVE_CHECK_TIMEOUT_MS = 2000;
@@ -23,6 +36,8 @@ export interface TriggerAdminDeps {
   /** CLOUDFN_WEBHOOK_ALLOW_PRIVATE: webhook targets on private networks are allowed. */
   webhookAllowPrivate: boolean;
   lookup?: HostLookup;
+  /** What exists now: a trigger may only name existing functions, tables and accounts. */
+  references: ReferenceCatalogue;
 }
 
 /** Saving, replacing, toggling and deleting triggers: validate, store, then refresh the index. */
@@ -36,6 +51,7 @@ export class TriggerAdmin {
   /** POST: a new trigger; a webhook trigger gets its key. */
   async create(input: unknown): Promise<StoredTrigger> {
     const definition = this.#parse(input);
+    this.#checkReferences(definition);
     const { store, ids, clock } = this.#deps;
     const taken = () => {
       if (store.triggers.get(definition.name)) throw new TriggerExistsError(definition.name);
@@ -56,6 +72,7 @@ export class TriggerAdmin {
   async replace(name: string, input: unknown): Promise<StoredTrigger> {
     const existing = this.get(name);
     const definition = this.#parse(withKeptSecrets({ ...(input as object), name }, existing));
+    this.#checkReferences(definition);
     await this.#checkTargets(definition);
     // Read again after the DNS lookup: the trigger may have been deleted or its key rotated.
     const current = this.get(name);
@@ -95,6 +112,45 @@ export class TriggerAdmin {
     this.#deps.registry.reload();
   }
 
+  /**
+   * Validates a definition as POST (or PUT, with `name`) would, references included, without
+   * saving it: the dry run of a deploy. Answers the trigger as it would be saved.
+   */
+  async validate(input: unknown, name?: string): Promise<TriggerDefinition> {
+    const existing = name === undefined ? undefined : this.get(name);
+    const body = name === undefined ? input : { ...(input as object), name };
+    const definition = this.#parse(
+      existing ? withKeptSecrets(body as Record<string, unknown>, existing) : body,
+    );
+    if (!existing && this.#deps.store.triggers.get(definition.name))
+      throw new TriggerExistsError(definition.name);
+    this.#checkReferences(definition);
+    await this.#checkTargets(definition);
+    return definition;
+  }
+
+  /** References of a saved trigger that name nothing now (deleted with force, or raced). */
+  missing(name: string): MissingReference[] {
+    const definition = this.get(name).definition as unknown as TriggerDefinition;
+    return missingReferences(definition, this.#deps.references);
+  }
+
+  /** Names of the triggers that name this function, table or account. */
+  usersOf(kind: ReferenceKind, name: string): string[] {
+    return triggersUsing(this.#deps.store.triggers.list(), kind, name);
+  }
+
+  /**
+   * Before a function, table or account is deleted: refused (409 E_IN_USE, listing the
+   * triggers) while triggers name it, unless forced; a forced delete leaves those triggers
+   * to dead-letter their firings with E_FUNCTION_NOT_FOUND / E_TABLE_NOT_FOUND.
+   */
+  assertUnused(kind: ReferenceKind, name: string, force: boolean): void {
+    if (force) return;
+    const users = this.usersOf(kind, name);
+    if (users.length > 0) throw new InUseError(kind, name, users);
+  }
+
   get(name: string): StoredTrigger {
     const found = this.#deps.store.triggers.get(name);
     if (!found) throw new TriggerNotFoundError(name);
@@ -104,6 +160,11 @@ export class TriggerAdmin {
   #saved(saved: StoredTrigger): StoredTrigger {
     this.#deps.registry.reload();
     return saved;
+  }
+
+  #checkReferences(definition: TriggerDefinition): void {
+    const missing = missingReferences(definition, this.#deps.references);
+    if (missing.length > 0) throw new TriggerReferenceMissingError(missing);
   }
 
   #parse(input: unknown): TriggerDefinition {

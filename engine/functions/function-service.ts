@@ -33,6 +33,10 @@ export interface RunContext {
   trigger?: { name: string; type: string };
   triggerLogId?: string;
   depth?: number;
+  /** A table trigger's write, passed as `event.change`. */
+  change?: unknown;
+  /** The user the run is made for, passed as `event.request.user`. */
+  user?: Record<string, unknown>;
 }
 
 export interface RunResult {
@@ -167,6 +171,8 @@ export function createFunctionService(deps: {
           eventType: context.eventType,
           jobId,
           ...(context.trigger ? { trigger: context.trigger } : {}),
+          ...(context.change !== undefined ? { change: context.change } : {}),
+          ...(context.user !== undefined ? { request: { user: context.user } } : {}),
         },
         depth: context.depth ?? 0,
       });

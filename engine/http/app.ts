@@ -1,7 +1,9 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { errorMiddleware } from './errors.ts';
-import { bearerAuth } from './auth.ts';
+import { bearerOrSessionAuth } from './auth.ts';
+import { canonicalPaths } from './canonical-path.ts';
+import { CONSOLE_DIR, createConsole } from './console/console-routes.ts';
 
 interface Logger {
   error(obj: object, msg: string): void;
@@ -16,28 +18,64 @@ export interface AppParts {
   public: Array<(router: Router) => void>;
   /** False until the engine accepts work. */
   ready: () => boolean;
+  /** Web console sessions end after this many idle minutes (30 when absent). */
+  consoleIdleMinutes?: number;
+}
+
+/** A route of the admin API, its path as registered below `/api/v1` (e.g. `/functions/:name`). */
+export interface AdminRoute {
+  method: string;
+  path: string;
+}
+
+const adminRoutesByApp = new WeakMap<Koa, readonly AdminRoute[]>();
+
+/** Every admin route an app created by `createApp` serves (for tests and the OpenAPI check). */
+export function adminRoutesOf(app: Koa): readonly AdminRoute[] {
+  return adminRoutesByApp.get(app) ?? [];
 }
 
 /** The koa app: error mapping, /healthz, public routes, and the admin API. */
 export function createApp(parts: AppParts): Koa {
   const app = new Koa({ proxy: false });
   app.use(errorMiddleware(parts.log));
+  // One spelling per path, and exact routers: the auth check below and the routers cannot
+  // disagree about which route a request names (docs/security.md, "Paths").
+  app.use(canonicalPaths());
+  const exact = { sensitive: true, strict: true };
 
-  const publicRouter = new Router();
+  const publicRouter = new Router(exact);
   publicRouter.get('/healthz', (ctx) => {
     ctx.status = parts.ready() ? 200 : 503;
     ctx.body = { status: parts.ready() ? 'ok' : 'starting' };
   });
   for (const register of parts.public) register(publicRouter);
 
-  // Auth before routing, so that every /api path, known or not, needs the token.
-  const auth = bearerAuth(parts.adminToken);
-  app.use((ctx, next) =>
-    ctx.path === '/api' || ctx.path.startsWith('/api/') ? auth(ctx, next) : next(),
-  );
+  const webConsole = createConsole({
+    adminToken: parts.adminToken,
+    dir: CONSOLE_DIR,
+    idleMinutes: parts.consoleIdleMinutes ?? 30,
+  });
+  app.use(webConsole.middleware);
 
-  const adminRouter = new Router({ prefix: '/api/v1' });
+  // Auth before routing, so that every /api path, known or not and in any case, needs the
+  // token (or a console session).
+  const auth = bearerOrSessionAuth(parts.adminToken, webConsole.hasSession);
+  app.use((ctx, next) => {
+    const path = ctx.path.toLowerCase();
+    return path === '/api' || path.startsWith('/api/') ? auth(ctx, next) : next();
+  });
+
+  const adminRouter = new Router({ prefix: '/api/v1', ...exact });
   for (const register of parts.admin) register(adminRouter);
+  adminRoutesByApp.set(
+    app,
+    adminRouter.stack.flatMap((layer) =>
+      layer.methods
+        .filter((m) => m !== 'HEAD')
+        .map((method) => ({ method, path: String(layer.path).slice('/api/v1'.length) })),
+    ),
+  );
 
   app.use(publicRouter.routes()).use(publicRouter.allowedMethods());
   app.use(adminRouter.routes()).use(adminRouter.allowedMethods());

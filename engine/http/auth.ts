@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { HttpError } from './errors.ts';
 
 /**
@@ -22,4 +22,16 @@ export function bearerAuth(token: string): Middleware {
     }
     await next();
   };
+}
+
+/**
+ * The admin API's auth: the bearer token (the CLI, unchanged), or else a web-console session
+ * cookie (engine/http/console). A request with an Authorization header is judged by it alone.
+ */
+export function bearerOrSessionAuth(
+  token: string,
+  hasSession: (ctx: Context) => boolean,
+): Middleware {
+  const bearer = bearerAuth(token);
+  return (ctx, next) => (!ctx.get('authorization') && hasSession(ctx) ? next() : bearer(ctx, next));
 }

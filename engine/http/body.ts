@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { HttpError } from './errors.ts';
+import { assertJsonWithin } from '../limits/errors.ts';
 
 /** Default cap for admin JSON bodies; function uploads may be larger than WeChat pushes. */
 export const DEFAULT_JSON_LIMIT = 8 * 1024 * 1024;
@@ -21,12 +22,16 @@ export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> 
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
-/** Reads and parses a JSON body; an empty body is `{}`; bad JSON is 400 E_BAD_JSON. */
+/**
+ * Reads and parses a JSON body; an empty body is `{}`; bad JSON is 400 E_BAD_JSON, a body
+ * nested deeper than MAX_INPUT_DEPTH is 400 E_JSON_TOO_DEEP.
+ */
 export async function readJsonBody(ctx: Context, limit = DEFAULT_JSON_LIMIT): Promise<unknown> {
   const raw = await readRawBody(ctx, limit);
   if (raw.length === 0) return {};
+  let body: unknown;
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    body = JSON.parse(raw.toString('utf8')) as unknown;
   } catch (err) {
     throw new HttpError(
       'E_BAD_JSON',
@@ -34,6 +39,9 @@ export async function readJsonBody(ctx: Context, limit = DEFAULT_JSON_LIMIT): Pr
       400,
     );
   }
+  // JSON.parse is iterative, but what comes after (serialisers, IPC, recursive walks) is not.
+  assertJsonWithin(body, 'The request body');
+  return body;
 }
 
 function tooLarge(limit: number): HttpError {

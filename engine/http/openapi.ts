@@ -52,6 +52,10 @@ const refused = {
   ...error('401', 'No or wrong admin token (E_UNAUTHORIZED).'),
 };
 const unknown = error('404', 'No such thing (E_…_NOT_FOUND).');
+const inUse = error(
+  '409',
+  'Triggers name it (E_IN_USE, details.triggers); ?force=true deletes anyway.',
+);
 
 const pathParam = (name: string, description: string) => ({
   name,
@@ -67,6 +71,16 @@ const queryParam = (name: string, description: string, schema: Schema = { type: 
   schema,
   description,
 });
+const FORCE = queryParam(
+  'force',
+  'true: delete even if triggers name it (their firings then dead-letter).',
+  { type: 'string', enum: ['true', 'false'] },
+);
+const DRY_RUN = queryParam(
+  'dryRun',
+  'true: validate (references and webhook targets included) and answer {dry_run, trigger} without saving.',
+  { type: 'string', enum: ['true', 'false'] },
+);
 const paging = [
   queryParam('limit', 'Page size (default 20, at most 1000).', {
     type: 'integer',
@@ -266,12 +280,15 @@ const schemas: Record<string, Schema> = {
   Field: obj(
     {
       name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,31}$' },
-      type: { enum: ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object'] },
+      type: {
+        enum: ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object', 'pointer'],
+      },
       required: { type: 'boolean' },
       default: {},
       items: str('Element type of an array field.'),
       maxLength: int(),
       index: { type: 'boolean' },
+      to: str('For a pointer field: the table it points at (or _userprofile).'),
     },
     ['name', 'type'],
   ),
@@ -390,6 +407,18 @@ const schemas: Record<string, Schema> = {
     },
     ['id', 'trigger', 'triggered_at', 'status', 'attempts'],
   ),
+  InboxEntry: obj(
+    {
+      id: str('The event id (event_id of its trigger logs; the id POST /hooks/:key answers).'),
+      source: { enum: ['wechat_message', 'webhook', 'timer', 'table'] },
+      key: str('appId for pushes, trigger name for webhooks and timers, table for changes.'),
+      received_at: isoTime(),
+      status: { enum: ['pending', 'dispatched', 'dispatch_failed'] },
+      error: { type: ['string', 'null'], description: 'Why its dispatch failed.' },
+      failed_at: isoTime(),
+    },
+    ['id', 'source', 'key', 'received_at', 'status'],
+  ),
 };
 
 const admin = (path: string) => `/api/v1${path}`;
@@ -489,8 +518,8 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The account.', ref('Account')), ...refused, ...unknown },
     }),
     delete: op('accounts', 'Forget an account.', {
-      parameters: [APP_ID],
-      responses: { ...noContent, ...refused, ...unknown },
+      parameters: [APP_ID, FORCE],
+      responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
   [admin('/wechat/accounts/{appId}/token-stats')]: {
@@ -537,6 +566,10 @@ const paths: Record<string, Record<string, Operation>> = {
           ...ok('The first version.', ref('Function'), '201'),
           ...error('400', 'E_FUNCTION_BUILD (with file, line, column, frame) or invalid input.'),
           ...error('401', 'No or wrong admin token.'),
+          ...error(
+            '409',
+            'E_FUNCTION_VERSION_CONFLICT: If-Match "N" is not the active version, or If-None-Match * and the function exists.',
+          ),
         },
       },
     ),
@@ -545,9 +578,33 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The function.', ref('Function')), ...refused, ...unknown },
     }),
     delete: op('functions', 'Delete a function and its versions.', {
-      parameters: [NAME],
-      responses: { ...noContent, ...refused, ...unknown },
+      parameters: [NAME, FORCE],
+      responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
+  },
+  [admin('/functions/{name}/code')]: {
+    get: op(
+      'functions',
+      "The active version's code (the bundle that runs), its sha256, and env_sha256 (a digest of the env values, which are never shown).",
+      {
+        parameters: [NAME],
+        responses: {
+          ...ok(
+            'The code.',
+            obj({
+              name: str(),
+              version: { type: 'integer' },
+              sha256: str(),
+              env: { type: 'array', items: str() },
+              env_sha256: str(),
+              code: str(),
+            }),
+          ),
+          ...refused,
+          ...unknown,
+        },
+      },
+    ),
   },
   [admin('/functions/{name}/versions')]: {
     get: op('functions', 'Every version of a function.', {
@@ -581,7 +638,12 @@ const paths: Record<string, Record<string, Operation>> = {
   [admin('/functions/{name}/invoke')]: {
     post: op('functions', 'Run the active version now on {data}; recorded as a job.', {
       parameters: [NAME],
-      requestBody: body(obj({ data: {} })),
+      requestBody: body(
+        obj({
+          data: {},
+          user_id: int('Run it for this user (event.request.user); 404 when there is none.'),
+        }),
+      ),
       responses: {
         ...ok('The outcome (code 1 when the run failed).', ref('InvokeResult')),
         ...refused,
@@ -598,6 +660,51 @@ const paths: Record<string, Record<string, Operation>> = {
         queryParam('source', 'Only this source (invoke, trigger, …).'),
       ],
       responses: { ...ok('Jobs.', list('Job')), ...refused, ...unknown },
+    }),
+  },
+  // Web console (docs/console.md): test runs of drafts, one version's code, metrics, live log.
+  [admin('/functions/{name}/test')]: {
+    post: op('functions', 'Run a draft on {data} without deploying: no version, no job.', {
+      parameters: [NAME],
+      requestBody: body(
+        obj({ code: str('The draft source.'), filename: str(), data: {} }, ['code']),
+      ),
+      responses: {
+        ...ok('The outcome: status, result or error, log, duration_ms, memory_bytes.', obj({})),
+        ...error('400', 'E_FUNCTION_BUILD or invalid input.'),
+        ...error('401', 'No or wrong admin token.'),
+      },
+    }),
+  },
+  [admin('/functions/{name}/versions/{version}')]: {
+    get: op('functions', 'One version, with its bundled code (source map removed).', {
+      parameters: [NAME, pathParam('version', 'The version number.')],
+      responses: { ...ok('The version and its code.', obj({})), ...refused, ...unknown },
+    }),
+  },
+  [admin('/wechat/accounts/{appId}/open-reply')]: {
+    post: op('accounts', "Decrypt the receiver's answer to a safe-mode push (push simulator).", {
+      parameters: [APP_ID],
+      requestBody: body(obj({ body: str('The answer as received.') }, ['body'])),
+      responses: {
+        ...ok('{encrypted, message}: the answer, opened when it was sealed.', obj({})),
+        ...refused,
+        ...unknown,
+      },
+    }),
+  },
+  [admin('/metrics')]: {
+    get: op('engine', 'Dashboard numbers over the last hour or day.', {
+      parameters: [queryParam('window', 'hour (default) or day.')],
+      responses: { ...ok('Series and totals.', obj({})), ...refused },
+    }),
+  },
+  [admin('/events')]: {
+    get: op('engine', 'The live log: server-sent events, one per push and per finished run.', {
+      responses: {
+        '200': { description: 'text/event-stream of `event: activity` JSON lines.' },
+        ...refused,
+      },
     }),
   },
   [admin('/jobs/{id}')]: {
@@ -623,8 +730,8 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The table.', ref('Table')), ...refused, ...unknown },
     }),
     delete: op('tables', 'Drop a table and its records.', {
-      parameters: [TABLE],
-      responses: { ...noContent, ...refused, ...unknown },
+      parameters: [TABLE, FORCE],
+      responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
   [admin('/tables/{t}/fields')]: {
@@ -721,8 +828,39 @@ const paths: Record<string, Record<string, Operation>> = {
     }),
   },
 
+  [admin('/users')]: {
+    get: op('users', "Query users (MinCloud's _userprofile, integer ids).", {
+      parameters: [
+        queryParam('where', 'A JSON where document, as for records.'),
+        ...paging,
+        queryParam('order_by', 'Comma-separated fields, "-" for descending.'),
+        queryParam('keys', 'Comma-separated fields to return ("-a" drops a).'),
+      ],
+      responses: { ...ok('Users.', ref('RecordList')), ...refused },
+    }),
+    post: op('users', 'Create a user (openid and unionid are unique).', {
+      requestBody: body({ type: 'object' }),
+      responses: {
+        '201': { description: 'The user.', content: json(ref('Record')) },
+        ...refused,
+      },
+    }),
+  },
+  [admin('/users/{id}')]: {
+    get: op('users', 'One user.', {
+      parameters: [pathParam('id', 'The user id.'), queryParam('keys', 'Fields to return.')],
+      responses: { ...ok('The user.', ref('Record')), ...refused, ...unknown },
+    }),
+    put: op('users', 'Update a user (field values or update operators).', {
+      parameters: [pathParam('id', 'The user id.')],
+      requestBody: body({ type: 'object' }),
+      responses: { ...ok('The user.', ref('Record')), ...refused, ...unknown },
+    }),
+  },
+
   [admin('/triggers')]: {
     post: op('triggers', 'Create a trigger (SPEC §4).', {
+      parameters: [DRY_RUN],
       requestBody: body(ref('Trigger')),
       responses: {
         ...ok('The trigger (with key for webhook triggers).', ref('Trigger'), '201'),
@@ -741,7 +879,7 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('The trigger.', ref('Trigger')), ...refused, ...unknown },
     }),
     put: op('triggers', 'Replace a trigger.', {
-      parameters: [NAME],
+      parameters: [NAME, DRY_RUN],
       requestBody: body(ref('Trigger')),
       responses: { ...ok('The trigger.', ref('Trigger')), ...refused, ...unknown },
     }),
@@ -796,6 +934,28 @@ const paths: Record<string, Record<string, Operation>> = {
       },
     ),
   },
+  [admin('/triggers/{name}/logs/replay')]: {
+    post: op('triggers', 'Run every dead letter (or every succeeded firing) of a trigger again.', {
+      parameters: [NAME],
+      requestBody: body(
+        obj({ status: { type: 'string', enum: ['dead_letter', 'succeeded'] } }, ['status']),
+      ),
+      responses: {
+        '202': {
+          description: 'How many firings were queued again.',
+          content: json(
+            obj({ trigger: str(), status: str(), replayed: int() }, [
+              'trigger',
+              'status',
+              'replayed',
+            ]),
+          ),
+        },
+        ...refused,
+        ...unknown,
+      },
+    }),
+  },
   [admin('/triggers/{name}/logs/{id}/replay')]: {
     post: op('triggers', 'Run a logged firing again.', {
       parameters: [NAME, pathParam('id', 'The log id.')],
@@ -804,6 +964,38 @@ const paths: Record<string, Record<string, Operation>> = {
         ...refused,
         ...unknown,
         ...error('409', 'Still queued.'),
+      },
+    }),
+  },
+  [admin('/inbox')]: {
+    get: op(
+      'inbox',
+      'Accepted events, newest first; ?status=dispatch_failed lists those set aside.',
+      {
+        parameters: [
+          ...paging,
+          queryParam('status', 'Only entries of this status.', {
+            enum: ['pending', 'dispatched', 'dispatch_failed'],
+          }),
+        ],
+        responses: { ...ok('Entries.', list('InboxEntry')), ...refused },
+      },
+    ),
+  },
+  [admin('/inbox/{id}')]: {
+    get: op('inbox', 'One accepted event (without its data).', {
+      parameters: [pathParam('id', 'The event id.')],
+      responses: { ...ok('The entry.', ref('InboxEntry')), ...refused, ...unknown },
+    }),
+  },
+  [admin('/inbox/{id}/replay')]: {
+    post: op('inbox', 'Dispatch an entry set aside (dispatch_failed) again.', {
+      parameters: [pathParam('id', 'The event id.')],
+      responses: {
+        '202': { description: 'Pending again.', content: json(ref('InboxEntry')) },
+        ...refused,
+        ...unknown,
+        ...error('409', 'Not dispatch_failed (E_INBOX_ENTRY_NOT_REPLAYABLE).'),
       },
     }),
   },
@@ -835,9 +1027,11 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     security: [{ adminToken: [] }],
-    tags: ['engine', 'wechat', 'accounts', 'functions', 'tables', 'triggers'].map((name) => ({
-      name,
-    })),
+    tags: ['engine', 'wechat', 'accounts', 'functions', 'tables', 'triggers', 'inbox'].map(
+      (name) => ({
+        name,
+      }),
+    ),
     paths: withOperationIds(paths),
     components: {
       securitySchemes: {

@@ -1,4 +1,37 @@
 import type { Inbox, InboxEntry } from '../store/index.ts';
+import { ValidationError } from '../errors.ts';
+import { assertJsonWithin } from '../limits/errors.ts';
+import { MAX_OUTPUT_DEPTH } from '../limits/json-limits.ts';
+
+/**
+ * An event that cannot be stored as JSON (nested deeper than JSON.stringify's stack allows, a
+ * cycle, a BigInt): refused alone, before its group's transaction, so it cannot fail the
+ * others committed with it (issue 12, item 4).
+ */
+export class EventNotStorableError extends ValidationError {
+  constructor(source: InboxEntry['source'], reason: string) {
+    super('E_EVENT_NOT_STORABLE', `The event cannot be stored as JSON: ${reason}.`, {
+      source,
+    });
+    this.name = 'EventNotStorableError';
+  }
+}
+
+/**
+ * Serialises an entry's data once, as the inbox stores it (the inbox then writes this text
+ * instead of serialising again), or says why it cannot be.
+ */
+function serialise(data: unknown): { json: string } | { fault: string } {
+  let text: unknown;
+  try {
+    text = JSON.stringify(data);
+  } catch (err) {
+    return {
+      fault: err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message,
+    };
+  }
+  return typeof text === 'string' ? { json: text } : { fault: 'it is not a JSON value' };
+}
 
 interface Waiter {
   entry: InboxEntry;
@@ -29,8 +62,23 @@ export class GroupCommitInbox {
     this.#inbox = inbox;
   }
 
-  /** Resolves to whether the entry was new once it is durable; rejects if the commit failed. */
+  /**
+   * Resolves to whether the entry was new once it is durable; rejects if the commit failed,
+   * or at once (EventNotStorableError) if the entry cannot be serialised: checked here, before
+   * it joins a group, so that one bad entry never takes the others' transaction down.
+   */
   accept(entry: InboxEntry): Promise<boolean> {
+    // The last guard before JSON.stringify and everything downstream: sources check their
+    // own, tighter limits first (request bodies, records); refused alone, here.
+    try {
+      assertJsonWithin(entry.data, 'The event', { maxDepth: MAX_OUTPUT_DEPTH });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    const serialised = serialise(entry.data);
+    if ('fault' in serialised)
+      return Promise.reject(new EventNotStorableError(entry.source, serialised.fault));
+    entry = { ...entry, dataJson: serialised.json };
     return new Promise<boolean>((resolve, reject) => {
       this.#queue.push({ entry, resolve, reject });
       this.#schedule();
@@ -51,9 +99,16 @@ export class GroupCommitInbox {
       let results: boolean[];
       try {
         results = this.#inbox.acceptMany(batch.map((w) => w.entry));
-      } catch (err) {
-        // Nothing of the batch was committed (one transaction): every push in it is refused.
-        for (const waiter of batch) waiter.reject(err);
+      } catch {
+        // Nothing of the batch was committed (one transaction). Something checked above did
+        // not catch made one entry fail: commit each alone, so only that one is refused.
+        for (const waiter of batch) {
+          try {
+            committed.push({ waiter, isNew: this.#inbox.acceptMany([waiter.entry])[0]! });
+          } catch (err) {
+            waiter.reject(err);
+          }
+        }
         continue;
       }
       batch.forEach((waiter, i) => committed.push({ waiter, isNew: results[i]! }));

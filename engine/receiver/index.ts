@@ -3,7 +3,7 @@
  * their prepared keys, the inbox's group commit and retention, and passive replies.
  */
 export { AccountRegistry } from './account-registry.ts';
-export { GroupCommitInbox } from './group-commit.ts';
+export { GroupCommitInbox, EventNotStorableError } from './group-commit.ts';
 export {
   startInboxRetention,
   INBOX_PRUNE_INTERVAL_MS,

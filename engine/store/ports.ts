@@ -125,6 +125,12 @@ export interface JobStore {
    * `execution_failed` with E_ENGINE_RESTARTED. Their firings run again from the queue.
    */
   failInterrupted(now: number): number;
+  /**
+   * Looks at the `limit` oldest jobs and deletes those created before `before` and finished;
+   * returns how many went (0: nothing old is left). Called in batches by the job retention,
+   * off the hot path.
+   */
+  pruneBatch(before: number, limit: number): number;
 }
 
 export interface StoredTrigger {
@@ -209,7 +215,29 @@ export interface InboxEntry {
   key: string;
   dedupKey: string | null;
   data: unknown;
+  /** `data` already serialised by the intake, written as is (saves a second JSON.stringify). */
+  dataJson?: string;
   receivedAt: number;
+}
+
+/** An entry as `pending` reads it: `unreadable` says why its stored data could not be read. */
+export interface PendingInboxEntry extends InboxEntry {
+  unreadable?: string;
+}
+
+/** Where an inbox entry stands: waiting, moved to the queue, or set aside by a failed dispatch. */
+export type InboxStatus = 'pending' | 'dispatched' | 'dispatch_failed';
+
+/** What the admin API shows of an inbox entry (not its data, which may be large or unreadable). */
+export interface InboxSummary {
+  id: string;
+  source: InboxEntry['source'];
+  key: string;
+  receivedAt: number;
+  status: InboxStatus;
+  /** Why its dispatch failed (dispatch_failed only). */
+  error: string | null;
+  failedAt: number | null;
 }
 
 export interface Inbox {
@@ -226,8 +254,21 @@ export interface Inbox {
    * log off the event loop; stores whose commits are durable already resolve at once).
    */
   sync(): Promise<void>;
-  /** Entries not yet dispatched, oldest first. */
-  pending(limit: number): InboxEntry[];
+  /** Entries not yet dispatched (nor set aside), oldest first. */
+  pending(limit: number): PendingInboxEntry[];
+  /**
+   * Sets a pending entry aside as `dispatch_failed` with its error: `pending` no longer
+   * returns it (so the entries after it flow), retention keeps it, `replay` puts it back.
+   */
+  setAside(id: string, error: string, at: number): void;
+  /** Entries newest first, optionally of one status, with the total count. */
+  list(query: { status?: InboxStatus; limit: number; offset: number }): {
+    total: number;
+    objects: InboxSummary[];
+  };
+  get(id: string): InboxSummary | undefined;
+  /** Makes a `dispatch_failed` entry pending again; false if it is not set aside. */
+  replay(id: string): boolean;
   /**
    * Drops dispatched entries (and so their dedup keys) received before the given time;
    * entries not yet dispatched are kept whatever their age. Returns how many were dropped.

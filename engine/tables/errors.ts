@@ -28,6 +28,7 @@ export type TableErrorCode =
   | 'E_TABLE_FIELD_TYPE'
   | 'E_TABLE_REQUIRED_FIELD'
   | 'E_TABLE_VALUE_TOO_LONG'
+  | 'E_TABLE_VALUE_TOO_DEEP'
   | 'E_TABLE_INVALID_RECORD'
   | 'E_TABLE_BAD_UPDATE'
   | 'E_TABLE_BAD_WHERE'
@@ -36,12 +37,14 @@ export type TableErrorCode =
   | 'E_TABLE_BAD_OPTIONS'
   | 'E_TABLE_TOO_MANY_RECORDS'
   | 'E_TABLE_BAD_ARGS'
-  | 'E_TABLE_UNKNOWN_OP';
+  | 'E_TABLE_UNKNOWN_OP'
+  | 'E_TABLE_BUILTIN'
+  | 'E_TABLE_UNIQUE';
 
 /** One problem with one field of a write; a refused write lists all of them. */
 export interface FieldIssue {
   field: string;
-  kind: 'unknown' | 'system' | 'type' | 'required' | 'too_long' | 'bad_update';
+  kind: 'unknown' | 'system' | 'type' | 'required' | 'too_long' | 'too_deep' | 'bad_update';
   message: string;
 }
 
@@ -51,6 +54,7 @@ const CODE_OF_KIND: Record<FieldIssue['kind'], TableErrorCode> = {
   type: 'E_TABLE_FIELD_TYPE',
   required: 'E_TABLE_REQUIRED_FIELD',
   too_long: 'E_TABLE_VALUE_TOO_LONG',
+  too_deep: 'E_TABLE_VALUE_TOO_DEEP',
   bad_update: 'E_TABLE_BAD_UPDATE',
 };
 

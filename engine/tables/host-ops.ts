@@ -9,7 +9,8 @@ import type { TableStore } from './table-store.ts';
 import { isPlainObject } from './values.ts';
 
 const tableRef = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]);
-const recordId = z.string().max(64);
+// 24 hex characters, or a user id (an integer, or its decimal string) in _userprofile.
+const recordId = z.union([z.string().max(64), z.number().int().positive()]);
 // z.custom passes the object through untouched: z.record would copy it and silently drop
 // a `__proto__` key, which must instead reach the store and be refused as an unknown field.
 const jsonObject = z.custom<Record<string, unknown>>(isPlainObject, {
@@ -21,7 +22,12 @@ const paging = { limit: z.number().int().optional(), offset: z.number().int().op
 const SCHEMAS = {
   'table.create': z.strictObject({ table: tableRef, data: jsonObject }),
   'table.createMany': z.strictObject({ table: tableRef, items: z.array(z.unknown()) }),
-  'table.get': z.strictObject({ table: tableRef, id: recordId, keys: names.optional() }),
+  'table.get': z.strictObject({
+    table: tableRef,
+    id: recordId,
+    keys: names.optional(),
+    expand: names.optional(),
+  }),
   'table.update': z.strictObject({ table: tableRef, id: recordId, update: jsonObject }),
   'table.updateWhere': z.strictObject({
     table: tableRef,
@@ -36,6 +42,7 @@ const SCHEMAS = {
     where: jsonObject.optional(),
     orderBy: names.optional(),
     keys: names.optional(),
+    expand: names.optional(),
     withCount: z.boolean().optional(),
     ...paging,
   }),
@@ -85,7 +92,7 @@ export function handleTableOp(store: TableStore, op: string, args: unknown): unk
     }
     case 'table.get': {
       const a = parse(op, args);
-      return store.getRecord(a.table, a.id, { keys: a.keys });
+      return store.getRecord(a.table, a.id, { keys: a.keys, expand: a.expand });
     }
     case 'table.update': {
       const a = parse(op, args);
@@ -112,6 +119,7 @@ export function handleTableOp(store: TableStore, op: string, args: unknown): unk
         offset: a.offset,
         orderBy: a.orderBy,
         keys: a.keys,
+        expand: a.expand,
         withCount: a.withCount,
       });
     }

@@ -11,7 +11,9 @@ import { iso, pageParams, parseInput } from '../http/validate.ts';
 import { csvHeader, csvRows } from './csv.ts';
 import { TableError, badOptions, badWhere } from './errors.ts';
 import type { FieldDef, RecordData, TableSchema, TableStore, Where } from './table-store.ts';
+import { USER_TABLE } from './names.ts';
 import { isPlainObject } from './values.ts';
+import { forceParam, type InUseCheck } from '../http/admin/delete-guard.ts';
 
 const createTableBody = z.strictObject({
   name: z.string(), // the store checks the name itself (E_TABLE_BAD_NAME)
@@ -68,7 +70,10 @@ async function objectBody(ctx: Context): Promise<RecordData> {
 }
 
 /** Registers the tables and records routes on `router` (mounted under /api/v1). */
-export function registerTableRoutes(router: Router, deps: { tables: TableStore }): void {
+export function registerTableRoutes(
+  router: Router,
+  deps: { tables: TableStore; assertUnused?: InUseCheck },
+): void {
   const { tables } = deps;
 
   router.post('/tables', async (ctx) => {
@@ -93,6 +98,9 @@ export function registerTableRoutes(router: Router, deps: { tables: TableStore }
   });
 
   router.delete('/tables/:t', (ctx) => {
+    const force = forceParam(ctx.query);
+    // By id or name: the triggers name the table, so look its name up first.
+    deps.assertUnused?.('table', tables.getTable(ctx.params.t!).name, force);
     tables.dropTable(ctx.params.t!);
     ctx.status = 204;
   });
@@ -110,6 +118,7 @@ export function registerTableRoutes(router: Router, deps: { tables: TableStore }
       offset: intParam(ctx, 'offset'),
       orderBy: single(ctx, 'order_by')?.split(','),
       keys: single(ctx, 'keys')?.split(','),
+      expand: single(ctx, 'expand')?.split(','),
       withCount: true,
     });
   });
@@ -150,6 +159,7 @@ export function registerTableRoutes(router: Router, deps: { tables: TableStore }
   router.get('/tables/:t/records/:id', (ctx) => {
     ctx.body = tables.getRecord(ctx.params.t!, ctx.params.id!, {
       keys: single(ctx, 'keys')?.split(','),
+      expand: single(ctx, 'expand')?.split(','),
     });
   });
 
@@ -185,5 +195,38 @@ export function registerTableRoutes(router: Router, deps: { tables: TableStore }
     ctx.body = format === 'csv' ? csvHeader(columns) + parts.join('') : `[${parts.join(',')}]`;
     ctx.set('Content-Disposition', `attachment; filename="${table.name}.${format}"`);
     ctx.type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
+  });
+
+  registerUserRoutes(router, tables);
+}
+
+/**
+ * `/users`: MinCloud's users (the built-in `_userprofile` table, integer ids), for the admin
+ * to list, look at, create (say from a WeChat login) and update. Custom fields are added
+ * with `POST /tables/_userprofile/fields`.
+ */
+function registerUserRoutes(router: Router, tables: TableStore): void {
+  router.get('/users', (ctx) => {
+    ctx.body = tables.find(USER_TABLE, {
+      where: whereParam(ctx),
+      limit: intParam(ctx, 'limit'),
+      offset: intParam(ctx, 'offset'),
+      orderBy: single(ctx, 'order_by')?.split(','),
+      keys: single(ctx, 'keys')?.split(','),
+      withCount: true,
+    });
+  });
+  router.post('/users', async (ctx) => {
+    const body = await objectBody(ctx);
+    ctx.status = 201;
+    ctx.body = tables.createRecord(USER_TABLE, body);
+  });
+  router.get('/users/:id', (ctx) => {
+    ctx.body = tables.getRecord(USER_TABLE, ctx.params.id!, {
+      keys: single(ctx, 'keys')?.split(','),
+    });
+  });
+  router.put('/users/:id', async (ctx) => {
+    ctx.body = tables.updateRecord(USER_TABLE, ctx.params.id!, await objectBody(ctx));
   });
 }

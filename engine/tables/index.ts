@@ -28,3 +28,5 @@ export { TableError } from './errors.ts';
 /** The field types and the field-name rule of SPEC §5 (the CLI checks `--field` with them). */
 export { FIELD_TYPES } from './schema.ts';
 export { isValidFieldName } from './names.ts';
+/** MinCloud's built-in user table (`_userprofile`, integer ids). */
+export { USER_TABLE } from './names.ts';

@@ -11,6 +11,15 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 export const SYSTEM_FIELDS = ['id', 'created_at', 'updated_at', 'created_by'] as const;
 export type SystemField = (typeof SYSTEM_FIELDS)[number];
 
+/**
+ * MinCloud's built-in user table. Its name starts with `_`, which user table names cannot,
+ * so it never collides with one; its record ids are integers (MinCloud's user ids).
+ */
+export const USER_TABLE = '_userprofile';
+
+/** MinCloud's per-record ACL fields: lists such as `["user:*"]`, `["user:42", "gid:7"]`. */
+export const ACL_FIELDS = ['read_perm', 'write_perm'] as const;
+
 /** The hidden row-order column (insertion order, stable pagination). */
 export const SEQ_COLUMN = '_seq';
 
@@ -19,6 +28,7 @@ export const SEQ_COLUMN = '_seq';
 // object keyed by field name.
 const RESERVED = new Set<string>([
   ...SYSTEM_FIELDS,
+  ...ACL_FIELDS,
   SEQ_COLUMN,
   'rowid',
   'oid',

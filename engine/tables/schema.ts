@@ -3,7 +3,7 @@
  * an unknown key in a field definition (a typo such as `requried`) is refused, not ignored.
  */
 import { TableError } from './errors.ts';
-import { isReservedFieldName, isValidFieldName, isValidTableName } from './names.ts';
+import { USER_TABLE, isReservedFieldName, isValidFieldName, isValidTableName } from './names.ts';
 import type { FieldDef, FieldType } from './table-store.ts';
 import { checkValue, isPlainObject } from './values.ts';
 
@@ -15,9 +15,19 @@ export const FIELD_TYPES: readonly FieldType[] = [
   'date',
   'array',
   'object',
+  'pointer',
 ];
 export const MAX_FIELDS = 256;
-const FIELD_KEYS = new Set(['name', 'type', 'required', 'default', 'items', 'maxLength', 'index']);
+const FIELD_KEYS = new Set([
+  'name',
+  'type',
+  'required',
+  'default',
+  'items',
+  'maxLength',
+  'index',
+  'to',
+]);
 
 function schemaError(message: string, field?: string): TableError {
   return new TableError(
@@ -77,7 +87,8 @@ export function checkFieldDef(input: unknown): FieldDef {
     if (
       typeof input.items !== 'string' ||
       !FIELD_TYPES.includes(input.items as FieldType) ||
-      input.items === 'array'
+      input.items === 'array' ||
+      input.items === 'pointer'
     ) {
       throw schemaError(
         `Field '${name}': items must be one of string, integer, number, boolean, date, object.`,
@@ -97,6 +108,17 @@ export function checkFieldDef(input: unknown): FieldDef {
       throw schemaError(`Field '${name}': maxLength must be an integer from 1 to 10000000.`, name);
     }
     def.maxLength = input.maxLength as number;
+  }
+  // MinCloud's pointer: a reference to a record of another table (or to a user).
+  if (type === 'pointer') {
+    if (input.to !== USER_TABLE && !isValidTableName(input.to))
+      throw schemaError(
+        `Field '${name}': a pointer needs "to", the name of the table it points at (or _userprofile).`,
+        name,
+      );
+    def.to = input.to as string;
+  } else if (input.to !== undefined) {
+    throw schemaError(`Field '${name}': to is only for pointer fields.`, name);
   }
   if (input.index !== undefined) {
     if (typeof input.index !== 'boolean')

@@ -10,7 +10,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { TableError, tableNotFound } from './errors.ts';
-import { SEQ_COLUMN, dataTableIdent, indexIdent, quoteIdent } from './names.ts';
+import { SEQ_COLUMN, USER_TABLE, dataTableIdent, indexIdent, quoteIdent } from './names.ts';
 import type { QueryField } from './query.ts';
 import type { FieldDef, FieldType, TableSchema } from './table-store.ts';
 import { encodeValue } from './values.ts';
@@ -24,7 +24,24 @@ export interface TableInfo {
   queryFields: ReadonlyMap<string, QueryField>;
   /** Field names in result order: id, user fields, created_at, updated_at, created_by. */
   allNames: readonly string[];
+  /** Record ids are integers (the user table), not 24 hex characters. */
+  integerIds: boolean;
 }
+
+/** MinCloud's user fields; tables can add their own beside them (docs/mincloud.md). */
+export const USER_TABLE_FIELDS: readonly FieldDef[] = [
+  // Each has a unique index (below), which also serves lookups by it.
+  { name: 'openid', type: 'string', maxLength: 128 },
+  { name: 'unionid', type: 'string', maxLength: 128 },
+  { name: 'nickname', type: 'string', maxLength: 256 },
+  { name: 'avatar', type: 'string', maxLength: 2048 },
+  { name: 'gender', type: 'integer' },
+  { name: 'city', type: 'string', maxLength: 256 },
+  { name: 'province', type: 'string', maxLength: 256 },
+  { name: 'country', type: 'string', maxLength: 256 },
+  { name: 'language', type: 'string', maxLength: 64 },
+  { name: 'is_authorized', type: 'boolean' },
+];
 
 interface TableRow {
   id: number;
@@ -42,6 +59,7 @@ const SQL_TYPE: Record<FieldType, string> = {
   date: 'TEXT',
   array: 'TEXT',
   object: 'TEXT',
+  pointer: 'TEXT', // the id pointed at, as text
 };
 
 const SYSTEM_QUERY_FIELDS: Array<[string, FieldType]> = [
@@ -60,17 +78,27 @@ function toInfo(row: TableRow): TableInfo {
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
+  const integerIds = row.name === USER_TABLE;
   const queryFields = new Map<string, QueryField>();
   for (const [name, type] of SYSTEM_QUERY_FIELDS)
-    queryFields.set(name, { type, column: `r.${quoteIdent(name)}` });
+    queryFields.set(name, {
+      type: name === 'id' && integerIds ? 'integer' : type,
+      column: `r.${quoteIdent(name)}`,
+    });
+  // A pointer is queried by the id it holds (compare('user', '=', User.getWithoutData(id))).
   for (const f of fields)
-    queryFields.set(f.name, { type: f.type, items: f.items, column: `r.${quoteIdent(f.name)}` });
+    queryFields.set(f.name, {
+      type: f.type === 'pointer' ? 'string' : f.type,
+      items: f.items,
+      column: `r.${quoteIdent(f.name)}`,
+    });
   return {
     schema,
     ident: dataTableIdent(row.name),
     fields: new Map(fields.map((f) => [f.name, f])),
     queryFields,
     allNames: ['id', ...fields.map((f) => f.name), 'created_at', 'updated_at', 'created_by'],
+    integerIds,
   };
 }
 
@@ -100,10 +128,38 @@ export class SqliteCatalog {
       CREATE TABLE IF NOT EXISTS _cf_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
       INSERT OR IGNORE INTO _cf_meta (key, value) VALUES ('schema_version', 0);
     `);
+    this.addAclColumns();
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.schemaVersion = db
       .prepare(`SELECT value FROM _cf_meta WHERE key = 'schema_version'`)
       .pluck();
+  }
+
+  /**
+   * Tables made before records had ACL fields get their two columns, once per file (under
+   * an IMMEDIATE transaction: the main process and executors may open it together).
+   */
+  private addAclColumns(): void {
+    this.db.exec(`INSERT OR IGNORE INTO _cf_meta (key, value) VALUES ('acl_columns', 0)`);
+    const done = () =>
+      this.db.prepare(`SELECT value FROM _cf_meta WHERE key = 'acl_columns'`).pluck().get() === 1;
+    if (done()) return;
+    this.db
+      .transaction(() => {
+        if (done()) return;
+        const names = this.db.prepare('SELECT name FROM _cf_tables').pluck().all() as string[];
+        for (const name of names) {
+          const ident = dataTableIdent(name);
+          const columns = this.db.prepare(`PRAGMA table_info(${ident})`).all() as Array<{
+            name: string;
+          }>;
+          for (const column of ['read_perm', 'write_perm'])
+            if (!columns.some((c) => c.name === column))
+              this.db.exec(`ALTER TABLE ${ident} ADD COLUMN ${quoteIdent(column)} TEXT`);
+        }
+        this.db.prepare(`UPDATE _cf_meta SET value = 1 WHERE key = 'acl_columns'`).run();
+      })
+      .immediate();
   }
 
   /** Drops cached schemas when another connection changed them since we last looked. */
@@ -139,7 +195,10 @@ export class SqliteCatalog {
         ? this.db.prepare('SELECT * FROM _cf_tables WHERE id = ?').get(key)
         : this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(key)
     ) as TableRow | undefined;
-    if (!row) throw tableNotFound(ref);
+    if (!row) {
+      if (!isId && key === USER_TABLE) return this.createUserTable();
+      throw tableNotFound(ref);
+    }
     const info = toInfo(row);
     this.byId.set(info.schema.id, info);
     this.byName.set(info.schema.name.toLowerCase(), info);
@@ -151,8 +210,24 @@ export class SqliteCatalog {
     return rows.map((r) => toInfo(r).schema);
   }
 
+  /**
+   * The user table is made on first use, so a store that never has users lists only its
+   * own tables. Several processes may race here: the first IMMEDIATE transaction creates
+   * it, the others find it.
+   */
+  private createUserTable(): TableInfo {
+    const make = (): TableInfo => {
+      const row = this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(USER_TABLE) as
+        TableRow | undefined;
+      if (row) return toInfo(row);
+      const now = Math.floor(Date.now() / 1000);
+      return this.create(USER_TABLE, [...USER_TABLE_FIELDS], now, true);
+    };
+    return this.db.inTransaction ? make() : (this.db.transaction(make).immediate() as TableInfo);
+  }
+
   /** Creates the metadata row, the data table and its indexes. Call inside a transaction. */
-  create(name: string, fields: FieldDef[], now: number): TableInfo {
+  create(name: string, fields: FieldDef[], now: number, integerIds = false): TableInfo {
     const exists = this.db
       .prepare('SELECT name FROM _cf_tables WHERE name = ?')
       .pluck()
@@ -168,10 +243,12 @@ export class SqliteCatalog {
     const ident = dataTableIdent(name);
     const columns = [
       `${quoteIdent(SEQ_COLUMN)} INTEGER PRIMARY KEY`,
-      `"id" TEXT NOT NULL UNIQUE`,
+      integerIds ? `"id" INTEGER NOT NULL UNIQUE` : `"id" TEXT NOT NULL UNIQUE`,
       `"created_at" INTEGER NOT NULL`,
       `"updated_at" INTEGER NOT NULL`,
       `"created_by" INTEGER`,
+      `"read_perm" TEXT`,
+      `"write_perm" TEXT`,
       ...fields.map(columnDef),
     ];
     this.db.exec(`CREATE TABLE ${ident} (${columns.join(', ')}) STRICT`);
@@ -183,11 +260,24 @@ export class SqliteCatalog {
     ]) {
       this.db.exec(`CREATE INDEX ${indexIdent(id, column)} ON ${ident} (${quoteIdent(column)})`);
     }
+    // One user per WeChat identity: a push's FromUserName must resolve to one user.
+    if (integerIds)
+      for (const column of ['openid', 'unionid'])
+        this.db.exec(
+          `CREATE UNIQUE INDEX ${indexIdent(id, `${column}_unique`)} ON ${ident} (${quoteIdent(column)}) WHERE ${quoteIdent(column)} IS NOT NULL`,
+        );
     this.bumpSchemaVersion();
     return this.resolve(id);
   }
 
   drop(info: TableInfo): void {
+    if (info.integerIds)
+      throw new TableError(
+        'E_TABLE_BUILTIN',
+        `Table '${info.schema.name}' is built in: it can gain fields but not be dropped.`,
+        400,
+        { table: info.schema.name },
+      );
     this.db.exec(`DROP TABLE ${info.ident}`);
     this.db.prepare('DELETE FROM _cf_tables WHERE id = ?').run(info.schema.id);
     this.bumpSchemaVersion();

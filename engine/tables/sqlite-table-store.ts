@@ -14,7 +14,7 @@ import {
   resolveLimit,
   resolveOffset,
 } from './find-options.ts';
-import { quoteIdent } from './names.ts';
+import { USER_TABLE, quoteIdent } from './names.ts';
 import { compileWhere, type SqlValue } from './query.ts';
 import { createRegexpFunction } from './regex.ts';
 import { checkFieldDefs, checkTableName } from './schema.ts';
@@ -34,7 +34,7 @@ import type {
   WriteOptions,
 } from './table-store.ts';
 import { applyUpdate } from './update-ops.ts';
-import { decodeValue, encodeValue } from './values.ts';
+import { decodeValue, encodeValue, pointerOf } from './values.ts';
 
 export interface SqliteTableStoreOptions {
   /** The SQLite file (created when missing). */
@@ -67,6 +67,32 @@ function defaultNewId(): string {
 }
 
 const RECORD_ID = /^[0-9a-f]{24}$/;
+const INTEGER_ID = /^[1-9][0-9]{0,15}$/;
+
+/** The record id as the table stores it, or undefined when it cannot be one. */
+function storedId(info: TableInfo, id: unknown): string | number | undefined {
+  if (!info.integerIds) return typeof id === 'string' && RECORD_ID.test(id) ? id : undefined;
+  const n =
+    typeof id === 'number' ? id : typeof id === 'string' && INTEGER_ID.test(id) ? Number(id) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+function aclText(list: string[] | null | undefined): string | null {
+  return list === null || list === undefined ? null : JSON.stringify(list);
+}
+
+/** A UNIQUE index refused the write (the user table's openid and unionid). */
+function uniqueViolation(err: unknown, table: string): TableError | undefined {
+  if (!(err instanceof Database.SqliteError) || err.code !== 'SQLITE_CONSTRAINT_UNIQUE')
+    return undefined;
+  const field = /\.(\w+)$/.exec(err.message)?.[1] ?? 'id';
+  return new TableError(
+    'E_TABLE_UNIQUE',
+    `Another record of table '${table}' already has this ${field}.`,
+    409,
+    { table, field },
+  );
+}
 const STATEMENT_CACHE = 500;
 
 export class SqliteTableStore implements TableStore {
@@ -153,11 +179,11 @@ export class SqliteTableStore implements TableStore {
     });
   }
 
-  updateRecord(table: string | number, id: string, update: UpdateDoc): StoredRecord {
+  updateRecord(table: string | number, id: string | number, update: UpdateDoc): StoredRecord {
     return this.write((changes) => {
       const info = this.catalog.resolve(table);
       const row = this.rowById(info, id);
-      if (!row) throw recordNotFound(info.schema.name, id);
+      if (!row) throw recordNotFound(info.schema.name, String(id));
       const before = this.decode(info, row);
       const after = this.applyToRow(info, row, before, update);
       changes.push(this.change(info, 'update', before, after));
@@ -184,11 +210,11 @@ export class SqliteTableStore implements TableStore {
     });
   }
 
-  deleteRecord(table: string | number, id: string): void {
+  deleteRecord(table: string | number, id: string | number): void {
     this.write((changes) => {
       const info = this.catalog.resolve(table);
       const row = this.rowById(info, id);
-      if (!row) throw recordNotFound(info.schema.name, id);
+      if (!row) throw recordNotFound(info.schema.name, String(id));
       this.stmt(`DELETE FROM ${info.ident} WHERE "_seq" = ?`).run(row._seq as number);
       changes.push(this.change(info, 'delete', this.decode(info, row), null));
     });
@@ -215,13 +241,17 @@ export class SqliteTableStore implements TableStore {
 
   // ---- records: reads ----------------------------------------------------------------
 
-  getRecord(table: string | number, id: string, options: { keys?: string[] } = {}): StoredRecord {
+  getRecord(
+    table: string | number,
+    id: string | number,
+    options: { keys?: string[]; expand?: string[] } = {},
+  ): StoredRecord {
     return this.read(() => {
       const info = this.catalog.resolve(table);
       const keys = resolveKeys(options.keys, info.allNames);
       const row = this.rowById(info, id);
-      if (!row) throw recordNotFound(info.schema.name, id);
-      return this.decode(info, row, keys);
+      if (!row) throw recordNotFound(info.schema.name, String(id));
+      return this.expand(info, [this.decode(info, row, keys)], options.expand)[0]!;
     });
   }
 
@@ -238,7 +268,11 @@ export class SqliteTableStore implements TableStore {
         `SELECT r.* FROM ${info.ident} AS r WHERE ${where.sql} ${order} LIMIT ? OFFSET ?`,
       ).all(...where.params, limit + 1, offset) as Row[];
       const hasNext = rows.length > limit;
-      const objects = rows.slice(0, limit).map((row) => this.decode(info, row, keys));
+      const objects = this.expand(
+        info,
+        rows.slice(0, limit).map((row) => this.decode(info, row, keys)),
+        options.expand,
+      );
       const meta: ListResult['meta'] = {
         limit,
         offset,
@@ -348,9 +382,10 @@ export class SqliteTableStore implements TableStore {
     return { table: { id: info.schema.id, name: info.schema.name }, event, before, after };
   }
 
-  private rowById(info: TableInfo, id: string): Row | undefined {
-    if (typeof id !== 'string' || !RECORD_ID.test(id)) return undefined;
-    return this.stmt(`SELECT r.* FROM ${info.ident} AS r WHERE r."id" = ?`).get(id) as
+  private rowById(info: TableInfo, id: string | number): Row | undefined {
+    const key = storedId(info, id);
+    if (key === undefined) return undefined;
+    return this.stmt(`SELECT r.* FROM ${info.ident} AS r WHERE r."id" = ?`).get(key) as
       Row | undefined;
   }
 
@@ -364,14 +399,40 @@ export class SqliteTableStore implements TableStore {
     if (applied.issues.length > 0)
       throw invalidRecordError(info.schema.name, applied.issues, index);
     const now = this.now();
-    const id = this.newId();
-    const cols = ['id', 'created_at', 'updated_at', 'created_by', ...applied.values.keys()];
-    const params: SqlValue[] = [id, now, now, createdBy];
+    // User ids count up from 1 (the IMMEDIATE transaction makes MAX + 1 safe); a user's
+    // record is created by that user, as MinCloud shows it.
+    const id: string | number = info.integerIds
+      ? (this.stmt(`SELECT COALESCE(MAX("id"), 0) + 1 FROM ${info.ident}`).pluck().get() as number)
+      : this.newId();
+    const by =
+      applied.createdBy !== undefined
+        ? applied.createdBy
+        : info.integerIds
+          ? (id as number)
+          : createdBy;
+    const acl = {
+      read_perm: applied.acl?.read_perm ?? null,
+      write_perm: applied.acl?.write_perm ?? null,
+    };
+    const cols = [
+      'id',
+      'created_at',
+      'updated_at',
+      'created_by',
+      'read_perm',
+      'write_perm',
+      ...applied.values.keys(),
+    ];
+    const params: SqlValue[] = [id, now, now, by, aclText(acl.read_perm), aclText(acl.write_perm)];
     for (const [name, value] of applied.values)
       params.push(encodeValue(info.fields.get(name)!.type, value));
     const sql = `INSERT INTO ${info.ident} (${cols.map(quoteIdent).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
-    this.stmt(sql).run(...params);
-    return this.assemble(info, id, now, now, createdBy, applied.values);
+    try {
+      this.stmt(sql).run(...params);
+    } catch (err) {
+      throw uniqueViolation(err, info.schema.name) ?? err;
+    }
+    return this.assemble(info, id, now, now, by, applied.values, acl);
   }
 
   private applyToRow(
@@ -391,14 +452,31 @@ export class SqliteTableStore implements TableStore {
       sets.push(`${quoteIdent(name)} = ?`);
       params.push(encodeValue(info.fields.get(name)!.type, value));
     }
-    this.stmt(`UPDATE ${info.ident} SET ${sets.join(', ')} WHERE "_seq" = ?`).run(
-      ...params,
-      row._seq as number,
-    );
+    if (applied.createdBy !== undefined) {
+      sets.push('"created_by" = ?');
+      params.push(applied.createdBy);
+    }
+    const acl = { read_perm: before.read_perm ?? null, write_perm: before.write_perm ?? null };
+    for (const key of ['read_perm', 'write_perm'] as const) {
+      const next = applied.acl?.[key];
+      if (next === undefined) continue;
+      sets.push(`"${key}" = ?`);
+      params.push(aclText(next));
+      acl[key] = next;
+    }
+    try {
+      this.stmt(`UPDATE ${info.ident} SET ${sets.join(', ')} WHERE "_seq" = ?`).run(
+        ...params,
+        row._seq as number,
+      );
+    } catch (err) {
+      throw uniqueViolation(err, info.schema.name) ?? err;
+    }
     const values: RecordCols = new Map();
     for (const f of info.fields.values())
       values.set(f.name, applied.values.has(f.name) ? applied.values.get(f.name) : before[f.name]);
-    return this.assemble(info, before.id, before.created_at, now, before.created_by, values);
+    const by = applied.createdBy !== undefined ? applied.createdBy : before.created_by;
+    return this.assemble(info, before.id, before.created_at, now, by, values, acl);
   }
 
   private selectForBulk(
@@ -436,6 +514,71 @@ export class SqliteTableStore implements TableStore {
     };
   }
 
+  /**
+   * MinCloud's expand (select-and-expand.md): each pointer named becomes the whole record it
+   * points at, with `_table` (one query per field for the page); a pointer whose record is
+   * gone stays `{id, _table}`. Names that are not pointers are ignored, as MinCloud does.
+   */
+  private expand(
+    info: TableInfo,
+    records: StoredRecord[],
+    names: readonly string[] | undefined,
+  ): StoredRecord[] {
+    if (!names || names.length === 0) return records;
+    for (const name of names) {
+      const def = info.fields.get(name);
+      if (def?.type === 'pointer' && def.to !== undefined) this.expandPointer(def, records);
+    }
+    return this.expandCreatedBy(records, names);
+  }
+
+  private expandPointer(def: FieldDef, records: StoredRecord[]): void {
+    const ids = new Set<string | number>();
+    for (const r of records) {
+      const p = r[def.name] as { id?: string | number } | null | undefined;
+      if (p?.id !== undefined) ids.add(p.id);
+    }
+    if (ids.size === 0) return;
+    let target: TableInfo;
+    try {
+      target = this.catalog.resolve(def.to!);
+    } catch {
+      return; // the table pointed at was dropped: the pointers stay as they are
+    }
+    const found = new Map<string, StoredRecord>();
+    for (const row of this.stmt(
+      `SELECT r.* FROM ${target.ident} AS r WHERE r."id" IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify([...ids])) as Row[])
+      found.set(String(row.id), this.decode(target, row));
+    for (const r of records) {
+      const p = r[def.name] as { id?: string | number } | null | undefined;
+      const hit = p?.id === undefined ? undefined : found.get(String(p.id));
+      if (hit) (r as Record<string, unknown>)[def.name] = { ...hit, _table: target.schema.name };
+    }
+  }
+
+  /** `expand('created_by')`: each user id becomes the user `{id, nickname, avatar}`. */
+  private expandCreatedBy(records: StoredRecord[], names: readonly string[]): StoredRecord[] {
+    if (!names.includes('created_by')) return records;
+    const ids = [
+      ...new Set(
+        records.map((r) => r.created_by).filter((v): v is number => typeof v === 'number'),
+      ),
+    ];
+    if (ids.length === 0) return records;
+    const users = this.catalog.resolve(USER_TABLE);
+    const found = new Map<number, Record<string, unknown>>();
+    for (const row of this.stmt(
+      `SELECT "id", "nickname", "avatar" FROM ${users.ident} WHERE "id" IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(ids)) as Array<{ id: number; nickname: unknown; avatar: unknown }>)
+      found.set(row.id, { id: row.id, nickname: row.nickname, avatar: row.avatar });
+    for (const record of records) {
+      const user = typeof record.created_by === 'number' ? found.get(record.created_by) : undefined;
+      if (user) (record as Record<string, unknown>).created_by = { ...user };
+    }
+    return records;
+  }
+
   private countWhere(info: TableInfo, sql: string, params: SqlValue[]): number {
     return this.stmt(`SELECT COUNT(*) FROM ${info.ident} AS r WHERE ${sql}`)
       .pluck()
@@ -444,14 +587,23 @@ export class SqliteTableStore implements TableStore {
 
   private decode(info: TableInfo, row: Row, keys?: readonly string[]): StoredRecord {
     const values: RecordCols = new Map();
-    for (const f of info.fields.values()) values.set(f.name, decodeValue(f.type, row[f.name]));
+    for (const f of info.fields.values())
+      values.set(
+        f.name,
+        f.type === 'pointer' ? pointerOf(f, row[f.name]) : decodeValue(f.type, row[f.name]),
+      );
     const record = this.assemble(
       info,
-      row.id as string,
+      row.id as string | number,
       row.created_at as number,
       row.updated_at as number,
       (row.created_by as number | null) ?? null,
       values,
+      {
+        read_perm: row.read_perm == null ? null : (JSON.parse(row.read_perm as string) as string[]),
+        write_perm:
+          row.write_perm == null ? null : (JSON.parse(row.write_perm as string) as string[]),
+      },
     );
     if (!keys) return record;
     const picked: Record<string, unknown> = {};
@@ -461,17 +613,21 @@ export class SqliteTableStore implements TableStore {
 
   private assemble(
     info: TableInfo,
-    id: string,
+    id: string | number,
     createdAt: number,
     updatedAt: number,
     createdBy: number | null,
     values: RecordCols,
+    acl: { read_perm: string[] | null; write_perm: string[] | null },
   ): StoredRecord {
     const record: Record<string, unknown> = { id };
     for (const f of info.fields.values()) record[f.name] = values.get(f.name) ?? null;
     record.created_at = createdAt;
     record.updated_at = updatedAt;
     record.created_by = createdBy;
+    // Shown once set (as MinCloud's records show them); a record without them is open to all.
+    if (acl.read_perm !== null) record.read_perm = acl.read_perm;
+    if (acl.write_perm !== null) record.write_perm = acl.write_perm;
     return record as StoredRecord;
   }
 }

@@ -9,7 +9,8 @@
  * Every implementation must pass test/contract/table-store.contract.ts.
  */
 
-export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'array' | 'object';
+export type FieldType =
+  'string' | 'integer' | 'number' | 'boolean' | 'date' | 'array' | 'object' | 'pointer';
 
 export interface FieldDef {
   name: string;
@@ -22,6 +23,8 @@ export interface FieldDef {
   maxLength?: number;
   /** Keep an index on this field (system fields always have one). */
   index?: boolean;
+  /** For `pointer` fields: the table pointed at (a table name, or `_userprofile`). */
+  to?: string;
 }
 
 export interface TableSchema {
@@ -38,10 +41,14 @@ export type Where = Record<string, unknown>;
 export type RecordData = Record<string, unknown>;
 
 export interface StoredRecord extends RecordData {
-  id: string;
+  /** 24 hex characters; an integer in the user table (`_userprofile`). */
+  id: string | number;
   created_at: number;
   updated_at: number;
   created_by: number | null;
+  /** MinCloud's ACL lists, present once set on the record. */
+  read_perm?: string[];
+  write_perm?: string[];
 }
 
 /**
@@ -65,6 +72,8 @@ export interface FindOptions {
   keys?: string[];
   /** When false, `meta.total_count` is omitted (saves a COUNT). Default true. */
   withCount?: boolean;
+  /** `['created_by']`: replace each user id with the user `{id, nickname, avatar}`. */
+  expand?: string[];
 }
 
 export interface ListMeta {
@@ -87,7 +96,9 @@ export interface BulkResult {
   offset?: number;
   limit?: number;
   next?: string | null;
-  operation_result: Array<{ success?: { id: string; created_at?: number; updated_at?: number } }>;
+  operation_result: Array<{
+    success?: { id: string | number; created_at?: number; updated_at?: number };
+  }>;
 }
 
 export interface TableChange {
@@ -113,8 +124,12 @@ export interface TableStore {
   createRecord(table: string | number, data: RecordData, options?: WriteOptions): StoredRecord;
   /** All or nothing, up to 1000 items. */
   createMany(table: string | number, items: RecordData[], options?: WriteOptions): BulkResult;
-  getRecord(table: string | number, id: string, options?: { keys?: string[] }): StoredRecord;
-  updateRecord(table: string | number, id: string, update: UpdateDoc): StoredRecord;
+  getRecord(
+    table: string | number,
+    id: string | number,
+    options?: { keys?: string[]; expand?: string[] },
+  ): StoredRecord;
+  updateRecord(table: string | number, id: string | number, update: UpdateDoc): StoredRecord;
   /** Updates the records `where` matches, in insertion order; `limit` 1000 by default and at most. All or nothing. */
   updateWhere(
     table: string | number,
@@ -122,7 +137,7 @@ export interface TableStore {
     update: UpdateDoc,
     options?: { limit?: number; offset?: number },
   ): BulkResult;
-  deleteRecord(table: string | number, id: string): void;
+  deleteRecord(table: string | number, id: string | number): void;
   /** Deletes the records `where` matches, in insertion order; `limit` 1000 by default and at most. */
   deleteWhere(
     table: string | number,

@@ -10,6 +10,7 @@ import { TableError, type FieldIssue } from './errors.ts';
 import { isSystemField, isUsablePathSegment } from './names.ts';
 import type { FieldDef } from './table-store.ts';
 import { checkValue, isPlainObject } from './values.ts';
+import { checkJson as measureJson, MAX_INPUT_DEPTH } from '../limits/json-limits.ts';
 
 const OPERATORS = new Set([
   '$unset',
@@ -28,6 +29,43 @@ export interface AppliedUpdate {
   /** Changed fields and their checked new values (null for cleared). */
   values: Map<string, unknown>;
   issues: FieldIssue[];
+  /** A new `created_by` (a user id, or null), when the document sets it. */
+  createdBy?: number | null;
+  /** New ACL lists (`read_perm`, `write_perm`; null clears), when the document sets them. */
+  acl?: { read_perm?: string[] | null; write_perm?: string[] | null };
+}
+
+// MinCloud's ACL entries (schema/table.md): everyone, signed-in users, one user, one group.
+const ACL_ENTRY = /^(user:(anonymous|\*|[1-9][0-9]{0,15})|gid:[1-9][0-9]{0,15})$/;
+
+function aclOf(field: string, raw: unknown): Step {
+  if (raw === null) return { ok: true, value: null };
+  if (
+    !Array.isArray(raw) ||
+    raw.length > 100 ||
+    !raw.every((e) => typeof e === 'string' && ACL_ENTRY.test(e))
+  )
+    return bad(
+      'type',
+      `'${field}' takes a list of "user:anonymous", "user:*", "user:<user id>" or "gid:<group id>"`,
+    );
+  return { ok: true, value: [...new Set(raw as string[])] };
+}
+
+const USER_ID = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * `created_by` is the one system field a write may set (MinCloud's docs tell cloud functions
+ * to, since their writes have no user): a user id as an integer, its decimal string (what a
+ * `new BaaS.User().getWithoutData(id)` becomes on the wire), a `{id}` pointer, or null.
+ */
+function createdByOf(raw: unknown): Step {
+  if (raw === null) return { ok: true, value: null };
+  const id = isPlainObject(raw) ? raw.id : raw;
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return { ok: true, value: id };
+  if (typeof id === 'string' && USER_ID.test(id) && Number.isSafeInteger(Number(id)))
+    return { ok: true, value: Number(id) };
+  return bad('type', "'created_by' takes a user id (a positive integer) or null");
 }
 
 function flatten(doc: unknown): Array<[string, unknown]> {
@@ -92,6 +130,10 @@ function applyOperator(label: string, op: string, arg: unknown, current: unknown
     case '$append_unique':
     case '$remove': {
       const items = Array.isArray(arg) ? arg : [arg];
+      // stableKey and the stored JSON recurse per level: bound the items before either.
+      const shape = measureJson(items, { maxDepth: MAX_INPUT_DEPTH + 1 });
+      if (!shape.ok)
+        return bad('too_deep', `${op.slice(1)} on '${label}': the items are ${shape.message}`);
       if (cur !== null && !Array.isArray(cur))
         return bad('type', `${op.slice(1)} on '${label}' needs an array there`);
       const list = (cur ?? []) as unknown[];
@@ -175,8 +217,22 @@ export function applyUpdate(
 ): AppliedUpdate {
   const working = new Map<string, unknown>();
   const issues: FieldIssue[] = [];
+  let createdBy: number | null | undefined;
+  let acl: AppliedUpdate['acl'];
   for (const [key, raw] of flatten(doc)) {
     const head = key.split('.', 1)[0]!;
+    if ((key === 'read_perm' || key === 'write_perm') && operatorOf(raw) === null) {
+      const step = aclOf(key, raw);
+      if (step.ok) acl = { ...acl, [key]: step.value as string[] | null };
+      else issues.push({ field: head, kind: step.kind, message: step.message });
+      continue;
+    }
+    if (key === 'created_by' && operatorOf(raw) === null) {
+      const step = createdByOf(raw);
+      if (step.ok) createdBy = step.value as number | null;
+      else issues.push({ field: head, kind: step.kind, message: step.message });
+      continue;
+    }
     if (isSystemField(head)) {
       issues.push({
         field: head,
@@ -233,5 +289,8 @@ export function applyUpdate(
     if (checked.ok) values.set(name, checked.value);
     else issues.push({ field: name, kind: checked.kind, message: checked.message });
   }
-  return { values, issues };
+  const applied: AppliedUpdate = { values, issues };
+  if (createdBy !== undefined) applied.createdBy = createdBy;
+  if (acl !== undefined) applied.acl = acl;
+  return applied;
 }

@@ -3,6 +3,7 @@
  * (documented in docs/tables.md), or refused with a message naming the field. Nothing here
  * ever drops or truncates data.
  */
+import { checkJson as measureJson, MAX_INPUT_DEPTH } from '../limits/json-limits.ts';
 import type { FieldDef, FieldType } from './table-store.ts';
 
 /** A string holds at least 64 KiB (SPEC §5) unless the field sets `maxLength`. */
@@ -11,7 +12,8 @@ export const DEFAULT_STRING_MAX = 65_536;
 export const MAX_JSON_LENGTH = 1_048_576;
 
 export type Checked =
-  { ok: true; value: unknown } | { ok: false; kind: 'type' | 'too_long'; message: string };
+  | { ok: true; value: unknown }
+  | { ok: false; kind: 'type' | 'too_long' | 'too_deep'; message: string };
 
 const INTEGER_STRING = /^-?(0|[1-9][0-9]*)$/;
 const NUMBER_STRING = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
@@ -99,11 +101,25 @@ function checkScalar(field: string, type: FieldType, value: unknown, maxLength: 
       return checkJson(field, Array.isArray(value), 'an array', value);
     case 'object':
       return checkJson(field, isPlainObject(value), 'an object', value);
+    case 'pointer':
+      return typeError(field, 'a pointer', value); // checkValue handles pointers first
   }
 }
 
 function checkJson(field: string, rightShape: boolean, expected: string, value: unknown): Checked {
   if (!rightShape) return typeError(field, expected, value);
+  // Before JSON.stringify, which recurses per level: a value thousands deep would overflow
+  // the stack, and stored it would reach every reader, event and function (engine/limits).
+  const shape = measureJson(value, { maxDepth: MAX_INPUT_DEPTH, maxChars: MAX_JSON_LENGTH * 2 });
+  if (!shape.ok) {
+    return shape.reason === 'too_deep'
+      ? { ok: false, kind: 'too_deep', message: `field '${field}' is ${shape.message}` }
+      : {
+          ok: false,
+          kind: 'too_long',
+          message: `field '${field}' is ${shape.message}, over the limit of ${MAX_JSON_LENGTH}`,
+        };
+  }
   let text: string;
   try {
     text = JSON.stringify(value);
@@ -122,11 +138,42 @@ function checkJson(field: string, rightShape: boolean, expected: string, value: 
   return { ok: true, value: JSON.parse(text) as unknown };
 }
 
+const HEX_ID = /^[0-9a-f]{24}$/;
+const USER_ID = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * A pointer value: MinCloud's `{id, _table}`. Accepted as that object, as a record id (what
+ * `Table.getWithoutData(id)` becomes on the wire) or, for users, as an integer.
+ */
+function checkPointer(def: FieldDef, value: unknown): Checked {
+  const to = def.to ?? '';
+  const raw = isPlainObject(value) ? value.id : value;
+  if (to === '_userprofile') {
+    const n = typeof raw === 'string' && USER_ID.test(raw) ? Number(raw) : raw;
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n > 0)
+      return { ok: true, value: { id: n, _table: to } };
+    return typeError(def.name, 'a user id (or a BaaS.User().getWithoutData(id))', value);
+  }
+  if (typeof raw === 'string' && HEX_ID.test(raw))
+    return { ok: true, value: { id: raw, _table: to } };
+  return typeError(def.name, `a record id of table '${to}' (or its getWithoutData(id))`, value);
+}
+
+/** The pointer for a stored id (its text), shaped as MinCloud returns it. */
+export function pointerOf(def: FieldDef, stored: unknown): unknown {
+  if (stored === null || stored === undefined) return null;
+  return {
+    id: def.to === '_userprofile' ? Number(stored) : String(stored),
+    _table: def.to,
+  };
+}
+
 /**
  * Checks (and losslessly converts) a non-null value for a field. Array elements are checked
  * against `items` when the field has one.
  */
 export function checkValue(def: FieldDef, value: unknown): Checked {
+  if (def.type === 'pointer') return checkPointer(def, value);
   const max = def.maxLength ?? DEFAULT_STRING_MAX;
   if (def.type === 'array' && def.items && Array.isArray(value)) {
     const out: unknown[] = [];
@@ -156,6 +203,8 @@ export function encodeValue(type: FieldType, value: unknown): string | number | 
     case 'array':
     case 'object':
       return JSON.stringify(value);
+    case 'pointer':
+      return String((value as { id: unknown }).id);
     default:
       return value as string | number;
   }

@@ -60,6 +60,7 @@ import {
   matchTriggers as matchAll,
 } from './trigger-index.ts';
 import { triggerSubject as subject } from './trigger-subject.ts';
+import { functionEventOf as functionEvent } from './table-function-event.ts';
 import { checkWebhookTarget as checkTarget } from './webhook-target.ts';
 import { signWebhookBody as sign, verifyWebhookSignature as verify } from './webhook-signature.ts';
 
@@ -71,6 +72,9 @@ export const matchRules = match;
 export const explainMatch = explain;
 /** What rules and templates of a source read: event.data, or the row for table sources. */
 export const triggerSubject = subject;
+/** `event.data` and `event.change` of a function action: the record for table sources. */
+export const functionEventOf = functionEvent;
+export type { TableChangeView } from './table-function-event.ts';
 /** Builds the match index of the enabled triggers. */
 export const buildTriggerIndex = build;
 /** The actions to run for an event from a source (passive-reply triggers excluded). */

@@ -3,6 +3,7 @@ import { TriggerInvalidError } from './errors.ts';
 import { compileFieldPath, lookupPath } from './field-path.ts';
 import type { FieldPath, Lookup } from './field-path.ts';
 import { checkRule } from './rule-check.ts';
+import type { LinearRegex } from '../limits/linear-regex.ts';
 import { compileRuleRegex } from './rule-regex.ts';
 import type { MatchMode, Rule, RuleCondition } from './types.ts';
 
@@ -10,7 +11,7 @@ import type { MatchMode, Rule, RuleCondition } from './types.ts';
 export interface CompiledRule {
   rule: Rule;
   path: FieldPath;
-  regex: RegExp | undefined;
+  regex: LinearRegex | undefined;
 }
 
 export interface CompiledRuleSet {

@@ -1,5 +1,6 @@
 import type { PreparedAccount } from './account.ts';
 import { decryptForAccount } from './crypto.ts';
+import { readEncryptText, sniffFormat } from './encrypt-envelope.ts';
 import { dedupKeyOf, messageIdOf } from './dedup-key.ts';
 import { WechatError, malformed } from './errors.ts';
 import { normaliseMessage } from './normalise.ts';
@@ -46,7 +47,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Verifies, decrypts and parses a WeChat POST. Order: size, signature (`signature` in
  * plaintext, `msg_signature` over the raw Encrypt text otherwise), timestamp window, mode,
- * decryption and AppID, parsing. Throws WechatError with the code of the first failure.
+ * decryption and AppID, parsing. Nothing is parsed, decoded or decrypted before the signature
+ * holds: an encrypted push's Encrypt text is found by a bounded byte scan, so a forged body
+ * costs a scan and one SHA-1, not a parse (docs/security.md). Throws WechatError with the
+ * code of the first failure.
  */
 export function openPush(account: PreparedAccount, input: OpenPushInput): OpenedPush {
   const { query, body } = input;
@@ -114,11 +118,11 @@ function openEncrypted(
   input: OpenPushInput,
   { timestamp, nonce }: Signed,
 ): Opened {
-  const text = decodeBody(input.body);
-  const format = detectFormat(text, input.contentType);
-  // The envelope is parsed first because msg_signature covers its Encrypt text. In compatible
-  // mode it also carries the plaintext fields; only the decrypted copy is trusted.
-  const encrypt = encryptText(parse(format, text));
+  // msg_signature covers the Encrypt text only, so only that is read before it is checked. In
+  // compatible mode the envelope also carries the plaintext fields; only the decrypted copy
+  // is trusted, so the rest of the envelope is never parsed.
+  const format = sniffFormat(input.body, input.contentType);
+  const encrypt = readEncryptText(input.body, format);
   checkSignature(account, 'msg_signature', input.query.msg_signature, [timestamp, nonce, encrypt]);
   checkTimestamp(timestamp, input.nowSeconds);
   if (account.keys.length === 0) {
@@ -159,14 +163,6 @@ function detectFormat(text: string, contentType: string | undefined): PushFormat
 
 function parse(format: PushFormat, text: string): Record<string, unknown> {
   return format === 'json' ? parseWechatJson(text) : parseWechatXml(text);
-}
-
-function encryptText(envelope: Record<string, unknown>): string {
-  const encrypt = envelope.Encrypt;
-  if (typeof encrypt !== 'string' || encrypt.length === 0) {
-    throw malformed('encrypt_type=aes but the body has no Encrypt element');
-  }
-  return encrypt;
 }
 
 function modeError(account: PreparedAccount, reason: string): WechatError {

@@ -11,6 +11,11 @@ import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { FunctionBuildError } from '../errors.ts';
 import { codeFrame } from './code-frame.ts';
+import {
+  type ConstAssignment,
+  constAssignmentOf,
+  guardConstAssignments,
+} from './const-assignments.ts';
 
 export type BundleInput = { source: string; filename?: string } | { entry: string };
 
@@ -132,10 +137,67 @@ export async function bundleFunction(input: BundleInput): Promise<BundleOutput> 
   try {
     result = await esbuild.build(options);
   } catch (failure) {
-    throw toBuildError(failure, sources);
+    const guarded = withConstAssignmentsGuarded(failure, options, sources);
+    if (guarded === undefined) throw toBuildError(failure, sources);
+    try {
+      result = await esbuild.build(guarded);
+    } catch {
+      throw toBuildError(failure, sources);
+    }
   }
   const file = result.outputFiles?.find((f) => f.path.endsWith('.js')) ?? result.outputFiles?.[0];
   if (file === undefined) throw new FunctionBuildError('Build produced no output', {});
   const code = file.text;
   return { code, sha256: createHash('sha256').update(code).digest('hex') };
+}
+
+/**
+ * When every error of a failed build is an assignment to a `const` (which Node only refuses
+ * when it runs: const-assignments.ts), the same build with those assignments made to throw
+ * at run time; otherwise undefined.
+ */
+function withConstAssignmentsGuarded(
+  failure: unknown,
+  options: esbuild.BuildOptions,
+  sources: BuildSources,
+): esbuild.BuildOptions | undefined {
+  const errors = (failure as { errors?: esbuild.Message[] }).errors ?? [];
+  if (errors.length === 0) return undefined;
+  const byFile = new Map<string, ConstAssignment[]>();
+  for (const error of errors) {
+    const site = constAssignmentOf(error);
+    if (site === undefined || error.location === null) return undefined;
+    const list = byFile.get(error.location.file) ?? [];
+    list.push(site);
+    byFile.set(error.location.file, list);
+  }
+  let stdin = options.stdin;
+  const files = new Map<string, string>();
+  for (const [file, sites] of byFile) {
+    if (stdin !== undefined && file === sources.name) {
+      const contents = guardConstAssignments(String(stdin.contents), sites);
+      if (contents === undefined) return undefined;
+      stdin = { ...stdin, contents };
+      continue;
+    }
+    const onDisk = isAbsolute(file) ? file : join(sources.dir, file);
+    if (!existsSync(onDisk)) return undefined;
+    const contents = guardConstAssignments(readFileSync(onDisk, 'utf8'), sites);
+    if (contents === undefined) return undefined;
+    files.set(resolve(onDisk), contents);
+  }
+  const rewrite: esbuild.Plugin = {
+    name: 'cloudfn-const-assignments',
+    setup(build) {
+      build.onLoad({ filter: /.*/ }, (args) => {
+        const contents = files.get(resolve(args.path));
+        return contents === undefined ? undefined : { contents, loader: loaderFor(args.path) };
+      });
+    },
+  };
+  return {
+    ...options,
+    ...(stdin !== undefined ? { stdin } : {}),
+    plugins: [...(options.plugins ?? []), rewrite],
+  };
 }

@@ -13,6 +13,7 @@
 import { writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { CreateHostOps, HostOps, HostOpsModuleSpec } from '../host-ops.ts';
+import { checkJson, MAX_OUTPUT_DEPTH } from '../../engine/limits/json-limits.ts';
 import type { SandboxLimits } from '../limits.ts';
 import { FunctionCache } from './function-cache.ts';
 import type { FunctionInstance } from './function-instance.ts';
@@ -47,6 +48,13 @@ function flushEvents(): void {
 }
 
 function emitEvent(kind: string, payload: unknown): void {
+  // Host ops check what they store, so this never trips; it is the last guard before IPC,
+  // whose deserialiser in the main process would overflow its stack on a very deep value.
+  const check = checkJson(payload, { maxDepth: MAX_OUTPUT_DEPTH });
+  if (!check.ok) {
+    process.emitWarning(`host event ${kind.slice(0, 64)} dropped: its payload is ${check.message}`);
+    return;
+  }
   events.push({ kind, payload });
   if (events.length === 1) setImmediate(flushEvents);
   else if (events.length >= EVENT_BATCH) flushEvents();

@@ -2,19 +2,28 @@
  * One isolate bound to one function version, running one job at a time (so a deadline that
  * disposes the isolate ends that job only, and every console line belongs to its job).
  *
- * In a main executor jobs are entered with `applySync` on the executor's main thread: a
- * guest's host calls then reach the HostOps synchronously (≈ 1 µs instead of ≈ 50–100 µs for
- * an async round trip), microtasks run inside the entry and under its timeout, and between
- * entries the event loop is free for timers, nested-invoke answers and the engine-side
- * deadline. Jobs of suspect functions (the quarantine executor) and of versions still proving
- * themselves (suspects.ts) are `asyncEntry` jobs: the same entries go through the async
- * `apply`, the isolate runs on one of isolated-vm's threads, its host calls (still synchronous
- * callbacks for the guest) wait for the main thread, and the main thread stays free while the
- * function computes. Entries of one job then queue, so they never overlap or reorder.
+ * In a main executor a job's `run` entry goes through `applySync` on the executor's main
+ * thread: a guest's host calls then reach the HostOps synchronously (≈ 1 µs instead of
+ * ≈ 50–100 µs for an async round trip), microtasks run inside the entry and under its timeout.
+ * Every later entry of the job (a timer firing, a nested-invoke answer) and every entry of
+ * `asyncEntry` jobs (suspect functions in the quarantine executor, versions still proving
+ * themselves: suspects.ts) goes through the async `apply`: the isolate runs on one of
+ * isolated-vm's threads, its host calls (still synchronous callbacks for the guest) wait for
+ * the main thread, and the main thread stays free, so the engine-side deadline timer can
+ * dispose of the isolate. Entries of one job queue, so they never overlap or reorder.
+ *
+ * Why later entries carry no isolated-vm `timeout`: every call with one arms a timer in
+ * isolated-vm's timer thread that stays queued, dead, until it is due, and all of a job's
+ * timeouts end at its deadline. At that instant the timer thread pops the dead ones
+ * recursively, one stack frame pair each (isolated-vm 7.0.1, src/lib/timer.cc `run_next` →
+ * `maybe_run_next`): a function firing 1,000 intervals for 5 s armed several hundred thousand
+ * and the executor died with SIGSEGV at the deadline, taking the next, innocent run with it.
+ * Now a job arms at most three (module load, setup, `run`), whatever its timers do.
  * The file is long because the job lifecycle (enter, bridge callbacks, completion, failure)
  * is one state machine.
  */
 import type ivm from 'isolated-vm';
+import { checkJson, jsonTextDepth, MAX_OUTPUT_DEPTH } from '../../engine/limits/json-limits.ts';
 import { mapStack } from '../bundle/stack-mapper.ts';
 import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOps } from '../host-ops.ts';
@@ -58,10 +67,14 @@ interface Job extends JobParams {
    * only (two clock reads the fast path does not need).
    */
   cpuStart: { isolate: bigint; process: NodeJS.CpuUsage } | undefined;
-  /** CPU of this thread spent in the job's synchronous entries, in µs. */
+  /** CPU spent in the job's entries when it is not an asyncEntry job, in µs. */
   threadCpuUs: number;
+  /** Clocks at the start of the async entry inside the isolate now (fast-path jobs only). */
+  entryCpuStart: { isolate: bigint; process: NodeJS.CpuUsage } | undefined;
   /** Async entries waiting for the one before them to leave the isolate. */
   queue: Entry[];
+  /** The job's async load or entry queue is being worked through: further entries wait their turn. */
+  pumping: boolean;
   resolve(outcome: InvocationOutcome): void;
 }
 
@@ -81,8 +94,6 @@ export class FunctionInstance implements BridgeTarget {
   #job: Job | undefined;
   #loaded = false;
   #dead = false;
-  /** An async load or entry queue is being worked through: further entries wait their turn. */
-  #entering = false;
   /** An async call is inside the isolate now (its heap statistics would block until it leaves). */
   #inIsolate = false;
   /** Resident heap of the isolate at its last sample, for the memory budget. */
@@ -131,7 +142,9 @@ export class FunctionInstance implements BridgeTarget {
         ? { isolate: this.#cpuTime(), process: process.cpuUsage() }
         : undefined,
       threadCpuUs: 0,
+      entryCpuStart: undefined,
       queue: [],
+      pumping: false,
       resolve: onEnd,
     };
     this.#job = job;
@@ -190,6 +203,7 @@ export class FunctionInstance implements BridgeTarget {
       memoryMb: spec.memoryMb,
       maxLogLineChars: this.#services.limits.maxLogLineChars,
       maxResultChars: this.#services.limits.maxResultBytes,
+      maxTimers: this.#services.limits.maxTimersPerJob,
     });
   }
 
@@ -247,7 +261,7 @@ export class FunctionInstance implements BridgeTarget {
 
   /** #load through the async calls: the module's top level runs off the main thread too. */
   async #loadAsync(job: Job): Promise<boolean> {
-    this.#entering = true;
+    job.pumping = true;
     this.#inIsolate = true;
     try {
       await this.#warm.enter.apply(undefined, ['setup', this.#setupJson(job)], {
@@ -267,7 +281,7 @@ export class FunctionInstance implements BridgeTarget {
       return false;
     } finally {
       this.#inIsolate = false;
-      this.#entering = false;
+      job.pumping = false;
     }
   }
 
@@ -278,9 +292,10 @@ export class FunctionInstance implements BridgeTarget {
   #enter(job: Job, kind: string, a?: string | number, b?: string): void {
     if (job.ended || this.dead) return;
     if (job.deadlineAt - performance.now() <= 0) return this.#expire(job);
-    if (job.asyncEntry) {
+    // Only a fast-path job's first entry is synchronous (see the top of the file).
+    if (job.asyncEntry || kind !== 'run') {
       job.queue.push([kind, a, b]);
-      if (!this.#entering) void this.#pump(job);
+      if (!job.pumping) void this.#pump(job);
       return;
     }
     try {
@@ -295,24 +310,33 @@ export class FunctionInstance implements BridgeTarget {
 
   /** Works through a job's queued async entries, one inside the isolate at a time. */
   async #pump(job: Job): Promise<void> {
-    this.#entering = true;
+    job.pumping = true;
     try {
       for (let next = job.queue.shift(); next !== undefined; next = job.queue.shift()) {
         if (job.ended || this.dead) return;
         if (job.deadlineAt - performance.now() <= 0) return this.#expire(job);
+        // No `timeout`: the main thread is free meanwhile, and the deadline timer disposes of
+        // the isolate if the entry outlives the job (the top of the file says why).
+        const cpuBefore = job.asyncEntry
+          ? undefined
+          : { isolate: this.#cpuTime(), process: process.cpuUsage() };
+        job.entryCpuStart = cpuBefore;
         this.#inIsolate = true;
         try {
-          await this.#warm.enter.apply(undefined, next, { timeout: this.#remaining(job) });
+          await this.#warm.enter.apply(undefined, next);
         } catch (e) {
           this.#inIsolate = false;
           return this.#crash(job, e);
         }
         this.#inIsolate = false;
+        job.entryCpuStart = undefined;
+        if (cpuBefore !== undefined && !job.ended)
+          job.threadCpuUs += this.#asyncCpuMs(cpuBefore, !this.#warm.isolate.isDisposed) * 1000;
         if (job.outcomeJson !== undefined && !job.ended) this.#complete(job);
       }
     } finally {
       this.#inIsolate = false;
-      this.#entering = false;
+      job.pumping = false;
     }
   }
 
@@ -345,7 +369,23 @@ export class FunctionInstance implements BridgeTarget {
         ),
       );
     }
-    if (parsed.ok === true) return this.#end(job, 'fulfilled', parsed.result, undefined);
+    if (parsed.ok === true) {
+      // Checked here, before the outcome crosses to the main process: V8's deserialiser there
+      // recurses per level, and a result nested thousands deep would overflow its stack.
+      const depth = checkJson(parsed.result, { maxDepth: MAX_OUTPUT_DEPTH });
+      if (!depth.ok)
+        return this.#end(
+          job,
+          'execution_failed',
+          undefined,
+          this.#error(
+            'RangeError',
+            RUNTIME_CODES.resultTooDeep,
+            `The function's result is ${depth.message}`,
+          ),
+        );
+      return this.#end(job, 'fulfilled', parsed.result, undefined);
+    }
     this.#end(job, 'execution_failed', undefined, this.#guestError(parsed.error ?? {}));
   }
 
@@ -462,7 +502,14 @@ export class FunctionInstance implements BridgeTarget {
       }
     }
     const memoryBytes = alive ? this.#usedBytes : 0;
-    const cpuMs = job.cpuStart ? this.#asyncCpuMs(job.cpuStart, alive) : job.threadCpuUs / 1000;
+    // isolated-vm's clock counts an entry once it leaves the isolate: while one is still
+    // inside (the deadline came first), only the process's CPU has seen it.
+    const isolateClock = alive && !this.#inIsolate;
+    if (job.entryCpuStart !== undefined)
+      job.threadCpuUs += this.#asyncCpuMs(job.entryCpuStart, isolateClock) * 1000;
+    const cpuMs = job.cpuStart
+      ? this.#asyncCpuMs(job.cpuStart, isolateClock)
+      : job.threadCpuUs / 1000;
     this.#job = undefined;
     this.lastUsed = Date.now();
     const outcome: InvocationOutcome = {
@@ -496,6 +543,14 @@ export class FunctionInstance implements BridgeTarget {
         413,
       );
     }
+    // Host ops walk their arguments (query compiler, update operators, JSON.stringify): refuse
+    // absurd nesting before parsing; the ops apply their own, tighter limits on what they store.
+    if (jsonTextDepth(argsJson, MAX_OUTPUT_DEPTH) > MAX_OUTPUT_DEPTH) {
+      return errorReply(
+        'E_JSON_TOO_DEEP',
+        `Arguments of ${op.slice(0, 64)} are nested more than ${MAX_OUTPUT_DEPTH} levels deep`,
+      );
+    }
     const hostOps = this.#services.hostOps;
     if (hostOps === undefined)
       return errorReply(
@@ -510,7 +565,13 @@ export class FunctionInstance implements BridgeTarget {
       });
       return JSON.stringify({ ok: result === undefined ? null : result });
     } catch (e) {
-      const err = e as { code?: unknown; status?: unknown; message?: unknown; name?: unknown };
+      const err = e as {
+        code?: unknown;
+        status?: unknown;
+        message?: unknown;
+        name?: unknown;
+        details?: unknown;
+      };
       if (typeof err?.code === 'string') {
         const status = typeof err.status === 'number' ? err.status : 400;
         return JSON.stringify({
@@ -519,6 +580,8 @@ export class FunctionInstance implements BridgeTarget {
             code: err.code,
             status,
             message: String(err.message),
+            // A refused write names its fields (MinCloud users read err.details too).
+            ...(err.details !== undefined ? { details: err.details } : {}),
           },
         });
       }

@@ -11,6 +11,7 @@
  * quarantine executor, spawned on first need, until it has behaved again for a while. So a
  * function that loops to its deadline cannot hold the executor the others are entered on.
  */
+import { checkJson, MAX_INPUT_DEPTH } from '../../engine/limits/json-limits.ts';
 import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOpsModuleSpec } from '../host-ops.ts';
 import { resolveLimits, type SandboxLimits } from '../limits.ts';
@@ -82,6 +83,7 @@ interface NestedRequest {
   name: string;
   data: unknown;
   sync: boolean;
+  userId?: unknown;
 }
 
 /** Host lines kept per run, so a function looping over requests cannot grow its log unbounded. */
@@ -90,6 +92,11 @@ const MAX_HOST_LOG_LINES = 1000;
 /** BaaS.invoke resolves MinCloud's envelope even when the engine refuses: `{code: 1, error}`. */
 function errorReply(code: string, message: string): string {
   return JSON.stringify({ ok: { code: 1, data: null, error: { code, message } } });
+}
+
+/** A refusal the guest's `BaaS.invoke` rejects with (an Error carrying `code` and `status`). */
+function rejectReply(code: string, message: string, status: number): string {
+  return JSON.stringify({ error: { name: 'Error', code, status, message } });
 }
 
 export function createSupervisedSandbox(options: SandboxOptions = {}): SupervisedSandbox {
@@ -219,6 +226,7 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
   }
 
   function nestedHandler(request: InvocationRequest, scope: HostRequestScope) {
+    let calls = 0;
     return (_callId: number, requestJson: string, reply: (json: string) => void): void => {
       const depth = (request.depth ?? 0) + 1;
       let parsed: NestedRequest;
@@ -227,8 +235,31 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
       } catch {
         return reply(errorReply(RUNTIME_CODES.invokeUnavailable, 'Unreadable host request'));
       }
-      if (parsed.op !== undefined && parsed.op !== 'invoke')
-        return answerHostRequest(String(parsed.op), parsed.args, scope, reply);
+      const isInvoke = parsed.op === undefined || parsed.op === 'invoke';
+      const shape = checkJson(isInvoke ? parsed.data : parsed.args, { maxDepth: MAX_INPUT_DEPTH });
+      if (!shape.ok) {
+        // BaaS.invoke resolves its refusals as MinCloud's envelope; other requests reject.
+        return reply(
+          isInvoke
+            ? errorReply('E_JSON_TOO_DEEP', `BaaS.invoke data is ${shape.message}`)
+            : rejectReply(
+                'E_JSON_TOO_DEEP',
+                `${String(parsed.op)} arguments are ${shape.message}`,
+                400,
+              ),
+        );
+      }
+      if (!isInvoke) return answerHostRequest(String(parsed.op), parsed.args, scope, reply);
+      // Counted before anything else: a run that loops over BaaS.invoke is stopped here,
+      // before the engine writes a job row for each call (issue 12: 94,001 rows in 8 s).
+      if (++calls > limits.maxInvokesPerRun)
+        return reply(
+          rejectReply(
+            RUNTIME_CODES.invokeLimit,
+            `A run may make at most ${limits.maxInvokesPerRun} BaaS.invoke calls; this one was not made`,
+            429,
+          ),
+        );
       if (options.nestedInvoke === undefined)
         return reply(
           errorReply(
@@ -249,11 +280,18 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
           sync: parsed.sync !== false,
           depth,
           parentJobId: request.event.jobId,
+          ...(Number.isSafeInteger(parsed.userId) && (parsed.userId as number) > 0
+            ? { userId: parsed.userId as number }
+            : {}),
+          ...(request.event.request ? { user: request.event.request.user } : {}),
         })
         .then(
           (result) => reply(JSON.stringify({ ok: result })),
           (e: unknown) => {
-            const err = e as { code?: unknown; message?: unknown };
+            const err = e as { code?: unknown; message?: unknown; status?: unknown };
+            // A refusal with a status (a limit of the engine's) rejects the guest's call.
+            if (typeof err?.code === 'string' && typeof err.status === 'number')
+              return reply(rejectReply(err.code, String(err.message), err.status));
             reply(
               errorReply(
                 typeof err?.code === 'string' ? err.code : RUNTIME_CODES.invokeUnavailable,
@@ -294,6 +332,8 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
       eventType: event.eventType,
     };
     if (event.trigger !== undefined) job.trigger = event.trigger;
+    if (event.change !== undefined) job.change = event.change;
+    if (event.request !== undefined) job.request = event.request;
     const jobJson = JSON.stringify(job);
     if (
       jobJson.length > limits.maxArgumentBytes ||

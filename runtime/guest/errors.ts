@@ -1,15 +1,20 @@
 /** Guest-side error helpers: errors leave the isolate as data, never as objects. */
-import { JSONStringify, NativeError, NativeString } from './intrinsics.ts';
+import { HError, hError } from './h-error.ts';
+import { JSONStringify, NativeString } from './intrinsics.ts';
 
 export interface ErrorData {
   name: string;
   message: string;
   stack?: string;
-  /** An `E_…` code, or a number where the API has its own (WeChat's errcode). */
+  /**
+   * cloudfn's stable `E_…` code (an HError's `reason`), or a number where the API has its own
+   * (WeChat's errcode), with the stable code in `reason`.
+   */
   code?: string | number;
   /** A stable `E_…` code beside a numeric `code` (HError-like WeChat errors). */
   reason?: string;
   status?: number;
+  details?: unknown;
 }
 
 function read(value: unknown, key: string): unknown {
@@ -27,17 +32,19 @@ export function toErrorData(thrown: unknown): ErrorData {
     const message = read(thrown, 'message');
     const stack = read(thrown, 'stack');
     const code = read(thrown, 'code');
-    const status = read(thrown, 'status');
     const reason = read(thrown, 'reason');
+    const status = read(thrown, 'status');
     const data: ErrorData = {
       name: typeof name === 'string' ? name : 'Error',
       message: typeof message === 'string' ? message : safeString(thrown),
     };
     if (typeof stack === 'string') data.stack = stack;
-    if (typeof code === 'string') data.code = code;
-    // HError-like errors (WeChat's): a numeric code; the job record keeps the stable reason.
-    else if (typeof reason === 'string') data.code = reason;
+    // An HError's integer `code` is MinCloud's (or WeChat's errcode); the log keeps our
+    // `E_…` code from `reason`.
+    if (typeof reason === 'string') data.code = reason;
+    else if (typeof code === 'string') data.code = code;
     if (typeof status === 'number') data.status = status;
+    else if (typeof code === 'number') data.status = code;
     return data;
   }
   return { name: 'Error', message: safeString(thrown) };
@@ -53,16 +60,19 @@ function safeString(value: unknown): string {
   }
 }
 
-/** Rebuilds a guest Error from error data the host sent (a refused host call). */
+/**
+ * Rebuilds a refused host call as MinCloud's HError: `code` MinCloud's integer, `reason`
+ * our `E_…` code, `status` the HTTP-like status.
+ */
 export function fromErrorData(data: ErrorData): Error {
-  const error = new NativeError(data.message) as Error & {
-    code?: string | number;
-    reason?: string;
-    status?: number;
-  };
-  if (typeof data.name === 'string' && data.name !== 'Error') error.name = data.name;
-  if (data.code !== undefined) error.code = data.code;
-  if (data.reason !== undefined) error.reason = data.reason;
-  if (data.status !== undefined) error.status = data.status;
-  return error;
+  // WeChat's answers keep their own errcode as `code` (as MinCloud's SDK passes them on).
+  if (typeof data.code === 'number')
+    return new HError(
+      data.code,
+      data.message,
+      data.reason ?? 'E_HOST_OP_FAILED',
+      data.status ?? 400,
+      data.details,
+    );
+  return hError(data.code ?? 'E_HOST_OP_FAILED', data.status ?? 500, data.message, data.details);
 }

@@ -37,6 +37,7 @@ export const PromiseResolve = Promise.resolve.bind(Promise) as <T>(v: T) => Prom
 export const NativePromise = Promise;
 export const NativeError = Error;
 export const NativeTypeError = TypeError;
+export const NativeRangeError = RangeError;
 export const NativeMap = Map;
 export const MapPrototypeGet = uncurry(Map.prototype.get) as <K, V>(
   m: Map<K, V>,
@@ -52,6 +53,11 @@ export const MapPrototypeDelete = uncurry(Map.prototype.delete) as <K, V>(
   k: K,
 ) => boolean;
 export const MapPrototypeClear = uncurry(Map.prototype.clear) as <K, V>(m: Map<K, V>) => void;
+export const MapPrototypeSize = uncurry(
+  Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get as (
+    this: Map<unknown, unknown>,
+  ) => number,
+) as <K, V>(m: Map<K, V>) => number;
 export const ReflectApplyFn = ReflectApply;
 export const FunctionPrototypeToString = uncurry(FunctionPrototype.toString);
 export const MathFloor = Math.floor;
@@ -61,3 +67,9 @@ export const NumberIsFinite = Number.isFinite;
 export const NativeString = String;
 export const NativeUint8Array = Uint8Array;
 export const DateNow = Date.now;
+export const NativeDate = Date;
+export const DatePrototypeToISOString = uncurry(Date.prototype.toISOString);
+export const PromisePrototypeThenValue = uncurry(Promise.prototype.then) as <T, R>(
+  p: Promise<T>,
+  onFulfilled: (v: T) => R,
+) => Promise<R>;

@@ -31,6 +31,7 @@ interface Setup {
   memoryMb: number;
   maxResultChars: number;
   maxLogLineChars: number;
+  maxTimers: number;
 }
 
 interface JobRequest {
@@ -38,11 +39,15 @@ interface JobRequest {
   data: unknown;
   eventType: string;
   trigger?: { name: string; type: string };
+  change?: unknown;
+  /** `{user: {id, openid, …}}` when the run is made for a user. */
+  request?: { user?: { id?: unknown } };
 }
 
 type Main = (event: unknown, callback?: (error: unknown, data?: unknown) => void) => unknown;
 
 const REMOVED_GLOBALS = ['SharedArrayBuffer', 'Atomics', 'WebAssembly', 'console', '__cfnDefine'];
+const IDLE_CHECK_TIMER = 0;
 
 function defineGlobal(name: string, value: unknown): void {
   ObjectDefineProperty(globalThis, name, {
@@ -66,11 +71,19 @@ export function install(
 
   const sink: ConsoleSink = { open: true, maxLineChars: 65536, log };
   const timers = createTimers(timer);
-  const { BaaS, nestedCalls, hostRequest } = createBaaS(createHostCaller(hostCall), nested);
+  // The user the current job is made for (BaaS.User's getCurrentUserWithoutData).
+  let currentUserId: number | null = null;
+  const { BaaS, nestedCalls, hostRequest } = createBaaS(
+    createHostCaller(hostCall),
+    nested,
+    () => currentUserId,
+  );
   let setup: Setup | undefined;
   let moduleObject: { exports: unknown } | undefined;
   let loadError: ErrorData | undefined;
   let jobOpen = false;
+  // A callback-style run's outcome, held while its timers and nested calls are pending.
+  let heldOutcome: { error: unknown; value: unknown } | undefined;
 
   defineGlobal('console', createConsole(sink));
   for (const [name, fn] of Object.entries(timers.globals)) defineGlobal(name, fn);
@@ -95,9 +108,35 @@ export function install(
   defineGlobal('Headers', Headers);
   defineGlobal('Response', Response);
 
+  /**
+   * `callback(error, value)` of a callback-style run. As on MinCloud (nodejs-event-loop.md)
+   * and Lambda (callbackWaitsForEmptyEventLoop), the run ends only once the event loop is
+   * empty: timers set before or after the callback still run (until the deadline), and so
+   * do BaaS.invoke calls in flight. An async run ends when its promise settles.
+   */
+  function callbackOutcome(error: unknown, value: unknown): void {
+    if (!jobOpen || heldOutcome !== undefined) return;
+    if (timers.pending() === 0 && nestedCalls.pending() === 0) return finish(error, value);
+    heldOutcome = { error, value };
+    checkIdleSoon();
+  }
+
+  // The idle check runs as a host timer of its own (id 0; guest timers count from 1), so it
+  // comes after every microtask the last timer or nested answer started.
+  function checkIdleSoon(): void {
+    if (heldOutcome !== undefined) timer(0, IDLE_CHECK_TIMER);
+  }
+
+  function checkIdle(): void {
+    const held = heldOutcome;
+    if (held === undefined || timers.pending() !== 0 || nestedCalls.pending() !== 0) return;
+    finish(held.error, held.value);
+  }
+
   function finish(error: unknown, value: unknown): void {
     if (!jobOpen) return;
     jobOpen = false;
+    heldOutcome = undefined;
     timers.reset();
     nestedCalls.reset();
     if (error !== null && error !== undefined) {
@@ -153,6 +192,7 @@ export function install(
   function run(job: JobRequest): void {
     const cfg = setup as Setup;
     jobOpen = true;
+    heldOutcome = undefined;
     sink.open = true;
     if (loadError !== undefined) return finish(loadError, undefined);
     const main = resolveMain();
@@ -171,9 +211,15 @@ export function install(
       memoryLimitInMB: cfg.memoryMb,
     };
     if (job.trigger !== undefined) event.trigger = job.trigger;
+    if (job.change !== undefined) event.change = job.change;
+    const userId = job.request?.user?.id;
+    currentUserId = typeof userId === 'number' ? userId : null;
+    if (job.request !== undefined) event.request = job.request;
     try {
       if (main.length >= 2) {
-        const returned = main(event, (error: unknown, data?: unknown) => finish(error, data));
+        const returned = main(event, (error: unknown, data?: unknown) =>
+          callbackOutcome(error, data),
+        );
         if (
           returned !== null &&
           typeof returned === 'object' &&
@@ -200,6 +246,7 @@ export function install(
   function configure(cfg: Setup): void {
     setup = cfg;
     sink.maxLineChars = cfg.maxLogLineChars;
+    timers.setMax(cfg.maxTimers);
     const env = ObjectFreeze({ ...cfg.env });
     defineGlobal('process', ObjectFreeze({ env }));
     const requireStub = (name: unknown): never => {
@@ -232,17 +279,20 @@ export function install(
       case 'run':
         return run(JSONParse(a as string) as JobRequest);
       case 'timer':
+        if (a === IDLE_CHECK_TIMER) return checkIdle();
         try {
           timers.fire(a as number);
         } catch (e) {
           finish(e ?? new NativeError('A timer callback threw'), undefined);
         }
-        return;
+        return checkIdleSoon();
       case 'nested':
-        return nestedCalls.settle(a as number, b as string);
+        nestedCalls.settle(a as number, b as string);
+        return checkIdleSoon();
       case 'abort':
         // The host ended the job (deadline): drop its timers and pending calls.
         jobOpen = false;
+        heldOutcome = undefined;
         timers.reset();
         nestedCalls.reset();
         return;

@@ -2,9 +2,13 @@
  * Stand-in for runtime/guest/tables/index.ts, substituted by the guest build only while that
  * module does not exist (it is written separately): table calls fail with a clear error.
  */
-export function createTableApi(_call: (op: string, args: unknown) => unknown): {
+export function createTableApi(
+  _call: (op: string, args: unknown) => unknown,
+  _currentUserId?: () => number | null,
+): {
   TableObject: unknown;
   Query: unknown;
+  User: unknown;
 } {
   const unavailable = (): never => {
     const error = new Error(
@@ -13,5 +17,5 @@ export function createTableApi(_call: (op: string, args: unknown) => unknown): {
     (error as Error & { code: string }).code = 'E_FUNCTION_TABLES_UNAVAILABLE';
     throw error;
   };
-  return { TableObject: unavailable, Query: unavailable };
+  return { TableObject: unavailable, Query: unavailable, User: unavailable };
 }

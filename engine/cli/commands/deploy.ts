@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { clientFor, examples, JSON_FLAG, type Cli } from '../context.ts';
-import { EngineRefusedError } from '../errors.ts';
+import { EngineRefusedError, usageError } from '../errors.ts';
 import { collect, parseEnvPairs, parsePositiveInt } from '../parse-args.ts';
 import { withSpinner } from '../spinner.ts';
 import { json } from '../format/values.ts';
 
 interface DeployOptions {
+  dryRun?: boolean;
   name?: string;
   timeout?: number;
   memory?: number;
@@ -22,12 +23,21 @@ interface Deployed {
   env?: string[];
 }
 
-/** `cloudfn deploy <file|dir>`: build locally (errors with a code frame), then upload. */
+/**
+ * `cloudfn deploy <file|dir>`: build locally (errors with a code frame), then upload.
+ * `cloudfn deploy` alone: the whole project of cloudfn.json, plan first.
+ */
 export function registerDeploy(program: Command, cli: Cli): void {
   program
     .command('deploy')
-    .description('build a function locally, then upload it as a new active version')
-    .argument('<path>', 'a .js or .ts file, or a folder with index.js / index.ts')
+    .description(
+      'deploy the project (cloudfn.json: plan, then apply), or one function file or folder',
+    )
+    .argument(
+      '[path]',
+      'a .js or .ts file, or a folder with index.js / index.ts (default: the whole project)',
+    )
+    .option('--dry-run', 'project deploy: print the plan only, change nothing')
     .option('--name <name>', 'function name (default: the file or folder name)')
     .option(
       '--timeout <ms>',
@@ -40,16 +50,37 @@ export function registerDeploy(program: Command, cli: Cli): void {
     .addHelpText(
       'after',
       examples(
+        'cloudfn deploy                      # the project: accounts, tables, functions, triggers',
+        'cloudfn deploy --dry-run            # print the plan only',
         'cloudfn deploy functions/user_consume_card.js',
         'cloudfn deploy functions/hello.ts --name hello --timeout 10000 --env GREETING=hi',
         'cloudfn deploy ./my-function        # a folder: bundles index.js / index.ts and its imports',
       ),
     )
-    .action(async (target: string, options: DeployOptions, command: Command) => {
-      const env = options.env ? parseEnvPairs(options.env) : undefined;
+    .action(async (target: string | undefined, options: DeployOptions, command: Command) => {
       const client = clientFor(cli, command);
+      if (target === undefined) {
+        if (options.name || options.timeout || options.memory || options.env)
+          throw usageError(
+            '--name, --timeout, --memory and --env apply to one function: give its path.',
+            'A project declares them in cloudfn.json.',
+          );
+        const { requireProjectRoot } = await import('../project/load.ts');
+        const { deployProject } = await import('../project/deploy-project.ts');
+        const result = await deployProject(client, requireProjectRoot(cli.cwd), {
+          env: cli.env,
+          // With --json, stdout holds only the JSON; the plan goes to stderr.
+          io: options.json ? { ...cli.io, out: cli.io.err } : cli.io,
+          ...(options.dryRun ? { dryRun: true } : {}),
+        });
+        if (options.json) cli.io.out(json(result.steps.map(({ request: _r, ...s }) => s)));
+        return;
+      }
+      if (options.dryRun)
+        throw usageError('--dry-run plans a project deploy: run "cloudfn deploy --dry-run".');
+      const env = options.env ? parseEnvPairs(options.env) : undefined;
       // The bundler (esbuild and the runtime) loads only when a deploy needs it.
-      const { buildError, prepareUpload } = await import('../bundle.ts');
+      const { buildError, prepareUpload, sizeReport } = await import('../bundle.ts');
       const upload = await withSpinner(cli.io, `Bundling ${target}…`, () =>
         prepareUpload(target, options.name),
       );
@@ -75,6 +106,7 @@ export function registerDeploy(program: Command, cli: Cli): void {
         }
         throw err;
       }
+      for (const line of sizeReport(upload)) cli.io.err(line);
       if (options.json) return cli.io.out(json(deployed));
       const limits = `timeout ${deployed.timeoutMs ?? '?'} ms, memory ${deployed.memoryMb ?? '?'} MB`;
       const envNames = deployed.env?.length ? `, env ${deployed.env.join(' ')}` : '';

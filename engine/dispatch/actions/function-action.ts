@@ -1,16 +1,31 @@
 import type { FunctionService } from '../../functions/function-service.ts';
 import type { EventType } from '../../../runtime/sandbox.ts';
-import { ActionError, type ActionExecutor } from './action-error.ts';
+import { EngineError } from '../../errors.ts';
+import { functionEventOf } from '../../triggers/index.ts';
+import { ActionError, actionErrorOf, type ActionExecutor } from './action-error.ts';
 
-/** Runs the action's function on the event's data; anything but `fulfilled` is a failure. */
+/**
+ * Runs the action's function on the event's data (for a table trigger: the record, with the
+ * write in `event.change`); anything but `fulfilled` is a failure.
+ */
 export function functionAction(functions: FunctionService): ActionExecutor {
   return async ({ trigger, action, event, eventType, triggerLogId }) => {
-    const { job, outcome } = await functions.run(String(action.function), event, {
-      source: `trigger:${trigger.name}`,
-      eventType: eventType as EventType,
-      trigger,
-      triggerLogId,
-    });
+    const { data, change } = functionEventOf(trigger, event);
+    let ran;
+    try {
+      ran = await functions.run(String(action.function), data, {
+        source: `trigger:${trigger.name}`,
+        eventType: eventType as EventType,
+        trigger,
+        triggerLogId,
+        ...(change ? { change } : {}),
+      });
+    } catch (err) {
+      // E_FUNCTION_NOT_FOUND: deleted with force after the trigger was saved, or raced.
+      if (err instanceof EngineError) throw actionErrorOf(err);
+      throw err;
+    }
+    const { job, outcome } = ran;
     if (outcome.status !== 'fulfilled') {
       throw new ActionError(outcome.status, outcome.error?.message ?? outcome.status, job.id);
     }

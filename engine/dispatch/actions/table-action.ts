@@ -1,7 +1,7 @@
 import type { TableStore } from '../../tables/table-store.ts';
 import { renderRecordTemplate, triggerSubject } from '../../triggers/index.ts';
 import { EngineError } from '../../errors.ts';
-import { ActionError, type ActionExecutor } from './action-error.ts';
+import { actionErrorOf, type ActionExecutor } from './action-error.ts';
 
 /**
  * Creates a record from the action's template, filled from what the trigger's rules read:
@@ -15,7 +15,7 @@ export function tableAction(tables: TableStore): ActionExecutor {
     try {
       tables.createRecord(String(action.table), record);
     } catch (err) {
-      if (err instanceof EngineError) throw new ActionError(err.code, err.message);
+      if (err instanceof EngineError) throw actionErrorOf(err);
       throw err;
     }
     return {};

@@ -7,6 +7,7 @@ import { signPush } from '../../wechat/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { readJsonBody } from '../body.ts';
 import { iso, parseInput } from '../validate.ts';
+import { forceParam, type InUseCheck } from './delete-guard.ts';
 
 const accountBody = z.strictObject({
   token: z.string().min(1).max(128),
@@ -46,6 +47,7 @@ export function registerAccountRoutes(
   deps: {
     accounts: AccountRegistry;
     clock: Clock;
+    assertUnused: InUseCheck;
     /** The access-token manager's figures for one account (engine/wechat-api/token-manager.ts). */
     tokenStats?: (appId: string) => Record<string, unknown>;
   },
@@ -78,6 +80,9 @@ export function registerAccountRoutes(
   });
 
   router.delete('/wechat/accounts/:appId', (ctx) => {
+    const force = forceParam(ctx.query);
+    if (accounts.list().some((a) => a.appId === ctx.params.appId))
+      deps.assertUnused('account', ctx.params.appId!, force);
     if (!accounts.delete(ctx.params.appId!)) {
       throw new NotFoundError(
         'E_WECHAT_UNKNOWN_ACCOUNT',

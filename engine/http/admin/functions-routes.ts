@@ -9,7 +9,9 @@ import type {
 import type { FunctionService } from '../../functions/function-service.ts';
 import { FunctionNotFoundError } from '../../functions/errors.ts';
 import { NotFoundError } from '../../errors.ts';
+import { envDigest } from '../../functions/env-digest.ts';
 import { readJsonBody } from '../body.ts';
+import { forceParam, type InUseCheck } from './delete-guard.ts';
 import { iso, pageParams, parseInput } from '../validate.ts';
 
 const envName = z
@@ -35,7 +37,11 @@ const envBody = z
   })
   .refine((b) => b.set !== undefined || b.unset !== undefined, 'give "set" and/or "unset"');
 
-const invokeBody = z.strictObject({ data: z.unknown().optional() });
+// user_id: run the function for that user (event.request.user; MinCloud's current user).
+const invokeBody = z.strictObject({
+  data: z.unknown().optional(),
+  user_id: z.number().int().positive().optional(),
+});
 const rollbackBody = z.strictObject({ version: z.number().int().min(1) });
 
 /** Env values are secrets: only their names leave the engine. */
@@ -83,7 +89,13 @@ export const renderJob = (job: JobRecord) => ({
 /** Function deploy, versions, rollback, invoke and jobs (SPEC §2). */
 export function registerFunctionRoutes(
   router: Router,
-  deps: { store: EngineStore; functions: FunctionService },
+  deps: {
+    store: EngineStore;
+    functions: FunctionService;
+    assertUnused: InUseCheck;
+    /** The user with this id (404 when none): what `user_id` of an invoke names. */
+    userOf?: (id: number) => Record<string, unknown>;
+  },
 ): void {
   const { store, functions } = deps;
   const mustExist = (name: string): FunctionRecord => {
@@ -115,7 +127,24 @@ export function registerFunctionRoutes(
     ctx.body = renderFunction(fn, store.functions.getActive(fn.name));
   });
 
+  // The code that runs (the active version's bundle) with digests to compare against: what
+  // `cloudfn pull` writes and `cloudfn deploy` plans with. Env values stay secret; only
+  // their digest leaves the engine.
+  router.get('/functions/:name/code', (ctx) => {
+    const fn = mustExist(ctx.params.name!);
+    const active = store.functions.getActive(fn.name);
+    if (!active) throw new FunctionNotFoundError(fn.name);
+    ctx.body = {
+      ...renderVersion(active),
+      env_sha256: envDigest(active.env),
+      code: active.code,
+    };
+  });
+
   router.delete('/functions/:name', (ctx) => {
+    const force = forceParam(ctx.query);
+    mustExist(ctx.params.name!);
+    deps.assertUnused('function', ctx.params.name!, force);
     functions.delete(ctx.params.name!);
     ctx.status = 204;
   });
@@ -142,10 +171,12 @@ export function registerFunctionRoutes(
   });
 
   router.post('/functions/:name/invoke', async (ctx) => {
-    const { data } = parseInput(invokeBody, await readJsonBody(ctx));
+    const { data, user_id: userId } = parseInput(invokeBody, await readJsonBody(ctx));
+    const user = userId === undefined || !deps.userOf ? undefined : deps.userOf(userId);
     const { job, outcome } = await functions.run(ctx.params.name!, data ?? null, {
       source: 'invoke',
       eventType: 'invoke',
+      ...(user ? { user } : {}),
     });
     const ok = outcome.status === 'fulfilled';
     ctx.body = {

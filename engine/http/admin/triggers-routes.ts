@@ -11,6 +11,9 @@ import { iso, pageParams, parseInput } from '../validate.ts';
 
 const testBody = z.strictObject({ data: z.record(z.string(), z.unknown()) });
 const patchBody = z.strictObject({ enabled: z.boolean() });
+const replayAllBody = z.strictObject({ status: z.enum(['dead_letter', 'succeeded']) });
+/** `?dryRun=true` on POST/PUT: validate (references and webhook targets too), save nothing. */
+const saveQuery = z.strictObject({ dryRun: z.enum(['true', 'false']).optional() });
 
 /** A time in a query: ISO-8601 (`2024-06-30T12:00:00Z`, `2024-06-30`) or unix milliseconds. */
 const queryTime = z.string().transform((text, ctx) => {
@@ -88,7 +91,14 @@ export function registerTriggerRoutes(
     return log;
   };
 
+  const dryRunOf = (query: Record<string, unknown>) =>
+    parseInput(saveQuery, query, 'E_INVALID_QUERY').dryRun === 'true';
+
   router.post('/triggers', async (ctx) => {
+    if (dryRunOf(ctx.query)) {
+      ctx.body = { dry_run: true, trigger: await triggers.validate(await readJsonBody(ctx)) };
+      return;
+    }
     const saved = await triggers.create(await readJsonBody(ctx));
     ctx.status = 201;
     ctx.body = renderTrigger(saved);
@@ -108,6 +118,11 @@ export function registerTriggerRoutes(
   });
 
   router.put('/triggers/:name', async (ctx) => {
+    if (dryRunOf(ctx.query)) {
+      const body = await readJsonBody(ctx);
+      ctx.body = { dry_run: true, trigger: await triggers.validate(body, ctx.params.name!) };
+      return;
+    }
     ctx.body = renderTrigger(await triggers.replace(ctx.params.name!, await readJsonBody(ctx)));
   });
 
@@ -128,10 +143,14 @@ export function registerTriggerRoutes(
   router.post('/triggers/:name/test', async (ctx) => {
     const { data } = parseInput(testBody, await readJsonBody(ctx));
     const definition = triggers.get(ctx.params.name!).definition as unknown as TriggerDefinition;
+    // A function or table deleted with force since the trigger was saved: it would fire, and
+    // the firing would dead-letter, so the dry run says so.
+    const missing = triggers.missing(definition.name);
     ctx.body = {
       trigger: definition.name,
       enabled: definition.enabled,
       ...dryRun(definition, data),
+      missing_references: missing,
     };
   });
 
@@ -147,6 +166,32 @@ export function registerTriggerRoutes(
   // Across triggers: "what happened to this user's push?" (?fromUserName=…, ?msgId=…).
   router.get('/trigger-logs', (ctx) => {
     ctx.body = listLogs(ctx.query);
+  });
+
+  // Every dead letter of a trigger back in the queue at once (`cloudfn triggers replay --all-dead`).
+  router.post('/triggers/:name/logs/replay', async (ctx) => {
+    triggers.get(ctx.params.name!);
+    const { status } = parseInput(replayAllBody, await readJsonBody(ctx));
+    const now = clock.now();
+    let replayed = 0;
+    let skipped = 0;
+    // Each replayed row leaves `status`, so the first page is read again until none is left.
+    for (;;) {
+      const { objects } = store.triggerLogs.list({
+        trigger: ctx.params.name!,
+        status,
+        limit: 500,
+        offset: skipped,
+      });
+      if (objects.length === 0) break;
+      for (const log of objects) {
+        if (store.queue.replay(log.id, now)) replayed++;
+        else skipped++;
+      }
+    }
+    if (replayed > 0) deps.onReplay();
+    ctx.status = 202;
+    ctx.body = { trigger: ctx.params.name!, status, replayed };
   });
 
   router.post('/triggers/:name/logs/:id/replay', (ctx) => {

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Inbox, InboxEntry } from '../ports.ts';
+import type { Inbox, InboxEntry, InboxStatus, InboxSummary, PendingInboxEntry } from '../ports.ts';
 import { WalSync } from './wal-sync.ts';
 import { writeBehindOf } from './write-behind.ts';
 
@@ -20,6 +20,52 @@ interface InboxRow {
   received_at: number;
 }
 
+interface SummaryRow {
+  id: string;
+  source: InboxEntry['source'];
+  key: string;
+  received_at: number;
+  dispatched: number;
+  dispatch_error: string | null;
+  failed_at: number | null;
+}
+
+/** The `dispatched` column: 0 pending, 1 dispatched, 2 set aside (dispatch_failed). */
+const STATUS_OF: Record<number, InboxStatus> = {
+  0: 'pending',
+  1: 'dispatched',
+  2: 'dispatch_failed',
+};
+const CODE_OF: Record<InboxStatus, number> = { pending: 0, dispatched: 1, dispatch_failed: 2 };
+
+const toSummary = (row: SummaryRow): InboxSummary => ({
+  id: row.id,
+  source: row.source,
+  key: row.key,
+  receivedAt: row.received_at,
+  status: STATUS_OF[row.dispatched] ?? 'pending',
+  error: row.dispatch_error,
+  failedAt: row.failed_at,
+});
+
+/** Reads one pending row; data that does not parse is reported, not thrown (one bad row must not stop the rest). */
+function toPending(row: InboxRow): PendingInboxEntry {
+  const entry: PendingInboxEntry = {
+    id: row.id,
+    source: row.source,
+    key: row.key,
+    dedupKey: row.dedup_key,
+    data: null,
+    receivedAt: row.received_at,
+  };
+  try {
+    entry.data = JSON.parse(row.data) as unknown;
+  } catch (err) {
+    entry.unreadable = `its stored data is not readable JSON (${(err as Error).message})`;
+  }
+  return entry;
+}
+
 export function sqliteInbox(db: Database): Inbox {
   // OR IGNORE against the unique (source, key, dedup_key) index makes dedup atomic, even
   // for retries that arrive concurrently or in the same batch (the later one is ignored).
@@ -30,8 +76,27 @@ export function sqliteInbox(db: Database): Inbox {
     'SELECT * FROM inbox WHERE dispatched = 0 ORDER BY received_at, rowid LIMIT ?',
   );
   const prune = db.prepare('DELETE FROM inbox WHERE received_at < ? AND dispatched = 1');
-  const acceptOne = (entry: InboxEntry): boolean =>
-    insert.run({ ...entry, data: JSON.stringify(entry.data) }).changes === 1;
+  const setAside = db.prepare(
+    'UPDATE inbox SET dispatched = 2, dispatch_error = ?, failed_at = ? WHERE id = ? AND dispatched = 0',
+  );
+  const replay = db.prepare(
+    'UPDATE inbox SET dispatched = 0, dispatch_error = NULL, failed_at = NULL WHERE id = ? AND dispatched = 2',
+  );
+  const SUMMARY =
+    'SELECT id, source, key, received_at, dispatched, dispatch_error, failed_at FROM inbox';
+  const getOne = db.prepare<[string], SummaryRow>(`${SUMMARY} WHERE id = ?`);
+  const listAll = db.prepare<[number, number], SummaryRow>(
+    `${SUMMARY} ORDER BY received_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+  );
+  const listOf = db.prepare<[number, number, number], SummaryRow>(
+    `${SUMMARY} WHERE dispatched = ? ORDER BY received_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+  );
+  const countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM inbox');
+  const countOf = db.prepare<[number], { n: number }>(
+    'SELECT COUNT(*) AS n FROM inbox WHERE dispatched = ?',
+  );
+  const acceptOne = ({ dataJson, ...entry }: InboxEntry): boolean =>
+    insert.run({ ...entry, data: dataJson ?? JSON.stringify(entry.data) }).changes === 1;
   // One transaction for the whole batch (group commit), at synchronous=NORMAL: written to the
   // log without an fsync on the event loop; `sync` then makes it durable (wal-sync.ts).
   const acceptMany = db.transaction((entries: InboxEntry[]): boolean[] => entries.map(acceptOne));
@@ -51,15 +116,25 @@ export function sqliteInbox(db: Database): Inbox {
       return writeBehind.relaxed(() => acceptMany(entries));
     },
     sync: () => walSync?.sync() ?? Promise.resolve(),
-    pending: (limit) =>
-      pending.all(limit).map((row) => ({
-        id: row.id,
-        source: row.source,
-        key: row.key,
-        dedupKey: row.dedup_key,
-        data: JSON.parse(row.data) as unknown,
-        receivedAt: row.received_at,
-      })),
+    pending: (limit) => pending.all(limit).map(toPending),
+    setAside: (id, error, at) => void setAside.run(error, at, id),
+    list: ({ status, limit, offset }) => {
+      if (status === undefined)
+        return {
+          total: countAll.get()!.n,
+          objects: listAll.all(limit, offset).map(toSummary),
+        };
+      const code = CODE_OF[status];
+      return {
+        total: countOf.get(code)!.n,
+        objects: listOf.all(code, limit, offset).map(toSummary),
+      };
+    },
+    get: (id) => {
+      const row = getOne.get(id);
+      return row === undefined ? undefined : toSummary(row);
+    },
+    replay: (id) => replay.run(id).changes === 1,
     prune: (before) => prune.run(before).changes,
   };
 }

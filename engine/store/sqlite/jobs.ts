@@ -58,6 +58,13 @@ export function sqliteJobStore(db: Database): JobStore {
     message:
       'The engine stopped while this job ran (a crash or a kill); the job did not finish. Its trigger firing, if any, runs again.',
   });
+  // Jobs are inserted in creation order, so the lowest rowids are the oldest: a batch looks
+  // at the first `limit` rows only (no index on created_at needed, no full scan when nothing
+  // is old enough) and deletes those past the retention and finished.
+  const pruneOldest = db.prepare(`
+    DELETE FROM jobs WHERE rowid IN (
+      SELECT rowid FROM (SELECT rowid, created_at, status FROM jobs ORDER BY rowid LIMIT @limit)
+      WHERE created_at < @before AND status NOT IN ('executing', 'waiting'))`);
   // Job rows are bookkeeping: written behind, in the turn's batch (see write-behind.ts).
   const writes = writeBehindOf(db);
 
@@ -79,6 +86,10 @@ export function sqliteJobStore(db: Database): JobStore {
     failInterrupted(now) {
       writes.flush();
       return failInterrupted.run({ now, error: interruptedError }).changes;
+    },
+    pruneBatch(before, limit) {
+      writes.flushFor('jobs');
+      return pruneOldest.run({ before, limit }).changes;
     },
     get(id) {
       writes.flushFor('jobs');

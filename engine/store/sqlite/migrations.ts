@@ -44,7 +44,14 @@ const MIGRATIONS: string[] = [
     attempts INTEGER NOT NULL DEFAULT 0, run_at INTEGER NOT NULL, claimed INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX queue_due ON queue (claimed, run_at);
   `,
-  // 2: WeChat API access: AppSecrets, the shared access token, fetches per day (WeChat's quota).
+  // 2: inbox entries whose dispatch failed are set aside (dispatched = 2) with their error,
+  // so one bad entry cannot hold up the ones after it; listed and replayed through the API.
+  `
+  ALTER TABLE inbox ADD COLUMN dispatch_error TEXT;
+  ALTER TABLE inbox ADD COLUMN failed_at INTEGER;
+  CREATE INDEX inbox_failed ON inbox (received_at) WHERE dispatched = 2;
+  `,
+  // 3: WeChat API access: AppSecrets, the shared access token, fetches per day (WeChat's quota).
   // Secret columns hold values sealed by engine/secrets/secret-box.ts; rows written before
   // this migration are re-encrypted at open (sealAccountSecrets), which needs the key.
   `

@@ -1,43 +1,38 @@
 /**
  * Errors of the guest table SDK (runs inside the isolate: no Node, no engine imports).
- * A refusal is an Error with our stable `code` (E_…), the HTTP-like `status` (400, 404, …)
- * and MinCloud-like `message`; like MinCloud's HError, bad arguments to an SDK method are
- * thrown synchronously (MinCloud's 605) and host refusals reject the returned promise.
+ * A refusal is MinCloud's HError: `code` its integer (400, 404, …; 605 for a bad argument),
+ * `message` the text, with our stable code (E_…) in `reason`, the HTTP-like `status`, and
+ * `details` for refused writes. Like MinCloud, bad arguments to an SDK method are thrown
+ * synchronously and host refusals reject the returned promise.
  */
+import { HError, INCORRECT_PARAMETER_TYPE, hError } from '../h-error.ts';
 
-export interface TableSdkError extends Error {
-  code: string;
-  status: number;
-  details?: unknown;
-}
+export type TableSdkError = HError;
 
 export function sdkError(
-  code: string,
+  reason: string,
   status: number,
   message: string,
   details?: unknown,
 ): TableSdkError {
-  const err = new Error(message) as TableSdkError;
-  err.name = 'TableError';
-  err.code = code;
-  err.status = status;
-  if (details !== undefined) err.details = details;
-  return err;
+  return hError(reason, status, message, details);
 }
 
-/** An invalid SDK argument: MinCloud answers these with HError 605 ("invalid argument"). */
+/** An invalid SDK argument: MinCloud's HError 605 ("incorrect parameter type"). */
 export function badArgument(message: string): TableSdkError {
-  return sdkError('E_TABLE_BAD_ARGS', 400, `${message} (MinCloud 605)`);
+  return new HError(INCORRECT_PARAMETER_TYPE, message, 'E_TABLE_BAD_ARGS', 400);
 }
 
-/** Turns whatever the host bridge threw into a TableSdkError (errors cross as data). */
+/** Turns whatever the host bridge threw into an HError (errors cross as data). */
 export function fromHostError(thrown: unknown): TableSdkError {
+  if (thrown instanceof HError) return thrown;
   const e = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as Record<
     string,
     unknown
   >;
-  const code = typeof e.code === 'string' ? e.code : 'E_TABLE_HOST';
+  const reason =
+    typeof e.reason === 'string' ? e.reason : typeof e.code === 'string' ? e.code : 'E_TABLE_HOST';
   const status = typeof e.status === 'number' ? e.status : 500;
   const message = typeof e.message === 'string' ? e.message : String(thrown);
-  return sdkError(code, status, message, e.details);
+  return sdkError(reason, status, message, e.details);
 }

@@ -8,10 +8,11 @@ import { Bridge, type HostCall } from './bridge.ts';
 import { Query } from './query.ts';
 import { TableRecord } from './record.ts';
 import { TableObjectImpl } from './table-object.ts';
+import { UserImpl } from './user.ts';
 
 export type { HostCall, SdkResponse } from './bridge.ts';
 export type { TableSdkError } from './errors.ts';
-export { Query, TableRecord, TableObjectImpl };
+export { Query, TableRecord, TableObjectImpl, UserImpl };
 
 /** `new BaaS.TableObject(idOrName)`; also callable without `new`. */
 export interface TableObjectConstructor {
@@ -20,14 +21,28 @@ export interface TableObjectConstructor {
   prototype: TableObjectImpl;
 }
 
+/** `new BaaS.User()`; also callable without `new`. */
+export interface UserConstructor {
+  new (): UserImpl;
+  (): UserImpl;
+  prototype: UserImpl;
+}
+
 export interface TableApi {
   TableObject: TableObjectConstructor;
   Query: typeof Query;
   TableRecord: typeof TableRecord;
+  User: UserConstructor;
 }
 
-/** Builds the table SDK on a synchronous host `call(op, args)`. */
-export function createTableApi(call: HostCall): TableApi {
+/**
+ * Builds the table SDK on a synchronous host `call(op, args)`; `currentUserId` tells the
+ * user the running job is made for (null when none).
+ */
+export function createTableApi(
+  call: HostCall,
+  currentUserId: () => number | null = () => null,
+): TableApi {
   const bridge = new Bridge(call);
   // A plain function so that both `new TableObject(x)` and `TableObject(x)` work: returning
   // an object from a function called with `new` makes that object the result.
@@ -35,5 +50,9 @@ export function createTableApi(call: HostCall): TableApi {
     return new TableObjectImpl(bridge, idOrName);
   } as unknown as TableObjectConstructor;
   TableObject.prototype = TableObjectImpl.prototype;
-  return { TableObject, Query, TableRecord };
+  const User = function User(): UserImpl {
+    return new UserImpl(bridge, currentUserId);
+  } as unknown as UserConstructor;
+  User.prototype = UserImpl.prototype;
+  return { TableObject, Query, TableRecord, User };
 }

@@ -21,12 +21,13 @@ function isRecordId(value: unknown): value is string | number {
 
 export class TableObjectImpl {
   _tableID: string | number;
-  private readonly bridge: Bridge;
+  protected readonly bridge: Bridge;
   private where: Record<string, unknown> = {};
   private limitValue: number | null = null;
   private offsetValue = 0;
   private orderByValue: string[] | null = null;
   private keysValue: string[] | null = null;
+  private expandValue: string[] | null = null;
 
   constructor(bridge: Bridge, tableID: unknown) {
     if (!(typeof tableID === 'string' && tableID !== '') && !Number.isInteger(tableID)) {
@@ -92,6 +93,7 @@ export class TableObjectImpl {
   get(recordID: string | number): Promise<SdkResponse> {
     const args: Record<string, unknown> = { table: this._tableID, id: String(recordID) };
     if (this.keysValue) args.keys = this.keysValue;
+    if (this.expandValue) args.expand = this.expandValue;
     this.reset();
     if (!isRecordId(recordID)) return Promise.reject(badArgument('get needs a record id'));
     return this.bridge.request('table.get', args, 200);
@@ -108,6 +110,7 @@ export class TableObjectImpl {
     };
     if (this.orderByValue) args.orderBy = this.orderByValue;
     if (this.keysValue) args.keys = this.keysValue;
+    if (this.expandValue) args.expand = this.expandValue;
     this.reset();
     return this.bridge.request('table.find', args, 200);
   }
@@ -131,9 +134,9 @@ export class TableObjectImpl {
     return this;
   }
 
-  /** Accepted for MinCloud compatibility; cloudfn has no pointer fields to expand. */
+  /** `expand('created_by')`: the creator as the user `{id, nickname, avatar}`. */
   expand(keys: string | string[]): this {
-    nameList(keys, 'expand');
+    this.expandValue = nameList(keys, 'expand');
     return this;
   }
 
@@ -172,5 +175,6 @@ export class TableObjectImpl {
     this.offsetValue = 0;
     this.orderByValue = null;
     this.keysValue = null;
+    this.expandValue = null;
   }
 }

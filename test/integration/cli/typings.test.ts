@@ -72,6 +72,40 @@ export async function main(event: CloudFn.Event<WeChat.Push>): Promise<CloudFn.R
     fs.rmSync(path.join(dir, 'functions', 'all.ts'));
   });
 
+  it('accepts every documented global in plain JavaScript under checkJs', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'functions', 'globals.js'),
+      `// @ts-check
+/** @param {CloudFn.Event<{ url: string, text: string }>} event */
+exports.main = async function (event) {
+  const url = new URL(event.data.url, 'https://example.com/base/');
+  url.searchParams.append('q', 'x');
+  const params = new URLSearchParams({ a: '1' });
+  for (const [key, value] of params) console.debug(key, value);
+  const bytes = new TextEncoder().encode(event.data.text);
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  const id = crypto.randomUUID();
+  const random = crypto.getRandomValues(new Uint8Array(8));
+  const b64 = btoa(atob('aGk='));
+  const timer = setInterval(() => console.trace('tick'), 10);
+  clearInterval(timer);
+  clearTimeout(setTimeout(() => undefined, 1));
+  queueMicrotask(() => console.info(url.href, url.origin, URL.canParse('x:')));
+  return { text, id, n: random.length, b64, size: params.size, env: process.env.REGION ?? '' };
+};
+`,
+    );
+    const result = await typecheck(dir);
+    fs.rmSync(path.join(dir, 'functions', 'globals.js'));
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('type-checks the typings on their own, as a project without Node sees them', async () => {
+    const result = await typecheck(path.join(repoRoot, 'types'));
+    expect(result.output).toBe('');
+  });
+
   it('refuses what a function cannot do or a push does not have', async () => {
     fs.writeFileSync(
       path.join(dir, 'functions', 'wrong.ts'),
@@ -82,6 +116,7 @@ export async function main(event: CloudFn.Event<WeChat.Push>): Promise<CloudFn.R
   require('fs');
   return { reply: { MsgType: 'text' } } satisfies CloudFn.ReplyResult;
 }
+export const notInTheSandbox = [Buffer, crypto.subtle, new TextDecoder().decode('text')];
 `,
     );
     const result = await typecheck(dir);
@@ -95,5 +130,9 @@ export async function main(event: CloudFn.Event<WeChat.Push>): Promise<CloudFn.R
     expect(errors.find((l) => l.includes('(4,'))).toContain("Property 'exit' does not exist");
     expect(errors.find((l) => l.includes('(5,'))).toContain("Cannot find name 'require'");
     expect(errors.find((l) => l.includes('(6,'))).toContain("is not assignable to type 'Reply'");
+    const line8 = errors.filter((l) => l.includes('(8,')).join('\n');
+    expect(line8).toContain("Cannot find name 'Buffer'");
+    expect(line8).toContain("Property 'subtle' does not exist on type 'Crypto'");
+    expect(line8).toContain("is not assignable to parameter of type 'ArrayBuffer");
   });
 });

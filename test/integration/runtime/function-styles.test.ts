@@ -219,3 +219,91 @@ describe('console', () => {
     expect(out.log[0]?.message).toContain('[Circular]');
   });
 });
+
+describe('callback-style runs and the event loop', () => {
+  // MinCloud's start/nodejs-event-loop.md: after callback, the run waits for the event loop.
+  it('a callback-style run ends once the timers it left pending have run', async () => {
+    const fn = await deploy(
+      'callback_then_timer',
+      `exports.main = function (event, callback) {
+        console.log('before callback');
+        setTimeout(function () {
+          console.log('timeout before callback');
+          setTimeout(() => console.log('a timer set by a timer'), 5);
+        }, 20);
+        callback(null, 'success callback');
+        console.log('after callback');
+      };`,
+    );
+    const out = await run(sandbox, fn);
+    expect(out).toMatchObject({ status: 'fulfilled', result: 'success callback' });
+    expect(out.log.map((l) => l.message)).toEqual([
+      'before callback',
+      'after callback',
+      'timeout before callback',
+      'a timer set by a timer',
+    ]);
+  });
+
+  it('a cleared timer does not hold a callback-style run; a timer that throws fails it', async () => {
+    const cleared = await deploy(
+      'callback_cleared_timer',
+      `exports.main = (event, callback) => {
+        const t = setTimeout(() => console.log('never'), 50);
+        callback(null, 'done');
+        Promise.resolve().then(() => clearTimeout(t));
+      };`,
+    );
+    const out = await run(sandbox, cleared);
+    expect(out).toMatchObject({ status: 'fulfilled', result: 'done' });
+    expect(out.log).toEqual([]);
+    const throws = await deploy(
+      'callback_timer_throws',
+      `exports.main = (event, callback) => {
+        setTimeout(() => { throw new Error('late failure'); }, 5);
+        callback(null, 'done');
+      };`,
+    );
+    expect(await run(sandbox, throws)).toMatchObject({
+      status: 'execution_failed',
+      error: { message: 'late failure' },
+    });
+  });
+
+  it('an interval left running after callback holds the run until its deadline (as on Lambda)', async () => {
+    const fn = await deploy(
+      'callback_interval',
+      `exports.main = (event, callback) => { setInterval(() => {}, 20); callback(null, 'ok'); };`,
+      { timeoutMs: 300 },
+    );
+    expect((await run(sandbox, fn)).status).toBe('deadline_exceeded');
+  });
+
+  it('an async run still ends when its promise settles, whatever timers are pending', async () => {
+    const fn = await deploy(
+      'async_leaves_timer',
+      `exports.main = async () => { setTimeout(() => console.log('dropped'), 200); return 'now'; };`,
+    );
+    const out = await run(sandbox, fn);
+    expect(out).toMatchObject({ status: 'fulfilled', result: 'now' });
+    expect(out.log).toEqual([]);
+  });
+});
+
+describe('assignments to a const', () => {
+  // The real lottery function carries one on a path that never runs: Node loads it.
+  it('deploy accepts them; one that runs throws TypeError as in Node', async () => {
+    const fn = await deploy(
+      'const_assignment',
+      `const limit = 3;
+      exports.main = async (event) => { if (event.data.reset) { limit = 0; } return limit; };`,
+    );
+    expect(await run(sandbox, fn, { reset: false })).toMatchObject({
+      status: 'fulfilled',
+      result: 3,
+    });
+    const failed = await run(sandbox, fn, { reset: true });
+    expect(failed).toMatchObject({ status: 'execution_failed', error: { name: 'TypeError' } });
+    expect(failed.error!.message).toContain('Assignment to constant variable');
+  });
+});

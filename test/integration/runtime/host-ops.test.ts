@@ -25,13 +25,15 @@ describe('the synchronous host bridge (counting HostOps module)', () => {
     expect(out).toMatchObject({ status: 'fulfilled', result: 1 });
   });
 
-  it('carries a refusal into the guest as an Error with code and status', async () => {
+  it('carries a refusal into the guest as an HError: MinCloud code, our reason, status', async () => {
     const fn = await deploy(
       'refused',
-      'exports.main = async () => { try { await new BaaS.TableObject("t").create().set({ a: 1 }).save() } catch (e) { return { code: e.code, status: e.status, message: e.message } } }',
+      'exports.main = async () => { try { await new BaaS.TableObject("t").create().set({ a: 1 }).save() } catch (e) { return { name: e.name, code: e.code, reason: e.reason, status: e.status, message: e.message } } }',
     );
     expect((await run(sandbox, fn)).result).toEqual({
-      code: 'E_TEST_REFUSED',
+      name: 'HError',
+      code: 400,
+      reason: 'E_TEST_REFUSED',
       status: 409,
       message: 'table.create refused on purpose',
     });
@@ -40,10 +42,15 @@ describe('the synchronous host bridge (counting HostOps module)', () => {
   it('hides the details of an unexpected host failure from the guest', async () => {
     const fn = await deploy(
       'host_crash',
-      'exports.main = async () => { try { await new BaaS.TableObject("crash").count() } catch (e) { return { code: e.code, message: e.message } } }',
+      'exports.main = async () => { try { await new BaaS.TableObject("crash").count() } catch (e) { return { code: e.code, reason: e.reason, message: e.message } } }',
     );
-    const result = (await run(sandbox, fn)).result as { code: string; message: string };
-    expect(result.code).toBe('E_HOST_OP_FAILED');
+    const result = (await run(sandbox, fn)).result as {
+      code: number;
+      reason: string;
+      message: string;
+    };
+    expect(result.code).toBe(500);
+    expect(result.reason).toBe('E_HOST_OP_FAILED');
     expect(result.message).not.toContain('secret');
   });
 

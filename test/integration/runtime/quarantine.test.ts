@@ -237,7 +237,8 @@ describe('a suspect that keeps offending', () => {
     for (const { outcome } of runs) expect(outcome).toMatchObject({ status: 'deadline_exceeded' });
     const [first, second] = runs.sort((a, b) => a.doneAt - b.doneAt);
     if (first === undefined || second === undefined) throw new Error('two runs expected');
-    expect(first.outcome.cpuMs).toBeGreaterThan(100);
+    // The CPU the loop got, not its 300 ms: on a busy machine that is less (no bound on it).
+    expect(first.outcome.cpuMs).toBeGreaterThan(0);
     // A share of 0.5: after a run that computed n ms, the version waits n ms more before its
     // next run starts (a lower bound, so a slow machine cannot break it; 5 ms for clocks).
     const secondStartedAt = startedAt.get(second.jobId) as number;

@@ -67,7 +67,7 @@ describe('guest SDK in a real isolate: the tutorial path', () => {
         () => null,
         (e: unknown) => e,
       )) as Record<string, unknown> | null;
-    expect(err).toMatchObject({ code: 'E_TABLE_UNKNOWN_FIELD', status: 400 });
+    expect(err).toMatchObject({ code: 400, reason: 'E_TABLE_UNKNOWN_FIELD', status: 400 });
     expect(String(err?.message)).toContain('Nope');
     expect(store.count('card_events')).toBe(before);
   });

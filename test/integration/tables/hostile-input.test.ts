@@ -157,8 +157,9 @@ describe('hostile input', () => {
       'null',
       '{"__proto__": {"$eq": 1}}',
       '{"name": {"__proto__": "x"}}',
-      { name: { $regex: '(a+)+$' } },
-      { name: { $regex: '(x+x+)+y' } },
+      // Patterns the linear-time matcher cannot run (it needs no shape check: see 05-regex-dos).
+      { name: { $regex: '(a)\\1' } },
+      { name: { $regex: '(?=x)y' } },
       // Sized to fit in a URL (Node answers 431 past 16 KiB of headers); bigger ones go through the store below.
       { n: { $in: Array.from({ length: 1001 }, () => 1) } },
       { $or: Array.from({ length: 1001 }, () => ({})) },

@@ -24,6 +24,9 @@ const cardTrigger = {
 
 beforeAll(async () => {
   t = await startTestEngine();
+  // A trigger may only name an account, function or table that exists.
+  const account = await t.api('PUT', `/wechat/accounts/${APP_ID}`, { token: 'admintoken' });
+  expect(account.status).toBe(200);
   expect(
     (
       await t.api('POST', '/tables', {

@@ -68,6 +68,16 @@ beforeAll(async () => {
       { type: 'function', function: 'noop' },
     ],
   });
+  // A trigger may only name a table that exists: this one is dropped (forced) after it is
+  // saved, so its firings dead-letter.
+  expect(
+    (
+      await t.api('POST', '/tables', {
+        name: 'no_such_table',
+        fields: [{ name: 'from', type: 'string' }],
+      })
+    ).status,
+  ).toBe(201);
   await make({
     name: 'broken_copy',
     type: 'wechat_message',
@@ -75,6 +85,7 @@ beforeAll(async () => {
     actions: [{ type: 'table', table: 'no_such_table', record: { from: '{{FromUserName}}' } }],
     retry: { attempts: 1, backoff: '10ms' },
   });
+  expect((await t.api('DELETE', '/tables/no_such_table?force=true')).status).toBe(204);
 
   await push(t, text('user_a', '7100000000000000001', 'hello'));
   await push(t, text('user_b', '7100000000000000002', 'hi'));

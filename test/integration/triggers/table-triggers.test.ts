@@ -3,11 +3,12 @@ import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
 import { finalLogs } from './helpers/logs.ts';
 
 // Table triggers on a real engine: writes through the REST API and from a function (the
-// executor's own connection) fire them; the function gets {event, before, after, table};
-// rules and table-action templates read the row, with $event, $before, $after, $table.
+// executor's own connection) fire them; the function gets the record in event.data (as
+// MinCloud passes it) and the write in event.change = {event, table, before, after}; rules
+// and table-action templates read the row, with $event, $before, $after, $table.
 let t: TestEngine;
 
-const RECORD_EVENT = `exports.main = async (event) => ({ seen: event.data, eventType: event.eventType });`;
+const RECORD_EVENT = `exports.main = async (event) => ({ id: event.data.id, change: event.change, eventType: event.eventType });`;
 const PAY = `exports.main = async (event) => {
   const orders = new BaaS.TableObject('orders');
   const record = orders.getWithoutData(event.data.id);
@@ -107,7 +108,7 @@ async function jobsOf(trigger: string) {
 }
 
 describe('table triggers', () => {
-  it('a REST create fires the create trigger with {event, before, after, table}', async () => {
+  it('a REST create fires the create trigger: event.data is the record, event.change the write', async () => {
     const created = await t.api('POST', '/tables/orders/records', {
       item: 'tea',
       status: 'new',
@@ -121,13 +122,12 @@ describe('table triggers', () => {
     const jobs = await jobsOf('order_created');
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.status).toBe('fulfilled');
-    expect(jobs[0]!.data).toEqual({
-      event: 'create',
-      before: null,
-      after: created.body,
-      table: 'orders',
+    expect(jobs[0]!.data).toEqual(created.body);
+    expect(jobs[0]!.result).toEqual({
+      id: created.body.id,
+      change: { event: 'create', table: 'orders', before: null, after: created.body },
+      eventType: 'table',
     });
-    expect(jobs[0]!.result.eventType).toBe('table');
     // The job and its firing point at each other.
     expect(log.job_id).toBe(jobs[0]!.id);
     expect(
@@ -156,7 +156,8 @@ describe('table triggers', () => {
       [1, 'succeeded'],
     ]);
     const [job] = await jobsOf('order_paid');
-    expect(job!.data).toMatchObject({
+    expect(job!.data).toMatchObject({ id: order.id, status: 'paid', item: 'cake' });
+    expect(job!.result.change).toMatchObject({
       event: 'update',
       table: 'orders',
       before: { id: order.id, status: 'new' },
@@ -186,7 +187,12 @@ describe('table triggers', () => {
 
     await finalLogs(t, 'big_order_deleted', 1);
     const [job] = await jobsOf('big_order_deleted');
-    expect(job!.data).toEqual({ event: 'delete', before: big, after: null, table: 'orders' });
+    // event.data is the deleted row; event.change has it as `before`.
+    expect(job!.data).toEqual(big);
+    expect(job!.result).toMatchObject({
+      id: big.id,
+      change: { event: 'delete', table: 'orders', before: big, after: null },
+    });
   });
 
   it('the dry run reads the row of a table event and says why an event would not match', async () => {

@@ -12,6 +12,7 @@ const sign = (secret: string, body: Buffer) =>
 
 let t: TestEngine;
 let receiver: HookReceiver;
+const NOOP = 'exports.main = async () => null;';
 
 beforeAll(async () => {
   t = await startTestEngine({ env: { CLOUDFN_WEBHOOK_ALLOW_PRIVATE: '1' } });
@@ -137,6 +138,9 @@ describe('outgoing webhooks', () => {
   });
 
   it('keeps a webhook action secret across PUT unless the URL changes or a secret is given', async () => {
+    // A trigger may only name a function that exists.
+    const deployed = await t.api('PUT', '/functions/absent', { code: NOOP });
+    expect(deployed.status).toBe(201);
     const { secret } = await forwarder('kept');
     const body = (url: string, more: Record<string, unknown> = {}) => ({
       type: 'webhook',
@@ -170,6 +174,7 @@ describe('the SSRF policy at save time', () => {
   let strict: TestEngine;
   beforeAll(async () => {
     strict = await startTestEngine();
+    expect((await strict.api('PUT', '/functions/f', { code: NOOP })).status).toBe(201);
   });
   afterAll(async () => {
     await strict?.close();

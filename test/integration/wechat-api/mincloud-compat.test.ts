@@ -138,7 +138,7 @@ describe('choosing the account', () => {
       'which',
       `exports.main = async (event) => {
         try { return (await BaaS.wxAccessToken(event.signKey, event.data.appId ? { appId: event.data.appId } : undefined)).access_token; }
-        catch (e) { return e.code; }
+        catch (e) { return e.reason; }
       }`,
     );
     expect((await invoke(t, 'which')).data).toBe('E_WECHAT_API_ACCOUNT_AMBIGUOUS');

@@ -64,12 +64,7 @@ describe('over restarts of a real engine', () => {
     const dataDir = tempDir();
     const first = await engineAt(dataDir, 0);
     await putAccount(first, ACCOUNT.appId, { token: ACCOUNT.token, mode: 'plain' });
-    await createTrigger(first, {
-      name: 'count_it',
-      type: 'wechat_message',
-      condition: { appId: ACCOUNT.appId, match: 'all', rules: [] },
-      actions: [{ type: 'table', table: 'pushes', record: { msg: '{{MsgId}}' } }],
-    });
+    // The table first: a trigger may only name a table that exists.
     expect(
       (
         await first.api('POST', '/tables', {
@@ -78,6 +73,12 @@ describe('over restarts of a real engine', () => {
         })
       ).status,
     ).toBe(201);
+    await createTrigger(first, {
+      name: 'count_it',
+      type: 'wechat_message',
+      condition: { appId: ACCOUNT.appId, match: 'all', rules: [] },
+      actions: [{ type: 'table', table: 'pushes', record: { msg: '{{MsgId}}' } }],
+    });
     expect(await pushAndCount(first)).toBe(1);
     await first.close();
 

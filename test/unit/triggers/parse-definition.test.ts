@@ -367,7 +367,7 @@ const REFUSALS: Array<[string, unknown, string, string, RegExp]> = [
     wechat({}, { rules: [{ field: 'a', op: 'regex', value: '/a/uv' }] }),
     'E_TRIGGER_BAD_REGEX',
     'condition.rules[0].value',
-    /fix the pattern/,
+    /v is not supported/,
   ],
   ['no actions', wechat({ actions: [] }), 'E_TRIGGER_INVALID', 'actions', /at least one action/],
   [

@@ -121,8 +121,13 @@ const PREAMBLE = `const a = $args; const T = new BaaS.TableObject(a.table);
 export async function openIsolate(): Promise<ContractSubject> {
   const { store, cleanup } = tempStore();
   const guest = await createGuestIsolate(store);
+  // The SDK rejects with MinCloud's HError (integer `code`); the port's contract speaks of
+  // our stable code, which the HError keeps in `reason`.
   const run = <T>(body: string, args: Record<string, unknown>) =>
-    guest.run<T>(PREAMBLE + body, args);
+    guest.run<T>(PREAMBLE + body, args).catch((err: { code?: unknown; reason?: unknown }) => {
+      if (typeof err.reason === 'string') err.code = err.reason;
+      throw err;
+    });
   const driver: TableStoreDriver = {
     createTable: (def) => store.createTable(def),
     listTables: () => store.listTables(),

@@ -93,7 +93,7 @@ export async function createGuestIsolate(
     async run<T>(body: string, args?: unknown): Promise<T> {
       const code = `const $args = JSON.parse($0); return (async () => { ${body} })().then(
         (v) => JSON.stringify({ ok: v === undefined ? null : v }),
-        (e) => JSON.stringify({ error: { name: e && e.name, message: e && e.message, code: e && e.code, status: e && e.status, details: e && e.details } }));`;
+        (e) => JSON.stringify({ error: { name: e && e.name, message: e && e.message, code: e && e.code, reason: e && e.reason, status: e && e.status, details: e && e.details } }));`;
       const out = (await context.evalClosure(code, [JSON.stringify(args ?? null)], {
         result: { promise: true },
       })) as string;

@@ -1,0 +1,30 @@
+import { describe, it } from 'vitest';
+
+// The pages of MinCloud's server-SDK docs that the compatibility suite does not cover yet,
+// each with the reason (docs/mincloud.md lists the same). Covered pages have their own
+// files here: schema, user, select-and-expand, acl, functions (error, cloud-function,
+// server-date, start/nodejs-event-loop), trigger.
+describe('MinCloud server-SDK pages not covered yet', () => {
+  it.todo(
+    'schema/geo.md (BaaS.GeoPoint, GeoPolygon, geojson fields, include/within/withinCircle/withinRegion) — not done yet (issue 15, part 5)',
+  );
+  it.todo('content/*.md (BaaS.ContentGroup, content categories) — not done yet (issue 15, part 6)');
+  it.todo(
+    'request.md, access-token.md, template-message/**, subscribe-message/** — the WeChat API services, built by the wxapi helper; their suite belongs with them',
+  );
+  it.todo(
+    'user-group.md and super-group.md (user groups, the `gid:` of ACLs) — cloudfn has no user groups yet',
+  );
+  it.todo(
+    'async-job.md (operations on everything, run asynchronously) — cloudfn bulk operations touch at most 1000 records per call and answer synchronously',
+  );
+  it.todo(
+    'file/*.md, censor.md, wxacode.md and the other media pages — cloudfn has no file storage',
+  );
+  it.todo(
+    'sms/**, email.md, order.md, red-pack.md, wechat-profit-sharing.md, wx-promotion-transfer.md, alipay-*.md, bytedance-qr-code.md, qq-censor.md — outside services (SMS, mail, payment) cloudfn does not provide',
+  );
+  it.todo(
+    'wx-decrypt-data.md, wx-update-user-info.md, user-risk-rank.md, url-scheme, wechat-livestreaming, private-message.md — WeChat APIs not offered yet',
+  );
+});
