@@ -363,6 +363,7 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
       functionName: fn.name,
       jobId: event.jobId,
       eventData: event.data,
+      deadlineAt: Date.now() + fn.timeoutMs,
       state: new Map(),
       log(level, message) {
         if (hostLog.length < MAX_HOST_LOG_LINES) hostLog.push({ level, message, at: Date.now() });
