@@ -86,6 +86,61 @@ describe.skipIf(!hasBrowser)('web console in Chromium', () => {
     }
   }, 60_000);
 
+  // Refusals shown where they belong: a deploy over someone else's (409), a cell value the
+  // field's type refuses (400, on the field).
+  it('shows a deploy conflict and a refused cell value', async () => {
+    const t = await startTestEngine();
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    const problems = watchProblems(page, [
+      /status of 409 .*\/api\/v1\/functions\/racy\)$/,
+      /status of 400 .*\/api\/v1\/tables\/cards\/records\/[0-9a-f]+\)$/,
+    ]);
+    try {
+      await t.api('PUT', '/functions/racy', { code: 'exports.main = async () => 1;' });
+      await page.goto(`${t.engine.url}/console/`);
+      await page.fill('input[name="token"]', t.engine.adminToken);
+      await page.click('button[type="submit"]');
+      await page.goto(`${t.engine.url}/console/#/functions/racy`);
+      await page.locator('[data-active-version="1"]').waitFor();
+      const editor = page.locator('.cm-content');
+      await editor.waitFor();
+      await editor.click();
+      await page.keyboard.press('ControlOrMeta+a');
+      // Cleared through CodeMirror's own key handling (inserting text over a multi-line DOM
+      // selection lets Chromium's editing code try an inline style, which the CSP blocks), and
+      // typed only once the editor shows the empty document: text inserted while CodeMirror is
+      // still redrawing can hang the renderer.
+      await page.keyboard.press('Backspace');
+      await page.waitForFunction(`document.querySelector('.cm-content').textContent === ''`);
+      await page.keyboard.insertText('exports.main = async () => "mine";');
+      // Someone else deploys version 2 meanwhile.
+      await t.api('PUT', '/functions/racy', { code: 'exports.main = async () => "theirs";' });
+      await page.click('button[data-action="deploy"]');
+      await page.locator('[data-code="E_FUNCTION_VERSION_CONFLICT"]').waitFor();
+      expect((await t.api('GET', '/functions/racy')).body.version).toBe(2);
+      // The draft is still there, not lost.
+      expect(await editor.innerText()).toContain('"mine"');
+
+      await t.api('POST', '/tables', { name: 'cards', fields: [{ name: 'qty', type: 'integer' }] });
+      await t.api('POST', '/tables/cards/records', { qty: 1 });
+      await page.goto(`${t.engine.url}/console/#/tables/cards`);
+      await page.click('td[data-field="qty"]');
+      await page.fill('.modal textarea', '"many"');
+      await page.click('.modal button:not(.secondary)');
+      const refusal = page.locator('.modal [data-code="E_TABLE_FIELD_TYPE"]');
+      await refusal.waitFor();
+      expect(await refusal.innerText()).toContain('qty');
+      await page.fill('.modal textarea', '{bad json');
+      await page.click('.modal button:not(.secondary)');
+      await page.locator('.modal [data-code="E_CONSOLE_BAD_JSON"]').waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await t.close();
+    }
+  }, 120_000);
+
   for (const lang of LANGUAGES) {
     it(`walks the card tutorial (${lang.locale})`, async () => {
       const t: TestEngine = await startTestEngine();
@@ -175,6 +230,12 @@ async function tutorial(
   await editor.waitFor();
   await editor.click();
   await page.keyboard.press('ControlOrMeta+a');
+  // Cleared through CodeMirror's own key handling (inserting text over a multi-line DOM
+  // selection lets Chromium's editing code try an inline style, which the CSP blocks), and
+  // typed only once the editor shows the empty document: text inserted while CodeMirror is
+  // still redrawing can hang the renderer.
+  await page.keyboard.press('Backspace');
+  await page.waitForFunction(`document.querySelector('.cm-content').textContent === ''`);
   await page.keyboard.insertText(FUNCTION_CODE);
   await page.getByRole('button', { name: lang.words.test, exact: true }).click();
   await page.locator('[data-test-result="fulfilled"]').waitFor();
