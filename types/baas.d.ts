@@ -792,7 +792,7 @@ declare namespace CloudFn {
     | { msgtype: 'mpnews'; mpnews: { media_id: string } }
     | { msgtype: 'wxcard'; wxcard: { card_id: string } }
   );
-   
+
   interface AxiosLikeConfig {
     url?: string;
     method?: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options' | string;
@@ -970,7 +970,6 @@ declare namespace BaaS {
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
   };
 }
- 
 
 /** The standard fetch (a buffered subset), through the engine's SSRF guard and limits. */
 declare function fetch(input: string, init?: CloudFn.FetchInit): Promise<CloudFn.FetchResponse>;
