@@ -1,16 +1,16 @@
 /**
  * MinCloud's `sendTemplateMessage` / `wechat.sendSubscribeMessage` address users by their
  * MinCloud user id (`recipient_type: 'user_id' | 'user_list'`, hydrogen-sdk-doc
- * cloud-function/node-sdk/frag/_template-message.md). cloudfn has no user service, so the ids
- * are looked up in a table the app keeps: `userprofile`, with an integer or string `user_id`
- * and the user's `openid` for this account. `recipient_type: 'openid'` with `openid` or
+ * cloud-function/node-sdk/frag/_template-message.md). The ids are those of the built-in users
+ * table `_userprofile` (its integer `id`), whose `openid` is the user's for this account.
+ * `recipient_type: 'openid'` with `openid` or
  * `openid_list` skips the lookup. `user_group` and `schema_user` need MinCloud's user service
  * and are refused with E_WECHAT_API_BAD_ARGS.
  */
 import type { TableStore } from '../tables/table-store.ts';
+import { USER_TABLE } from '../tables/index.ts';
 import { WechatArgumentError } from './errors.ts';
 
-export const USER_TABLE = 'userprofile';
 const MAX_RECIPIENTS = 1000;
 
 export interface Recipient {
@@ -45,27 +45,22 @@ export function resolveRecipients(data: Json, tables: TableStore): Recipient[] {
       { path: 'recipient_type' },
     );
   const ids = list(type === 'user_id' ? data.user_id : data.user_list, String(type));
-  let rows: Json[];
-  try {
-    rows = tables.find(USER_TABLE, {
-      where: { user_id: { $in: ids } },
-      limit: MAX_RECIPIENTS,
-      keys: ['user_id', 'openid'],
-      withCount: false,
-    }).objects as Json[];
-  } catch (err) {
-    if ((err as { code?: string }).code === 'E_TABLE_NOT_FOUND')
-      throw new WechatArgumentError(
-        `recipient_type "${type}" looks users up in a table "${USER_TABLE}" (user_id, openid); create it, or send to openids with recipient_type "openid"`,
-        { path: 'recipient_type' },
-      );
-    throw err;
-  }
-  const openidOf = new Map(rows.map((r) => [String(r.user_id), r.openid]));
+  const userIds = ids.map((id) => Number(id));
+  if (userIds.some((id) => !Number.isSafeInteger(id) || id < 1))
+    throw new WechatArgumentError(`${String(type)} must hold user ids (positive integers)`, {
+      path: String(type),
+    });
+  const rows = tables.find(USER_TABLE, {
+    where: { id: { $in: userIds } },
+    limit: MAX_RECIPIENTS,
+    keys: ['id', 'openid'],
+    withCount: false,
+  }).objects as Json[];
+  const openidOf = new Map(rows.map((r) => [String(r.id), r.openid]));
   return ids.map((id) => {
     const openid = openidOf.get(String(id));
     if (typeof openid !== 'string' || openid === '')
-      throw new WechatArgumentError(`No openid for user ${String(id)} in table "${USER_TABLE}"`, {
+      throw new WechatArgumentError(`User ${String(id)} has no openid (${USER_TABLE})`, {
         path: 'user_list',
         userId: id,
       });

@@ -41,22 +41,14 @@ describe('MinCloud compatibility', () => {
     s = await startWechatSetup();
     const { t, fake } = s;
     await t.api('POST', '/tables', {
-      name: 'userprofile',
-      fields: [
-        { name: 'user_id', type: 'integer' },
-        { name: 'openid', type: 'string' },
-      ],
-    });
-    await t.api('POST', '/tables', {
       name: 'lottery_entries',
       fields: [{ name: 'user_id', type: 'integer' }],
     });
-    for (let id = 1; id <= 10; id++) {
-      await t.api('POST', '/tables/userprofile/records', {
-        user_id: id,
-        openid: `oUserOpenid${id}`,
-      });
-      await t.api('POST', '/tables/lottery_entries/records', { user_id: id });
+    // MinCloud's users: the built-in _userprofile table, ids 1… in order of creation.
+    for (let n = 1; n <= 10; n++) {
+      const user = await t.api('POST', '/users', { openid: `oUserOpenid${n}` });
+      expect(user.status).toBe(201);
+      await t.api('POST', '/tables/lottery_entries/records', { user_id: user.body.id });
     }
     await deploy(t, 'lottery', LOTTERY);
     const answer = await invoke(t, 'lottery', { prizes: 3 });
@@ -74,16 +66,9 @@ describe('MinCloud compatibility', () => {
     );
   });
 
-  it('a user id without an openid in userprofile fails before anything is sent', async () => {
+  it('a user id with no openid in _userprofile fails before anything is sent', async () => {
     s = await startWechatSetup();
     const { t, fake } = s;
-    await t.api('POST', '/tables', {
-      name: 'userprofile',
-      fields: [
-        { name: 'user_id', type: 'integer' },
-        { name: 'openid', type: 'string' },
-      ],
-    });
     await deploy(
       t,
       'missing',
@@ -93,7 +78,7 @@ describe('MinCloud compatibility', () => {
     const answer = await invoke(t, 'missing');
     expect(answer.error).toMatchObject({
       code: 'E_WECHAT_API_BAD_ARGS',
-      message: 'No openid for user 42 in table "userprofile"',
+      message: 'User 42 has no openid (_userprofile)',
     });
     expect(fake.count('/cgi-bin/message/template/send')).toBe(0);
   });
