@@ -226,6 +226,10 @@ declare namespace BaaS {
     compare(key: string, operator: CloudFn.CompareOperator, value: unknown): this;
     /** Case-sensitive substring test (matches(key, /x/i) ignores case). */
     contains(key: string, text: string): this;
+    /**
+     * The field matches the regex (flags i, m, s, u), run in linear time: back-references and
+     * lookaround are refused (err.reason E_TABLE_BAD_REGEX; docs/tables.md).
+     */
     matches(key: string, regExp: RegExp): this;
     in(key: string, values: unknown[]): this;
     notIn(key: string, values: unknown[]): this;
@@ -788,6 +792,7 @@ declare namespace CloudFn {
     | { msgtype: 'mpnews'; mpnews: { media_id: string } }
     | { msgtype: 'wxcard'; wxcard: { card_id: string } }
   );
+  /* eslint-disable @typescript-eslint/no-explicit-any -- as axios's own typings: a response's data is whatever the server sent, typed by the caller's <T> or used as is */
   interface AxiosLikeConfig {
     url?: string;
     method?: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options' | string;
@@ -802,7 +807,7 @@ declare namespace CloudFn {
     maxRedirects?: number;
     validateStatus?: (status: number) => boolean;
   }
-  interface AxiosLikeResponse<T = any> {
+  interface AxiosLikeResponse<T = unknown> {
     status: number;
     statusText: string;
     headers: Record<string, string>;
@@ -832,7 +837,7 @@ declare namespace CloudFn {
     readonly redirected: boolean;
     readonly bodyUsed: boolean;
     text(): Promise<string>;
-    json(): Promise<any>;
+    json(): Promise<unknown>;
     arrayBuffer(): Promise<ArrayBuffer>;
     bytes(): Promise<Uint8Array>;
     clone(): FetchResponse;
@@ -845,6 +850,14 @@ declare namespace BaaS {
     signKey?: string,
     options?: CloudFn.WechatCallOptions,
   ): Promise<{ access_token: string; expires_in: number }>;
+  /** MinCloud's text check (WeChat msgSecCheck); with `openid`, WeChat's version 2. */
+  function wxCensorText(
+    text: string,
+    options?: CloudFn.WechatCallOptions & { openid?: string; scene?: 1 | 2 | 3 | 4 },
+  ): Promise<{
+    status: 200;
+    data: { risky: boolean; result?: { suggest: string; label: number } };
+  }>;
   /** MinCloud's name; takes WeChat's template-message body or MinCloud's recipients form. */
   function sendTemplateMessage(
     data: CloudFn.TemplateMessage,
@@ -860,6 +873,7 @@ declare namespace BaaS {
       signKey?: string,
       options?: CloudFn.WechatCallOptions,
     ): Promise<{ access_token: string; expires_in: number }>;
+    const censorText: typeof BaaS.wxCensorText;
     /** 客服消息: /cgi-bin/message/custom/send (within 48 h of the user's last message). */
     function sendCustomerMessage(
       message: CloudFn.CustomerMessage,
@@ -900,7 +914,7 @@ declare namespace BaaS {
     ): Promise<{ type: string; media_id: string; created_at: number }>;
     /** Answers the user who pushed `event` with a customer-service message (no 5 s budget). */
     function reply(
-      event: CloudFn.Event<any>,
+      event: CloudFn.Event<unknown>,
       message: string | WeChat.Reply | Omit<CloudFn.CustomerMessage, 'touser'>,
       options?: CloudFn.WechatCallOptions,
     ): Promise<CloudFn.WechatAnswer>;
@@ -917,42 +931,46 @@ declare namespace BaaS {
 
   /** MinCloud's BaaS.request (axios-shaped), through the engine's SSRF guard and limits. */
   const request: {
-    <T = any>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
-    <T = any>(url: string, config?: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
-    request<T = any>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
-    get<T = any>(
+    <T = unknown>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    <T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    delete<T = any>(
+    request<T = unknown>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    get<T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    head<T = any>(
+    delete<T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    options<T = any>(
+    head<T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    post<T = any>(
+    options<T = unknown>(
       url: string,
-      data?: unknown,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    put<T = any>(
+    post<T = unknown>(
       url: string,
       data?: unknown,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    patch<T = any>(
+    put<T = unknown>(
+      url: string,
+      data?: unknown,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    patch<T = unknown>(
       url: string,
       data?: unknown,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
   };
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The standard fetch (a buffered subset), through the engine's SSRF guard and limits. */
 declare function fetch(input: string, init?: CloudFn.FetchInit): Promise<CloudFn.FetchResponse>;

@@ -365,8 +365,11 @@ const schemas: Record<string, Schema> = {
       },
       retry: obj({ attempts: int(), backoff: str() }),
       reply: { type: 'boolean', description: 'A passive-reply wechat_message trigger.' },
-      key: str('The incoming-webhook key (webhook triggers): POST /hooks/{key}.'),
-      hook_path: str(),
+      key: str(
+        'The incoming-webhook key (webhook triggers): POST /hooks/{key}. Only in the answers of create and rotate-key.',
+      ),
+      hook_path: str('Only with key.'),
+      key_hint: str('The key\'s last 4 characters, "…abcd" (webhook triggers).'),
       created_at: isoTime(),
       updated_at: isoTime(),
     },

@@ -127,6 +127,7 @@ export function createBaaS(
     ContentCategory: tables.ContentCategory,
     ContentGroup: tables.ContentGroup,
     wxAccessToken: wechat.wxAccessToken,
+    wxCensorText: wechat.wxCensorText,
     sendTemplateMessage: wechat.api.sendTemplateMessage,
     wechat: wechat.api,
     request: createRequest(hostRequest),
