@@ -12,6 +12,12 @@ describe('MinCloud server-SDK pages not covered yet', () => {
     'user-group.md and super-group.md (user groups, the `gid:` of ACLs) — cloudfn has no user groups yet',
   );
   it.todo(
+    'schema/operation.md (TableObject.exportData/importData: file jobs) — use the admin export route or cloudfn tables export/import instead',
+  );
+  it.todo(
+    'user.md account fields (_username, _email, _phone, _password, _provider) and UserRecord.setAccount — cloudfn has no login of its own, so users carry no credentials (docs/mincloud.md)',
+  );
+  it.todo(
     'async-job.md (operations on everything, run asynchronously) — cloudfn bulk operations touch at most 1000 records per call and answer synchronously',
   );
   it.todo(

@@ -83,4 +83,35 @@ describe('applyUpdate', () => {
     expect(() => applyUpdate(fields, current, [])).toThrow(/JSON object/);
     expect(() => applyUpdate(fields, current, { $set: 1 })).toThrow(/\$set/);
   });
+
+  it('created_by takes a user id (number, decimal string, {id}) or null; nothing else', () => {
+    expect(applyUpdate(fields, current, { created_by: 7 }).createdBy).toBe(7);
+    expect(applyUpdate(fields, current, { created_by: '7' }).createdBy).toBe(7);
+    expect(
+      applyUpdate(fields, current, { created_by: { id: 8, _table: '_userprofile' } }).createdBy,
+    ).toBe(8);
+    expect(applyUpdate(fields, current, { created_by: null }).createdBy).toBe(null);
+    expect(applyUpdate(fields, current, { s: 'z' }).createdBy).toBeUndefined();
+    for (const bad of [0, -1, 1.5, '007', 'x', true, [7]])
+      expect(
+        applyUpdate(fields, current, { created_by: bad }).issues.map((i) => [i.field, i.kind]),
+      ).toEqual([['created_by', 'type']]);
+    // An operator on it is a write to a system field.
+    expect(
+      applyUpdate(fields, current, { created_by: { $incr_by: 1 } }).issues.map((i) => i.kind),
+    ).toEqual(['system']);
+  });
+
+  it("read_perm and write_perm take MinCloud's ACL entries, deduplicated", () => {
+    const r = applyUpdate(fields, current, {
+      read_perm: ['user:*', 'user:*', 'gid:3'],
+      write_perm: ['user:42'],
+    });
+    expect(r.acl).toEqual({ read_perm: ['user:*', 'gid:3'], write_perm: ['user:42'] });
+    expect(applyUpdate(fields, current, { read_perm: null }).acl).toEqual({ read_perm: null });
+    for (const bad of [['everyone'], 'user:*', ['user:0'], ['gid:x'], [1]])
+      expect(
+        applyUpdate(fields, current, { read_perm: bad }).issues.map((i) => [i.field, i.kind]),
+      ).toEqual([['read_perm', 'type']]);
+  });
 });
