@@ -118,7 +118,7 @@ export function registerPush(program: Command, cli: Cli): void {
         else cli.io.out(`← ${response.status} ${answer === '' ? '(empty)' : answer}`);
         if (duplicate)
           cli.io.err(
-            `Duplicate: the engine already has this push (same MsgId, or same FromUserName and CreateTime) and took it for WeChat's retry, so nothing runs again. Add --fresh to send it as a new push.`,
+            `Duplicate: the engine already has this push (same MsgId, or the same content) and took it for WeChat's retry, so nothing runs again. Add --fresh to send it as a new push.`,
           );
       }
       const runs =
