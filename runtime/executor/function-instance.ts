@@ -2,23 +2,26 @@
  * One isolate bound to one function version, running one job at a time (so a deadline that
  * disposes the isolate ends that job only, and every console line belongs to its job).
  *
- * In a main executor a job's `run` entry goes through `applySync` on the executor's main
- * thread: a guest's host calls then reach the HostOps synchronously (≈ 1 µs instead of
- * ≈ 50–100 µs for an async round trip), microtasks run inside the entry and under its timeout.
- * Every later entry of the job (a timer firing, a nested-invoke answer) and every entry of
- * `asyncEntry` jobs (suspect functions in the quarantine executor, versions still proving
- * themselves: suspects.ts) goes through the async `apply`: the isolate runs on one of
- * isolated-vm's threads, its host calls (still synchronous callbacks for the guest) wait for
- * the main thread, and the main thread stays free, so the engine-side deadline timer can
- * dispose of the isolate. Entries of one job queue, so they never overlap or reorder.
+ * In a main executor a job's entries go through `applySync` on the executor's main thread: a
+ * guest's host calls then reach the HostOps synchronously (≈ 1 µs instead of ≈ 50–100 µs for
+ * an async round trip), microtasks run inside the entry and under its timeout, and between
+ * entries the event loop is free for timers, nested-invoke answers and the engine-side
+ * deadline. Jobs of suspect functions (the quarantine executor) and of versions still proving
+ * themselves (suspects.ts) are `asyncEntry` jobs: the same entries go through the async
+ * `apply`, the isolate runs on one of isolated-vm's threads, its host calls (still synchronous
+ * callbacks for the guest) wait for the main thread, and the main thread stays free while the
+ * function computes. Entries of one job then queue, so they never overlap or reorder.
  *
- * Why later entries carry no isolated-vm `timeout`: every call with one arms a timer in
- * isolated-vm's timer thread that stays queued, dead, until it is due, and all of a job's
- * timeouts end at its deadline. At that instant the timer thread pops the dead ones
- * recursively, one stack frame pair each (isolated-vm 7.0.1, src/lib/timer.cc `run_next` →
+ * A job makes at most SYNC_ENTRIES_PER_JOB synchronous entries; later ones (a timer storm)
+ * are entered the async way too, without a `timeout`: the main thread stays free, and the
+ * deadline timer disposes of the isolate if an entry outlives the job. Why: every call with a
+ * `timeout` arms a timer in isolated-vm's timer thread that stays queued, dead, until it is
+ * due, and all of a job's are due at its deadline. There the timer thread pops the dead ones
+ * recursively, two stack frames each (isolated-vm 7.0.1, src/lib/timer.cc `run_next` →
  * `maybe_run_next`): a function firing 1,000 intervals for 5 s armed several hundred thousand
- * and the executor died with SIGSEGV at the deadline, taking the next, innocent run with it.
- * Now a job arms at most three (module load, setup, `run`), whatever its timers do.
+ * and the executor died with SIGSEGV at the deadline, taking the next, innocent run with it
+ * (from ≈ 150,000 due at once here). With the budget, all jobs at their concurrency cap
+ * together arm ≈ 512 × 64 ≈ 33,000 at most, whatever their timers do.
  * The file is long because the job lifecycle (enter, bridge callbacks, completion, failure)
  * is one state machine.
  */
@@ -75,10 +78,14 @@ interface Job extends JobParams {
   queue: Entry[];
   /** The job's async load or entry queue is being worked through: further entries wait their turn. */
   pumping: boolean;
+  /** Calls made with an isolated-vm `timeout` (load and synchronous entries). */
+  timedCalls: number;
   resolve(outcome: InvocationOutcome): void;
 }
 
 const LEVELS = new Set(['log', 'info', 'warn', 'error']);
+/** Entries armed with an isolated-vm `timeout` per job (see the top of the file). */
+export const SYNC_ENTRIES_PER_JOB = 64;
 const HEAP_SAMPLE_MS = 250;
 const WRAPPER_PREFIX = '__cfnDefine(function (exports, module, require) {\n';
 const WRAPPER_SUFFIX = '\n});void 0';
@@ -145,6 +152,7 @@ export class FunctionInstance implements BridgeTarget {
       entryCpuStart: undefined,
       queue: [],
       pumping: false,
+      timedCalls: 0,
       resolve: onEnd,
     };
     this.#job = job;
@@ -239,6 +247,7 @@ export class FunctionInstance implements BridgeTarget {
   }
 
   #load(job: Job): boolean {
+    job.timedCalls += 2;
     try {
       this.#onThisThread(job, () => {
         this.#warm.enter.applySync(undefined, ['setup', this.#setupJson(job)], {
@@ -292,12 +301,13 @@ export class FunctionInstance implements BridgeTarget {
   #enter(job: Job, kind: string, a?: string | number, b?: string): void {
     if (job.ended || this.dead) return;
     if (job.deadlineAt - performance.now() <= 0) return this.#expire(job);
-    // Only a fast-path job's first entry is synchronous (see the top of the file).
-    if (job.asyncEntry || kind !== 'run') {
+    // Past its budget of timed calls a fast-path job goes on asynchronously (top of the file).
+    if (job.asyncEntry || job.pumping || job.timedCalls >= SYNC_ENTRIES_PER_JOB) {
       job.queue.push([kind, a, b]);
       if (!job.pumping) void this.#pump(job);
       return;
     }
+    job.timedCalls++;
     try {
       this.#onThisThread(job, () =>
         this.#warm.enter.applySync(undefined, [kind, a, b], { timeout: this.#remaining(job) }),

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupervisedSandbox } from '../../../runtime/index.ts';
+import { SYNC_ENTRIES_PER_JOB } from '../../../runtime/executor/function-instance.ts';
 import { deploy, HEALTHY, run, testSandbox } from './harness.ts';
 
 const STORM = `exports.main = () => new Promise(() => {
@@ -39,6 +40,72 @@ describe('a timer storm until the deadline', () => {
       });
       expect(sandbox.executors().map((e) => e.restarts)).toEqual([0]);
     }
+  });
+});
+
+describe('a job past its synchronous entries', () => {
+  let sandbox: SupervisedSandbox;
+  /** Jobs that made a host call. */
+  const called = new Set<string>();
+  beforeAll(async () => {
+    sandbox = testSandbox({
+      onHostEvent: (_kind, payload) => called.add((payload as { jobId: string }).jobId),
+    });
+    await sandbox.ready();
+  });
+  afterAll(() => sandbox.close());
+
+  // After SYNC_ENTRIES_PER_JOB entries a job's timers enter the isolate asynchronously.
+  const ENTRIES = SYNC_ENTRIES_PER_JOB + 36;
+
+  it('still runs its timers in order, with host calls and console lines', async () => {
+    const fn = await deploy(
+      'many_timer_entries',
+      `exports.main = async () => {
+        const seen = [];
+        for (let i = 0; i < ${ENTRIES}; i++) await new Promise((r) => setTimeout(() => { seen.push(i); r() }, 0));
+        console.log('after', seen.length);
+        const n = await new BaaS.TableObject('calls').count();
+        return { ordered: seen.every((v, i) => v === i), count: seen.length, n: typeof n };
+      }`,
+    );
+    const out = await run(sandbox, fn);
+    expect(out).toMatchObject({
+      status: 'fulfilled',
+      result: { ordered: true, count: ENTRIES, n: 'number' },
+    });
+    expect(out.log.map((l) => l.message)).toEqual([`after ${ENTRIES}`]);
+  });
+
+  it('is still stopped at its deadline when a late timer callback loops, and the executor serves others meanwhile', async () => {
+    const healthy = await deploy('beside_the_loop', HEALTHY);
+    const fn = await deploy(
+      'loop_after_many_entries',
+      `exports.main = async () => {
+        for (let i = 0; i < ${ENTRIES}; i++) await new Promise((r) => setTimeout(r, 0));
+        await new BaaS.TableObject('calls').count();
+        for (;;) {}
+      }`,
+      { timeoutMs: 10_000 },
+    );
+    let settled = false;
+    const looping = run(sandbox, fn, null, { jobId: 'late-looper' }).finally(() => {
+      settled = true;
+    });
+    // Its host call comes right before the loop: from then on it loops.
+    await expect.poll(() => called.has('late-looper'), { timeout: 60_000 }).toBe(true);
+    // Entered asynchronously, the loop leaves the executor's thread free for other runs.
+    for (let i = 0; i < 5; i++)
+      expect(await run(sandbox, healthy, i)).toMatchObject({
+        status: 'fulfilled',
+        result: { echo: i },
+      });
+    expect(settled).toBe(false);
+    expect(await looping).toMatchObject({
+      status: 'deadline_exceeded',
+      error: { code: 'E_FUNCTION_TIMEOUT' },
+    });
+    expect(sandbox.executors().map((e) => e.restarts)).toEqual([0]);
   });
 });
 
