@@ -109,10 +109,11 @@ export function createConsole(options: ConsoleOptions): Console {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     const nonce = newNonce();
     security(ctx, nonce);
-    if (ctx.path === '/console') return ctx.redirect('/console/');
     const built = loadAssets();
     if (!built) throw notBuilt(options.dir);
-    if (ctx.path === '/console/' || ctx.path === '/console/index.html') {
+    // `/console` is the page's one spelling: a path with a trailing "/" never gets here
+    // (canonical paths, engine/http/canonical-path.ts).
+    if (ctx.path === '/console' || ctx.path === '/console/index.html') {
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'text/html; charset=utf-8';
       ctx.body = built.index.replaceAll(NONCE_PLACEHOLDER, nonce);

@@ -74,7 +74,7 @@ describe.skipIf(!hasBrowser)('web console in Chromium', () => {
     const page = await browser.newPage();
     const problems = watchProblems(page);
     try {
-      await page.goto(`${t.engine.url}/console/`);
+      await page.goto(`${t.engine.url}/console`);
       await page.locator('input[name="token"]').waitFor();
       await page.evaluate(
         `document.body.insertAdjacentHTML('beforeend', '<img src="https://cdn.example/x.png">')`,
@@ -98,7 +98,7 @@ describe.skipIf(!hasBrowser)('web console in Chromium', () => {
     ]);
     try {
       await t.api('PUT', '/functions/racy', { code: 'exports.main = async () => 1;' });
-      await page.goto(`${t.engine.url}/console/`);
+      await page.goto(`${t.engine.url}/console`);
       await page.fill('input[name="token"]', t.engine.adminToken);
       await page.click('button[type="submit"]');
       await page.goto(`${t.engine.url}/console/#/functions/racy`);
@@ -185,7 +185,7 @@ async function tutorial(
   const nav = (section: string) => page.click(`nav a[data-nav="${section}"]`);
 
   // Sign in: the page is in the browser's language; the token is exchanged for a cookie.
-  await page.goto(`${t.engine.url}/console/`);
+  await page.goto(`${t.engine.url}/console`);
   await page.getByRole('button', { name: lang.words.signIn }).waitFor();
   await page.fill('input[name="token"]', t.engine.adminToken);
   await shot('sign-in');

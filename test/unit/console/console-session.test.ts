@@ -178,7 +178,7 @@ describe('console pages', () => {
   it('serves the page under a strict CSP with a fresh nonce each response', async () => {
     const nonces: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const res = await fetch(`${base}/console/`);
+      const res = await fetch(`${base}/console`);
       expect(res.status).toBe(200);
       const csp = res.headers.get('content-security-policy') ?? '';
       const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
@@ -196,7 +196,7 @@ describe('console pages', () => {
   });
 
   it('serves only the built assets, gzipped and immutable', async () => {
-    const html = await (await fetch(`${base}/console/`)).text();
+    const html = await (await fetch(`${base}/console`)).text();
     const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeTruthy();
     const res = await fetch(`${base}${script}`);
