@@ -60,8 +60,8 @@ export class TriggerAdmin {
     await this.#checkTargets(definition);
     // Again: another create of the same name may have been saved during the DNS lookup.
     taken();
-    const webhookKey = definition.type === 'webhook' ? ids.secret() : null;
-    return this.#saved(store.triggers.create(row(definition, webhookKey), clock.now()));
+    const key = definition.type === 'webhook' ? { webhookKey: ids.secret() } : NO_KEY;
+    return this.#saved(store.triggers.create(row(definition, key), clock.now()));
   }
 
   /**
@@ -76,10 +76,15 @@ export class TriggerAdmin {
     await this.#checkTargets(definition);
     // Read again after the DNS lookup: the trigger may have been deleted or its key rotated.
     const current = this.get(name);
-    const webhookKey =
-      definition.type === 'webhook' ? (current.webhookKey ?? this.#deps.ids.secret()) : null;
+    // The key is kept (as its hash) when there is one; a trigger that becomes a webhook gets one.
+    const key =
+      definition.type !== 'webhook'
+        ? NO_KEY
+        : current.webhookKeyHash !== null
+          ? { webhookKeyHash: current.webhookKeyHash, webhookKeyHint: current.webhookKeyHint }
+          : { webhookKey: this.#deps.ids.secret() };
     return this.#saved(
-      this.#deps.store.triggers.replace(row(definition, webhookKey), this.#deps.clock.now()),
+      this.#deps.store.triggers.replace(row(definition, key), this.#deps.clock.now()),
     );
   }
 
@@ -199,13 +204,19 @@ export class TriggerAdmin {
   }
 }
 
-function row(definition: TriggerDefinition, webhookKey: string | null) {
+/** A trigger's incoming-webhook key: a new one in clear, the stored hash and hint, or none. */
+type KeyFields = { webhookKey: string } | Pick<StoredTrigger, 'webhookKeyHash' | 'webhookKeyHint'>;
+const NO_KEY: KeyFields = { webhookKeyHash: null, webhookKeyHint: null };
+
+function row(definition: TriggerDefinition, key: KeyFields) {
   return {
     name: definition.name,
     type: definition.type,
     enabled: definition.enabled,
     definition: definition as unknown as Record<string, unknown>,
-    webhookKey,
+    webhookKeyHash: null,
+    webhookKeyHint: null,
+    ...key,
   };
 }
 

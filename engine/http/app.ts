@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { errorMiddleware } from './errors.ts';
 import { bearerOrSessionAuth } from './auth.ts';
 import { canonicalPaths } from './canonical-path.ts';
+import { redactPath } from './redact.ts';
 import { CONSOLE_DIR, createConsole } from './console/console-routes.ts';
 
 interface Logger {
@@ -77,7 +78,16 @@ export function createApp(parts: AppParts): Koa {
     ),
   );
 
+  // Their bare 405 and 501 become JSON 405s in errorMiddleware (the Allow header kept).
   app.use(publicRouter.routes()).use(publicRouter.allowedMethods());
   app.use(adminRouter.routes()).use(adminRouter.allowedMethods());
+  // Errors koa itself meets outside the middleware (a client gone mid-answer): logged, the
+  // path redacted, instead of koa's default print to stderr.
+  app.on('error', (err: unknown, ctx?: { path?: string }) => {
+    parts.log.error(
+      { err, path: ctx?.path === undefined ? undefined : redactPath(ctx.path) },
+      'error outside the request handlers',
+    );
+  });
   return app;
 }

@@ -281,7 +281,17 @@ const schemas: Record<string, Schema> = {
     {
       name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,31}$' },
       type: {
-        enum: ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object', 'pointer'],
+        enum: [
+          'string',
+          'integer',
+          'number',
+          'boolean',
+          'date',
+          'array',
+          'object',
+          'pointer',
+          'geojson',
+        ],
       },
       required: { type: 'boolean' },
       default: {},
@@ -355,8 +365,11 @@ const schemas: Record<string, Schema> = {
       },
       retry: obj({ attempts: int(), backoff: str() }),
       reply: { type: 'boolean', description: 'A passive-reply wechat_message trigger.' },
-      key: str('The incoming-webhook key (webhook triggers): POST /hooks/{key}.'),
-      hook_path: str(),
+      key: str(
+        'The incoming-webhook key (webhook triggers): POST /hooks/{key}. Only in the answers of create and rotate-key.',
+      ),
+      hook_path: str('Only with key.'),
+      key_hint: str('The key\'s last 4 characters, "…abcd" (webhook triggers).'),
       created_at: isoTime(),
       updated_at: isoTime(),
     },

@@ -7,7 +7,13 @@ import type { Ids } from '../ids.ts';
 import type { FunctionService } from '../functions/function-service.ts';
 import type { TriggerRegistry } from '../dispatch/trigger-registry.ts';
 import { runPassiveReply, type AccountRegistry } from '../receiver/index.ts';
-import { verifyEcho, openPush, buildReply, MAX_PUSH_BYTES } from '../wechat/index.ts';
+import {
+  verifyEcho,
+  openPush,
+  buildReply,
+  checkQueryBeforeBody,
+  MAX_PUSH_BYTES,
+} from '../wechat/index.ts';
 import { EngineError } from '../errors.ts';
 import { readRawBody } from './body.ts';
 import { HttpError } from './errors.ts';
@@ -52,6 +58,14 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
     refusalsLogged(log, async (ctx) => {
       const appId = ctx.params.appId!;
       const account = accounts.prepared(appId);
+      try {
+        checkQueryBeforeBody(account, queryOf(ctx));
+      } catch (err) {
+        // Refused on the query alone: the body is not read, so the connection cannot carry
+        // another request (and reading it would be work for a forged sender).
+        ctx.set('Connection', 'close');
+        throw err;
+      }
       const body = await readRawBody(ctx, MAX_PUSH_BYTES).catch((err: unknown) => {
         if (err instanceof HttpError && err.status === 413) {
           // The rest of the body is not read, so the connection cannot carry another request.
@@ -83,6 +97,9 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
       ctx.type = 'text/plain';
       ctx.body = 'success';
       if (!isNew) {
+        // WeChat ignores answer headers; `cloudfn push` reads this one to say "duplicate"
+        // at once instead of waiting for runs that will never come.
+        ctx.set('X-Cloudfn-Duplicate', 'true');
         log.info(
           { appId, dedupKey: opened.dedupKey },
           'duplicate push (a WeChat retry): answered, not run again',

@@ -139,7 +139,15 @@ export interface StoredTrigger {
   enabled: boolean;
   /** The validated definition as JSON (engine/triggers owns its shape). */
   definition: Record<string, unknown>;
-  webhookKey: string | null;
+  /** SHA-256 (hex) of the incoming-webhook key: the key itself is never stored. */
+  webhookKeyHash: string | null;
+  /** The key's last 4 characters, shown as a hint. */
+  webhookKeyHint: string | null;
+  /**
+   * A new key in clear. Given to `create`/`replace`, it is stored as its hash and hint; the
+   * record those return carries it, so the one answer that made it can show it. Reads never have it.
+   */
+  webhookKey?: string;
   createdAt: number;
   updatedAt: number;
 }

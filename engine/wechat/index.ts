@@ -26,6 +26,7 @@ export { TIMESTAMP_WINDOW_SECONDS, type WechatQuery } from './query-check.ts';
 export { verifyEcho } from './verify-echo.ts';
 export {
   openPush,
+  checkQueryBeforeBody,
   MAX_PUSH_BYTES,
   type OpenPushInput,
   type OpenedPush,

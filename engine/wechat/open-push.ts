@@ -83,6 +83,23 @@ export function openPush(account: PreparedAccount, input: OpenPushInput): Opened
   return opened;
 }
 
+/**
+ * What can be checked before the body is read at all, from the query alone (the receiver
+ * calls it first, so a forged request is refused without its body being read): the
+ * encrypt_type, timestamp and nonce, and in plaintext the signature, which covers no body.
+ * An encrypted push's msg_signature covers the Encrypt text, so it waits for the body.
+ * openPush makes the same checks again; this only moves them earlier.
+ */
+export function checkQueryBeforeBody(account: PreparedAccount, query: WechatQuery): void {
+  const encrypted = isEncrypted(query.encrypt_type);
+  const { timestamp, nonce } = requireTimestampAndNonce(query);
+  if (encrypted) {
+    if (query.msg_signature === undefined) checkSignature(account, 'msg_signature', undefined, []);
+    return;
+  }
+  checkSignature(account, 'signature', query.signature, [timestamp, nonce]);
+}
+
 interface Signed {
   timestamp: string;
   nonce: string;

@@ -5,6 +5,7 @@
  * bounded scan. Checked by order (which parts ran, which code answered), never by timing; the
  * cost itself is measured by bench/receiver/forged-push-cpu.ts (docs/performance.md).
  */
+import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -165,6 +166,50 @@ describe('through the engine', () => {
   });
   afterAll(async () => {
     await t?.close();
+  });
+
+  it('refuses on the query alone before reading a body the query already condemns', async () => {
+    // Half a declared megabyte is sent and the rest never comes: only an answer given
+    // without reading the body can arrive at all.
+    const halfSent = (query: string) =>
+      new Promise<{ status: number; code: string }>((resolve, reject) => {
+        const url = new URL(t.engine.url);
+        const req = http.request({
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: `/wechat/${APP_ID}?${query}`,
+          headers: { 'content-type': 'text/xml', 'content-length': String(MAX_PUSH_BYTES) },
+          agent: false,
+        });
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => {
+            req.destroy();
+            resolve({ status: res.statusCode!, code: JSON.parse(text).error.code });
+          });
+        });
+        req.on('error', reject);
+        req.write('<xml>'.padEnd(MAX_PUSH_BYTES / 2, ' '));
+      });
+    const now = String(Math.floor(Date.now() / 1000));
+    expect(await halfSent(`timestamp=${now}&nonce=1&signature=${'0'.repeat(40)}`)).toEqual({
+      status: 401,
+      code: 'E_WECHAT_BAD_SIGNATURE',
+    });
+    expect(await halfSent(`timestamp=${now}&nonce=1&encrypt_type=aes`)).toEqual({
+      status: 401,
+      code: 'E_WECHAT_BAD_SIGNATURE',
+    });
+    expect(await halfSent(`nonce=1&encrypt_type=aes&msg_signature=x`)).toEqual({
+      status: 401,
+      code: 'E_WECHAT_BAD_SIGNATURE',
+    });
+    expect(await halfSent(`timestamp=${now}&nonce=1&encrypt_type=rot13`)).toEqual({
+      status: 400,
+      code: 'E_WECHAT_MALFORMED',
+    });
   });
 
   it('answers forged bodies 4xx, stores none, and still answers a valid push', async () => {

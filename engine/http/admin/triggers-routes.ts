@@ -41,9 +41,43 @@ const logQuery = z.strictObject({
   event: eventField.optional(),
 });
 
-/** A trigger as stored, plus its incoming-webhook key (the secret part of /hooks/:key). */
-const renderTrigger = (t: StoredTrigger) => ({
+/** How a secret is shown after the answer that set it: its last 4 characters. */
+const hint = (secret: string) => `…${secret.slice(-4)}`;
+
+/** The secrets of a definition's webhook actions. */
+const secretsOf = (definition: Record<string, unknown>): Set<string> =>
+  new Set(
+    (Array.isArray(definition.actions) ? (definition.actions as unknown[]) : []).flatMap((a) => {
+      const secret = (a as { secret?: unknown } | null)?.secret;
+      return typeof secret === 'string' ? [secret] : [];
+    }),
+  );
+
+/** An action as shown: a webhook action's secret only as a hint, unless `reveal` holds it. */
+const renderAction = (action: unknown, reveal: ReadonlySet<string> = new Set()): unknown => {
+  if (action === null || typeof action !== 'object') return action;
+  const { secret, ...rest } = action as Record<string, unknown>;
+  if (typeof secret !== 'string') return action;
+  return { ...rest, ...(reveal.has(secret) ? { secret } : {}), secret_hint: hint(secret) };
+};
+
+/** A definition checked but not saved (dry run): its secrets, kept ones too, only as hints. */
+const withSecretHints = (definition: TriggerDefinition) => ({
+  ...definition,
+  actions: definition.actions.map((a) => renderAction(a)),
+});
+
+/**
+ * A trigger as stored. Secrets are shown once, in the answer that set them (issue 12, item 9):
+ * the incoming-webhook key (`key`, `hook_path`) when created or rotated, a webhook action's
+ * secret when created or changed (`reveal`). Otherwise only hints: `key_hint`, `secret_hint`.
+ */
+const renderTrigger = (t: StoredTrigger, reveal: ReadonlySet<string> = new Set()) => ({
   ...t.definition,
+  ...(Array.isArray(t.definition.actions)
+    ? { actions: (t.definition.actions as unknown[]).map((a) => renderAction(a, reveal)) }
+    : {}),
+  ...(t.webhookKeyHint !== null ? { key_hint: `…${t.webhookKeyHint}` } : {}),
   ...(t.webhookKey ? { key: t.webhookKey, hook_path: `/hooks/${t.webhookKey}` } : {}),
   created_at: iso(t.createdAt),
   updated_at: iso(t.updatedAt),
@@ -57,7 +91,7 @@ const renderLog = (l: TriggerLogRecord) => ({
   updated_at: iso(l.updatedAt),
   event_id: l.inboxId,
   event: l.event,
-  action: { index: l.actionIndex, ...l.action },
+  action: { index: l.actionIndex, ...(renderAction(l.action) as Record<string, unknown>) },
   status: l.status,
   attempts: l.attempts,
   error_type: l.errorType,
@@ -96,12 +130,13 @@ export function registerTriggerRoutes(
 
   router.post('/triggers', async (ctx) => {
     if (dryRunOf(ctx.query)) {
-      ctx.body = { dry_run: true, trigger: await triggers.validate(await readJsonBody(ctx)) };
+      const definition = await triggers.validate(await readJsonBody(ctx));
+      ctx.body = { dry_run: true, trigger: withSecretHints(definition) };
       return;
     }
     const saved = await triggers.create(await readJsonBody(ctx));
     ctx.status = 201;
-    ctx.body = renderTrigger(saved);
+    ctx.body = renderTrigger(saved, secretsOf(saved.definition));
   });
 
   router.get('/triggers', (ctx) => {
@@ -109,7 +144,7 @@ export function registerTriggerRoutes(
     const all = store.triggers.list();
     ctx.body = {
       meta: { limit, offset, total_count: all.length },
-      objects: all.slice(offset, offset + limit).map(renderTrigger),
+      objects: all.slice(offset, offset + limit).map((t) => renderTrigger(t)),
     };
   });
 
@@ -120,10 +155,15 @@ export function registerTriggerRoutes(
   router.put('/triggers/:name', async (ctx) => {
     if (dryRunOf(ctx.query)) {
       const body = await readJsonBody(ctx);
-      ctx.body = { dry_run: true, trigger: await triggers.validate(body, ctx.params.name!) };
+      const definition = await triggers.validate(body, ctx.params.name!);
+      ctx.body = { dry_run: true, trigger: withSecretHints(definition) };
       return;
     }
-    ctx.body = renderTrigger(await triggers.replace(ctx.params.name!, await readJsonBody(ctx)));
+    const before = secretsOf(triggers.get(ctx.params.name!).definition);
+    const saved = await triggers.replace(ctx.params.name!, await readJsonBody(ctx));
+    // Secrets this PUT set (given, or generated for a new or moved action) are shown once.
+    const fresh = [...secretsOf(saved.definition)].filter((s) => !before.has(s));
+    ctx.body = renderTrigger(saved, new Set(fresh));
   });
 
   router.patch('/triggers/:name', async (ctx) => {

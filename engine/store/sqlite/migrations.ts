@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { hookKeyHash, hookKeyHint } from './hook-key-hash.ts';
 
 /**
  * Numbered schema migrations of the engine database, applied in order at start.
@@ -63,12 +64,33 @@ const MIGRATIONS: string[] = [
     app_id TEXT NOT NULL, day TEXT NOT NULL, fetches INTEGER NOT NULL DEFAULT 0,
     failures INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (app_id, day));
   `,
+  // 4: incoming-webhook keys kept only as their SHA-256 and a 4-character hint (issue 12, item 10).
+  // The old column stays (SQLite cannot drop a UNIQUE column) but is emptied.
+  `
+  ALTER TABLE triggers ADD COLUMN webhook_key_hash TEXT;
+  ALTER TABLE triggers ADD COLUMN webhook_key_hint TEXT;
+  UPDATE triggers SET webhook_key_hash = cloudfn_hook_key_hash(webhook_key),
+    webhook_key_hint = cloudfn_hook_key_hint(webhook_key) WHERE webhook_key IS NOT NULL;
+  UPDATE triggers SET webhook_key = NULL;
+  CREATE UNIQUE INDEX triggers_by_key_hash ON triggers (webhook_key_hash)
+    WHERE webhook_key_hash IS NOT NULL;
+  `,
 ];
 
-/** Applies the migrations the database has not seen yet, each in a transaction. */
-export function migrate(db: Database): void {
+/**
+ * Applies the migrations the database has not seen yet, each in a transaction; `upTo` stops
+ * after that many (tests build an older schema with it).
+ */
+export function migrate(db: Database, upTo = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
-  for (let i = current; i < MIGRATIONS.length; i++) {
+  // SQL functions the migrations call (migration 4 hashes the stored hook keys).
+  db.function('cloudfn_hook_key_hash', { deterministic: true }, (key: unknown) =>
+    hookKeyHash(String(key)),
+  );
+  db.function('cloudfn_hook_key_hint', { deterministic: true }, (key: unknown) =>
+    hookKeyHint(String(key)),
+  );
+  for (let i = current; i < Math.min(upTo, MIGRATIONS.length); i++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[i]!);
       db.pragma(`user_version = ${i + 1}`);

@@ -1,12 +1,14 @@
 import type { Database } from 'better-sqlite3';
 import type { StoredTrigger, TriggerStore } from '../ports.ts';
+import { hookKeyHash, hookKeyHashesEqual, hookKeyHint } from './hook-key-hash.ts';
 
 interface TriggerRow {
   name: string;
   type: string;
   enabled: number;
   definition: string;
-  webhook_key: string | null;
+  webhook_key_hash: string | null;
+  webhook_key_hint: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -16,20 +18,24 @@ const toRecord = (row: TriggerRow): StoredTrigger => ({
   type: row.type,
   enabled: row.enabled === 1,
   definition: JSON.parse(row.definition) as Record<string, unknown>,
-  webhookKey: row.webhook_key,
+  webhookKeyHash: row.webhook_key_hash,
+  webhookKeyHint: row.webhook_key_hint,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
 
 export function sqliteTriggerStore(db: Database): TriggerStore {
   const insert = db.prepare(`
-    INSERT INTO triggers (name, type, enabled, definition, webhook_key, created_at, updated_at)
-    VALUES (@name, @type, @enabled, @definition, @webhookKey, @now, @now)`);
+    INSERT INTO triggers (name, type, enabled, definition, webhook_key_hash, webhook_key_hint, created_at, updated_at)
+    VALUES (@name, @type, @enabled, @definition, @webhookKeyHash, @webhookKeyHint, @now, @now)`);
   const update = db.prepare(`
     UPDATE triggers SET type = @type, enabled = @enabled, definition = @definition,
-      webhook_key = @webhookKey, updated_at = @now WHERE name = @name`);
+      webhook_key_hash = @webhookKeyHash, webhook_key_hint = @webhookKeyHint, updated_at = @now
+    WHERE name = @name`);
   const byName = db.prepare<[string], TriggerRow>('SELECT * FROM triggers WHERE name = ?');
-  const byKey = db.prepare<[string], TriggerRow>('SELECT * FROM triggers WHERE webhook_key = ?');
+  const byKeyHash = db.prepare<[string], TriggerRow>(
+    'SELECT * FROM triggers WHERE webhook_key_hash = ?',
+  );
   const all = db.prepare<[], TriggerRow>('SELECT * FROM triggers ORDER BY name');
   const remove = db.prepare('DELETE FROM triggers WHERE name = ?');
   const params = (t: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>, now: number) => ({
@@ -37,25 +43,37 @@ export function sqliteTriggerStore(db: Database): TriggerStore {
     type: t.type,
     enabled: t.enabled ? 1 : 0,
     definition: JSON.stringify(t.definition),
-    webhookKey: t.webhookKey,
+    // A key given in clear is stored as its hash and hint only; otherwise the ones given stay.
+    webhookKeyHash: t.webhookKey === undefined ? t.webhookKeyHash : hookKeyHash(t.webhookKey),
+    webhookKeyHint: t.webhookKey === undefined ? t.webhookKeyHint : hookKeyHint(t.webhookKey),
     now,
   });
+  /** The stored record, with the clear key of this write (if any) for its one answer. */
+  const written = (t: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>): StoredTrigger => {
+    const record = toRecord(byName.get(t.name)!);
+    return t.webhookKey === undefined ? record : { ...record, webhookKey: t.webhookKey };
+  };
   return {
     create(trigger, now) {
       insert.run(params(trigger, now));
-      return toRecord(byName.get(trigger.name)!);
+      return written(trigger);
     },
     replace(trigger, now) {
       update.run(params(trigger, now));
-      return toRecord(byName.get(trigger.name)!);
+      return written(trigger);
     },
     get(name) {
       const row = byName.get(name);
       return row && toRecord(row);
     },
     getByWebhookKey(key) {
-      const row = byKey.get(key);
-      return row && toRecord(row);
+      // Looked up by the hash (an index), then compared in constant time: neither the SQL
+      // comparison nor the key's content can tell a caller how close a guess was.
+      const hash = hookKeyHash(key);
+      const row = byKeyHash.get(hash);
+      return row?.webhook_key_hash && hookKeyHashesEqual(row.webhook_key_hash, hash)
+        ? toRecord(row)
+        : undefined;
     },
     list: () => all.all().map(toRecord),
     delete: (name) => remove.run(name).changes > 0,

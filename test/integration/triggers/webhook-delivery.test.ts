@@ -155,8 +155,10 @@ describe('outgoing webhooks', () => {
     const movedSecret = moved.body.actions[1].secret;
     expect(movedSecret).not.toBe(secret);
 
+    // Kept, so not shown again: only its hint.
     const again = await t.api('PUT', '/triggers/kept', body(`${receiver.url}/kept`));
-    expect(again.body.actions[1].secret).toBe(movedSecret);
+    expect(again.body.actions[1].secret).toBeUndefined();
+    expect(again.body.actions[1].secret_hint).toBe(`…${movedSecret.slice(-4)}`);
 
     const elsewhere = await t.api('PUT', '/triggers/kept', body(`${receiver.url}/other`));
     expect(elsewhere.body.actions[1].secret).not.toBe(movedSecret);
