@@ -792,7 +792,6 @@ declare namespace CloudFn {
     | { msgtype: 'mpnews'; mpnews: { media_id: string } }
     | { msgtype: 'wxcard'; wxcard: { card_id: string } }
   );
-  /* eslint-disable @typescript-eslint/no-explicit-any -- as axios's own typings: a response's data is whatever the server sent, typed by the caller's <T> or used as is */
   interface AxiosLikeConfig {
     url?: string;
     method?: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options' | string;
@@ -970,7 +969,6 @@ declare namespace BaaS {
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
   };
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The standard fetch (a buffered subset), through the engine's SSRF guard and limits. */
 declare function fetch(input: string, init?: CloudFn.FetchInit): Promise<CloudFn.FetchResponse>;
