@@ -792,7 +792,6 @@ declare namespace CloudFn {
     | { msgtype: 'mpnews'; mpnews: { media_id: string } }
     | { msgtype: 'wxcard'; wxcard: { card_id: string } }
   );
-
   interface AxiosLikeConfig {
     url?: string;
     method?: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options' | string;

@@ -36,7 +36,10 @@ export async function runDev(
   const dataDir = options.temp
     ? fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-dev-'))
     : path.join(root, DEV_DIR, 'data');
-  const config = resolveConfig(cli.env, {
+  // Engine settings from the environment apply (executors, limits), but not an admin token
+  // meant for another engine: the dev engine keeps its own in its data dir.
+  const { CLOUDFN_ADMIN_TOKEN: _otherEngines, ...engineEnv } = cli.env;
+  const config = resolveConfig(engineEnv, {
     port: options.port,
     host: options.host,
     dataDir,

@@ -142,9 +142,10 @@ describe('a cloudfn project outside the checkout', { timeout: 180_000 }, () => {
   });
 
   it('runs cloudfn dev: deploys, serves push/invoke, redeploys an edit, streams runs', async () => {
+    // A token meant for another engine in the environment: dev keeps its own.
     const dev: ChildProcess = spawn('npx', ['cloudfn', 'dev', '--temp'], {
       cwd: app,
-      env: userEnv(),
+      env: userEnv({ CLOUDFN_ADMIN_TOKEN: t.engine.adminToken }),
     });
     let out = '';
     const waiters: Array<{ text: string | RegExp; resolve: () => void }> = [];
@@ -177,6 +178,7 @@ describe('a cloudfn project outside the checkout', { timeout: 180_000 }, () => {
       expect(out).toContain('Plan: 6 to create, 0 to update, 0 unchanged.');
       const devFile = JSON.parse(fs.readFileSync(path.join(app, '.cloudfn/dev.json'), 'utf8'));
       expect(devFile.url).not.toBe(t.engine.url);
+      expect(devFile.adminToken).not.toBe(t.engine.adminToken);
 
       const second = await sh('npx cloudfn dev --temp', app, userEnv());
       expect(second.code).toBe(2);
