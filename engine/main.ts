@@ -106,7 +106,7 @@ export async function startEngine(
   });
   const tablesPath = path.join(config.dataDir, 'tables.db');
   const tables: TableStore = new SqliteTableStore({ path: tablesPath });
-  const registry = new TriggerRegistry(store.triggers);
+  const registry = new TriggerRegistry(store.triggers, log);
   // Every source writes accepted events through one group-committing writer: each is durable
   // (synchronous=FULL, its own transaction) before anyone is told it was accepted.
   const inbox = new GroupCommitInbox(store.inbox);
@@ -294,10 +294,19 @@ export async function startEngine(
   // WeChat gives 5 s; slow or stuck clients must not hold sockets for long.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    // EADDRINUSE and the like: release what was started (executor processes, databases) so
+    // the caller can exit instead of being kept alive by them.
+    await sandbox.close();
+    tables.close();
+    store.close();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 

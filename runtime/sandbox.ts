@@ -98,6 +98,8 @@ export interface HostRequestScope {
   jobId: string;
   /** The run's `event.data` (e.g. `_AppId` of the pushing WeChat account). */
   eventData: unknown;
+  /** Unix ms by which the run must end (its timeout from the start of the invocation). */
+  deadlineAt: number;
   /** Per-run state of the request handlers (counters of the per-run limits). */
   state: Map<string, unknown>;
   log(level: LogLine['level'], message: string): void;

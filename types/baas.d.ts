@@ -226,6 +226,10 @@ declare namespace BaaS {
     compare(key: string, operator: CloudFn.CompareOperator, value: unknown): this;
     /** Case-sensitive substring test (matches(key, /x/i) ignores case). */
     contains(key: string, text: string): this;
+    /**
+     * The field matches the regex (flags i, m, s, u), run in linear time: back-references and
+     * lookaround are refused (err.reason E_TABLE_BAD_REGEX; docs/tables.md).
+     */
     matches(key: string, regExp: RegExp): this;
     in(key: string, values: unknown[]): this;
     notIn(key: string, values: unknown[]): this;
@@ -237,6 +241,14 @@ declare namespace BaaS {
     notExists(key: string | string[]): this;
     /** The object field has this top-level key. */
     hasKey(key: string, fieldName: string): this;
+    /** geojson polygons that contain the point. */
+    include(key: string, point: GeoPoint): this;
+    /** geojson points inside the polygon. */
+    within(key: string, polygon: GeoPolygon): this;
+    /** geojson points within `radius` km of the point (on the sphere). */
+    withinCircle(key: string, point: GeoPoint, radius: number): this;
+    /** geojson points between `minDistance` and `maxDistance` metres of the point, nearest first. */
+    withinRegion(key: string, point: GeoPoint, maxDistance?: number, minDistance?: number): this;
   }
 
   /**
@@ -271,6 +283,63 @@ declare namespace BaaS {
     updated_at: number;
     created_by: number | null;
     [custom: string]: unknown;
+  }
+
+  /** A point of a geojson field: longitude first, then latitude. */
+  class GeoPoint {
+    constructor(longitude: number, latitude: number);
+    longitude: number;
+    latitude: number;
+    toGeoJSON(): { type: 'Point'; coordinates: [number, number] };
+  }
+
+  /** A polygon of a geojson field: a closed ring (the last point equals the first). */
+  class GeoPolygon {
+    constructor(points: Array<[number, number] | GeoPoint>);
+    toGeoJSON(): { type: 'Polygon'; coordinates: Array<Array<[number, number]>> };
+  }
+
+  /** `new BaaS.Content(groupID)`: one content library's contents (the table API, scoped). */
+  class Content extends TableObject {
+    constructor(contentGroupID: number);
+  }
+
+  /** `new BaaS.ContentCategory(groupID)`: one library's categories. */
+  class ContentCategory {
+    constructor(contentGroupID: number);
+    /** The category with `parent: {id, name} | null` and `subcategories`. */
+    get(categoryID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    find(options?: {
+      withCount?: boolean;
+    }): Promise<CloudFn.Response<CloudFn.ListResult<Record<string, unknown>>>>;
+    count(): Promise<number>;
+    setQuery(query: Query): this;
+    limit(value: number): this;
+    offset(value: number): this;
+    orderBy(keys: string | string[]): this;
+    create(data: {
+      name: string;
+      parent?: number | null;
+    }): Promise<CloudFn.Response<Record<string, unknown>>>;
+    update(
+      categoryID: number,
+      data: { name?: string; parent?: number | null },
+    ): Promise<CloudFn.Response<Record<string, unknown>>>;
+  }
+
+  /** The content libraries; `new BaaS.ContentGroup(id)` is MinCloud's deprecated form of Content. */
+  class ContentGroup extends Content {
+    static get(contentGroupID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    static find(options?: {
+      withCount?: boolean;
+      offset?: number;
+      limit?: number;
+    }): Promise<CloudFn.Response<CloudFn.ListResult<Record<string, unknown>>>>;
+    getContent(richTextID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    getCategory(categoryID: number): Promise<CloudFn.Response<Record<string, unknown>>>;
+    getCategoryList(options?: {
+      withCount?: boolean;
+    }): Promise<CloudFn.Response<CloudFn.ListResult<Record<string, unknown>>>>;
   }
 
   /** `new BaaS.User()`: the users, with the table API (get, setQuery, find, count, …). */
@@ -723,6 +792,7 @@ declare namespace CloudFn {
     | { msgtype: 'mpnews'; mpnews: { media_id: string } }
     | { msgtype: 'wxcard'; wxcard: { card_id: string } }
   );
+  /* eslint-disable @typescript-eslint/no-explicit-any -- as axios's own typings: a response's data is whatever the server sent, typed by the caller's <T> or used as is */
   interface AxiosLikeConfig {
     url?: string;
     method?: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options' | string;
@@ -737,7 +807,7 @@ declare namespace CloudFn {
     maxRedirects?: number;
     validateStatus?: (status: number) => boolean;
   }
-  interface AxiosLikeResponse<T = any> {
+  interface AxiosLikeResponse<T = unknown> {
     status: number;
     statusText: string;
     headers: Record<string, string>;
@@ -767,7 +837,7 @@ declare namespace CloudFn {
     readonly redirected: boolean;
     readonly bodyUsed: boolean;
     text(): Promise<string>;
-    json(): Promise<any>;
+    json(): Promise<unknown>;
     arrayBuffer(): Promise<ArrayBuffer>;
     bytes(): Promise<Uint8Array>;
     clone(): FetchResponse;
@@ -780,6 +850,14 @@ declare namespace BaaS {
     signKey?: string,
     options?: CloudFn.WechatCallOptions,
   ): Promise<{ access_token: string; expires_in: number }>;
+  /** MinCloud's text check (WeChat msgSecCheck); with `openid`, WeChat's version 2. */
+  function wxCensorText(
+    text: string,
+    options?: CloudFn.WechatCallOptions & { openid?: string; scene?: 1 | 2 | 3 | 4 },
+  ): Promise<{
+    status: 200;
+    data: { risky: boolean; result?: { suggest: string; label: number } };
+  }>;
   /** MinCloud's name; takes WeChat's template-message body or MinCloud's recipients form. */
   function sendTemplateMessage(
     data: CloudFn.TemplateMessage,
@@ -795,6 +873,7 @@ declare namespace BaaS {
       signKey?: string,
       options?: CloudFn.WechatCallOptions,
     ): Promise<{ access_token: string; expires_in: number }>;
+    const censorText: typeof BaaS.wxCensorText;
     /** 客服消息: /cgi-bin/message/custom/send (within 48 h of the user's last message). */
     function sendCustomerMessage(
       message: CloudFn.CustomerMessage,
@@ -835,7 +914,7 @@ declare namespace BaaS {
     ): Promise<{ type: string; media_id: string; created_at: number }>;
     /** Answers the user who pushed `event` with a customer-service message (no 5 s budget). */
     function reply(
-      event: CloudFn.Event<any>,
+      event: CloudFn.Event<unknown>,
       message: string | WeChat.Reply | Omit<CloudFn.CustomerMessage, 'touser'>,
       options?: CloudFn.WechatCallOptions,
     ): Promise<CloudFn.WechatAnswer>;
@@ -852,42 +931,46 @@ declare namespace BaaS {
 
   /** MinCloud's BaaS.request (axios-shaped), through the engine's SSRF guard and limits. */
   const request: {
-    <T = any>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
-    <T = any>(url: string, config?: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
-    request<T = any>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
-    get<T = any>(
+    <T = unknown>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    <T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    delete<T = any>(
+    request<T = unknown>(config: CloudFn.AxiosLikeConfig): Promise<CloudFn.AxiosLikeResponse<T>>;
+    get<T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    head<T = any>(
+    delete<T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    options<T = any>(
+    head<T = unknown>(
       url: string,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    post<T = any>(
+    options<T = unknown>(
       url: string,
-      data?: unknown,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    put<T = any>(
+    post<T = unknown>(
       url: string,
       data?: unknown,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
-    patch<T = any>(
+    put<T = unknown>(
+      url: string,
+      data?: unknown,
+      config?: CloudFn.AxiosLikeConfig,
+    ): Promise<CloudFn.AxiosLikeResponse<T>>;
+    patch<T = unknown>(
       url: string,
       data?: unknown,
       config?: CloudFn.AxiosLikeConfig,
     ): Promise<CloudFn.AxiosLikeResponse<T>>;
   };
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The standard fetch (a buffered subset), through the engine's SSRF guard and limits. */
 declare function fetch(input: string, init?: CloudFn.FetchInit): Promise<CloudFn.FetchResponse>;

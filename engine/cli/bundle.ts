@@ -24,17 +24,9 @@ export interface Upload {
   parts: BundlePart[];
 }
 
-// `import … from './x'`, `import('./x')`, `require('../x')`, `export … from './x'`.
-const LOCAL_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)['"]\.{1,2}\//;
-
 /** The function name a target implies: the file name without extension, or the folder name. */
 export function defaultName(target: string): string {
   return path.basename(path.resolve(target)).replace(/\.[^.]+$/, '');
-}
-
-/** True when a source imports other local files (so it cannot be uploaded on its own). */
-export function importsLocalFiles(source: string): boolean {
-  return LOCAL_IMPORT.test(source);
 }
 
 /** One package (or the project's own files) in a bundle, and the bytes it adds to it. */

@@ -58,3 +58,60 @@ export function unreachableError(
     hint: 'Start one with "npm start" (or "npx cloudfn serve") in the checkout, or point --url / CLOUDFN_URL at a running engine.',
   });
 }
+
+/** One fault of a refused input (a trigger definition, a request body), as the engine lists it. */
+export interface ErrorIssue {
+  path: string;
+  message: string;
+  code?: string;
+  hint?: string;
+}
+
+/** The `issues` of an engine refusal (E_TRIGGER_INVALID, E_INVALID_BODY, …), or none. */
+export function issuesOf(err: CliError): ErrorIssue[] {
+  if (!(err instanceof EngineRefusedError) || !Array.isArray(err.body.issues)) return [];
+  return err.body.issues.flatMap((raw: unknown) => {
+    if (raw === null || typeof raw !== 'object') return [];
+    const i = raw as Record<string, unknown>;
+    const suggestion = typeof i.suggestion === 'string' ? i.suggestion : undefined;
+    const hint =
+      typeof i.hint === 'string'
+        ? i.hint
+        : suggestion
+          ? `did you mean "${suggestion}"?`
+          : undefined;
+    return [
+      {
+        path: typeof i.path === 'string' ? i.path : '',
+        message: typeof i.message === 'string' ? i.message : JSON.stringify(raw),
+        ...(typeof i.code === 'string' ? { code: i.code } : {}),
+        ...(hint ? { hint } : {}),
+      },
+    ];
+  });
+}
+
+/**
+ * The error as JSON for `--json` (on stdout, so a script reads one JSON document either
+ * way): the engine's `{error: {code, message, …details}}` plus the CLI's hint, or the CLI's
+ * own code and message.
+ */
+export function errorJson(err: CliError): { error: Record<string, unknown> } {
+  const body = err instanceof EngineRefusedError ? err.body : {};
+  return {
+    error: {
+      ...body,
+      code: err.code,
+      message: err.message,
+      ...(err instanceof EngineRefusedError ? { status: err.status } : {}),
+      ...(err.hint ? { hint: err.hint } : {}),
+      ...(err.detail ? { detail: err.detail } : {}),
+      exit_code: err.exitCode,
+    },
+  };
+}
+
+/** The engine's "(and 4 more problem(s), see "issues")": the CLI prints the issues instead. */
+export function withoutMoreNote(message: string): string {
+  return message.replace(/ \(and \d+ more problem\(s\), see "issues"\)$/, '');
+}

@@ -21,6 +21,13 @@ export function hintFor(
       return 'Deploy it first: cloudfn deploy <file> --name <name>. "cloudfn functions list" shows what is deployed.';
     case 'E_WECHAT_UNKNOWN_ACCOUNT':
       return 'Register the account first: cloudfn accounts set <appId> --token <token> [--aes-key <key>].';
+    case 'E_TRIGGER_INVALID':
+    case 'E_TRIGGER_BAD_REGEX':
+      return 'Fix each path listed; rules, durations and templates are in docs/triggers.md. "cloudfn triggers create <file> --dry-run" checks without saving.';
+    case 'E_TRIGGER_REFERENCE_MISSING':
+      return 'Create what the trigger names first (cloudfn deploy, cloudfn tables create, cloudfn accounts set), or fix the name; "cloudfn functions list" and "cloudfn tables list" show what exists.';
+    case 'E_IN_USE':
+      return 'Change or delete those triggers first, or delete anyway with --force (their firings then dead-letter until it is back).';
     case 'E_FUNCTION_BUILD':
       return 'Fix the syntax error shown, then deploy again.';
     default:

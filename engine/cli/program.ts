@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import type { Cli } from './context.ts';
 import { registerAccounts } from './commands/accounts.ts';
+import { registerCompletion } from './commands/completion.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerEnv } from './commands/env.ts';
@@ -73,5 +74,6 @@ export function buildProgram(cli: Cli): Command {
   registerLogs(program, cli);
   registerAccounts(program, cli);
   registerPush(program, cli);
+  registerCompletion(program, cli);
   return program;
 }

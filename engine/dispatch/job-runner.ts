@@ -2,6 +2,7 @@ import type { EngineStore, QueueItem } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import { backoffDelayMs } from '../triggers/index.ts';
 import type { TriggerDefinition } from '../triggers/index.ts';
+import { EngineError } from '../errors.ts';
 import { ActionError, type ActionExecutor } from './actions/action-error.ts';
 
 interface Logger {
@@ -167,7 +168,14 @@ export class JobRunner {
     err: unknown,
     started: number,
   ): void {
-    const actionError = err instanceof ActionError ? err : undefined;
+    // A refusal of the engine's own (the action's function was deleted: E_FUNCTION_NOT_FOUND)
+    // is an outcome with its code, not a crash of the action.
+    const actionError =
+      err instanceof ActionError
+        ? err
+        : err instanceof EngineError
+          ? new ActionError(err.code, err.message)
+          : undefined;
     if (!actionError) this.#log.error({ err, trigger: item.trigger }, 'action crashed');
     const now = this.#clock.now();
     const attemptsAllowed = definition?.retry.attempts ?? 1;

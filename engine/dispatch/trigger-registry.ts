@@ -24,8 +24,11 @@ export class TriggerRegistry {
   #watchedTables = new Set<string>();
   #listeners = new Set<() => void>();
 
-  constructor(store: TriggerStore) {
+  #log: { error(obj: object, msg: string): void } | undefined;
+
+  constructor(store: TriggerStore, log?: { error(obj: object, msg: string): void }) {
     this.#store = store;
+    this.#log = log;
     this.#index = this.#build();
   }
 
@@ -65,6 +68,12 @@ export class TriggerRegistry {
     this.#watchedTables = new Set(
       definitions.flatMap((t) => (t.type === 'table' && t.enabled ? [t.condition.table] : [])),
     );
-    return buildTriggerIndex(definitions);
+    const index = buildTriggerIndex(definitions);
+    for (const { name, reason } of index.skipped)
+      this.#log?.error(
+        { trigger: name, reason },
+        'trigger left out: its stored rules no longer compile; it cannot fire until saved again',
+      );
+    return index;
   }
 }

@@ -281,7 +281,17 @@ const schemas: Record<string, Schema> = {
     {
       name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,31}$' },
       type: {
-        enum: ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object', 'pointer'],
+        enum: [
+          'string',
+          'integer',
+          'number',
+          'boolean',
+          'date',
+          'array',
+          'object',
+          'pointer',
+          'geojson',
+        ],
       },
       required: { type: 'boolean' },
       default: {},

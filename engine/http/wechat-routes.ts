@@ -97,6 +97,9 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
       ctx.type = 'text/plain';
       ctx.body = 'success';
       if (!isNew) {
+        // WeChat ignores answer headers; `cloudfn push` reads this one to say "duplicate"
+        // at once instead of waiting for runs that will never come.
+        ctx.set('X-Cloudfn-Duplicate', 'true');
         log.info(
           { appId, dedupKey: opened.dedupKey },
           'duplicate push (a WeChat retry): answered, not run again',

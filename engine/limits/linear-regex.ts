@@ -53,14 +53,24 @@ function programSize(compiled: RE2JS): number | undefined {
 
 const BACK_REFERENCE =
   'back-references (\\1, \\k<name>) need backtracking, which the linear-time matcher does not do';
+/**
+ * JavaScript's `\s` (WhiteSpace and LineTerminator): RE2's is ASCII only, and WeChat text
+ * often holds U+3000, the ideographic space. Written in JavaScript escapes for translation.
+ */
+const JS_SPACE =
+  '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 const PROPERTY_PREFIX = /^[pP]\{(?:Script|sc|Script_Extensions|scx|General_Category|gc)=/;
 
 /**
- * Rewrites the JavaScript spellings RE2 reads differently: `[\b]` (a backspace) and
- * `\p{Script=Han}` (RE2: `\p{Han}`); finds back-references, which re2js's translation would
+ * Rewrites the JavaScript spellings RE2 reads differently: `\s` and `\S` (Unicode spaces), `.`
+ * (which stops at \r, U+2028 and U+2029 too),
+ * `[\b]` (a backspace) and `\p{Script=Han}` (RE2: `\p{Han}`); finds back-references, which re2js's translation would
  * otherwise turn into literal text. Returns the rewritten source, or why it is refused.
  */
-function prepare(source: string): { ok: true; source: string } | { ok: false; reason: string } {
+function prepare(
+  source: string,
+  flags: string,
+): { ok: true; source: string } | { ok: false; reason: string } {
   let out = '';
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
@@ -74,6 +84,13 @@ function prepare(source: string): { ok: true; source: string } | { ok: false; re
         i++;
         continue;
       }
+      // \S inside a class cannot be spelled out (a class cannot hold a negated class): it
+      // keeps RE2's meaning there, documented.
+      if (next === 's' || (next === 'S' && !inClass)) {
+        out += inClass ? JS_SPACE : next === 's' ? `[${JS_SPACE}]` : `[^${JS_SPACE}]`;
+        i++;
+        continue;
+      }
       const property = PROPERTY_PREFIX.exec(source.slice(i + 1, i + 24));
       if (property) {
         out += `\\${next}{`;
@@ -84,11 +101,62 @@ function prepare(source: string): { ok: true; source: string } | { ok: false; re
       i++;
       continue;
     }
+    if (c === '.' && !inClass && !flags.includes('s')) {
+      // JavaScript's `.` stops at every line terminator, RE2's only at \n.
+      out += '[^\\n\\r\\u2028\\u2029]';
+      continue;
+    }
     if (c === '[' && !inClass) inClass = true;
     else if (c === ']' && inClass) inClass = false;
     out += c;
   }
   return { ok: true, source: out };
+}
+
+/**
+ * A lower bound of the automaton's size, read from the pattern without compiling it: every
+ * atom (a character, an escape, a class) is at least one step, a counted repeat copies what
+ * it repeats, nested repeats multiply. Compiling first would cost RE2 up to a few hundred ms
+ * for a 256-character pattern like `(((\w{5}){5}){5}){5}` repeated, only to refuse it.
+ */
+function minimumSteps(source: string): number {
+  const stack: { total: number; last: number }[] = [{ total: 0, last: 0 }];
+  const atom = (weight: number) => {
+    const top = stack[stack.length - 1]!;
+    top.total += weight;
+    top.last = weight;
+  };
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    const top = stack[stack.length - 1]!;
+    if (c === '\\') {
+      i++;
+      atom(1);
+    } else if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+      atom(1);
+    } else if (c === '(') {
+      stack.push({ total: 0, last: 0 });
+    } else if (c === ')') {
+      if (stack.length > 1) atom(stack.pop()!.total);
+    } else if (c === '{') {
+      const repeat = /^\{(\d+)(?:,(\d*))?\}/.exec(source.slice(i, i + 24));
+      if (repeat) {
+        const times = Math.max(1, Number(repeat[2] || repeat[1]));
+        top.total += top.last * (times - 1);
+        top.last *= times;
+        i += repeat[0].length - 1;
+      } else atom(1);
+    } else if (!'|*+?^$'.includes(c)) {
+      atom(1);
+    }
+    if (top.total > MAX_PROGRAM_SIZE) return top.total;
+  }
+  return stack.reduce((sum, frame) => sum + frame.total, 0);
+}
+
+function tooLarge(steps: string): string {
+  return `the pattern is too large for the linear-time matcher (${steps} steps, at most ${MAX_PROGRAM_SIZE}): use smaller counted repeats`;
 }
 
 function explain(message: string): string {
@@ -118,8 +186,10 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegexResul
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }
-  const prepared = prepare(source);
+  const prepared = prepare(source, flags);
   if (!prepared.ok) return prepared;
+  if (minimumSteps(source) > MAX_PROGRAM_SIZE)
+    return { ok: false, reason: tooLarge(`over ${MAX_PROGRAM_SIZE}`) };
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(RE2JS.translateRegExp(prepared.source), re2Flags(flags));
@@ -127,12 +197,8 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegexResul
     return { ok: false, reason: explain((err as Error).message) };
   }
   const size = programSize(compiled);
-  if (size !== undefined && size > MAX_PROGRAM_SIZE) {
-    return {
-      ok: false,
-      reason: `the pattern is too large for the linear-time matcher (${size} steps, at most ${MAX_PROGRAM_SIZE}): use smaller counted repeats`,
-    };
-  }
+  if (size !== undefined && size > MAX_PROGRAM_SIZE)
+    return { ok: false, reason: tooLarge(String(size)) };
   return {
     ok: true,
     regex: { source, flags, test: (text: string) => compiled.test(text) },

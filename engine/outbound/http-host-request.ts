@@ -153,6 +153,10 @@ export function createHttpHostRequest(deps: {
           'E_OUTBOUND_LIMIT',
           `A run may spend ${limits.timeMs} ms in all waiting for HTTP answers, and this one has`,
         );
+      // Never waits past the run's own deadline (system time, as the sandbox sets it).
+      const untilDeadline = scope.deadlineAt - Date.now();
+      if (untilDeadline <= 0)
+        throw new OutboundError('E_OUTBOUND_TIMEOUT', "The run's deadline has passed");
       const checked = await check(target);
       if (origin !== undefined && checked.url.origin !== origin)
         for (const name of CROSS_ORIGIN_DROPPED) delete headers[name];
@@ -167,7 +171,7 @@ export function createHttpHostRequest(deps: {
           method,
           headers,
           ...(body === undefined ? {} : { body }),
-          timeoutMs: Math.min(args.timeoutMs ?? limits.defaultTimeoutMs, timeLeft),
+          timeoutMs: Math.min(args.timeoutMs ?? limits.defaultTimeoutMs, timeLeft, untilDeadline),
           maxBytes: limits.maxResponseBytes - usage.bytes,
         });
       } catch (err) {

@@ -4,7 +4,7 @@
  * (`a,b` keeps, `-a` drops).
  */
 import { badOptions } from './errors.ts';
-import { SEQ_COLUMN, quoteIdent } from './names.ts';
+import { SEQ_COLUMN, isValidFieldName, quoteIdent } from './names.ts';
 import type { QueryField } from './query.ts';
 
 export const DEFAULT_LIMIT = 20;
@@ -49,12 +49,44 @@ export function compileOrderBy(orderBy: unknown, fields: ReadonlyMap<string, Que
     const name = desc ? raw.slice(1) : raw;
     const field = fields.get(name);
     if (!field) throw badOptions(`Cannot order by '${name.slice(0, 64)}': no such field.`);
-    if (field.type === 'array' || field.type === 'object')
+    if (field.type === 'array' || field.type === 'object' || field.type === 'geojson')
       throw badOptions(`Cannot order by the ${field.type} field '${name}'.`);
     terms.push(`${field.column} ${desc ? 'DESC' : 'ASC'}`);
   }
   terms.push(`r.${quoteIdent(SEQ_COLUMN)} ASC`);
   return `ORDER BY ${terms.join(', ')}`;
+}
+
+/**
+ * `select('pointer.attr')` (MinCloud, select-and-expand.md): the sub-fields to keep of an
+ * expanded pointer (or of `created_by`), by field; the field itself is kept whole by `keys`.
+ * Returns the plain keys for resolveKeys and the sub-field lists.
+ */
+export function splitSubKeys(
+  keys: unknown,
+  expandable: (field: string) => boolean,
+): {
+  keys: unknown;
+  sub: Map<string, string[]>;
+} {
+  const sub = new Map<string, string[]>();
+  if (!Array.isArray(keys)) return { keys, sub };
+  const plain: unknown[] = [];
+  for (const k of keys) {
+    if (typeof k === 'string' && !k.startsWith('-') && k.includes('.')) {
+      const [head, ...rest] = k.split('.');
+      const name = rest.join('.');
+      if (!expandable(head!))
+        throw badOptions(
+          `'${k.slice(0, 64)}': only a pointer field or created_by can have sub-fields selected.`,
+        );
+      if (!isValidFieldName(name) || name === '__proto__')
+        throw badOptions(`'${k.slice(0, 64)}': '${name.slice(0, 64)}' is not a field name.`);
+      sub.set(head!, [...(sub.get(head!) ?? []), name]);
+      if (!plain.includes(head)) plain.push(head);
+    } else if (!plain.includes(k)) plain.push(k);
+  }
+  return { keys: plain, sub };
 }
 
 /**

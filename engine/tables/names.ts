@@ -17,6 +17,11 @@ export type SystemField = (typeof SYSTEM_FIELDS)[number];
  */
 export const USER_TABLE = '_userprofile';
 
+/** MinCloud's content library: groups, their categories, and the contents (rich text). */
+export const CONTENT_GROUP_TABLE = '_content_group';
+export const CONTENT_CATEGORY_TABLE = '_content_category';
+export const CONTENT_TABLE = '_richtextcontent';
+
 /** MinCloud's per-record ACL fields: lists such as `["user:*"]`, `["user:42", "gid:7"]`. */
 export const ACL_FIELDS = ['read_perm', 'write_perm'] as const;
 

@@ -9,6 +9,8 @@
  * not a silent empty result. Limits (depth, conditions, list length) stop hostile input.
  */
 import { TableError, badWhere } from './errors.ts';
+import { type GeoPolygon, latitudeBand, longitudeBand, parseGeo } from './geo.ts';
+import { latitudeExpr, longitudeExpr } from './geo-sql.ts';
 import { isUsablePathSegment } from './names.ts';
 import { checkRegex } from './regex.ts';
 import type { FieldType } from './table-store.ts';
@@ -28,9 +30,13 @@ export type SqlValue = string | number | null;
 export interface SqlCondition {
   sql: string;
   params: SqlValue[];
+  /** A sort the query asks for (withinRegion: near to far), with its own parameters. */
+  order?: { sql: string; params: SqlValue[] };
 }
 
 const COMPARE: Record<string, string> = { $lt: '<', $lte: '<=', $gt: '>', $gte: '>=' };
+// MinCloud's geo operators: include, within, withinCircle, withinRegion (schema/geo.md).
+const GEO_OPS = ['$intersects', '$within', '$center', '$nearsphere'];
 const FIELD_OPS = new Set([
   '$eq',
   '$ne',
@@ -47,6 +53,7 @@ const FIELD_OPS = new Set([
   '$isnull',
   '$exists',
   '$has_key',
+  ...GEO_OPS,
 ]);
 
 /** The thing a condition tests: a typed column, or a JSON path inside an object column. */
@@ -61,6 +68,7 @@ interface Target {
 
 class Compiler {
   readonly params: SqlValue[] = [];
+  order: SqlCondition['order'];
   private conditions = 0;
   private readonly fields: ReadonlyMap<string, QueryField>;
 
@@ -197,6 +205,12 @@ class Compiler {
   private operator(t: Target, op: string, arg: unknown, options: unknown, path: string): string {
     const isArray = t.type === 'array';
     const isObject = t.type === 'object';
+    if (GEO_OPS.includes(op)) return this.geo(t, op, arg, path);
+    if (t.type === 'geojson' && op !== '$isnull' && op !== '$exists')
+      throw badWhere(
+        `'${t.label}' is a geojson field: query it with include, within, withinCircle or withinRegion`,
+        path,
+      );
     if (isObject && !['$isnull', '$exists', '$has_key'].includes(op)) {
       throw badWhere(
         `'${t.label}' is an object field: test its keys with a dotted path ('${t.label}.key') or use $isnull/$exists/$has_key`,
@@ -264,6 +278,85 @@ class Compiler {
       default:
         throw badWhere(`unknown operator ${op}`, path);
     }
+  }
+
+  /**
+   * Geo tests. Circles and regions first keep a latitude band (served by the field's index
+   * on a point's latitude), then measure on the sphere; within keeps the polygon's band.
+   */
+  private geo(t: Target, op: string, arg: unknown, path: string): string {
+    if (t.type !== 'geojson')
+      throw badWhere(`${op} applies to geojson fields, '${t.label}' is ${t.type}`, path);
+    const col = t.column;
+    const lat = latitudeExpr(col);
+    const point = (value: unknown, what: string): [number, number] => {
+      const parsed = parseGeo(value);
+      if (!parsed.ok || parsed.value.type !== 'Point')
+        throw badWhere(`${op} on '${t.label}' needs ${what} as a GeoJSON Point`, path);
+      return parsed.value.coordinates;
+    };
+    const meters = (value: unknown, name: string, optional: boolean): number | undefined => {
+      if (value === undefined && optional) return undefined;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        throw badWhere(`${op} on '${t.label}': ${name} must be a non-negative number`, path);
+      return value;
+    };
+    switch (op) {
+      case '$intersects': {
+        const [lng, la] = point(arg, 'the point');
+        return `cf_geo_contains(${col}, ${this.param(lng)}, ${this.param(la)}) = 1`;
+      }
+      case '$within': {
+        const parsed = parseGeo(arg);
+        if (!parsed.ok || parsed.value.type !== 'Polygon')
+          throw badWhere(`$within on '${t.label}' needs a GeoJSON Polygon`, path);
+        const outer = (parsed.value as GeoPolygon).coordinates[0]!;
+        const lats = outer.map((p) => p[1]);
+        return `(${lat} BETWEEN ${this.param(Math.min(...lats))} AND ${this.param(Math.max(...lats))} AND cf_geo_within(${col}, ${this.param(JSON.stringify(parsed.value))}) = 1)`;
+      }
+      case '$center': {
+        const a = (isPlainObject(arg) ? arg : {}) as { radius?: unknown; coordinates?: unknown };
+        const [lng, la] = point({ type: 'Point', coordinates: a.coordinates }, 'coordinates');
+        const radius = meters(a.radius, 'radius (km)', false)! * 1000;
+        return `(${this.box(col, lng, la, radius)} AND cf_geo_distance(${col}, ${this.param(lng)}, ${this.param(la)}) <= ${this.param(radius)})`;
+      }
+      default: {
+        // $nearsphere: {geometry: Point, max_distance?, min_distance?} in metres.
+        const a = (isPlainObject(arg) ? arg : {}) as {
+          geometry?: unknown;
+          max_distance?: unknown;
+          min_distance?: unknown;
+        };
+        const [lng, la] = point(a.geometry, 'geometry');
+        const max = meters(a.max_distance, 'max_distance (m)', true);
+        const min = meters(a.min_distance, 'min_distance (m)', true) ?? 0;
+        this.order ??= {
+          sql: `cf_geo_distance(${col}, ?, ?)`,
+          params: [lng, la],
+        };
+        const parts: string[] = [];
+        if (max !== undefined) parts.push(this.box(col, lng, la, max));
+        const distance = `cf_geo_distance(${col}, ${this.param(lng)}, ${this.param(la)})`;
+        parts.push(
+          max === undefined
+            ? `${distance} >= ${this.param(min)}`
+            : `${distance} BETWEEN ${this.param(min)} AND ${this.param(max)}`,
+        );
+        return `(${parts.join(' AND ')})`;
+      }
+    }
+  }
+
+  /**
+   * The bounding box of a circle: the latitude band (which the field's index serves) and,
+   * away from the poles, the longitude band, so only points in the box are measured.
+   */
+  private box(col: string, lng: number, lat: number, meters: number): string {
+    const [lo, hi] = latitudeBand(lat, meters);
+    const sql = `${latitudeExpr(col)} BETWEEN ${this.param(lo)} AND ${this.param(hi)}`;
+    const lngBand = longitudeBand(lng, lat, meters);
+    if (lngBand === undefined) return sql;
+    return `${sql} AND ${longitudeExpr(col)} BETWEEN ${this.param(lngBand[0])} AND ${this.param(lngBand[1])}`;
   }
 
   private nullTest(t: Target, isNull: boolean): string {
@@ -377,5 +470,7 @@ export function compileWhere(
   if (where === undefined || where === null) return { sql: '1', params: [] };
   const compiler = new Compiler(fields);
   const sql = compiler.node(where, 0, '$');
-  return { sql, params: compiler.params };
+  return compiler.order === undefined
+    ? { sql, params: compiler.params }
+    : { sql, params: compiler.params, order: compiler.order };
 }

@@ -16,6 +16,7 @@ export const FIELD_TYPES: readonly FieldType[] = [
   'array',
   'object',
   'pointer',
+  'geojson',
 ];
 export const MAX_FIELDS = 256;
 const FIELD_KEYS = new Set([
@@ -88,7 +89,8 @@ export function checkFieldDef(input: unknown): FieldDef {
       typeof input.items !== 'string' ||
       !FIELD_TYPES.includes(input.items as FieldType) ||
       input.items === 'array' ||
-      input.items === 'pointer'
+      input.items === 'pointer' ||
+      input.items === 'geojson'
     ) {
       throw schemaError(
         `Field '${name}': items must be one of string, integer, number, boolean, date, object.`,

@@ -10,9 +10,19 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { TableError, tableNotFound } from './errors.ts';
-import { SEQ_COLUMN, USER_TABLE, dataTableIdent, indexIdent, quoteIdent } from './names.ts';
+import {
+  CONTENT_CATEGORY_TABLE,
+  CONTENT_GROUP_TABLE,
+  CONTENT_TABLE,
+  SEQ_COLUMN,
+  USER_TABLE,
+  dataTableIdent,
+  indexIdent,
+  quoteIdent,
+} from './names.ts';
 import type { QueryField } from './query.ts';
 import type { FieldDef, FieldType, TableSchema } from './table-store.ts';
+import { latitudeExpr } from './geo-sql.ts';
 import { encodeValue } from './values.ts';
 
 export interface TableInfo {
@@ -24,7 +34,7 @@ export interface TableInfo {
   queryFields: ReadonlyMap<string, QueryField>;
   /** Field names in result order: id, user fields, created_at, updated_at, created_by. */
   allNames: readonly string[];
-  /** Record ids are integers (the user table), not 24 hex characters. */
+  /** Record ids are integers (the built-in tables: users, content), not 24 hex characters. */
   integerIds: boolean;
 }
 
@@ -43,6 +53,33 @@ export const USER_TABLE_FIELDS: readonly FieldDef[] = [
   { name: 'is_authorized', type: 'boolean' },
 ];
 
+/**
+ * MinCloud's built-in tables, made on first use (so a store that never has users or
+ * content lists only its own tables): integer ids, their fields, and custom fields added
+ * like any table's. They cannot be dropped.
+ */
+export const BUILTIN_TABLES: Readonly<Record<string, readonly FieldDef[]>> = {
+  [USER_TABLE]: USER_TABLE_FIELDS,
+  [CONTENT_GROUP_TABLE]: [
+    { name: 'name', type: 'string', maxLength: 256 },
+    { name: 'anonymous_read', type: 'boolean', default: true },
+    { name: 'acl_gids', type: 'array', items: 'integer', default: [] },
+  ],
+  [CONTENT_CATEGORY_TABLE]: [
+    { name: 'name', type: 'string', maxLength: 256 },
+    { name: 'group_id', type: 'integer', index: true },
+    { name: 'parent', type: 'integer' },
+  ],
+  [CONTENT_TABLE]: [
+    { name: 'title', type: 'string', maxLength: 1024 },
+    { name: 'content', type: 'string', maxLength: 10_000_000 },
+    { name: 'cover', type: 'string', maxLength: 2048 },
+    { name: 'description', type: 'string', maxLength: 65_536 },
+    { name: 'categories', type: 'array', items: 'integer', default: [] },
+    { name: 'group_id', type: 'integer', index: true },
+  ],
+};
+
 interface TableRow {
   id: number;
   name: string;
@@ -60,6 +97,7 @@ const SQL_TYPE: Record<FieldType, string> = {
   array: 'TEXT',
   object: 'TEXT',
   pointer: 'TEXT', // the id pointed at, as text
+  geojson: 'TEXT', // GeoJSON; an index on a point's latitude keeps circle queries fast
 };
 
 const SYSTEM_QUERY_FIELDS: Array<[string, FieldType]> = [
@@ -78,7 +116,7 @@ function toInfo(row: TableRow): TableInfo {
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
-  const integerIds = row.name === USER_TABLE;
+  const integerIds = Object.hasOwn(BUILTIN_TABLES, row.name);
   const queryFields = new Map<string, QueryField>();
   for (const [name, type] of SYSTEM_QUERY_FIELDS)
     queryFields.set(name, {
@@ -196,7 +234,7 @@ export class SqliteCatalog {
         : this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(key)
     ) as TableRow | undefined;
     if (!row) {
-      if (!isId && key === USER_TABLE) return this.createUserTable();
+      if (!isId && Object.hasOwn(BUILTIN_TABLES, key)) return this.createBuiltin(key as string);
       throw tableNotFound(ref);
     }
     const info = toInfo(row);
@@ -211,17 +249,16 @@ export class SqliteCatalog {
   }
 
   /**
-   * The user table is made on first use, so a store that never has users lists only its
-   * own tables. Several processes may race here: the first IMMEDIATE transaction creates
-   * it, the others find it.
+   * A built-in table, made on first use. Several processes may race here: the first
+   * IMMEDIATE transaction creates it, the others find it.
    */
-  private createUserTable(): TableInfo {
+  private createBuiltin(name: string): TableInfo {
     const make = (): TableInfo => {
-      const row = this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(USER_TABLE) as
+      const row = this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(name) as
         TableRow | undefined;
       if (row) return toInfo(row);
       const now = Math.floor(Date.now() / 1000);
-      return this.create(USER_TABLE, [...USER_TABLE_FIELDS], now, true);
+      return this.create(name, [...BUILTIN_TABLES[name]!], now, true);
     };
     return this.db.inTransaction ? make() : (this.db.transaction(make).immediate() as TableInfo);
   }
@@ -260,8 +297,9 @@ export class SqliteCatalog {
     ]) {
       this.db.exec(`CREATE INDEX ${indexIdent(id, column)} ON ${ident} (${quoteIdent(column)})`);
     }
+    for (const f of fields) if (f.type === 'geojson') this.geoIndex(id, ident, f.name);
     // One user per WeChat identity: a push's FromUserName must resolve to one user.
-    if (integerIds)
+    if (name === USER_TABLE)
       for (const column of ['openid', 'unionid'])
         this.db.exec(
           `CREATE UNIQUE INDEX ${indexIdent(id, `${column}_unique`)} ON ${ident} (${quoteIdent(column)}) WHERE ${quoteIdent(column)} IS NOT NULL`,
@@ -274,7 +312,7 @@ export class SqliteCatalog {
     if (info.integerIds)
       throw new TableError(
         'E_TABLE_BUILTIN',
-        `Table '${info.schema.name}' is built in: it can gain fields but not be dropped.`,
+        `Table '${info.schema.name}' is built in (MinCloud's): it can gain fields but not be dropped.`,
         400,
         { table: info.schema.name },
       );
@@ -309,12 +347,20 @@ export class SqliteCatalog {
         this.db.exec(
           `CREATE INDEX ${indexIdent(info.schema.id, f.name)} ON ${info.ident} (${quoteIdent(f.name)})`,
         );
+      if (f.type === 'geojson') this.geoIndex(info.schema.id, info.ident, f.name);
     }
     this.db
       .prepare('UPDATE _cf_tables SET fields = ?, updated_at = ? WHERE id = ?')
       .run(JSON.stringify([...info.schema.fields, ...fields]), now, info.schema.id);
     this.bumpSchemaVersion();
     return this.resolve(info.schema.id);
+  }
+
+  /** withinCircle/withinRegion/within first narrow to a latitude band through this index. */
+  private geoIndex(tableId: number, ident: string, field: string): void {
+    this.db.exec(
+      `CREATE INDEX ${indexIdent(tableId, `${field}_lat`)} ON ${ident} (${latitudeExpr(quoteIdent(field))})`,
+    );
   }
 
   private bumpSchemaVersion(): void {

@@ -11,12 +11,14 @@ import {
   MAX_LIMIT,
   compileOrderBy,
   resolveKeys,
+  splitSubKeys,
   resolveLimit,
   resolveOffset,
 } from './find-options.ts';
 import { USER_TABLE, quoteIdent } from './names.ts';
 import { compileWhere, type SqlValue } from './query.ts';
 import { createRegexpFunction } from './regex.ts';
+import { registerGeoFunctions } from './geo-sql.ts';
 import { checkFieldDefs, checkTableName } from './schema.ts';
 import { SqliteCatalog, type TableInfo } from './sqlite-catalog.ts';
 import type {
@@ -77,6 +79,32 @@ function storedId(info: TableInfo, id: unknown): string | number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
+/**
+ * `select('pointer.attr')`: an expanded pointer keeps only the named sub-fields (and `id`,
+ * `_table`); a pointer that was not expanded is left as it is, as MinCloud ignores the
+ * selection then.
+ */
+function pickSubKeys(records: StoredRecord[], sub: Map<string, string[]>): StoredRecord[] {
+  if (sub.size === 0) return records;
+  for (const record of records) {
+    for (const [field, names] of sub) {
+      const value = record[field];
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+      const full = value as Record<string, unknown>;
+      const kept: Record<string, unknown> = {};
+      for (const name of ['id', '_table', ...names])
+        if (Object.hasOwn(full, name)) kept[name] = full[name];
+      (record as Record<string, unknown>)[field] = kept;
+    }
+  }
+  return records;
+}
+
+/** Whether `expand` can turn a field into a record: a pointer, or created_by. */
+function expandable(info: TableInfo, field: string): boolean {
+  return field === 'created_by' || info.fields.get(field)?.type === 'pointer';
+}
+
 function aclText(list: string[] | null | undefined): string | null {
   return list === null || list === undefined ? null : JSON.stringify(list);
 }
@@ -112,6 +140,7 @@ export class SqliteTableStore implements TableStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
     this.db.function('cf_regexp', { deterministic: true }, createRegexpFunction());
+    registerGeoFunctions(this.db);
     this.catalog = new SqliteCatalog(this.db);
     this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
@@ -248,10 +277,12 @@ export class SqliteTableStore implements TableStore {
   ): StoredRecord {
     return this.read(() => {
       const info = this.catalog.resolve(table);
-      const keys = resolveKeys(options.keys, info.allNames);
+      const split = splitSubKeys(options.keys, (f) => expandable(info, f));
+      const keys = resolveKeys(split.keys, info.allNames);
       const row = this.rowById(info, id);
       if (!row) throw recordNotFound(info.schema.name, String(id));
-      return this.expand(info, [this.decode(info, row, keys)], options.expand)[0]!;
+      const [record] = this.expand(info, [this.decode(info, row, keys)], options.expand);
+      return pickSubKeys([record!], split.sub)[0]!;
     });
   }
 
@@ -260,18 +291,27 @@ export class SqliteTableStore implements TableStore {
       const info = this.catalog.resolve(table);
       const limit = resolveLimit(options.limit);
       const offset = resolveOffset(options.offset);
-      const keys = resolveKeys(options.keys, info.allNames);
+      const split = splitSubKeys(options.keys, (f) => expandable(info, f));
+      const keys = resolveKeys(split.keys, info.allNames);
       const where = compileWhere(options.where, info.queryFields);
-      const order = compileOrderBy(options.orderBy, info.queryFields);
+      // withinRegion sorts near to far (MinCloud's geo.md) unless the caller orders.
+      const nearest = where.order !== undefined && !options.orderBy?.length;
+      const order = nearest
+        ? `ORDER BY ${where.order!.sql} ASC, r."_seq" ASC`
+        : compileOrderBy(options.orderBy, info.queryFields);
+      const orderParams = nearest ? where.order!.params : [];
       // One row more than asked tells whether a next page exists without a COUNT.
       const rows = this.stmt(
         `SELECT r.* FROM ${info.ident} AS r WHERE ${where.sql} ${order} LIMIT ? OFFSET ?`,
-      ).all(...where.params, limit + 1, offset) as Row[];
+      ).all(...where.params, ...orderParams, limit + 1, offset) as Row[];
       const hasNext = rows.length > limit;
-      const objects = this.expand(
-        info,
-        rows.slice(0, limit).map((row) => this.decode(info, row, keys)),
-        options.expand,
+      const objects = pickSubKeys(
+        this.expand(
+          info,
+          rows.slice(0, limit).map((row) => this.decode(info, row, keys)),
+          options.expand,
+        ),
+        split.sub,
       );
       const meta: ListResult['meta'] = {
         limit,
@@ -407,7 +447,7 @@ export class SqliteTableStore implements TableStore {
     const by =
       applied.createdBy !== undefined
         ? applied.createdBy
-        : info.integerIds
+        : info.schema.name === USER_TABLE
           ? (id as number)
           : createdBy;
     const acl = {

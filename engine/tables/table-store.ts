@@ -10,7 +10,7 @@
  */
 
 export type FieldType =
-  'string' | 'integer' | 'number' | 'boolean' | 'date' | 'array' | 'object' | 'pointer';
+  'string' | 'integer' | 'number' | 'boolean' | 'date' | 'array' | 'object' | 'pointer' | 'geojson';
 
 export interface FieldDef {
   name: string;

@@ -194,6 +194,9 @@ function applyAt(
 
 function checkPath(key: string, def: FieldDef): string[] | Step {
   const segments = key.split('.').slice(1);
+  // applyAt recurses once per segment, and the value it builds may nest no deeper anyway.
+  if (segments.length >= MAX_INPUT_DEPTH)
+    return bad('too_deep', `'${key.slice(0, 64)}…' is a path over ${MAX_INPUT_DEPTH} levels deep`);
   if (def.type !== 'object')
     return bad(
       'type',

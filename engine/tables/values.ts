@@ -4,6 +4,7 @@
  * ever drops or truncates data.
  */
 import { checkJson as measureJson, MAX_INPUT_DEPTH } from '../limits/json-limits.ts';
+import { parseGeo } from './geo.ts';
 import type { FieldDef, FieldType } from './table-store.ts';
 
 /** A string holds at least 64 KiB (SPEC §5) unless the field sets `maxLength`. */
@@ -103,6 +104,11 @@ function checkScalar(field: string, type: FieldType, value: unknown, maxLength: 
       return checkJson(field, isPlainObject(value), 'an object', value);
     case 'pointer':
       return typeError(field, 'a pointer', value); // checkValue handles pointers first
+    case 'geojson': {
+      const geo = parseGeo(value);
+      if (!geo.ok) return typeError(field, geo.message, value);
+      return { ok: true, value: geo.value };
+    }
   }
 }
 
@@ -202,6 +208,7 @@ export function encodeValue(type: FieldType, value: unknown): string | number | 
       return value ? 1 : 0;
     case 'array':
     case 'object':
+    case 'geojson':
       return JSON.stringify(value);
     case 'pointer':
       return String((value as { id: unknown }).id);
@@ -218,6 +225,7 @@ export function decodeValue(type: FieldType, stored: unknown): unknown {
       return stored === 1 || stored === 1n;
     case 'array':
     case 'object':
+    case 'geojson':
       return JSON.parse(stored as string) as unknown;
     default:
       return stored;

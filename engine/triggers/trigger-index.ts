@@ -36,6 +36,12 @@ export interface TriggerIndex {
   readonly reply: Map<string, Bucket>;
   readonly table: Map<string, Map<TableEvent, Bucket>>;
   readonly byName: Map<string, IndexedTrigger>;
+  /**
+   * Enabled triggers left out because their stored rules no longer compile (saved by an
+   * older version whose checks were looser, e.g. a regex the linear-time matcher refuses):
+   * they cannot match; the rest of the index works. Saving them again reports the fault.
+   */
+  readonly skipped: { name: string; reason: string }[];
 }
 
 /** Builds the match index of the enabled triggers (disabled ones are left out). */
@@ -44,10 +50,17 @@ export function buildTriggerIndex(triggers: readonly TriggerDefinition[]): Trigg
   const reply = new Map<string, Bucket>();
   const table = new Map<string, Map<TableEvent, Bucket>>();
   const byName = new Map<string, IndexedTrigger>();
+  const skipped: { name: string; reason: string }[] = [];
   let order = 0;
   for (const definition of triggers) {
     if (!definition.enabled) continue;
-    const rules = compileRuleSet('rules' in definition.condition ? definition.condition : {});
+    let rules: CompiledRuleSet;
+    try {
+      rules = compileRuleSet('rules' in definition.condition ? definition.condition : {});
+    } catch (err) {
+      skipped.push({ name: definition.name, reason: (err as Error).message });
+      continue;
+    }
     const entry: IndexedTrigger = { definition, order: order++, rules };
     switch (definition.type) {
       case 'wechat_message':
@@ -71,7 +84,7 @@ export function buildTriggerIndex(triggers: readonly TriggerDefinition[]): Trigg
   }
   for (const bucket of [...wechat.values(), ...reply.values()]) fileMembers(bucket);
   for (const events of table.values()) for (const bucket of events.values()) fileMembers(bucket);
-  return { size: order, wechat, reply, table, byName };
+  return { size: order, wechat, reply, table, byName, skipped };
 }
 
 /** The actions to run for an event from a source, in trigger order then action order. */

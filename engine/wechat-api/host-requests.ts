@@ -173,6 +173,45 @@ export function createWechatHostRequests(deps: {
         form,
       });
     },
+    /**
+     * 内容安全 msgSecCheck (mini-programs):
+     * https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/sec-center/sec-check/msgSecCheck.html
+     * Version 2 (with the author's openid) answers `result.suggest`; version 1 answers errcode
+     * 87014 for risky content. Either way MinCloud's `{status: 200, data: {risky}}`.
+     */
+    async 'wechat.censorText'(rawArgs, scope) {
+      const args = asObject(rawArgs);
+      if (typeof args.content !== 'string' || args.content === '')
+        throw new WechatArgumentError('The text to check is required', { path: 'text' });
+      const appId = appIdFor(args, scope);
+      const openid = optionalText(args.openid);
+      if (openid !== undefined) {
+        const scene = Number(args.scene ?? 2);
+        if (![1, 2, 3, 4].includes(scene))
+          throw new WechatArgumentError('scene is 1 (profile), 2 (comment), 3 (forum) or 4 (log)', {
+            path: 'scene',
+          });
+        const answer = await logged(scope, appId, {
+          method: 'POST',
+          path: '/wxa/msg_sec_check',
+          body: { content: args.content, version: 2, scene, openid },
+        });
+        const result = asObject(answer.result);
+        return { status: 200, data: { risky: result.suggest !== 'pass', result } };
+      }
+      try {
+        await logged(scope, appId, {
+          method: 'POST',
+          path: '/wxa/msg_sec_check',
+          body: { content: args.content },
+        });
+        return { status: 200, data: { risky: false } };
+      } catch (err) {
+        if (err instanceof WechatApiError && err.code === 87014)
+          return { status: 200, data: { risky: true } };
+        throw err;
+      }
+    },
     async 'wechat.call'(rawArgs, scope) {
       const args = asObject(rawArgs);
       const path = String(args.path);

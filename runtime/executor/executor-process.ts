@@ -333,7 +333,18 @@ export class ExecutorProcess {
         return;
       }
       case 'host-events':
-        for (const event of message.events) this.#hooks.onHostEvent(event.kind, event.payload);
+        for (const event of message.events) {
+          // One event that fails to be handled loses that event only (as a refused inbox
+          // write does), never the engine: this runs in an IPC callback, outside any catch.
+          try {
+            this.#hooks.onHostEvent(event.kind, event.payload);
+          } catch (err) {
+            this.#hooks.logger?.error?.(
+              { executor: this.#index, kind: String(event.kind).slice(0, 64), err },
+              'host event not handled',
+            );
+          }
+        }
         return;
       case 'heartbeat':
         this.#lastHeartbeat = performance.now();

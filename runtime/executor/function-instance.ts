@@ -651,7 +651,7 @@ export class FunctionInstance implements BridgeTarget {
     if (requestJson.length > this.#services.limits.maxArgumentBytes) {
       const reply = errorReply(
         RUNTIME_CODES.argumentTooLarge,
-        `BaaS.invoke data is over the limit of ${this.#services.limits.maxArgumentBytes} bytes`,
+        `The data of this BaaS.invoke, BaaS.wechat, BaaS.request or fetch call is over the limit of ${this.#services.limits.maxArgumentBytes} bytes`,
         413,
       );
       setImmediate(() => this.#enter(job, 'nested', id, reply));

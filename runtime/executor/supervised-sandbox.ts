@@ -11,7 +11,7 @@
  * quarantine executor, spawned on first need, until it has behaved again for a while. So a
  * function that loops to its deadline cannot hold the executor the others are entered on.
  */
-import { checkJson, MAX_INPUT_DEPTH } from '../../engine/limits/json-limits.ts';
+import { checkJson, MAX_INPUT_DEPTH, MAX_OUTPUT_DEPTH } from '../../engine/limits/json-limits.ts';
 import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOpsModuleSpec } from '../host-ops.ts';
 import { resolveLimits, type SandboxLimits } from '../limits.ts';
@@ -97,6 +97,17 @@ function errorReply(code: string, message: string): string {
 /** A refusal the guest's `BaaS.invoke` rejects with (an Error carrying `code` and `status`). */
 function rejectReply(code: string, message: string, status: number): string {
   return JSON.stringify({ error: { name: 'Error', code, status, message } });
+}
+
+/**
+ * `{ok: value}` for the guest, or a rejection when the value nests too deep to serialise:
+ * host answers may come from outside (WeChat's API), and JSON.stringify here runs in a
+ * promise callback where its RangeError would be an unhandled rejection, ending the engine.
+ */
+function okReply(what: string, value: unknown): string {
+  const shape = checkJson(value, { maxDepth: MAX_OUTPUT_DEPTH });
+  if (!shape.ok) return rejectReply('E_JSON_TOO_DEEP', `${what} is ${shape.message}`, 502);
+  return JSON.stringify({ ok: value ?? null });
 }
 
 export function createSupervisedSandbox(options: SandboxOptions = {}): SupervisedSandbox {
@@ -207,7 +218,7 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
         }),
       );
     options.hostRequest(op, args, scope).then(
-      (result) => reply(JSON.stringify({ ok: result ?? null })),
+      (result) => reply(okReply(`The answer to ${op.slice(0, 64)}`, result)),
       (e: unknown) => {
         const err = (e ?? {}) as Record<string, unknown>;
         const known = typeof err.code === 'string' || typeof err.code === 'number';
@@ -352,6 +363,7 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
       functionName: fn.name,
       jobId: event.jobId,
       eventData: event.data,
+      deadlineAt: Date.now() + fn.timeoutMs,
       state: new Map(),
       log(level, message) {
         if (hostLog.length < MAX_HOST_LOG_LINES) hostLog.push({ level, message, at: Date.now() });

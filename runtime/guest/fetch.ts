@@ -5,9 +5,15 @@
  * `signal`, `cache`, `credentials` and `mode` have no meaning here and are ignored.
  */
 import type { HostRequest } from './baas.ts';
-import { utf8Decode } from './bytes.ts';
+import { toBytes, utf8Decode, utf8Encode } from './bytes.ts';
 import { encodeBody, normaliseHeaders, sendHttp } from './http-out.ts';
-import { JSONParse, NativeString, NativeTypeError, ObjectKeys } from './intrinsics.ts';
+import {
+  JSONParse,
+  NativeString,
+  NativeTypeError,
+  NativeUint8Array,
+  ObjectKeys,
+} from './intrinsics.ts';
 import { URL } from './url.ts';
 
 export class Headers {
@@ -67,22 +73,26 @@ export class Response {
   #body: Uint8Array;
   #used = false;
 
+  /** As the standard's: `new Response(body?, {status, statusText, headers})`. */
   constructor(
-    body: Uint8Array,
+    body?: unknown,
     init: {
-      status: number;
-      statusText: string;
-      headers: unknown;
-      url: string;
-      redirected: boolean;
-    },
+      status?: number;
+      statusText?: string;
+      headers?: unknown;
+      url?: string;
+      redirected?: boolean;
+    } = {},
   ) {
-    this.#body = body;
-    this.status = init.status;
-    this.statusText = init.statusText;
+    this.#body =
+      body === undefined || body === null
+        ? new NativeUint8Array(0)
+        : (toBytes(body) ?? utf8Encode(NativeString(body)));
+    this.status = init.status ?? 200;
+    this.statusText = init.statusText ?? '';
     this.headers = new Headers(init.headers);
-    this.url = init.url;
-    this.redirected = init.redirected;
+    this.url = init.url ?? '';
+    this.redirected = init.redirected ?? false;
   }
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;

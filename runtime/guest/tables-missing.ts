@@ -9,6 +9,11 @@ export function createTableApi(
   TableObject: unknown;
   Query: unknown;
   User: unknown;
+  GeoPoint: unknown;
+  GeoPolygon: unknown;
+  Content: unknown;
+  ContentCategory: unknown;
+  ContentGroup: unknown;
 } {
   const unavailable = (): never => {
     const error = new Error(
@@ -17,5 +22,14 @@ export function createTableApi(
     (error as Error & { code: string }).code = 'E_FUNCTION_TABLES_UNAVAILABLE';
     throw error;
   };
-  return { TableObject: unavailable, Query: unavailable, User: unavailable };
+  return {
+    TableObject: unavailable,
+    Query: unavailable,
+    User: unavailable,
+    GeoPoint: unavailable,
+    GeoPolygon: unavailable,
+    Content: unavailable,
+    ContentCategory: unavailable,
+    ContentGroup: unavailable,
+  };
 }

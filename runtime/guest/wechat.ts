@@ -27,6 +27,7 @@ function field(value: unknown, key: string): unknown {
 
 export function createWechatApi(request: HostRequest): {
   wxAccessToken: (signKey?: unknown, options?: unknown) => Promise<unknown>;
+  wxCensorText: (text: unknown, options?: unknown) => Promise<unknown>;
   api: Record<string, unknown>;
 } {
   // MinCloud's signature is wxAccessToken(event.signKey); the key is not needed here.
@@ -35,8 +36,18 @@ export function createWechatApi(request: HostRequest): {
       appId: appIdOf(options) ?? appIdOf(typeof signKey === 'object' ? signKey : undefined),
     });
 
+  // MinCloud's wxCensorText(text): resolves {data: {risky}}; with {openid} WeChat's version 2.
+  const wxCensorText = (text: unknown, options?: unknown): Promise<unknown> =>
+    request('wechat.censorText', {
+      content: NativeString(text),
+      openid: field(options, 'openid'),
+      scene: field(options, 'scene'),
+      appId: appIdOf(options),
+    });
+
   const api: Record<string, unknown> = {
     accessToken: wxAccessToken,
+    censorText: wxCensorText,
     sendCustomerMessage: (message: unknown, options?: unknown) =>
       request('wechat.customMessage', { message, appId: appIdOf(options) }),
     sendTemplateMessage: (data: unknown, options?: unknown) =>
@@ -86,5 +97,5 @@ export function createWechatApi(request: HostRequest): {
         appId: appIdOf(options),
       }),
   };
-  return { wxAccessToken, api };
+  return { wxAccessToken, wxCensorText, api };
 }

@@ -16,6 +16,10 @@
  *   https://developers.weixin.qq.com/doc/offiaccount/User_Management/Get_users_basic_information_UnionID.html
  * - POST /cgi-bin/media/upload — 新增临时素材 (`{type, media_id, created_at}`):
  *   https://developers.weixin.qq.com/doc/offiaccount/Asset_Management/New_temporary_materials.html
+ * - POST /wxa/msg_sec_check — 内容安全 (version 1: errcode 87014 for risky content; version 2:
+ *   `result: {suggest, label}` and `detail`):
+ *   https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/sec-center/sec-check/msgSecCheck.html
+ *   Text containing "RISKY" is risky here.
  * - every API call: 41001 without access_token, 40001 for a token that is not valid (revoked
  *   or unknown), 42001 for an expired one, 45009 past a quota a test sets. Codes from 全局返回码:
  *   https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html
@@ -233,6 +237,26 @@ export async function startFakeWechatApi(options: {
     if (!ctx.get('content-type').startsWith('multipart/form-data') || !/name="media"/.test(body))
       return void (ctx.body = { errcode: 41005, errmsg: 'media data missing' });
     ctx.body = { type, media_id: `MEDIA_${calls.length}`, created_at: 1700000000 };
+  });
+
+  router.post('/wxa/msg_sec_check', (ctx) => {
+    if (authorise(ctx) === undefined) return;
+    const b = ctx.state.body as Record<string, any> | undefined;
+    if (!b || typeof b.content !== 'string') return invalid(ctx, 'content');
+    const risky = b.content.includes('RISKY');
+    if (b.version === 2) {
+      if (!isOpenid(b.openid) || ![1, 2, 3, 4].includes(b.scene))
+        return void (ctx.body = { errcode: 40003, errmsg: 'invalid openid' });
+      ctx.body = {
+        errcode: 0,
+        errmsg: 'ok',
+        result: { suggest: risky ? 'risky' : 'pass', label: risky ? 20001 : 100 },
+        detail: [],
+        trace_id: 'trace',
+      };
+      return;
+    }
+    ctx.body = risky ? { errcode: 87014, errmsg: 'risky content' } : { errcode: 0, errmsg: 'ok' };
   });
 
   app.use(router.routes());

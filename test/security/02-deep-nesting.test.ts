@@ -60,7 +60,7 @@ describe('deep nesting never crosses a process or JSON boundary', () => {
            r.set({ body: deep(event.data.levels) });
            await r.save();
            return 'saved';
-         } catch (e) { return e.code; }
+         } catch (e) { return e.reason; }
        };`,
     );
     await deploy(
@@ -70,7 +70,7 @@ describe('deep nesting never crosses a process or JSON boundary', () => {
          try {
            await new BaaS.TableObject('notes').createMany([{ body: { ok: 1 } }, { body: deep(70) }]);
            return 'saved';
-         } catch (e) { return e.code; }
+         } catch (e) { return e.reason; }
        };`,
     );
     await deploy(
@@ -84,7 +84,7 @@ describe('deep nesting never crosses a process or JSON boundary', () => {
            r.append('list', deep(70));
            await r.update();
            return 'saved';
-         } catch (e) { return e.code; }
+         } catch (e) { return e.reason; }
        };`,
     );
     await deploy(
@@ -166,6 +166,15 @@ describe('deep nesting never crosses a process or JSON boundary', () => {
     );
     expect(rest.status).toBe(400);
     expect(rest.body.error.code).toBe('E_JSON_TOO_DEEP');
+    // A deep dotted path builds the same nesting from a flat body.
+    const created = await t.api('POST', '/tables/notes/records', { body: { ok: 1 } });
+    expect(created.status).toBe(201);
+    const path = await t.api('PUT', `/tables/notes/records/${created.body.id}`, {
+      [`body.${'a.'.repeat(100_000)}x`]: 1,
+    });
+    expect(path.status).toBe(400);
+    expect(path.body.error.code).toBe('E_TABLE_VALUE_TOO_DEEP');
+    expect((await t.api('DELETE', `/tables/notes/records/${created.body.id}`)).status).toBe(204);
 
     const invoke = async (name: string, data: unknown = {}) =>
       (await t.api('POST', `/functions/${name}/invoke`, { data })).body;

@@ -5,16 +5,29 @@
  * paths in stacks, or another function's state. None may reach any of them, and the
  * executor must survive every attempt.
  */
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupervisedSandbox } from '../../runtime/index.ts';
 import type { NestedInvoke } from '../../runtime/sandbox.ts';
 import { deploy, HEALTHY, run, testSandbox } from '../integration/runtime/harness.ts';
+import { repoRoot } from '../helpers/fixtures.ts';
+
+/**
+ * Folders of this machine a leaked stack or file name would show: the checkout, the temp dir
+ * and the home dir, as they are where the test runs (not a folder written into the test).
+ */
+const HOST_FOLDERS = [repoRoot, os.tmpdir(), os.homedir()].filter((dir) => dir.length > 1);
+/** Marks the report line every attempt writes, whatever its outcome. */
+const REPORT = '@@escape-report ';
 
 /** Guest helpers prepended to every attempt: `await probe(F)` runs code through a Function constructor. */
 const PREAMBLE = `
 const SAFE = 'object|none|undefined|undefined|undefined|undefined';
 const PROBE = 'return [typeof process, (typeof process === "object" && process !== null && (process.versions || process.binding || process.mainModule || process.exit)) ? "HOST" : "none", typeof require, typeof module, typeof Buffer, typeof global].join("|")';
+const HOST_FOLDERS = ${JSON.stringify(HOST_FOLDERS)};
+const report = console.log;
 const leaks = [];
+const probed = [];
 async function probe(F, label) {
   if (typeof F !== 'function') return;
   let r;
@@ -27,65 +40,91 @@ async function probe(F, label) {
       r = r.value;
     }
   } catch (e) { return; }
+  probed.push(label);
   if (r !== SAFE) leaks.push(label + ': ' + r);
 }
 function hostPath(text, label) {
-  if (/\\/work\\/|node:internal|node_modules|isolated-vm|child-main|executor|engine\\//.test(String(text))) leaks.push(label + ' reveals ' + String(text).slice(0, 200));
+  const t = String(text);
+  if (HOST_FOLDERS.some((dir) => t.includes(dir)) || /node:internal|node_modules|isolated-vm|child-main|executor|engine\\//.test(t)) leaks.push(label + ' reveals ' + t.slice(0, 200));
 }
 `;
+
+/** An attempt as a function: it reports its leaks in a finally, whatever its outcome. */
+function attemptSource(body: string): string {
+  return `${PREAMBLE}\nexports.main = async function (event) {\n  let result, threw = null;\n  try {\n    result = await (async () => { ${body} })();\n  } catch (e) {\n    threw = String((e && (e.code || e.message)) || e);\n  } finally {\n    report(${JSON.stringify(REPORT)} + JSON.stringify({ leaks, probed, threw }));\n  }\n  return result;\n};\n`;
+}
 
 interface Attempt {
   name: string;
   body: string;
+  /**
+   * Probe labels that must have run: the attempt did get that constructor and the probe
+   * asked it for the host (else a refusal on the way would count as "held").
+   */
+  probes?: string[];
+  /** The error the attempt ends with when the runtime stops it (the code or message). */
+  throws?: RegExp;
 }
 
 const ATTEMPTS: Attempt[] = [
   {
     name: 'constructor chain from this',
+    probes: ['this'],
     body: `await probe(this.constructor && this.constructor.constructor, 'this')`,
   },
   {
     name: 'constructor chain from a literal object',
+    probes: ['object'],
     body: `await probe(({}).constructor.constructor, 'object')`,
   },
   {
     name: 'constructor chain from the event',
+    probes: ['event', 'event.data'],
     body: `await probe(event.constructor.constructor, 'event'); await probe(event.data.constructor.constructor, 'event.data')`,
   },
   {
     name: 'constructor chain from BaaS and its functions',
+    probes: ['BaaS', 'BaaS.invoke', 'TableObject', 'Query'],
     body: `await probe(BaaS.constructor.constructor, 'BaaS'); await probe(BaaS.invoke.constructor, 'BaaS.invoke'); await probe(BaaS.TableObject.constructor, 'TableObject'); await probe(BaaS.Query.constructor, 'Query')`,
   },
   {
     name: 'constructor chain from console, timers and crypto',
+    probes: ['console.log', 'setTimeout', 'clearTimeout', 'crypto', 'queueMicrotask'],
     body: `await probe(console.log.constructor, 'console.log'); await probe(setTimeout.constructor, 'setTimeout'); await probe(clearTimeout.constructor, 'clearTimeout'); await probe(crypto.getRandomValues.constructor, 'crypto'); await probe(queueMicrotask.constructor, 'queueMicrotask')`,
   },
   {
     name: 'constructor chain from process.env',
+    probes: ['env', 'process'],
     body: `await probe(process.env.constructor.constructor, 'env'); await probe(process.constructor.constructor, 'process')`,
   },
   {
     name: 'constructor chain from a host call result',
+    probes: ['count result', 'find result'],
     body: `const n = await new BaaS.TableObject('calls').count(); await probe(n.constructor.constructor, 'count result'); const res = await new BaaS.TableObject('calls').find().catch((e) => e); await probe(res.constructor.constructor, 'find result')`,
   },
   {
     name: 'constructor chain from a host refusal error',
+    probes: ['refusal', 'refusal proto'],
     body: `const e = await new BaaS.TableObject('t').create().set({ a: 1 }).save().catch((x) => x); await probe(e.constructor.constructor, 'refusal'); await probe(Object.getPrototypeOf(e).constructor.constructor, 'refusal proto'); hostPath(e.stack, 'refusal stack')`,
   },
   {
     name: 'constructor chain from a BaaS.invoke answer',
+    probes: ['invoke answer', 'invoke data'],
     body: `const a = await BaaS.invoke('echo', { x: 1 }); await probe(a.constructor.constructor, 'invoke answer'); await probe(a.data.constructor.constructor, 'invoke data')`,
   },
   {
     name: 'async, generator and async generator function constructors',
+    probes: ['AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction'],
     body: `await probe(Object.getPrototypeOf(async function () {}).constructor, 'AsyncFunction'); await probe(Object.getPrototypeOf(function* () {}).constructor, 'GeneratorFunction'); await probe(Object.getPrototypeOf(async function* () {}).constructor, 'AsyncGeneratorFunction')`,
   },
   {
     name: 'TextEncoder, URL and other prelude classes',
+    probes: ['TextEncoder', 'URL', 'URLSearchParams'],
     body: `await probe(TextEncoder.constructor, 'TextEncoder'); await probe(new URL('https://a.b').constructor.constructor, 'URL'); await probe(new URLSearchParams('a=1').forEach.constructor, 'URLSearchParams')`,
   },
   {
     name: 'Error.prepareStackTrace call sites inside the prelude',
+    probes: ['callsite fn', 'callsite this'],
     body: `const seen = [];
       Error.prepareStackTrace = (err, sites) => { for (const s of sites) { seen.push(s); } return 'x' };
       await new Promise((r) => setTimeout(() => { new Error('t').stack; r() }, 1));
@@ -106,10 +145,12 @@ const ATTEMPTS: Attempt[] = [
   },
   {
     name: 'caller chain out of a callback the prelude invokes',
+    probes: ['caller', 'caller2'],
     body: `function sloppy() { return sloppy.caller } await new Promise((r) => setTimeout(async () => { const c = sloppy(); if (c) await probe(c.constructor, 'caller'); r() }, 1)); const c2 = sloppy(); if (c2) await probe(c2.constructor, 'caller2')`,
   },
   {
     name: 'arguments.callee.caller from main',
+    probes: ['callee.caller'],
     body: `const c = (function () { return arguments.callee.caller })(); if (c) await probe(c.constructor, 'callee.caller')`,
   },
   {
@@ -146,7 +187,15 @@ const ATTEMPTS: Attempt[] = [
   },
   {
     name: 'a Proxy as host call arguments',
-    body: `const p = new Proxy({}, { get(t, k) { return k === 'toJSON' ? () => ({ table: 'calls' }) : undefined } }); const n = await new BaaS.TableObject(p).count().catch((e) => e.code); if (typeof n !== 'number' && typeof n !== 'string') leaks.push('proxy reached host')`,
+    // The proxy's traps may run only in the guest, while it is turned into JSON; what reaches
+    // the host is that JSON (the echo answers what the host received).
+    body: `const traps = []; const p = new Proxy({}, { get(t, k) { traps.push(String(k)); return k === 'toJSON' ? () => ({ table: 'calls' }) : undefined } });
+      const a = await BaaS.invoke('echo', p);
+      if (JSON.stringify(a.data) !== '{"name":"echo","data":{"table":"calls"}}') leaks.push('host received ' + JSON.stringify(a.data));
+      if (!traps.includes('toJSON')) leaks.push('the proxy never met the bridge');
+      await new BaaS.TableObject('calls').create().set('x', p).save()`,
+    // The counting host ops refuse every write: the proxy's JSON got there and was refused.
+    throws: /^E_TEST_REFUSED$/,
   },
   {
     name: '__proto__ keys in data crossing both ways',
@@ -174,7 +223,8 @@ const ATTEMPTS: Attempt[] = [
   },
   {
     name: 'flooding timers',
-    body: `for (let i = 0; i < 20000; i++) setTimeout(() => {}, 1000 + i); return 'flooded'`,
+    body: `let set = 0; try { for (let i = 0; i < 20000; i++) { setTimeout(() => {}, 1000 + i); set++ } } finally { if (set !== 100) leaks.push('set ' + set + ' timers') }`,
+    throws: /^E_TOO_MANY_TIMERS$/,
   },
   {
     name: 'Function.prototype.toString of host-facing functions',
@@ -193,6 +243,11 @@ const ATTEMPTS: Attempt[] = [
     body: `if ('victimSecret' in globalThis || typeof victimSecret !== 'undefined') leaks.push('victim global visible'); if (BaaS.victimMark) leaks.push('victim changed BaaS'); if (Array.prototype.victimPolluted) leaks.push('victim polluted Array.prototype')`,
   },
 ];
+
+const REPORTS = new Map<string, unknown>();
+afterAll(() => {
+  if (process.env.ESCAPE_REPORT) console.log(JSON.stringify([...REPORTS], null, 1));
+});
 
 let sandbox: SupervisedSandbox;
 const echo: NestedInvoke = async (name, data) => ({ code: 0, data: { name, data }, error: {} });
@@ -217,32 +272,58 @@ describe('escape attempts', () => {
   it('has a probe that does notice a host when one is there', async () => {
     const fn = await deploy(
       'probe_self_test',
-      `${PREAMBLE}\nexports.main = async () => { globalThis.Buffer = {}; globalThis.global = globalThis; await probe(Function, 'planted'); hostPath('/work/main/engine/x.ts', 'planted'); return leaks }`,
+      `${PREAMBLE}\nexports.main = async () => { globalThis.Buffer = {}; globalThis.global = globalThis; await probe(Function, 'planted'); hostPath(${JSON.stringify(`${repoRoot}/x.ts`)}, 'planted'); return leaks }`,
     );
     const out = await run(sandbox, fn);
     expect(out.result).toEqual([
       'planted: object|none|undefined|undefined|object|object',
-      'planted reveals /work/main/engine/x.ts',
+      `planted reveals ${repoRoot}/x.ts`,
     ]);
+  });
+
+  it('reports what an attempt reached even when the attempt then throws', async () => {
+    const fn = await deploy(
+      'report_self_test',
+      attemptSource(
+        `leaks.push('reached'); await probe(Function, 'plain Function'); console.log = null; throw new TypeError('after')`,
+      ),
+    );
+    const out = await run(sandbox, fn);
+    const line = out.log.find((l) => l.message.startsWith(REPORT));
+    expect(JSON.parse((line?.message ?? '').slice(REPORT.length))).toEqual({
+      leaks: ['reached'],
+      probed: ['plain Function'],
+      threw: 'after',
+    });
   });
 
   for (const [i, attempt] of ATTEMPTS.entries()) {
     it(`${attempt.name}: reaches neither the host nor another function`, async () => {
       const pid = sandbox.executors()[0]?.pid;
-      const fn = await deploy(
-        `escape_${i}`,
-        `${PREAMBLE}\nexports.main = async function (event) {\n  const result = await (async () => { ${attempt.body} })();\n  return { leaks, result };\n};\n`,
-        { timeoutMs: 5000 },
-      );
+      // The report is written in a finally, through the console captured before the attempt
+      // ran: the leak check runs whatever the attempt's outcome.
+      const fn = await deploy(`escape_${i}`, attemptSource(attempt.body), { timeoutMs: 5000 });
       const out = await run(sandbox, fn, { x: 1 });
-      if (out.status === 'fulfilled') expect((out.result as { leaks: string[] }).leaks).toEqual([]);
-      else expect(out.status).toBe('execution_failed');
-      expect(out.error?.stack ?? '').not.toMatch(/\/work\/|node:internal|child-main/);
+      const line = out.log.find((l) => l.message.startsWith(REPORT));
+      expect(line, `no report: ${out.status} ${out.error?.message ?? ''}`).toBeDefined();
+      const reported = JSON.parse((line?.message ?? '').slice(REPORT.length)) as {
+        leaks: string[];
+        probed: string[];
+        threw: string | null;
+      };
+      expect(reported.leaks).toEqual([]);
+      for (const label of attempt.probes ?? []) expect(reported.probed).toContain(label);
+      if (attempt.throws) expect(reported.threw).toMatch(attempt.throws);
+      else expect(reported.threw).toBeNull();
+      const stack = out.error?.stack ?? '';
+      for (const dir of HOST_FOLDERS) expect(stack).not.toContain(dir);
+      expect(stack).not.toMatch(/node:internal|child-main/);
       // The executor survived, and the host process is untouched.
       expect(sandbox.executors()[0]?.pid).toBe(pid);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(({} as Record<string, unknown>).hostPolluted).toBeUndefined();
       expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'table')).toBe(false);
+      REPORTS.set(attempt.name, { status: out.status, ...reported });
     });
   }
 

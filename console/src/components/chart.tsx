@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { lang } from '../i18n/index.ts';
+import { lang, t as tr } from '../i18n/index.ts';
 
 export interface ChartSeries {
   label: string;
@@ -23,7 +23,10 @@ export function Chart({ t, series, title }: { t: number[]; series: ChartSeries[]
           tzDate: (ts: number) => new Date(ts * 1000),
           fmtDate: () => (d: Date) =>
             new Intl.DateTimeFormat(lang.value, { hour: '2-digit', minute: '2-digit' }).format(d),
-          series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2 }))],
+          series: [
+            { label: tr('dashboard.time') },
+            ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2 })),
+          ],
         },
         [t, ...series.map((s) => s.values)],
         box.current,

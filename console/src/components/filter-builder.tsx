@@ -94,6 +94,7 @@ export function FilterBuilder({
         <button
           type="button"
           class="small secondary"
+          data-action="add-filter"
           onClick={() => setRows([...rows, { field: names[1] ?? 'id', op: 'eq', value: '' }])}
         >
           {t('tbl.addCondition')}

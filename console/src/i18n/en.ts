@@ -165,6 +165,7 @@ export const en = {
   'trg.target': 'Target',
   'trg.frequency': 'Frequency',
   'trg.addAction': 'Add action',
+  'trg.recordTemplate': 'Record template (JSON; {{Field}} fills in a value of the event)',
   'trg.retryAttempts': 'Attempts',
   'trg.retryBackoff': 'Backoff',
   'trg.dryRun': 'Dry run',
@@ -259,6 +260,8 @@ export const en = {
   'acc.hint': 'The values of 公众号 → 设置与开发 → 基本配置 → 服务器配置.',
   'acc.rotateHint':
     'To rotate the key, save the same AppID and Token with a new EncodingAESKey; pushes sealed with the previous key are still accepted for a while.',
+  'acc.rotateKey': 'Rotate key',
+  'dashboard.time': 'Time',
   'acc.generateKey': 'Generate',
   'acc.serverConfig': 'Paste into Server configuration',
   'sim.decrypted': 'Decrypted reply',

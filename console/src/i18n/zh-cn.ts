@@ -165,6 +165,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'trg.target': '目标',
   'trg.frequency': '触发频率',
   'trg.addAction': '添加动作',
+  'trg.recordTemplate': '记录模板（JSON；{{Field}} 填入事件中的值）',
   'trg.retryAttempts': '重试次数',
   'trg.retryBackoff': '重试间隔',
   'trg.dryRun': '试运行',
@@ -259,6 +260,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'acc.hint': '即 公众号 → 设置与开发 → 基本配置 → 服务器配置 中的值。',
   'acc.rotateHint':
     '更换密钥：用相同的 AppID 和 Token 保存新的 EncodingAESKey；用旧密钥加密的推送仍会在一段时间内被接受。',
+  'acc.rotateKey': '更换密钥',
+  'dashboard.time': '时间',
   'acc.generateKey': '随机生成',
   'acc.serverConfig': '填入服务器配置',
   'sim.decrypted': '解密后的回复',

@@ -53,6 +53,7 @@ export function Accounts() {
             <th>EncodingAESKey</th>
             <th>{t('acc.receiverUrl')}</th>
             <th>{t('common.updatedAt')}</th>
+            <th />
           </tr>
         </thead>
         <tbody>
@@ -70,6 +71,22 @@ export function Accounts() {
                 <code>{receiverUrl(a.appId)}</code> <CopyButton text={receiverUrl(a.appId)} />
               </td>
               <td>{formatDate(a.updated_at)}</td>
+              <td>
+                <button
+                  type="button"
+                  class="small secondary"
+                  data-action="rotate-key"
+                  onClick={() => {
+                    // The engine never sends the Token back: it is typed again, the key is new.
+                    setAppId(a.appId);
+                    setMode(a.mode);
+                    setKey(randomKey());
+                    document.querySelector<HTMLInputElement>('input[name="token"]')?.focus();
+                  }}
+                >
+                  {t('acc.rotateKey')}
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>

@@ -33,6 +33,8 @@ interface ActionRow {
   target: string;
   frequency: 'always' | 'once' | 'atMostEvery';
   every: string;
+  /** A table action's record template, as JSON text. */
+  record: string;
 }
 
 const frequencyOf = (row: ActionRow): Frequency =>
@@ -50,7 +52,18 @@ function actionRow(a: TriggerAction): ActionRow {
           : (a.url ?? ''),
     frequency: typeof f === 'object' ? 'atMostEvery' : f,
     every: typeof f === 'object' ? f.atMostEvery : '10m',
+    record: JSON.stringify(a.record ?? {}, null, 2),
   };
+}
+
+function recordOf(row: ActionRow, index: number): unknown {
+  try {
+    return JSON.parse(row.record) as unknown;
+  } catch (err) {
+    throw new ApiError(400, 'E_CONSOLE_BAD_JSON', (err as Error).message, {
+      field: `actions[${index}].record`,
+    });
+  }
 }
 
 /** The rule builder (所有/任一, operators, dotted paths) with actions, 触发频率 and retry. */
@@ -67,7 +80,7 @@ export function TriggerEditor(props: { name: string; saved: Trigger | null; onSa
   );
   const [actions, setActions] = useState<ActionRow[]>(
     s?.actions.map(actionRow) ?? [
-      { type: 'function', target: '', frequency: 'always', every: '10m' },
+      { type: 'function', target: '', frequency: 'always', every: '10m', record: '{}' },
     ],
   );
   const [attempts, setAttempts] = useState(String(s?.retry?.attempts ?? 3));
@@ -111,12 +124,12 @@ export function TriggerEditor(props: { name: string; saved: Trigger | null; onSa
         type,
         enabled: s?.enabled ?? true,
         condition,
-        actions: actions.map((a) => ({
+        actions: actions.map((a, i) => ({
           type: a.type,
           ...(a.type === 'function'
             ? { function: a.target }
             : a.type === 'table'
-              ? { table: a.target, record: {} }
+              ? { table: a.target, record: recordOf(a, i) }
               : { url: a.target }),
           frequency: frequencyOf(a),
         })),
@@ -303,6 +316,16 @@ export function TriggerEditor(props: { name: string; saved: Trigger | null; onSa
                 ×
               </button>
             ) : null}
+            {a.type === 'table' ? (
+              <textarea
+                class="json"
+                rows={4}
+                aria-label={t('trg.recordTemplate')}
+                placeholder={t('trg.recordTemplate')}
+                value={a.record}
+                onInput={(e) => setAction(i, { record: e.currentTarget.value })}
+              />
+            ) : null}
           </div>
         ))}
         <button
@@ -311,7 +334,7 @@ export function TriggerEditor(props: { name: string; saved: Trigger | null; onSa
           onClick={() =>
             setActions([
               ...actions,
-              { type: 'function', target: '', frequency: 'always', every: '10m' },
+              { type: 'function', target: '', frequency: 'always', every: '10m', record: '{}' },
             ])
           }
         >

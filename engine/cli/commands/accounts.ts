@@ -98,9 +98,16 @@ export function registerAccounts(program: Command, cli: Cli): void {
     .command('delete')
     .description('forget an account: its pushes are refused from then on (404)')
     .argument('<appId>', 'the AppID')
+    .option('--force', 'delete even if triggers use it')
     .addHelpText('after', examples('cloudfn accounts delete wx2c2769f8efd9abc2'))
-    .action(async (appId: string, _options: unknown, command: Command) => {
-      await clientFor(cli, command).call('DELETE', `/wechat/accounts/${encodeURIComponent(appId)}`);
+    .action(async (appId: string, options: { force?: boolean }, command: Command) => {
+      await clientFor(cli, command).call(
+        'DELETE',
+        `/wechat/accounts/${encodeURIComponent(appId)}`,
+        {
+          query: { force: options.force ? 'true' : undefined },
+        },
+      );
       cli.io.out(`Deleted account ${appId}.`);
     });
 }

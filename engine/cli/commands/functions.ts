@@ -68,9 +68,12 @@ export function registerFunctions(program: Command, cli: Cli): void {
     .command('delete')
     .description('delete a function, all its versions and its jobs')
     .argument('<name>', 'the function')
+    .option('--force', 'delete even if triggers use it (their firings then dead-letter)')
     .addHelpText('after', examples('cloudfn functions delete hello'))
-    .action(async (name: string, _options: unknown, command: Command) => {
-      await clientFor(cli, command).call('DELETE', `/functions/${encodeURIComponent(name)}`);
+    .action(async (name: string, options: { force?: boolean }, command: Command) => {
+      await clientFor(cli, command).call('DELETE', `/functions/${encodeURIComponent(name)}`, {
+        query: { force: options.force ? 'true' : undefined },
+      });
       cli.io.out(`Deleted ${name}.`);
     });
 

@@ -61,7 +61,8 @@ export function registerLogs(program: Command, cli: Cli): void {
           : options.status === 'failed'
             ? FAILED[kind]
             : [options.status];
-      const fetchRows = () => latest(client, kind, name, statuses, options.limit);
+      const fetchRows = async () =>
+        withJobErrors(client, await latest(client, kind, name, statuses, options.limit));
       const rows = (await fetchRows()).reverse();
       const print = (row: Row) =>
         cli.io.out(options.json ? JSON.stringify(row) : render(kind, row, cli.io.colour));
@@ -170,4 +171,25 @@ async function latest(
     .flatMap((p) => p.objects)
     .sort((a, b) => time(b).localeCompare(time(a)))
     .slice(0, limit);
+}
+
+/**
+ * A failed firing of a function action points at its job: the job's error (code, message,
+ * stack) is what the user needs, so it is fetched and shown under the row.
+ */
+async function withJobErrors(client: AdminClient, rows: Row[]): Promise<Row[]> {
+  return Promise.all(
+    rows.map(async (row) => {
+      if ('function' in row) return row; // a job: its error is on it already
+      const log = row;
+      if (!log.job_id || (log.status !== 'failed' && log.status !== 'dead_letter')) return log;
+      try {
+        const job = await client.call<JobRow>('GET', `/jobs/${encodeURIComponent(log.job_id)}`);
+        return job.error ? { ...log, job_error: job.error } : log;
+      } catch (err) {
+        if (err instanceof EngineRefusedError && err.status === 404) return log;
+        throw err;
+      }
+    }),
+  );
 }

@@ -7,6 +7,7 @@ import { renderJob, renderTriggerLog, type JobRow, type TriggerLogRow } from '..
 import { parseEventTime, parsePositiveInt } from '../parse-args.ts';
 import { readText } from '../read-file.ts';
 import { isEventOf } from '../event-match.ts';
+import { parseWechatJson, parseWechatXml } from '../../wechat/index.ts';
 import type { TriggerRow } from './triggers.ts';
 
 interface PushOptions {
@@ -98,14 +99,30 @@ export function registerPush(program: Command, cli: Cli): void {
       const answer = await response.text();
       if (!response.ok) throw refusal(response.status, answer);
       const since = Date.parse(response.headers.get('date') ?? '') - 1000 || cli.now() - 1000;
+      const duplicate = response.headers.get('x-cloudfn-duplicate') === 'true';
+      // The engine holds the key: it opens (decrypts) the reply so the bot's words show.
+      const reply = isSuccess(answer)
+        ? undefined
+        : readReply(
+            await client.call<{ encrypted: boolean; message: string }>(
+              'POST',
+              `/wechat/accounts/${encodeURIComponent(appId)}/open-reply`,
+              { body: { body: answer } },
+            ),
+          );
       if (!options.json) {
         cli.io.err(
           `→ POST /wechat/${appId} (${encrypted ? 'encrypted' : 'plaintext'}, ${Buffer.byteLength(signed.body)} bytes)`,
         );
-        cli.io.out(`← ${response.status} ${answer === '' ? '(empty)' : answer}`);
+        if (reply) printReply(cli, response.status, reply);
+        else cli.io.out(`← ${response.status} ${answer === '' ? '(empty)' : answer}`);
+        if (duplicate)
+          cli.io.err(
+            `Duplicate: the engine already has this push (same MsgId, or same FromUserName and CreateTime) and took it for WeChat's retry, so nothing runs again. Add --fresh to send it as a new push.`,
+          );
       }
       const runs =
-        options.wait > 0
+        options.wait > 0 && !duplicate
           ? await awaitRuns(
               client,
               appId,
@@ -118,7 +135,19 @@ export function registerPush(program: Command, cli: Cli): void {
             )
           : [];
       if (options.json)
-        cli.io.out(JSON.stringify({ status: response.status, answer, runs }, null, 2));
+        cli.io.out(
+          JSON.stringify(
+            {
+              status: response.status,
+              answer,
+              duplicate,
+              ...(reply ? { reply } : {}),
+              runs,
+            },
+            null,
+            2,
+          ),
+        );
       const failed = runs.filter((r) => !['succeeded', 'pending'].includes(r.log.status));
       if (failed.length > 0) {
         throw new CliError(
@@ -131,6 +160,41 @@ export function registerPush(program: Command, cli: Cli): void {
         );
       }
     });
+}
+
+/** A passive reply as WeChat reads it: decrypted when it was sealed, and its fields. */
+interface OpenedReply {
+  encrypted: boolean;
+  message: string;
+  fields: Record<string, unknown> | null;
+}
+
+/** Fields of the opened reply (`MsgType`, `Content`, …), parsed as the engine parses XML/JSON. */
+function readReply(opened: { encrypted: boolean; message: string }): OpenedReply {
+  let fields: Record<string, unknown> | null = null;
+  try {
+    const text = opened.message.trim();
+    fields = text.startsWith('<') ? parseWechatXml(text) : parseWechatJson(text);
+  } catch {
+    // Not XML or JSON: shown as it is.
+  }
+  return { ...opened, fields };
+}
+
+const isSuccess = (answer: string) => answer.trim() === '' || answer.trim() === 'success';
+
+/** A passive reply as WeChat will show it: its fields, one per line, decrypted. */
+function printReply(cli: Cli, status: number, reply: OpenedReply): void {
+  const c = cli.io.colour;
+  const how = reply.encrypted ? 'encrypted; decrypted by the engine' : 'plaintext';
+  cli.io.out(`← ${status} passive reply (${how}):`);
+  if (!reply.fields) return cli.io.out(`  ${reply.message}`);
+  const fields = reply.fields;
+  const width = Math.max(...Object.keys(fields).map((k) => k.length), 0);
+  for (const [key, value] of Object.entries(fields))
+    cli.io.out(
+      `  ${paint(key.padEnd(width), 'bold', c)}  ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+    );
 }
 
 function refusal(status: number, answer: string): EngineRefusedError {

@@ -1,8 +1,14 @@
 import fs from 'node:fs';
-import type { Command } from 'commander';
-import type { ListAnswer } from '../admin-client.ts';
+import { Option, type Command } from 'commander';
+import type { AdminClient, ListAnswer } from '../admin-client.ts';
 import { clientFor, examples, JSON_FLAG, type Cli } from '../context.ts';
-import { usageError } from '../errors.ts';
+import { EngineRefusedError, usageError } from '../errors.ts';
+import {
+  parseImportFile,
+  planImport,
+  type ImportRecord,
+  type OnConflict,
+} from '../import-records.ts';
 import { renderTable, truncate } from '../format/table.ts';
 import { formatBytes, formatTime, json } from '../format/values.ts';
 import { collect, parseFieldSpec, type FieldSpec } from '../parse-args.ts';
@@ -16,7 +22,7 @@ interface TableRow {
   created_at: string;
 }
 
-/** `cloudfn tables list|create|export|import`. */
+/** `cloudfn tables list|create|export|import|delete`. */
 export function registerTables(program: Command, cli: Cli): void {
   const tables = program
     .command('tables')
@@ -168,64 +174,142 @@ export function registerTables(program: Command, cli: Cli): void {
 
   tables
     .command('import')
-    .description('create records from a JSON file (an array of records, or one record per line)')
+    .description(
+      'create records from a JSON file (an array of records, or one record per line); records whose id exists are skipped or updated',
+    )
     .argument('<table>', 'the table name or id')
     .argument('<file>', 'records as a JSON array or newline-delimited JSON')
     .option('--batch <n>', 'records per request (each batch is all or nothing)', '500')
+    .addOption(
+      new Option('--on-conflict <what>', 'a record whose id is in the table: skip it or update it')
+        .choices(['skip', 'update'])
+        .default('skip'),
+    )
+    .option('--dry-run', 'say what would be created, updated and skipped; write nothing')
+    .option(...JSON_FLAG)
     .addHelpText(
       'after',
       examples(
         'cloudfn tables import orders orders.json',
+        'cloudfn tables import orders orders.json --on-conflict update --dry-run',
         'cloudfn tables export orders > o.json && cloudfn tables import orders_copy o.json',
       ),
     )
-    .action(async (table: string, file: string, options: { batch: string }, command: Command) => {
-      const records = parseRecords(readText(file), file);
-      const batch = Number(options.batch);
-      if (!Number.isInteger(batch) || batch < 1 || batch > 1000)
-        throw usageError('--batch must be an integer from 1 to 1000.');
-      const client = clientFor(cli, command);
-      const progress = startProgress(cli.io, `Importing into ${table}`, (n) => `${n} records`);
-      let done = 0;
-      try {
-        for (let at = 0; at < records.length; at += batch) {
-          await client.call('POST', `/tables/${encodeURIComponent(table)}/records`, {
-            body: records.slice(at, at + batch),
-          });
-          done = Math.min(records.length, at + batch);
-          progress.update(done, records.length);
+    .action(
+      async (
+        table: string,
+        file: string,
+        options: { batch: string; onConflict: OnConflict; dryRun?: boolean; json?: boolean },
+        command: Command,
+      ) => {
+        const records = parseImportFile(readText(file), file);
+        const batch = Number(options.batch);
+        if (!Number.isInteger(batch) || batch < 1 || batch > 1000)
+          throw usageError('--batch must be an integer from 1 to 1000.');
+        const client = clientFor(cli, command);
+        const route = `/tables/${encodeURIComponent(table)}`;
+        const schema = await client.call<TableRow>('GET', route);
+        const existing = await existingIds(client, route, records);
+        const plan = planImport(records, existing, options.onConflict);
+        const summary = {
+          table: schema.name,
+          dry_run: options.dryRun === true,
+          created: plan.create.length,
+          updated: plan.update.length,
+          skipped: plan.skip.length,
+          skipped_lines: plan.skip.map((r) => r.line),
+        };
+        const say = () => {
+          if (options.json) return cli.io.out(json(summary));
+          const verb = options.dryRun ? 'Would import' : 'Imported';
+          const written = plan.create.length + plan.update.length;
+          const skipped =
+            plan.skip.length === 0
+              ? '0 skipped'
+              : `${plan.skip.length} skipped (their id is in the table already; --on-conflict update updates them)`;
+          cli.io.out(
+            `${verb} ${written} records into ${schema.name}: ${plan.create.length} created, ${plan.update.length} updated, ${skipped}.`,
+          );
+        };
+        if (options.dryRun) return say();
+
+        const total = plan.create.length + plan.update.length;
+        const progress = startProgress(cli.io, `Importing into ${table}`, (n) => `${n} records`);
+        let done = 0;
+        try {
+          for (let at = 0; at < plan.create.length; at += batch) {
+            const slice = plan.create.slice(at, at + batch);
+            await atLines(file, slice, () =>
+              client.call('POST', `${route}/records`, { body: slice.map((r) => r.data) }),
+            );
+            done += slice.length;
+            progress.update(done, total);
+          }
+          for (const record of plan.update) {
+            await atLines(file, [record], () =>
+              client.call('PUT', `${route}/records/${encodeURIComponent(record.id!)}`, {
+                body: record.data,
+              }),
+            );
+            progress.update(++done, total);
+          }
+        } finally {
+          progress.stop();
         }
-      } finally {
-        progress.stop();
-      }
-      cli.io.out(`Imported ${done} records into ${table}.`);
+        say();
+      },
+    );
+
+  tables
+    .command('delete')
+    .description('drop a table and all its records')
+    .argument('<table>', 'the table name or id')
+    .option('--force', 'drop it even if triggers use it (their firings then dead-letter)')
+    .addHelpText('after', examples('cloudfn tables delete old_orders'))
+    .action(async (table: string, options: { force?: boolean }, command: Command) => {
+      await clientFor(cli, command).call('DELETE', `/tables/${encodeURIComponent(table)}`, {
+        query: { force: options.force ? 'true' : undefined },
+      });
+      cli.io.out(`Deleted table ${table}.`);
     });
 }
 
-/** System fields are the engine's to set: an exported file imports without them. */
-const SYSTEM_FIELDS = ['id', 'created_at', 'updated_at', 'created_by'];
+/** Which of the records' ids are in the table now (asked 500 at a time). */
+async function existingIds(
+  client: AdminClient,
+  route: string,
+  records: ImportRecord[],
+): Promise<Set<string>> {
+  const ids = [...new Set(records.flatMap((r) => (r.id === undefined ? [] : [r.id])))];
+  const found = new Set<string>();
+  for (let at = 0; at < ids.length; at += 500) {
+    const chunk = ids.slice(at, at + 500);
+    const answer = await client.call<{ objects: Array<{ id: string }> }>(
+      'GET',
+      `${route}/records`,
+      { query: { where: JSON.stringify({ id: { $in: chunk } }), keys: 'id', limit: 1000 } },
+    );
+    for (const row of answer.objects) found.add(row.id);
+  }
+  return found;
+}
 
-function parseRecords(text: string, file: string): Array<Record<string, unknown>> {
-  const trimmed = text.trim();
-  let values: unknown[];
+/**
+ * Runs one request of the import; a refusal names the line of the file the refused record
+ * starts on (the engine's `index` is the position in the batch).
+ */
+async function atLines<T>(file: string, slice: ImportRecord[], send: () => Promise<T>): Promise<T> {
   try {
-    values = trimmed.startsWith('[')
-      ? (JSON.parse(trimmed) as unknown[])
-      : trimmed
-          .split('\n')
-          .filter((l) => l.trim())
-          .map((l) => JSON.parse(l) as unknown);
+    return await send();
   } catch (err) {
-    throw usageError(
-      `${file} is not JSON records: ${(err as Error).message}.`,
-      'Give a JSON array of objects, or one JSON object per line.',
+    if (!(err instanceof EngineRefusedError)) throw err;
+    const index = typeof err.body.index === 'number' ? err.body.index : 0;
+    const record = slice[index] ?? slice[0]!;
+    const message = err.message.replace(/ \(item \d+\)/, '');
+    throw new EngineRefusedError(
+      err.status,
+      { ...err.body, message: `${file}:${record.line}: ${message}`, line: record.line },
+      err.hint,
     );
   }
-  return values.map((value, i) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value))
-      throw usageError(`${file}: record ${i + 1} is not a JSON object.`);
-    const record = { ...(value as Record<string, unknown>) };
-    for (const key of SYSTEM_FIELDS) delete record[key];
-    return record;
-  });
 }

@@ -20,6 +20,7 @@ export interface TriggerRow {
 
 interface TestAnswer {
   trigger: string;
+  missing_references?: Array<{ kind: string; name: string; path: string }>;
   enabled?: boolean;
   matched: boolean;
   reasons?: string[];
@@ -57,7 +58,7 @@ export function actionsOf(t: TriggerRow): string {
     .join(' ');
 }
 
-/** `cloudfn triggers list|create|test|delete`. */
+/** `cloudfn triggers list|create|test|enable|disable|replay|delete`. */
 export function registerTriggers(program: Command, cli: Cli): void {
   const triggers = program
     .command('triggers')
@@ -102,6 +103,10 @@ export function registerTriggers(program: Command, cli: Cli): void {
     )
     .argument('<file>', 'the trigger definition, JSON')
     .option('--replace', 'replace the trigger of the same name when it exists')
+    .option(
+      '--dry-run',
+      'check everything a save checks (definition, functions, tables, accounts); save nothing',
+    )
     .option(...JSON_FLAG)
     .addHelpText(
       'after',
@@ -111,7 +116,11 @@ export function registerTriggers(program: Command, cli: Cli): void {
       ),
     )
     .action(
-      async (file: string, options: { replace?: boolean; json?: boolean }, command: Command) => {
+      async (
+        file: string,
+        options: { replace?: boolean; dryRun?: boolean; json?: boolean },
+        command: Command,
+      ) => {
         let definition: unknown;
         try {
           definition = JSON.parse(readText(file));
@@ -125,6 +134,13 @@ export function registerTriggers(program: Command, cli: Cli): void {
         }
         const name = (definition as { name?: unknown } | null)?.name;
         const client = clientFor(cli, command);
+        if (options.dryRun) {
+          const checked = await dryRunSave(client, definition, name, options.replace === true);
+          if (options.json) return cli.io.out(json(checked));
+          return cli.io.out(
+            `${file}: valid; ${checked.exists ? 'would replace' : 'would create'} trigger ${checked.trigger.name} (${checked.trigger.type}): ${sourceOf(checked.trigger)} → ${actionsOf(checked.trigger) || 'no actions'}. Nothing saved.`,
+          );
+        }
         const created = await createOrReplace(
           client,
           definition,
@@ -175,6 +191,11 @@ export function registerTriggers(program: Command, cli: Cli): void {
         `${name}: ${answer.matched ? paint('matches', 'green', c) : paint('does not match', 'red', c)}${answer.enabled === false ? ' (but the trigger is disabled)' : ''}`,
       );
       for (const reason of answer.reasons ?? []) cli.io.out(`  - ${reason}`);
+      // Deleted with --force since the trigger was saved: it fires, and the firing dead-letters.
+      for (const m of answer.missing_references ?? [])
+        cli.io.out(
+          `  ${paint('!', 'yellow', c)} ${m.path}: no ${m.kind} named "${m.name}" any more; its firings dead-letter until it is back`,
+        );
       if (answer.rules.length === 0)
         return cli.io.out('No rules: every event of its source matches.');
       cli.io.out(
@@ -218,6 +239,56 @@ export function registerTriggers(program: Command, cli: Cli): void {
   }
 
   triggers
+    .command('replay')
+    .description('run a logged firing again, or every dead letter of the trigger (--all-dead)')
+    .argument('<trigger>', 'the trigger')
+    .argument('[log-id]', 'the firing (the id in cloudfn logs <trigger> --json)')
+    .option('--all-dead', 'every dead-lettered firing of the trigger')
+    .option(...JSON_FLAG)
+    .addHelpText(
+      'after',
+      examples(
+        'cloudfn triggers replay user_consume_card 6650a1c2e4b0f1a2b3c4d5e6',
+        'cloudfn triggers replay user_consume_card --all-dead',
+      ),
+    )
+    .action(
+      async (
+        name: string,
+        logId: string | undefined,
+        options: { allDead?: boolean; json?: boolean },
+        command: Command,
+      ) => {
+        if ((logId === undefined) === (options.allDead !== true))
+          throw usageError(
+            'Give either a log id or --all-dead.',
+            `cloudfn logs ${name} --trigger --status failed shows the firings and their ids.`,
+          );
+        const client = clientFor(cli, command);
+        const base = `/triggers/${encodeURIComponent(name)}/logs`;
+        if (logId !== undefined) {
+          const log = await client.call<Record<string, unknown>>(
+            'POST',
+            `${base}/${encodeURIComponent(logId)}/replay`,
+          );
+          if (options.json) return cli.io.out(json(log));
+          return cli.io.out(
+            `Replaying firing ${logId} of ${name}: queued again (cloudfn logs ${name} --trigger shows how it ends).`,
+          );
+        }
+        const answer = await client.call<{ replayed: number }>('POST', `${base}/replay`, {
+          body: { status: 'dead_letter' },
+        });
+        if (options.json) return cli.io.out(json(answer));
+        cli.io.out(
+          answer.replayed === 0
+            ? `${name} has no dead letters to replay.`
+            : `Replaying ${answer.replayed} dead-lettered firing(s) of ${name}.`,
+        );
+      },
+    );
+
+  triggers
     .command('delete')
     .description('delete a trigger (its logs go with it)')
     .argument('<name>', 'the trigger')
@@ -254,6 +325,36 @@ async function createOrReplace(
       replaced: true,
     };
   }
+}
+
+/** POST (or PUT with --replace) ?dryRun=true: every check of a save, nothing saved. */
+async function dryRunSave(
+  client: AdminClient,
+  definition: unknown,
+  name: unknown,
+  replace: boolean,
+): Promise<{ dry_run: true; exists: boolean; trigger: TriggerRow }> {
+  const existing =
+    typeof name === 'string' && replace
+      ? await client
+          .call('GET', `/triggers/${encodeURIComponent(name)}`)
+          .then(() => true)
+          .catch((err: unknown) => {
+            if (err instanceof EngineRefusedError && err.status === 404) return false;
+            throw err;
+          })
+      : false;
+  const answer = existing
+    ? await client.call<{ trigger: TriggerRow }>(
+        'PUT',
+        `/triggers/${encodeURIComponent(name as string)}`,
+        { body: definition, query: { dryRun: 'true' } },
+      )
+    : await client.call<{ trigger: TriggerRow }>('POST', '/triggers', {
+        body: definition,
+        query: { dryRun: 'true' },
+      });
+  return { dry_run: true, exists: existing, trigger: answer.trigger };
 }
 
 /** event.data for a dry-run: a push is parsed as the receiver would; other JSON is taken as is. */

@@ -10,11 +10,11 @@ import { resolveConfig } from '../../config.ts';
 import { startEngine } from '../../main.ts';
 import { AdminClient } from '../admin-client.ts';
 import type { Cli } from '../context.ts';
-import { CliError } from '../errors.ts';
+import { CliError, usageError } from '../errors.ts';
 import { paint } from '../format/colour.ts';
 import { loadProject, requireProjectRoot } from '../project/load.ts';
 import { deployProject } from '../project/deploy-project.ts';
-import { DEV_DIR, removeDevFile, writeDevFile } from './dev-file.ts';
+import { DEV_DIR, findDevEngine, removeDevFile, writeDevFile } from './dev-file.ts';
 import { streamJobs } from './job-stream.ts';
 import { serialRunner, watchProject } from './watch.ts';
 
@@ -24,6 +24,15 @@ export async function runDev(
 ): Promise<void> {
   const { io } = cli;
   const root = requireProjectRoot(cli.cwd);
+  const running = findDevEngine(root);
+  if (running) {
+    // A second dev would take over .cloudfn/dev.json and deploy the same project twice.
+    throw usageError(
+      `cloudfn dev already runs for ${root}: ${running.url} (pid ${running.pid}).`,
+      'Use that one (commands in the project find it), or stop it (Ctrl-C) first.',
+      'E_CLI_DEV_RUNNING',
+    );
+  }
   const dataDir = options.temp
     ? fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-dev-'))
     : path.join(root, DEV_DIR, 'data');

@@ -14,8 +14,16 @@ export interface JobRow {
   memory_bytes: number | null;
   trigger?: string | null;
   result?: unknown;
-  error?: { message?: string; stack?: string } | null;
+  error?: RunError | null;
   log?: LogLine[];
+}
+
+/** A failed run's error as the API returns it (SerializedError). */
+export interface RunError {
+  name?: string;
+  message?: string;
+  stack?: string;
+  code?: string;
 }
 
 /** A trigger log row as GET /triggers/:name/logs returns it. */
@@ -30,6 +38,8 @@ export interface TriggerLogRow {
   error?: string | null;
   job_id?: string | null;
   duration_ms?: number | null;
+  /** The error of the function run behind a failed firing (the CLI adds it from /jobs/:id). */
+  job_error?: RunError | null;
 }
 
 // Wide enough for "deadline_exceeded", so rows of any status line up.
@@ -46,7 +56,7 @@ export function renderJob(job: JobRow, colour: boolean): string {
   const lines = [head];
   const log = renderLogLines(job.log ?? [], colour, '    ');
   if (log) lines.push(log);
-  if (job.error?.message) lines.push(`    ${paint('error:', 'red', colour)} ${job.error.message}`);
+  if (job.error) lines.push(...renderRunError(job.error, job.status, colour));
   return lines.join('\n');
 }
 
@@ -62,7 +72,31 @@ export function renderTriggerLog(log: TriggerLogRow, colour: boolean): string {
   ];
   if (log.job_id) parts.push(paint(`job ${log.job_id}`, 'grey', colour));
   const lines = [parts.join('  ')];
-  if (log.error)
+  if (log.job_error) lines.push(...renderRunError(log.job_error, log.error_type ?? '', colour));
+  else if (log.error)
     lines.push(`    ${paint(`${log.error_type ?? 'error'}:`, 'red', colour)} ${log.error}`);
   return lines.join('\n');
+}
+
+/**
+ * A failed run's code (the error's own `code`, else its name, else the run status) and
+ * message, then the stack frames, indented under the row.
+ */
+export function renderRunError(error: RunError, status: string, colour: boolean): string[] {
+  // The error's own code (E_…) when it has one, else its class (TypeError, …).
+  const code = error.code ?? error.name ?? 'error';
+  const lines = [
+    `    ${paint(`${code}:`, 'red', colour)} ${error.message ?? `(no message; ${status})`}`,
+  ];
+  for (const frame of stackFrames(error.stack)) lines.push(`      ${paint(frame, 'grey', colour)}`);
+  return lines;
+}
+
+/** The `at …` lines of a stack (its first lines repeat the message shown above them). */
+export function stackFrames(stack: string | undefined): string[] {
+  if (!stack) return [];
+  return stack
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('at '));
 }

@@ -1,3 +1,5 @@
+import stringWidth from 'string-width';
+
 /** One column of an aligned table: its heading and how to render a cell. */
 export interface Column<T> {
   header: string;
@@ -6,27 +8,13 @@ export interface Column<T> {
   align?: 'left' | 'right';
 }
 
-// Ranges of East Asian wide characters (Hangul Jamo, CJK, Hangul, full-width forms, emoji).
-const WIDE: Array<[number, number]> = [
-  [0x1100, 0x115f],
-  [0x2e80, 0xa4cf],
-  [0xac00, 0xd7a3],
-  [0xf900, 0xfaff],
-  [0xfe30, 0xfe4f],
-  [0xff00, 0xff60],
-  [0xffe0, 0xffe6],
-  [0x1f300, 0x1faff],
-  [0x20000, 0x3fffd],
-];
-
-/** Display width: CJK and other wide characters take two terminal cells. */
+/**
+ * Display width in terminal cells: ANSI colour codes take none, CJK and other wide
+ * characters two, combining marks none (string-width, which follows Unicode's East Asian
+ * Width). Without this, a coloured or Chinese cell pushes its row out of line.
+ */
 export function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of text) {
-    const cp = char.codePointAt(0)!;
-    width += WIDE.some(([from, to]) => cp >= from && cp <= to) ? 2 : 1;
-  }
-  return width;
+  return stringWidth(text);
 }
 
 function pad(text: string, width: number, align: 'left' | 'right'): string {

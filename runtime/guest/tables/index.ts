@@ -9,6 +9,13 @@ import { Query } from './query.ts';
 import { TableRecord } from './record.ts';
 import { TableObjectImpl } from './table-object.ts';
 import { UserImpl } from './user.ts';
+import { GeoPoint, GeoPolygon } from './geo.ts';
+import {
+  ContentCategoryImpl,
+  ContentGroupImpl,
+  ContentImpl,
+  contentGroupStatics,
+} from './content.ts';
 
 export type { HostCall, SdkResponse } from './bridge.ts';
 export type { TableSdkError } from './errors.ts';
@@ -33,6 +40,11 @@ export interface TableApi {
   Query: typeof Query;
   TableRecord: typeof TableRecord;
   User: UserConstructor;
+  GeoPoint: typeof GeoPoint;
+  GeoPolygon: typeof GeoPolygon;
+  Content: (groupID: number) => ContentImpl;
+  ContentCategory: (groupID: number) => ContentCategoryImpl;
+  ContentGroup: ((groupID: number) => ContentGroupImpl) & ReturnType<typeof contentGroupStatics>;
 }
 
 /**
@@ -54,5 +66,28 @@ export function createTableApi(
     return new UserImpl(bridge, currentUserId);
   } as unknown as UserConstructor;
   User.prototype = UserImpl.prototype;
-  return { TableObject, Query, TableRecord, User };
+  // Plain functions, like TableObject: `new X(id)` and `X(id)` both work.
+  const Content = function Content(groupID: number): ContentImpl {
+    return new ContentImpl(bridge, groupID);
+  };
+  Content.prototype = ContentImpl.prototype;
+  const ContentCategory = function ContentCategory(groupID: number): ContentCategoryImpl {
+    return new ContentCategoryImpl(bridge, groupID);
+  };
+  ContentCategory.prototype = ContentCategoryImpl.prototype;
+  const ContentGroup = Object.assign(function ContentGroup(groupID: number): ContentGroupImpl {
+    return new ContentGroupImpl(bridge, groupID);
+  }, contentGroupStatics(bridge));
+  ContentGroup.prototype = ContentGroupImpl.prototype;
+  return {
+    TableObject,
+    Query,
+    TableRecord,
+    User,
+    GeoPoint,
+    GeoPolygon,
+    Content,
+    ContentCategory,
+    ContentGroup,
+  };
 }

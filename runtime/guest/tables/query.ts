@@ -3,6 +3,7 @@
  * exactly as MinCloud's SDK does, so the host sees the same documents as the REST API.
  */
 import { badArgument } from './errors.ts';
+import { GeoPoint, GeoPolygon } from './geo.ts';
 import { serializeValue } from './values.ts';
 
 const COMPARE_OPS: Record<string, string> = {
@@ -121,6 +122,38 @@ export class Query {
     if (typeof fieldName !== 'string' || fieldName === '')
       throw badArgument('Query.hasKey needs a key name');
     return this.add(checkKey(key, 'hasKey'), { $has_key: fieldName });
+  }
+
+  /** Records whose geojson polygon contains the point (MinCloud's include). */
+  include(key: string, point: GeoPoint): this {
+    if (!(point instanceof GeoPoint)) throw badArgument('Query.include needs a GeoPoint');
+    return this.add(checkKey(key, 'include'), { $intersects: point.toGeoJSON() });
+  }
+
+  /** Records whose geojson point lies in the polygon. */
+  within(key: string, polygon: GeoPolygon): this {
+    if (!(polygon instanceof GeoPolygon)) throw badArgument('Query.within needs a GeoPolygon');
+    return this.add(checkKey(key, 'within'), { $within: polygon.toGeoJSON() });
+  }
+
+  /** Records whose geojson point is within `radius` km of the point. */
+  withinCircle(key: string, point: GeoPoint, radius: number): this {
+    if (!(point instanceof GeoPoint)) throw badArgument('Query.withinCircle needs a GeoPoint');
+    if (typeof radius !== 'number') throw badArgument('Query.withinCircle needs a radius in km');
+    return this.add(checkKey(key, 'withinCircle'), {
+      $center: { radius, coordinates: [point.longitude, point.latitude] },
+    });
+  }
+
+  /** Records whose geojson point is between min and max metres of the point, nearest first. */
+  withinRegion(key: string, point: GeoPoint, maxDistance?: number, minDistance = 0): this {
+    if (!(point instanceof GeoPoint)) throw badArgument('Query.withinRegion needs a GeoPoint');
+    const data: Record<string, unknown> = {
+      geometry: point.toGeoJSON(),
+      min_distance: minDistance,
+    };
+    if (maxDistance !== undefined && maxDistance !== null) data.max_distance = maxDistance;
+    return this.add(checkKey(key, 'withinRegion'), { $nearsphere: data });
   }
 
   private add(key: string, condition: Record<string, unknown>): this {

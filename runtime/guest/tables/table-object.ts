@@ -103,7 +103,7 @@ export class TableObjectImpl {
   find(options: { withCount?: boolean } = {}): Promise<SdkResponse> {
     const args: Record<string, unknown> = {
       table: this._tableID,
-      where: this.where,
+      where: this.scoped(this.where),
       limit: this.limitValue ?? 20,
       offset: this.offsetValue,
       withCount: options.withCount === true,
@@ -117,7 +117,7 @@ export class TableObjectImpl {
 
   /** The number of records the query matches (a number, not a response). */
   count(): Promise<number> {
-    const args = { table: this._tableID, where: this.where };
+    const args = { table: this._tableID, where: this.scoped(this.where) };
     this.reset();
     return this.bridge.invoke('table.count', args) as Promise<number>;
   }
@@ -158,10 +158,20 @@ export class TableObjectImpl {
     return this;
   }
 
+  /**
+   * The condition every query of this object adds (a content library's group), or null.
+   * Subclasses that stand for part of a table (BaaS.Content) set it.
+   */
+  protected scope: Record<string, unknown> | null = null;
+
+  private scoped(where: Record<string, unknown>): Record<string, unknown> {
+    return this.scope === null ? where : { $and: [this.scope, where] };
+  }
+
   private bulkArgs(query: Query): Record<string, unknown> {
     const args: Record<string, unknown> = {
       table: this._tableID,
-      where: cloneJson(query.queryObject),
+      where: this.scoped(cloneJson(query.queryObject)),
       offset: this.offsetValue,
     };
     if (this.limitValue !== null) args.limit = this.limitValue;

@@ -36,19 +36,22 @@ export function launch(): Promise<Browser> {
 
 /**
  * Collects what must fail the run: console errors, uncaught page errors and CSP violations
- * (reported from the page through an init script, which CSP does not govern).
+ * (reported from the page through an init script, which CSP does not govern). `expected`
+ * lists the failed-request messages a test provokes on purpose.
  */
-export function watchProblems(page: Page): string[] {
+export function watchProblems(page: Page, expected: RegExp[] = []): string[] {
   const problems: string[] = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error')
-      problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+    if (msg.type() !== 'error') return;
+    const text = `console error: ${msg.text()} (${msg.location().url})`;
+    // A refusal the test provokes on purpose makes Chromium log the failed request.
+    if (!expected.some((re) => re.test(text))) problems.push(text);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   // A string, not a function: it runs in the page, where this file's (Node) types do not apply.
   void page.addInitScript({
     content: `document.addEventListener('securitypolicyviolation', (e) => {
-      console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI);
+      console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber + ' ' + e.sample);
     });`,
   });
   return problems;

@@ -35,7 +35,8 @@ describe.runIf(process.env.CLOUDFN_SLOW_TESTS === '1')(
         userEnv({ npm_config_offline: 'false' }),
       );
       expect(ci.code, ci.stderr).toBe(0);
-      engine = spawn('npm', ['start'], { cwd: clone, env: userEnv({ PORT: '0' }) });
+      // Its own process group, so the test stops exactly what it started (npm, the launcher, the engine).
+      engine = spawn('npm', ['start'], { cwd: clone, env: userEnv({ PORT: '0' }), detached: true });
       let log = '';
       url = await new Promise<string>((resolve, reject) => {
         engine!.on('exit', (code) => reject(new Error(`npm start exited (${code}):\n${log}`)));
@@ -48,17 +49,17 @@ describe.runIf(process.env.CLOUDFN_SLOW_TESTS === '1')(
         engine!.stderr!.on('data', read);
       });
       engine.removeAllListeners('exit');
-    });
+    }, 300_000);
 
     afterAll(async () => {
       if (engine && engine.exitCode === null) {
-        // npm start runs the launcher, which runs the engine: stop the engine, the rest follows.
+        // The whole group it started: npm, the launcher and the engine (which exits cleanly).
         const exited = new Promise((resolve) => engine!.on('exit', resolve));
-        execFileSync('pkill', ['-TERM', '-P', String(engine.pid)]);
+        process.kill(-engine.pid!, 'SIGTERM');
         await exited;
       }
       fs.rmSync(home, { recursive: true, force: true });
-    });
+    }, 60_000);
 
     it('has nothing outside itself to read', () => {
       expect(fs.readdirSync(home)).toEqual(['cloudfn']);

@@ -126,7 +126,9 @@ describe('cloudfn commands', { timeout: 120_000 }, () => {
     const failed = await cli('logs', 'boom', '--status', 'failed');
     expect(failed.code, failed.stderr).toBe(0);
     expect(failed.stdout.match(/execution_failed/g)).toHaveLength(2);
-    expect(failed.stdout).toContain('error: kaboom');
+    expect(failed.stdout).toContain('Error: kaboom');
+    // With the stack of each failed run, under its row.
+    expect(failed.stdout.match(/^\s+at .*boom\.js:2:/gm)).toHaveLength(2);
     const fulfilled = await cli('logs', 'boom', '--status', 'fulfilled');
     expect(fulfilled.stdout).toBe('');
     expect(fulfilled.stderr).toContain('No runs of boom yet with status fulfilled');
@@ -243,7 +245,9 @@ describe('cloudfn commands', { timeout: 120_000 }, () => {
     write('orders.json', JSON.stringify(records));
     const imported = await cli('tables', 'import', 'orders', 'orders.json', '--batch', '10');
     expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.stdout).toContain('Imported 25 records into orders.');
+    expect(imported.stdout).toContain(
+      'Imported 25 records into orders: 25 created, 0 updated, 0 skipped.',
+    );
 
     const csv = await cli('tables', 'export', 'orders', '--format', 'csv', '--out', 'orders.csv');
     expect(csv.code, csv.stderr).toBe(0);
@@ -255,10 +259,10 @@ describe('cloudfn commands', { timeout: 120_000 }, () => {
     const json = await cli('tables', 'export', 'orders');
     const exported = JSON.parse(json.stdout);
     expect(exported).toHaveLength(25);
-    // An export imports again: the system fields are dropped on the way in.
+    // An export imports again without duplicating: records whose id is in the table are skipped.
     write('again.json', json.stdout);
     expect((await cli('tables', 'import', 'orders', 'again.json')).code).toBe(0);
-    expect((await t.api('GET', '/tables/orders/records?limit=1')).body.meta.total_count).toBe(50);
+    expect((await t.api('GET', '/tables/orders/records?limit=1')).body.meta.total_count).toBe(25);
     expect((await cli('tables', 'export', 'orders', '--format', 'xml')).code).toBe(2);
   });
 
@@ -362,7 +366,7 @@ describe('cloudfn commands', { timeout: 120_000 }, () => {
       'error E_CLI_RUN_FAILED: 1 of 1 trigger runs caused by this push failed.',
     );
     expect(run.stdout).toMatch(/fails\s+\S+ \S+\s+dead_letter/);
-    expect(run.stdout).toContain('error: no thanks');
+    expect(run.stdout).toContain('Error: no thanks');
     const logged = Number(/\[log\] at (\d+)/.exec(run.stdout)?.[1]);
     expect(logged).toBeGreaterThanOrEqual(before);
   });

@@ -5,17 +5,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../helpers/fixtures.ts';
 import { cliEnv } from './run-cli.ts';
+import { USER_PATH } from './user-shell.ts';
 
 // bin/cloudfn.js started the ways users start it, by the machine's own Node (older than 24
 // here: the launcher must find the pinned Node 24 from its own location and run on it):
 // from another folder, through a symlink as `npm link` makes, as ../bin/cloudfn.js, and,
 // without the pinned Node beside it, with a clear message.
-// PATH as in a user's shell: without the node_modules/.bin folders npm and vitest add.
-const PATH = (process.env.PATH ?? '')
-  .split(path.delimiter)
-  .filter((dir) => !dir.includes(`node_modules${path.sep}.bin`))
-  .join(path.delimiter);
-const userEnv = (extra: Record<string, string> = {}) => cliEnv({ PATH, ...extra });
+const userEnv = (extra: Record<string, string> = {}) => cliEnv({ PATH: USER_PATH, ...extra });
 const systemNode = (() => {
   try {
     return execFileSync('bash', ['-c', 'command -v node'], { env: userEnv() }).toString().trim();
@@ -80,6 +76,12 @@ describe.skipIf(!systemNode)(`bin/cloudfn.js under the machine's Node (${systemM
       ['../bin/cloudfn.js', '--version'],
       path.join(repoRoot, 'docs'),
     );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
+  it('runs as npx --prefix <checkout> cloudfn from outside the checkout', async () => {
+    const r = await run('npx', ['--prefix', repoRoot, 'cloudfn', '--version'], tmp);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(version);
   });

@@ -178,6 +178,12 @@ describe('a cloudfn project outside the checkout', { timeout: 180_000 }, () => {
       const devFile = JSON.parse(fs.readFileSync(path.join(app, '.cloudfn/dev.json'), 'utf8'));
       expect(devFile.url).not.toBe(t.engine.url);
 
+      const second = await sh('npx cloudfn dev --temp', app, userEnv());
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain(
+        `E_CLI_DEV_RUNNING: cloudfn dev already runs for ${app}: ${devFile.url}`,
+      );
+
       // No CLOUDFN_URL: the commands find the dev engine through .cloudfn/dev.json.
       const before = await sh("npx cloudfn invoke hello '{}'", app, userEnv());
       ok(before);

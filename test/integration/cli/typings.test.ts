@@ -116,7 +116,7 @@ exports.main = async function (event) {
   require('fs');
   return { reply: { MsgType: 'text' } } satisfies CloudFn.ReplyResult;
 }
-export const notInTheSandbox = [fetch, Buffer, crypto.subtle, new TextDecoder().decode('text')];
+export const notInTheSandbox = [Buffer, setImmediate, crypto.subtle, new TextDecoder().decode('text')];
 `,
     );
     const result = await typecheck(dir);
@@ -131,7 +131,7 @@ export const notInTheSandbox = [fetch, Buffer, crypto.subtle, new TextDecoder().
     expect(errors.find((l) => l.includes('(5,'))).toContain("Cannot find name 'require'");
     expect(errors.find((l) => l.includes('(6,'))).toContain("is not assignable to type 'Reply'");
     const line8 = errors.filter((l) => l.includes('(8,')).join('\n');
-    expect(line8).toContain("Cannot find name 'fetch'");
+    expect(line8).toContain("Cannot find name 'setImmediate'");
     expect(line8).toContain("Cannot find name 'Buffer'");
     expect(line8).toContain("Property 'subtle' does not exist on type 'Crypto'");
     expect(line8).toContain("is not assignable to parameter of type 'ArrayBuffer");

@@ -11,7 +11,7 @@ let t: TestEngine;
 beforeAll(async () => {
   t = await startTestEngine({ env: { CLOUDFN_INVOKE_MAX_IN_FLIGHT: '10' } });
 });
-afterAll(() => t.close());
+afterAll(() => t.close(), 180_000);
 
 async function deploy(name: string, code: string, timeoutMs?: number): Promise<void> {
   const res = await t.api('PUT', `/functions/${name}`, {
@@ -42,6 +42,52 @@ const CALLER = (callee: string, n: number, sync: boolean) => `exports.main = asy
   }
   return tally;
 }`;
+
+describe('BaaS.invoke through the engine', () => {
+  it('runs the callee as a job of its own: sync answers its result or its error, async answers at once', async () => {
+    await deploy(
+      'double',
+      'exports.main = async (e) => { if (e.data < 0) throw new Error("negative"); return { twice: e.data * 2, eventType: e.eventType } }',
+    );
+    await deploy(
+      'orchestrator',
+      `exports.main = async () => ({
+        ok: await BaaS.invoke('double', 21),
+        failed: await BaaS.invoke('double', -1),
+        missing: await BaaS.invoke('no_such_function', 1),
+        later: await BaaS.invoke('double', 5, false),
+      })`,
+    );
+    const res = await t.api('POST', '/functions/orchestrator/invoke', {});
+    expect(res.body.data).toMatchObject({
+      ok: { code: 0, data: { twice: 42, eventType: 'cloud_function' }, error: {} },
+      failed: { code: 1, data: null, error: { message: 'negative', status: 'execution_failed' } },
+      missing: { code: 1, data: null, error: { code: 'E_FUNCTION_NOT_FOUND' } },
+      later: { code: 0, data: null, error: {} },
+    });
+    await t.engine.settled();
+    await expect
+      .poll(
+        async () =>
+          (await t.api('GET', '/functions/double/jobs?status=fulfilled')).body.meta.total_count,
+      )
+      .toBe(2);
+    const jobs = (await t.api('GET', '/functions/double/jobs')).body.objects as {
+      source: string;
+      data: unknown;
+      result: unknown;
+    }[];
+    expect(jobs.map((j) => j.source)).toEqual([
+      'cloud_function',
+      'cloud_function',
+      'cloud_function',
+    ]);
+    expect(jobs.find((j) => j.data === 5)?.result).toEqual({
+      twice: 10,
+      eventType: 'cloud_function',
+    });
+  });
+});
 
 describe('BaaS.invoke fan-out', () => {
   it('allows 50 calls per run; the 51st and later reject with E_FUNCTION_INVOKE_LIMIT and write no job', async () => {

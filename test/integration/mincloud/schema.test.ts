@@ -221,7 +221,7 @@ describe('pages not done yet', () => {
     'schema/table.md (BaaS.TableSchema: creating and changing tables from a function) — tables are made with the admin API or the CLI; the SDK has no schema calls yet',
   );
   it.todo(
-    'schema/data-type.md file and geojson fields — cloudfn has no file storage, and geo (schema/geo.md) is not done yet',
+    'schema/data-type.md file fields — cloudfn has no file storage (geojson fields: geo.test.ts)',
   );
   it.todo('schema/validator.md (BaaS.Validator) — not done yet');
 });

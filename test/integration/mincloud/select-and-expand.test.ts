@@ -72,6 +72,30 @@ describe('pointers and expand', () => {
     expect(res.plain.comment).toEqual({ id: res.found.comment.id, _table: 'Comment' });
   });
 
+  // select-and-expand.md: select('pointer.attr') keeps only those fields of the expanded pointer
+  it("select(['created_by.nickname', 'comment.text']) trims the expanded records", async () => {
+    const res = await runOk(
+      t,
+      'select_sub',
+      `exports.main = async () => {
+        const Article = new BaaS.TableObject('Article')
+        const found = await Article.expand(['created_by', 'comment']).select(['created_by.nickname', 'comment.text']).find()
+        const one = await Article.expand('comment').select(['title', 'comment.text']).get(found.data.objects[0].id)
+        return { found: found.data.objects[0], one: one.data }
+      }`,
+    );
+    expect(res.found).toEqual({
+      id: expect.any(String),
+      created_by: { id: userId, nickname: 'Larry' },
+      comment: { id: expect.any(String), _table: 'Comment', text: 'nice' },
+    });
+    expect(res.one).toEqual({
+      id: res.found.id,
+      title: 'hello',
+      comment: { id: res.found.comment.id, _table: 'Comment', text: 'nice' },
+    });
+  });
+
   it('a pointer field is queried by the record it points at; a bad pointer is refused', async () => {
     const res = await runOk(
       t,

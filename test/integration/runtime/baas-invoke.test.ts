@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupervisedSandbox } from '../../../runtime/index.ts';
-import type { FunctionVersion, NestedInvoke } from '../../../runtime/sandbox.ts';
+import type { FunctionVersion, InvocationOutcome, NestedInvoke } from '../../../runtime/sandbox.ts';
 import { deploy, nestedInvokeIn, run, testSandbox } from './harness.ts';
 
 let sandbox: SupervisedSandbox;
@@ -8,7 +8,8 @@ const deployed = new Map<string, FunctionVersion>();
 const calls: { name: string; data: unknown; sync: boolean; depth: number; parentJobId: string }[] =
   [];
 
-const throughSandbox = nestedInvokeIn(() => sandbox, deployed);
+const background: Promise<InvocationOutcome>[] = [];
+const throughSandbox = nestedInvokeIn(() => sandbox, deployed, background);
 const nestedInvoke: NestedInvoke = (name, data, options) => {
   calls.push({ name, data, ...options });
   return throughSandbox(name, data, options);
@@ -55,13 +56,21 @@ describe('BaaS.invoke', () => {
     });
   });
 
-  it('passes sync = false through', async () => {
+  it('with sync = false, answers at once without the callee’s result, and the callee still runs', async () => {
     const caller = await deploy(
       'async_caller',
-      'exports.main = async () => (await BaaS.invoke("adder", { a: 1, b: 1 }, false)).code',
+      'exports.main = async () => BaaS.invoke("adder", { a: 1, b: 1 }, false)',
     );
-    expect((await run(sandbox, caller)).result).toBe(0);
-    expect(calls.at(-1)?.sync).toBe(false);
+    const before = background.length;
+    const out = await run(sandbox, caller);
+    // The caller got MinCloud's immediate answer, not the callee's result…
+    expect(out).toMatchObject({ status: 'fulfilled', result: { code: 0, data: null, error: {} } });
+    // …and the callee ran on its own, to its own result.
+    expect(background).toHaveLength(before + 1);
+    expect(await background[before]).toMatchObject({
+      status: 'fulfilled',
+      result: { sum: 2, eventType: 'cloud_function' },
+    });
   });
 
   it('stops a cycle at the depth limit with a clear error', async () => {

@@ -60,20 +60,27 @@ export const HEALTHY = `let runs = 0;\nexports.main = async (event) => ({ runs: 
 
 /**
  * The engine's NestedInvoke, reduced to its essence: look the function up in `deployed` and
- * run it in the same sandbox one level deeper, answering MinCloud's {code, data, error}.
+ * run it in the same sandbox one level deeper, answering MinCloud's {code, data, error}; with
+ * `sync: false`, answer `code: 0` at once and run it on its own (into `background`, if given).
  */
 export function nestedInvokeIn(
   sandbox: () => SupervisedSandbox,
   deployed: Map<string, FunctionVersion>,
+  background: Promise<InvocationOutcome>[] = [],
 ): NestedInvoke {
   return async (name, data, options) => {
     const fn = deployed.get(name);
     if (fn === undefined) return { code: 1, data: null, error: { message: `no function ${name}` } };
-    const out = await sandbox().invoke({
+    const running = sandbox().invoke({
       fn,
       event: { data, eventType: 'cloud_function', jobId: `${options.parentJobId}/${name}` },
       depth: options.depth,
     });
+    if (!options.sync) {
+      background.push(running);
+      return { code: 0, data: null, error: {} };
+    }
+    const out = await running;
     return out.status === 'fulfilled'
       ? { code: 0, data: out.result ?? null, error: {} }
       : { code: 1, data: null, error: { message: out.error?.message ?? out.status } };

@@ -3,9 +3,11 @@
 // mid-run, refresh before expiry, back-off after failures, fetch counts in the admin API.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   APP_ID,
+  APP_SECRET,
   deploy,
   invoke,
   manualClock,
@@ -42,7 +44,8 @@ describe('fetching', () => {
       return BaaS.wxAccessToken(event.signKey);
     }`;
     // 4 functions × 25 runs: the per-function concurrency cap is 32.
-    for (const i of [0, 1, 2, 3]) await deploy(t, `token${i}`, code);
+    // They wait for each other: a generous deadline, so a busy machine does not fail the test.
+    for (const i of [0, 1, 2, 3]) await deploy(t, `token${i}`, code, { timeoutMs: 120_000 });
     const hold = fake.holdTokens();
     const runs = Array.from({ length: 100 }, (_, n) => invoke(t, `token${n % 4}`, { n }));
     for (;;) {
@@ -168,7 +171,12 @@ describe('expiry and failures', () => {
 
   it('backs off after failed fetches (1 s, 2 s, …), reports them, and recovers', async () => {
     const clock = manualClock();
-    s = await startWechatSetup({ clock });
+    const lines: Record<string, unknown>[] = [];
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    s = await startWechatSetup({ clock, log });
     const { t, fake } = s;
     await deploy(t, 'tok', TOKEN_FN);
     fake.failTokenFetches(2);
@@ -211,6 +219,14 @@ describe('expiry and failures', () => {
       hasToken: true,
       lastError: null,
     });
+    // Reported in the engine log (with the account and the back-off), never with the secret.
+    const failures = lines.filter((l) => l.msg === 'WeChat access token fetch failed; backing off');
+    expect(failures.map((l) => [l.appId, l.errcode, l.failures, l.retryInMs])).toEqual([
+      [APP_ID, -1, 1, 1000],
+      [APP_ID, -1, 2, 2000],
+    ]);
+    expect(lines.filter((l) => l.msg === 'WeChat access token fetched')).toHaveLength(1);
+    expect(JSON.stringify(lines)).not.toContain(APP_SECRET);
   });
 
   it('a wrong AppSecret fails with WeChat code 40125 and reason E_WECHAT_API_INVALID_SECRET', async () => {

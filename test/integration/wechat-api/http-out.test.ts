@@ -127,8 +127,10 @@ describe('with CLOUDFN_OUTBOUND_ALLOW_PRIVATE=1', () => {
         const sent = await fetch(base + '/echo', { method: 'PUT', body: 'plain text' });
         const bytes = new Uint8Array(await (await fetch(base + '/bytes')).arrayBuffer());
         let fileRedirect;
-        try { await fetch(base + '/to-file'); } catch (e) { fileRedirect = e.code; }
-        return { status: r.status, ok: r.ok, redirected: r.redirected, url: r.url,
+        try { await fetch(base + '/to-file'); } catch (e) { fileRedirect = e.reason; }
+        const made = new Response('made here', { status: 201, headers: { 'X-A': '1' } });
+        const own = [made.status, made.ok, made.headers.get('x-a'), await made.text()];
+        return { own, status: r.status, ok: r.ok, redirected: r.redirected, url: r.url,
                  type: r.headers.get('Content-Type'), json, reread,
                  sent: await sent.json(), bytes: Array.from(bytes), fileRedirect };
       }`,
@@ -136,6 +138,7 @@ describe('with CLOUDFN_OUTBOUND_ALLOW_PRIVATE=1', () => {
     const answer = await invoke(t, 'fetcher', { base });
     expect(answer.status).toBe('fulfilled');
     expect(answer.data).toMatchObject({
+      own: [201, true, '1', 'made here'],
       status: 200,
       ok: true,
       redirected: true,
@@ -164,7 +167,7 @@ describe('with CLOUDFN_OUTBOUND_ALLOW_PRIVATE=1', () => {
         const out = [];
         for (const path of ['/big', '/echo', '/echo']) {
           try { const r = await fetch(event.data.base + path); out.push(r.status); }
-          catch (e) { out.push(e.code); }
+          catch (e) { out.push(e.reason); }
         }
         return out;
       }`,
@@ -192,7 +195,7 @@ describe('without the setting', () => {
                             () => fetch(event.data.base + '/echo'),
                             () => fetch('http://localhost:1/'),
                             () => fetch('http://169.254.169.254/latest/meta-data/')]) {
-          try { await call(); out.push('sent'); } catch (e) { out.push(e.code); }
+          try { await call(); out.push('sent'); } catch (e) { out.push(e.reason); }
         }
         return out;
       }`,

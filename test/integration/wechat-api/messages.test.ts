@@ -145,10 +145,10 @@ describe('messages, with the bodies WeChat documents', () => {
     const answer = await run(
       'bad',
       `try { await BaaS.wechat.sendCustomerMessage({ touser: 'OPENID_0005', msgtype: 'text', text: {} }); }
-       catch (e) { return { code: e.code, message: e.message }; }`,
+       catch (e) { return { reason: e.reason, message: e.message }; }`,
     );
     expect(answer.data).toEqual({
-      code: 'E_WECHAT_API_BAD_ARGS',
+      reason: 'E_WECHAT_API_BAD_ARGS',
       message: 'text.content is required',
     });
     expect(s.fake.calls.length).toBe(before);

@@ -99,6 +99,30 @@ describe('MinCloud compatibility', () => {
   });
 });
 
+describe('BaaS.wxCensorText', () => {
+  it("resolves MinCloud's {data: {risky}} from WeChat's msgSecCheck, version 1 and 2", async () => {
+    s = await startWechatSetup();
+    const { t, fake } = s;
+    await deploy(
+      t,
+      'censor',
+      `exports.main = async function (event) {
+        return [
+          (await BaaS.wxCensorText('hello')).data.risky,
+          (await BaaS.wxCensorText('some RISKY words')).data.risky,
+          (await BaaS.wxCensorText('RISKY', { openid: 'oUser1234', scene: 2 })).data.risky,
+        ];
+      }`,
+    );
+    expect((await invoke(t, 'censor')).data).toEqual([false, true, true]);
+    expect(fake.callsTo('/wxa/msg_sec_check').map((c) => c.body)).toEqual([
+      { content: 'hello' },
+      { content: 'some RISKY words' },
+      { content: 'RISKY', version: 2, scene: 2, openid: 'oUser1234' },
+    ]);
+  });
+});
+
 describe('choosing the account', () => {
   const OTHER = 'wx0000000000000002';
   const accounts = {
@@ -114,7 +138,7 @@ describe('choosing the account', () => {
       'which',
       `exports.main = async (event) => {
         try { return (await BaaS.wxAccessToken(event.signKey, event.data.appId ? { appId: event.data.appId } : undefined)).access_token; }
-        catch (e) { return e.code; }
+        catch (e) { return e.reason; }
       }`,
     );
     expect((await invoke(t, 'which')).data).toBe('E_WECHAT_API_ACCOUNT_AMBIGUOUS');

@@ -75,7 +75,7 @@ describe('secrets at rest', () => {
       encodingAESKey: SECRETS.encodingAESKey,
     });
     await first.close();
-    // Turn it into what the previous version left: schema 1, plaintext columns.
+    // Turn it into what the previous version left: schema 2, plaintext columns.
     const db = new Database(path.join(dir, 'engine.db'));
     db.exec(
       'DROP TABLE wechat_tokens; DROP TABLE wechat_token_fetches; ALTER TABLE accounts DROP COLUMN app_secret',
@@ -84,7 +84,7 @@ describe('secrets at rest', () => {
       SECRETS.token,
       SECRETS.encodingAESKey,
     );
-    db.pragma('user_version = 1');
+    db.pragma('user_version = 2');
     db.close();
 
     const second = await startTestEngine({ dataDir: dir });

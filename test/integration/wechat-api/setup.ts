@@ -1,6 +1,7 @@
 /** A real engine wired to the fake WeChat API, with one or more accounts holding an AppSecret. */
 import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
 import { startFakeWechatApi, type FakeWechatApi } from '../../helpers/fake-wechat-api.ts';
+import type { Logger } from 'pino';
 import type { Clock } from '../../../engine/clock.ts';
 
 export const APP_ID = 'wx2c2769f8efd9abc2';
@@ -30,6 +31,7 @@ export async function startWechatSetup(
     accounts?: Record<string, string>;
     env?: Record<string, string>;
     clock?: Clock;
+    log?: Logger;
     expiresIn?: number;
   } = {},
 ): Promise<WechatSetup> {
@@ -40,7 +42,10 @@ export async function startWechatSetup(
   });
   const t = await startTestEngine({
     env: { CLOUDFN_WECHAT_API_URL: fake.url, ...options.env },
-    ...(options.clock ? { overrides: { clock: options.clock } } : {}),
+    overrides: {
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    },
   });
   for (const [appId, appSecret] of Object.entries(accounts)) {
     const put = await t.api('PUT', `/wechat/accounts/${appId}`, { token: 'spamtest', appSecret });
@@ -57,8 +62,13 @@ export async function startWechatSetup(
 }
 
 /** Deploys `code` as `name` (201 expected). */
-export async function deploy(t: TestEngine, name: string, code: string): Promise<void> {
-  const answer = await t.api('PUT', `/functions/${name}`, { code });
+export async function deploy(
+  t: TestEngine,
+  name: string,
+  code: string,
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
+  const answer = await t.api('PUT', `/functions/${name}`, { code, ...options });
   if (answer.status !== 201 && answer.status !== 200)
     throw new Error(`deploy failed: ${JSON.stringify(answer.body)}`);
 }

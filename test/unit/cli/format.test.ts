@@ -5,7 +5,6 @@ import { renderJob, renderTriggerLog } from '../../../engine/cli/format/runs.ts'
 import { formatBytes, formatDuration } from '../../../engine/cli/format/values.ts';
 import { renderBar } from '../../../engine/cli/progress.ts';
 import { hintFor } from '../../../engine/cli/hints.ts';
-import { importsLocalFiles } from '../../../engine/cli/bundle.ts';
 
 describe('renderTable', () => {
   it('aligns columns, right-aligns numbers and leaves no trailing blanks', () => {
@@ -135,13 +134,5 @@ describe('values, progress, hints and local imports', () => {
     expect(hintFor({ code: 'E_SOMETHING' }, { tokenSource: 'none' })).toBe(
       'See docs/errors.md for E_SOMETHING.',
     );
-  });
-  it('sees when a source imports other local files', () => {
-    expect(importsLocalFiles("import { a } from './a.ts';")).toBe(true);
-    expect(importsLocalFiles("const a = require('../lib/a');")).toBe(true);
-    expect(importsLocalFiles("export * from './x.js';")).toBe(true);
-    expect(importsLocalFiles("import './side-effect.js';")).toBe(true);
-    expect(importsLocalFiles("exports.main = async () => './not-an-import';")).toBe(false);
-    expect(importsLocalFiles("import lodash from 'lodash';")).toBe(false);
   });
 });

@@ -77,6 +77,8 @@ describe('rule builder', () => {
         { field: 'UserCardCode', op: 'regex', value: '^4529' },
         { field: 'MsgType', op: 'in', value: 'event, text' },
       ]);
+      // A trigger may only name an account and a function that exist.
+      await t.api('PUT', '/wechat/accounts/wx2c2769f8efd9abc2', { token: 'spamtest' });
       await t.api('PUT', '/functions/noop', { code: 'exports.main = async () => 1;' });
       const made = await t.api('POST', '/triggers', {
         name: 'built',

@@ -19,6 +19,7 @@ function scope(): HostRequestScope & { lines: string[] } {
     functionName: 'f',
     jobId: 'j',
     eventData: {},
+    deadlineAt: Number.MAX_SAFE_INTEGER,
     state: new Map(),
     log: (_level, message) => void lines.push(message),
     lines,
@@ -135,5 +136,14 @@ describe('redirects, each hop checked again', () => {
       limited({ url: 'http://public.example/loop', method: 'GET', headers: {} }, scope()),
     ).rejects.toMatchObject({ code: 'E_OUTBOUND_LIMIT' });
     expect(loop.seen).toHaveLength(3);
+  });
+
+  it('a run past its deadline makes no request (E_OUTBOUND_TIMEOUT)', async () => {
+    const { seen, transport } = hosts({ 'http://public.example/a': [200] });
+    const late = { ...scope(), deadlineAt: Date.now() - 1 };
+    await expect(
+      handler(transport)({ url: 'http://public.example/a', method: 'GET', headers: {} }, late),
+    ).rejects.toMatchObject({ code: 'E_OUTBOUND_TIMEOUT' });
+    expect(seen).toHaveLength(0);
   });
 });

@@ -392,3 +392,27 @@ describe('10,000 triggers', () => {
     ).not.toContain('t0');
   });
 });
+
+describe('stored triggers whose rules no longer compile', () => {
+  test('are left out of the index (listed in skipped); the others still match', () => {
+    const good = wechat('good', 'wx2c2769f8efd9abc2', [
+      { field: 'Event', op: '=', value: 'user_consume_card' },
+    ]);
+    const valid = wechat('old', 'wx2c2769f8efd9abc2', [
+      { field: 'Event', op: 'regex', value: '^user_' },
+    ]);
+    // As an older version stored it: a lookahead, which the linear-time matcher refuses.
+    const old: TriggerDefinition = {
+      ...valid,
+      condition: {
+        ...(valid.condition as RuleCondition & { appId: string }),
+        rules: [{ field: 'Event', op: 'regex', value: '(?=user)user_' }],
+      },
+    } as TriggerDefinition;
+    const index = buildTriggerIndex([old, good]);
+    expect(index.skipped).toEqual([
+      { name: 'old', reason: expect.stringMatching(/lookahead and lookbehind/) },
+    ]);
+    expect(names(index, APP, CONSUME_CARD)).toEqual(['good']);
+  });
+});
