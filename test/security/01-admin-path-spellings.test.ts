@@ -10,7 +10,6 @@ import { openApiDocument } from '../../engine/http/openapi.ts';
 import { pathFault } from '../../engine/http/canonical-path.ts';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { rawRequest } from './helpers/raw-http.ts';
-import { adminRoutes } from './helpers/admin-routes.ts';
 
 const APP_ID = 'wx2c2769f8efd9abc2';
 const TOKEN = 'spamtest';
