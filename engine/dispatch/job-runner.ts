@@ -203,7 +203,16 @@ export class JobRunner {
           trigger: item.trigger,
           log: item.triggerLogId,
           attempts,
-          ...(actionError ? { code: actionError.type, reason: actionError.message } : {}),
+          // A function's own error message is its words (it may quote its env values): the
+          // log names the job that holds it instead (docs/security.md, "Secrets").
+          ...(actionError
+            ? {
+                code: actionError.type,
+                ...(actionError.jobId === undefined
+                  ? { reason: actionError.message }
+                  : { job: actionError.jobId }),
+              }
+            : {}),
         },
         'firing dead-lettered',
       );

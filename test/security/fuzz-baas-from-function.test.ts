@@ -44,7 +44,8 @@ exports.main = async (event) => {
       }
       out.push('ok');
     } catch (err) {
-      out.push(String((err && err.code) || 'thrown'));
+      // MinCloud's HError: \`code\` its integer, \`reason\` cloudfn's E_ code.
+      out.push(String((err && (err.reason || err.code)) || 'thrown'));
     }
   }
   return out;

@@ -168,7 +168,7 @@ export function planProject(
 }
 
 // What the engine adds to a stored trigger that a definition does not hold.
-const STORED_ONLY = new Set(['key', 'hook_path', 'created_at', 'updated_at']);
+const STORED_ONLY = new Set(['key', 'hook_path', 'key_hint', 'created_at', 'updated_at']);
 
 /** The top-level keys whose values differ; a webhook secret the file leaves out is the engine's. */
 export function triggerChanges(
@@ -184,11 +184,19 @@ export function triggerChanges(
     if (key === 'actions' && Array.isArray(mine) && Array.isArray(theirs)) {
       // The local parse gives a webhook action without a secret an empty one: the engine
       // generated its own, which is not a difference.
+      // The engine shows a stored secret only as its hint (its last 4 characters), or in
+      // clear in the answer that set it: the file's secret is taken as the stored one when it
+      // is the one shown, or ends the same way as the hint. One the file leaves out ('') is
+      // the engine's.
       theirs = theirs.map((a: unknown, i) => {
-        const l = mine[i] as { secret?: unknown } | undefined;
-        return l?.secret === '' && a !== null && typeof a === 'object' && 'secret' in a
-          ? { ...a, secret: '' }
-          : a;
+        if (a === null || typeof a !== 'object' || !('secret' in a || 'secret_hint' in a)) return a;
+        const { secret: shown, secret_hint: hint, ...rest } = a as Record<string, unknown>;
+        const l = (mine[i] as { secret?: unknown } | undefined)?.secret;
+        const same =
+          l === '' ||
+          (typeof l === 'string' &&
+            (shown !== undefined ? shown === l : hint === `…${l.slice(-4)}`));
+        return { ...rest, secret: same ? l : (shown ?? hint) };
       });
     }
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(mine ?? null)), theirs ?? null))

@@ -18,7 +18,7 @@ export function envName(...parts: string[]): string {
 }
 
 // What the engine adds to a stored trigger, and secrets, which stay on the engine.
-const NOT_DEFINITION = new Set(['key', 'hook_path', 'created_at', 'updated_at']);
+const NOT_DEFINITION = new Set(['key', 'hook_path', 'key_hint', 'created_at', 'updated_at']);
 
 /** The files of the pulled project, by path relative to its root. */
 export function pulledFiles(state: EngineState): Record<string, string> {
@@ -73,8 +73,9 @@ export function pulledFiles(state: EngineState): Record<string, string> {
     if (Array.isArray(definition.actions)) {
       // A webhook's secret stays on the engine: left out, a redeploy keeps comparing equal.
       definition.actions = definition.actions.map((action: unknown) => {
-        if (action === null || typeof action !== 'object' || !('secret' in action)) return action;
-        const { secret: _secret, ...rest } = action as Record<string, unknown>;
+        if (action === null || typeof action !== 'object') return action;
+        if (!('secret' in action) && !('secret_hint' in action)) return action;
+        const { secret: _secret, secret_hint: _hint, ...rest } = action as Record<string, unknown>;
         return rest;
       });
     }
