@@ -80,6 +80,10 @@ describe('secrets at rest', () => {
     db.exec(
       'DROP TABLE wechat_tokens; DROP TABLE wechat_token_fetches; ALTER TABLE accounts DROP COLUMN app_secret',
     );
+    // …and without migration 4 (hook keys hashed), which comes after.
+    db.exec(
+      'DROP INDEX triggers_by_key_hash; ALTER TABLE triggers DROP COLUMN webhook_key_hash; ALTER TABLE triggers DROP COLUMN webhook_key_hint',
+    );
     db.prepare('UPDATE accounts SET token = ?, aes_key = ?').run(
       SECRETS.token,
       SECRETS.encodingAESKey,
