@@ -49,9 +49,12 @@ function hostPath(text, label) {
 }
 `;
 
-/** An attempt as a function: it reports its leaks in a finally, whatever its outcome. */
+/**
+ * An attempt as a function: it reports its leaks in a finally, whatever its outcome. A thrown
+ * HError is reported by its `reason` (our E_ code; its `code` is MinCloud's integer).
+ */
 function attemptSource(body: string): string {
-  return `${PREAMBLE}\nexports.main = async function (event) {\n  let result, threw = null;\n  try {\n    result = await (async () => { ${body} })();\n  } catch (e) {\n    threw = String((e && (e.code || e.message)) || e);\n  } finally {\n    report(${JSON.stringify(REPORT)} + JSON.stringify({ leaks, probed, threw }));\n  }\n  return result;\n};\n`;
+  return `${PREAMBLE}\nexports.main = async function (event) {\n  let result, threw = null;\n  try {\n    result = await (async () => { ${body} })();\n  } catch (e) {\n    threw = String((e && (e.reason || e.code || e.message)) || e);\n  } finally {\n    report(${JSON.stringify(REPORT)} + JSON.stringify({ leaks, probed, threw }));\n  }\n  return result;\n};\n`;
 }
 
 interface Attempt {
