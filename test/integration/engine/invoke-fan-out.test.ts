@@ -36,7 +36,7 @@ const CALLER = (callee: string, n: number, sync: boolean) => `exports.main = asy
       const r = await BaaS.invoke(${JSON.stringify(callee)}, i, ${sync});
       key = 'code' + r.code;
     } catch (e) {
-      key = e.code + '/' + e.status;
+      key = e.reason + '/' + e.status; // an HError: reason is our E_ code
     }
     tally[key] = (tally[key] ?? 0) + 1;
   }

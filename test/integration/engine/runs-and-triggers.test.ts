@@ -116,7 +116,9 @@ describe('DELETE /functions/:name', () => {
     await deploy('doomed', 'exports.main = async () => "v1"');
     await deploy('doomed', 'exports.main = async () => "v2"');
     const key = await hookTrigger('doomed_hook', 'doomed');
-    expect((await t.api('DELETE', '/functions/doomed')).status).toBe(204);
+    // A trigger names it: refused (409 E_IN_USE) unless forced.
+    expect((await t.api('DELETE', '/functions/doomed')).status).toBe(409);
+    expect((await t.api('DELETE', '/functions/doomed?force=true')).status).toBe(204);
     expect((await t.api('GET', '/functions/doomed')).body).toMatchObject({
       error: { code: 'E_FUNCTION_NOT_FOUND' },
     });
