@@ -4,9 +4,9 @@
  * died with SIGSEGV there, taking the next, innocent run with it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SupervisedSandbox } from '../../../runtime/index.ts';
-import { SYNC_ENTRIES_PER_JOB } from '../../../runtime/executor/function-instance.ts';
-import { deploy, HEALTHY, run, testSandbox } from './harness.ts';
+import type { SupervisedSandbox } from '../../runtime/index.ts';
+import { SYNC_ENTRIES_PER_JOB } from '../../runtime/executor/function-instance.ts';
+import { deploy, HEALTHY, run, testSandbox } from '../integration/runtime/harness.ts';
 
 const STORM = `exports.main = () => new Promise(() => {
   for (let i = 0; i < 1000; i++) setInterval(() => {}, 1);

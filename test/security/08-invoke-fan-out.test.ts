@@ -5,7 +5,7 @@
  * call rejects inside the caller and writes no job row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
+import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 
 let t: TestEngine;
 beforeAll(async () => {
