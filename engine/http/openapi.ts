@@ -771,6 +771,8 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('Records.', ref('RecordList')), ...refused, ...unknown },
     }),
     post: op('tables', 'Create a record (an object) or many, all or nothing (an array).', {
+      description:
+        "A record may bring its own id (24 hex, MinCloud's shape; a positive integer in _userprofile), as an import of an export does; without one the engine draws it.",
       parameters: [TABLE],
       requestBody: body({
         oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }],
