@@ -174,4 +174,27 @@ describe('cloudfn tables import keeps ids', { timeout: 120_000 }, () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('E_TABLE_UNIQUE');
   });
+
+  it("does not let functions choose ids: there `id` stays the engine's", async () => {
+    expect(
+      (
+        await t.api('PUT', '/functions/sets_id', {
+          code: `exports.main = async (event) => {
+  const t = new BaaS.TableObject('people_ids');
+  try {
+    await t.create().set({ id: event.data.id, name: 'f' }).save();
+    return 'saved';
+  } catch (err) {
+    return err.reason;
+  }
+};`,
+        })
+      ).status,
+    ).toBe(201);
+    const run = await t.api('POST', '/functions/sets_id/invoke', {
+      data: { id: ID_B },
+    });
+    expect(run.body.data).toBe('E_TABLE_SYSTEM_FIELD');
+    expect((await t.api('GET', `/tables/people_ids/records/${ID_B}`)).status).toBe(404);
+  });
 });
