@@ -62,12 +62,66 @@ declare namespace CloudFn {
     firedAt: string | number;
   }
 
-  /** What `BaaS.invoke` resolves. */
+  /**
+   * What `BaaS.invoke` resolves. A failure of the invoked function (or a `{userId}` naming no
+   * user: `error.status` 404) resolves with `code` 1; a call refused before it ran rejects
+   * with an HError instead (`BaaS.invoke`).
+   */
   interface InvokeResult<TData = unknown> {
     /** 0 when the invoked function succeeded, 1 when it failed. */
     code: number;
     data: TData;
-    error: { message?: string; code?: string; stack?: string; status?: string };
+    error: {
+      message?: string;
+      /** The failure's stable code (E_FUNCTION_TIMEOUT, …; docs/errors.md). */
+      code?: ErrorReason;
+      stack?: string;
+      /** How the run ended (`rejected`, `timeout`, …), or 404 for an unknown `userId`. */
+      status?: string | number;
+    };
+  }
+
+  /**
+   * A table trigger's event: `event.data` is the record (after a create or update, the
+   * deleted one for a delete), `event.change` the write with both sides.
+   */
+  type TableEvent<T = Record<string, unknown>> = Omit<
+    Event<SavedRecord<T>>,
+    'eventType' | 'trigger' | 'change'
+  > & {
+    eventType: 'table';
+    trigger: { name: string; type: 'table' };
+    change: TableChange<T>;
+  };
+
+  /**
+   * Stable `E_…` codes (docs/errors.md) a function meets in `err.reason` of a rejected BaaS
+   * call, `err.code` of a RangeError from setTimeout/setInterval, or `error.code` of an
+   * InvokeResult. Any other code may come too, hence the open string.
+   */
+  type ErrorReason =
+    | 'E_FUNCTION_INVOKE_LIMIT'
+    | 'E_FUNCTION_INVOKE_IN_FLIGHT'
+    | 'E_FUNCTION_INVOKE_DEPTH'
+    | 'E_FUNCTION_ARGUMENT_TOO_LARGE'
+    | 'E_FUNCTION_NOT_FOUND'
+    | 'E_FUNCTION_TIMEOUT'
+    | 'E_FUNCTION_MEMORY'
+    | 'E_TOO_MANY_TIMERS'
+    | 'E_HOST_OP_FAILED'
+    | 'E_USER_NO_CURRENT'
+    | 'E_OUTBOUND_FORBIDDEN'
+    | 'E_OUTBOUND_LIMIT'
+    | 'E_OUTBOUND_TIMEOUT'
+    | 'E_WECHAT_API_NO_SECRET'
+    | (string & {});
+
+  /**
+   * What setTimeout/setInterval throw when the run already has its maximum of pending timers
+   * (100): a RangeError with `code` E_TOO_MANY_TIMERS. The run fails unless it is caught.
+   */
+  interface TooManyTimersError extends RangeError {
+    code: 'E_TOO_MANY_TIMERS';
   }
 
   /** What a passive-reply trigger's function returns to answer WeChat (SPEC §4). */
@@ -124,8 +178,10 @@ declare namespace CloudFn {
    * (docs/errors.md), `status` the HTTP-like status.
    */
   interface BaaSError extends Error {
+    name: 'HError';
     code: number;
-    reason: string;
+    /** E_FUNCTION_INVOKE_LIMIT (status 429), E_TABLE_NOT_FOUND (404), … */
+    reason: ErrorReason;
     status: number;
     /** For a refused write: `{fields, errors}`. */
     details?: unknown;
@@ -253,7 +309,12 @@ declare namespace BaaS {
 
   /**
    * Runs another function: `sync` (default) waits for its result; `false` starts it and
-   * resolves at once with `{code: 0, data: null}`.
+   * resolves at once with `{code: 0, data: null}`. A call refused before anything runs
+   * rejects with an HError (`CloudFn.HError`): `reason` E_FUNCTION_INVOKE_LIMIT (status 429:
+   * this run made its 50 calls), E_FUNCTION_INVOKE_IN_FLIGHT (429: the callee has its maximum
+   * of invoked runs unfinished), E_FUNCTION_INVOKE_DEPTH (a chain too deep) or
+   * E_FUNCTION_ARGUMENT_TOO_LARGE (413).
+   * @throws {CloudFn.HError}
    */
   function invoke<TResult = unknown>(
     name: string,
@@ -392,6 +453,12 @@ declare namespace NodeJS {
 // eslint-disable-next-line no-var
 declare var process: NodeJS.Process;
 
+/**
+ * Runs `handler` once after `timeout` ms (never past the run's end: timers still pending then
+ * are dropped). Throws a RangeError with `code` E_TOO_MANY_TIMERS
+ * (`CloudFn.TooManyTimersError`) when the run already has 100 pending timers.
+ * @throws {CloudFn.TooManyTimersError}
+ */
 declare function setTimeout<TArgs extends unknown[]>(
   handler: (...args: TArgs) => void,
   timeout?: number,
@@ -401,6 +468,11 @@ declare function clearTimeout(id: number | undefined): void;
 
 // Globals added for issue 13 (the documented ones of docs/functions.md); URL,
 // URLSearchParams, TextEncoder, TextDecoder and crypto are in sandbox-globals.d.ts.
+/**
+ * Runs `handler` every `timeout` ms until cleared or the run ends. Throws a RangeError with
+ * `code` E_TOO_MANY_TIMERS (`CloudFn.TooManyTimersError`) past 100 pending timers.
+ * @throws {CloudFn.TooManyTimersError}
+ */
 declare function setInterval<TArgs extends unknown[]>(
   handler: (...args: TArgs) => void,
   timeout?: number,

@@ -88,9 +88,14 @@ export class TriggerAdmin {
     );
   }
 
-  /** Enables or disables a trigger without touching the rest of it. */
+  /**
+   * Enables or disables a trigger without touching the rest of it. Enabling checks its
+   * references as a save does: what it names may have been deleted (with force) while it was
+   * off, and an enabled trigger naming nothing would only dead-letter its firings.
+   */
   setEnabled(name: string, enabled: boolean): StoredTrigger {
     const existing = this.get(name);
+    if (enabled) this.#checkReferences(existing.definition as unknown as TriggerDefinition);
     const definition = { ...existing.definition, enabled };
     return this.#saved(
       this.#deps.store.triggers.replace(

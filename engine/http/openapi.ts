@@ -595,30 +595,6 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...noContent, ...refused, ...unknown, ...inUse },
     }),
   },
-  [admin('/functions/{name}/code')]: {
-    get: op(
-      'functions',
-      "The active version's code (the bundle that runs), its sha256, and env_sha256 (a digest of the env values, which are never shown).",
-      {
-        parameters: [NAME],
-        responses: {
-          ...ok(
-            'The code.',
-            obj({
-              name: str(),
-              version: { type: 'integer' },
-              sha256: str(),
-              env: { type: 'array', items: str() },
-              env_sha256: str(),
-              code: str(),
-            }),
-          ),
-          ...refused,
-          ...unknown,
-        },
-      },
-    ),
-  },
   [admin('/functions/{name}/versions')]: {
     get: op('functions', 'Every version of a function.', {
       parameters: [NAME],
@@ -690,9 +666,35 @@ const paths: Record<string, Record<string, Operation>> = {
     }),
   },
   [admin('/functions/{name}/versions/{version}')]: {
-    get: op('functions', 'One version, with its bundled code (source map removed).', {
-      parameters: [NAME, pathParam('version', 'The version number.')],
-      responses: { ...ok('The version and its code.', obj({})), ...refused, ...unknown },
+    get: op('functions', 'One version (or the active one) with its bundled code.', {
+      description:
+        'The code is shown without its inline source map, or exactly as stored with raw=true (what `cloudfn plan` compares and `pull` writes). env_sha256 is a digest of the env values, which are never shown.',
+      parameters: [
+        NAME,
+        pathParam('version', 'The version number, or "active" for the version that runs.'),
+        queryParam('raw', 'true: the code exactly as stored, source map included.', {
+          type: 'string',
+          enum: ['true', 'false'],
+        }),
+      ],
+      responses: {
+        ...ok(
+          'The version and its code.',
+          obj({
+            name: str(),
+            version: { type: 'integer' },
+            sha256: str(),
+            timeoutMs: { type: 'integer' },
+            memoryMb: { type: 'integer' },
+            env: { type: 'array', items: str() },
+            env_sha256: str(),
+            created_at: isoTime(),
+            code: str(),
+          }),
+        ),
+        ...refused,
+        ...unknown,
+      },
     }),
   },
   [admin('/wechat/accounts/{appId}/open-reply')]: {
@@ -771,6 +773,8 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { ...ok('Records.', ref('RecordList')), ...refused, ...unknown },
     }),
     post: op('tables', 'Create a record (an object) or many, all or nothing (an array).', {
+      description:
+        "A record may bring its own id (24 hex, MinCloud's shape; a positive integer in _userprofile), as an import of an export does; without one the engine draws it.",
       parameters: [TABLE],
       requestBody: body({
         oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }],

@@ -124,11 +124,15 @@ export function registerTableRoutes(
   });
 
   // An array body creates many records at once (all or nothing), like MinCloud's bulk create.
+  // A record may bring its own `id` (24 hex): the admin's import of an export keeps its ids,
+  // so a rerun matches them (`cloudfn tables import`); functions' writes never set ids.
   router.post('/tables/:t/records', async (ctx) => {
     const body = await readJsonBody(ctx);
+    const options = { keepIds: true };
     ctx.status = 201;
-    if (Array.isArray(body)) ctx.body = tables.createMany(ctx.params.t!, body as RecordData[]);
-    else if (isPlainObject(body)) ctx.body = tables.createRecord(ctx.params.t!, body);
+    if (Array.isArray(body))
+      ctx.body = tables.createMany(ctx.params.t!, body as RecordData[], options);
+    else if (isPlainObject(body)) ctx.body = tables.createRecord(ctx.params.t!, body, options);
     else
       throw new TableError(
         'E_TABLE_BAD_UPDATE',

@@ -6,7 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import Database, { type Statement } from 'better-sqlite3';
-import { TableError, badOptions, invalidRecordError, recordNotFound } from './errors.ts';
+import {
+  TableError,
+  badOptions,
+  invalidRecordError,
+  recordNotFound,
+  type FieldIssue,
+} from './errors.ts';
 import {
   MAX_LIMIT,
   compileOrderBy,
@@ -36,7 +42,7 @@ import type {
   WriteOptions,
 } from './table-store.ts';
 import { applyUpdate } from './update-ops.ts';
-import { decodeValue, encodeValue, pointerOf } from './values.ts';
+import { decodeValue, encodeValue, isPlainObject, pointerOf } from './values.ts';
 
 export interface SqliteTableStoreOptions {
   /** The SQLite file (created when missing). */
@@ -77,6 +83,30 @@ function storedId(info: TableInfo, id: unknown): string | number | undefined {
   const n =
     typeof id === 'number' ? id : typeof id === 'string' && INTEGER_ID.test(id) ? Number(id) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The `id` a record to import brings (WriteOptions.keepIds), checked; the rest of its data
+ * goes through the ordinary checks. No `id` (or null) means the engine draws one.
+ */
+function givenId(
+  info: TableInfo,
+  data: RecordData,
+): { id?: string | number; issue?: FieldIssue; rest: RecordData } | undefined {
+  if (!isPlainObject(data) || !Object.hasOwn(data, 'id')) return undefined;
+  const { id: raw, ...rest } = data;
+  if (raw === null || raw === undefined) return { rest };
+  const id = storedId(info, raw);
+  if (id !== undefined) return { id, rest };
+  const shape = info.integerIds ? 'a positive integer' : '24 lowercase hex characters';
+  return {
+    rest,
+    issue: {
+      field: 'id',
+      kind: 'type',
+      message: `'id' must be ${shape} (MinCloud's record id), not ${JSON.stringify(raw).slice(0, 40)}`,
+    },
+  };
 }
 
 /**
@@ -182,7 +212,7 @@ export class SqliteTableStore implements TableStore {
   createRecord(table: string | number, data: RecordData, options: WriteOptions = {}): StoredRecord {
     return this.write((changes) => {
       const info = this.catalog.resolve(table);
-      const record = this.insert(info, data, options.createdBy ?? null);
+      const record = this.insert(info, data, options);
       changes.push(this.change(info, 'create', null, record));
       return record;
     });
@@ -200,7 +230,7 @@ export class SqliteTableStore implements TableStore {
     return this.write((changes) => {
       const info = this.catalog.resolve(table);
       const results = items.map((item, index) => {
-        const record = this.insert(info, item, options.createdBy ?? null, index);
+        const record = this.insert(info, item, options, index);
         changes.push(this.change(info, 'create', null, record));
         return { success: { id: record.id, created_at: record.created_at } };
       });
@@ -432,18 +462,25 @@ export class SqliteTableStore implements TableStore {
   private insert(
     info: TableInfo,
     data: RecordData,
-    createdBy: number | null,
+    options: WriteOptions,
     index?: number,
   ): StoredRecord {
-    const applied = applyUpdate(info.fields, null, data);
+    const createdBy = options.createdBy ?? null;
+    const given = options.keepIds ? givenId(info, data) : undefined;
+    const applied = applyUpdate(info.fields, null, given ? given.rest : data);
+    if (given?.issue) applied.issues.unshift(given.issue);
     if (applied.issues.length > 0)
       throw invalidRecordError(info.schema.name, applied.issues, index);
     const now = this.now();
     // User ids count up from 1 (the IMMEDIATE transaction makes MAX + 1 safe); a user's
     // record is created by that user, as MinCloud shows it.
-    const id: string | number = info.integerIds
-      ? (this.stmt(`SELECT COALESCE(MAX("id"), 0) + 1 FROM ${info.ident}`).pluck().get() as number)
-      : this.newId();
+    const id: string | number =
+      given?.id ??
+      (info.integerIds
+        ? (this.stmt(`SELECT COALESCE(MAX("id"), 0) + 1 FROM ${info.ident}`)
+            .pluck()
+            .get() as number)
+        : this.newId());
     const by =
       applied.createdBy !== undefined
         ? applied.createdBy

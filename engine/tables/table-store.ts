@@ -111,6 +111,12 @@ export interface TableChange {
 export interface WriteOptions {
   /** The MinCloud user id the write is made for; null for engine and trigger writes. */
   createdBy?: number | null;
+  /**
+   * Creates only: take each record's `id` from its data (24 hex, an integer in the user
+   * table) instead of drawing a new one, so an import of an export keeps its ids and a rerun
+   * finds them. For the admin API's import path only; functions never set ids.
+   */
+  keepIds?: boolean;
 }
 
 export interface TableStore {

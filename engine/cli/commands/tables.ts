@@ -175,10 +175,10 @@ export function registerTables(program: Command, cli: Cli): void {
   tables
     .command('import')
     .description(
-      'create records from a JSON file (an array of records, or one record per line); records whose id exists are skipped or updated',
+      'create records from a JSON or CSV file (an export imports as is); records whose id exists are skipped or updated, the others keep their id',
     )
     .argument('<table>', 'the table name or id')
-    .argument('<file>', 'records as a JSON array or newline-delimited JSON')
+    .argument('<file>', 'records as a JSON array, newline-delimited JSON, or CSV (a .csv file)')
     .option('--batch <n>', 'records per request (each batch is all or nothing)', '500')
     .addOption(
       new Option('--on-conflict <what>', 'a record whose id is in the table: skip it or update it')
@@ -193,6 +193,7 @@ export function registerTables(program: Command, cli: Cli): void {
         'cloudfn tables import orders orders.json',
         'cloudfn tables import orders orders.json --on-conflict update --dry-run',
         'cloudfn tables export orders > o.json && cloudfn tables import orders_copy o.json',
+        'cloudfn tables import orders orders.csv',
       ),
     )
     .action(
@@ -202,14 +203,18 @@ export function registerTables(program: Command, cli: Cli): void {
         options: { batch: string; onConflict: OnConflict; dryRun?: boolean; json?: boolean },
         command: Command,
       ) => {
-        const records = parseImportFile(readText(file), file);
+        const text = readText(file);
         const batch = Number(options.batch);
         if (!Number.isInteger(batch) || batch < 1 || batch > 1000)
           throw usageError('--batch must be an integer from 1 to 1000.');
         const client = clientFor(cli, command);
         const route = `/tables/${encodeURIComponent(table)}`;
         const schema = await client.call<TableRow>('GET', route);
-        const existing = await existingIds(client, route, records);
+        const records = parseImportFile(text, file, {
+          integerIds: schema.name === '_userprofile',
+          columns: new Map(schema.fields.map((f) => [f.name, f.type])),
+        });
+        const existing = await existingIds(client, route, records, schema.name === '_userprofile');
         const plan = planImport(records, existing, options.onConflict);
         const summary = {
           table: schema.name,
@@ -240,7 +245,10 @@ export function registerTables(program: Command, cli: Cli): void {
           for (let at = 0; at < plan.create.length; at += batch) {
             const slice = plan.create.slice(at, at + batch);
             await atLines(file, slice, () =>
-              client.call('POST', `${route}/records`, { body: slice.map((r) => r.data) }),
+              client.call('POST', `${route}/records`, {
+                // The file's id is kept, so importing the file again finds the record.
+                body: slice.map((r) => (r.id === undefined ? r.data : { id: r.id, ...r.data })),
+              }),
             );
             done += slice.length;
             progress.update(done, total);
@@ -279,17 +287,18 @@ async function existingIds(
   client: AdminClient,
   route: string,
   records: ImportRecord[],
+  integerIds: boolean,
 ): Promise<Set<string>> {
   const ids = [...new Set(records.flatMap((r) => (r.id === undefined ? [] : [r.id])))];
   const found = new Set<string>();
   for (let at = 0; at < ids.length; at += 500) {
-    const chunk = ids.slice(at, at + 500);
-    const answer = await client.call<{ objects: Array<{ id: string }> }>(
+    const chunk = ids.slice(at, at + 500).map((id) => (integerIds ? Number(id) : id));
+    const answer = await client.call<{ objects: Array<{ id: string | number }> }>(
       'GET',
       `${route}/records`,
       { query: { where: JSON.stringify({ id: { $in: chunk } }), keys: 'id', limit: 1000 } },
     );
-    for (const row of answer.objects) found.add(row.id);
+    for (const row of answer.objects) found.add(String(row.id));
   }
   return found;
 }

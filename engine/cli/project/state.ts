@@ -60,7 +60,10 @@ export async function readEngineState(
   const fnNames = functions.objects.map((f) => f.name).filter((n) => wanted(n, project?.functions));
   const codes = await Promise.all(
     fnNames.map((n) =>
-      client.call<RemoteFunction>('GET', `/functions/${encodeURIComponent(n)}/code`),
+      // The code exactly as stored (`raw`): a pulled file then deploys to the same sha256.
+      client.call<RemoteFunction>('GET', `/functions/${encodeURIComponent(n)}/versions/active`, {
+        query: { raw: 'true' },
+      }),
     ),
   );
   const desired = new Map(project?.accounts.map((a) => [a.appId, a]));

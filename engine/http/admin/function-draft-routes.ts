@@ -9,7 +9,8 @@ import {
   FunctionNotFoundError,
   InvalidFunctionNameError,
 } from '../../functions/errors.ts';
-import { ConflictError, NotFoundError } from '../../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import { envDigest } from '../../functions/env-digest.ts';
 import type { Ids } from '../../ids.ts';
 import { readJsonBody } from '../body.ts';
 import { iso, parseInput } from '../validate.ts';
@@ -65,16 +66,31 @@ export function registerFunctionDraftRoutes(
     await next();
   });
 
+  // One version's code, for both callers: the console (readable code: the inline source map
+  // removed) and `cloudfn plan`/`pull` (`?raw=true`: the code exactly as stored, so a pulled
+  // file deploys to the same sha256). `active` names the version that runs, read in the same
+  // request, so a deploy in between cannot pair one version's code with another's number.
   router.get('/functions/:name/versions/:version', (ctx) => {
     const name = ctx.params.name!;
     if (!store.functions.get(name)) throw new FunctionNotFoundError(name);
-    const version = Number(ctx.params.version);
-    const found = Number.isInteger(version) ? store.functions.getVersion(name, version) : undefined;
+    const raw = ctx.query.raw;
+    if (raw !== undefined && raw !== 'true' && raw !== 'false')
+      throw new ValidationError('E_INVALID_QUERY', 'Query parameter "raw" must be true or false.', {
+        path: 'raw',
+      });
+    const asked = ctx.params.version!;
+    const version = Number(asked);
+    const found =
+      asked === 'active'
+        ? store.functions.getActive(name)
+        : /^\d{1,9}$/.test(asked)
+          ? store.functions.getVersion(name, version)
+          : undefined;
     if (!found)
       throw new NotFoundError(
         'E_FUNCTION_VERSION_NOT_FOUND',
-        `Function "${name}" has no version ${ctx.params.version}.`,
-        { function: name, version: ctx.params.version },
+        `Function "${name}" has no version ${asked}.`,
+        { function: name, version: asked },
       );
     ctx.body = {
       name,
@@ -83,8 +99,10 @@ export function registerFunctionDraftRoutes(
       timeoutMs: found.timeoutMs,
       memoryMb: found.memoryMb,
       env: Object.keys(found.env),
+      // A digest of the env values (never shown): what `cloudfn plan` compares.
+      env_sha256: envDigest(found.env),
       created_at: iso(found.createdAt),
-      code: readable(found.code),
+      code: raw === 'true' ? found.code : readable(found.code),
     };
   });
 

@@ -9,7 +9,6 @@ import type {
 import type { FunctionService } from '../../functions/function-service.ts';
 import { FunctionNotFoundError } from '../../functions/errors.ts';
 import { NotFoundError } from '../../errors.ts';
-import { envDigest } from '../../functions/env-digest.ts';
 import { readJsonBody } from '../body.ts';
 import { forceParam, type InUseCheck } from './delete-guard.ts';
 import { iso, pageParams, parseInput } from '../validate.ts';
@@ -130,17 +129,6 @@ export function registerFunctionRoutes(
   // The code that runs (the active version's bundle) with digests to compare against: what
   // `cloudfn pull` writes and `cloudfn deploy` plans with. Env values stay secret; only
   // their digest leaves the engine.
-  router.get('/functions/:name/code', (ctx) => {
-    const fn = mustExist(ctx.params.name!);
-    const active = store.functions.getActive(fn.name);
-    if (!active) throw new FunctionNotFoundError(fn.name);
-    ctx.body = {
-      ...renderVersion(active),
-      env_sha256: envDigest(active.env),
-      code: active.code,
-    };
-  });
-
   router.delete('/functions/:name', (ctx) => {
     const force = forceParam(ctx.query);
     mustExist(ctx.params.name!);

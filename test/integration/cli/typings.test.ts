@@ -101,6 +101,72 @@ exports.main = async function (event) {
     expect(result.code).toBe(0);
   });
 
+  it('types the limits and errors a function meets, in plain JavaScript under checkJs', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'functions', 'limits.js'),
+      `// @ts-check
+/** @param {CloudFn.TableEvent<{ n: number }>} event */
+exports.main = async function (event) {
+  const change = event.change;
+  const before = change.before ? change.before.n : 0;
+  const after = change.after ? change.after.n : 0;
+  const kind = change.event === 'delete' ? 'gone' : change.table;
+  const id = event.data.id;
+  const user = event.request ? event.request.user.openid : null;
+  try {
+    const run = await BaaS.invoke('audit', { id, before, after }, true, { userId: 1 });
+    if (run.code === 1) return { failed: run.error.code, status: run.error.status };
+  } catch (err) {
+    const e = /** @type {CloudFn.HError} */ (err);
+    if (e.reason === 'E_FUNCTION_INVOKE_LIMIT' || e.reason === 'E_FUNCTION_INVOKE_IN_FLIGHT')
+      return { busy: e.status === 429, code: e.code + 1, name: e.name };
+    throw e;
+  }
+  try {
+    setTimeout(() => undefined, 1);
+  } catch (err) {
+    const e = /** @type {CloudFn.TooManyTimersError} */ (err);
+    if (e.code === 'E_TOO_MANY_TIMERS') return { timers: e.message };
+  }
+  return { kind, user };
+};
+`,
+    );
+    const result = await typecheck(dir);
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+
+    // The same file with the shapes wrong: each is caught.
+    fs.writeFileSync(
+      path.join(dir, 'functions', 'limits.js'),
+      `// @ts-check
+/** @param {CloudFn.TableEvent<{ n: number }>} event */
+exports.main = async function (event) {
+  /** @type {string} */
+  const n = event.change.after ? event.change.after.n : '';
+  /** @type {'create' | 'update'} */
+  const kind = event.change.event;
+  await BaaS.invoke('audit', {}, true, { userId: 'u1' });
+  /** @param {CloudFn.HError} e */
+  const reasonOf = (e) => e.code.toUpperCase();
+  /** @param {CloudFn.TooManyTimersError} e */
+  const timers = (e) => e.code === 'E_TOO_MANY_TIMER';
+  return { n, kind, reasonOf, timers, user: event.request.user.id };
+};
+`,
+    );
+    const wrong = await typecheck(dir);
+    fs.rmSync(path.join(dir, 'functions', 'limits.js'));
+    const errors = wrong.output.split('\n').filter((l) => l.includes('limits.js'));
+    const at = (line: number) => errors.filter((l) => l.includes(`(${line},`)).join('\n');
+    expect(at(5)).toMatch(/Type 'number.*' is not assignable to type 'string'/);
+    expect(at(7)).toContain('"delete"');
+    expect(at(8)).toContain("Type 'string' is not assignable to type 'number'");
+    expect(at(10)).toContain("Property 'toUpperCase' does not exist on type 'number'");
+    expect(at(12)).toContain('no overlap');
+    expect(at(13)).toContain("'event.request' is possibly 'undefined'");
+  });
+
   it('type-checks the typings on their own, as a project without Node sees them', async () => {
     const result = await typecheck(path.join(repoRoot, 'types'));
     expect(result.output).toBe('');

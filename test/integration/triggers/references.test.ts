@@ -194,6 +194,51 @@ describe('deleting what a trigger uses', () => {
   });
 });
 
+describe('enabling a trigger', () => {
+  it('re-checks its references as a save does: 400 naming what vanished while it was off', async () => {
+    expect((await api('PUT', '/functions/paused_fn', { code: NOOP })).status).toBe(201);
+    expect(
+      (await api('POST', '/tables', { name: 'paused_t', fields: [{ name: 'n', type: 'integer' }] }))
+        .status,
+    ).toBe(201);
+    const created = await api('POST', '/triggers', {
+      name: 'paused',
+      type: 'wechat_message',
+      condition: { appId: APP_ID, rules: [] },
+      actions: [
+        { type: 'function', function: 'paused_fn' },
+        { type: 'table', table: 'paused_t', record: { n: 1 } },
+      ],
+    });
+    expect(created.status).toBe(201);
+    expect((await api('PATCH', '/triggers/paused', { enabled: false })).status).toBe(200);
+    expect((await api('DELETE', '/functions/paused_fn?force=true')).status).toBe(204);
+    expect((await api('DELETE', '/tables/paused_t?force=true')).status).toBe(204);
+
+    // Disabling again needs nothing; enabling names every missing reference.
+    expect((await api('PATCH', '/triggers/paused', { enabled: false })).status).toBe(200);
+    const refused = await api('PATCH', '/triggers/paused', { enabled: true });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('E_TRIGGER_REFERENCE_MISSING');
+    expect(refused.body.error.issues).toEqual([
+      expect.objectContaining({ path: 'actions[0].function', kind: 'function', name: 'paused_fn' }),
+      expect.objectContaining({ path: 'actions[1].table', kind: 'table', name: 'paused_t' }),
+    ]);
+    expect((await api('GET', '/triggers/paused')).body.enabled).toBe(false);
+
+    // Once they exist again, it enables.
+    expect((await api('PUT', '/functions/paused_fn', { code: NOOP })).status).toBe(201);
+    expect(
+      (await api('POST', '/tables', { name: 'paused_t', fields: [{ name: 'n', type: 'integer' }] }))
+        .status,
+    ).toBe(201);
+    const enabled = await api('PATCH', '/triggers/paused', { enabled: true });
+    expect(enabled.status).toBe(200);
+    expect(enabled.body.enabled).toBe(true);
+    expect((await api('DELETE', '/triggers/paused')).status).toBe(204);
+  });
+});
+
 describe('a firing whose target vanished', () => {
   it('dead-letters at once with E_FUNCTION_NOT_FOUND / E_TABLE_NOT_FOUND, as a warning', async () => {
     expect((await api('PUT', '/functions/doomed', { code: NOOP })).status).toBe(201);

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envDigest } from '../../../engine/functions/env-digest.ts';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
 import { buildPush } from '../../helpers/wechat-push.ts';
 import { wechatFixture } from '../../helpers/fixtures.ts';
@@ -97,6 +99,28 @@ describe('deploy preconditions', () => {
     expect((await t.api('GET', '/functions/racy/versions/99')).body.error.code).toBe(
       'E_FUNCTION_VERSION_NOT_FOUND',
     );
+  });
+
+  it('serves the CLI too: "active", the code exactly as stored with raw=true, env_sha256', async () => {
+    const active = await t.api('GET', '/functions/racy/versions/active?raw=true');
+    expect(active.status).toBe(200);
+    expect(active.body.version).toBe(3);
+    // Raw is the stored bundle itself: its sha256 is the version's, source map included.
+    expect(createHash('sha256').update(active.body.code).digest('hex')).toBe(active.body.sha256);
+    expect(active.body.code).toContain('sourceMappingURL');
+    expect(active.body.env_sha256).toBe(envDigest({}));
+    const readable = await t.api('GET', '/functions/racy/versions/3');
+    expect(readable.body.code).not.toContain('sourceMappingURL');
+    expect(readable.body.env_sha256).toBe(active.body.env_sha256);
+    expect(
+      (await t.api('GET', '/functions/racy/versions/active?raw=yes')).body.error,
+    ).toMatchObject({ code: 'E_INVALID_QUERY', path: 'raw' });
+    for (const v of ['latest', '1.5', '-1'])
+      expect((await t.api('GET', `/functions/racy/versions/${v}`)).body.error.code).toBe(
+        'E_FUNCTION_VERSION_NOT_FOUND',
+      );
+    // One route for both callers: the former /code is gone.
+    expect((await t.api('GET', '/functions/racy/code')).status).toBe(404);
   });
 });
 
