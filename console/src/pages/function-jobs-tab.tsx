@@ -5,6 +5,7 @@ import { formatDate, formatNumber, t } from '../i18n/index.ts';
 import { useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { Pager } from '../components/pager.tsx';
+import { SinceInput } from '../components/since-input.tsx';
 
 const STATUSES = [
   '',
@@ -60,14 +61,7 @@ export function FunctionJobsTab({ name }: { name: string }) {
             <option value={s} />
           ))}
         </datalist>
-        <label>
-          {t('common.since')}{' '}
-          <input
-            type="datetime-local"
-            value={since}
-            onInput={(e) => setSince(e.currentTarget.value)}
-          />
-        </label>
+        <SinceInput value={since} onChange={setSince} />
         <button type="button" onClick={jobs.reload}>
           {t('common.refresh')}
         </button>
@@ -107,14 +101,7 @@ export function FunctionJobsTab({ name }: { name: string }) {
           ))}
         </tbody>
       </table>
-      {jobs.data ? (
-        <Pager
-          offset={offset}
-          limit={PAGE}
-          total={jobs.data.meta.total_count}
-          onOffset={setOffset}
-        />
-      ) : null}
+      <Pager page={jobs.data} offset={offset} limit={PAGE} onOffset={setOffset} />
     </div>
   );
 }

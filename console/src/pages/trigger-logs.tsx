@@ -5,6 +5,7 @@ import { formatDate, formatNumber, t } from '../i18n/index.ts';
 import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { Pager } from '../components/pager.tsx';
+import { SinceInput } from '../components/since-input.tsx';
 
 const PAGE = 20;
 
@@ -62,14 +63,7 @@ export function TriggerLogs({ name }: { name: string }) {
             <option value={s}>{t(`logStatus.${s as 'pending'}`)}</option>
           ))}
         </select>
-        <label>
-          {t('common.since')}{' '}
-          <input
-            type="datetime-local"
-            value={since}
-            onInput={(e) => setSince(e.currentTarget.value)}
-          />
-        </label>
+        <SinceInput value={since} onChange={setSince} />
         <input placeholder="MsgId" value={msgId} onInput={(e) => setMsgId(e.currentTarget.value)} />
         <input
           placeholder="FromUserName"
@@ -159,14 +153,7 @@ export function TriggerLogs({ name }: { name: string }) {
           ))}
         </tbody>
       </table>
-      {logs.data ? (
-        <Pager
-          offset={offset}
-          limit={PAGE}
-          total={logs.data.meta.total_count}
-          onOffset={setOffset}
-        />
-      ) : null}
+      <Pager page={logs.data} offset={offset} limit={PAGE} onOffset={setOffset} />
     </div>
   );
 }
