@@ -3,10 +3,11 @@ import { api, type Page } from '../lib/api.ts';
 import type { FieldDef, TableInfo } from '../lib/table-types.ts';
 import type { FieldType } from '../lib/filter-builder.ts';
 import { SAMPLE_PUSHES, pushFieldNames } from '../lib/samples.ts';
-import { go } from '../lib/router.ts';
+import { go, href } from '../lib/router.ts';
 import { formatDate, t } from '../i18n/index.ts';
 import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { ListTable } from '../components/list-table.tsx';
 
 const TYPES: FieldType[] = ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object'];
 
@@ -31,26 +32,17 @@ export function TablesList() {
         <h1>{t('nav.tables')}</h1>
       </header>
       <ErrorBox error={list.error} />
-      <table class="list">
-        <thead>
+      <ListTable headers={[t('common.name'), t('tbl.fields'), t('common.updatedAt')]}>
+        {list.data?.objects.map((tb) => (
           <tr>
-            <th>{t('common.name')}</th>
-            <th>{t('tbl.fields')}</th>
-            <th>{t('common.updatedAt')}</th>
+            <td>
+              <a href={href('tables', tb.name)}>{tb.name}</a>
+            </td>
+            <td>{tb.fields.length}</td>
+            <td>{formatDate(tb.updated_at)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {list.data?.objects.map((tb) => (
-            <tr>
-              <td>
-                <a href={`#/tables/${encodeURIComponent(tb.name)}`}>{tb.name}</a>
-              </td>
-              <td>{tb.fields.length}</td>
-              <td>{formatDate(tb.updated_at)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
       <form
         class="card"
         onSubmit={(e) => {
