@@ -4,6 +4,7 @@ import type { Job } from '../lib/function-types.ts';
 import { formatDate, formatNumber, t } from '../i18n/index.ts';
 import { useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { ListTable } from '../components/list-table.tsx';
 import { Pager } from '../components/pager.tsx';
 import { SinceInput } from '../components/since-input.tsx';
 
@@ -67,40 +68,38 @@ export function FunctionJobsTab({ name }: { name: string }) {
         </button>
       </div>
       <ErrorBox error={jobs.error} />
-      <table class="list" data-list="jobs">
-        <thead>
+      <ListTable
+        list="jobs"
+        headers={[
+          t('common.createdAt'),
+          t('job.status'),
+          t('job.source'),
+          t('fn.version'),
+          t('job.duration'),
+          t('nav.triggers'),
+        ]}
+      >
+        {shown.map((j) => (
           <tr>
-            <th>{t('common.createdAt')}</th>
-            <th>{t('job.status')}</th>
-            <th>{t('job.source')}</th>
-            <th>{t('fn.version')}</th>
-            <th>{t('job.duration')}</th>
-            <th>{t('nav.triggers')}</th>
+            <td>
+              <a href={`#/jobs/${j.id}`}>{formatDate(j.created_at)}</a>
+            </td>
+            <td>
+              <span class={`status ${j.status}`}>{j.status}</span>
+            </td>
+            <td>{j.source}</td>
+            <td>v{j.version}</td>
+            <td class="num">{formatNumber(j.duration_ms, 1)} ms</td>
+            <td>
+              {j.trigger ? (
+                <a href={`#/triggers/${encodeURIComponent(j.trigger)}`}>{j.trigger}</a>
+              ) : (
+                '—'
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {shown.map((j) => (
-            <tr>
-              <td>
-                <a href={`#/jobs/${j.id}`}>{formatDate(j.created_at)}</a>
-              </td>
-              <td>
-                <span class={`status ${j.status}`}>{j.status}</span>
-              </td>
-              <td>{j.source}</td>
-              <td>v{j.version}</td>
-              <td class="num">{formatNumber(j.duration_ms, 1)} ms</td>
-              <td>
-                {j.trigger ? (
-                  <a href={`#/triggers/${encodeURIComponent(j.trigger)}`}>{j.trigger}</a>
-                ) : (
-                  '—'
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
       <Pager page={jobs.data} offset={offset} limit={PAGE} onOffset={setOffset} />
     </div>
   );
