@@ -8,6 +8,8 @@ import { formatDate, t } from '../i18n/index.ts';
 import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { ListTable } from '../components/list-table.tsx';
+import { patchAt, removeAt } from '../lib/rows.ts';
+import { RemoveRowButton } from '../components/row-controls.tsx';
 
 const TYPES: FieldType[] = ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object'];
 
@@ -24,8 +26,7 @@ export function TablesList() {
     setFields(names.map((n) => ({ name: n, type: n === 'CreateTime' ? 'integer' : 'string' })));
     if (!name) setName(sample);
   };
-  const setField = (i: number, patch: Partial<FieldDef>) =>
-    setFields(fields.map((f, j) => (j === i ? { ...f, ...patch } : f)));
+  const setField = (i: number, patch: Partial<FieldDef>) => setFields(patchAt(fields, i, patch));
   return (
     <section>
       <header class="page-head">
@@ -99,13 +100,7 @@ export function TablesList() {
                 <option value={ty}>{ty}</option>
               ))}
             </select>
-            <button
-              type="button"
-              class="small secondary"
-              onClick={() => setFields(fields.filter((_, j) => j !== i))}
-            >
-              ×
-            </button>
+            <RemoveRowButton onRemove={() => setFields(removeAt(fields, i))} />
           </div>
         ))}
         <button
