@@ -15,6 +15,7 @@ import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { patchAt, removeAt } from '../lib/rows.ts';
 import { MatchSelect, RemoveRowButton } from '../components/row-controls.tsx';
+import { NumberField } from '../components/number-field.tsx';
 
 const PUSH_FIELDS = [
   'Event',
@@ -322,16 +323,13 @@ export function TriggerEditor(props: { name: string; saved: Trigger | null; onSa
         </button>
       </fieldset>
       <div class="inline">
-        <label>
-          {t('trg.retryAttempts')}
-          <input
-            type="number"
-            min={1}
-            max={10}
-            value={attempts}
-            onInput={(e) => setAttempts(e.currentTarget.value)}
-          />
-        </label>
+        <NumberField
+          label={t('trg.retryAttempts')}
+          min={1}
+          max={10}
+          value={attempts}
+          onInput={setAttempts}
+        />
         <label>
           {t('trg.retryBackoff')}
           <input size={6} value={backoff} onInput={(e) => setBackoff(e.currentTarget.value)} />
