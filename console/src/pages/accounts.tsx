@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/error-box.tsx';
 import { ListTable } from '../components/list-table.tsx';
 import { CopyButton } from '../components/copy-button.tsx';
 import { PushSimulator } from './push-simulator.tsx';
+import { PageHead } from '../components/page-head.tsx';
 
 interface Account {
   appId: string;
@@ -42,9 +43,7 @@ export function Accounts() {
   const receiverUrl = (id: string) => `${location.origin}/wechat/${id}`;
   return (
     <section>
-      <header class="page-head">
-        <h1>{t('nav.accounts')}</h1>
-      </header>
+      <PageHead title={t('nav.accounts')} />
       <ErrorBox error={list.error} />
       <ListTable
         headers={[

@@ -6,21 +6,21 @@ import { useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { ListTable } from '../components/list-table.tsx';
 import { NewNameForm } from '../components/new-name-form.tsx';
+import { PageHead } from '../components/page-head.tsx';
 
 /** 云函数: the list, and a name box to start a new one. */
 export function FunctionsList() {
   const list = useLoad(() => api.get<Page<FunctionInfo>>('/functions?limit=1000'), []);
   return (
     <section>
-      <header class="page-head">
-        <h1>{t('nav.functions')}</h1>
+      <PageHead title={t('nav.functions')}>
         <NewNameForm
           section="functions"
           inputName="new-function"
           placeholder={t('fn.newName')}
           submitLabel={t('fn.create')}
         />
-      </header>
+      </PageHead>
       <ErrorBox error={list.error} />
       <ListTable
         headers={[t('common.name'), t('fn.version'), t('fn.limits'), t('common.updatedAt')]}

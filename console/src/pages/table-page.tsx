@@ -8,6 +8,8 @@ import { ErrorBox } from '../components/error-box.tsx';
 import { ListTable } from '../components/list-table.tsx';
 import { TableGrid } from './table-grid.tsx';
 import { TableTransfer } from './table-transfer.tsx';
+import { PageHead } from '../components/page-head.tsx';
+import { Tabs } from '../components/tabs.tsx';
 
 const TYPES: FieldType[] = ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object'];
 
@@ -17,30 +19,17 @@ export function TablePage({ name }: { name: string }) {
   const table = useLoad(() => api.get<TableInfo>(`/tables/${encodeURIComponent(name)}`), [name]);
   return (
     <section>
-      <header class="page-head">
-        <h1>
-          <a href="#/tables">{t('nav.tables')}</a> / {name}
-        </h1>
-      </header>
+      <PageHead title={name} parent={{ section: 'tables', label: t('nav.tables') }} />
       <ErrorBox error={table.error} />
-      <div class="tabs">
-        {(
-          [
-            ['data', 'tbl.tabData'],
-            ['schema', 'tbl.tabSchema'],
-            ['transfer', 'tbl.tabTransfer'],
-          ] as const
-        ).map(([id, key]) => (
-          <button
-            type="button"
-            data-tab={id}
-            class={tab === id ? 'on' : ''}
-            onClick={() => setTab(id)}
-          >
-            {t(key)}
-          </button>
-        ))}
-      </div>
+      <Tabs
+        tabs={[
+          ['data', 'tbl.tabData'],
+          ['schema', 'tbl.tabSchema'],
+          ['transfer', 'tbl.tabTransfer'],
+        ]}
+        value={tab}
+        onChange={setTab}
+      />
       {table.data ? (
         tab === 'data' ? (
           <TableGrid table={table.data} />

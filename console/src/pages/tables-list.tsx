@@ -10,6 +10,7 @@ import { ErrorBox } from '../components/error-box.tsx';
 import { ListTable } from '../components/list-table.tsx';
 import { patchAt, removeAt } from '../lib/rows.ts';
 import { RemoveRowButton } from '../components/row-controls.tsx';
+import { PageHead } from '../components/page-head.tsx';
 
 const TYPES: FieldType[] = ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object'];
 
@@ -29,9 +30,7 @@ export function TablesList() {
   const setField = (i: number, patch: Partial<FieldDef>) => setFields(patchAt(fields, i, patch));
   return (
     <section>
-      <header class="page-head">
-        <h1>{t('nav.tables')}</h1>
-      </header>
+      <PageHead title={t('nav.tables')} />
       <ErrorBox error={list.error} />
       <ListTable headers={[t('common.name'), t('tbl.fields'), t('common.updatedAt')]}>
         {list.data?.objects.map((tb) => (

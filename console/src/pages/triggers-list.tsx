@@ -6,6 +6,7 @@ import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { ListTable } from '../components/list-table.tsx';
 import { NewNameForm } from '../components/new-name-form.tsx';
+import { PageHead } from '../components/page-head.tsx';
 
 /** 触发器: the list with enable/disable, and a name box to make one. */
 export function TriggersList() {
@@ -13,15 +14,14 @@ export function TriggersList() {
   const toggle = useAction();
   return (
     <section>
-      <header class="page-head">
-        <h1>{t('nav.triggers')}</h1>
+      <PageHead title={t('nav.triggers')}>
         <NewNameForm
           section="triggers"
           inputName="new-trigger"
           placeholder={t('trg.newName')}
           submitLabel={t('trg.create')}
         />
-      </header>
+      </PageHead>
       <ErrorBox error={list.error ?? toggle.error} />
       <ListTable
         headers={[
