@@ -101,7 +101,7 @@ describe.skipIf(!hasBrowser)('web console in Chromium', () => {
       await page.goto(`${t.engine.url}/console`);
       await page.fill('input[name="token"]', t.engine.adminToken);
       await page.click('button[type="submit"]');
-      await page.goto(`${t.engine.url}/console/#/functions/racy`);
+      await page.goto(`${t.engine.url}/console#/functions/racy`);
       await page.locator('[data-active-version="1"]').waitFor();
       await replaceEditorText(page, 'exports.main = async () => "mine";');
       // Someone else deploys version 2 meanwhile.
@@ -114,7 +114,7 @@ describe.skipIf(!hasBrowser)('web console in Chromium', () => {
 
       await t.api('POST', '/tables', { name: 'cards', fields: [{ name: 'qty', type: 'integer' }] });
       await t.api('POST', '/tables/cards/records', { qty: 1 });
-      await page.goto(`${t.engine.url}/console/#/tables/cards`);
+      await page.goto(`${t.engine.url}/console#/tables/cards`);
       await page.click('td[data-field="qty"]');
       await page.fill('.modal textarea', '"many"');
       await page.click('.modal button:not(.secondary)');
@@ -337,7 +337,7 @@ async function tutorial(
   expect(hook.status).toBeLessThan(300);
   await t.engine.settled();
   await t.api('PUT', '/functions/flaky', { code: 'exports.main = async () => "up";' });
-  await page.goto(`${t.engine.url}/console/#/triggers/flaky`);
+  await page.goto(`${t.engine.url}/console#/triggers/flaky`);
   await page.click('button[data-tab="logs"]');
   await page.locator('[data-list="trigger-logs"] tr[data-log-status="dead_letter"]').waitFor();
   await shot('dead-letter');
@@ -351,7 +351,7 @@ async function tutorial(
   await page.locator('[data-stat="accepted"]').waitFor();
   await page.locator('.chart canvas').first().waitFor();
   await shot('dashboard');
-  await page.goto(`${t.engine.url}/console/#/functions/user_consume_card`);
+  await page.goto(`${t.engine.url}/console#/functions/user_consume_card`);
   await page.click('button[data-tab="jobs"]');
   await page.locator('[data-list="jobs"] tbody tr').first().waitFor();
   await shot('function-jobs');
