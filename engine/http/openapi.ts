@@ -8,6 +8,7 @@
  * helpers at the top.
  */
 import type Router from '@koa/router';
+import { FIELD_TYPES } from '../tables/schema.ts';
 
 type Schema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -280,19 +281,8 @@ const schemas: Record<string, Schema> = {
   Field: obj(
     {
       name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,31}$' },
-      type: {
-        enum: [
-          'string',
-          'integer',
-          'number',
-          'boolean',
-          'date',
-          'array',
-          'object',
-          'pointer',
-          'geojson',
-        ],
-      },
+      // The types the schema checker accepts, so the description cannot drift from them.
+      type: { enum: [...FIELD_TYPES] },
       required: { type: 'boolean' },
       default: {},
       items: str('Element type of an array field.'),

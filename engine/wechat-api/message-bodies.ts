@@ -77,10 +77,15 @@ function checkData(data: unknown, path: string): void {
     );
 }
 
-export function templateMessageBody(body: Json): Json {
+/** What template and subscribe messages share: a recipient, a template and its data. */
+function checkTemplated(body: Json): void {
   need(isText(body.touser), 'touser (the openid of the recipient) is required', 'touser');
   need(isText(body.template_id), 'template_id is required', 'template_id');
   checkData(body.data, 'data');
+}
+
+export function templateMessageBody(body: Json): Json {
+  checkTemplated(body);
   if (body.miniprogram !== undefined)
     need(
       isObject(body.miniprogram) && isText((body.miniprogram as Json).appid),
@@ -91,9 +96,7 @@ export function templateMessageBody(body: Json): Json {
 }
 
 export function subscribeMessageBody(body: Json): Json {
-  need(isText(body.touser), 'touser (the openid of the recipient) is required', 'touser');
-  need(isText(body.template_id), 'template_id is required', 'template_id');
-  checkData(body.data, 'data');
+  checkTemplated(body);
   if (body.miniprogram_state !== undefined)
     need(
       ['developer', 'trial', 'formal'].includes(String(body.miniprogram_state)),

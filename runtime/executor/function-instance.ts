@@ -186,15 +186,11 @@ export class FunctionInstance implements BridgeTarget {
     this.#warm.route.target = undefined;
     const job = this.#job;
     if (job !== undefined && !job.ended)
-      this.#end(
+      this.#fail(
         job,
-        'execution_failed',
-        undefined,
-        this.#error(
-          'Error',
-          RUNTIME_CODES.executorCrashed,
-          'The function was unloaded while running',
-        ),
+        'Error',
+        RUNTIME_CODES.executorCrashed,
+        'The function was unloaded while running',
       );
     try {
       if (!this.#warm.isolate.isDisposed) this.#warm.isolate.dispose();
@@ -353,30 +349,22 @@ export class FunctionInstance implements BridgeTarget {
   #complete(job: Job): void {
     const json = job.outcomeJson as string;
     if (json.length > this.#services.limits.maxResultBytes + 4096) {
-      return this.#end(
+      return this.#fail(
         job,
-        'execution_failed',
-        undefined,
-        this.#error(
-          'RangeError',
-          RUNTIME_CODES.resultTooLarge,
-          `The function's result is over the limit of ${this.#services.limits.maxResultBytes} bytes`,
-        ),
+        'RangeError',
+        RUNTIME_CODES.resultTooLarge,
+        `The function's result is over the limit of ${this.#services.limits.maxResultBytes} bytes`,
       );
     }
     let parsed: { ok?: unknown; result?: unknown; error?: Record<string, unknown> };
     try {
       parsed = JSON.parse(json) as typeof parsed;
     } catch {
-      return this.#end(
+      return this.#fail(
         job,
-        'execution_failed',
-        undefined,
-        this.#error(
-          'Error',
-          RUNTIME_CODES.resultInvalid,
-          'The function reported an unreadable outcome',
-        ),
+        'Error',
+        RUNTIME_CODES.resultInvalid,
+        'The function reported an unreadable outcome',
       );
     }
     if (parsed.ok === true) {
@@ -384,15 +372,11 @@ export class FunctionInstance implements BridgeTarget {
       // recurses per level, and a result nested thousands deep would overflow its stack.
       const depth = checkJson(parsed.result, { maxDepth: MAX_OUTPUT_DEPTH });
       if (!depth.ok)
-        return this.#end(
+        return this.#fail(
           job,
-          'execution_failed',
-          undefined,
-          this.#error(
-            'RangeError',
-            RUNTIME_CODES.resultTooDeep,
-            `The function's result is ${depth.message}`,
-          ),
+          'RangeError',
+          RUNTIME_CODES.resultTooDeep,
+          `The function's result is ${depth.message}`,
         );
       return this.#end(job, 'fulfilled', parsed.result, undefined);
     }
@@ -429,13 +413,7 @@ export class FunctionInstance implements BridgeTarget {
     if (/timed out/i.test(message) && !this.#warm.isolate.isDisposed) return this.#expire(job);
     if (this.#warm.isolate.isDisposed || /memory limit|allocation failed/i.test(message)) {
       const text = `The function exceeded its memory limit of ${this.spec.spec.memoryMb} MB (${message})`;
-      this.#end(
-        job,
-        'execution_failed',
-        undefined,
-        this.#error('RangeError', RUNTIME_CODES.memory, text),
-        true,
-      );
+      this.#fail(job, 'RangeError', RUNTIME_CODES.memory, text, true);
     } else {
       const stack =
         e instanceof Error && typeof e.stack === 'string'
@@ -456,6 +434,11 @@ export class FunctionInstance implements BridgeTarget {
 
   #error(name: string, code: string, message: string): SerializedError {
     return { name, code, message };
+  }
+
+  /** Ends `job` as execution_failed with an engine-made error (not one the guest threw). */
+  #fail(job: Job, name: string, code: string, message: string, thenDispose = false): void {
+    this.#end(job, 'execution_failed', undefined, this.#error(name, code, message), thenDispose);
   }
 
   #cpuTime(): bigint {

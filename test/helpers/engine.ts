@@ -13,14 +13,28 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-/** A real engine on 127.0.0.1:0 with its own temp data dir, removed on close. */
+/**
+ * A real engine on 127.0.0.1:0 with its own temp data dir, removed on close. Its log is
+ * silent unless `overrides.log` gives a logger (tests that search the log pass one with a sink).
+ */
 export async function startTestEngine(
-  options: { dataDir?: string; env?: Record<string, string>; overrides?: EngineOverrides } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    adminToken?: string;
+    overrides?: EngineOverrides;
+  } = {},
 ): Promise<TestEngine> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-test-'));
   const config = resolveConfig(
     { ...options.env },
-    { port: 0, host: '127.0.0.1', dataDir, adminToken: 'test-admin-token', logLevel: 'silent' },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      adminToken: options.adminToken ?? 'test-admin-token',
+      logLevel: 'silent',
+    },
   );
   const engine = await startEngine(config, {
     log: pino({ level: 'silent' }),

@@ -186,25 +186,30 @@ export async function startFakeWechatApi(options: {
     ctx.body = { errcode: 0, errmsg: 'ok' };
   });
 
-  router.post('/cgi-bin/message/template/send', (ctx) => {
-    if (authorise(ctx) === undefined) return;
+  /**
+   * The checks template and subscribe sends share (token, recipient, template_id, data):
+   * the body when they pass, else undefined with WeChat's error already answered.
+   */
+  function templatedBody(ctx: Koa.Context): Record<string, any> | undefined {
+    if (authorise(ctx) === undefined) return undefined;
     const b = ctx.state.body as Record<string, any> | undefined;
     if (!b || typeof b !== 'object') return invalid(ctx, 'no JSON body');
     if (!isOpenid(b.touser)) return void (ctx.body = { errcode: 40003, errmsg: 'invalid openid' });
     if (!isText(b.template_id))
       return void (ctx.body = { errcode: 40037, errmsg: 'invalid template_id' });
     if (!b.data || typeof b.data !== 'object') return invalid(ctx, 'data');
+    return b;
+  }
+
+  router.post('/cgi-bin/message/template/send', (ctx) => {
+    const b = templatedBody(ctx);
+    if (b === undefined) return;
     ctx.body = { errcode: 0, errmsg: 'ok', msgid: 200228332 + calls.length };
   });
 
   router.post('/cgi-bin/message/subscribe/send', (ctx) => {
-    if (authorise(ctx) === undefined) return;
-    const b = ctx.state.body as Record<string, any> | undefined;
-    if (!b || typeof b !== 'object') return invalid(ctx, 'no JSON body');
-    if (!isOpenid(b.touser)) return void (ctx.body = { errcode: 40003, errmsg: 'invalid openid' });
-    if (!isText(b.template_id))
-      return void (ctx.body = { errcode: 40037, errmsg: 'invalid template_id' });
-    if (!b.data || typeof b.data !== 'object') return invalid(ctx, 'data');
+    const b = templatedBody(ctx);
+    if (b === undefined) return;
     if (refused.has(b.touser))
       return void (ctx.body = { errcode: 43101, errmsg: 'user refuse to accept the msg' });
     ctx.body = { errcode: 0, errmsg: 'ok' };

@@ -10,6 +10,8 @@ import {
 } from '../lib/filter-builder.ts';
 import type { FieldDef } from '../lib/table-types.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
+import { patchAt, removeAt } from '../lib/rows.ts';
+import { MatchSelect, RemoveRowButton } from './row-controls.tsx';
 
 /** Rows of field / operator / value, 所有 or 任一, producing the `where` of the records API. */
 export function FilterBuilder({
@@ -25,8 +27,7 @@ export function FilterBuilder({
   const [where, setWhere] = useState<Where | undefined>(undefined);
   const types = Object.fromEntries(fields.map((f) => [f.name, f.type]));
   const names = ['id', ...fields.map((f) => f.name), 'created_at', 'updated_at'];
-  const setRow = (i: number, patch: Partial<FilterRow>) =>
-    setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const setRow = (i: number, patch: Partial<FilterRow>) => setRows(patchAt(rows, i, patch));
   const apply = () => {
     try {
       const w = buildWhere(rows, match, types);
@@ -42,14 +43,7 @@ export function FilterBuilder({
     <div class="card filter-builder">
       <div class="inline">
         <strong>{t('tbl.filter')}</strong>
-        <select
-          aria-label={t('trg.match')}
-          value={match}
-          onChange={(e) => setMatch(e.currentTarget.value as 'all' | 'any')}
-        >
-          <option value="all">{t('trg.matchAll')}</option>
-          <option value="any">{t('trg.matchAny')}</option>
-        </select>
+        <MatchSelect value={match} onChange={setMatch} />
       </div>
       {rows.map((r, i) => (
         <div class={`inline ${problem?.index === i ? 'bad' : ''}`} data-filter-row={i}>
@@ -75,13 +69,7 @@ export function FilterBuilder({
               onInput={(e) => setRow(i, { value: e.currentTarget.value })}
             />
           )}
-          <button
-            type="button"
-            class="small secondary"
-            onClick={() => setRows(rows.filter((_, j) => j !== i))}
-          >
-            ×
-          </button>
+          <RemoveRowButton onRemove={() => setRows(removeAt(rows, i))} />
         </div>
       ))}
       <datalist id="filter-fields">

@@ -1,12 +1,16 @@
+import type { Page } from '../lib/api.ts';
 import { formatNumber, t } from '../i18n/index.ts';
 
+/** Previous / next over a paged list; nothing until the first page has loaded. */
 export function Pager(props: {
+  page: Page<unknown> | undefined;
   offset: number;
   limit: number;
-  total: number;
   onOffset: (n: number) => void;
 }) {
-  const { offset, limit, total } = props;
+  if (!props.page) return null;
+  const { offset, limit } = props;
+  const total = props.page.meta.total_count;
   return (
     <div class="pager">
       <button

@@ -5,22 +5,19 @@
  */
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'array' | 'object';
 
+/** Comparisons: every ordered type has all six. */
+const COMPARISONS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte'] as const;
+/** Null / presence tests: every type has them, and they take no value. */
+const PRESENCE = ['isnull', 'notnull', 'exists', 'notexists'] as const;
+
 export const FILTER_OPS = [
-  'eq',
-  'ne',
-  'lt',
-  'lte',
-  'gt',
-  'gte',
+  ...COMPARISONS,
   'contains',
   'regex',
   'in',
   'nin',
   'all',
-  'isnull',
-  'notnull',
-  'exists',
-  'notexists',
+  ...PRESENCE,
   'has_key',
 ] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
@@ -35,12 +32,7 @@ export interface FilterRow {
 export type Where = Record<string, unknown>;
 
 /** Operators that take no value. */
-export const NO_VALUE_OPS: ReadonlySet<FilterOp> = new Set([
-  'isnull',
-  'notnull',
-  'exists',
-  'notexists',
-]);
+export const NO_VALUE_OPS: ReadonlySet<FilterOp> = new Set(PRESENCE);
 
 /** Which operators make sense for a field type (a dotted path inside an object is free). */
 export function opsFor(type: FieldType | undefined): FilterOp[] {
@@ -48,43 +40,15 @@ export function opsFor(type: FieldType | undefined): FilterOp[] {
     case 'integer':
     case 'number':
     case 'date':
-      return [
-        'eq',
-        'ne',
-        'lt',
-        'lte',
-        'gt',
-        'gte',
-        'in',
-        'nin',
-        'isnull',
-        'notnull',
-        'exists',
-        'notexists',
-      ];
+      return [...COMPARISONS, 'in', 'nin', ...PRESENCE];
     case 'boolean':
-      return ['eq', 'ne', 'isnull', 'notnull', 'exists', 'notexists'];
+      return ['eq', 'ne', ...PRESENCE];
     case 'array':
-      return ['eq', 'in', 'nin', 'all', 'isnull', 'notnull', 'exists', 'notexists'];
+      return ['eq', 'in', 'nin', 'all', ...PRESENCE];
     case 'object':
-      return ['has_key', 'isnull', 'notnull', 'exists', 'notexists'];
+      return ['has_key', ...PRESENCE];
     case 'string':
-      return [
-        'eq',
-        'ne',
-        'lt',
-        'lte',
-        'gt',
-        'gte',
-        'contains',
-        'regex',
-        'in',
-        'nin',
-        'isnull',
-        'notnull',
-        'exists',
-        'notexists',
-      ];
+      return [...COMPARISONS, 'contains', 'regex', 'in', 'nin', ...PRESENCE];
     default:
       return [...FILTER_OPS];
   }

@@ -1,25 +1,6 @@
 /** Shapes of the functions API (docs/functions.md). */
-export interface FunctionInfo {
-  name: string;
-  version: number;
-  sha256?: string;
-  timeoutMs?: number;
-  memoryMb?: number;
-  env: string[];
-  created_at: string;
-  updated_at: string;
-}
-
-export interface VersionInfo {
-  name: string;
-  version: number;
-  sha256: string;
-  timeoutMs: number;
-  memoryMb: number;
-  env: string[];
-  created_at: string;
-  code?: string;
-}
+// The functions API's own shapes, from the engine (types only).
+export type { FunctionInfo, VersionInfo } from '../../../engine/functions/api-shapes.ts';
 
 export interface LogLine {
   level: string;

@@ -2,6 +2,12 @@
  * The trigger page's rule builder: rows of (field, op, value text) become the trigger's
  * `rules` (docs/triggers.md, "Rules"). Pure, so the unit tests run it under Node.
  */
+import type { Rule, RuleOp } from '../../../engine/triggers/types.ts';
+
+// The rule model is the engine's own (types only: nothing of the engine enters the bundle).
+export type { Rule, RuleOp };
+
+/** The operators the rule builder offers, in its order; the engine's type keeps them in step. */
 export const RULE_OPS = [
   '=',
   '!=',
@@ -14,19 +20,15 @@ export const RULE_OPS = [
   'regex',
   'exists',
   'isempty',
-] as const;
-export type RuleOp = (typeof RULE_OPS)[number];
+] as const satisfies readonly RuleOp[];
+// Fails to compile when the engine gains an operator the builder does not offer.
+const offersEveryOp: Exclude<RuleOp, (typeof RULE_OPS)[number]> extends never ? true : never = true;
+void offersEveryOp;
 
 export interface RuleRow {
   field: string;
   op: RuleOp;
   value: string;
-}
-
-export interface Rule {
-  field: string;
-  op: RuleOp;
-  value?: unknown;
 }
 
 /** A row whose value cannot be used; `index` is the row. */

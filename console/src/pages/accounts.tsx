@@ -3,8 +3,10 @@ import { api, type Page } from '../lib/api.ts';
 import { formatDate, t } from '../i18n/index.ts';
 import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { ListTable } from '../components/list-table.tsx';
 import { CopyButton } from '../components/copy-button.tsx';
 import { PushSimulator } from './push-simulator.tsx';
+import { PageHead } from '../components/page-head.tsx';
 
 interface Account {
   appId: string;
@@ -41,56 +43,51 @@ export function Accounts() {
   const receiverUrl = (id: string) => `${location.origin}/wechat/${id}`;
   return (
     <section>
-      <header class="page-head">
-        <h1>{t('nav.accounts')}</h1>
-      </header>
+      <PageHead title={t('nav.accounts')} />
       <ErrorBox error={list.error} />
-      <table class="list">
-        <thead>
-          <tr>
-            <th>AppID</th>
-            <th>{t('acc.mode')}</th>
-            <th>EncodingAESKey</th>
-            <th>{t('acc.receiverUrl')}</th>
-            <th>{t('common.updatedAt')}</th>
-            <th />
+      <ListTable
+        headers={[
+          'AppID',
+          t('acc.mode'),
+          'EncodingAESKey',
+          t('acc.receiverUrl'),
+          t('common.updatedAt'),
+          '',
+        ]}
+      >
+        {list.data?.objects.map((a) => (
+          <tr data-account={a.appId}>
+            <td>
+              <code>{a.appId}</code>
+            </td>
+            <td>{t(`acc.mode.${a.mode}`)}</td>
+            <td>
+              {a.hasEncodingAESKey ? '✓' : '—'}{' '}
+              {a.hasPreviousEncodingAESKey ? t('acc.previousKeyKept') : ''}
+            </td>
+            <td>
+              <code>{receiverUrl(a.appId)}</code> <CopyButton text={receiverUrl(a.appId)} />
+            </td>
+            <td>{formatDate(a.updated_at)}</td>
+            <td>
+              <button
+                type="button"
+                class="small secondary"
+                data-action="rotate-key"
+                onClick={() => {
+                  // The engine never sends the Token back: it is typed again, the key is new.
+                  setAppId(a.appId);
+                  setMode(a.mode);
+                  setKey(randomKey());
+                  document.querySelector<HTMLInputElement>('input[name="token"]')?.focus();
+                }}
+              >
+                {t('acc.rotateKey')}
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {list.data?.objects.map((a) => (
-            <tr data-account={a.appId}>
-              <td>
-                <code>{a.appId}</code>
-              </td>
-              <td>{t(`acc.mode.${a.mode}`)}</td>
-              <td>
-                {a.hasEncodingAESKey ? '✓' : '—'}{' '}
-                {a.hasPreviousEncodingAESKey ? t('acc.previousKeyKept') : ''}
-              </td>
-              <td>
-                <code>{receiverUrl(a.appId)}</code> <CopyButton text={receiverUrl(a.appId)} />
-              </td>
-              <td>{formatDate(a.updated_at)}</td>
-              <td>
-                <button
-                  type="button"
-                  class="small secondary"
-                  data-action="rotate-key"
-                  onClick={() => {
-                    // The engine never sends the Token back: it is typed again, the key is new.
-                    setAppId(a.appId);
-                    setMode(a.mode);
-                    setKey(randomKey());
-                    document.querySelector<HTMLInputElement>('input[name="token"]')?.focus();
-                  }}
-                >
-                  {t('acc.rotateKey')}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
       <form
         class="card"
         onSubmit={(e) => {

@@ -4,7 +4,9 @@ import type { Job } from '../lib/function-types.ts';
 import { formatDate, formatNumber, t } from '../i18n/index.ts';
 import { useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { ListTable } from '../components/list-table.tsx';
 import { Pager } from '../components/pager.tsx';
+import { SinceInput } from '../components/since-input.tsx';
 
 const STATUSES = [
   '',
@@ -60,61 +62,45 @@ export function FunctionJobsTab({ name }: { name: string }) {
             <option value={s} />
           ))}
         </datalist>
-        <label>
-          {t('common.since')}{' '}
-          <input
-            type="datetime-local"
-            value={since}
-            onInput={(e) => setSince(e.currentTarget.value)}
-          />
-        </label>
+        <SinceInput value={since} onChange={setSince} />
         <button type="button" onClick={jobs.reload}>
           {t('common.refresh')}
         </button>
       </div>
       <ErrorBox error={jobs.error} />
-      <table class="list" data-list="jobs">
-        <thead>
+      <ListTable
+        list="jobs"
+        headers={[
+          t('common.createdAt'),
+          t('job.status'),
+          t('job.source'),
+          t('fn.version'),
+          t('job.duration'),
+          t('nav.triggers'),
+        ]}
+      >
+        {shown.map((j) => (
           <tr>
-            <th>{t('common.createdAt')}</th>
-            <th>{t('job.status')}</th>
-            <th>{t('job.source')}</th>
-            <th>{t('fn.version')}</th>
-            <th>{t('job.duration')}</th>
-            <th>{t('nav.triggers')}</th>
+            <td>
+              <a href={`#/jobs/${j.id}`}>{formatDate(j.created_at)}</a>
+            </td>
+            <td>
+              <span class={`status ${j.status}`}>{j.status}</span>
+            </td>
+            <td>{j.source}</td>
+            <td>v{j.version}</td>
+            <td class="num">{formatNumber(j.duration_ms, 1)} ms</td>
+            <td>
+              {j.trigger ? (
+                <a href={`#/triggers/${encodeURIComponent(j.trigger)}`}>{j.trigger}</a>
+              ) : (
+                '—'
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {shown.map((j) => (
-            <tr>
-              <td>
-                <a href={`#/jobs/${j.id}`}>{formatDate(j.created_at)}</a>
-              </td>
-              <td>
-                <span class={`status ${j.status}`}>{j.status}</span>
-              </td>
-              <td>{j.source}</td>
-              <td>v{j.version}</td>
-              <td class="num">{formatNumber(j.duration_ms, 1)} ms</td>
-              <td>
-                {j.trigger ? (
-                  <a href={`#/triggers/${encodeURIComponent(j.trigger)}`}>{j.trigger}</a>
-                ) : (
-                  '—'
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {jobs.data ? (
-        <Pager
-          offset={offset}
-          limit={PAGE}
-          total={jobs.data.meta.total_count}
-          onOffset={setOffset}
-        />
-      ) : null}
+        ))}
+      </ListTable>
+      <Pager page={jobs.data} offset={offset} limit={PAGE} onOffset={setOffset} />
     </div>
   );
 }

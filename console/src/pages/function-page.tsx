@@ -8,6 +8,8 @@ import { FunctionCodeTab } from './function-code-tab.tsx';
 import { FunctionVersionsTab } from './function-versions-tab.tsx';
 import { FunctionSettingsTab } from './function-settings-tab.tsx';
 import { FunctionJobsTab } from './function-jobs-tab.tsx';
+import { PageHead } from '../components/page-head.tsx';
+import { Tabs } from '../components/tabs.tsx';
 
 type Tab = 'code' | 'versions' | 'settings' | 'jobs';
 const TABS: Array<[Tab, MessageKey]> = [
@@ -27,10 +29,7 @@ export function FunctionPage({ name }: { name: string }) {
   }, [name]);
   return (
     <section>
-      <header class="page-head">
-        <h1>
-          <a href="#/functions">{t('nav.functions')}</a> / {name}
-        </h1>
+      <PageHead title={name} parent={{ section: 'functions', label: t('nav.functions') }}>
         {data ? (
           <span class="badge" data-active-version={data.version}>
             {t('fn.activeVersion', { version: data.version })}
@@ -38,20 +37,9 @@ export function FunctionPage({ name }: { name: string }) {
         ) : data === null ? (
           <span class="badge">{t('fn.notDeployed')}</span>
         ) : null}
-      </header>
+      </PageHead>
       <ErrorBox error={error} />
-      <div class="tabs">
-        {TABS.map(([id, key]) => (
-          <button
-            type="button"
-            class={tab === id ? 'on' : ''}
-            data-tab={id}
-            onClick={() => setTab(id)}
-          >
-            {t(key)}
-          </button>
-        ))}
-      </div>
+      <Tabs tabs={TABS} value={tab} onChange={setTab} />
       {data === undefined ? null : tab === 'code' ? (
         <FunctionCodeTab name={name} info={data} onDeployed={reload} />
       ) : tab === 'versions' ? (

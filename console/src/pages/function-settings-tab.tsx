@@ -4,6 +4,7 @@ import type { FunctionInfo, VersionInfo } from '../lib/function-types.ts';
 import { t } from '../i18n/index.ts';
 import { useAction } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { NumberField } from '../components/number-field.tsx';
 
 /**
  * Env (values write-only: the engine never sends them back, so only names are listed) and
@@ -94,26 +95,20 @@ export function FunctionSettingsTab(props: {
       </div>
       <div class="card">
         <h3>{t('fn.limits')}</h3>
-        <label>
-          {t('fn.timeoutMs')}
-          <input
-            type="number"
-            min={100}
-            max={900000}
-            value={timeoutMs}
-            onInput={(e) => setTimeoutMs(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('fn.memoryMb')}
-          <input
-            type="number"
-            min={8}
-            max={2048}
-            value={memoryMb}
-            onInput={(e) => setMemoryMb(e.currentTarget.value)}
-          />
-        </label>
+        <NumberField
+          label={t('fn.timeoutMs')}
+          min={100}
+          max={900000}
+          value={timeoutMs}
+          onInput={setTimeoutMs}
+        />
+        <NumberField
+          label={t('fn.memoryMb')}
+          min={8}
+          max={2048}
+          value={memoryMb}
+          onInput={setMemoryMb}
+        />
         <button type="button" onClick={() => void saveLimits()}>
           {t('common.save')}
         </button>

@@ -5,6 +5,7 @@ import { lineDiff } from '../lib/line-diff.ts';
 import { formatDate, t } from '../i18n/index.ts';
 import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { ListTable } from '../components/list-table.tsx';
 
 const codeOf = async (name: string, version: number) =>
   (await api.get<VersionInfo>(`/functions/${encodeURIComponent(name)}/versions/${version}`)).code ??
@@ -35,59 +36,48 @@ export function FunctionVersionsTab(props: {
   return (
     <div>
       <ErrorBox error={versions.error ?? rollback.error} />
-      <table class="list">
-        <thead>
-          <tr>
-            <th>{t('fn.version')}</th>
-            <th>{t('common.createdAt')}</th>
-            <th>{t('fn.limits')}</th>
-            <th>sha256</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {versions.data?.objects
-            .slice()
-            .reverse()
-            .map((v) => (
-              <tr data-version={v.version}>
-                <td>
-                  v{v.version}{' '}
-                  {v.version === info.version ? <span class="badge">{t('fn.active')}</span> : null}
-                </td>
-                <td>{formatDate(v.created_at)}</td>
-                <td>
-                  {v.timeoutMs} ms · {v.memoryMb} MB
-                </td>
-                <td>
-                  <code>{v.sha256.slice(0, 12)}</code>
-                </td>
-                <td>
-                  <button type="button" class="small secondary" onClick={() => setShown(v.version)}>
-                    {t('fn.diff')}
+      <ListTable headers={[t('fn.version'), t('common.createdAt'), t('fn.limits'), 'sha256', '']}>
+        {versions.data?.objects
+          .slice()
+          .reverse()
+          .map((v) => (
+            <tr data-version={v.version}>
+              <td>
+                v{v.version}{' '}
+                {v.version === info.version ? <span class="badge">{t('fn.active')}</span> : null}
+              </td>
+              <td>{formatDate(v.created_at)}</td>
+              <td>
+                {v.timeoutMs} ms · {v.memoryMb} MB
+              </td>
+              <td>
+                <code>{v.sha256.slice(0, 12)}</code>
+              </td>
+              <td>
+                <button type="button" class="small secondary" onClick={() => setShown(v.version)}>
+                  {t('fn.diff')}
+                </button>
+                {v.version !== info.version ? (
+                  <button
+                    type="button"
+                    class="small"
+                    data-action="rollback"
+                    onClick={() =>
+                      void rollback.run(async () => {
+                        await api.post(`/functions/${encodeURIComponent(name)}/rollback`, {
+                          version: v.version,
+                        });
+                        props.onChanged();
+                      })
+                    }
+                  >
+                    {t('fn.rollback')}
                   </button>
-                  {v.version !== info.version ? (
-                    <button
-                      type="button"
-                      class="small"
-                      data-action="rollback"
-                      onClick={() =>
-                        void rollback.run(async () => {
-                          await api.post(`/functions/${encodeURIComponent(name)}/rollback`, {
-                            version: v.version,
-                          });
-                          props.onChanged();
-                        })
-                      }
-                    >
-                      {t('fn.rollback')}
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-        </tbody>
-      </table>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+      </ListTable>
       {shown !== null ? (
         <div class="card">
           <h3>{t('fn.diffTitle', { before: shown - 1, after: shown })}</h3>

@@ -90,14 +90,7 @@ export function TableGrid({ table }: { table: TableInfo }) {
           </tbody>
         </table>
       </div>
-      {records.data ? (
-        <Pager
-          offset={offset}
-          limit={PAGE}
-          total={records.data.meta.total_count}
-          onOffset={setOffset}
-        />
-      ) : null}
+      <Pager page={records.data} offset={offset} limit={PAGE} onOffset={setOffset} />
       {editing ? (
         <CellEditor
           table={table.name}

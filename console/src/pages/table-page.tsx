@@ -5,8 +5,11 @@ import type { FieldType } from '../lib/filter-builder.ts';
 import { t } from '../i18n/index.ts';
 import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { ListTable } from '../components/list-table.tsx';
 import { TableGrid } from './table-grid.tsx';
 import { TableTransfer } from './table-transfer.tsx';
+import { PageHead } from '../components/page-head.tsx';
+import { Tabs } from '../components/tabs.tsx';
 
 const TYPES: FieldType[] = ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object'];
 
@@ -16,30 +19,17 @@ export function TablePage({ name }: { name: string }) {
   const table = useLoad(() => api.get<TableInfo>(`/tables/${encodeURIComponent(name)}`), [name]);
   return (
     <section>
-      <header class="page-head">
-        <h1>
-          <a href="#/tables">{t('nav.tables')}</a> / {name}
-        </h1>
-      </header>
+      <PageHead title={name} parent={{ section: 'tables', label: t('nav.tables') }} />
       <ErrorBox error={table.error} />
-      <div class="tabs">
-        {(
-          [
-            ['data', 'tbl.tabData'],
-            ['schema', 'tbl.tabSchema'],
-            ['transfer', 'tbl.tabTransfer'],
-          ] as const
-        ).map(([id, key]) => (
-          <button
-            type="button"
-            data-tab={id}
-            class={tab === id ? 'on' : ''}
-            onClick={() => setTab(id)}
-          >
-            {t(key)}
-          </button>
-        ))}
-      </div>
+      <Tabs
+        tabs={[
+          ['data', 'tbl.tabData'],
+          ['schema', 'tbl.tabSchema'],
+          ['transfer', 'tbl.tabTransfer'],
+        ]}
+        value={tab}
+        onChange={setTab}
+      />
       {table.data ? (
         tab === 'data' ? (
           <TableGrid table={table.data} />
@@ -58,34 +48,31 @@ function Schema({ table, onChanged }: { table: TableInfo; onChanged: () => void 
   const add = useAction();
   return (
     <div class="card">
-      <table class="list">
-        <thead>
+      <ListTable
+        headers={[
+          t('tbl.fieldName'),
+          t('tbl.fieldType'),
+          t('tbl.required'),
+          t('tbl.default'),
+          t('tbl.index'),
+        ]}
+      >
+        {table.fields.map((f) => (
           <tr>
-            <th>{t('tbl.fieldName')}</th>
-            <th>{t('tbl.fieldType')}</th>
-            <th>{t('tbl.required')}</th>
-            <th>{t('tbl.default')}</th>
-            <th>{t('tbl.index')}</th>
+            <td>
+              <code>{f.name}</code>
+            </td>
+            <td>
+              {f.type}
+              {f.items ? `<${f.items}>` : ''}
+              {f.maxLength ? ` ≤ ${f.maxLength}` : ''}
+            </td>
+            <td>{f.required ? '✓' : ''}</td>
+            <td>{f.default === undefined ? '' : JSON.stringify(f.default)}</td>
+            <td>{f.index ? '✓' : ''}</td>
           </tr>
-        </thead>
-        <tbody>
-          {table.fields.map((f) => (
-            <tr>
-              <td>
-                <code>{f.name}</code>
-              </td>
-              <td>
-                {f.type}
-                {f.items ? `<${f.items}>` : ''}
-                {f.maxLength ? ` ≤ ${f.maxLength}` : ''}
-              </td>
-              <td>{f.required ? '✓' : ''}</td>
-              <td>{f.default === undefined ? '' : JSON.stringify(f.default)}</td>
-              <td>{f.index ? '✓' : ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
       <form
         class="inline"
         onSubmit={(e) => {

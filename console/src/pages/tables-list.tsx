@@ -3,10 +3,14 @@ import { api, type Page } from '../lib/api.ts';
 import type { FieldDef, TableInfo } from '../lib/table-types.ts';
 import type { FieldType } from '../lib/filter-builder.ts';
 import { SAMPLE_PUSHES, pushFieldNames } from '../lib/samples.ts';
-import { go } from '../lib/router.ts';
+import { go, href } from '../lib/router.ts';
 import { formatDate, t } from '../i18n/index.ts';
 import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { ListTable } from '../components/list-table.tsx';
+import { patchAt, removeAt } from '../lib/rows.ts';
+import { RemoveRowButton } from '../components/row-controls.tsx';
+import { PageHead } from '../components/page-head.tsx';
 
 const TYPES: FieldType[] = ['string', 'integer', 'number', 'boolean', 'date', 'array', 'object'];
 
@@ -23,34 +27,22 @@ export function TablesList() {
     setFields(names.map((n) => ({ name: n, type: n === 'CreateTime' ? 'integer' : 'string' })));
     if (!name) setName(sample);
   };
-  const setField = (i: number, patch: Partial<FieldDef>) =>
-    setFields(fields.map((f, j) => (j === i ? { ...f, ...patch } : f)));
+  const setField = (i: number, patch: Partial<FieldDef>) => setFields(patchAt(fields, i, patch));
   return (
     <section>
-      <header class="page-head">
-        <h1>{t('nav.tables')}</h1>
-      </header>
+      <PageHead title={t('nav.tables')} />
       <ErrorBox error={list.error} />
-      <table class="list">
-        <thead>
+      <ListTable headers={[t('common.name'), t('tbl.fields'), t('common.updatedAt')]}>
+        {list.data?.objects.map((tb) => (
           <tr>
-            <th>{t('common.name')}</th>
-            <th>{t('tbl.fields')}</th>
-            <th>{t('common.updatedAt')}</th>
+            <td>
+              <a href={href('tables', tb.name)}>{tb.name}</a>
+            </td>
+            <td>{tb.fields.length}</td>
+            <td>{formatDate(tb.updated_at)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {list.data?.objects.map((tb) => (
-            <tr>
-              <td>
-                <a href={`#/tables/${encodeURIComponent(tb.name)}`}>{tb.name}</a>
-              </td>
-              <td>{tb.fields.length}</td>
-              <td>{formatDate(tb.updated_at)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
       <form
         class="card"
         onSubmit={(e) => {
@@ -107,13 +99,7 @@ export function TablesList() {
                 <option value={ty}>{ty}</option>
               ))}
             </select>
-            <button
-              type="button"
-              class="small secondary"
-              onClick={() => setFields(fields.filter((_, j) => j !== i))}
-            >
-              ×
-            </button>
+            <RemoveRowButton onRemove={() => setFields(removeAt(fields, i))} />
           </div>
         ))}
         <button

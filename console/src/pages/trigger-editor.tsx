@@ -13,6 +13,9 @@ import type { FunctionInfo } from '../lib/function-types.ts';
 import { t } from '../i18n/index.ts';
 import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { patchAt, removeAt } from '../lib/rows.ts';
+import { MatchSelect, RemoveRowButton } from '../components/row-controls.tsx';
+import { NumberField } from '../components/number-field.tsx';
 
 const PUSH_FIELDS = [
   'Event',
@@ -90,10 +93,9 @@ export function TriggerEditor(props: { name: string; saved: Trigger | null; onSa
   const functions = useLoad(() => api.get<Page<FunctionInfo>>('/functions?limit=1000'), []);
   const save = useAction();
 
-  const setRule = (i: number, patch: Partial<RuleRow>) =>
-    setRules(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const setRule = (i: number, patch: Partial<RuleRow>) => setRules(patchAt(rules, i, patch));
   const setAction = (i: number, patch: Partial<ActionRow>) =>
-    setActions(actions.map((a, j) => (j === i ? { ...a, ...patch } : a)));
+    setActions(patchAt(actions, i, patch));
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -195,16 +197,7 @@ export function TriggerEditor(props: { name: string; saved: Trigger | null; onSa
       ) : (
         <fieldset>
           <legend>
-            {t('trg.rules')}{' '}
-            <select
-              name="match"
-              aria-label={t('trg.match')}
-              value={match}
-              onChange={(e) => setMatch(e.currentTarget.value as 'all' | 'any')}
-            >
-              <option value="all">{t('trg.matchAll')}</option>
-              <option value="any">{t('trg.matchAny')}</option>
-            </select>
+            {t('trg.rules')} <MatchSelect name="match" value={match} onChange={setMatch} />
           </legend>
           <datalist id="push-fields">
             {PUSH_FIELDS.map((f) => (
@@ -234,13 +227,7 @@ export function TriggerEditor(props: { name: string; saved: Trigger | null; onSa
                 value={r.value}
                 onInput={(e) => setRule(i, { value: e.currentTarget.value })}
               />
-              <button
-                type="button"
-                class="small secondary"
-                onClick={() => setRules(rules.filter((_, j) => j !== i))}
-              >
-                ×
-              </button>
+              <RemoveRowButton onRemove={() => setRules(removeAt(rules, i))} />
             </div>
           ))}
           <button
@@ -308,13 +295,7 @@ export function TriggerEditor(props: { name: string; saved: Trigger | null; onSa
               />
             ) : null}
             {actions.length > 1 ? (
-              <button
-                type="button"
-                class="small secondary"
-                onClick={() => setActions(actions.filter((_, j) => j !== i))}
-              >
-                ×
-              </button>
+              <RemoveRowButton onRemove={() => setActions(removeAt(actions, i))} />
             ) : null}
             {a.type === 'table' ? (
               <textarea
@@ -342,16 +323,13 @@ export function TriggerEditor(props: { name: string; saved: Trigger | null; onSa
         </button>
       </fieldset>
       <div class="inline">
-        <label>
-          {t('trg.retryAttempts')}
-          <input
-            type="number"
-            min={1}
-            max={10}
-            value={attempts}
-            onInput={(e) => setAttempts(e.currentTarget.value)}
-          />
-        </label>
+        <NumberField
+          label={t('trg.retryAttempts')}
+          min={1}
+          max={10}
+          value={attempts}
+          onInput={setAttempts}
+        />
         <label>
           {t('trg.retryBackoff')}
           <input size={6} value={backoff} onInput={(e) => setBackoff(e.currentTarget.value)} />

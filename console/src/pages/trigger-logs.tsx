@@ -4,7 +4,9 @@ import type { TriggerLog } from '../lib/trigger-types.ts';
 import { formatDate, formatNumber, t } from '../i18n/index.ts';
 import { useAction, useLoad } from '../components/use-load.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { ListTable } from '../components/list-table.tsx';
 import { Pager } from '../components/pager.tsx';
+import { SinceInput } from '../components/since-input.tsx';
 
 const PAGE = 20;
 
@@ -62,14 +64,7 @@ export function TriggerLogs({ name }: { name: string }) {
             <option value={s}>{t(`logStatus.${s as 'pending'}`)}</option>
           ))}
         </select>
-        <label>
-          {t('common.since')}{' '}
-          <input
-            type="datetime-local"
-            value={since}
-            onInput={(e) => setSince(e.currentTarget.value)}
-          />
-        </label>
+        <SinceInput value={since} onChange={setSince} />
         <input placeholder="MsgId" value={msgId} onInput={(e) => setMsgId(e.currentTarget.value)} />
         <input
           placeholder="FromUserName"
@@ -90,83 +85,72 @@ export function TriggerLogs({ name }: { name: string }) {
         </button>
       </div>
       <ErrorBox error={logs.error ?? replay.error} />
-      <table class="list" data-list="trigger-logs">
-        <thead>
-          <tr>
-            <th>{t('trg.firedAt')}</th>
-            <th>{t('job.status')}</th>
-            <th>{t('trg.action')}</th>
-            <th>{t('trg.attempts')}</th>
-            <th>{t('job.duration')}</th>
-            <th>{t('job.title')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {logs.data?.objects.map((l) => (
-            <>
-              <tr data-log-status={l.status}>
-                <td>
+      <ListTable
+        list="trigger-logs"
+        headers={[
+          t('trg.firedAt'),
+          t('job.status'),
+          t('trg.action'),
+          t('trg.attempts'),
+          t('job.duration'),
+          t('job.title'),
+          '',
+        ]}
+      >
+        {logs.data?.objects.map((l) => (
+          <>
+            <tr data-log-status={l.status}>
+              <td>
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() => setOpen(open === l.id ? null : l.id)}
+                >
+                  {formatDate(l.triggered_at)}
+                </button>
+              </td>
+              <td>
+                <span class={`status ${l.status}`}>{t(`logStatus.${l.status}`)}</span>
+              </td>
+              <td>
+                #{l.action.index} {l.action.type} {l.action.function ?? ''}
+              </td>
+              <td class="num">{l.attempts}</td>
+              <td class="num">
+                {l.duration_ms === null ? '—' : `${formatNumber(l.duration_ms, 1)} ms`}
+              </td>
+              <td>{l.job_id ? <a href={`#/jobs/${l.job_id}`}>{l.job_id.slice(0, 8)}</a> : '—'}</td>
+              <td>
+                {l.status === 'dead_letter' || l.status === 'failed' ? (
                   <button
                     type="button"
-                    class="link"
-                    onClick={() => setOpen(open === l.id ? null : l.id)}
+                    class="small"
+                    data-action="replay"
+                    onClick={() =>
+                      void replay.run(async () => (await replayOne(l.id), logs.reload()))
+                    }
                   >
-                    {formatDate(l.triggered_at)}
+                    {t('trg.replay')}
                   </button>
-                </td>
-                <td>
-                  <span class={`status ${l.status}`}>{t(`logStatus.${l.status}`)}</span>
-                </td>
-                <td>
-                  #{l.action.index} {l.action.type} {l.action.function ?? ''}
-                </td>
-                <td class="num">{l.attempts}</td>
-                <td class="num">
-                  {l.duration_ms === null ? '—' : `${formatNumber(l.duration_ms, 1)} ms`}
-                </td>
-                <td>
-                  {l.job_id ? <a href={`#/jobs/${l.job_id}`}>{l.job_id.slice(0, 8)}</a> : '—'}
-                </td>
-                <td>
-                  {l.status === 'dead_letter' || l.status === 'failed' ? (
-                    <button
-                      type="button"
-                      class="small"
-                      data-action="replay"
-                      onClick={() =>
-                        void replay.run(async () => (await replayOne(l.id), logs.reload()))
-                      }
-                    >
-                      {t('trg.replay')}
-                    </button>
+                ) : null}
+              </td>
+            </tr>
+            {open === l.id ? (
+              <tr>
+                <td colSpan={7}>
+                  {l.error ? (
+                    <p class="error">
+                      <code>{l.error_type}</code> {l.error}
+                    </p>
                   ) : null}
+                  <pre>{JSON.stringify(l.event, null, 2)}</pre>
                 </td>
               </tr>
-              {open === l.id ? (
-                <tr>
-                  <td colSpan={7}>
-                    {l.error ? (
-                      <p class="error">
-                        <code>{l.error_type}</code> {l.error}
-                      </p>
-                    ) : null}
-                    <pre>{JSON.stringify(l.event, null, 2)}</pre>
-                  </td>
-                </tr>
-              ) : null}
-            </>
-          ))}
-        </tbody>
-      </table>
-      {logs.data ? (
-        <Pager
-          offset={offset}
-          limit={PAGE}
-          total={logs.data.meta.total_count}
-          onOffset={setOffset}
-        />
-      ) : null}
+            ) : null}
+          </>
+        ))}
+      </ListTable>
+      <Pager page={logs.data} offset={offset} limit={PAGE} onOffset={setOffset} />
     </div>
   );
 }

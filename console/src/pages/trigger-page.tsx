@@ -7,6 +7,8 @@ import { ErrorBox } from '../components/error-box.tsx';
 import { TriggerEditor } from './trigger-editor.tsx';
 import { TriggerDryRun } from './trigger-dry-run.tsx';
 import { TriggerLogs } from './trigger-logs.tsx';
+import { PageHead } from '../components/page-head.tsx';
+import { Tabs } from '../components/tabs.tsx';
 
 /** A trigger: the rule builder and actions, a dry run, and its logs with replay. */
 export function TriggerPage({ name }: { name: string }) {
@@ -18,30 +20,16 @@ export function TriggerPage({ name }: { name: string }) {
   }, [name]);
   return (
     <section>
-      <header class="page-head">
-        <h1>
-          <a href="#/triggers">{t('nav.triggers')}</a> / {name}
-        </h1>
-      </header>
+      <PageHead title={name} parent={{ section: 'triggers', label: t('nav.triggers') }} />
       <ErrorBox error={found.error} />
-      <div class="tabs">
-        <button
-          type="button"
-          data-tab="edit"
-          class={tab === 'edit' ? 'on' : ''}
-          onClick={() => setTab('edit')}
-        >
-          {t('trg.tabEdit')}
-        </button>
-        <button
-          type="button"
-          data-tab="logs"
-          class={tab === 'logs' ? 'on' : ''}
-          onClick={() => setTab('logs')}
-        >
-          {t('trg.tabLogs')}
-        </button>
-      </div>
+      <Tabs
+        tabs={[
+          ['edit', 'trg.tabEdit'],
+          ['logs', 'trg.tabLogs'],
+        ]}
+        value={tab}
+        onChange={setTab}
+      />
       {found.data === undefined ? null : tab === 'edit' ? (
         <>
           <TriggerEditor name={name} saved={found.data} onSaved={found.reload} />

@@ -1,29 +1,11 @@
 import type { Command } from 'commander';
 import type { ListAnswer } from '../admin-client.ts';
+import type { FunctionInfo, VersionInfo } from '../../functions/api-shapes.ts';
 import { clientFor, examples, JSON_FLAG, type Cli } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { renderTable } from '../format/table.ts';
 import { formatTime, json } from '../format/values.ts';
 import { parsePositiveInt } from '../parse-args.ts';
-
-interface FunctionRow {
-  name: string;
-  version: number;
-  sha256?: string;
-  timeoutMs?: number;
-  memoryMb?: number;
-  env: string[];
-  updated_at: string;
-}
-
-interface VersionRow {
-  version: number;
-  sha256: string;
-  timeoutMs: number;
-  memoryMb: number;
-  env: string[];
-  created_at: string;
-}
 
 const LIST_ALL = { limit: 1000 };
 
@@ -41,7 +23,7 @@ export function registerFunctions(program: Command, cli: Cli): void {
     .option(...JSON_FLAG)
     .addHelpText('after', examples('cloudfn functions list', 'cloudfn functions list --json'))
     .action(async (options: { json?: boolean }, command: Command) => {
-      const answer = await clientFor(cli, command).call<ListAnswer<FunctionRow>>(
+      const answer = await clientFor(cli, command).call<ListAnswer<FunctionInfo>>(
         'GET',
         '/functions',
         { query: LIST_ALL },
@@ -85,8 +67,8 @@ export function registerFunctions(program: Command, cli: Cli): void {
     .addHelpText('after', examples('cloudfn versions user_consume_card'))
     .action(async (name: string, options: { json?: boolean }, command: Command) => {
       const client = clientFor(cli, command);
-      const fn = await client.call<FunctionRow>('GET', `/functions/${encodeURIComponent(name)}`);
-      const answer = await client.call<ListAnswer<VersionRow>>(
+      const fn = await client.call<FunctionInfo>('GET', `/functions/${encodeURIComponent(name)}`);
+      const answer = await client.call<ListAnswer<VersionInfo>>(
         'GET',
         `/functions/${encodeURIComponent(name)}/versions`,
       );
@@ -130,7 +112,7 @@ export function registerFunctions(program: Command, cli: Cli): void {
       ) => {
         const client = clientFor(cli, command);
         const target = version ?? (await previousVersion(client, name));
-        const fn = await client.call<FunctionRow>(
+        const fn = await client.call<FunctionInfo>(
           'POST',
           `/functions/${encodeURIComponent(name)}/rollback`,
           { body: { version: target } },
@@ -145,8 +127,8 @@ async function previousVersion(
   client: ReturnType<typeof clientFor>,
   name: string,
 ): Promise<number> {
-  const fn = await client.call<FunctionRow>('GET', `/functions/${encodeURIComponent(name)}`);
-  const versions = await client.call<ListAnswer<VersionRow>>(
+  const fn = await client.call<FunctionInfo>('GET', `/functions/${encodeURIComponent(name)}`);
+  const versions = await client.call<ListAnswer<VersionInfo>>(
     'GET',
     `/functions/${encodeURIComponent(name)}/versions`,
   );

@@ -7,6 +7,7 @@ import type { AdminClient, ListAnswer } from '../admin-client.ts';
 import { EngineRefusedError } from '../errors.ts';
 import { computeSignature, decryptMessage, prepareAccount } from '../../wechat/index.ts';
 import type { DesiredAccount, Project } from './load.ts';
+import type { FunctionCode } from '../../functions/api-shapes.ts';
 
 export interface RemoteAccount {
   appId: string;
@@ -20,16 +21,8 @@ export interface RemoteField {
   [key: string]: unknown;
 }
 
-export interface RemoteFunction {
-  name: string;
-  version: number;
-  sha256: string;
-  timeoutMs: number;
-  memoryMb: number;
-  env: string[];
-  env_sha256: string;
-  code: string;
-}
+/** What the plan compares: the `/code` answer (its date plays no part). */
+export type RemoteFunction = Omit<FunctionCode, 'created_at'>;
 
 export interface EngineState {
   accounts: Map<string, RemoteAccount & { secretsMatch: boolean }>;

@@ -103,24 +103,14 @@ describe.skipIf(!hasBrowser)('web console in Chromium', () => {
       await page.click('button[type="submit"]');
       await page.goto(`${t.engine.url}/console#/functions/racy`);
       await page.locator('[data-active-version="1"]').waitFor();
-      const editor = page.locator('.cm-content');
-      await editor.waitFor();
-      await editor.click();
-      await page.keyboard.press('ControlOrMeta+a');
-      // Cleared through CodeMirror's own key handling (inserting text over a multi-line DOM
-      // selection lets Chromium's editing code try an inline style, which the CSP blocks), and
-      // typed only once the editor shows the empty document: text inserted while CodeMirror is
-      // still redrawing can hang the renderer.
-      await page.keyboard.press('Backspace');
-      await page.waitForFunction(`document.querySelector('.cm-content').textContent === ''`);
-      await page.keyboard.insertText('exports.main = async () => "mine";');
+      await replaceEditorText(page, 'exports.main = async () => "mine";');
       // Someone else deploys version 2 meanwhile.
       await t.api('PUT', '/functions/racy', { code: 'exports.main = async () => "theirs";' });
       await page.click('button[data-action="deploy"]');
       await page.locator('[data-code="E_FUNCTION_VERSION_CONFLICT"]').waitFor();
       expect((await t.api('GET', '/functions/racy')).body.version).toBe(2);
       // The draft is still there, not lost.
-      expect(await editor.innerText()).toContain('"mine"');
+      expect(await page.locator('.cm-content').innerText()).toContain('"mine"');
 
       await t.api('POST', '/tables', { name: 'cards', fields: [{ name: 'qty', type: 'integer' }] });
       await t.api('POST', '/tables/cards/records', { qty: 1 });
@@ -176,6 +166,21 @@ describe.skipIf(!hasBrowser)('web console in Chromium', () => {
   }
 });
 
+/** Replaces the whole text of the page's code editor with `text`, typed as a user would. */
+async function replaceEditorText(page: Page, text: string): Promise<void> {
+  const editor = page.locator('.cm-content');
+  await editor.waitFor();
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  // Cleared through CodeMirror's own key handling (inserting text over a multi-line DOM
+  // selection lets Chromium's editing code try an inline style, which the CSP blocks), and
+  // typed only once the editor shows the empty document: text inserted while CodeMirror is
+  // still redrawing can hang the renderer.
+  await page.keyboard.press('Backspace');
+  await page.waitForFunction(`document.querySelector('.cm-content').textContent === ''`);
+  await page.keyboard.insertText(text);
+}
+
 async function tutorial(
   page: Page,
   t: TestEngine,
@@ -226,17 +231,7 @@ async function tutorial(
   await page.fill('input[name="new-function"]', 'user_consume_card');
   await page.click('form.inline button[type="submit"]');
   await page.waitForURL(/#\/functions\/user_consume_card$/);
-  const editor = page.locator('.cm-content');
-  await editor.waitFor();
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+a');
-  // Cleared through CodeMirror's own key handling (inserting text over a multi-line DOM
-  // selection lets Chromium's editing code try an inline style, which the CSP blocks), and
-  // typed only once the editor shows the empty document: text inserted while CodeMirror is
-  // still redrawing can hang the renderer.
-  await page.keyboard.press('Backspace');
-  await page.waitForFunction(`document.querySelector('.cm-content').textContent === ''`);
-  await page.keyboard.insertText(FUNCTION_CODE);
+  await replaceEditorText(page, FUNCTION_CODE);
   await page.getByRole('button', { name: lang.words.test, exact: true }).click();
   await page.locator('[data-test-result="fulfilled"]').waitFor();
   expect(await page.locator('[data-test-result] pre.log').innerText()).toContain(

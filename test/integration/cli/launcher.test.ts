@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../helpers/fixtures.ts';
 import { cliEnv } from './run-cli.ts';
-import { USER_PATH } from './user-shell.ts';
+import { runProcess, USER_PATH } from './user-shell.ts';
 
 // bin/cloudfn.js started the ways users start it, by the machine's own Node (older than 24
 // here: the launcher must find the pinned Node 24 from its own location and run on it):
@@ -26,23 +26,8 @@ const version = (
   JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: userEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (command: string, args: string[], cwd: string) =>
+  runProcess(command, args, cwd, userEnv());
 
 describe.skipIf(!systemNode)(`bin/cloudfn.js under the machine's Node (${systemMajor})`, () => {
   let tmp: string;

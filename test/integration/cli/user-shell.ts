@@ -36,8 +36,18 @@ export function runShell(
   cwd: string,
   env: NodeJS.ProcessEnv = userEnv(),
 ): Promise<ShellRun> {
+  return runProcess('bash', ['-c', script], cwd, env);
+}
+
+/** Runs `command` in `cwd` with exactly `env`, collecting its output and exit code. */
+export function runProcess(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ShellRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { cwd, env });
+    const child = spawn(command, args, { cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killServe, startServe, type ServeProcess } from './helpers/serve-process.ts';
+import { killServe, startServe, type ServeProcess } from '../../helpers/serve-process.ts';
 
 const running: ServeProcess[] = [];
 const dirs: string[] = [];

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pino from 'pino';
-import { resolveConfig } from '../../../../engine/config.ts';
-import { startEngine, type Engine } from '../../../../engine/main.ts';
+import type { Engine } from '../../../../engine/main.ts';
+import { startTestEngine } from '../../../helpers/engine.ts';
 
 /** A clock that runs with real time, shifted by `offsetMs` (tests move it to a vector's time). */
 export interface ShiftedClock {
@@ -54,7 +52,6 @@ export interface ReceiverEngine {
 export async function startReceiverEngine(
   options: { dataDir?: string; clock?: ShiftedClock; env?: Record<string, string> } = {},
 ): Promise<ReceiverEngine> {
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-wechat-'));
   const clock = options.clock ?? shiftedClock();
   const logs: LogLine[] = [];
   const sink = new Writable({
@@ -64,30 +61,22 @@ export async function startReceiverEngine(
       done();
     },
   });
-  const config = resolveConfig(
-    { ...options.env },
-    { port: 0, host: '127.0.0.1', dataDir, adminToken: 'test-admin-token' },
-  );
-  const engine = await startEngine(config, { clock, log: pino({ level: 'info' }, sink) });
-  const db = new Database(path.join(dataDir, 'engine.db'), { readonly: true, fileMustExist: true });
+  const t = await startTestEngine({
+    dataDir: options.dataDir,
+    env: options.env,
+    overrides: { clock, log: pino({ level: 'info' }, sink) },
+  });
+  const db = new Database(path.join(t.dataDir, 'engine.db'), {
+    readonly: true,
+    fileMustExist: true,
+  });
   return {
-    engine,
-    url: engine.url,
-    dataDir,
+    engine: t.engine,
+    url: t.engine.url,
+    dataDir: t.dataDir,
     clock,
     logs,
-    async api(method, route, body) {
-      const response = await fetch(`${engine.url}/api/v1${route}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${engine.adminToken}`,
-          'content-type': 'application/json',
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    },
+    api: t.api,
     count(table, where, ...params) {
       const row = db
         .prepare(`SELECT count(*) AS n FROM ${table}${where ? ` WHERE ${where}` : ''}`)
@@ -96,8 +85,7 @@ export async function startReceiverEngine(
     },
     async close() {
       db.close();
-      await engine.close();
-      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      await t.close();
     },
   };
 }

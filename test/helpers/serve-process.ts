@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { repoRoot } from '../../../helpers/fixtures.ts';
+import { repoRoot } from './fixtures.ts';
 
 export interface ServeProcess {
   url: string;
