@@ -5,7 +5,7 @@ import { frequencyAllows } from '../triggers/index.ts';
 import type { Match, TriggerRegistry } from './trigger-registry.ts';
 import { eventTypeOf, firingSourceOf } from './event-sources.ts';
 import { assertJsonWithin } from '../limits/errors.ts';
-import { MAX_OUTPUT_DEPTH } from '../limits/json-limits.ts';
+import { MAX_OUTPUT_DEPTH } from '../../runtime/json-limits.ts';
 
 interface Logger {
   error(obj: object, msg: string): void;

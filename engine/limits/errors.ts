@@ -1,5 +1,5 @@
 import { EngineError } from '../errors.ts';
-import { checkJson, MAX_INPUT_DEPTH, type JsonLimits } from './json-limits.ts';
+import { checkJson, MAX_INPUT_DEPTH, type JsonLimits } from '../../runtime/json-limits.ts';
 
 export type JsonLimitCode = 'E_JSON_TOO_DEEP' | 'E_JSON_TOO_LARGE';
 

@@ -1,7 +1,7 @@
 import type { Inbox, InboxEntry } from '../store/index.ts';
 import { ValidationError } from '../errors.ts';
 import { assertJsonWithin } from '../limits/errors.ts';
-import { MAX_OUTPUT_DEPTH } from '../limits/json-limits.ts';
+import { MAX_OUTPUT_DEPTH } from '../../runtime/json-limits.ts';
 
 /**
  * An event that cannot be stored as JSON (nested deeper than JSON.stringify's stack allows, a

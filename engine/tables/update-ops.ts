@@ -10,7 +10,7 @@ import { TableError, type FieldIssue } from './errors.ts';
 import { isSystemField, isUsablePathSegment } from './names.ts';
 import type { FieldDef } from './table-store.ts';
 import { checkValue, isPlainObject } from './values.ts';
-import { checkJson as measureJson, MAX_INPUT_DEPTH } from '../limits/json-limits.ts';
+import { checkJson as measureJson, MAX_INPUT_DEPTH } from '../../runtime/json-limits.ts';
 
 const OPERATORS = new Set([
   '$unset',

@@ -3,7 +3,7 @@
  * (documented in docs/tables.md), or refused with a message naming the field. Nothing here
  * ever drops or truncates data.
  */
-import { checkJson as measureJson, MAX_INPUT_DEPTH } from '../limits/json-limits.ts';
+import { checkJson as measureJson, MAX_INPUT_DEPTH } from '../../runtime/json-limits.ts';
 import { parseGeo } from './geo.ts';
 import type { FieldDef, FieldType } from './table-store.ts';
 

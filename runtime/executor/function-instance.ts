@@ -26,7 +26,7 @@
  * is one state machine.
  */
 import type ivm from 'isolated-vm';
-import { checkJson, jsonTextDepth, MAX_OUTPUT_DEPTH } from '../../engine/limits/json-limits.ts';
+import { checkJson, jsonTextDepth, MAX_OUTPUT_DEPTH } from '../json-limits.ts';
 import { mapStack } from '../bundle/stack-mapper.ts';
 import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOps } from '../host-ops.ts';

@@ -11,7 +11,7 @@
  * quarantine executor, spawned on first need, until it has behaved again for a while. So a
  * function that loops to its deadline cannot hold the executor the others are entered on.
  */
-import { checkJson, MAX_INPUT_DEPTH, MAX_OUTPUT_DEPTH } from '../../engine/limits/json-limits.ts';
+import { checkJson, MAX_INPUT_DEPTH, MAX_OUTPUT_DEPTH } from '../json-limits.ts';
 import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOpsModuleSpec } from '../host-ops.ts';
 import { resolveLimits, type SandboxLimits } from '../limits.ts';

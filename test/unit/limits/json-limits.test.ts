@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkJson, jsonTextDepth } from '../../../engine/limits/json-limits.ts';
+import { checkJson, jsonTextDepth } from '../../../runtime/json-limits.ts';
 import { assertJsonWithin } from '../../../engine/limits/errors.ts';
 
 function nested(depth: number, leaf: unknown = 1): unknown {
