@@ -280,4 +280,11 @@ describe('ACLs enforced for a run made for a user (schema/table.md: user:anonymo
     );
     expect(res).toEqual(['open', 'members', 'alice_only', 'bob_writes']);
   });
+
+  it.todo(
+    "table-level ACL settings (schema/table.md: row_read_perm, row_write_perm and the table's write_perm) — cloudfn tables have none: a record without lists is open to every user, and every run may create records (docs/mincloud.md)",
+  );
+  it.todo(
+    "a per-function setting to keep the app's full rights in a run made for a user (MinCloud's server-SDK behaviour) — not built: invoke without user_id and pass the user in the data instead (docs/mincloud.md)",
+  );
 });
