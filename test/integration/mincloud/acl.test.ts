@@ -13,7 +13,7 @@ import { createTable, deploy, invoke, runOk } from './helpers.ts';
 let t: TestEngine;
 let alice: number;
 let bob: number;
-/** The diary's records by name: who may read (r) and write (w) each. */
+/** The diary's records, by their text: each names who may read and write it. */
 const diary: Record<string, { id: string }> = {};
 
 beforeAll(async () => {
