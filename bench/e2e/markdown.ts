@@ -1,9 +1,10 @@
 /**
  * Prints the figures of a results file as the Markdown tables of docs/performance.md
- * ("## End to end"). Run: `npm exec -- node bench/e2e/markdown.ts bench/results/<date>.json`.
+ * ("## End to end", or "At equal durability" for a --equal-durability run). Run: `npm exec -- node bench/e2e/markdown.ts bench/results/<date>.json`.
  */
 import fs from 'node:fs';
 import type { ScenarioReport, Target } from './report.ts';
+import { formatDurabilityMarkdown } from './equal-durability.ts';
 
 interface Results {
   date: string;
@@ -12,6 +13,7 @@ interface Results {
   seconds: number;
   targets: Target[];
   reports: ScenarioReport[];
+  equalDurability?: boolean;
 }
 
 const n = (v: number, d = 0) =>
@@ -46,5 +48,9 @@ export function formatMarkdown(results: Results): string {
 if (import.meta.main) {
   const file = process.argv[2];
   if (!file) throw new Error('usage: node bench/e2e/markdown.ts bench/results/<date>.json');
-  process.stdout.write(`${formatMarkdown(JSON.parse(fs.readFileSync(file, 'utf8')) as Results)}\n`);
+  const results = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
+  const text = results.equalDurability
+    ? formatDurabilityMarkdown(results.reports, results.targets)
+    : formatMarkdown(results);
+  process.stdout.write(`${text}\n`);
 }

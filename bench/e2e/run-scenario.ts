@@ -8,7 +8,13 @@ import { summarise, quantileCurve, type LatencySummary } from '../lib/latency.ts
 import { TreeSampler } from '../lib/proc-stats.ts';
 import { PLAIN_ACCOUNT, SAFE_ACCOUNT } from '../lib/tutorial.ts';
 import { buildPushes } from './pushes.ts';
-import { startServer, type RunningServer, type ServerKind, type ServerOptions } from './servers.ts';
+import {
+  startServer,
+  type BenchDurability,
+  type RunningServer,
+  type ServerKind,
+  type ServerOptions,
+} from './servers.ts';
 
 export type Load =
   | { kind: 'open'; rate: number; seconds: number }
@@ -29,6 +35,7 @@ export const CURVE_POINTS = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.
 export interface Measurement {
   scenario: string;
   server: ServerKind;
+  durability: BenchDurability;
   variant: string;
   round: number;
   sent: number;
@@ -97,12 +104,15 @@ export async function runScenario(
     hostile?: ServerOptions['hostile'];
     cpuProfDir?: string;
     root?: string;
+    durability?: BenchDurability;
   },
 ): Promise<Measurement> {
+  const durability = options.durability ?? 'fsync';
   const server = await startServer(kind, {
     ...(options.hostile ? { hostile: options.hostile } : {}),
     ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
     ...(options.root ? { root: options.root } : {}),
+    durability,
   });
   try {
     // Warm-up: JIT, the function's isolate, SQLite caches. Not measured.
@@ -114,8 +124,8 @@ export async function runScenario(
     );
     if (warm.ok !== WARMUP_PUSHES)
       throw new Error(`${kind}: warm-up pushes refused: ${JSON.stringify(warm.failures)}`);
-    if (warm.sampleBody !== 'success')
-      throw new Error(`${kind} answered "${warm.sampleBody}", not "success"`);
+    if (warm.sampleBody !== server.answer)
+      throw new Error(`${kind} answered "${warm.sampleBody}", not "${server.answer}"`);
     const before = await waitForRows(server, WARMUP_PUSHES, performance.now() + 30_000);
     if (before < WARMUP_PUSHES)
       throw new Error(`${kind}: only ${before} of ${WARMUP_PUSHES} warm-up rows were written`);
@@ -136,6 +146,7 @@ export async function runScenario(
     return {
       scenario: scenario.id,
       server: kind,
+      durability,
       variant: options.variant,
       round: options.round,
       sent: result.sent,
