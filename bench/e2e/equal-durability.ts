@@ -118,7 +118,7 @@ export function formatDurabilityTable(reports: ScenarioReport[]): string {
     lines.push('', `${r.label} — median of ${r.rounds} round(s)`);
     for (const pair of PAIRS) {
       const [ref, diy, cf] = pair.columns;
-      if (!r.columns[ref] || !r.columns[cf]) continue;
+      if (!pair.columns.some((c) => r.columns[c])) continue;
       lines.push(`  ${pair.title}`);
       lines.push(
         `    ${'figure'.padEnd(24)}${ref.padStart(18)}${diy.padStart(12)}${cf.padStart(17)}${'diy/ref'.padStart(9)}${'cf/ref'.padStart(9)}`,

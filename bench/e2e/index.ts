@@ -9,7 +9,8 @@
  * engines instead: cloudfn from the checkout DIR against this one, alternating, no reference;
  * DIR needs node_modules, e.g. a symlink to this one's), `--equal-durability` (issue 19: the
  * reference, the DIY stack of koa + co-wechat and cloudfn, each at `fsync` and at `process`
- * durability, on the closed-loop scenarios unless `--only` names others; equal-durability.ts).
+ * durability, on the closed-loop scenarios unless `--only` names others; `--columns a,b` runs
+ * only these of its columns, e.g. `cloudfn-process` for a profile; equal-durability.ts).
  *
  * Prints one table per scenario (median figures of the rounds, both columns, their ratio)
  * and the targets; writes bench/results/<date>.json and, on a full run, docs/e2e-latest.svg
@@ -49,6 +50,7 @@ const { values: args } = parseArgs({
     count: { type: 'string' },
     baseline: { type: 'string' },
     'equal-durability': { type: 'boolean', default: false },
+    columns: { type: 'string' },
   },
 });
 const equalDurability = args['equal-durability'];
@@ -140,7 +142,9 @@ for (const scenario of p.scenarios.filter((s) => wanted(s.id))) {
   await alternate(
     scenario,
     equalDurability
-      ? DURABILITY_COLUMNS.map((c) => ({
+      ? DURABILITY_COLUMNS.filter(
+          (c) => !args.columns || args.columns.split(',').includes(c.name),
+        ).map((c) => ({
           name: c.name,
           run: (round: number) =>
             runScenario(scenario, c.kind, {
