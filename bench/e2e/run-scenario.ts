@@ -5,7 +5,10 @@
  */
 import { closedLoop, openLoop, type LoadResult } from '../lib/http-load.ts';
 import { summarise, quantileCurve, type LatencySummary } from '../lib/latency.ts';
-import { TreeSampler } from '../lib/proc-stats.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { processTree, TreeSampler } from '../lib/proc-stats.ts';
+import { startProfile, type RunningProfile } from '../lib/inspector-profile.ts';
 import { PLAIN_ACCOUNT, SAFE_ACCOUNT } from '../lib/tutorial.ts';
 import { buildPushes } from './pushes.ts';
 import {
@@ -60,6 +63,7 @@ export interface Measurement {
 }
 
 const WARMUP_PUSHES = 300;
+const EXECUTOR_ENTRY = 'runtime/executor/executor-entry.ts';
 
 async function waitForRows(
   server: RunningServer,
@@ -90,6 +94,17 @@ function drive(server: RunningServer, scenario: Scenario): Promise<LoadResult> {
     concurrency: load.concurrency,
     maxMs: load.maxSeconds * 1000,
     timeoutMs: 30_000,
+  });
+}
+
+/** The engine's (first) executor process: its command line names the executor's entry. */
+function executorOf(enginePid: number): number | undefined {
+  return processTree(enginePid).find((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(EXECUTOR_ENTRY);
+    } catch {
+      return false;
+    }
   });
 }
 
@@ -130,6 +145,13 @@ export async function runScenario(
     if (before < WARMUP_PUSHES)
       throw new Error(`${kind}: only ${before} of ${WARMUP_PUSHES} warm-up rows were written`);
 
+    // --cpu-prof reaches the engine's process only (its executors get their own execArgv):
+    // the executor's profile is taken through its inspector, over the measured load only.
+    let executorProfile: RunningProfile | undefined;
+    const executorPid =
+      kind === 'cloudfn' && options.cpuProfDir ? executorOf(server.pid) : undefined;
+    if (options.cpuProfDir && executorPid !== undefined)
+      executorProfile = await startProfile(executorPid, EXECUTOR_ENTRY);
     const sampler = new TreeSampler(server.pid);
     sampler.start();
     const result = await drive(server, scenario);
@@ -141,6 +163,12 @@ export async function runScenario(
     );
     const processedMs = performance.now() - result.startedAt;
     const usage = sampler.stop();
+    await executorProfile?.stopInto(
+      path.join(
+        options.cpuProfDir!,
+        `executor-${options.variant}-${options.round}-${executorPid}.cpuprofile`,
+      ),
+    );
     const processed = rows - before;
     const latency = summarise(result.latenciesMs);
     return {
