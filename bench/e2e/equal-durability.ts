@@ -6,7 +6,9 @@
  * synchronous=FULL) and `process` (a crash of the process: CLOUDFN_DURABILITY=process, the
  * others at synchronous=NORMAL). Ratios are cloudfn (or DIY) over the reference of its pair.
  */
+import { median } from '../lib/latency.ts';
 import type { Figures, ScenarioReport, Target } from './report.ts';
+import type { Measurement } from './run-scenario.ts';
 import type { BenchDurability, ServerKind } from './servers.ts';
 
 export interface DurabilityColumn {
@@ -108,11 +110,47 @@ const ROWS: { key: keyof Figures; label: string; digits: number }[] = [
   { key: 'peakRssMb', label: 'peak RSS MiB', digits: 0 },
 ];
 
+const PER_ROUND: { label: string; of: (m: Measurement) => number }[] = [
+  { label: 'acknowledged', of: (m) => m.ackPerSec },
+  { label: 'processed', of: (m) => m.processedPerSec },
+  { label: 'p99', of: (m) => m.latency.p99 },
+  { label: 'CPU/push', of: (m) => m.cpuMsPerPush },
+];
+
+/**
+ * cloudfn / reference within each round (runs minutes apart, on a machine shared with other
+ * work: a round's two runs saw the same neighbours), and their median: how far the ratio
+ * of medians can be trusted.
+ */
+export function perRoundRatios(
+  measurements: Measurement[],
+  scenario: string,
+  reference: string,
+  cloudfn: string,
+): { label: string; ratios: number[]; median: number }[] {
+  const of = (variant: string) =>
+    measurements
+      .filter((m) => m.scenario === scenario && m.variant === variant)
+      .sort((a, b) => a.round - b.round);
+  const refs = of(reference);
+  const cfs = of(cloudfn);
+  return PER_ROUND.map(({ label, of: f }) => {
+    const ratios = cfs.flatMap((c) => {
+      const r = refs.find((m) => m.round === c.round);
+      return r ? [f(c) / f(r)] : [];
+    });
+    return { label, ratios, median: ratios.length ? median(ratios) : Number.NaN };
+  });
+}
+
 const fmt = (v: number | undefined, digits: number) =>
   v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : '—';
 
 /** The printed table: per scenario, one block per durability, the three stacks and ratios. */
-export function formatDurabilityTable(reports: ScenarioReport[]): string {
+export function formatDurabilityTable(
+  reports: ScenarioReport[],
+  measurements: Measurement[] = [],
+): string {
   const lines: string[] = [];
   for (const r of reports) {
     lines.push('', `${r.label} — median of ${r.rounds} round(s)`);
@@ -129,6 +167,11 @@ export function formatDurabilityTable(reports: ScenarioReport[]): string {
           `    ${row.label.padEnd(24)}${fmt(v(ref), row.digits).padStart(18)}${fmt(v(diy), row.digits).padStart(12)}${fmt(v(cf), row.digits).padStart(17)}${(fmt(ratio(r, row.key, ref, diy), 2) + '×').padStart(9)}${(fmt(ratio(r, row.key, ref, cf), 2) + '×').padStart(9)}`,
         );
       }
+      for (const { label, ratios, median: m } of perRoundRatios(measurements, r.id, ref, cf))
+        if (ratios.length > 1)
+          lines.push(
+            `    cf/ref per round, ${label}: ${ratios.map((v) => v.toFixed(2)).join(' ')} (median ${m.toFixed(2)})`,
+          );
       for (const c of pair.columns) {
         const x = r.columns[c];
         if (x?.incomplete)
@@ -147,7 +190,11 @@ const n = (v: number | undefined, d = 0) =>
 const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '—');
 
 /** The Markdown tables of docs/performance.md ("At equal durability"). */
-export function formatDurabilityMarkdown(reports: ScenarioReport[], targets: Target[]): string {
+export function formatDurabilityMarkdown(
+  reports: ScenarioReport[],
+  targets: Target[],
+  measurements: Measurement[] = [],
+): string {
   const lines: string[] = [];
   for (const pair of PAIRS) {
     const [ref, diy, cf] = pair.columns;
@@ -176,6 +223,25 @@ export function formatDurabilityMarkdown(reports: ScenarioReport[], targets: Tar
         `| ${r.label}${flags} | ${three('ackPerSec')} (${x(ratio(r, 'ackPerSec', ref, cf))}) | ${three('processedPerSec')} (${x(ratio(r, 'processedPerSec', ref, cf))}) | ${three('p50', 1)} | ${three('p99', 1)} (${x(ratio(r, 'p99', ref, cf))}) | ${three('cpuMsPerPush', 2)} (${x(ratio(r, 'cpuMsPerPush', ref, cf))}) | ${three('mainCpuMsPerPush', 2)} | ${three('peakRssMb')} |`,
       );
     }
+  }
+  if (measurements.length > 0) {
+    lines.push(
+      '',
+      '**cloudfn / reference within each round** (the two runs of a round minutes apart, with the same neighbours), median and range over the rounds',
+      '',
+      `| scenario, durability | ${PER_ROUND.map((p) => p.label).join(' | ')} |`,
+      `| --- | ${PER_ROUND.map(() => '---').join(' | ')} |`,
+    );
+    for (const r of reports)
+      for (const pair of PAIRS) {
+        const [ref, , cf] = pair.columns;
+        const cells = perRoundRatios(measurements, r.id, ref, cf).map(({ ratios, median: m }) =>
+          ratios.length
+            ? `${x(m)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`
+            : '—',
+        );
+        lines.push(`| ${r.label}, ${pair.durability} | ${cells.join(' | ')} |`);
+      }
   }
   lines.push('', '| target (issue 19) | measured | limit | |', '| --- | --- | --- | --- |');
   for (const t of targets)

@@ -80,9 +80,10 @@ if (args.from) {
     rounds: number;
     reports: ScenarioReport[];
     equalDurability?: boolean;
+    measurements?: Measurement[];
   };
   const table = saved.equalDurability
-    ? `${formatDurabilityTable(saved.reports)}\n${formatTargets(checkDurabilityTargets(saved.reports))}`
+    ? `${formatDurabilityTable(saved.reports, saved.measurements)}\n${formatTargets(checkDurabilityTargets(saved.reports))}`
     : `${formatTable(saved.reports)}\n${formatTargets(checkTargets(saved.reports))}`;
   process.stdout.write(`${table}\n`);
   writeChart(
@@ -200,7 +201,7 @@ const targets = baseline
   : equalDurability
     ? checkDurabilityTargets(reports)
     : checkTargets(reports);
-const table = equalDurability ? formatDurabilityTable(reports) : formatTable(reports);
+const table = equalDurability ? formatDurabilityTable(reports, measurements) : formatTable(reports);
 process.stdout.write(`${table}\n${formatTargets(targets)}\n`);
 const seconds = Math.round((Date.now() - started) / 1000);
 process.stdout.write(`\n${measurements.length} runs in ${seconds} s\n`);

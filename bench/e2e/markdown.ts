@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type { ScenarioReport, Target } from './report.ts';
 import { formatDurabilityMarkdown } from './equal-durability.ts';
+import type { Measurement } from './run-scenario.ts';
 
 interface Results {
   date: string;
@@ -14,6 +15,7 @@ interface Results {
   targets: Target[];
   reports: ScenarioReport[];
   equalDurability?: boolean;
+  measurements?: Measurement[];
 }
 
 const n = (v: number, d = 0) =>
@@ -50,7 +52,7 @@ if (import.meta.main) {
   if (!file) throw new Error('usage: node bench/e2e/markdown.ts bench/results/<date>.json');
   const results = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
   const text = results.equalDurability
-    ? formatDurabilityMarkdown(results.reports, results.targets)
+    ? formatDurabilityMarkdown(results.reports, results.targets, results.measurements)
     : formatMarkdown(results);
   process.stdout.write(`${text}\n`);
 }
