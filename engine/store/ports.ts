@@ -380,8 +380,10 @@ export interface DeliveryLog {
    * the ids admitted. An entry no longer pending (dispatched by another process) makes it a
    * no-op returning []. SQLite: committed with the other dispatches of the same synchronous
    * run, relaxed (durable with the next accept; lost, the entry is dispatched again).
+   * `event` is the entry's data as `pending` read it: a backend may keep it in memory for
+   * the claim instead of reading it back (it is never written again: the entry holds it).
    */
-  dispatch(inboxId: string, firings: NewFiring[], now: number): Promise<string[]>;
+  dispatch(inboxId: string, firings: NewFiring[], now: number, event?: unknown): Promise<string[]>;
   /**
    * Sets a pending entry aside as `dispatch_failed` with its error: `pending` no longer
    * returns it (so the entries after it flow), retention keeps it, `replayEntry` puts it back.
