@@ -27,11 +27,6 @@ export class EngineError extends Error {
   }
 }
 
-/** True for EngineError instances, and for errors that crossed a process boundary as data. */
-export function isEngineError(value: unknown): value is EngineError {
-  return value instanceof EngineError;
-}
-
 export class NotFoundError extends EngineError {
   constructor(code: string, message: string, details?: Record<string, unknown>) {
     super(code, message, { status: 404, details });

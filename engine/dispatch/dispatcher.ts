@@ -6,10 +6,7 @@ import type { Match, TriggerRegistry } from './trigger-registry.ts';
 import { eventTypeOf, firingSourceOf } from './event-sources.ts';
 import { assertJsonWithin } from '../limits/errors.ts';
 import { MAX_OUTPUT_DEPTH } from '../../runtime/json-limits.ts';
-
-interface Logger {
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 /**
  * Moves accepted entries from the inbox to the queue: matches them against the triggers
@@ -27,7 +24,7 @@ export class Dispatcher {
   #clock: Clock;
   #ids: Ids;
   #onQueued: () => void;
-  #log: Logger;
+  #log: Pick<Logger, 'error'>;
   #scheduled = false;
   #draining: Promise<void> | undefined;
 
@@ -37,7 +34,7 @@ export class Dispatcher {
     clock: Clock;
     ids: Ids;
     onQueued: () => void;
-    log: Logger;
+    log: Pick<Logger, 'error'>;
   }) {
     this.#store = deps.store;
     this.#registry = deps.registry;

@@ -4,11 +4,7 @@ import { backoffDelayMs } from '../triggers/index.ts';
 import type { TriggerDefinition } from '../triggers/index.ts';
 import { EngineError } from '../errors.ts';
 import { ActionError, type ActionExecutor } from './actions/action-error.ts';
-
-interface Logger {
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 /** How often due items held back by a full lane are looked at again (completions also wake). */
 const BLOCKED_RECHECK_MS = 1000;
@@ -31,7 +27,7 @@ export class JobRunner {
   #store: EngineStore;
   #clock: Clock;
   #executors: Record<string, ActionExecutor>;
-  #log: Logger;
+  #log: Pick<Logger, 'warn' | 'error'>;
   #options: JobRunnerOptions;
   #running = new Set<Promise<void>>();
   #lanes = new Map<string, number>();
@@ -43,7 +39,7 @@ export class JobRunner {
     store: EngineStore;
     clock: Clock;
     executors: Record<string, ActionExecutor>;
-    log: Logger;
+    log: Pick<Logger, 'warn' | 'error'>;
     options: JobRunnerOptions;
   }) {
     this.#store = deps.store;

@@ -3,10 +3,7 @@ import type { EngineStore, InboxWriter } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import type { TriggerDefinition } from '../triggers/index.ts';
-
-interface Logger {
-  warn(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 /**
  * Fires `timer` triggers into the inbox on their cron schedule. Runs missed while the engine
@@ -19,7 +16,7 @@ export interface TimerSchedulerDeps {
   clock: Clock;
   ids: Ids;
   onAccepted: () => void;
-  log: Logger;
+  log: Pick<Logger, 'warn'>;
 }
 
 export class TimerScheduler {

@@ -5,14 +5,11 @@ import { bearerOrSessionAuth } from './auth.ts';
 import { canonicalPaths } from './canonical-path.ts';
 import { redactPath } from './redact.ts';
 import { CONSOLE_DIR, createConsole } from './console/console-routes.ts';
-
-interface Logger {
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 export interface AppParts {
   adminToken: string;
-  log: Logger;
+  log: Pick<Logger, 'error'>;
   /** Admin routes, mounted under /api/v1 behind bearer auth. */
   admin: Array<(router: Router) => void>;
   /** Public routes (WeChat receiver, incoming hooks). */

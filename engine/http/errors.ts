@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { EngineError } from '../errors.ts';
 import { redactPath } from './redact.ts';
+import type { Logger } from '../log.ts';
 
 /** Codes of the HTTP layer itself (docs/errors.md, "Admin API and engine"). */
 export class HttpError extends EngineError {
@@ -8,10 +9,6 @@ export class HttpError extends EngineError {
     super(code, message, { status, details });
     this.name = 'HttpError';
   }
-}
-
-interface ErrorLogger {
-  error(obj: object, msg: string): void;
 }
 
 /**
@@ -23,7 +20,7 @@ interface ErrorLogger {
  * JSON.stringify cannot write (nested too deeply, a BigInt, a cycle) would otherwise become
  * koa's plain-text 500, past any error handling (issue 12, item 9).
  */
-export function errorMiddleware(log?: ErrorLogger): Middleware {
+export function errorMiddleware(log?: Pick<Logger, 'error'>): Middleware {
   return async (ctx, next) => {
     try {
       await next();

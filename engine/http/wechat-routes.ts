@@ -17,11 +17,7 @@ import {
 import { EngineError } from '../errors.ts';
 import { readRawBody } from './body.ts';
 import { HttpError } from './errors.ts';
-
-interface Logger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 export interface WechatRouteDeps {
   store: EngineStore;
@@ -34,7 +30,7 @@ export interface WechatRouteDeps {
   ids: Ids;
   /** Called after a new push is committed to the inbox. */
   onAccepted: () => void;
-  log: Logger;
+  log: Pick<Logger, 'info' | 'warn'>;
 }
 
 /**
@@ -135,7 +131,10 @@ function queryOf(ctx: Context): Record<string, string | undefined> {
 }
 
 /** Every refusal of the receiver is logged with its code and account (issue 4). */
-function refusalsLogged(log: Logger, handler: RouterMiddleware): RouterMiddleware {
+function refusalsLogged(
+  log: Pick<Logger, 'info' | 'warn'>,
+  handler: RouterMiddleware,
+): RouterMiddleware {
   return async (ctx, next) => {
     // Taken first: a body refused mid-stream destroys the socket, and ctx.ip with it.
     const ip = ctx.req.socket?.remoteAddress;

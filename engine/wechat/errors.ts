@@ -29,16 +29,6 @@ export class WechatError extends EngineError {
   }
 }
 
-/** A push for an appId the engine has no account for; thrown by the receiver (it owns storage). */
-export class WechatUnknownAccountError extends WechatError {
-  constructor(appId: string) {
-    super('E_WECHAT_UNKNOWN_ACCOUNT', `No WeChat account is configured for appId "${appId}".`, {
-      appId,
-    });
-    this.name = 'WechatUnknownAccountError';
-  }
-}
-
 /** E_WECHAT_MALFORMED with the reason in the message and the details. */
 export function malformed(reason: string): WechatError {
   return new WechatError('E_WECHAT_MALFORMED', `Malformed push: ${reason}.`, { reason });
