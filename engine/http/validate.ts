@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import { PAGE, pageQuery } from './api-schemas.ts';
 
 /**
  * Validates admin input against a zod schema at the edge; the first issue becomes a 400
@@ -23,28 +24,20 @@ export function parseInput<T extends z.ZodType>(
   });
 }
 
-/** Reads `limit`/`offset` query parameters with bounds (400 E_INVALID_QUERY otherwise). */
-export function pageParams(
-  query: Record<string, unknown>,
-  defaults = { limit: 20, max: 1000 },
-): { limit: number; offset: number } {
-  const read = (name: string, fallback: number, max: number): number => {
+/** Reads `limit`/`offset` query parameters with pageQuery's bounds (400 E_INVALID_QUERY otherwise). */
+export function pageParams(query: Record<string, unknown>): { limit: number; offset: number } {
+  const read = (name: 'limit' | 'offset', fallback: number): number => {
     const raw = query[name];
     if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (typeof raw !== 'string' || !Number.isInteger(n) || n < 0 || n > max) {
-      throw new ValidationError(
-        'E_INVALID_QUERY',
-        `Query parameter "${name}" must be an integer from 0 to ${max}.`,
-        { parameter: name },
-      );
-    }
-    return n;
+    const parsed = typeof raw === 'string' ? pageQuery.shape[name].safeParse(raw) : undefined;
+    if (parsed?.success && parsed.data !== undefined) return parsed.data;
+    throw new ValidationError(
+      'E_INVALID_QUERY',
+      `Query parameter "${name}" must be an integer from 0 to ${name === 'limit' ? PAGE.max : Number.MAX_SAFE_INTEGER}.`,
+      { parameter: name },
+    );
   };
-  return {
-    limit: read('limit', defaults.limit, defaults.max),
-    offset: read('offset', 0, Number.MAX_SAFE_INTEGER),
-  };
+  return { limit: read('limit', PAGE.limit), offset: read('offset', 0) };
 }
 
 /** Renders unix milliseconds as ISO-8601 for the admin API (null stays null). */
