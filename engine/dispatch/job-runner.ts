@@ -170,7 +170,7 @@ export class JobRunner {
       err instanceof ActionError
         ? err
         : err instanceof EngineError
-          ? new ActionError(err.code, err.message)
+          ? new ActionError(err.code, err.message, { cause: err })
           : undefined;
     if (!actionError) this.#log.error({ err, trigger: item.trigger }, 'action crashed');
     const now = this.#clock.now();
@@ -184,7 +184,7 @@ export class JobRunner {
       {
         status: final ? 'dead_letter' : 'failed',
         attempts,
-        errorType: actionError?.type ?? 'E_INTERNAL',
+        errorType: actionError?.errorType ?? 'E_INTERNAL',
         error: actionError?.message ?? (err as Error).message,
         jobId: actionError?.jobId ?? null,
         durationMs: now - started,
@@ -203,7 +203,7 @@ export class JobRunner {
           // log names the job that holds it instead (docs/security.md, "Secrets").
           ...(actionError
             ? {
-                code: actionError.type,
+                code: actionError.errorType,
                 ...(actionError.jobId === undefined
                   ? { reason: actionError.message }
                   : { job: actionError.jobId }),

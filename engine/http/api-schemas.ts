@@ -4,6 +4,7 @@
  * #/components/schemas and referred to everywhere else.
  */
 import { z } from 'zod';
+import { ERROR_STATUS, type ErrorCode } from '../error-catalogue.ts';
 
 /**
  * Names `schema` the component `id` of the OpenAPI document and returns it. The id goes in
@@ -24,8 +25,7 @@ export const errorAnswer = named(
   z.strictObject({
     error: z.looseObject({
       code: z
-        .string()
-        .regex(/^E_[A-Z0-9_]+$/)
+        .enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]])
         .describe('Stable E_… code, listed in docs/errors.md.'),
       message: z.string(),
     }),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import type { CodeWithStatus } from '../error-catalogue.ts';
 import { PAGE, pageQuery } from './api-schemas.ts';
 
 /**
@@ -9,7 +10,7 @@ import { PAGE, pageQuery } from './api-schemas.ts';
 export function parseInput<T extends z.ZodType>(
   schema: T,
   input: unknown,
-  code = 'E_INVALID_BODY',
+  code: CodeWithStatus<400> = 'E_INVALID_BODY',
 ): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;

@@ -13,6 +13,7 @@ import {
   buildReply,
   checkQueryBeforeBody,
   MAX_PUSH_BYTES,
+  WechatError,
 } from '../wechat/index.ts';
 import { EngineError } from '../errors.ts';
 import { readRawBody } from './body.ts';
@@ -120,10 +121,9 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
         if (err instanceof HttpError && err.status === 413) {
           // The rest of the body is not read, so the connection cannot carry another request.
           ctx.set('Connection', 'close');
-          throw new HttpError(
+          throw new WechatError(
             'E_WECHAT_TOO_LARGE',
             `A push body may be at most ${MAX_PUSH_BYTES} bytes.`,
-            413,
           );
         }
         throw err;

@@ -64,7 +64,6 @@ function parse<K extends TableOp>(op: K, args: unknown): z.infer<(typeof SCHEMAS
     throw new TableError(
       'E_TABLE_BAD_ARGS',
       `Invalid arguments for ${op}${where}: ${issue?.message ?? 'invalid'}.`,
-      400,
     );
   }
   return result.data as z.infer<(typeof SCHEMAS)[K]>;
@@ -79,7 +78,6 @@ export function handleTableOp(store: TableStore, op: string, args: unknown): unk
     throw new TableError(
       'E_TABLE_UNKNOWN_OP',
       `Unknown table operation ${JSON.stringify(op.slice(0, 64))}.`,
-      400,
     );
   switch (op) {
     case 'table.create': {
