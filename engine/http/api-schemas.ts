@@ -19,6 +19,17 @@ export function named<T extends z.ZodType>(id: string, schema: T): T {
 /** A time as the admin API shows it: ISO-8601 (UTC), or null when there is none. */
 export const isoTime = z.iso.datetime().nullable();
 
+/** When a thing was made and last changed. */
+export const timestamps = { created_at: isoTime, updated_at: isoTime };
+
+/** The answer of a DELETE. */
+export const NO_CONTENT = { 204: { description: 'Done; no body.' } };
+
+/** The refusal of a DELETE of something triggers name (E_IN_USE, delete-guard.ts). */
+export const IN_USE = {
+  409: 'Triggers name it (E_IN_USE, details.triggers); ?force=true deletes anyway.',
+};
+
 /** SPEC §2's error answer; the details besides code and message depend on the code. */
 export const errorAnswer = named(
   'Error',

@@ -41,6 +41,22 @@ export function pageParams(query: Record<string, unknown>): { limit: number; off
   return { limit: read('limit', PAGE.limit), offset: read('offset', 0) };
 }
 
+/**
+ * A list answer, `{meta, objects}`, from a list held whole: the page asked for (the whole
+ * list without one), only its items rendered.
+ */
+export function pageOf<T, R>(
+  all: readonly T[],
+  render: (item: T) => R,
+  page: { limit: number; offset: number } = { limit: all.length, offset: 0 },
+): { meta: { limit: number; offset: number; total_count: number }; objects: R[] } {
+  const { limit, offset } = page;
+  return {
+    meta: { limit, offset, total_count: all.length },
+    objects: all.slice(offset, offset + limit).map((item) => render(item)),
+  };
+}
+
 /** Renders unix milliseconds as ISO-8601 for the admin API (null stays null). */
 export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();

@@ -1,6 +1,6 @@
 /** What the tables REST routes take in queries and answer (http-routes.ts). */
 import { z } from 'zod';
-import { isoTime, listOf, named } from '../http/api-schemas.ts';
+import { listOf, named, timestamps } from '../http/api-schemas.ts';
 import { FIELD_TYPES } from './schema.ts';
 import type { FieldType } from './table-store.ts';
 
@@ -29,8 +29,7 @@ export const tableAnswer = named(
     id: z.number().int(),
     name: z.string(),
     fields: z.array(fieldAnswer),
-    created_at: isoTime,
-    updated_at: isoTime,
+    ...timestamps,
   }),
 );
 export type TableAnswer = z.infer<typeof tableAnswer>;

@@ -7,15 +7,22 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { readJsonBody } from '../http/body.ts';
-import { iso, pageParams, parseInput } from '../http/validate.ts';
+import { iso, pageOf, pageParams, parseInput } from '../http/validate.ts';
 import { csvHeader, csvRows } from './csv.ts';
 import { TableError, badOptions, badWhere } from './errors.ts';
-import type { FieldDef, RecordData, TableSchema, TableStore, Where } from './table-store.ts';
+import type {
+  FieldDef,
+  FindOptions,
+  RecordData,
+  TableSchema,
+  TableStore,
+  Where,
+} from './table-store.ts';
 import { USER_TABLE } from './names.ts';
 import { isPlainObject } from './values.ts';
 import { forceParam, type InUseCheck } from '../http/admin/delete-guard.ts';
 import { route } from '../http/api-route.ts';
-import { forceQuery, named, pageQuery } from '../http/api-schemas.ts';
+import { forceQuery, IN_USE, named, NO_CONTENT, pageQuery } from '../http/api-schemas.ts';
 import {
   bulkAnswer,
   bulkQuery,
@@ -48,9 +55,6 @@ const addFieldsBody = z.union([
 const NO_TABLE = { 404: 'No such table (E_TABLE_NOT_FOUND).' };
 const NO_RECORD = { 404: 'No such table or record (E_TABLE_NOT_FOUND, E_TABLE_RECORD_NOT_FOUND).' };
 const NO_USER = { 404: 'No such user (E_TABLE_RECORD_NOT_FOUND).' };
-const IN_USE = {
-  409: 'Triggers name it (E_IN_USE, details.triggers); ?force=true deletes anyway.',
-};
 
 /** Table metadata for the admin API: ISO-8601 times (SPEC §2). */
 function renderTable(t: TableSchema): TableAnswer {
@@ -88,6 +92,19 @@ function whereParam(ctx: Context): Where | undefined {
   }
   if (!isPlainObject(parsed)) throw badWhere('where must be a JSON object');
   return parsed;
+}
+
+/** A records query (findQuery): where, paging, order, keys and expand, with the count. */
+function findOptions(ctx: Context): FindOptions {
+  return {
+    where: whereParam(ctx),
+    limit: intParam(ctx, 'limit'),
+    offset: intParam(ctx, 'offset'),
+    orderBy: single(ctx, 'order_by')?.split(','),
+    keys: single(ctx, 'keys')?.split(','),
+    expand: single(ctx, 'expand')?.split(','),
+    withCount: true,
+  };
 }
 
 async function objectBody(ctx: Context): Promise<RecordData> {
@@ -135,12 +152,7 @@ export function registerTableRoutes(
       answers: { 200: { description: 'Tables.', schema: tableListAnswer } },
     },
     (ctx) => {
-      const { limit, offset } = pageParams(ctx.query);
-      const all = tables.listTables();
-      ctx.body = {
-        meta: { limit, offset, total_count: all.length },
-        objects: all.slice(offset, offset + limit).map(renderTable),
-      };
+      ctx.body = pageOf(tables.listTables(), renderTable, pageParams(ctx.query));
     },
   );
 
@@ -167,7 +179,7 @@ export function registerTableRoutes(
       tag: 'tables',
       summary: 'Drop a table and its records.',
       query: forceQuery,
-      answers: { 204: { description: 'Done; no body.' } },
+      answers: NO_CONTENT,
       refusals: { ...NO_TABLE, ...IN_USE },
     },
     (ctx) => {
@@ -209,15 +221,7 @@ export function registerTableRoutes(
       refusals: NO_TABLE,
     },
     (ctx) => {
-      ctx.body = tables.find(ctx.params.t!, {
-        where: whereParam(ctx),
-        limit: intParam(ctx, 'limit'),
-        offset: intParam(ctx, 'offset'),
-        orderBy: single(ctx, 'order_by')?.split(','),
-        keys: single(ctx, 'keys')?.split(','),
-        expand: single(ctx, 'expand')?.split(','),
-        withCount: true,
-      });
+      ctx.body = tables.find(ctx.params.t!, findOptions(ctx));
     },
   );
 
@@ -348,7 +352,7 @@ export function registerTableRoutes(
       tag: 'tables',
       summary: 'Delete one record.',
       params: { id: 'The record id.' },
-      answers: { 204: { description: 'Done; no body.' } },
+      answers: NO_CONTENT,
       refusals: NO_RECORD,
     },
     (ctx) => {
@@ -419,14 +423,9 @@ function registerUserRoutes(router: Router, tables: TableStore): void {
       answers: { 200: { description: 'Users.', schema: recordListAnswer } },
     },
     (ctx) => {
-      ctx.body = tables.find(USER_TABLE, {
-        where: whereParam(ctx),
-        limit: intParam(ctx, 'limit'),
-        offset: intParam(ctx, 'offset'),
-        orderBy: single(ctx, 'order_by')?.split(','),
-        keys: single(ctx, 'keys')?.split(','),
-        withCount: true,
-      });
+      // Users are not expanded (findQuery's expand is not among usersQuery's parameters).
+      const { expand: _notForUsers, ...options } = findOptions(ctx);
+      ctx.body = tables.find(USER_TABLE, options);
     },
   );
   route(

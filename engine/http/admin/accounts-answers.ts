@@ -1,6 +1,6 @@
 /** What the WeChat account routes answer (accounts-routes.ts, reply-opening-routes.ts). */
 import { z } from 'zod';
-import { isoTime, listOf, named } from '../api-schemas.ts';
+import { isoTime, listOf, named, timestamps } from '../api-schemas.ts';
 
 const MODES = ['plain', 'compatible', 'safe'] as const;
 
@@ -13,8 +13,7 @@ export const accountAnswer = named(
     hasEncodingAESKey: z.boolean(),
     hasPreviousEncodingAESKey: z.boolean(),
     hasAppSecret: z.boolean(),
-    created_at: isoTime,
-    updated_at: isoTime,
+    ...timestamps,
   }),
 );
 export type AccountAnswer = z.infer<typeof accountAnswer>;

@@ -6,10 +6,10 @@ import type { AccountRegistry } from '../../receiver/index.ts';
 import { signPush } from '../../wechat/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { readJsonBody } from '../body.ts';
-import { iso, parseInput } from '../validate.ts';
+import { iso, pageOf, parseInput } from '../validate.ts';
 import { forceParam, type InUseCheck } from './delete-guard.ts';
 import { route } from '../api-route.ts';
-import { forceQuery, named } from '../api-schemas.ts';
+import { forceQuery, IN_USE, named, NO_CONTENT } from '../api-schemas.ts';
 import {
   accountAnswer,
   accountListAnswer,
@@ -111,11 +111,7 @@ export function registerAccountRoutes(
       answers: { 200: { description: 'Accounts.', schema: accountListAnswer } },
     },
     (ctx) => {
-      const all = accounts.list();
-      ctx.body = {
-        meta: { limit: all.length, offset: 0, total_count: all.length },
-        objects: all.map(renderAccount),
-      };
+      ctx.body = pageOf(accounts.list(), renderAccount);
     },
   );
 
@@ -162,10 +158,10 @@ export function registerAccountRoutes(
       tag: 'accounts',
       summary: 'Forget an account.',
       query: forceQuery,
-      answers: { 204: { description: 'Done; no body.' } },
+      answers: NO_CONTENT,
       refusals: {
         404: 'No such account (E_WECHAT_UNKNOWN_ACCOUNT).',
-        409: 'Triggers name it (E_IN_USE, details.triggers); ?force=true deletes anyway.',
+        ...IN_USE,
       },
     },
     (ctx) => {

@@ -1,6 +1,6 @@
 /** What the function routes answer (functions-routes.ts, function-draft-routes.ts). */
 import { z } from 'zod';
-import { isoTime, listOf, named } from '../api-schemas.ts';
+import { isoTime, listOf, named, timestamps } from '../api-schemas.ts';
 
 const JOB_STATUSES = [
   'waiting',
@@ -39,8 +39,7 @@ export const functionAnswer = named(
     timeoutMs: z.number().int().optional(),
     memoryMb: z.number().int().optional(),
     env: envNames,
-    created_at: isoTime,
-    updated_at: isoTime,
+    ...timestamps,
   }),
 );
 export type FunctionAnswer = z.infer<typeof functionAnswer>;

@@ -11,9 +11,9 @@ import { FunctionNotFoundError } from '../../functions/errors.ts';
 import { NotFoundError } from '../../errors.ts';
 import { readJsonBody } from '../body.ts';
 import { forceParam, type InUseCheck } from './delete-guard.ts';
-import { iso, pageParams, parseInput } from '../validate.ts';
+import { iso, pageOf, pageParams, parseInput } from '../validate.ts';
 import { route } from '../api-route.ts';
-import { forceQuery, named, pageQuery } from '../api-schemas.ts';
+import { forceQuery, IN_USE, named, NO_CONTENT, pageQuery } from '../api-schemas.ts';
 import {
   functionAnswer,
   functionListAnswer,
@@ -193,14 +193,11 @@ export function registerFunctionRoutes(
       answers: { 200: { description: 'Functions.', schema: functionListAnswer } },
     },
     (ctx) => {
-      const { limit, offset } = pageParams(ctx.query);
-      const all = store.functions.list();
-      ctx.body = {
-        meta: { limit, offset, total_count: all.length },
-        objects: all
-          .slice(offset, offset + limit)
-          .map((fn) => renderFunction(fn, store.functions.getActive(fn.name))),
-      };
+      ctx.body = pageOf(
+        store.functions.list(),
+        (fn) => renderFunction(fn, store.functions.getActive(fn.name)),
+        pageParams(ctx.query),
+      );
     },
   );
 
@@ -231,10 +228,10 @@ export function registerFunctionRoutes(
       tag: 'functions',
       summary: 'Delete a function and its versions.',
       query: forceQuery,
-      answers: { 204: { description: 'Done; no body.' } },
+      answers: NO_CONTENT,
       refusals: {
         ...NO_FUNCTION,
-        409: 'Triggers name it (E_IN_USE, details.triggers); ?force=true deletes anyway.',
+        ...IN_USE,
       },
     },
     (ctx) => {
@@ -258,11 +255,7 @@ export function registerFunctionRoutes(
     },
     (ctx) => {
       mustExist(ctx.params.name!);
-      const versions = store.functions.listVersions(ctx.params.name!);
-      ctx.body = {
-        meta: { limit: versions.length, offset: 0, total_count: versions.length },
-        objects: versions.map(renderVersion),
-      };
+      ctx.body = pageOf(store.functions.listVersions(ctx.params.name!), renderVersion);
     },
   );
 

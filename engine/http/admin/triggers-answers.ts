@@ -1,7 +1,7 @@
 /** What the trigger routes answer (triggers-routes.ts). */
 import { z } from 'zod';
 import { RULE_OPS } from '../../triggers/index.ts';
-import { isoTime, listOf, named } from '../api-schemas.ts';
+import { isoTime, listOf, named, timestamps } from '../api-schemas.ts';
 
 const TRIGGER_TYPES = ['wechat_message', 'table', 'timer', 'webhook'] as const;
 const LOG_STATUSES = ['pending', 'succeeded', 'failed', 'dead_letter'] as const;
@@ -73,8 +73,7 @@ export const triggerAnswer = named(
       .string()
       .optional()
       .describe('The key\'s last 4 characters, "…abcd" (webhook triggers).'),
-    created_at: isoTime,
-    updated_at: isoTime,
+    ...timestamps,
   }),
 );
 export const triggerListAnswer = listOf(triggerAnswer);

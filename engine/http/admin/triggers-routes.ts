@@ -7,9 +7,9 @@ import { dryRun } from '../../dispatch/dry-run.ts';
 import { TriggerLogNotFoundError, TriggerLogNotReplayableError } from '../../dispatch/errors.ts';
 import { triggerSchema, type TriggerDefinition } from '../../triggers/index.ts';
 import { readJsonBody } from '../body.ts';
-import { iso, pageParams, parseInput } from '../validate.ts';
+import { iso, pageOf, pageParams, parseInput } from '../validate.ts';
 import { route } from '../api-route.ts';
-import { named, pageQuery } from '../api-schemas.ts';
+import { named, NO_CONTENT, pageQuery } from '../api-schemas.ts';
 import {
   dryRunAnswer,
   replayAllAnswer,
@@ -191,12 +191,7 @@ export function registerTriggerRoutes(
       answers: { 200: { description: 'Triggers.', schema: triggerListAnswer } },
     },
     (ctx) => {
-      const { limit, offset } = pageParams(ctx.query);
-      const all = store.triggers.list();
-      ctx.body = {
-        meta: { limit, offset, total_count: all.length },
-        objects: all.slice(offset, offset + limit).map((t) => renderTrigger(t)),
-      };
+      ctx.body = pageOf(store.triggers.list(), (t) => renderTrigger(t), pageParams(ctx.query));
     },
   );
 
@@ -271,7 +266,7 @@ export function registerTriggerRoutes(
       path: '/triggers/:name',
       tag: 'triggers',
       summary: 'Delete a trigger.',
-      answers: { 204: { description: 'Done; no body.' } },
+      answers: NO_CONTENT,
       refusals: NO_TRIGGER,
     },
     (ctx) => {
