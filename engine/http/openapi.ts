@@ -72,7 +72,7 @@ function rewriteRefs(value: unknown): unknown {
 }
 
 /** `/functions/:name` → `/functions/{name}`. */
-export const openApiPath = (koaPath: string) => koaPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+const openApiPath = (koaPath: string) => koaPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 /** A stable operationId from method and path words: `getApiV1FunctionsName`. */
 const operationId = (method: string, path: string) =>
