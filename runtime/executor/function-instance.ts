@@ -50,6 +50,8 @@ export interface JobParams {
   invocationId: number;
   jobId: string;
   jobJson: string;
+  /** The user the run is made for: host ops act as that user. */
+  userId?: number;
   timeoutMs: number;
   /** Enter with the async `apply` (quarantine, or a version proving itself) instead of `applySync`. */
   asyncEntry: boolean;
@@ -555,6 +557,7 @@ export class FunctionInstance implements BridgeTarget {
       const result = hostOps.call(op, JSON.parse(argsJson) as unknown, {
         functionName: this.spec.spec.name,
         jobId: job.jobId,
+        ...(job.userId === undefined ? {} : { userId: job.userId }),
       });
       return JSON.stringify({ ok: result === undefined ? null : result });
     } catch (e) {

@@ -83,7 +83,9 @@ const invokeBody = z.strictObject({
     .int()
     .positive()
     .optional()
-    .describe('Run it for this user (event.request.user); 404 when there is none.'),
+    .describe(
+      'Run it for this user (event.request.user; its table calls obey record ACLs); 404 when there is none.',
+    ),
 });
 const jobsQuery = pageQuery.extend({
   status: z.string().optional().describe('Only this job status.'),
