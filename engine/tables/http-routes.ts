@@ -2,6 +2,9 @@
  * The admin REST API of data tables (SPEC §2), mounted under /api/v1 behind bearer auth and
  * errorMiddleware. Thin: parse and check input, call the TableStore, shape the answer.
  * Records keep MinCloud's unix-second times; table metadata shows ISO-8601.
+ *
+ * Longer than most files because each of its 17 routes carries its OpenAPI declaration
+ * (summary, query, body and answer schemas) where it is registered.
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
