@@ -1,6 +1,7 @@
 /**
- * Trigger routes (SPEC §2, §4). Longer than most files because each of its 13 routes carries its OpenAPI
- * declaration (summary, query, body and answer schemas) where it is registered.
+ * Trigger routes (SPEC §2, §4). Longer than most files because each of its 13 routes
+ * carries its OpenAPI declaration (summary, query, body and answer schemas) where it is
+ * registered.
  */
 import type Router from '@koa/router';
 import { z } from 'zod';
