@@ -1,6 +1,6 @@
 /**
- * Function routes (SPEC §2). Longer than most files because each of its 10 routes carries its OpenAPI
- * declaration (summary, query, body and answer schemas) where it is registered.
+ * Function routes (SPEC §2). Longer than most files because each of its 10 routes carries
+ * its OpenAPI declaration (summary, query, body and answer schemas) where it is registered.
  */
 import type Router from '@koa/router';
 import { z } from 'zod';
