@@ -102,6 +102,7 @@ export async function startEngine(
     );
   const store = openSqliteEngineStore(path.join(config.dataDir, 'engine.db'), {
     secrets: createSecretBox(secretsKeys.key, secretsKeys.oldKeys),
+    durability: config.durability,
   });
   const tablesPath = path.join(config.dataDir, 'tables.db');
   const tables: TableStore = new SqliteTableStore({ path: tablesPath });
