@@ -1,23 +1,28 @@
+import { ERROR_STATUS, type CodeWithStatus, type ErrorCode } from './error-catalogue.ts';
+
+export type { ErrorCode } from './error-catalogue.ts';
+
 /**
  * The one error base class of the engine. Every refusal the engine makes is an EngineError
- * with a stable `E_…` code (listed in docs/errors.md) and the HTTP status it maps to at the
- * edge. Areas define their own subclasses next to their code (e.g. engine/wechat/errors.ts);
- * the HTTP layer only reads `code`, `status`, `message` and `details`.
+ * with a stable `E_…` code from the catalogues (engine/error-catalogue.ts, each listed in
+ * docs/errors.md); the HTTP status comes from the catalogue, never from the throw site.
+ * Areas define their own subclasses next to their code (e.g. engine/wechat/errors.ts); the
+ * HTTP layer only reads `code`, `status`, `message` and `details`.
  */
 export class EngineError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
-    options: { status?: number; details?: Record<string, unknown>; cause?: unknown } = {},
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EngineError';
     this.code = code;
-    this.status = options.status ?? 400;
+    this.status = ERROR_STATUS[code];
     this.details = options.details;
   }
 
@@ -27,28 +32,26 @@ export class EngineError extends Error {
   }
 }
 
-/** True for EngineError instances, and for errors that crossed a process boundary as data. */
-export function isEngineError(value: unknown): value is EngineError {
-  return value instanceof EngineError;
-}
-
+/** A refusal whose catalogued status is 404: the thing named does not exist. */
 export class NotFoundError extends EngineError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super(code, message, { status: 404, details });
+  constructor(code: CodeWithStatus<404>, message: string, details?: Record<string, unknown>) {
+    super(code, message, { details });
     this.name = 'NotFoundError';
   }
 }
 
+/** A refusal whose catalogued status is 400: the input is wrong. */
 export class ValidationError extends EngineError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super(code, message, { status: 400, details });
+  constructor(code: CodeWithStatus<400>, message: string, details?: Record<string, unknown>) {
+    super(code, message, { details });
     this.name = 'ValidationError';
   }
 }
 
+/** A refusal whose catalogued status is 409: the input clashes with what exists. */
 export class ConflictError extends EngineError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super(code, message, { status: 409, details });
+  constructor(code: CodeWithStatus<409>, message: string, details?: Record<string, unknown>) {
+    super(code, message, { details });
     this.name = 'ConflictError';
   }
 }

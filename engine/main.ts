@@ -40,7 +40,6 @@ import { registerFunctionRoutes } from './http/admin/functions-routes.ts';
 import { registerTriggerRoutes } from './http/admin/triggers-routes.ts';
 import { registerInboxRoutes } from './http/admin/inbox-routes.ts';
 import { registerTableRoutes } from './tables/http-routes.ts';
-import { registerOpenApiRoute } from './http/openapi.ts';
 import { engineCatalogue } from './dispatch/trigger-references.ts';
 import { EngineError } from './errors.ts';
 import { createSecretBox } from './secrets/secret-box.ts';
@@ -260,7 +259,6 @@ export async function startEngine(
       (r) => registerHookRoutes(r, { store, intake, clock }),
     ],
     admin: [
-      (r) => registerOpenApiRoute(r),
       (r) =>
         registerAccountRoutes(r, {
           accounts,

@@ -11,7 +11,7 @@ export class FunctionBuildError extends EngineError {
     message: string,
     details: { line?: number; column?: number; file?: string; frame?: string },
   ) {
-    super('E_FUNCTION_BUILD', message, { status: 400, details });
+    super('E_FUNCTION_BUILD', message, { details });
     this.name = 'FunctionBuildError';
   }
 }

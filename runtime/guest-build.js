@@ -4,7 +4,7 @@
  * Plain JavaScript on purpose: `npm install` runs it under whatever Node npm uses (scripts/build.js),
  * and the executor reuses it to rebuild in memory when the sources are newer than dist/.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,20 +12,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const GUEST_DIR = join(here, 'guest');
 export const PRELUDE_ENTRY = join(GUEST_DIR, 'prelude.ts');
 export const PRELUDE_OUT = join(here, '..', 'dist', 'guest', 'prelude.js');
-const TABLES_ENTRY = join(GUEST_DIR, 'tables', 'index.ts');
-const TABLES_MISSING = join(GUEST_DIR, 'tables-missing.ts');
-
-/** @type {import('esbuild').Plugin} */
-const tablesFallback = {
-  name: 'cloudfn-tables-fallback',
-  setup(build) {
-    build.onResolve({ filter: /[\\/]tables[\\/]index\.ts$/ }, (args) => {
-      const resolved = join(args.resolveDir, args.path);
-      if (resolved === TABLES_ENTRY && !existsSync(TABLES_ENTRY)) return { path: TABLES_MISSING };
-      return undefined;
-    });
-  },
-};
 
 /** esbuild options for the prelude; `write` decides between dist/ and memory. */
 export function preludeBuildOptions(write) {
@@ -39,7 +25,6 @@ export function preludeBuildOptions(write) {
     minify: true,
     legalComments: 'none',
     footer: { js: 'void 0;' },
-    plugins: [tablesFallback],
     logLevel: 'silent',
     write,
   };

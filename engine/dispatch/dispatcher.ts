@@ -6,10 +6,7 @@ import type { Match, TriggerRegistry } from './trigger-registry.ts';
 import { firingSourceOf } from './event-sources.ts';
 import { assertJsonWithin } from '../limits/errors.ts';
 import { MAX_OUTPUT_DEPTH } from '../../runtime/json-limits.ts';
-
-interface Logger {
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 /**
  * Moves accepted entries from the inbox to the queue: matches them against the triggers
@@ -29,7 +26,7 @@ export class Dispatcher {
   #clock: Clock;
   #ids: Ids;
   #onQueued: () => void;
-  #log: Logger;
+  #log: Pick<Logger, 'error'>;
   #scheduled = false;
   #draining: Promise<void> | undefined;
 
@@ -40,7 +37,7 @@ export class Dispatcher {
     ids: Ids;
     /** Told of new firings in the queue (the job runner's wake-up). */
     onQueued: () => void;
-    log: Logger;
+    log: Pick<Logger, 'error'>;
     /** Where new events come in: the dispatcher wakes itself when they do. */
     intake?: { onAccepted(listener: () => void): void };
   }) {

@@ -64,10 +64,7 @@ export class HookRateLimitedError extends EngineError {
     super(
       'E_HOOK_RATE_LIMITED',
       `Webhook trigger "${name}" receives too many requests; retry in ${retryAfterSeconds} s.`,
-      {
-        status: 429,
-        details: { trigger: name, retry_after: retryAfterSeconds },
-      },
+      { details: { trigger: name, retry_after: retryAfterSeconds } },
     );
     this.retryAfterSeconds = retryAfterSeconds;
   }

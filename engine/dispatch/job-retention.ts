@@ -1,10 +1,6 @@
 import type { JobStore } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
-
-interface Logger {
-  info(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How often old jobs are pruned while the engine runs (and once at start). */
@@ -29,7 +25,7 @@ export function startJobRetention(deps: {
   jobs: JobStore;
   clock: Clock;
   retentionDays: number;
-  log: Logger;
+  log: Pick<Logger, 'info' | 'error'>;
   intervalMs?: number;
   batch?: number;
 }): JobRetention {

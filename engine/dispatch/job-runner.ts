@@ -10,11 +10,7 @@ import {
   type ActionExecutors,
   type ActionOutcome,
 } from './actions/action-error.ts';
-
-interface Logger {
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 /** How often due items held back by a full lane are looked at again (completions also wake). */
 const BLOCKED_RECHECK_MS = 1000;
@@ -45,7 +41,7 @@ export class JobRunner {
   #registry: Pick<TriggerRegistry, 'stored'>;
   #clock: Clock;
   #executors: ActionExecutors;
-  #log: Logger;
+  #log: Pick<Logger, 'warn' | 'error'>;
   #options: JobRunnerOptions;
   #running = new Set<Promise<void>>();
   /** Ids of the firings running now, whose leases are renewed. */
@@ -64,7 +60,7 @@ export class JobRunner {
     registry: Pick<TriggerRegistry, 'stored'>;
     clock: Clock;
     executors: ActionExecutors;
-    log: Logger;
+    log: Pick<Logger, 'warn' | 'error'>;
     options: JobRunnerOptions;
   }) {
     this.#delivery = deps.delivery;
@@ -250,7 +246,7 @@ export class JobRunner {
       err instanceof ActionError
         ? err
         : err instanceof EngineError
-          ? new ActionError(err.code, err.message)
+          ? new ActionError(err.code, err.message, { cause: err })
           : undefined;
     if (!actionError) this.#log.error({ err, trigger: item.trigger }, 'action crashed');
     const now = this.#clock.now();
@@ -261,7 +257,7 @@ export class JobRunner {
     const attempts = Math.min(item.attempts, attemptsAllowed);
     const outcome: AttemptOutcome = {
       attempts,
-      errorType: actionError?.type ?? 'E_INTERNAL',
+      errorType: actionError?.errorType ?? 'E_INTERNAL',
       error: actionError?.message ?? (err as Error).message,
       jobId: actionError?.jobId ?? null,
       durationMs: now - started,
@@ -286,7 +282,7 @@ export class JobRunner {
         // log names the job that holds it instead (docs/security.md, "Secrets").
         ...(actionError
           ? {
-              code: actionError.type,
+              code: actionError.errorType,
               ...(actionError.jobId === undefined
                 ? { reason: actionError.message }
                 : { job: actionError.jobId }),

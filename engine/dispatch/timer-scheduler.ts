@@ -3,10 +3,7 @@ import type { DeliveryLog } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Intake } from '../inbox/index.ts';
 import type { TriggerDefinition } from '../triggers/index.ts';
-
-interface Logger {
-  warn(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 /**
  * Fires `timer` triggers into the inbox on their cron schedule. Runs missed while the engine
@@ -17,7 +14,7 @@ export interface TimerSchedulerDeps {
   delivery: Pick<DeliveryLog, 'hasUnfinished'>;
   intake: Intake;
   clock: Clock;
-  log: Logger;
+  log: Pick<Logger, 'warn'>;
 }
 
 export class TimerScheduler {

@@ -199,7 +199,10 @@ export class TriggerAdmin {
       } catch (err) {
         if (err instanceof WebhookTargetForbiddenError) {
           const path = `actions[${i}].url`;
-          throw new ValidationError(err.code, `${path}: ${err.message}`, { ...err.details, path });
+          throw new ValidationError('E_WEBHOOK_TARGET_FORBIDDEN', `${path}: ${err.message}`, {
+            ...err.details,
+            path,
+          });
         }
       } finally {
         check.catch(() => undefined);

@@ -1,10 +1,6 @@
 import type { DeliveryLog } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
-
-interface Logger {
-  info(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How often old trigger logs are pruned while the engine runs (and once at start). */
@@ -25,7 +21,7 @@ export function startTriggerLogRetention(deps: {
   logs: Pick<DeliveryLog, 'pruneLogs'>;
   clock: Clock;
   retentionDays: number;
-  log: Logger;
+  log: Pick<Logger, 'info' | 'error'>;
   intervalMs?: number;
 }): TriggerLogRetention {
   const pruneNow = async (): Promise<number> => {

@@ -16,7 +16,7 @@ export class InvokeInFlightError extends EngineError {
     super(
       'E_FUNCTION_INVOKE_IN_FLIGHT',
       `Function ${name} already has ${max} BaaS.invoke runs in flight, the limit; this call was not made`,
-      { status: 429, details: { function: name, limit: max } },
+      { details: { function: name, limit: max } },
     );
     this.name = 'InvokeInFlightError';
   }

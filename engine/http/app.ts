@@ -1,19 +1,19 @@
 import Koa from 'koa';
 import Router from '@koa/router';
+import { z } from 'zod';
 import { errorMiddleware } from './errors.ts';
 import { bearerOrSessionAuth } from './auth.ts';
 import { canonicalPaths } from './canonical-path.ts';
 import { redactPath } from './redact.ts';
+import { route, routeSpecsOf, type ApiRouteSpec } from './api-route.ts';
+import { registerOpenApiRoute } from './openapi.ts';
 import { CONSOLE_DIR, createConsole } from './console/console-routes.ts';
-
-interface Logger {
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 export interface AppParts {
   adminToken: string;
-  log: Logger;
-  /** Admin routes, mounted under /api/v1 behind bearer auth. */
+  log: Pick<Logger, 'error'>;
+  /** Admin routes, mounted under /api/v1 behind bearer auth (GET /openapi.json is added here). */
   admin: Array<(router: Router) => void>;
   /** Public routes (WeChat receiver, incoming hooks). */
   public: Array<(router: Router) => void>;
@@ -36,6 +36,21 @@ export function adminRoutesOf(app: Koa): readonly AdminRoute[] {
   return adminRoutesByApp.get(app) ?? [];
 }
 
+const HEALTHZ: ApiRouteSpec = {
+  method: 'get',
+  path: '/healthz',
+  tag: 'engine',
+  summary: 'Liveness: 200 {"status":"ok"} once the engine accepts work, 503 before.',
+  public: true,
+  answers: {
+    200: { description: 'Accepting work.', schema: z.strictObject({ status: z.literal('ok') }) },
+    503: {
+      description: 'Starting or stopping.',
+      schema: z.strictObject({ status: z.literal('starting') }),
+    },
+  },
+};
+
 /** The koa app: error mapping, /healthz, public routes, and the admin API. */
 export function createApp(parts: AppParts): Koa {
   const app = new Koa({ proxy: false });
@@ -46,7 +61,7 @@ export function createApp(parts: AppParts): Koa {
   const exact = { sensitive: true, strict: true };
 
   const publicRouter = new Router(exact);
-  publicRouter.get('/healthz', (ctx) => {
+  route(publicRouter, HEALTHZ, (ctx) => {
     ctx.status = parts.ready() ? 200 : 503;
     ctx.body = { status: parts.ready() ? 'ok' : 'starting' };
   });
@@ -68,6 +83,10 @@ export function createApp(parts: AppParts): Koa {
   });
 
   const adminRouter = new Router({ prefix: '/api/v1', ...exact });
+  registerOpenApiRoute(adminRouter, () => [
+    { prefix: '', specs: routeSpecsOf(publicRouter) },
+    { prefix: '/api/v1', specs: routeSpecsOf(adminRouter) },
+  ]);
   for (const register of parts.admin) register(adminRouter);
   adminRoutesByApp.set(
     app,

@@ -17,7 +17,6 @@ export function bearerAuth(token: string): Middleware {
       throw new HttpError(
         'E_UNAUTHORIZED',
         'Send the admin token as "Authorization: Bearer <token>".',
-        401,
       );
     }
     await next();

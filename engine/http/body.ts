@@ -36,7 +36,6 @@ export async function readJsonBody(ctx: Context, limit = DEFAULT_JSON_LIMIT): Pr
     throw new HttpError(
       'E_BAD_JSON',
       `The request body is not valid JSON: ${(err as Error).message}`,
-      400,
     );
   }
   // JSON.parse is iterative, but what comes after (serialisers, IPC, recursive walks) is not.
@@ -45,7 +44,7 @@ export async function readJsonBody(ctx: Context, limit = DEFAULT_JSON_LIMIT): Pr
 }
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError('E_BODY_TOO_LARGE', `The request body is over ${limit} bytes.`, 413, {
+  return new HttpError('E_BODY_TOO_LARGE', `The request body is over ${limit} bytes.`, {
     limit,
   });
 }

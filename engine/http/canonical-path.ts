@@ -46,7 +46,6 @@ export function canonicalPaths(): Middleware {
       throw new HttpError(
         'E_PATH_NOT_CANONICAL',
         `The path is not in canonical form: ${fault}. Write each path exactly as documented.`,
-        404,
       );
     }
     await next();

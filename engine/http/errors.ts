@@ -1,17 +1,15 @@
 import type { Middleware } from 'koa';
 import { EngineError } from '../errors.ts';
 import { redactPath } from './redact.ts';
+import type { HTTP_ERRORS } from './error-codes.ts';
+import type { Logger } from '../log.ts';
 
 /** Codes of the HTTP layer itself (docs/errors.md, "Admin API and engine"). */
 export class HttpError extends EngineError {
-  constructor(code: string, message: string, status: number, details?: Record<string, unknown>) {
-    super(code, message, { status, details });
+  constructor(code: keyof typeof HTTP_ERRORS, message: string, details?: Record<string, unknown>) {
+    super(code, message, { details });
     this.name = 'HttpError';
   }
-}
-
-interface ErrorLogger {
-  error(obj: object, msg: string): void;
 }
 
 /**
@@ -23,12 +21,12 @@ interface ErrorLogger {
  * JSON.stringify cannot write (nested too deeply, a BigInt, a cycle) would otherwise become
  * koa's plain-text 500, past any error handling (issue 12, item 9).
  */
-export function errorMiddleware(log?: ErrorLogger): Middleware {
+export function errorMiddleware(log?: Pick<Logger, 'error'>): Middleware {
   return async (ctx, next) => {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        throw new HttpError('E_ROUTE_NOT_FOUND', `No route for ${ctx.method} ${ctx.path}.`, 404);
+        throw new HttpError('E_ROUTE_NOT_FOUND', `No route for ${ctx.method} ${ctx.path}.`);
       }
       // The routers' bare answers to a method a path does not take (405), or that no route
       // takes at all (501, e.g. PROPFIND): one JSON 405, since bad input is never a 5xx.
@@ -36,7 +34,6 @@ export function errorMiddleware(log?: ErrorLogger): Middleware {
         throw new HttpError(
           'E_METHOD_NOT_ALLOWED',
           `${ctx.method} is not taken here; the Allow header lists the methods that are.`,
-          405,
         );
       }
       serialiseJsonBody(ctx);
@@ -69,7 +66,6 @@ function serialiseJsonBody(ctx: Parameters<Middleware>[0]): void {
     throw new HttpError(
       'E_RESPONSE_NOT_JSON',
       `The answer holds a value that cannot be written as JSON (${err instanceof RangeError ? 'nested too deeply' : (err as Error).message}). Ask for less of it (a page, fewer keys) or delete the value.`,
-      422,
     );
   }
   const status = ctx.status;

@@ -1,10 +1,17 @@
 import type Router from '@koa/router';
+import { z } from 'zod';
 import type { EngineStore } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Intake } from '../inbox/index.ts';
 import { HookDisabledError, HookNotFoundError, HookRateLimitedError } from '../dispatch/errors.ts';
 import { TokenBuckets, type BucketRate } from '../dispatch/token-bucket.ts';
 import { readJsonBody } from './body.ts';
+import { route } from './api-route.ts';
+
+const hookAnswer = z.strictObject({
+  accepted: z.literal(true),
+  id: z.string().describe('The event id (event_id of the trigger logs it leads to).'),
+});
 
 /** Incoming webhook bodies are events, not uploads. */
 export const HOOK_BODY_LIMIT = 256 * 1024;
@@ -27,24 +34,43 @@ export function registerHookRoutes(
   },
 ): void {
   const buckets = new TokenBuckets(deps.rate ?? HOOK_RATE);
-  router.post('/hooks/:key', async (ctx) => {
-    const trigger = await deps.store.triggers.getByWebhookKey(ctx.params.key!);
-    if (!trigger || trigger.type !== 'webhook') throw new HookNotFoundError();
-    if (!trigger.enabled) throw new HookDisabledError(trigger.name);
-    const waitMs = buckets.take(trigger.name, deps.clock.now());
-    if (waitMs > 0) {
-      const retryAfter = Math.ceil(waitMs / 1000);
-      ctx.set('Retry-After', String(retryAfter));
-      throw new HookRateLimitedError(trigger.name, retryAfter);
-    }
-    const data = await readJsonBody(ctx, HOOK_BODY_LIMIT);
-    const { id } = await deps.intake.accept({
-      source: 'webhook',
-      key: trigger.name,
-      dedupKey: null,
-      data,
-    });
-    ctx.status = 202;
-    ctx.body = { accepted: true, id };
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/hooks/:key',
+      tag: 'triggers',
+      summary: 'An incoming webhook: fires the webhook trigger whose key this is.',
+      public: true,
+      body: z.unknown().describe('Any JSON: the event data.'),
+      answers: { 202: { description: 'Accepted; the trigger runs after.', schema: hookAnswer } },
+      refusals: {
+        400: 'The body is not JSON (E_BAD_JSON).',
+        404: 'No webhook trigger has this key (E_HOOK_NOT_FOUND).',
+        409: 'The trigger is disabled (E_HOOK_DISABLED).',
+        413: 'Body over 256 KiB (E_BODY_TOO_LARGE).',
+        429: 'Too many requests; Retry-After says when (E_HOOK_RATE_LIMITED).',
+      },
+    },
+    async (ctx) => {
+      const trigger = await deps.store.triggers.getByWebhookKey(ctx.params.key!);
+      if (!trigger || trigger.type !== 'webhook') throw new HookNotFoundError();
+      if (!trigger.enabled) throw new HookDisabledError(trigger.name);
+      const waitMs = buckets.take(trigger.name, deps.clock.now());
+      if (waitMs > 0) {
+        const retryAfter = Math.ceil(waitMs / 1000);
+        ctx.set('Retry-After', String(retryAfter));
+        throw new HookRateLimitedError(trigger.name, retryAfter);
+      }
+      const data = await readJsonBody(ctx, HOOK_BODY_LIMIT);
+      const { id } = await deps.intake.accept({
+        source: 'webhook',
+        key: trigger.name,
+        dedupKey: null,
+        data,
+      });
+      ctx.status = 202;
+      ctx.body = { accepted: true, id } satisfies z.infer<typeof hookAnswer>;
+    },
+  );
 }

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import type { CodeWithStatus } from '../error-catalogue.ts';
+import { PAGE, pageQuery } from './api-schemas.ts';
 
 /**
  * Validates admin input against a zod schema at the edge; the first issue becomes a 400
@@ -8,7 +10,7 @@ import { ValidationError } from '../errors.ts';
 export function parseInput<T extends z.ZodType>(
   schema: T,
   input: unknown,
-  code = 'E_INVALID_BODY',
+  code: CodeWithStatus<400> = 'E_INVALID_BODY',
 ): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
@@ -23,27 +25,35 @@ export function parseInput<T extends z.ZodType>(
   });
 }
 
-/** Reads `limit`/`offset` query parameters with bounds (400 E_INVALID_QUERY otherwise). */
-export function pageParams(
-  query: Record<string, unknown>,
-  defaults = { limit: 20, max: 1000 },
-): { limit: number; offset: number } {
-  const read = (name: string, fallback: number, max: number): number => {
+/** Reads `limit`/`offset` query parameters with pageQuery's bounds (400 E_INVALID_QUERY otherwise). */
+export function pageParams(query: Record<string, unknown>): { limit: number; offset: number } {
+  const read = (name: 'limit' | 'offset', fallback: number): number => {
     const raw = query[name];
     if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (typeof raw !== 'string' || !Number.isInteger(n) || n < 0 || n > max) {
-      throw new ValidationError(
-        'E_INVALID_QUERY',
-        `Query parameter "${name}" must be an integer from 0 to ${max}.`,
-        { parameter: name },
-      );
-    }
-    return n;
+    const parsed = typeof raw === 'string' ? pageQuery.shape[name].safeParse(raw) : undefined;
+    if (parsed?.success && parsed.data !== undefined) return parsed.data;
+    throw new ValidationError(
+      'E_INVALID_QUERY',
+      `Query parameter "${name}" must be an integer from 0 to ${name === 'limit' ? PAGE.max : Number.MAX_SAFE_INTEGER}.`,
+      { parameter: name },
+    );
   };
+  return { limit: read('limit', PAGE.limit), offset: read('offset', 0) };
+}
+
+/**
+ * A list answer, `{meta, objects}`, from a list held whole: the page asked for (the whole
+ * list without one), only its items rendered.
+ */
+export function pageOf<T, R>(
+  all: readonly T[],
+  render: (item: T) => R,
+  page: { limit: number; offset: number } = { limit: all.length, offset: 0 },
+): { meta: { limit: number; offset: number; total_count: number }; objects: R[] } {
+  const { limit, offset } = page;
   return {
-    limit: read('limit', defaults.limit, defaults.max),
-    offset: read('offset', 0, Number.MAX_SAFE_INTEGER),
+    meta: { limit, offset, total_count: all.length },
+    objects: all.slice(offset, offset + limit).map((item) => render(item)),
   };
 }
 

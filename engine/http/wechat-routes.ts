@@ -14,15 +14,14 @@ import {
   buildReply,
   checkQueryBeforeBody,
   MAX_PUSH_BYTES,
+  WechatError,
 } from '../wechat/index.ts';
 import { EngineError } from '../errors.ts';
 import { readRawBody } from './body.ts';
 import { HttpError } from './errors.ts';
-
-interface Logger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
+import { z } from 'zod';
+import { route } from './api-route.ts';
 
 export interface WechatRouteDeps {
   store: EngineStore;
@@ -33,8 +32,24 @@ export interface WechatRouteDeps {
   functions: FunctionService;
   clock: Clock;
   ids: Ids;
-  log: Logger;
+  log: Pick<Logger, 'info' | 'warn'>;
 }
+
+const wechatParam = (name: string) => z.string().optional().describe(`WeChat's ${name}.`);
+const verifyQuery = z.object(
+  Object.fromEntries(
+    ['signature', 'timestamp', 'nonce', 'echostr'].map((n) => [n, wechatParam(n)]),
+  ),
+);
+const pushQuery = z.object(
+  Object.fromEntries(
+    ['signature', 'timestamp', 'nonce', 'openid', 'encrypt_type', 'msg_signature'].map((n) => [
+      n,
+      wechatParam(n),
+    ]),
+  ),
+);
+const UNKNOWN_ACCOUNT = 'No account has this AppID (E_WECHAT_UNKNOWN_ACCOUNT).';
 
 /**
  * The WeChat receiver, `/wechat/:appId` (SPEC §3). Thin: verify and open with the pure
@@ -43,8 +58,18 @@ export interface WechatRouteDeps {
 export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): void {
   const { intake, accounts, registry, clock, log } = deps;
 
-  router.get(
-    '/wechat/:appId',
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/wechat/:appId',
+      tag: 'wechat',
+      summary: 'WeChat URL verification: answers echostr when the signature is right.',
+      public: true,
+      query: verifyQuery,
+      answers: { 200: { description: 'The echostr.', media: { 'text/plain': z.string() } } },
+      refusals: { 401: 'Bad signature (E_WECHAT_BAD_SIGNATURE).', 404: UNKNOWN_ACCOUNT },
+    },
     refusalsLogged(log, async (ctx) => {
       const account = await accounts.prepared(ctx.params.appId!);
       ctx.type = 'text/plain';
@@ -52,8 +77,34 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
     }),
   );
 
-  router.post(
-    '/wechat/:appId',
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/wechat/:appId',
+      tag: 'wechat',
+      summary:
+        'A WeChat push (plaintext, compatible or safe mode); answered "success" or a passive reply.',
+      public: true,
+      query: pushQuery,
+      bodyMedia: { 'text/xml': z.string(), 'application/json': z.record(z.string(), z.unknown()) },
+      answers: {
+        200: {
+          description: '"success", or the passive reply XML/JSON.',
+          media: {
+            'text/plain': z.string(),
+            'text/xml': z.string(),
+            'application/json': z.record(z.string(), z.unknown()),
+          },
+        },
+      },
+      refusals: {
+        400: 'Malformed body, or not what the account mode expects.',
+        401: 'Bad signature or stale timestamp.',
+        404: UNKNOWN_ACCOUNT,
+        413: 'Body over 1 MiB (E_WECHAT_TOO_LARGE).',
+      },
+    },
     refusalsLogged(log, async (ctx) => {
       const appId = ctx.params.appId!;
       const account = await accounts.prepared(appId);
@@ -69,10 +120,9 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
         if (err instanceof HttpError && err.status === 413) {
           // The rest of the body is not read, so the connection cannot carry another request.
           ctx.set('Connection', 'close');
-          throw new HttpError(
+          throw new WechatError(
             'E_WECHAT_TOO_LARGE',
             `A push body may be at most ${MAX_PUSH_BYTES} bytes.`,
-            413,
           );
         }
         throw err;
@@ -131,7 +181,10 @@ function queryOf(ctx: Context): Record<string, string | undefined> {
 }
 
 /** Every refusal of the receiver is logged with its code and account (issue 4). */
-function refusalsLogged(log: Logger, handler: RouterMiddleware): RouterMiddleware {
+function refusalsLogged(
+  log: Pick<Logger, 'info' | 'warn'>,
+  handler: RouterMiddleware,
+): RouterMiddleware {
   return async (ctx, next) => {
     // Taken first: a body refused mid-stream destroys the socket, and ctx.ip with it.
     const ip = ctx.req.socket?.remoteAddress;

@@ -1,10 +1,6 @@
 import type { DeliveryLog } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
-
-interface Logger {
-  info(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../log.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How often the inbox is pruned while the engine runs (and once at start). */
@@ -27,7 +23,7 @@ export function startInboxRetention(deps: {
   delivery: Pick<DeliveryLog, 'pruneEntries'>;
   clock: Clock;
   retentionDays: number;
-  log: Logger;
+  log: Pick<Logger, 'info' | 'error'>;
   intervalMs?: number;
 }): InboxRetention {
   const pruneNow = async (): Promise<number> => {

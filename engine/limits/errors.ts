@@ -1,12 +1,13 @@
 import { EngineError } from '../errors.ts';
 import { checkJson, MAX_INPUT_DEPTH, type JsonLimits } from '../../runtime/json-limits.ts';
+import type { LIMIT_ERRORS } from './error-codes.ts';
 
-export type JsonLimitCode = 'E_JSON_TOO_DEEP' | 'E_JSON_TOO_LARGE';
+export type JsonLimitCode = keyof typeof LIMIT_ERRORS;
 
 /** A value sent in (a body, invoke data, an event) nests deeper or is larger than allowed. */
 export class JsonLimitError extends EngineError {
   constructor(code: JsonLimitCode, message: string, details: Record<string, unknown>) {
-    super(code, message, { status: code === 'E_JSON_TOO_LARGE' ? 413 : 400, details });
+    super(code, message, { details });
     this.name = 'JsonLimitError';
   }
 }

@@ -6,7 +6,7 @@ export class SecretsKeyMismatchError extends EngineError {
     super(
       'E_SECRETS_KEY_MISMATCH',
       `A stored secret was encrypted with key ${keyId}, which is neither CLOUDFN_SECRETS_KEY (or data/secrets.key) nor CLOUDFN_SECRETS_KEY_OLD. Start with the key it was written with, or give it as CLOUDFN_SECRETS_KEY_OLD to re-encrypt (docs/deployment.md, "Secrets at rest").`,
-      { status: 500, details: { keyId } },
+      { details: { keyId } },
     );
     this.name = 'SecretsKeyMismatchError';
   }
@@ -16,7 +16,6 @@ export class SecretsKeyMismatchError extends EngineError {
 export class SecretCorruptError extends EngineError {
   constructor(context: string) {
     super('E_SECRET_CORRUPT', `The stored secret ${context} does not decrypt: it was altered.`, {
-      status: 500,
       details: { context },
     });
     this.name = 'SecretCorruptError';

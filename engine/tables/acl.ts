@@ -92,7 +92,6 @@ export function aclDenied(table: string, id: string | number, userId: number): T
     `User ${userId} may not write record '${String(id)}' of table '${table}': its write_perm ` +
       `does not list "user:${userId}", "user:*" or "user:anonymous" (gid: entries admit nobody: ` +
       `user groups are not supported).`,
-    403,
     { table, id, user_id: userId },
   );
 }

@@ -1,46 +1,18 @@
 import { EngineError } from '../errors.ts';
+import type { TABLE_ERRORS } from './error-codes.ts';
 
 /**
- * Every refusal of the table layer (docs/errors.md, "Data tables"). The class carries the
- * HTTP status; the guest SDK sees the same `code`, `status` and `message`.
+ * Every refusal of the table layer (docs/errors.md, "Data tables"); its status comes from
+ * ./error-codes.ts. The guest SDK sees the same `code`, `status` and `message`.
  */
 export class TableError extends EngineError {
-  constructor(
-    code: TableErrorCode,
-    message: string,
-    status = 400,
-    details?: Record<string, unknown>,
-  ) {
-    super(code, message, { status, details });
+  constructor(code: TableErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, { details });
     this.name = 'TableError';
   }
 }
 
-export type TableErrorCode =
-  | 'E_TABLE_NOT_FOUND'
-  | 'E_TABLE_EXISTS'
-  | 'E_TABLE_BAD_NAME'
-  | 'E_TABLE_BAD_SCHEMA'
-  | 'E_TABLE_FIELD_EXISTS'
-  | 'E_TABLE_RECORD_NOT_FOUND'
-  | 'E_TABLE_UNKNOWN_FIELD'
-  | 'E_TABLE_SYSTEM_FIELD'
-  | 'E_TABLE_FIELD_TYPE'
-  | 'E_TABLE_REQUIRED_FIELD'
-  | 'E_TABLE_VALUE_TOO_LONG'
-  | 'E_TABLE_VALUE_TOO_DEEP'
-  | 'E_TABLE_INVALID_RECORD'
-  | 'E_TABLE_BAD_UPDATE'
-  | 'E_TABLE_BAD_WHERE'
-  | 'E_TABLE_BAD_REGEX'
-  | 'E_TABLE_QUERY_TOO_COMPLEX'
-  | 'E_TABLE_BAD_OPTIONS'
-  | 'E_TABLE_TOO_MANY_RECORDS'
-  | 'E_TABLE_BAD_ARGS'
-  | 'E_TABLE_UNKNOWN_OP'
-  | 'E_TABLE_BUILTIN'
-  | 'E_TABLE_UNIQUE'
-  | 'E_TABLE_ACL_DENIED';
+export type TableErrorCode = keyof typeof TABLE_ERRORS;
 
 /** One problem with one field of a write; a refused write lists all of them. */
 export interface FieldIssue {
@@ -78,11 +50,11 @@ export function invalidRecordError(
     errors: issues.map((i) => ({ field: i.field, code: CODE_OF_KIND[i.kind], message: i.message })),
   };
   if (index !== undefined) details.index = index;
-  return new TableError(code, message, 400, details);
+  return new TableError(code, message, details);
 }
 
 export function tableNotFound(ref: string | number): TableError {
-  return new TableError('E_TABLE_NOT_FOUND', `Table '${String(ref)}' does not exist.`, 404, {
+  return new TableError('E_TABLE_NOT_FOUND', `Table '${String(ref)}' does not exist.`, {
     table: String(ref),
   });
 }
@@ -91,7 +63,6 @@ export function recordNotFound(table: string, id: string): TableError {
   return new TableError(
     'E_TABLE_RECORD_NOT_FOUND',
     `Record '${id}' not found in table '${table}'.`,
-    404,
     { table, id },
   );
 }
@@ -100,11 +71,10 @@ export function badWhere(message: string, path?: string): TableError {
   return new TableError(
     'E_TABLE_BAD_WHERE',
     `Invalid where: ${message}`,
-    400,
     path === undefined ? undefined : { path },
   );
 }
 
 export function badOptions(message: string): TableError {
-  return new TableError('E_TABLE_BAD_OPTIONS', message, 400);
+  return new TableError('E_TABLE_BAD_OPTIONS', message);
 }

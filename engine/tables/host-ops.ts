@@ -65,7 +65,6 @@ function parse<K extends TableOp>(op: K, args: unknown): z.infer<(typeof SCHEMAS
     throw new TableError(
       'E_TABLE_BAD_ARGS',
       `Invalid arguments for ${op}${where}: ${issue?.message ?? 'invalid'}.`,
-      400,
     );
   }
   return result.data as z.infer<(typeof SCHEMAS)[K]>;
@@ -95,7 +94,6 @@ export function handleTableOp(
     throw new TableError(
       'E_TABLE_UNKNOWN_OP',
       `Unknown table operation ${JSON.stringify(op.slice(0, 64))}.`,
-      400,
     );
   const tables: RecordOps =
     context.userId === undefined ? store : tablesForUser(store, context.userId);

@@ -2,30 +2,65 @@
  * The admin REST API of data tables (SPEC §2), mounted under /api/v1 behind bearer auth and
  * errorMiddleware. Thin: parse and check input, call the TableStore, shape the answer.
  * Records keep MinCloud's unix-second times; table metadata shows ISO-8601.
+ *
+ * Longer than most files because each of its 17 routes carries its OpenAPI declaration
+ * (summary, query, body and answer schemas) where it is registered.
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { readJsonBody } from '../http/body.ts';
-import { iso, pageParams, parseInput } from '../http/validate.ts';
+import { iso, pageOf, pageParams, parseInput } from '../http/validate.ts';
 import { csvHeader, csvRows } from './csv.ts';
 import { TableError, badOptions, badWhere } from './errors.ts';
-import type { FieldDef, RecordData, TableSchema, TableStore, Where } from './table-store.ts';
+import type {
+  FieldDef,
+  FindOptions,
+  RecordData,
+  TableSchema,
+  TableStore,
+  Where,
+} from './table-store.ts';
 import { USER_TABLE } from './names.ts';
 import { isPlainObject } from './values.ts';
 import { forceParam, type InUseCheck } from '../http/admin/delete-guard.ts';
+import { route } from '../http/api-route.ts';
+import { forceQuery, IN_USE, named, NO_CONTENT, pageQuery } from '../http/api-schemas.ts';
+import {
+  bulkAnswer,
+  bulkQuery,
+  exportQuery,
+  findQuery,
+  recordAnswer,
+  recordInput,
+  recordListAnswer,
+  recordQuery,
+  tableAnswer,
+  tableListAnswer,
+  userQuery,
+  usersQuery,
+  type TableAnswer,
+} from './http-answers.ts';
 
-const createTableBody = z.strictObject({
-  name: z.string(), // the store checks the name itself (E_TABLE_BAD_NAME)
-  fields: z.array(z.unknown()).max(256).default([]),
-});
+// Each field definition is checked by the store (engine/tables/schema.ts), field by field.
+const fieldInputs = z.array(z.unknown()).describe('Field definitions: {name, type, …} (Field).');
+const createTableBody = named(
+  'TableInput',
+  z.strictObject({
+    name: z.string(), // the store checks the name itself (E_TABLE_BAD_NAME)
+    fields: fieldInputs.max(256).default([]),
+  }),
+);
 const addFieldsBody = z.union([
-  z.strictObject({ fields: z.array(z.unknown()).min(1).max(256) }),
-  z.array(z.unknown()).min(1).max(256),
+  z.strictObject({ fields: fieldInputs.min(1).max(256) }),
+  fieldInputs.min(1).max(256),
 ]);
+const NO_TABLE = { 404: 'No such table (E_TABLE_NOT_FOUND).' };
+const NO_RECORD = { 404: 'No such table or record (E_TABLE_NOT_FOUND, E_TABLE_RECORD_NOT_FOUND).' };
+const NO_USER = { 404: 'No such user (E_TABLE_RECORD_NOT_FOUND).' };
 
 /** Table metadata for the admin API: ISO-8601 times (SPEC §2). */
-function renderTable(t: TableSchema) {
+function renderTable(t: TableSchema): TableAnswer {
   return {
     id: t.id,
     name: t.name,
@@ -62,6 +97,19 @@ function whereParam(ctx: Context): Where | undefined {
   return parsed;
 }
 
+/** A records query (findQuery): where, paging, order, keys and expand, with the count. */
+function findOptions(ctx: Context): FindOptions {
+  return {
+    where: whereParam(ctx),
+    limit: intParam(ctx, 'limit'),
+    offset: intParam(ctx, 'offset'),
+    orderBy: single(ctx, 'order_by')?.split(','),
+    keys: single(ctx, 'keys')?.split(','),
+    expand: single(ctx, 'expand')?.split(','),
+    withCount: true,
+  };
+}
+
 async function objectBody(ctx: Context): Promise<RecordData> {
   const body = await readJsonBody(ctx);
   if (!isPlainObject(body))
@@ -76,130 +124,287 @@ export function registerTableRoutes(
 ): void {
   const { tables } = deps;
 
-  router.post('/tables', async (ctx) => {
-    const body = parseInput(createTableBody, await readJsonBody(ctx));
-    ctx.status = 201;
-    ctx.body = renderTable(
-      tables.createTable({ name: body.name, fields: body.fields as FieldDef[] }),
-    );
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/tables',
+      tag: 'tables',
+      summary: 'Create a table.',
+      body: createTableBody,
+      answers: { 201: { description: 'The table.', schema: tableAnswer } },
+      refusals: { 409: 'A table of that name exists (E_TABLE_EXISTS).' },
+    },
+    async (ctx) => {
+      const body = parseInput(createTableBody, await readJsonBody(ctx));
+      ctx.status = 201;
+      ctx.body = renderTable(
+        tables.createTable({ name: body.name, fields: body.fields as FieldDef[] }),
+      );
+    },
+  );
 
-  router.get('/tables', (ctx) => {
-    const { limit, offset } = pageParams(ctx.query);
-    const all = tables.listTables();
-    ctx.body = {
-      meta: { limit, offset, total_count: all.length },
-      objects: all.slice(offset, offset + limit).map(renderTable),
-    };
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/tables',
+      tag: 'tables',
+      summary: 'Every table.',
+      query: pageQuery,
+      answers: { 200: { description: 'Tables.', schema: tableListAnswer } },
+    },
+    (ctx) => {
+      ctx.body = pageOf(tables.listTables(), renderTable, pageParams(ctx.query));
+    },
+  );
 
-  router.get('/tables/:t', (ctx) => {
-    ctx.body = renderTable(tables.getTable(ctx.params.t!));
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/tables/:t',
+      tag: 'tables',
+      summary: 'One table.',
+      answers: { 200: { description: 'The table.', schema: tableAnswer } },
+      refusals: NO_TABLE,
+    },
+    (ctx) => {
+      ctx.body = renderTable(tables.getTable(ctx.params.t!));
+    },
+  );
 
-  router.delete('/tables/:t', (ctx) => {
-    const force = forceParam(ctx.query);
-    // By id or name: the triggers name the table, so look its name up first.
-    deps.assertUnused?.('table', tables.getTable(ctx.params.t!).name, force);
-    tables.dropTable(ctx.params.t!);
-    ctx.status = 204;
-  });
+  route(
+    router,
+    {
+      method: 'delete',
+      path: '/tables/:t',
+      tag: 'tables',
+      summary: 'Drop a table and its records.',
+      query: forceQuery,
+      answers: NO_CONTENT,
+      refusals: { ...NO_TABLE, ...IN_USE },
+    },
+    (ctx) => {
+      const force = forceParam(ctx.query);
+      // By id or name: the triggers name the table, so look its name up first.
+      deps.assertUnused?.('table', tables.getTable(ctx.params.t!).name, force);
+      tables.dropTable(ctx.params.t!);
+      ctx.status = 204;
+    },
+  );
 
-  router.post('/tables/:t/fields', async (ctx) => {
-    const body = parseInput(addFieldsBody, await readJsonBody(ctx));
-    const fields = (Array.isArray(body) ? body : body.fields) as FieldDef[];
-    ctx.body = renderTable(tables.addFields(ctx.params.t!, fields));
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/tables/:t/fields',
+      tag: 'tables',
+      summary: 'Add fields to a table.',
+      body: addFieldsBody,
+      answers: { 200: { description: 'The table.', schema: tableAnswer } },
+      refusals: { ...NO_TABLE, 409: 'A field of that name exists (E_TABLE_FIELD_EXISTS).' },
+    },
+    async (ctx) => {
+      const body = parseInput(addFieldsBody, await readJsonBody(ctx));
+      const fields = (Array.isArray(body) ? body : body.fields) as FieldDef[];
+      ctx.body = renderTable(tables.addFields(ctx.params.t!, fields));
+    },
+  );
 
-  router.get('/tables/:t/records', (ctx) => {
-    ctx.body = tables.find(ctx.params.t!, {
-      where: whereParam(ctx),
-      limit: intParam(ctx, 'limit'),
-      offset: intParam(ctx, 'offset'),
-      orderBy: single(ctx, 'order_by')?.split(','),
-      keys: single(ctx, 'keys')?.split(','),
-      expand: single(ctx, 'expand')?.split(','),
-      withCount: true,
-    });
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/tables/:t/records',
+      tag: 'tables',
+      summary: 'Query records.',
+      query: findQuery,
+      answers: { 200: { description: 'Records.', schema: recordListAnswer } },
+      refusals: NO_TABLE,
+    },
+    (ctx) => {
+      ctx.body = tables.find(ctx.params.t!, findOptions(ctx));
+    },
+  );
 
   // An array body creates many records at once (all or nothing), like MinCloud's bulk create.
   // A record may bring its own `id` (24 hex): the admin's import of an export keeps its ids,
   // so a rerun matches them (`cloudfn tables import`); functions' writes never set ids.
-  router.post('/tables/:t/records', async (ctx) => {
-    const body = await readJsonBody(ctx);
-    const options = { keepIds: true };
-    ctx.status = 201;
-    if (Array.isArray(body))
-      ctx.body = tables.createMany(ctx.params.t!, body as RecordData[], options);
-    else if (isPlainObject(body)) ctx.body = tables.createRecord(ctx.params.t!, body, options);
-    else
-      throw new TableError(
-        'E_TABLE_BAD_UPDATE',
-        'The body must be a record object (or an array of them).',
-      );
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/tables/:t/records',
+      tag: 'tables',
+      summary: 'Create a record (an object) or many, all or nothing (an array).',
+      description:
+        "A record may bring its own id (24 hex, MinCloud's shape; a positive integer in _userprofile), as an import of an export does; without one the engine draws it.",
+      body: z.union([recordInput, z.array(recordInput)]),
+      answers: {
+        201: {
+          description: 'The record, or a BulkResult for an array.',
+          schema: z.union([recordAnswer, bulkAnswer]),
+        },
+      },
+      refusals: { ...NO_TABLE, 409: 'A unique value is taken (E_TABLE_UNIQUE).' },
+    },
+    async (ctx) => {
+      const body = await readJsonBody(ctx);
+      const options = { keepIds: true };
+      ctx.status = 201;
+      if (Array.isArray(body))
+        ctx.body = tables.createMany(ctx.params.t!, body as RecordData[], options);
+      else if (isPlainObject(body)) ctx.body = tables.createRecord(ctx.params.t!, body, options);
+      else
+        throw new TableError(
+          'E_TABLE_BAD_UPDATE',
+          'The body must be a record object (or an array of them).',
+        );
+    },
+  );
 
   // Bulk update and delete by query (MinCloud's PUT/DELETE on the record list): `where` is required.
-  router.put('/tables/:t/records', async (ctx) => {
-    const where = whereParam(ctx);
-    if (!where) throw badWhere('a bulk update needs a where parameter (use {} for all records)');
-    const update = await objectBody(ctx);
-    ctx.body = tables.updateWhere(ctx.params.t!, where, update, {
-      limit: intParam(ctx, 'limit'),
-      offset: intParam(ctx, 'offset'),
-    });
-  });
+  route(
+    router,
+    {
+      method: 'put',
+      path: '/tables/:t/records',
+      tag: 'tables',
+      summary: 'Update every record of a where query.',
+      query: bulkQuery,
+      body: recordInput,
+      answers: { 200: { description: 'What was updated.', schema: bulkAnswer } },
+      refusals: NO_TABLE,
+    },
+    async (ctx) => {
+      const where = whereParam(ctx);
+      if (!where) throw badWhere('a bulk update needs a where parameter (use {} for all records)');
+      const update = await objectBody(ctx);
+      ctx.body = tables.updateWhere(ctx.params.t!, where, update, {
+        limit: intParam(ctx, 'limit'),
+        offset: intParam(ctx, 'offset'),
+      });
+    },
+  );
 
-  router.delete('/tables/:t/records', (ctx) => {
-    const where = whereParam(ctx);
-    if (!where) throw badWhere('a bulk delete needs a where parameter (use {} for all records)');
-    ctx.body = tables.deleteWhere(ctx.params.t!, where, {
-      limit: intParam(ctx, 'limit'),
-      offset: intParam(ctx, 'offset'),
-    });
-  });
+  route(
+    router,
+    {
+      method: 'delete',
+      path: '/tables/:t/records',
+      tag: 'tables',
+      summary: 'Delete every record of a where query.',
+      query: bulkQuery,
+      answers: { 200: { description: 'What was deleted.', schema: bulkAnswer } },
+      refusals: NO_TABLE,
+    },
+    (ctx) => {
+      const where = whereParam(ctx);
+      if (!where) throw badWhere('a bulk delete needs a where parameter (use {} for all records)');
+      ctx.body = tables.deleteWhere(ctx.params.t!, where, {
+        limit: intParam(ctx, 'limit'),
+        offset: intParam(ctx, 'offset'),
+      });
+    },
+  );
 
-  router.get('/tables/:t/records/:id', (ctx) => {
-    ctx.body = tables.getRecord(ctx.params.t!, ctx.params.id!, {
-      keys: single(ctx, 'keys')?.split(','),
-      expand: single(ctx, 'expand')?.split(','),
-    });
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/tables/:t/records/:id',
+      tag: 'tables',
+      summary: 'One record.',
+      params: { id: 'The record id.' },
+      query: recordQuery,
+      answers: { 200: { description: 'The record.', schema: recordAnswer } },
+      refusals: NO_RECORD,
+    },
+    (ctx) => {
+      ctx.body = tables.getRecord(ctx.params.t!, ctx.params.id!, {
+        keys: single(ctx, 'keys')?.split(','),
+        expand: single(ctx, 'expand')?.split(','),
+      });
+    },
+  );
 
-  router.put('/tables/:t/records/:id', async (ctx) => {
-    const update = await objectBody(ctx);
-    ctx.body = tables.updateRecord(ctx.params.t!, ctx.params.id!, update);
-  });
+  route(
+    router,
+    {
+      method: 'put',
+      path: '/tables/:t/records/:id',
+      tag: 'tables',
+      summary: 'Update one record (field values or update operators).',
+      params: { id: 'The record id.' },
+      body: recordInput,
+      answers: { 200: { description: 'The record.', schema: recordAnswer } },
+      refusals: NO_RECORD,
+    },
+    async (ctx) => {
+      const update = await objectBody(ctx);
+      ctx.body = tables.updateRecord(ctx.params.t!, ctx.params.id!, update);
+    },
+  );
 
-  router.delete('/tables/:t/records/:id', (ctx) => {
-    tables.deleteRecord(ctx.params.t!, ctx.params.id!);
-    ctx.status = 204;
-  });
+  route(
+    router,
+    {
+      method: 'delete',
+      path: '/tables/:t/records/:id',
+      tag: 'tables',
+      summary: 'Delete one record.',
+      params: { id: 'The record id.' },
+      answers: NO_CONTENT,
+      refusals: NO_RECORD,
+    },
+    (ctx) => {
+      tables.deleteRecord(ctx.params.t!, ctx.params.id!);
+      ctx.status = 204;
+    },
+  );
 
-  router.get('/tables/:t/export', (ctx) => {
-    const format = single(ctx, 'format') ?? 'json';
-    if (format !== 'csv' && format !== 'json') throw badOptions('format must be csv or json.');
-    const table = tables.getTable(ctx.params.t!);
-    const columns = [
-      'id',
-      ...table.fields.map((f) => f.name),
-      'created_at',
-      'updated_at',
-      'created_by',
-    ];
-    const parts: string[] = [];
-    // Insertion order, a page at a time: only the rendered text accumulates, not the records.
-    for (let offset = 0; ; offset += 1000) {
-      const page = tables.find(table.id, { limit: 1000, offset, withCount: false });
-      if (format === 'csv') parts.push(csvRows(columns, page.objects));
-      else parts.push(...page.objects.map((r) => JSON.stringify(r)));
-      if (!page.meta.next) break;
-    }
-    ctx.body = format === 'csv' ? csvHeader(columns) + parts.join('') : `[${parts.join(',')}]`;
-    ctx.set('Content-Disposition', `attachment; filename="${table.name}.${format}"`);
-    ctx.type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/tables/:t/export',
+      tag: 'tables',
+      summary: 'Every record as CSV or a JSON array.',
+      query: exportQuery,
+      answers: {
+        200: {
+          description: 'The records.',
+          schema: z.array(recordAnswer),
+          media: { 'text/csv': z.string() },
+        },
+      },
+      refusals: NO_TABLE,
+    },
+    (ctx) => {
+      const format = single(ctx, 'format') ?? 'json';
+      if (format !== 'csv' && format !== 'json') throw badOptions('format must be csv or json.');
+      const table = tables.getTable(ctx.params.t!);
+      const columns = [
+        'id',
+        ...table.fields.map((f) => f.name),
+        'created_at',
+        'updated_at',
+        'created_by',
+      ];
+      const parts: string[] = [];
+      // Insertion order, a page at a time: only the rendered text accumulates, not the records.
+      for (let offset = 0; ; offset += 1000) {
+        const page = tables.find(table.id, { limit: 1000, offset, withCount: false });
+        if (format === 'csv') parts.push(csvRows(columns, page.objects));
+        else parts.push(...page.objects.map((r) => JSON.stringify(r)));
+        if (!page.meta.next) break;
+      }
+      ctx.body = format === 'csv' ? csvHeader(columns) + parts.join('') : `[${parts.join(',')}]`;
+      ctx.set('Content-Disposition', `attachment; filename="${table.name}.${format}"`);
+      ctx.type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
+    },
+  );
 
   registerUserRoutes(router, tables);
 }
@@ -210,27 +415,71 @@ export function registerTableRoutes(
  * with `POST /tables/_userprofile/fields`.
  */
 function registerUserRoutes(router: Router, tables: TableStore): void {
-  router.get('/users', (ctx) => {
-    ctx.body = tables.find(USER_TABLE, {
-      where: whereParam(ctx),
-      limit: intParam(ctx, 'limit'),
-      offset: intParam(ctx, 'offset'),
-      orderBy: single(ctx, 'order_by')?.split(','),
-      keys: single(ctx, 'keys')?.split(','),
-      withCount: true,
-    });
-  });
-  router.post('/users', async (ctx) => {
-    const body = await objectBody(ctx);
-    ctx.status = 201;
-    ctx.body = tables.createRecord(USER_TABLE, body);
-  });
-  router.get('/users/:id', (ctx) => {
-    ctx.body = tables.getRecord(USER_TABLE, ctx.params.id!, {
-      keys: single(ctx, 'keys')?.split(','),
-    });
-  });
-  router.put('/users/:id', async (ctx) => {
-    ctx.body = tables.updateRecord(USER_TABLE, ctx.params.id!, await objectBody(ctx));
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/users',
+      tag: 'users',
+      summary: "Query users (MinCloud's _userprofile, integer ids).",
+      query: usersQuery,
+      answers: { 200: { description: 'Users.', schema: recordListAnswer } },
+    },
+    (ctx) => {
+      // Users are not expanded (findQuery's expand is not among usersQuery's parameters).
+      const { expand: _notForUsers, ...options } = findOptions(ctx);
+      ctx.body = tables.find(USER_TABLE, options);
+    },
+  );
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/users',
+      tag: 'users',
+      summary: 'Create a user (openid and unionid are unique).',
+      body: recordInput,
+      answers: { 201: { description: 'The user.', schema: recordAnswer } },
+      refusals: { 409: 'The openid or unionid is taken (E_TABLE_UNIQUE).' },
+    },
+    async (ctx) => {
+      const body = await objectBody(ctx);
+      ctx.status = 201;
+      ctx.body = tables.createRecord(USER_TABLE, body);
+    },
+  );
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/users/:id',
+      tag: 'users',
+      summary: 'One user.',
+      params: { id: 'The user id.' },
+      query: userQuery,
+      answers: { 200: { description: 'The user.', schema: recordAnswer } },
+      refusals: NO_USER,
+    },
+    (ctx) => {
+      ctx.body = tables.getRecord(USER_TABLE, ctx.params.id!, {
+        keys: single(ctx, 'keys')?.split(','),
+      });
+    },
+  );
+  route(
+    router,
+    {
+      method: 'put',
+      path: '/users/:id',
+      tag: 'users',
+      summary: 'Update a user (field values or update operators).',
+      params: { id: 'The user id.' },
+      body: recordInput,
+      answers: { 200: { description: 'The user.', schema: recordAnswer } },
+      refusals: NO_USER,
+    },
+    async (ctx) => {
+      ctx.body = tables.updateRecord(USER_TABLE, ctx.params.id!, await objectBody(ctx));
+    },
+  );
 }

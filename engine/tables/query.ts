@@ -86,7 +86,6 @@ class Compiler {
       throw new TableError(
         'E_TABLE_QUERY_TOO_COMPLEX',
         `A where has at most ${QUERY_LIMITS.maxConditions} conditions.`,
-        400,
         { path },
       );
     }
@@ -98,7 +97,6 @@ class Compiler {
       throw new TableError(
         'E_TABLE_QUERY_TOO_COMPLEX',
         `A where nests $and/$or at most ${QUERY_LIMITS.maxDepth} deep.`,
-        400,
         { path },
       );
     }
@@ -110,7 +108,6 @@ class Compiler {
           throw new TableError(
             'E_TABLE_QUERY_TOO_COMPLEX',
             `${key} takes at most ${QUERY_LIMITS.maxListLength} queries.`,
-            400,
             { path },
           );
         }
@@ -140,7 +137,6 @@ class Compiler {
       throw new TableError(
         'E_TABLE_UNKNOWN_FIELD',
         `Invalid where: field '${head.slice(0, 64)}' does not exist in the table.`,
-        400,
         {
           field: head.slice(0, 64),
           path,
@@ -379,7 +375,6 @@ class Compiler {
       throw new TableError(
         'E_TABLE_QUERY_TOO_COMPLEX',
         `${op} takes at most ${QUERY_LIMITS.maxListLength} values.`,
-        400,
         { path },
       );
     }
@@ -426,7 +421,6 @@ class Compiler {
       throw new TableError(
         'E_TABLE_BAD_WHERE',
         `Invalid where: '${t.label}' expects ${expected}, got ${v === null ? 'null' : typeof v}.`,
-        400,
         {
           field: t.label.split('.')[0],
           path,

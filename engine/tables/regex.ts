@@ -20,14 +20,13 @@ function badRegex(message: string, pattern: string): TableError {
   return new TableError(
     'E_TABLE_BAD_REGEX',
     `Invalid $regex ${JSON.stringify(pattern.slice(0, 80))}: ${message}`,
-    400,
   );
 }
 
 /** Checks a `$regex` pattern and its `$options` flags; returns the flags to use. */
 export function checkRegex(pattern: unknown, options: unknown): { pattern: string; flags: string } {
   if (typeof pattern !== 'string')
-    throw new TableError('E_TABLE_BAD_REGEX', '$regex takes a string pattern.', 400);
+    throw new TableError('E_TABLE_BAD_REGEX', '$regex takes a string pattern.');
   if (pattern.length > MAX_PATTERN_LENGTH)
     throw badRegex(`patterns are limited to ${MAX_PATTERN_LENGTH} characters`, pattern);
   if (options !== undefined && typeof options !== 'string')

@@ -25,7 +25,6 @@ export const createHostOps: CreateHostOps = (options, emit): HostOps => {
         throw new TableError(
           'E_TABLE_UNKNOWN_OP',
           `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`,
-          400,
         );
       return handleTableOp(
         store,

@@ -31,12 +31,7 @@ const FIELD_KEYS = new Set([
 ]);
 
 function schemaError(message: string, field?: string): TableError {
-  return new TableError(
-    'E_TABLE_BAD_SCHEMA',
-    message,
-    400,
-    field === undefined ? undefined : { field },
-  );
+  return new TableError('E_TABLE_BAD_SCHEMA', message, field === undefined ? undefined : { field });
 }
 
 export function checkTableName(name: unknown): string {
@@ -44,7 +39,6 @@ export function checkTableName(name: unknown): string {
     throw new TableError(
       'E_TABLE_BAD_NAME',
       `Invalid table name ${JSON.stringify(name)}: use a letter, then letters, digits or _ (at most 64 characters).`,
-      400,
     );
   }
   return name;
@@ -153,7 +147,6 @@ export function checkFieldDefs(input: unknown, existing: readonly FieldDef[] = [
       throw new TableError(
         'E_TABLE_FIELD_EXISTS',
         `Field '${def.name}' already exists (names are unique regardless of case).`,
-        409,
         {
           field: def.name,
         },

@@ -274,7 +274,7 @@ export class SqliteCatalog {
       .pluck()
       .get(name) as string | undefined;
     if (exists !== undefined)
-      throw new TableError('E_TABLE_EXISTS', `Table '${exists}' already exists.`, 409, {
+      throw new TableError('E_TABLE_EXISTS', `Table '${exists}' already exists.`, {
         table: exists,
       });
     const result = this.db
@@ -317,7 +317,6 @@ export class SqliteCatalog {
       throw new TableError(
         'E_TABLE_BUILTIN',
         `Table '${info.schema.name}' is built in (MinCloud's): it can gain fields but not be dropped.`,
-        400,
         { table: info.schema.name },
       );
     this.db.exec(`DROP TABLE ${info.ident}`);
@@ -333,7 +332,6 @@ export class SqliteCatalog {
         throw new TableError(
           'E_TABLE_BAD_SCHEMA',
           `Field '${f.name}' is required but has no default, and the table already has records.`,
-          400,
           {
             field: f.name,
           },

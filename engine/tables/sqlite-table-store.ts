@@ -147,7 +147,6 @@ function uniqueViolation(err: unknown, table: string): TableError | undefined {
   return new TableError(
     'E_TABLE_UNIQUE',
     `Another record of table '${table}' already has this ${field}.`,
-    409,
     { table, field },
   );
 }

@@ -1,10 +1,10 @@
-import { EngineError, ValidationError } from '../errors.ts';
+import { EngineError, ValidationError, type ErrorCode } from '../errors.ts';
 
 /** One fault in a trigger definition: where it is (`condition.rules[2].value`) and what to do. */
 export interface TriggerIssue {
   path: string;
   message: string;
-  code: 'E_TRIGGER_INVALID' | 'E_TRIGGER_BAD_REGEX';
+  code: Extract<ErrorCode, 'E_TRIGGER_INVALID' | 'E_TRIGGER_BAD_REGEX'>;
 }
 
 /**
@@ -60,10 +60,7 @@ export class WebhookTargetUnresolvedError extends EngineError {
     super(
       'E_WEBHOOK_TARGET_UNRESOLVED',
       `Webhook target ${url}: ${host} does not resolve (${reason}).`,
-      {
-        status: 502,
-        details: { url, host },
-      },
+      { details: { url, host } },
     );
     this.name = 'WebhookTargetUnresolvedError';
   }

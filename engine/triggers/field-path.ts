@@ -42,11 +42,6 @@ export function lookupPath(data: unknown, path: FieldPath): Lookup {
   return current;
 }
 
-/** lookupPath for a field given as text (compiles it each call). */
-export function lookupField(data: unknown, field: string): Lookup {
-  return lookupPath(data, compileFieldPath(field));
-}
-
 function child(container: unknown, key: string): Lookup {
   if (Array.isArray(container)) {
     if (!INDEX.test(key)) return MISSING;

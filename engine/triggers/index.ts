@@ -43,7 +43,7 @@ export type { RuleExplanation } from './match-rules.ts';
 export type { TriggerIndex } from './trigger-index.ts';
 export type { FrequencyState } from './frequency.ts';
 export type { CheckedWebhookTarget, HostLookup } from './webhook-target.ts';
-export { DEFAULT_REPLY_BUDGET_MS, MAX_REPLY_BUDGET_MS } from './schema.ts';
+export { DEFAULT_REPLY_BUDGET_MS, MAX_REPLY_BUDGET_MS, triggerSchema } from './schema.ts';
 export { MAX_RETRY_DELAY_MS } from './backoff.ts';
 
 import { backoffDelayMs as backoff, isFinalAttempt as finalAttempt } from './backoff.ts';

@@ -23,7 +23,7 @@ export class WechatApiError extends Error {
 /** No account fits the call: none holds an AppSecret, several do, or the named one does not. */
 export class WechatAccountError extends EngineError {
   constructor(code: 'E_WECHAT_API_NO_SECRET' | 'E_WECHAT_API_ACCOUNT_AMBIGUOUS', message: string) {
-    super(code, message, { status: 400 });
+    super(code, message);
     this.name = 'WechatAccountError';
   }
 }
@@ -31,7 +31,7 @@ export class WechatAccountError extends EngineError {
 /** A call's arguments do not fit what WeChat documents (checked before anything is sent). */
 export class WechatArgumentError extends EngineError {
   constructor(message: string, details?: Record<string, unknown>) {
-    super('E_WECHAT_API_BAD_ARGS', message, { status: 400, details });
+    super('E_WECHAT_API_BAD_ARGS', message, { details });
     this.name = 'WechatArgumentError';
   }
 }
@@ -39,7 +39,7 @@ export class WechatArgumentError extends EngineError {
 /** WeChat's API could not be reached, or answered something that is not its JSON. */
 export class WechatUnreachableError extends EngineError {
   constructor(message: string) {
-    super('E_WECHAT_API_UNREACHABLE', message, { status: 502 });
+    super('E_WECHAT_API_UNREACHABLE', message);
     this.name = 'WechatUnreachableError';
   }
 }
@@ -50,7 +50,7 @@ export class WechatTokenBackoffError extends EngineError {
     super(
       'E_WECHAT_API_TOKEN_BACKOFF',
       `No access token for ${appId}: the last fetch failed (${last}); the next attempt waits until ${new Date(retryAt).toISOString()}.`,
-      { status: 503, details: { appId, retryAt } },
+      { details: { appId, retryAt } },
     );
     this.name = 'WechatTokenBackoffError';
   }

@@ -1,41 +1,15 @@
 import { EngineError } from '../errors.ts';
+import type { WECHAT_ERRORS } from './error-codes.ts';
 
-/**
- * Every refusal of the WeChat receiver, with the HTTP status the edge answers.
- * 401 when the request is not proven to come from WeChat, 400 when it is malformed or does
- * not fit the account's mode, 413 when it is too large. Each code has a row in docs/errors.md.
- */
-export const WECHAT_ERROR_STATUS = {
-  E_WECHAT_BAD_SIGNATURE: 401,
-  E_WECHAT_STALE_TIMESTAMP: 401,
-  E_WECHAT_APPID_MISMATCH: 401,
-  E_WECHAT_DECRYPT: 400,
-  E_WECHAT_MALFORMED: 400,
-  E_WECHAT_TOO_LARGE: 413,
-  E_WECHAT_MODE: 400,
-  E_WECHAT_BAD_KEY: 400,
-  E_WECHAT_REPLY_INVALID: 400,
-  E_WECHAT_UNKNOWN_ACCOUNT: 404,
-} as const;
-
-export type WechatErrorCode = keyof typeof WECHAT_ERROR_STATUS;
+/** Every refusal of the WeChat receiver (statuses: ./error-codes.ts). */
+export type WechatErrorCode = keyof typeof WECHAT_ERRORS;
 
 export class WechatError extends EngineError {
   declare readonly code: WechatErrorCode;
 
   constructor(code: WechatErrorCode, message: string, details?: Record<string, unknown>) {
-    super(code, message, { status: WECHAT_ERROR_STATUS[code], details });
+    super(code, message, { details });
     this.name = 'WechatError';
-  }
-}
-
-/** A push for an appId the engine has no account for; thrown by the receiver (it owns storage). */
-export class WechatUnknownAccountError extends WechatError {
-  constructor(appId: string) {
-    super('E_WECHAT_UNKNOWN_ACCOUNT', `No WeChat account is configured for appId "${appId}".`, {
-      appId,
-    });
-    this.name = 'WechatUnknownAccountError';
   }
 }
 

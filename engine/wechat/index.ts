@@ -5,12 +5,7 @@
  */
 export type { WechatAccount, PreparedAccount, AesKey } from './account.ts';
 export { prepareAccount } from './account.ts';
-export {
-  WechatError,
-  WechatUnknownAccountError,
-  WECHAT_ERROR_STATUS,
-  type WechatErrorCode,
-} from './errors.ts';
+export { WechatError, type WechatErrorCode } from './errors.ts';
 export { computeSignature, signatureMatches } from './signature.ts';
 export {
   encryptMessage,

@@ -4,7 +4,6 @@
  * these captured copies so that a guest can break nothing but its own run.
  */
 const ReflectApply = Reflect.apply;
-const FunctionPrototype = Function.prototype;
 const uncurry =
   <T, A extends unknown[], R>(fn: (this: T, ...args: A) => R) =>
   (self: T, ...args: A): R =>
@@ -13,10 +12,8 @@ const uncurry =
 export const JSONParse = JSON.parse;
 export const JSONStringify = JSON.stringify;
 export const ObjectFreeze = Object.freeze;
-export const ObjectCreate = Object.create;
 export const ObjectKeys = Object.keys;
 export const ObjectDefineProperty = Object.defineProperty;
-export const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 export const ObjectPrototypeToString = uncurry(Object.prototype.toString);
 export const ArrayIsArray = Array.isArray;
 export const ArrayPrototypePush = uncurry(
@@ -26,7 +23,6 @@ export const ArrayPrototypeJoin = uncurry(
   Array.prototype.join as (this: unknown[], sep?: string) => string,
 );
 export const StringPrototypeSlice = uncurry(String.prototype.slice);
-export const StringPrototypeCharCodeAt = uncurry(String.prototype.charCodeAt);
 export const StringFromCharCode = String.fromCharCode;
 export const PromisePrototypeThen = uncurry(Promise.prototype.then) as <T>(
   p: Promise<T>,
@@ -59,10 +55,6 @@ export const MapPrototypeSize = uncurry(
   ) => number,
 ) as <K, V>(m: Map<K, V>) => number;
 export const ReflectApplyFn = ReflectApply;
-export const FunctionPrototypeToString = uncurry(FunctionPrototype.toString);
-export const MathFloor = Math.floor;
-export const MathMax = Math.max;
-export const MathMin = Math.min;
 export const NumberIsFinite = Number.isFinite;
 export const NativeString = String;
 export const NativeUint8Array = Uint8Array;

@@ -289,13 +289,6 @@ export function install(
       case 'nested':
         nestedCalls.settle(a as number, b as string);
         return checkIdleSoon();
-      case 'abort':
-        // The host ended the job (deadline): drop its timers and pending calls.
-        jobOpen = false;
-        heldOutcome = undefined;
-        timers.reset();
-        nestedCalls.reset();
-        return;
     }
   };
 }

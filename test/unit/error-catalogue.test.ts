@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ERROR_CATALOGUES, ERROR_STATUS } from '../../engine/error-catalogue.ts';
+import { RUNTIME_CODES } from '../../runtime/errors.ts';
 import { repoRoot } from '../helpers/fixtures.ts';
 
-// Every E_… code the engine or the runtime can produce has a row in docs/errors.md
-// (CONVENTIONS: one catalogue, each code with its cause and fix).
+// docs/errors.md against the code: every catalogued code (engine/error-catalogue.ts: what an
+// EngineError may carry, with its status) and every other E_… code the engine or the runtime
+// can produce has a row, and a row's status is the catalogue's (CONVENTIONS: one catalogue,
+// each code with its cause and fix).
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -13,9 +17,37 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** code → the status cell of its row in docs/errors.md. */
+function documentedRows(): Map<string, string> {
+  const text = fs.readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8');
+  return new Map(
+    [...text.matchAll(/^\|\s*`(E_[A-Z0-9_]+)`\s*\|\s*([^|]*?)\s*\|/gm)].map((m) => [m[1]!, m[2]!]),
+  );
+}
+
 describe('docs/errors.md', () => {
-  it('lists every error code used in engine/ and runtime/', () => {
-    const codes = new Set<string>();
+  const rows = documentedRows();
+
+  it('has a row for every catalogued code, with the status the catalogue answers', () => {
+    const catalogued = Object.entries(ERROR_STATUS);
+    expect(catalogued.length).toBeGreaterThan(80);
+    expect(catalogued.filter(([code]) => !rows.has(code)).map(([code]) => code)).toEqual([]);
+    // Rows of codes that never reach HTTP say so ("—", "inside a function (…)"); a row that
+    // names a bare status must name the catalogue's.
+    const wrong = catalogued.filter(([code, status]) => {
+      const cell = rows.get(code)!;
+      return /^\d{3}$/.test(cell) && Number(cell) !== status;
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('catalogues each code once', () => {
+    const all = Object.values(ERROR_CATALOGUES).flatMap((catalogue) => Object.keys(catalogue));
+    expect(all.length).toBe(new Set(all).size);
+  });
+
+  it('has a row for every run-time failure code and every code used in engine/ and runtime/', () => {
+    const codes = new Set<string>(Object.values(RUNTIME_CODES));
     for (const file of [
       ...sourceFiles(path.join(repoRoot, 'engine')),
       ...sourceFiles(path.join(repoRoot, 'runtime')),
@@ -23,11 +55,7 @@ describe('docs/errors.md', () => {
       for (const match of fs.readFileSync(file, 'utf8').matchAll(/['"`](E_[A-Z0-9_]+)['"`]/g))
         codes.add(match[1]!);
     }
-    const catalogue = fs.readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8');
-    const documented = new Set(
-      [...catalogue.matchAll(/^\|\s*`(E_[A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]!),
-    );
     expect(codes.size).toBeGreaterThan(50);
-    expect([...codes].filter((code) => !documented.has(code)).sort()).toEqual([]);
+    expect([...codes].filter((code) => !rows.has(code)).sort()).toEqual([]);
   });
 });

@@ -30,7 +30,10 @@ export function functionAction(functions: FunctionService): ActionExecutor<Funct
     }
     const { job, outcome } = ran;
     if (outcome.status !== 'fulfilled') {
-      throw new ActionError(outcome.status, outcome.error?.message ?? outcome.status, job.id);
+      throw new ActionError('E_FUNCTION_RUN_FAILED', outcome.error?.message ?? outcome.status, {
+        jobId: job.id,
+        errorType: outcome.status,
+      });
     }
     return { jobId: job.id };
   };

@@ -33,7 +33,7 @@ export function webhookAction(options: WebhookActionOptions): ActionExecutor<Web
         ...(options.lookup ? { lookup: options.lookup } : {}),
       });
     } catch (err) {
-      if (err instanceof EngineError) throw new ActionError(err.code, err.message);
+      if (err instanceof EngineError) throw new ActionError(err.code, err.message, { cause: err });
       throw err;
     }
     const body = JSON.stringify({ trigger: trigger.name, data: event });

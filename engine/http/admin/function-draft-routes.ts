@@ -14,11 +14,27 @@ import { envDigest } from '../../functions/env-digest.ts';
 import type { Ids } from '../../ids.ts';
 import { readJsonBody } from '../body.ts';
 import { iso, parseInput } from '../validate.ts';
+import { route } from '../api-route.ts';
+import {
+  draftRunAnswer,
+  versionCodeAnswer,
+  type DraftRunAnswer,
+  type VersionCodeAnswer,
+} from './functions-answers.ts';
 
 const testBody = z.strictObject({
-  code: z.string().min(1, 'code must be the function source, not empty'),
+  code: z
+    .string()
+    .min(1, 'code must be the function source, not empty')
+    .describe('The draft source.'),
   filename: z.string().max(200).optional(),
   data: z.unknown().optional(),
+});
+const versionQuery = z.object({
+  raw: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('true: the code exactly as stored, source map included.'),
 });
 
 /** "3", "\"3\"", "W/\"3\"" → 3; "*" → '*'; anything else → undefined. */
@@ -70,79 +86,116 @@ export function registerFunctionDraftRoutes(
   // removed) and `cloudfn plan`/`pull` (`?raw=true`: the code exactly as stored, so a pulled
   // file deploys to the same sha256). `active` names the version that runs, read in the same
   // request, so a deploy in between cannot pair one version's code with another's number.
-  router.get('/functions/:name/versions/:version', async (ctx) => {
-    const name = ctx.params.name!;
-    if (!(await store.functions.get(name))) throw new FunctionNotFoundError(name);
-    const raw = ctx.query.raw;
-    if (raw !== undefined && raw !== 'true' && raw !== 'false')
-      throw new ValidationError('E_INVALID_QUERY', 'Query parameter "raw" must be true or false.', {
-        path: 'raw',
-      });
-    const asked = ctx.params.version!;
-    const version = Number(asked);
-    const found =
-      asked === 'active'
-        ? await store.functions.getActive(name)
-        : /^\d{1,9}$/.test(asked)
-          ? await store.functions.getVersion(name, version)
-          : undefined;
-    if (!found)
-      throw new NotFoundError(
-        'E_FUNCTION_VERSION_NOT_FOUND',
-        `Function "${name}" has no version ${asked}.`,
-        { function: name, version: asked },
-      );
-    ctx.body = {
-      name,
-      version: found.version,
-      sha256: found.sha256,
-      timeoutMs: found.timeoutMs,
-      memoryMb: found.memoryMb,
-      env: Object.keys(found.env),
-      // A digest of the env values (never shown): what `cloudfn plan` compares.
-      env_sha256: envDigest(found.env),
-      created_at: iso(found.createdAt),
-      code: raw === 'true' ? found.code : readable(found.code),
-    };
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/functions/:name/versions/:version',
+      tag: 'functions',
+      summary: 'One version (or the active one) with its bundled code.',
+      description:
+        'The code is shown without its inline source map, or exactly as stored with raw=true (what `cloudfn plan` compares and `pull` writes). env_sha256 is a digest of the env values, which are never shown.',
+      query: versionQuery,
+      answers: { 200: { description: 'The version and its code.', schema: versionCodeAnswer } },
+      refusals: {
+        404: 'No such function or version (E_FUNCTION_NOT_FOUND, E_FUNCTION_VERSION_NOT_FOUND).',
+      },
+    },
+    async (ctx) => {
+      const name = ctx.params.name!;
+      if (!(await store.functions.get(name))) throw new FunctionNotFoundError(name);
+      const raw = ctx.query.raw;
+      if (raw !== undefined && raw !== 'true' && raw !== 'false')
+        throw new ValidationError(
+          'E_INVALID_QUERY',
+          'Query parameter "raw" must be true or false.',
+          {
+            path: 'raw',
+          },
+        );
+      const asked = ctx.params.version!;
+      const version = Number(asked);
+      const found =
+        asked === 'active'
+          ? await store.functions.getActive(name)
+          : /^\d{1,9}$/.test(asked)
+            ? await store.functions.getVersion(name, version)
+            : undefined;
+      if (!found)
+        throw new NotFoundError(
+          'E_FUNCTION_VERSION_NOT_FOUND',
+          `Function "${name}" has no version ${asked}.`,
+          { function: name, version: asked },
+        );
+      ctx.body = {
+        name,
+        version: found.version,
+        sha256: found.sha256,
+        timeoutMs: found.timeoutMs,
+        memoryMb: found.memoryMb,
+        env: Object.keys(found.env),
+        // A digest of the env values (never shown): what `cloudfn plan` compares.
+        env_sha256: envDigest(found.env),
+        created_at: iso(found.createdAt),
+        code: raw === 'true' ? found.code : readable(found.code),
+      } satisfies VersionCodeAnswer;
+    },
+  );
 
   // 测试: the draft runs in the sandbox like the deployed version would (its env and limits),
   // under a name of its own, so the deployed version's isolates and standing are untouched;
   // no version and no job are recorded.
   let runs = 0;
-  router.post('/functions/:name/test', async (ctx) => {
-    const name = ctx.params.name!;
-    if (!FUNCTION_NAME.test(name)) throw new InvalidFunctionNameError(name);
-    const body = parseInput(testBody, await readJsonBody(ctx));
-    const bundle = await bundleFunction({
-      source: body.code,
-      filename: body.filename ?? `${name}.js`,
-    });
-    const active = await store.functions.getActive(name);
-    const draftName = `${name}#draft`;
-    try {
-      const outcome = await sandbox.invoke({
-        fn: {
-          name: draftName,
-          version: ++runs,
-          code: bundle.code,
-          timeoutMs: active?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          memoryMb: active?.memoryMb ?? DEFAULT_MEMORY_MB,
-          env: active?.env ?? {},
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/functions/:name/test',
+      tag: 'functions',
+      summary: 'Run a draft on {data} without deploying: no version, no job.',
+      body: testBody,
+      answers: {
+        200: {
+          description: 'The outcome: status, result or error, log, run time and memory.',
+          schema: draftRunAnswer,
         },
-        event: { data: body.data ?? null, eventType: 'invoke', jobId: `test-${ids.id()}` },
+      },
+      refusals: { 400: 'E_FUNCTION_BUILD, E_FUNCTION_NAME_INVALID or invalid input.' },
+    },
+    async (ctx) => {
+      const name = ctx.params.name!;
+      if (!FUNCTION_NAME.test(name)) throw new InvalidFunctionNameError(name);
+      const body = parseInput(testBody, await readJsonBody(ctx));
+      const bundle = await bundleFunction({
+        source: body.code,
+        filename: body.filename ?? `${name}.js`,
       });
-      ctx.body = {
-        status: outcome.status,
-        result: outcome.result ?? null,
-        ...(outcome.error ? { error: outcome.error } : {}),
-        log: outcome.log,
-        duration_ms: outcome.durationMs,
-        cpu_ms: outcome.cpuMs,
-        memory_bytes: outcome.memoryBytes,
-      };
-    } finally {
-      sandbox.forget(draftName);
-    }
-  });
+      const active = await store.functions.getActive(name);
+      const draftName = `${name}#draft`;
+      try {
+        const outcome = await sandbox.invoke({
+          fn: {
+            name: draftName,
+            version: ++runs,
+            code: bundle.code,
+            timeoutMs: active?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+            memoryMb: active?.memoryMb ?? DEFAULT_MEMORY_MB,
+            env: active?.env ?? {},
+          },
+          event: { data: body.data ?? null, eventType: 'invoke', jobId: `test-${ids.id()}` },
+        });
+        ctx.body = {
+          status: outcome.status,
+          result: outcome.result ?? null,
+          ...(outcome.error ? { error: outcome.error } : {}),
+          log: outcome.log,
+          duration_ms: outcome.durationMs,
+          cpu_ms: outcome.cpuMs,
+          memory_bytes: outcome.memoryBytes,
+        } satisfies DraftRunAnswer;
+      } finally {
+        sandbox.forget(draftName);
+      }
+    },
+  );
 }

@@ -4,6 +4,7 @@ import type { EngineStore } from '../../store/index.ts';
 import type { Clock } from '../../clock.ts';
 import type { Sandbox } from '../../../runtime/sandbox.ts';
 import { parseInput } from '../validate.ts';
+import { route } from '../api-route.ts';
 import { type Activity, binUpper } from './activity.ts';
 
 /** What the supervised sandbox tells about its executors, when it is one. */
@@ -12,7 +13,36 @@ export interface SandboxView {
   pathOf?: (name: string, version: number) => string;
 }
 
-const metricsQuery = z.strictObject({ window: z.enum(['hour', 'day']).optional() });
+const metricsQuery = z.strictObject({
+  window: z.enum(['hour', 'day']).optional().describe('hour (default) or day.'),
+});
+
+const counts = z.array(z.number().int());
+const metricsAnswer = z.strictObject({
+  window: z.enum(['hour', 'day']),
+  bucketSeconds: z.number().int(),
+  series: z
+    .strictObject({
+      t: counts.describe('Bucket starts, unix seconds.'),
+      accepted: counts,
+      deduplicated: counts,
+      refused: counts,
+      jobs: counts,
+      failedJobs: counts,
+    })
+    .describe('Pushes and runs per bucket.'),
+  pushesPerMinute: z.strictObject({
+    accepted: z.number(),
+    deduplicated: z.number(),
+    refused: z.number(),
+  }),
+  jobsByStatus: z.record(z.string(), z.number().int()),
+  runTimeMs: z.strictObject({ p50: z.number().nullable(), p99: z.number().nullable() }),
+  deadLetters: z.number().int(),
+  queueDepth: z.number().int(),
+  executorRestarts: z.number().int(),
+  quarantined: z.array(z.string()).describe('Functions whose active version runs in quarantine.'),
+});
 
 const WINDOWS = {
   hour: { minutes: 60, bucketMinutes: 1 },
@@ -42,72 +72,84 @@ export function registerMetricsRoutes(
   deps: { store: EngineStore; clock: Clock; activity: Activity; sandbox: Sandbox & SandboxView },
 ): void {
   const { store, clock, activity, sandbox } = deps;
-  router.get('/metrics', async (ctx) => {
-    const { window = 'hour' } = parseInput(metricsQuery, ctx.query, 'E_INVALID_QUERY');
-    const { minutes, bucketMinutes } = WINDOWS[window];
-    const now = clock.now();
-    const lastMinute = Math.floor(now / 60_000);
-    const firstMinute = lastMinute - minutes + 1;
-    const series = {
-      t: [] as number[],
-      accepted: [] as number[],
-      deduplicated: [] as number[],
-      refused: [] as number[],
-      jobs: [] as number[],
-      failedJobs: [] as number[],
-    };
-    const jobsByStatus: Record<string, number> = {};
-    const bins = new Map<number, number>();
-    const totals = { accepted: 0, deduplicated: 0, refused: 0 };
-    for (let start = firstMinute; start <= lastMinute; start += bucketMinutes) {
-      const bucket = { accepted: 0, deduplicated: 0, refused: 0, jobs: 0, failed: 0 };
-      for (let m = start; m < start + bucketMinutes && m <= lastMinute; m++) {
-        const c = activity.minute(m);
-        if (!c) continue;
-        bucket.accepted += c.accepted;
-        bucket.deduplicated += c.deduplicated;
-        bucket.refused += c.refused;
-        for (const [status, n] of Object.entries(c.jobs)) {
-          jobsByStatus[status] = (jobsByStatus[status] ?? 0) + n;
-          bucket.jobs += n;
-          if (status !== 'fulfilled') bucket.failed += n;
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/metrics',
+      tag: 'engine',
+      summary: 'Dashboard numbers over the last hour or day.',
+      query: metricsQuery,
+      answers: { 200: { description: 'Series and totals.', schema: metricsAnswer } },
+    },
+    async (ctx) => {
+      const { window = 'hour' } = parseInput(metricsQuery, ctx.query, 'E_INVALID_QUERY');
+      const { minutes, bucketMinutes } = WINDOWS[window];
+      const now = clock.now();
+      const lastMinute = Math.floor(now / 60_000);
+      const firstMinute = lastMinute - minutes + 1;
+      const series = {
+        t: [] as number[],
+        accepted: [] as number[],
+        deduplicated: [] as number[],
+        refused: [] as number[],
+        jobs: [] as number[],
+        failedJobs: [] as number[],
+      };
+      const jobsByStatus: Record<string, number> = {};
+      const bins = new Map<number, number>();
+      const totals = { accepted: 0, deduplicated: 0, refused: 0 };
+      for (let start = firstMinute; start <= lastMinute; start += bucketMinutes) {
+        const bucket = { accepted: 0, deduplicated: 0, refused: 0, jobs: 0, failed: 0 };
+        for (let m = start; m < start + bucketMinutes && m <= lastMinute; m++) {
+          const c = activity.minute(m);
+          if (!c) continue;
+          bucket.accepted += c.accepted;
+          bucket.deduplicated += c.deduplicated;
+          bucket.refused += c.refused;
+          for (const [status, n] of Object.entries(c.jobs)) {
+            jobsByStatus[status] = (jobsByStatus[status] ?? 0) + n;
+            bucket.jobs += n;
+            if (status !== 'fulfilled') bucket.failed += n;
+          }
+          for (const [bin, n] of c.runTimeBins) bins.set(bin, (bins.get(bin) ?? 0) + n);
         }
-        for (const [bin, n] of c.runTimeBins) bins.set(bin, (bins.get(bin) ?? 0) + n);
+        series.t.push(start * 60);
+        series.accepted.push(bucket.accepted);
+        series.deduplicated.push(bucket.deduplicated);
+        series.refused.push(bucket.refused);
+        series.jobs.push(bucket.jobs);
+        series.failedJobs.push(bucket.failed);
+        totals.accepted += bucket.accepted;
+        totals.deduplicated += bucket.deduplicated;
+        totals.refused += bucket.refused;
       }
-      series.t.push(start * 60);
-      series.accepted.push(bucket.accepted);
-      series.deduplicated.push(bucket.deduplicated);
-      series.refused.push(bucket.refused);
-      series.jobs.push(bucket.jobs);
-      series.failedJobs.push(bucket.failed);
-      totals.accepted += bucket.accepted;
-      totals.deduplicated += bucket.deduplicated;
-      totals.refused += bucket.refused;
-    }
-    const perMinute = (n: number) => Math.round((n / minutes) * 100) / 100;
-    const since = firstMinute * 60_000;
-    const quarantined = sandbox.pathOf
-      ? (await store.functions.list())
-          .filter((fn) => sandbox.pathOf!(fn.name, fn.activeVersion) === 'quarantine')
-          .map((fn) => fn.name)
-      : [];
-    ctx.body = {
-      window,
-      bucketSeconds: bucketMinutes * 60,
-      series,
-      pushesPerMinute: {
-        accepted: perMinute(totals.accepted),
-        deduplicated: perMinute(totals.deduplicated),
-        refused: perMinute(totals.refused),
-      },
-      jobsByStatus,
-      runTimeMs: { p50: percentile(bins, 0.5), p99: percentile(bins, 0.99) },
-      deadLetters: (
-        await store.delivery.listLogs({ status: 'dead_letter', since, limit: 1, offset: 0 })
-      ).total,
-      queueDepth: (await store.delivery.listLogs({ status: 'pending', limit: 1, offset: 0 })).total,
-      executorRestarts: (sandbox.executors?.() ?? []).reduce((sum, e) => sum + e.restarts, 0),
-      quarantined,
-    };
-  });
+      const perMinute = (n: number) => Math.round((n / minutes) * 100) / 100;
+      const since = firstMinute * 60_000;
+      const quarantined = sandbox.pathOf
+        ? (await store.functions.list())
+            .filter((fn) => sandbox.pathOf!(fn.name, fn.activeVersion) === 'quarantine')
+            .map((fn) => fn.name)
+        : [];
+      ctx.body = {
+        window,
+        bucketSeconds: bucketMinutes * 60,
+        series,
+        pushesPerMinute: {
+          accepted: perMinute(totals.accepted),
+          deduplicated: perMinute(totals.deduplicated),
+          refused: perMinute(totals.refused),
+        },
+        jobsByStatus,
+        runTimeMs: { p50: percentile(bins, 0.5), p99: percentile(bins, 0.99) },
+        deadLetters: (
+          await store.delivery.listLogs({ status: 'dead_letter', since, limit: 1, offset: 0 })
+        ).total,
+        queueDepth: (await store.delivery.listLogs({ status: 'pending', limit: 1, offset: 0 }))
+          .total,
+        executorRestarts: (sandbox.executors?.() ?? []).reduce((sum, e) => sum + e.restarts, 0),
+        quarantined,
+      } satisfies z.infer<typeof metricsAnswer>;
+    },
+  );
 }

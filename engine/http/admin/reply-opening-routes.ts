@@ -4,9 +4,14 @@ import type { AccountRegistry } from '../../receiver/index.ts';
 import { decryptForAccount } from '../../wechat/index.ts';
 import { readJsonBody } from '../body.ts';
 import { parseInput } from '../validate.ts';
+import { route } from '../api-route.ts';
+import { openedReplyAnswer } from './accounts-answers.ts';
 
 const openBody = z.strictObject({
-  body: z.string().min(1, 'body is the answer the receiver gave'),
+  body: z
+    .string()
+    .min(1, 'body is the answer the receiver gave')
+    .describe('The answer as received.'),
 });
 
 /** The `<Encrypt>` of an XML answer or the `Encrypt` of a JSON one; undefined for a plain answer. */
@@ -29,13 +34,27 @@ export function registerReplyOpeningRoutes(
   router: Router,
   deps: { accounts: AccountRegistry },
 ): void {
-  router.post('/wechat/accounts/:appId/open-reply', async (ctx) => {
-    const { body } = parseInput(openBody, await readJsonBody(ctx));
-    const account = await deps.accounts.prepared(ctx.params.appId!);
-    const sealed = encryptedPart(body);
-    ctx.body =
-      sealed === undefined
-        ? { encrypted: false, message: body }
-        : { encrypted: true, message: decryptForAccount(account, sealed).message };
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/wechat/accounts/:appId/open-reply',
+      tag: 'accounts',
+      summary: "Decrypt the receiver's answer to a safe-mode push (push simulator).",
+      body: openBody,
+      answers: {
+        200: { description: 'The answer, opened when it was sealed.', schema: openedReplyAnswer },
+      },
+      refusals: { 404: 'No such account (E_WECHAT_UNKNOWN_ACCOUNT).' },
+    },
+    async (ctx) => {
+      const { body } = parseInput(openBody, await readJsonBody(ctx));
+      const account = await deps.accounts.prepared(ctx.params.appId!);
+      const sealed = encryptedPart(body);
+      ctx.body =
+        sealed === undefined
+          ? { encrypted: false, message: body }
+          : { encrypted: true, message: decryptForAccount(account, sealed).message };
+    },
+  );
 }

@@ -1,3 +1,8 @@
+/**
+ * Trigger routes (SPEC §2, §4). Longer than most files because each of its 13 routes
+ * carries its OpenAPI declaration (summary, query, body and answer schemas) where it is
+ * registered.
+ */
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { EngineStore, StoredTrigger, TriggerLogRecord } from '../../store/index.ts';
@@ -5,15 +10,38 @@ import type { Clock } from '../../clock.ts';
 import type { TriggerAdmin } from '../../dispatch/trigger-admin.ts';
 import { dryRun } from '../../dispatch/dry-run.ts';
 import { TriggerLogNotFoundError, TriggerLogNotReplayableError } from '../../dispatch/errors.ts';
-import type { TriggerDefinition } from '../../triggers/index.ts';
+import { triggerSchema, type TriggerDefinition } from '../../triggers/index.ts';
 import { readJsonBody } from '../body.ts';
-import { iso, pageParams, parseInput } from '../validate.ts';
+import { iso, pageOf, pageParams, parseInput } from '../validate.ts';
+import { route } from '../api-route.ts';
+import { named, NO_CONTENT, pageQuery } from '../api-schemas.ts';
+import {
+  dryRunAnswer,
+  replayAllAnswer,
+  triggerAnswer,
+  triggerListAnswer,
+  triggerLogAnswer,
+  triggerLogListAnswer,
+  triggerTestAnswer,
+} from './triggers-answers.ts';
 
-const testBody = z.strictObject({ data: z.record(z.string(), z.unknown()) });
+const testBody = z.strictObject({
+  data: z.record(z.string(), z.unknown()).describe('The event.data a function would get.'),
+});
 const patchBody = z.strictObject({ enabled: z.boolean() });
 const replayAllBody = z.strictObject({ status: z.enum(['dead_letter', 'succeeded']) });
 /** `?dryRun=true` on POST/PUT: validate (references and webhook targets too), save nothing. */
-const saveQuery = z.strictObject({ dryRun: z.enum(['true', 'false']).optional() });
+const saveQuery = z.strictObject({
+  dryRun: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe(
+      'true: validate (references and webhook targets included) and answer {dry_run, trigger} without saving.',
+    ),
+});
+const definitionBody = named('TriggerDefinition', triggerSchema);
+const NO_TRIGGER = { 404: 'No such trigger (E_TRIGGER_NOT_FOUND).' };
+const NO_LOG = { 404: 'No such trigger or log (E_TRIGGER_NOT_FOUND, E_TRIGGER_LOG_NOT_FOUND).' };
 
 /** A time in a query: ISO-8601 (`2024-06-30T12:00:00Z`, `2024-06-30`) or unix milliseconds. */
 const queryTime = z.string().transform((text, ctx) => {
@@ -31,14 +59,16 @@ const eventField = z.string().min(1).max(256);
 
 /** Filters of the log routes; unknown parameters are refused so a typo does not widen a search. */
 const logQuery = z.strictObject({
-  limit: z.string().optional(),
-  offset: z.string().optional(),
-  status: z.enum(['pending', 'succeeded', 'failed', 'dead_letter']).optional(),
-  since: queryTime.optional(),
-  until: queryTime.optional(),
-  msgId: eventField.optional(),
-  fromUserName: eventField.optional(),
-  event: eventField.optional(),
+  ...pageQuery.shape,
+  status: z
+    .enum(['pending', 'succeeded', 'failed', 'dead_letter'])
+    .optional()
+    .describe('Only this status.'),
+  since: queryTime.optional().describe('Fired at or after: ISO-8601 or unix ms.'),
+  until: queryTime.optional().describe('Fired before: ISO-8601 or unix ms.'),
+  msgId: eventField.optional().describe("The push's MsgId / MsgID."),
+  fromUserName: eventField.optional().describe("The push's FromUserName (openid)."),
+  event: eventField.optional().describe("The push's Event."),
 });
 
 /** How a secret is shown after the answer that set it: its last 4 characters. */
@@ -125,118 +155,281 @@ export function registerTriggerRoutes(
   const dryRunOf = (query: Record<string, unknown>) =>
     parseInput(saveQuery, query, 'E_INVALID_QUERY').dryRun === 'true';
 
-  router.post('/triggers', async (ctx) => {
-    if (dryRunOf(ctx.query)) {
-      const definition = await triggers.validate(await readJsonBody(ctx));
-      ctx.body = { dry_run: true, trigger: withSecretHints(definition) };
-      return;
-    }
-    const saved = await triggers.create(await readJsonBody(ctx));
-    ctx.status = 201;
-    ctx.body = renderTrigger(saved, secretsOf(saved.definition));
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/triggers',
+      tag: 'triggers',
+      summary: 'Create a trigger (SPEC §4).',
+      query: saveQuery,
+      body: definitionBody,
+      answers: {
+        201: { description: 'The trigger (with key for webhook triggers).', schema: triggerAnswer },
+        200: { description: 'With ?dryRun=true: the checked definition.', schema: dryRunAnswer },
+      },
+      refusals: { 409: 'A trigger of that name exists (E_TRIGGER_EXISTS).' },
+    },
+    async (ctx) => {
+      if (dryRunOf(ctx.query)) {
+        const definition = await triggers.validate(await readJsonBody(ctx));
+        ctx.body = { dry_run: true, trigger: withSecretHints(definition) };
+        return;
+      }
+      const saved = await triggers.create(await readJsonBody(ctx));
+      ctx.status = 201;
+      ctx.body = renderTrigger(saved, secretsOf(saved.definition));
+    },
+  );
 
-  router.get('/triggers', async (ctx) => {
-    const { limit, offset } = pageParams(ctx.query);
-    const all = await store.triggers.list();
-    ctx.body = {
-      meta: { limit, offset, total_count: all.length },
-      objects: all.slice(offset, offset + limit).map((t) => renderTrigger(t)),
-    };
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/triggers',
+      tag: 'triggers',
+      summary: 'Every trigger.',
+      query: pageQuery,
+      answers: { 200: { description: 'Triggers.', schema: triggerListAnswer } },
+    },
+    async (ctx) => {
+      ctx.body = pageOf(
+        await store.triggers.list(),
+        (t) => renderTrigger(t),
+        pageParams(ctx.query),
+      );
+    },
+  );
 
-  router.get('/triggers/:name', async (ctx) => {
-    ctx.body = renderTrigger(await triggers.get(ctx.params.name!));
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/triggers/:name',
+      tag: 'triggers',
+      summary: 'One trigger.',
+      answers: { 200: { description: 'The trigger.', schema: triggerAnswer } },
+      refusals: NO_TRIGGER,
+    },
+    async (ctx) => {
+      ctx.body = renderTrigger(await triggers.get(ctx.params.name!));
+    },
+  );
 
-  router.put('/triggers/:name', async (ctx) => {
-    if (dryRunOf(ctx.query)) {
-      const body = await readJsonBody(ctx);
-      const definition = await triggers.validate(body, ctx.params.name!);
-      ctx.body = { dry_run: true, trigger: withSecretHints(definition) };
-      return;
-    }
-    const before = secretsOf((await triggers.get(ctx.params.name!)).definition);
-    const saved = await triggers.replace(ctx.params.name!, await readJsonBody(ctx));
-    // Secrets this PUT set (given, or generated for a new or moved action) are shown once.
-    const fresh = [...secretsOf(saved.definition)].filter((s) => !before.has(s));
-    ctx.body = renderTrigger(saved, new Set(fresh));
-  });
+  route(
+    router,
+    {
+      method: 'put',
+      path: '/triggers/:name',
+      tag: 'triggers',
+      summary: 'Replace a trigger.',
+      query: saveQuery,
+      body: definitionBody,
+      answers: {
+        200: {
+          description: 'The trigger, or with ?dryRun=true the checked definition.',
+          schema: z.union([triggerAnswer, dryRunAnswer]),
+        },
+      },
+      refusals: NO_TRIGGER,
+    },
+    async (ctx) => {
+      if (dryRunOf(ctx.query)) {
+        const body = await readJsonBody(ctx);
+        const definition = await triggers.validate(body, ctx.params.name!);
+        ctx.body = { dry_run: true, trigger: withSecretHints(definition) };
+        return;
+      }
+      const before = secretsOf((await triggers.get(ctx.params.name!)).definition);
+      const saved = await triggers.replace(ctx.params.name!, await readJsonBody(ctx));
+      // Secrets this PUT set (given, or generated for a new or moved action) are shown once.
+      const fresh = [...secretsOf(saved.definition)].filter((s) => !before.has(s));
+      ctx.body = renderTrigger(saved, new Set(fresh));
+    },
+  );
 
-  router.patch('/triggers/:name', async (ctx) => {
-    const { enabled } = parseInput(patchBody, await readJsonBody(ctx));
-    ctx.body = renderTrigger(await triggers.setEnabled(ctx.params.name!, enabled));
-  });
+  route(
+    router,
+    {
+      method: 'patch',
+      path: '/triggers/:name',
+      tag: 'triggers',
+      summary: 'Enable or disable a trigger.',
+      body: patchBody,
+      answers: { 200: { description: 'The trigger.', schema: triggerAnswer } },
+      refusals: NO_TRIGGER,
+    },
+    async (ctx) => {
+      const { enabled } = parseInput(patchBody, await readJsonBody(ctx));
+      ctx.body = renderTrigger(await triggers.setEnabled(ctx.params.name!, enabled));
+    },
+  );
 
-  router.delete('/triggers/:name', async (ctx) => {
-    await triggers.delete(ctx.params.name!);
-    ctx.status = 204;
-  });
+  route(
+    router,
+    {
+      method: 'delete',
+      path: '/triggers/:name',
+      tag: 'triggers',
+      summary: 'Delete a trigger.',
+      answers: NO_CONTENT,
+      refusals: NO_TRIGGER,
+    },
+    async (ctx) => {
+      await triggers.delete(ctx.params.name!);
+      ctx.status = 204;
+    },
+  );
 
-  router.post('/triggers/:name/rotate-key', async (ctx) => {
-    ctx.body = renderTrigger(await triggers.rotateKey(ctx.params.name!));
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/triggers/:name/rotate-key',
+      tag: 'triggers',
+      summary: 'A new key for a webhook trigger (the old one stops working).',
+      answers: { 200: { description: 'The trigger with its new key.', schema: triggerAnswer } },
+      refusals: { ...NO_TRIGGER, 409: 'Not a webhook trigger (E_TRIGGER_NOT_WEBHOOK).' },
+    },
+    async (ctx) => {
+      ctx.body = renderTrigger(await triggers.rotateKey(ctx.params.name!));
+    },
+  );
 
-  router.post('/triggers/:name/test', async (ctx) => {
-    const { data } = parseInput(testBody, await readJsonBody(ctx));
-    const { definition } = await triggers.get(ctx.params.name!);
-    // A function or table deleted with force since the trigger was saved: it would fire, and
-    // the firing would dead-letter, so the dry run says so.
-    const missing = await triggers.missing(definition.name);
-    ctx.body = {
-      trigger: definition.name,
-      enabled: definition.enabled,
-      ...dryRun(definition, data),
-      missing_references: missing,
-    };
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/triggers/:name/test',
+      tag: 'triggers',
+      summary: 'Dry-run: would this event.data match? Rule by rule, with the value found.',
+      body: testBody,
+      answers: { 200: { description: 'The verdict.', schema: triggerTestAnswer } },
+      refusals: NO_TRIGGER,
+    },
+    async (ctx) => {
+      const { data } = parseInput(testBody, await readJsonBody(ctx));
+      const { definition } = await triggers.get(ctx.params.name!);
+      // A function or table deleted with force since the trigger was saved: it would fire, and
+      // the firing would dead-letter, so the dry run says so.
+      const missing = await triggers.missing(definition.name);
+      ctx.body = {
+        trigger: definition.name,
+        enabled: definition.enabled,
+        ...dryRun(definition, data),
+        missing_references: missing,
+      };
+    },
+  );
 
-  router.get('/triggers/:name/logs', async (ctx) => {
-    await triggers.get(ctx.params.name!);
-    ctx.body = await listLogs(ctx.query, ctx.params.name!);
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/triggers/:name/logs',
+      tag: 'triggers',
+      summary: "A trigger's firings, one row per action, newest first.",
+      query: logQuery,
+      answers: { 200: { description: 'Logs.', schema: triggerLogListAnswer } },
+      refusals: NO_TRIGGER,
+    },
+    async (ctx) => {
+      await triggers.get(ctx.params.name!);
+      ctx.body = await listLogs(ctx.query, ctx.params.name!);
+    },
+  );
 
-  router.get('/triggers/:name/logs/:id', async (ctx) => {
-    ctx.body = renderLog(await logOf(ctx.params.name!, ctx.params.id!));
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/triggers/:name/logs/:id',
+      tag: 'triggers',
+      summary: 'One firing.',
+      params: { id: 'The log id.' },
+      answers: { 200: { description: 'The log row.', schema: triggerLogAnswer } },
+      refusals: NO_LOG,
+    },
+    async (ctx) => {
+      ctx.body = renderLog(await logOf(ctx.params.name!, ctx.params.id!));
+    },
+  );
 
   // Across triggers: "what happened to this user's push?" (?fromUserName=…, ?msgId=…).
-  router.get('/trigger-logs', async (ctx) => {
-    ctx.body = await listLogs(ctx.query);
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/trigger-logs',
+      tag: 'triggers',
+      summary:
+        'Firings across all triggers, e.g. what happened to one push (?msgId=…, ?fromUserName=…).',
+      query: logQuery,
+      answers: { 200: { description: 'Logs.', schema: triggerLogListAnswer } },
+    },
+    async (ctx) => {
+      ctx.body = await listLogs(ctx.query);
+    },
+  );
 
   // Every dead letter of a trigger back in the queue at once (`cloudfn triggers replay --all-dead`).
-  router.post('/triggers/:name/logs/replay', async (ctx) => {
-    await triggers.get(ctx.params.name!);
-    const { status } = parseInput(replayAllBody, await readJsonBody(ctx));
-    const now = clock.now();
-    let replayed = 0;
-    let skipped = 0;
-    // Each replayed row leaves `status`, so the first page is read again until none is left.
-    for (;;) {
-      const { objects } = await store.delivery.listLogs({
-        trigger: ctx.params.name!,
-        status,
-        limit: 500,
-        offset: skipped,
-      });
-      if (objects.length === 0) break;
-      for (const log of objects) {
-        if (await store.delivery.replay(log.id, now)) replayed++;
-        else skipped++;
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/triggers/:name/logs/replay',
+      tag: 'triggers',
+      summary: 'Run every dead letter (or every succeeded firing) of a trigger again.',
+      body: replayAllBody,
+      answers: {
+        202: { description: 'How many firings were queued again.', schema: replayAllAnswer },
+      },
+      refusals: NO_TRIGGER,
+    },
+    async (ctx) => {
+      await triggers.get(ctx.params.name!);
+      const { status } = parseInput(replayAllBody, await readJsonBody(ctx));
+      const now = clock.now();
+      let replayed = 0;
+      let skipped = 0;
+      // Each replayed row leaves `status`, so the first page is read again until none is left.
+      for (;;) {
+        const { objects } = await store.delivery.listLogs({
+          trigger: ctx.params.name!,
+          status,
+          limit: 500,
+          offset: skipped,
+        });
+        if (objects.length === 0) break;
+        for (const log of objects) {
+          if (await store.delivery.replay(log.id, now)) replayed++;
+          else skipped++;
+        }
       }
-    }
-    if (replayed > 0) deps.onReplay();
-    ctx.status = 202;
-    ctx.body = { trigger: ctx.params.name!, status, replayed };
-  });
+      if (replayed > 0) deps.onReplay();
+      ctx.status = 202;
+      ctx.body = { trigger: ctx.params.name!, status, replayed };
+    },
+  );
 
-  router.post('/triggers/:name/logs/:id/replay', async (ctx) => {
-    const log = await logOf(ctx.params.name!, ctx.params.id!);
-    if (!(await store.delivery.replay(log.id, clock.now())))
-      throw new TriggerLogNotReplayableError(log.id);
-    deps.onReplay();
-    ctx.status = 202;
-    ctx.body = renderLog((await store.delivery.getLog(log.id))!);
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/triggers/:name/logs/:id/replay',
+      tag: 'triggers',
+      summary: 'Run a logged firing again.',
+      params: { id: 'The log id.' },
+      answers: { 202: { description: 'Queued again.', schema: triggerLogAnswer } },
+      refusals: { ...NO_LOG, 409: 'Still queued (E_TRIGGER_LOG_NOT_REPLAYABLE).' },
+    },
+    async (ctx) => {
+      const log = await logOf(ctx.params.name!, ctx.params.id!);
+      if (!(await store.delivery.replay(log.id, clock.now())))
+        throw new TriggerLogNotReplayableError(log.id);
+      deps.onReplay();
+      ctx.status = 202;
+      ctx.body = renderLog((await store.delivery.getLog(log.id))!);
+    },
+  );
 }

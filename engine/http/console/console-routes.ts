@@ -85,7 +85,7 @@ export function createConsole(options: ConsoleOptions): Console {
     if (ctx.method === 'POST') {
       const { token } = parseInput(signInBody, await readJsonBody(ctx, 4096));
       if (!sameSecret(token, options.adminToken))
-        throw new HttpError('E_UNAUTHORIZED', 'That is not the admin token.', 401);
+        throw new HttpError('E_UNAUTHORIZED', 'That is not the admin token.');
       sessions.close(ctx.cookies.get(SESSION_COOKIE));
       const opened = sessions.open(tokenHash);
       setCookie(ctx, opened.id);
@@ -100,7 +100,7 @@ export function createConsole(options: ConsoleOptions): Console {
       ctx.status = 204;
       return;
     }
-    throw new HttpError('E_ROUTE_NOT_FOUND', `No route for ${ctx.method} ${ctx.path}.`, 404);
+    throw new HttpError('E_ROUTE_NOT_FOUND', `No route for ${ctx.method} ${ctx.path}.`);
   };
 
   const middleware = async (ctx: Context, next: Next) => {

@@ -1,9 +1,14 @@
 import { EngineError } from '../../errors.ts';
+import type { CONSOLE_ERRORS } from './error-codes.ts';
 
 /** Refusals of the web console's session layer (docs/errors.md, "Web console"). */
 export class ConsoleError extends EngineError {
-  constructor(code: string, message: string, status: number, details?: Record<string, unknown>) {
-    super(code, message, { status, details });
+  constructor(
+    code: keyof typeof CONSOLE_ERRORS,
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
+    super(code, message, { details });
     this.name = 'ConsoleError';
   }
 }
@@ -14,7 +19,6 @@ export const originRefused = (origin: string | undefined) =>
     origin
       ? `A cookie-authenticated change must come from the console's own origin, not "${origin}".`
       : 'A cookie-authenticated change must carry an Origin header (browsers send one).',
-    403,
     origin ? { origin } : undefined,
   );
 
@@ -22,12 +26,10 @@ export const csrfRefused = () =>
   new ConsoleError(
     'E_CONSOLE_CSRF',
     'A cookie-authenticated change needs the X-Cloudfn-CSRF header the session gave; reload the console.',
-    403,
   );
 
 export const notBuilt = (dir: string) =>
   new ConsoleError(
     'E_CONSOLE_NOT_BUILT',
     `The console is not built (no ${dir}/manifest.json); run "npm run build".`,
-    503,
   );

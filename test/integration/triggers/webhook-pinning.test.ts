@@ -62,7 +62,7 @@ describe('webhook delivery pinned to the checked addresses', () => {
       lookup: async () => ['93.184.215.14', '127.0.0.1'],
     });
     const err = await refusal(send(request(`http://rebound.example.invalid:${receiver.port}/in`)));
-    expect(err.type).toBe('E_WEBHOOK_TARGET_FORBIDDEN');
+    expect(err.code).toBe('E_WEBHOOK_TARGET_FORBIDDEN');
     expect(receiver.received).toHaveLength(2);
   });
 
@@ -74,7 +74,7 @@ describe('webhook delivery pinned to the checked addresses', () => {
       },
     });
     const err = await refusal(send(request('http://gone.example.invalid/in')));
-    expect(err.type).toBe('E_WEBHOOK_TARGET_UNRESOLVED');
+    expect(err.code).toBe('E_WEBHOOK_TARGET_UNRESOLVED');
   });
 
   it('fails an attempt on a refused connection as E_WEBHOOK_UNREACHABLE', async () => {
@@ -82,6 +82,6 @@ describe('webhook delivery pinned to the checked addresses', () => {
     await closed.close();
     const send = webhookAction({ allowPrivate: true });
     const err = await refusal(send(request(`http://127.0.0.1:${closed.port}/in`)));
-    expect(err.type).toBe('E_WEBHOOK_UNREACHABLE');
+    expect(err.code).toBe('E_WEBHOOK_UNREACHABLE');
   });
 });

@@ -8,7 +8,6 @@ import {
   openPush,
   prepareAccount,
   signPush,
-  WechatUnknownAccountError,
   type PreparedAccount,
 } from '../../../engine/wechat/index.ts';
 import { expectWechatError, fixture } from './fixtures.ts';
@@ -454,10 +453,5 @@ describe('accounts', () => {
     const json = JSON.stringify(safeAccount);
     expect(json).not.toContain(TOKEN);
     expect(JSON.parse(json)).toStrictEqual({ appId: APP_ID, mode: 'safe', keyCount: 1 });
-  });
-
-  it('defines the unknown-account error (thrown by the receiver) as 404', () => {
-    const error = new WechatUnknownAccountError('wxnobody');
-    expect(error).toMatchObject({ code: 'E_WECHAT_UNKNOWN_ACCOUNT', status: 404 });
   });
 });
