@@ -53,7 +53,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE trigger_logs (
     seq bigserial NOT NULL, id text PRIMARY KEY, trigger text NOT NULL,
     triggered_at bigint NOT NULL, inbox_id text, event text, action_index integer NOT NULL,
-    action text NOT NULL, status text NOT NULL, attempts integer NOT NULL DEFAULT 0,
+    action text NOT NULL, event_type text NOT NULL, lane text NOT NULL,
+    status text NOT NULL, attempts integer NOT NULL DEFAULT 0,
     error_type text, error text, job_id text, duration_ms double precision,
     updated_at bigint NOT NULL);
   CREATE INDEX trigger_logs_newest ON trigger_logs (triggered_at DESC, seq DESC);
@@ -62,11 +63,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX trigger_logs_by_action ON trigger_logs (trigger, action_index, triggered_at);
   CREATE INDEX trigger_logs_by_inbox ON trigger_logs (inbox_id) WHERE inbox_id IS NOT NULL;
 
-  -- One row per firing waiting or running; its id is its trigger log row's. owner and
-  -- lease_until are set while claimed; a lease past its time may be taken over.
+  -- One row per firing waiting or running; its id is its trigger log row's (which holds
+  -- its action and event type). owner and lease_until are set while claimed; a lease past
+  -- its time may be taken over.
   CREATE TABLE queue (
-    seq bigserial NOT NULL, id text PRIMARY KEY, trigger text NOT NULL,
-    action_index integer NOT NULL, event_type text NOT NULL, lane text NOT NULL,
+    seq bigserial NOT NULL, id text PRIMARY KEY, trigger text NOT NULL, lane text NOT NULL,
     inbox_id text, attempts integer NOT NULL DEFAULT 0, run_at bigint NOT NULL,
     owner text, lease_until bigint);
   -- claims: per lane, oldest due first (claimed rows are few: at most what runs now)
