@@ -43,7 +43,7 @@ export async function openPools(url: string, options: PoolOptions): Promise<PgPo
   const durableSize = Math.max(1, options.poolSize - relaxedSize);
   const make = (max: number, synchronousCommit: 'on' | 'off') => {
     const pool = new pg.Pool({
-      connectionString: url,
+      connectionString: withSessionSetting(url, 'synchronous_commit', synchronousCommit),
       max,
       types,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
@@ -52,10 +52,6 @@ export async function openPools(url: string, options: PoolOptions): Promise<PgPo
     });
     // Without a listener an idle connection's error (server restart) would crash the process.
     pool.on('error', (err) => options.onIdleError?.(err));
-    // Queued before the connection's first statement; the session keeps it.
-    pool.on('connect', (client) => {
-      client.query(`SET synchronous_commit = ${synchronousCommit}`).catch(() => {});
-    });
     return pool;
   };
   const durable = make(durableSize, 'on');
@@ -70,6 +66,17 @@ export async function openPools(url: string, options: PoolOptions): Promise<PgPo
     throw new DatabaseUnavailableError(where, reasonOf(err), err);
   }
   return { durable, relaxed, where, end };
+}
+
+/**
+ * The URL with a session setting added to its `options` (kept: a search_path given there
+ * selects the schema), so every connection of a pool starts with it: no extra statement.
+ */
+function withSessionSetting(url: string, name: string, value: string): string {
+  const parsed = new URL(url);
+  const given = parsed.searchParams.get('options');
+  parsed.searchParams.set('options', `${given ? `${given} ` : ''}-c ${name}=${value}`);
+  return parsed.toString();
 }
 
 function reasonOf(err: unknown): string {
