@@ -100,8 +100,9 @@ async function main(): Promise<void> {
                 eventType: 'trigger',
                 lane: `function:f${i % 20}`,
               };
-              dispatched += (await store.delivery.dispatch(e.id, [firing], 2_000_000, e.data))
-                .length;
+              // Awaited first: `x += await y` would read x before the await (lost counts).
+              const admitted = await store.delivery.dispatch(e.id, [firing], 2_000_000, e.data);
+              dispatched += admitted.length;
             });
           }
         }),
