@@ -273,7 +273,7 @@ describe.skipIf(!pgUp)('the engine store on PostgreSQL: start and failures', () 
     });
   });
 
-  it('fails an accept with E_DATABASE_UNAVAILABLE (503) while the server is gone, and works again after', async () => {
+  it('fails an accept with E_DATABASE_UNAVAILABLE (503) while the server is gone; store and feed work again after', async () => {
     const schema = await createTestSchema('cut');
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
     const url = new URL(schema.url);
@@ -290,9 +290,18 @@ describe.skipIf(!pgUp)('the engine store on PostgreSQL: start and failures', () 
         code: 'E_DATABASE_UNAVAILABLE',
         status: 503,
       });
+      const heard: string[] = [];
+      store.changes.subscribe('triggers', (detail) => heard.push(detail));
       await proxy.restore();
       expect(await store.delivery.accept([entry(2)])).toEqual([true]);
       expect(await store.delivery.accept([entry(1)])).toEqual([false]);
+      // The listening connection comes back by itself: its listeners hear '' (anything may
+      // have changed meanwhile), then what other processes publish.
+      await waitFor(() => heard.includes(''));
+      const other = await openPostgresEngineStore(schema.url, { secrets, poolSize: 2 });
+      await other.changes.publish('triggers', 'saved-elsewhere');
+      await other.close();
+      await waitFor(() => heard.includes('saved-elsewhere'));
     } finally {
       await store.close();
       await proxy.close();
