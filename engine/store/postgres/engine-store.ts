@@ -10,7 +10,7 @@ import { postgresTriggerStore } from './triggers.ts';
 import { postgresSettingsStore } from './settings.ts';
 import { postgresDeliveryLog } from './delivery-log.ts';
 import { openPostgresChangeFeed } from './change-feed.ts';
-import { channelOf } from './channels.ts';
+import { channelsOf } from './channels.ts';
 
 export interface PostgresStoreOptions {
   /** Seals the secret columns, as on SQLite (the key is kept outside the database). */
@@ -52,9 +52,10 @@ export async function openPostgresEngineStore(
         onConnectionLost: options.onConnectionError,
       }),
     );
+    const channels = channelsOf(schema);
     try {
       const [accounts, accessTokens] = [
-        await postgresAccountStore(pools, options.secrets),
+        await postgresAccountStore(pools, options.secrets, channels.accounts),
         await postgresTokenStore(pools, options.secrets),
       ];
       return {
@@ -62,14 +63,11 @@ export async function openPostgresEngineStore(
         changes,
         accounts,
         accessTokens,
-        functions: postgresFunctionStore(pools),
+        functions: postgresFunctionStore(pools, channels.functions),
         jobs: postgresJobStore(pools),
-        triggers: postgresTriggerStore(pools),
+        triggers: postgresTriggerStore(pools, channels.triggers),
         settings: postgresSettingsStore(pools),
-        delivery: postgresDeliveryLog(pools, {
-          inbox: channelOf(schema, 'inbox'),
-          queue: channelOf(schema, 'queue'),
-        }),
+        delivery: postgresDeliveryLog(pools, channels),
         async close() {
           await changes.close();
           await pools.end();

@@ -228,6 +228,45 @@ describe.skipIf(!pgUp)('the engine store on PostgreSQL: across processes', () =>
     await a.changes.publish('triggers', 'greet');
     await waitFor(() => heard.includes('triggers:greet'));
     for (const off of offs) off();
+    // Saves notify by themselves, at their commit, whichever code path made them.
+    const saved: string[] = [];
+    b.changes.subscribe('triggers', (name) => saved.push(`trigger ${name}`));
+    b.changes.subscribe('accounts', (appId) => saved.push(`account ${appId}`));
+    b.changes.subscribe('functions', (name) => saved.push(`function ${name}`));
+    await a.triggers.create(
+      {
+        name: 'saved',
+        type: 'webhook',
+        enabled: true,
+        definition: {} as never,
+        webhookKeyHash: null,
+        webhookKeyHint: null,
+      },
+      1,
+    );
+    await a.accounts.put(
+      {
+        appId: 'wxsaved',
+        token: 't',
+        encodingAESKey: null,
+        previousEncodingAESKey: null,
+        mode: 'plain',
+        appSecret: null,
+      },
+      1,
+    );
+    const code = { code: 'x', sha256: 'h', timeoutMs: 1000, memoryMb: 64, env: {} };
+    await a.functions.deploy('savedfn', code, 1);
+    await a.functions.activate('savedfn', 1, 2);
+    await a.triggers.delete('saved');
+    await waitFor(() => saved.length === 5);
+    expect(saved).toEqual([
+      'trigger saved',
+      'account wxsaved',
+      'function savedfn',
+      'function savedfn',
+      'trigger saved',
+    ]);
     const [d] = await a.delivery.claim('A', 60_000, 1, undefined, 1000);
     await a.delivery.complete('A', d!.id, { attempts: 1, jobId: null, durationMs: 1 }, 60_001);
   });
