@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ChangeFeed, EngineStore } from '../ports.ts';
 import type { SecretBox } from '../../secrets/secret-box.ts';
 import { guarded, openPools, type PgPools } from './pool.ts';
@@ -45,10 +46,13 @@ export async function openPostgresEngineStore(
   });
   try {
     const schema = await guarded(pools.where, () => prepareSchema(pools));
+    // This instance's id: job rows name it, its liveness lock holds it (liveness.ts).
+    const instanceId = randomUUID();
     const changes = await guarded(pools.where, () =>
       openPostgresChangeFeed(url, {
         schema,
         pools,
+        instanceId,
         onConnectionLost: options.onConnectionError,
       }),
     );
@@ -64,7 +68,7 @@ export async function openPostgresEngineStore(
         accounts,
         accessTokens,
         functions: postgresFunctionStore(pools, channels.functions),
-        jobs: postgresJobStore(pools),
+        jobs: postgresJobStore(pools, instanceId),
         triggers: postgresTriggerStore(pools, channels.triggers),
         settings: postgresSettingsStore(pools),
         delivery: postgresDeliveryLog(pools, channels),

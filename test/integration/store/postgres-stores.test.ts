@@ -174,37 +174,31 @@ describe.skipIf(!pgUp)('the PostgreSQL stores', () => {
     expect(listed.objects).toMatchObject([{ id: 'job1', result: { ok: true }, data: e.data }]);
   });
 
-  it('fails interrupted jobs only when no live process holds their firing', async () => {
-    const [held, lost] = [entry(2), entry(3)];
-    await a.delivery.accept([held, lost]);
-    const [heldId] = await a.delivery.dispatch(held.id, [firing('t2')], 20);
-    const [lostId] = await a.delivery.dispatch(lost.id, [firing('t3')], 20);
-    await a.delivery.claim('A', 20, 10, undefined, 100);
-    await a.delivery.renew('A', [heldId!], 100, 1000);
-    for (const [jobId, logId] of [
-      ['job-held', heldId],
-      ['job-lost', lostId],
-    ] as const)
-      await a.jobs.create({
-        id: jobId,
-        function: 'f',
-        version: 1,
-        source: 'trigger',
-        status: 'executing',
-        createdAt: 20,
-        data: null,
-        inboxId: null,
-        triggerName: 't',
-        triggerLogId: logId!,
-      });
-    // At 500, process A still holds `held` (lease to 1100); `lost`'s lease ended at 120.
+  it('ends at a start only the jobs of processes that are gone, not those another process runs', async () => {
+    const gone = await openPostgresEngineStore(schema.url, { secrets, poolSize: 2 });
+    const job = (id: string) => ({
+      id,
+      function: 'f',
+      version: 1,
+      source: 'invoke',
+      status: 'executing' as const,
+      createdAt: 20,
+      data: { id },
+      inboxId: null,
+      triggerName: null,
+      triggerLogId: null,
+    });
+    await a.jobs.create(job('job-of-live-a'));
+    await gone.jobs.create(job('job-of-gone'));
+    await gone.close(); // its session ends: its liveness lock goes with it
     expect(await b.jobs.failInterrupted(500)).toBe(1);
-    expect((await b.jobs.get('job-held'))?.status).toBe('executing');
-    expect(await b.jobs.get('job-lost')).toMatchObject({
+    expect((await b.jobs.get('job-of-live-a'))?.status).toBe('executing');
+    expect(await b.jobs.get('job-of-gone')).toMatchObject({
       status: 'execution_failed',
       error: { code: 'E_ENGINE_RESTARTED' },
     });
-    for (const id of [heldId!]) await a.delivery.complete('A', id, ok, 500);
+    // A process's own leftovers (none at a real start) end too.
+    expect(await a.jobs.failInterrupted(600)).toBe(1);
   });
 
   it('prunes in batches: keeps entries still referenced and the latest log of each action', async () => {
