@@ -44,6 +44,14 @@ export interface Config {
    * without waiting for the disk (survives the engine's crash, not the machine's).
    */
   durability: Durability;
+  /**
+   * `postgres://…`: the engine's state lives in this PostgreSQL database (several engine
+   * processes may share it); undefined: in SQLite under the data dir. Never logged (it may
+   * hold a password).
+   */
+  databaseUrl: string | undefined;
+  /** Connections each engine process keeps open to PostgreSQL at most. */
+  databasePoolSize: number;
 }
 
 /** The values of CLOUDFN_DURABILITY, the default first. */
@@ -150,6 +158,14 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       1440,
     ),
     durability: durability(pick('durability', 'CLOUDFN_DURABILITY')),
+    databaseUrl: postgresUrl('CLOUDFN_DATABASE_URL', pick('databaseUrl', 'CLOUDFN_DATABASE_URL')),
+    databasePoolSize: integer(
+      'CLOUDFN_DATABASE_POOL_SIZE',
+      pick('databasePoolSize', 'CLOUDFN_DATABASE_POOL_SIZE'),
+      10,
+      2,
+      1000,
+    ),
   };
 }
 
@@ -198,6 +214,34 @@ function httpUrl(name: string, raw: string): string {
     });
   }
   return raw.replace(/\/+$/, '');
+}
+
+/**
+ * A PostgreSQL connection URL, checked for its form only (reachability is checked when the
+ * store opens). The message never repeats the value: it may hold a password.
+ */
+function postgresUrl(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+    throw new ValidationError(
+      'E_CONFIG_INVALID',
+      `${name} must be a PostgreSQL URL (postgres://user:password@host:5432/database), and the value given is not one.`,
+      { setting: name },
+    );
+  }
+  if (url.hostname === '' && !url.searchParams.has('host'))
+    throw new ValidationError(
+      'E_CONFIG_INVALID',
+      `${name} names no host: postgres://user:password@host:5432/database.`,
+      { setting: name },
+    );
+  return raw;
 }
 
 function boolean(raw: string | undefined): boolean {

@@ -12,6 +12,7 @@ import { WECHAT_ERRORS } from './wechat/error-codes.ts';
 import { WECHAT_API_ERRORS } from './wechat-api/error-codes.ts';
 import { OUTBOUND_ERRORS } from './outbound/error-codes.ts';
 import { SECRETS_ERRORS } from './secrets/error-codes.ts';
+import { STORE_ERRORS } from './store/error-codes.ts';
 import { TRIGGER_ERRORS } from './triggers/error-codes.ts';
 import { DISPATCH_ERRORS } from './dispatch/error-codes.ts';
 import { TABLE_ERRORS } from './tables/error-codes.ts';
@@ -36,6 +37,7 @@ export const ERROR_CATALOGUES = {
   wechatApi: WECHAT_API_ERRORS,
   outbound: OUTBOUND_ERRORS,
   secrets: SECRETS_ERRORS,
+  store: STORE_ERRORS,
   triggers: TRIGGER_ERRORS,
   dispatch: DISPATCH_ERRORS,
   tables: TABLE_ERRORS,

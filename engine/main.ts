@@ -13,7 +13,9 @@ import type { Config } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { randomIds, type Ids } from './ids.ts';
 import { resolveAdminToken } from './admin-token.ts';
-import { openSqliteEngineStore, type EngineStore } from './store/index.ts';
+import { openSqliteEngineStore, type ChangeFeed, type EngineStore } from './store/index.ts';
+import { openPostgresEngineStore } from './store/postgres/index.ts';
+import { inProcessChangeFeed } from './store/in-process-change-feed.ts';
 import { SqliteTableStore, USER_TABLE } from './tables/index.ts';
 import type { TableChange, TableStore } from './tables/table-store.ts';
 import { createSandbox } from '../runtime/index.ts';
@@ -102,10 +104,24 @@ export async function startEngine(
       { file: path.join(config.dataDir, SECRETS_KEY_FILE) },
       'generated the key of the secrets at rest: back it up apart from engine.db (docs/deployment.md)',
     );
-  const store = openSqliteEngineStore(path.join(config.dataDir, 'engine.db'), {
-    secrets: createSecretBox(secretsKeys.key, secretsKeys.oldKeys),
-    durability: config.durability,
-  });
+  const secrets = createSecretBox(secretsKeys.key, secretsKeys.oldKeys);
+  // CLOUDFN_DATABASE_URL: the state on PostgreSQL, shared with other engine processes, whose
+  // changes arrive on its feed; else SQLite, this process alone (the feed stays in memory).
+  const postgres = config.databaseUrl
+    ? await openPostgresEngineStore(config.databaseUrl, {
+        secrets,
+        poolSize: config.databasePoolSize,
+        onConnectionError: (err) =>
+          log.warn({ err: err.message }, 'PostgreSQL connection lost; it is re-made on demand'),
+      })
+    : undefined;
+  const store: EngineStore =
+    postgres ??
+    openSqliteEngineStore(path.join(config.dataDir, 'engine.db'), {
+      secrets,
+      durability: config.durability,
+    });
+  const changes: ChangeFeed = postgres?.changes ?? inProcessChangeFeed();
   const tablesPath = path.join(config.dataDir, 'tables.db');
   const tables: TableStore = new SqliteTableStore({ path: tablesPath });
   const registry = await TriggerRegistry.load(store.triggers, log);
@@ -227,6 +243,12 @@ export async function startEngine(
   });
   const timers = new TimerScheduler({ delivery: store.delivery, intake, clock, log });
   registry.onReload(() => timers.schedule(registry.definitions()));
+  // What other processes did: new entries to dispatch, items due, triggers saved.
+  changes.subscribe('inbox', () => dispatcher.wake());
+  changes.subscribe('queue', () => runner.wake());
+  changes.subscribe('triggers', () => {
+    registry.reload().catch((err: unknown) => log.error({ err }, 'trigger reload failed'));
+  });
   const triggerAdmin = new TriggerAdmin({
     store,
     registry,

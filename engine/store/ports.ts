@@ -481,3 +481,29 @@ export interface EngineStore {
   /** Commits what is written behind, then closes. */
   close(): Promise<void>;
 }
+
+/**
+ * What a change is about: new inbox entries (the dispatcher wakes), queue items due (job
+ * runners wake), and saved triggers, accounts, functions or table schemas (caches refresh).
+ */
+export type ChangeTopic = 'inbox' | 'queue' | 'triggers' | 'accounts' | 'functions' | 'tables';
+
+/**
+ * Wake-ups and cache invalidations across engine processes (PostgreSQL: LISTEN/NOTIFY; one
+ * process on SQLite: in memory). A hint, never the data: a listener re-reads the store, and
+ * the poll at the next due time stays as the safety net for a wake-up missed.
+ */
+export interface ChangeFeed {
+  /**
+   * Tells every process, this one included, soon after the call resolves. `detail` (a
+   * name, at most 1000 characters) says what changed, '' when it does not matter.
+   */
+  publish(topic: ChangeTopic, detail?: string): Promise<void>;
+  /**
+   * Calls `listener` with the detail of each change published on `topic`; returns the
+   * unsubscribe. After a lost connection is restored, every listener is called with ''
+   * (anything may have changed meanwhile).
+   */
+  subscribe(topic: ChangeTopic, listener: (detail: string) => void): () => void;
+  close(): Promise<void>;
+}

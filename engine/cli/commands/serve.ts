@@ -13,6 +13,10 @@ export function registerServe(program: Command): void {
       '--durability <mode>',
       'fsync: a push is on disk before "success"; process: committed, survives a crash of the engine, not of the machine (CLOUDFN_DURABILITY, default fsync)',
     )
+    .option(
+      '--database-url <url>',
+      "the engine's state on PostgreSQL, shared by several engines (CLOUDFN_DATABASE_URL; default: SQLite in the data dir)",
+    )
     .addHelpText(
       'after',
       examples(
@@ -23,7 +27,13 @@ export function registerServe(program: Command): void {
     )
     .action(
       async (
-        options: { port?: string; host?: string; dataDir?: string; durability?: string },
+        options: {
+          port?: string;
+          host?: string;
+          dataDir?: string;
+          durability?: string;
+          databaseUrl?: string;
+        },
         command: Command,
       ) => {
         const { serve } = await import('../serve.ts');
@@ -33,6 +43,7 @@ export function registerServe(program: Command): void {
           host: options.host,
           dataDir: options.dataDir,
           durability: options.durability,
+          databaseUrl: options.databaseUrl,
           adminToken,
         });
       },
