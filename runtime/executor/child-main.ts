@@ -88,6 +88,19 @@ async function loadHostOps(spec: HostOpsModuleSpec | undefined): Promise<HostOps
   return mod.createHostOps(spec.options, emitEvent);
 }
 
+/** How long a closing executor waits for its HostOps to let go (the supervisor kills it at 2 s). */
+const HOST_OPS_CLOSE_MS = 1500;
+
+function closeHostOps(hostOps: HostOps | undefined): void {
+  const exit = (): never => process.exit(0);
+  setTimeout(exit, HOST_OPS_CLOSE_MS).unref();
+  try {
+    void Promise.resolve(hostOps?.close()).then(exit, exit);
+  } catch {
+    exit();
+  }
+}
+
 async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void> {
   const limits: SandboxLimits = init.limits;
   const quarantine = init.role === 'quarantine';
@@ -169,8 +182,7 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
         clearInterval(heartbeat);
         cache.close();
         pool.close();
-        hostOps?.close();
-        process.exit(0);
+        closeHostOps(hostOps);
     }
   });
   send({ type: 'ready' });
