@@ -6,7 +6,7 @@
  * once: its isolates can no longer be trusted and the process might not be able to exit by
  * itself; the supervisor restarts it.
  *
- * A main executor also remembers the versions it saw offend (runtime/executor/suspects.ts)
+ * A main executor also remembers the versions it saw offend (runtime/supervisor/suspects.ts)
  * and bounces their invocations that were already on their way (`reroute`) until the main
  * process, which moves them to quarantine, says otherwise (`trust`).
  */
@@ -20,12 +20,13 @@ import type { FunctionInstance } from './function-instance.ts';
 import { loadPreludeCode } from './prelude-source.ts';
 import {
   CATASTROPHIC_MARKER,
+  conductOf,
   CULPRIT_MARKER,
   type FromExecutor,
   type FunctionRef,
   type ToExecutor,
-} from './protocol.ts';
-import { conductOf, versionKey } from './suspects.ts';
+  versionKey,
+} from '../protocol.ts';
 import { WarmPool } from './warm-pool.ts';
 
 function sendNow(message: FromExecutor): void {
