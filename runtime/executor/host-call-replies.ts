@@ -4,10 +4,38 @@
  * `{"pending":id}` when the HostOps answered with a promise.
  */
 import { RUNTIME_CODES } from '../errors.ts';
+import { jsonTextDepth, MAX_OUTPUT_DEPTH } from '../json-limits.ts';
 
 /** A refusal made by the executor itself (no job, bad arguments, no HostOps). */
 export function errorReply(code: string, message: string, status = 400): string {
   return JSON.stringify({ error: { name: 'Error', code, status, message } });
+}
+
+/**
+ * The refusal of a host call whose arguments the executor will not pass on (not a name and
+ * JSON, too large, nested too deep), or undefined to go on.
+ */
+export function refuseHostCall(
+  op: unknown,
+  argsJson: unknown,
+  maxHostCallBytes: number,
+): string | undefined {
+  if (typeof op !== 'string' || typeof argsJson !== 'string')
+    return errorReply(RUNTIME_CODES.hostOpFailed, 'Host operations take a name and JSON arguments');
+  if (argsJson.length > maxHostCallBytes)
+    return errorReply(
+      RUNTIME_CODES.argumentTooLarge,
+      `Arguments of ${op.slice(0, 64)} are over the limit of ${maxHostCallBytes} bytes`,
+      413,
+    );
+  // Host ops walk their arguments (query compiler, update operators, JSON.stringify): refuse
+  // absurd nesting before parsing; the ops apply their own, tighter limits on what they store.
+  if (jsonTextDepth(argsJson, MAX_OUTPUT_DEPTH) > MAX_OUTPUT_DEPTH)
+    return errorReply(
+      'E_JSON_TOO_DEEP',
+      `Arguments of ${op.slice(0, 64)} are nested more than ${MAX_OUTPUT_DEPTH} levels deep`,
+    );
+  return undefined;
 }
 
 /** The answer to a host call that succeeded with `result`. */

@@ -7,7 +7,7 @@
  */
 import { atob, btoa } from './base64.ts';
 import { createBaaS } from './baas.ts';
-import type { Enter, HostBridge } from './bridge.ts';
+import type { Enter, GuestSetup, HostBridge, JobRequest } from './isolate-entry.ts';
 import { createConsole, type ConsoleSink } from './console.ts';
 import { createCrypto } from './crypto.ts';
 import { createFetch, Headers, Response } from './fetch.ts';
@@ -25,25 +25,6 @@ import {
 import { TextDecoder, TextEncoder } from './text-codec.ts';
 import { createTimers } from './timers.ts';
 import { URL, URLSearchParams } from './url.ts';
-
-interface Setup {
-  env: Record<string, string>;
-  timeoutMs: number;
-  memoryMb: number;
-  maxResultChars: number;
-  maxLogLineChars: number;
-  maxTimers: number;
-}
-
-interface JobRequest {
-  jobId: string;
-  data: unknown;
-  eventType: string;
-  trigger?: { name: string; type: string };
-  change?: unknown;
-  /** `{user: {id, openid, …}}` when the run is made for a user. */
-  request?: { user?: { id?: unknown } };
-}
 
 type Main = (event: unknown, callback?: (error: unknown, data?: unknown) => void) => unknown;
 
@@ -76,7 +57,7 @@ export function install(
   let currentUserId: number | null = null;
   const { call, pendingCalls } = createHostCaller(hostCall);
   const { BaaS, nestedCalls, hostRequest } = createBaaS(call, nested, () => currentUserId);
-  let setup: Setup | undefined;
+  let setup: GuestSetup | undefined;
   let moduleObject: { exports: unknown } | undefined;
   let loadError: ErrorData | undefined;
   let jobOpen = false;
@@ -162,7 +143,7 @@ export function install(
       );
       return;
     }
-    const limit = (setup as Setup).maxResultChars;
+    const limit = (setup as GuestSetup).maxResultChars;
     if (resultJson !== undefined && resultJson.length > limit) {
       done(
         JSONStringify({
@@ -193,7 +174,7 @@ export function install(
   }
 
   function run(job: JobRequest): void {
-    const cfg = setup as Setup;
+    const cfg = setup as GuestSetup;
     jobOpen = true;
     heldOutcome = undefined;
     sink.open = true;
@@ -246,7 +227,7 @@ export function install(
     }
   }
 
-  function configure(cfg: Setup): void {
+  function configure(cfg: GuestSetup): void {
     setup = cfg;
     sink.maxLineChars = cfg.maxLogLineChars;
     timers.setMax(cfg.maxTimers);
@@ -275,34 +256,26 @@ export function install(
     );
   }
 
-  return (kind, a, b) => {
-    switch (kind) {
+  return (...entry) => {
+    switch (entry[0]) {
       case 'setup':
-        return configure(JSONParse(a as string) as Setup);
+        return configure(JSONParse(entry[1]) as GuestSetup);
       case 'run':
-        return run(JSONParse(a as string) as JobRequest);
+        return run(JSONParse(entry[1]) as JobRequest);
       case 'timer':
-        if (a === IDLE_CHECK_TIMER) return checkIdle();
+        if (entry[1] === IDLE_CHECK_TIMER) return checkIdle();
         try {
-          timers.fire(a as number);
+          timers.fire(entry[1]);
         } catch (e) {
           finish(e ?? new NativeError('A timer callback threw'), undefined);
         }
         return checkIdleSoon();
       case 'nested':
-        nestedCalls.settle(a as number, b as string);
+        nestedCalls.settle(entry[1], entry[2]);
         return checkIdleSoon();
       case 'host-reply':
-        pendingCalls.settle(a as number, b as string);
+        pendingCalls.settle(entry[1], entry[2]);
         return checkIdleSoon();
-      case 'abort':
-        // The host ended the job (deadline): drop its timers and pending calls.
-        jobOpen = false;
-        heldOutcome = undefined;
-        timers.reset();
-        nestedCalls.reset();
-        pendingCalls.reset();
-        return;
     }
   };
 }
