@@ -5,7 +5,7 @@
  * data and results cross as JSON strings, which the executor hands to the isolate untouched.
  */
 import { RUNTIME_CODES } from './errors.ts';
-import type { HostOpsModuleSpec } from './host-ops.ts';
+import type { HostOpsModuleSpec } from './host-ops-port.ts';
 import type { SandboxLimits } from './limits.ts';
 import type { InvocationOutcome } from './sandbox.ts';
 

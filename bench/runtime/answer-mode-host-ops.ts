@@ -3,7 +3,7 @@
  * settled promise (a store that waits, PostgreSQL's way, minus the wait): the difference is
  * the bridge's own cost of a host call that waits. Options `{async: boolean}`.
  */
-import type { CreateHostOps } from '../../runtime/host-ops.ts';
+import type { CreateHostOps } from '../../runtime/index.ts';
 
 export const createHostOps: CreateHostOps = (options) => {
   const async = (options as { async?: unknown } | null)?.async === true;

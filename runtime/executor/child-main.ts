@@ -12,7 +12,7 @@
  */
 import { writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { CreateHostOps, HostOps, HostOpsModuleSpec } from '../host-ops.ts';
+import type { CreateHostOps, HostOps, HostOpsModuleSpec } from '../host-ops-port.ts';
 import { checkJson, MAX_OUTPUT_DEPTH } from '../json-limits.ts';
 import type { SandboxLimits } from '../limits.ts';
 import { FunctionCache } from './function-cache.ts';

@@ -30,7 +30,7 @@
 import { mapStack } from '../bundle/stack-mapper.ts';
 import { RUNTIME_CODES } from '../errors.ts';
 import type { Entry, GuestSetup } from '../guest/isolate-entry.ts';
-import type { HostOps } from '../host-ops.ts';
+import type { HostOps } from '../host-ops-port.ts';
 import type { SandboxLimits } from '../limits.ts';
 import type { InvocationOutcome, SerializedError } from '../sandbox.ts';
 import {

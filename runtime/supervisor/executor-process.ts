@@ -8,7 +8,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RUNTIME_CODES } from '../errors.ts';
-import type { HostOpsModuleSpec } from '../host-ops.ts';
+import type { HostOpsModuleSpec } from '../host-ops-port.ts';
 import type { SandboxLimits } from '../limits.ts';
 import type { InvocationOutcome } from '../sandbox.ts';
 import {

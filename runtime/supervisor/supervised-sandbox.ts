@@ -13,7 +13,7 @@
  */
 import { checkJson, MAX_INPUT_DEPTH, MAX_OUTPUT_DEPTH } from '../json-limits.ts';
 import { RUNTIME_CODES } from '../errors.ts';
-import type { HostOpsModuleSpec } from '../host-ops.ts';
+import type { HostOpsModuleSpec } from '../host-ops-port.ts';
 import { resolveLimits, type SandboxLimits } from '../limits.ts';
 import type {
   HostRequestHandler,

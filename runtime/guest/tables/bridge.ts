@@ -6,6 +6,7 @@
  * (`const res = await record.save()`).
  */
 import { fromHostError } from './errors.ts';
+import type { TableOpArgs, TableOpName, TableOpResult } from './ops.ts';
 
 export type HostCall = (op: string, args: unknown) => unknown;
 
@@ -29,26 +30,28 @@ export class Bridge {
   }
 
   /** Runs `op` now; the promise carries the result or the refusal. */
-  invoke(op: string, args: unknown): Promise<unknown> {
+  invoke<K extends TableOpName>(op: K, args: TableOpArgs<K>): Promise<TableOpResult<K>> {
     let answer: unknown;
     try {
       answer = this.call(op, args);
     } catch (err) {
       return NativePromise.reject(fromHostError(err));
     }
-    if (!(answer instanceof NativePromise)) return NativePromise.resolve(answer);
+    // The host answers what the contract (ops.ts) says; the engine's schemas hold it to that.
+    if (!(answer instanceof NativePromise))
+      return NativePromise.resolve(answer as TableOpResult<K>);
     return Reflect.apply(promiseThen, answer, [
       undefined,
       (err: unknown) => NativePromise.reject(fromHostError(err)),
-    ]) as Promise<unknown>;
+    ]) as Promise<TableOpResult<K>>;
   }
 
   /** Like invoke, with the result as `{status, statusText, data}`. */
-  request(
-    op: string,
-    args: unknown,
+  request<K extends TableOpName>(
+    op: K,
+    args: TableOpArgs<K>,
     status: number,
-    data?: (result: unknown) => unknown,
+    data?: (result: TableOpResult<K>) => unknown,
   ): Promise<SdkResponse> {
     return this.invoke(op, args).then((result) => ({
       status,

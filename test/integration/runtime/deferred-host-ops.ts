@@ -7,7 +7,7 @@
  * `now` answers at once (a module may mix both kinds of answer).
  */
 import Database from 'better-sqlite3';
-import type { CreateHostOps } from '../../../runtime/host-ops.ts';
+import type { CreateHostOps } from '../../../runtime/index.ts';
 
 class RefusalError extends Error {
   readonly code: string;

@@ -87,26 +87,28 @@ describe('the guest’s host caller', () => {
 
 describe('the table SDK’s bridge', () => {
   it('delivers answers given at once and through promises alike, refusals as HErrors', async () => {
-    const bridge = new Bridge((op) => {
-      if (op === 'sync') return 1;
-      if (op === 'async') return Promise.resolve(2);
-      if (op === 'asyncRefused')
+    // The fake host answers by table name: at once, later, or by refusing either way.
+    const bridge = new Bridge((_op, args) => {
+      const table = (args as { table: string }).table;
+      if (table === 'sync') return 1;
+      if (table === 'async') return Promise.resolve(2);
+      if (table === 'asyncRefused')
         return Promise.reject(Object.assign(new Error('late no'), { code: 'E_LATE', status: 409 }));
       throw Object.assign(new Error('no'), { code: 'E_NOW', status: 400 });
     });
-    await expect(bridge.request('sync', {}, 200)).resolves.toEqual({
+    await expect(bridge.request('table.count', { table: 'sync' }, 200)).resolves.toEqual({
       status: 200,
       statusText: 'OK',
       data: 1,
     });
-    await expect(bridge.invoke('async', {})).resolves.toBe(2);
-    await expect(bridge.invoke('asyncRefused', {})).rejects.toMatchObject({
+    await expect(bridge.invoke('table.count', { table: 'async' })).resolves.toBe(2);
+    await expect(bridge.invoke('table.count', { table: 'asyncRefused' })).rejects.toMatchObject({
       name: 'HError',
       code: 400,
       reason: 'E_LATE',
       status: 409,
     });
-    await expect(bridge.invoke('refused', {})).rejects.toMatchObject({
+    await expect(bridge.invoke('table.count', { table: 'refused' })).rejects.toMatchObject({
       name: 'HError',
       reason: 'E_NOW',
     });

@@ -1,6 +1,8 @@
 /**
- * Host services a sandboxed function may use, as an allow-list of named operations. Arguments and results are plain JSON-able copies (they cross the isolate as
- * JSON strings), never host objects or References.
+ * The HostOps port: host services a sandboxed function may use, as an allow-list of named
+ * operations. Arguments and results are plain JSON-able copies (they cross the isolate as
+ * JSON strings), never host objects or References. The table operations' names and shapes are
+ * the guest's contract, runtime/guest/tables/ops.ts.
  *
  * The executor process builds its HostOps by importing `module` and calling its
  * `createHostOps(options, emit)`: the composition root names the module (today
