@@ -13,6 +13,7 @@ export type HostCall = (op: string, args: unknown) => unknown;
 // Captured before user code runs: a function replacing `Promise` breaks only its own calls.
 const NativePromise = Promise;
 const promiseThen = Promise.prototype.then;
+const ReflectApply = Reflect.apply;
 
 export interface SdkResponse {
   status: number;
@@ -37,10 +38,10 @@ export class Bridge {
     } catch (err) {
       return NativePromise.reject(fromHostError(err));
     }
-    // The host answers what the contract (ops.ts) says; the engine's schemas hold it to that.
+    // The host answers what ops.ts says it answers (a type, not checked again here).
     if (!(answer instanceof NativePromise))
       return NativePromise.resolve(answer as TableOpResult<K>);
-    return Reflect.apply(promiseThen, answer, [
+    return ReflectApply(promiseThen, answer, [
       undefined,
       (err: unknown) => NativePromise.reject(fromHostError(err)),
     ]) as Promise<TableOpResult<K>>;
