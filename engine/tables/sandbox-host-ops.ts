@@ -20,14 +20,19 @@ export const createHostOps: CreateHostOps = (options, emit): HostOps => {
   const store = new SqliteTableStore({ path: dbPathOf(options) });
   const unsubscribe = store.onChange((change) => emit('table.change', change));
   return {
-    call(op, args) {
+    call(op, args, context) {
       if (!op.startsWith('table.'))
         throw new TableError(
           'E_TABLE_UNKNOWN_OP',
           `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`,
           400,
         );
-      return handleTableOp(store, op, args);
+      return handleTableOp(
+        store,
+        op,
+        args,
+        context.userId === undefined ? {} : { userId: context.userId },
+      );
     },
     close() {
       unsubscribe();

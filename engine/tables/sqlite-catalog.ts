@@ -11,6 +11,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { TableError, tableNotFound } from './errors.ts';
 import {
+  ACL_FIELDS,
   CONTENT_CATEGORY_TABLE,
   CONTENT_GROUP_TABLE,
   CONTENT_TABLE,
@@ -123,6 +124,9 @@ function toInfo(row: TableRow): TableInfo {
       type: name === 'id' && integerIds ? 'integer' : type,
       column: `r.${quoteIdent(name)}`,
     });
+  // ACL lists are queryable like array fields: enforcement composes its where from them (acl.ts).
+  for (const name of ACL_FIELDS)
+    queryFields.set(name, { type: 'array', items: 'string', column: `r.${quoteIdent(name)}` });
   // A pointer is queried by the id it holds (compare('user', '=', User.getWithoutData(id))).
   for (const f of fields)
     queryFields.set(f.name, {

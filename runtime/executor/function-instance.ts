@@ -359,6 +359,7 @@ export class FunctionInstance implements BridgeTarget {
       answer = hostOps.call(name, JSON.parse(argsJson as string) as unknown, {
         functionName: this.spec.spec.name,
         jobId: job.jobId,
+        ...(job.userId === undefined ? {} : { userId: job.userId }),
       });
       if (!isPromiseLike(answer)) return okReply(answer);
     } catch (e) {

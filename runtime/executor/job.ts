@@ -9,6 +9,8 @@ export interface JobParams {
   invocationId: number;
   jobId: string;
   jobJson: string;
+  /** The user the run is made for: host ops act as that user. */
+  userId?: number;
   timeoutMs: number;
   /** Enter with the async `apply` (quarantine, or a version proving itself) instead of `applySync`. */
   asyncEntry: boolean;
