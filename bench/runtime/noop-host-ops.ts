@@ -2,7 +2,7 @@
  * HostOps that do no I/O, to isolate the bridge's own cost in the bench: `table.create`
  * answers the record a store would (id and times added), everything else answers 0.
  */
-import type { CreateHostOps } from '../../runtime/host-ops.ts';
+import type { CreateHostOps } from '../../runtime/index.ts';
 
 export const createHostOps: CreateHostOps = () => ({
   call(op, args) {

@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { RuntimeError } from '../../runtime/index.ts';
 import { EngineError } from '../errors.ts';
 import { redactPath } from './redact.ts';
 import type { HTTP_ERRORS } from './error-codes.ts';
@@ -12,10 +13,17 @@ export class HttpError extends EngineError {
   }
 }
 
+/** The errors that carry their own code and status: the engine's, and the runtime's (same shape). */
+type CodedError = EngineError | RuntimeError;
+
+function isCodedError(err: unknown): err is CodedError {
+  return err instanceof EngineError || err instanceof RuntimeError;
+}
+
 /**
  * Turns every thrown error into SPEC §2's `{error: {code, message, …details}}`.
- * EngineErrors keep their code and status; anything else is a bug: logged (the path
- * redacted), and answered 500 E_INTERNAL without leaking its message.
+ * EngineErrors and RuntimeErrors keep their code and status; anything else is a bug: logged
+ * (the path redacted), and answered 500 E_INTERNAL without leaking its message.
  *
  * A JSON answer is serialised here, not by koa after every middleware has returned: a value
  * JSON.stringify cannot write (nested too deeply, a BigInt, a cycle) would otherwise become
@@ -38,7 +46,7 @@ export function errorMiddleware(log?: Pick<Logger, 'error'>): Middleware {
       }
       serialiseJsonBody(ctx);
     } catch (err) {
-      if (err instanceof EngineError) {
+      if (isCodedError(err)) {
         ctx.status = err.status;
         ctx.type = 'application/json';
         ctx.body = errorJson(err);
@@ -74,8 +82,8 @@ function serialiseJsonBody(ctx: Parameters<Middleware>[0]): void {
   ctx.status = status; // assigning a body would reset a 204/201 set by the route otherwise
 }
 
-/** An EngineError as JSON text; details JSON cannot write (a value echoed back) are dropped. */
-function errorJson(err: EngineError): string {
+/** A coded error as JSON text; details JSON cannot write (a value echoed back) are dropped. */
+function errorJson(err: CodedError): string {
   try {
     return JSON.stringify(err.toJSON());
   } catch {

@@ -4,6 +4,7 @@
  * returns plain JSON-able values.
  */
 import { z } from 'zod';
+import type { TableOpArgs, TableOpName } from '../../runtime/guest/tables/ops.ts';
 import { TableError } from './errors.ts';
 import type { TableStore } from './table-store.ts';
 import { type RecordOps, tablesForUser } from './tables-for-user.ts';
@@ -48,7 +49,7 @@ const SCHEMAS = {
     ...paging,
   }),
   'table.count': z.strictObject({ table: tableRef, where: jsonObject.optional() }),
-} as const;
+} as const satisfies { [K in TableOpName]: z.ZodType<TableOpArgs<K>> };
 
 export type TableOp = keyof typeof SCHEMAS;
 export const TABLE_OPS = Object.keys(SCHEMAS) as TableOp[];

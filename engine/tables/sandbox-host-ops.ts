@@ -1,9 +1,9 @@
 /**
- * The HostOps module an executor process loads (runtime/host-ops.ts): it opens its own
+ * The HostOps module an executor process loads (runtime/host-ops-port.ts): it opens its own
  * connection to the tables file, answers the guest SDK's `table.*` operations, and reports
  * each committed change to the main process as a `table.change` event (for table triggers).
  */
-import type { CreateHostOps, HostOps } from '../../runtime/host-ops.ts';
+import type { CreateHostOps, HostOps } from '../../runtime/index.ts';
 import { TableError } from './errors.ts';
 import { handleTableOp } from './host-ops.ts';
 import { SqliteTableStore } from './sqlite-table-store.ts';

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import ivm from 'isolated-vm';
-import type { Enter } from '../guest/bridge.ts';
+import type { Enter } from '../guest/isolate-entry.ts';
 import { PRELUDE_FILENAME } from '../bundle/stack-mapper.ts';
 
 /** The host side of the bridge for whichever function owns the isolate. */

@@ -6,11 +6,12 @@
  * or the engine: the host is reachable only through the bridge functions passed to install.
  */
 import { atob, btoa } from './base64.ts';
-import { createBaaS, createHostCaller } from './baas.ts';
-import type { Enter, HostBridge } from './bridge.ts';
+import { createBaaS } from './baas.ts';
+import type { Enter, GuestSetup, HostBridge, JobRequest } from './isolate-entry.ts';
 import { createConsole, type ConsoleSink } from './console.ts';
 import { createCrypto } from './crypto.ts';
 import { createFetch, Headers, Response } from './fetch.ts';
+import { createHostCaller } from './host-call.ts';
 import { type ErrorData, toErrorData } from './errors.ts';
 import {
   JSONParse,
@@ -24,25 +25,6 @@ import {
 import { TextDecoder, TextEncoder } from './text-codec.ts';
 import { createTimers } from './timers.ts';
 import { URL, URLSearchParams } from './url.ts';
-
-interface Setup {
-  env: Record<string, string>;
-  timeoutMs: number;
-  memoryMb: number;
-  maxResultChars: number;
-  maxLogLineChars: number;
-  maxTimers: number;
-}
-
-interface JobRequest {
-  jobId: string;
-  data: unknown;
-  eventType: string;
-  trigger?: { name: string; type: string };
-  change?: unknown;
-  /** `{user: {id, openid, …}}` when the run is made for a user. */
-  request?: { user?: { id?: unknown } };
-}
 
 type Main = (event: unknown, callback?: (error: unknown, data?: unknown) => void) => unknown;
 
@@ -73,12 +55,9 @@ export function install(
   const timers = createTimers(timer);
   // The user the current job is made for (BaaS.User's getCurrentUserWithoutData).
   let currentUserId: number | null = null;
-  const { BaaS, nestedCalls, hostRequest } = createBaaS(
-    createHostCaller(hostCall),
-    nested,
-    () => currentUserId,
-  );
-  let setup: Setup | undefined;
+  const { call, pendingCalls } = createHostCaller(hostCall);
+  const { BaaS, nestedCalls, hostRequest } = createBaaS(call, nested, () => currentUserId);
+  let setup: GuestSetup | undefined;
   let moduleObject: { exports: unknown } | undefined;
   let loadError: ErrorData | undefined;
   let jobOpen = false;
@@ -112,13 +91,17 @@ export function install(
    * `callback(error, value)` of a callback-style run. As on MinCloud (nodejs-event-loop.md)
    * and Lambda (callbackWaitsForEmptyEventLoop), the run ends only once the event loop is
    * empty: timers set before or after the callback still run (until the deadline), and so
-   * do BaaS.invoke calls in flight. An async run ends when its promise settles.
+   * do BaaS.invoke calls and host calls in flight. An async run ends when its promise settles.
    */
   function callbackOutcome(error: unknown, value: unknown): void {
     if (!jobOpen || heldOutcome !== undefined) return;
-    if (timers.pending() === 0 && nestedCalls.pending() === 0) return finish(error, value);
+    if (idle()) return finish(error, value);
     heldOutcome = { error, value };
     checkIdleSoon();
+  }
+
+  function idle(): boolean {
+    return timers.pending() === 0 && nestedCalls.pending() === 0 && pendingCalls.pending() === 0;
   }
 
   // The idle check runs as a host timer of its own (id 0; guest timers count from 1), so it
@@ -129,7 +112,7 @@ export function install(
 
   function checkIdle(): void {
     const held = heldOutcome;
-    if (held === undefined || timers.pending() !== 0 || nestedCalls.pending() !== 0) return;
+    if (held === undefined || !idle()) return;
     finish(held.error, held.value);
   }
 
@@ -139,6 +122,7 @@ export function install(
     heldOutcome = undefined;
     timers.reset();
     nestedCalls.reset();
+    pendingCalls.reset();
     if (error !== null && error !== undefined) {
       done(JSONStringify({ ok: false, error: toErrorData(error) }));
       return;
@@ -159,7 +143,7 @@ export function install(
       );
       return;
     }
-    const limit = (setup as Setup).maxResultChars;
+    const limit = (setup as GuestSetup).maxResultChars;
     if (resultJson !== undefined && resultJson.length > limit) {
       done(
         JSONStringify({
@@ -190,7 +174,7 @@ export function install(
   }
 
   function run(job: JobRequest): void {
-    const cfg = setup as Setup;
+    const cfg = setup as GuestSetup;
     jobOpen = true;
     heldOutcome = undefined;
     sink.open = true;
@@ -243,7 +227,7 @@ export function install(
     }
   }
 
-  function configure(cfg: Setup): void {
+  function configure(cfg: GuestSetup): void {
     setup = cfg;
     sink.maxLineChars = cfg.maxLogLineChars;
     timers.setMax(cfg.maxTimers);
@@ -272,22 +256,25 @@ export function install(
     );
   }
 
-  return (kind, a, b) => {
-    switch (kind) {
+  return (...entry) => {
+    switch (entry[0]) {
       case 'setup':
-        return configure(JSONParse(a as string) as Setup);
+        return configure(JSONParse(entry[1]) as GuestSetup);
       case 'run':
-        return run(JSONParse(a as string) as JobRequest);
+        return run(JSONParse(entry[1]) as JobRequest);
       case 'timer':
-        if (a === IDLE_CHECK_TIMER) return checkIdle();
+        if (entry[1] === IDLE_CHECK_TIMER) return checkIdle();
         try {
-          timers.fire(a as number);
+          timers.fire(entry[1]);
         } catch (e) {
           finish(e ?? new NativeError('A timer callback threw'), undefined);
         }
         return checkIdleSoon();
       case 'nested':
-        nestedCalls.settle(a as number, b as string);
+        nestedCalls.settle(entry[1], entry[2]);
+        return checkIdleSoon();
+      case 'host-reply':
+        pendingCalls.settle(entry[1], entry[2]);
         return checkIdleSoon();
     }
   };

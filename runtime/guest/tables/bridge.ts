@@ -1,11 +1,19 @@
 /**
- * The SDK's one way out of the isolate: a synchronous `call(op, args)` supplied by the
- * prelude. Results are wrapped in MinCloud's response shape and delivered as promises, so
- * user code is written exactly as for MinCloud (`const res = await record.save()`).
+ * The SDK's one way out of the isolate: `call(op, args)` supplied by the prelude, which
+ * answers the value itself (a store that answers at once, SQLite) or a promise of it (a store
+ * that must wait, PostgreSQL). Results are wrapped in MinCloud's response shape and delivered
+ * as promises either way, so user code is written exactly as for MinCloud
+ * (`const res = await record.save()`).
  */
 import { fromHostError } from './errors.ts';
+import type { TableOpArgs, TableOpName, TableOpResult } from './ops.ts';
 
 export type HostCall = (op: string, args: unknown) => unknown;
+
+// Captured before user code runs: a function replacing `Promise` breaks only its own calls.
+const NativePromise = Promise;
+const promiseThen = Promise.prototype.then;
+const ReflectApply = Reflect.apply;
 
 export interface SdkResponse {
   status: number;
@@ -23,20 +31,28 @@ export class Bridge {
   }
 
   /** Runs `op` now; the promise carries the result or the refusal. */
-  invoke(op: string, args: unknown): Promise<unknown> {
+  invoke<K extends TableOpName>(op: K, args: TableOpArgs<K>): Promise<TableOpResult<K>> {
+    let answer: unknown;
     try {
-      return Promise.resolve(this.call(op, args));
+      answer = this.call(op, args);
     } catch (err) {
-      return Promise.reject(fromHostError(err));
+      return NativePromise.reject(fromHostError(err));
     }
+    // The host answers what ops.ts says it answers (a type, not checked again here).
+    if (!(answer instanceof NativePromise))
+      return NativePromise.resolve(answer as TableOpResult<K>);
+    return ReflectApply(promiseThen, answer, [
+      undefined,
+      (err: unknown) => NativePromise.reject(fromHostError(err)),
+    ]) as Promise<TableOpResult<K>>;
   }
 
   /** Like invoke, with the result as `{status, statusText, data}`. */
-  request(
-    op: string,
-    args: unknown,
+  request<K extends TableOpName>(
+    op: K,
+    args: TableOpArgs<K>,
     status: number,
-    data?: (result: unknown) => unknown,
+    data?: (result: TableOpResult<K>) => unknown,
   ): Promise<SdkResponse> {
     return this.invoke(op, args).then((result) => ({
       status,

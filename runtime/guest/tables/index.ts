@@ -1,8 +1,9 @@
 /**
  * The guest side of data tables: MinCloud's `BaaS.TableObject` and `BaaS.Query`, running
  * INSIDE the isolate. It imports nothing from Node or the engine; its only way out is the
- * synchronous `call(op, args)` the prelude passes in (JSON-able values both ways; a refusal
- * is thrown as an Error carrying `code` and `status`).
+ * `call(op, args)` the prelude passes in, for the operations of ops.ts (JSON-able values both
+ * ways; the answer at once or a promise of it; a refusal thrown or rejected as an Error
+ * carrying `code` and `status`).
  */
 import { Bridge, type HostCall } from './bridge.ts';
 import { Query } from './query.ts';
@@ -48,7 +49,7 @@ export interface TableApi {
 }
 
 /**
- * Builds the table SDK on a synchronous host `call(op, args)`; `currentUserId` tells the
+ * Builds the table SDK on the host's `call(op, args)`; `currentUserId` tells the
  * user the running job is made for (null when none).
  */
 export function createTableApi(

@@ -7,6 +7,7 @@ import { badArgument } from './errors.ts';
 import { cloneJson } from './query.ts';
 import { RECORD_MARK, serializeValue } from './values.ts';
 import type { Bridge, SdkResponse } from './bridge.ts';
+import type { TableOpArgs } from './ops.ts';
 
 export interface BulkTarget {
   where: Record<string, unknown>;
@@ -126,7 +127,7 @@ export class TableRecord {
     }
     if (!this.bulk)
       return Promise.reject(badArgument('update needs a record id or a query (getWithoutData)'));
-    const args: Record<string, unknown> = {
+    const args: TableOpArgs<'table.updateWhere'> = {
       table: this._tableID,
       where: this.bulk.where,
       update,

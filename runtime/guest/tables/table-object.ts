@@ -4,6 +4,7 @@
  * that uses them (find, count, get, getWithoutData(query), delete(query)).
  */
 import type { Bridge, SdkResponse } from './bridge.ts';
+import type { TableOpArgs } from './ops.ts';
 import { badArgument } from './errors.ts';
 import { cloneJson, isQuery, type Query } from './query.ts';
 import { TableRecord } from './record.ts';
@@ -83,15 +84,15 @@ export class TableObjectImpl {
     if (!isQuery(idOrQuery)) throw badArgument('getWithoutData takes a record id or a Query');
     const args = this.bulkArgs(idOrQuery);
     return new TableRecord(this.bridge, this._tableID, null, {
-      where: args.where as Record<string, unknown>,
-      limit: (args.limit as number | undefined) ?? null,
-      offset: args.offset as number,
+      where: args.where,
+      limit: args.limit ?? null,
+      offset: args.offset ?? 0,
     });
   }
 
   /** One record: `{data: record}`; a missing id rejects with status 404. */
   get(recordID: string | number): Promise<SdkResponse> {
-    const args: Record<string, unknown> = { table: this._tableID, id: String(recordID) };
+    const args: TableOpArgs<'table.get'> = { table: this._tableID, id: String(recordID) };
     if (this.keysValue) args.keys = this.keysValue;
     if (this.expandValue) args.expand = this.expandValue;
     this.reset();
@@ -101,7 +102,7 @@ export class TableObjectImpl {
 
   /** `{data: {meta, objects}}`; `meta.total_count` only with `{withCount: true}` (MinCloud's default). */
   find(options: { withCount?: boolean } = {}): Promise<SdkResponse> {
-    const args: Record<string, unknown> = {
+    const args: TableOpArgs<'table.find'> = {
       table: this._tableID,
       where: this.scoped(this.where),
       limit: this.limitValue ?? 20,
@@ -168,8 +169,8 @@ export class TableObjectImpl {
     return this.scope === null ? where : { $and: [this.scope, where] };
   }
 
-  private bulkArgs(query: Query): Record<string, unknown> {
-    const args: Record<string, unknown> = {
+  private bulkArgs(query: Query): TableOpArgs<'table.deleteWhere'> {
+    const args: TableOpArgs<'table.deleteWhere'> = {
       table: this._tableID,
       where: this.scoped(cloneJson(query.queryObject)),
       offset: this.offsetValue,

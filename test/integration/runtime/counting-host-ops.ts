@@ -5,7 +5,7 @@
  * call through the SDK), fails with a plain Error for the table named `crash`, and refuses
  * everything else.
  */
-import type { CreateHostOps } from '../../../runtime/host-ops.ts';
+import type { CreateHostOps } from '../../../runtime/index.ts';
 
 class RefusalError extends Error {
   readonly code: string;

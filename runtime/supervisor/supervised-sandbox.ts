@@ -13,7 +13,7 @@
  */
 import { checkJson, MAX_INPUT_DEPTH, MAX_OUTPUT_DEPTH } from '../json-limits.ts';
 import { RUNTIME_CODES } from '../errors.ts';
-import type { HostOpsModuleSpec } from '../host-ops.ts';
+import type { HostOpsModuleSpec } from '../host-ops-port.ts';
 import { resolveLimits, type SandboxLimits } from '../limits.ts';
 import type {
   HostRequestHandler,
@@ -32,9 +32,9 @@ import {
   REROUTED,
   type RuntimeLogger,
 } from './executor-process.ts';
-import type { ExecutorRole } from './protocol.ts';
+import { conductOf, type ExecutorRole, versionKey } from '../protocol.ts';
 import { QuarantineAdmission } from './quarantine-admission.ts';
-import { conductOf, type Path, SuspectList, versionKey } from './suspects.ts';
+import { type Path, SuspectList } from './suspects.ts';
 
 export interface SandboxOptions {
   /** The module the executors load their host operations from (tables, …). */
