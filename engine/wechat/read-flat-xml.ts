@@ -60,6 +60,8 @@ export function readFlatXml(text: string): Record<string, string> | undefined {
       if (end === -1) return undefined;
       // CDATA is kept as is: the full parser does not trim it.
       value = text.slice(pos + CDATA_OPEN.length, end);
+      // parse-xml.ts refuses `<!DOCTYPE`/`<!ENTITY` anywhere, CDATA included: leave `<!` to it.
+      if (value.includes('<!')) return undefined;
       pos = end + CDATA_CLOSE.length;
     } else {
       const end = text.indexOf('<', pos);
