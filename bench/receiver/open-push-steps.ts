@@ -10,6 +10,7 @@
  * byte scan that reads it now, and the message parse through the full parser against the
  * flat fast path. Add `--cpu-prof` to node to profile the lot.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { XMLValidator } from 'fast-xml-parser';
 import { prepareAccount, signPush, openPush } from '../../engine/wechat/index.ts';
@@ -61,6 +62,12 @@ function buildPushes(safe: boolean): Push[] {
     };
   });
 }
+
+// A push the flat reader declines late (nested PicList after seven leaves): what a decline costs.
+const PIC_LIST = fs.readFileSync(
+  new URL('../../fixtures/wechat/pic_weixin_duplicate_piclist.xml', import.meta.url),
+  'utf8',
+);
 
 const safePushes = buildPushes(true);
 const plainPushes = buildPushes(false);
@@ -135,6 +142,16 @@ const STEPS: Step[] = [
       keep(dedupKeyOf(data) + (messageIdOf(data) ?? ''));
     },
   },
+  {
+    name: 'declined message (PicList): full parser',
+    pushes: safePushes,
+    run: () => keep(parseWechatXmlFully(PIC_LIST)),
+  },
+  {
+    name: 'declined message (PicList): parseWechatXml (flat reader, then full parser)',
+    pushes: safePushes,
+    run: () => keep(parseWechatXml(PIC_LIST)),
+  },
   // Plaintext mode.
   {
     name: 'plain: signature (SHA-1)',
@@ -201,6 +218,13 @@ function main(): void {
   const envFull = med('safe: envelope through fast-xml-parser instead');
   const envScan = med('safe: envelope, byte scan (sniff + Encrypt)');
   console.log(`\nmessage parse, full / flat: ${(full / fast).toFixed(1)}×`);
+  const declinedFull = med('declined message (PicList): full parser');
+  const declinedBoth = med(
+    'declined message (PicList): parseWechatXml (flat reader, then full parser)',
+  );
+  console.log(
+    `declined message, flat reader + full / full alone: ${(declinedBoth / declinedFull).toFixed(2)}×`,
+  );
   console.log(`safe envelope, fast-xml-parser / byte scan: ${(envFull / envScan).toFixed(1)}×`);
   // openPush before the flat reader = openPush now, with the full parse in place of the flat one.
   for (const [mode, total] of [
