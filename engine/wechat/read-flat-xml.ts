@@ -1,6 +1,6 @@
 /**
  * A reader for the one XML shape WeChat pushes almost always: a `<xml>` root whose children
- * are leaf elements, each holding one CDATA section or plain text, e.g.
+ * are leaf elements, each holding one CDATA section (blanks around it allowed) or plain text, e.g.
  * `<xml><ToUserName><![CDATA[gh_…]]></ToUserName><CreateTime>1409735668</CreateTime>…</xml>`.
  *
  * It exists for speed only: fast-xml-parser validates, then parses, and builds an entity
@@ -55,14 +55,16 @@ export function readFlatXml(text: string): Record<string, string> | undefined {
     if (LEFT_TO_FULL_PARSER.has(name) || Object.hasOwn(out, name)) return undefined;
     pos = nameEnd + 1;
     let value: string;
-    if (text.startsWith(CDATA_OPEN, pos)) {
-      const end = text.indexOf(CDATA_CLOSE, pos + CDATA_OPEN.length);
+    // Blanks around the section are dropped by the full parser (card events come laid out so).
+    const cdataAt = skipSpace(text, pos);
+    if (text.startsWith(CDATA_OPEN, cdataAt)) {
+      const end = text.indexOf(CDATA_CLOSE, cdataAt + CDATA_OPEN.length);
       if (end === -1) return undefined;
       // CDATA is kept as is: the full parser does not trim it.
-      value = text.slice(pos + CDATA_OPEN.length, end);
+      value = text.slice(cdataAt + CDATA_OPEN.length, end);
       // parse-xml.ts refuses `<!DOCTYPE`/`<!ENTITY` anywhere, CDATA included: leave `<!` to it.
       if (value.includes('<!')) return undefined;
-      pos = end + CDATA_CLOSE.length;
+      pos = skipSpace(text, end + CDATA_CLOSE.length);
     } else {
       const end = text.indexOf('<', pos);
       if (end === -1) return undefined;

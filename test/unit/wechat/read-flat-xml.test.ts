@@ -164,6 +164,10 @@ const wechatShaped = fc
     fc.array(
       fc.oneof(
         cleanText.map((s) => `<![CDATA[${s}]]>`),
+        // Laid out as the card events' documentation shows them.
+        fc
+          .tuple(fc.constantFrom(' ', '\n\t', ''), cleanText, fc.constantFrom(' ', '\n', ''))
+          .map(([before, s, after]) => `${before}<![CDATA[${s}]]>${after}`),
         fc
           .string({ maxLength: 12, unit: fc.constantFrom(...' \t\n&<>]\u00a0中'.split('')) })
           .filter((s) => !s.includes(']]>')) // a CDATA section cannot hold its own end
@@ -272,6 +276,7 @@ describe('every fixture parses and opens as it did through the full parser', () 
     const fast = paths.filter(([, path]) => path === 'fast').map(([name]) => name);
     // text, events, cards, the safe envelope… are flat; PicList and the attacks are not.
     expect(fast).toContain('text.xml');
+    expect(fast).toContain('user_consume_card.xml'); // blanks around its CDATA sections
     expect(fast).toContain('vectors B, decrypted');
     expect(paths.find(([name]) => name === 'pic_weixin_duplicate_piclist.xml')?.[1]).toBe(
       'declined',
