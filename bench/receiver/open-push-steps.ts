@@ -8,10 +8,14 @@
  * machine is shared, so read the figures as ratios within one run. Also measured: what the
  * safe-mode envelope would cost through fast-xml-parser (the issue's first idea) against the
  * byte scan that reads it now, and the message parse through the full parser against the
- * flat fast path. Add `--cpu-prof` to node to profile the lot.
+ * flat fast path. Add `--cpu-prof` to node to profile the lot. `--baseline DIR` also times
+ * `openPush` of another checkout (e.g. `git archive <commit> engine | tar -x -C DIR`) in the
+ * same rounds: a before/after of the whole open in one process.
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { XMLValidator } from 'fast-xml-parser';
 import { prepareAccount, signPush, openPush } from '../../engine/wechat/index.ts';
 import { decryptForAccount } from '../../engine/wechat/crypto.ts';
@@ -23,17 +27,20 @@ import { checkSignature, checkTimestamp } from '../../engine/wechat/query-check.
 import { readFlatXml } from '../../engine/wechat/read-flat-xml.ts';
 import { median } from '../lib/latency.ts';
 
+const { values: args } = parseArgs({ options: { baseline: { type: 'string' } } });
 const QUICK = process.env.BENCH_QUICK === '1';
 const PUSHES = QUICK ? 2_000 : 10_000;
 const ROUNDS = QUICK ? 3 : 7;
 
-const SAFE = prepareAccount({
+const SAFE_ACCOUNT = {
   appId: 'wx2c2769f8efd9abc2',
   token: 'spamtest',
   encodingAESKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-  mode: 'safe',
-});
-const PLAIN = prepareAccount({ appId: 'wxbenchreceiverpln', token: 'benchtoken', mode: 'plain' });
+  mode: 'safe' as const,
+};
+const PLAIN_ACCOUNT = { appId: 'wxbenchreceiverpln', token: 'benchtoken', mode: 'plain' as const };
+const SAFE = prepareAccount(SAFE_ACCOUNT);
+const PLAIN = prepareAccount(PLAIN_ACCOUNT);
 
 interface Push {
   query: Record<string, string>;
@@ -66,6 +73,12 @@ function buildPushes(safe: boolean): Push[] {
 // A push the flat reader declines late (nested PicList after seven leaves): what a decline costs.
 const PIC_LIST = fs.readFileSync(
   new URL('../../fixtures/wechat/pic_weixin_duplicate_piclist.xml', import.meta.url),
+  'utf8',
+);
+
+// The card tutorial's push (the e2e bench's), laid out with blanks around each CDATA section.
+const CARD = fs.readFileSync(
+  new URL('../../fixtures/wechat/user_consume_card.xml', import.meta.url),
   'utf8',
 );
 
@@ -143,6 +156,16 @@ const STEPS: Step[] = [
     },
   },
   {
+    name: 'card message (blanks around CDATA): full parser',
+    pushes: safePushes,
+    run: () => keep(parseWechatXmlFully(CARD)),
+  },
+  {
+    name: 'card message (blanks around CDATA): parseWechatXml',
+    pushes: safePushes,
+    run: () => keep(parseWechatXml(CARD)),
+  },
+  {
     name: 'declined message (PicList): full parser',
     pushes: safePushes,
     run: () => keep(parseWechatXmlFully(PIC_LIST)),
@@ -183,6 +206,30 @@ const STEPS: Step[] = [
   },
 ];
 
+if (args.baseline !== undefined) {
+  const entry = path.resolve(args.baseline, 'engine/wechat/index.ts');
+  const base = (await import(entry)) as typeof import('../../engine/wechat/index.ts');
+  for (const [mode, pushes, account] of [
+    ['safe', safePushes, SAFE_ACCOUNT],
+    ['plain', plainPushes, PLAIN_ACCOUNT],
+  ] as const) {
+    const prepared = base.prepareAccount(account);
+    STEPS.push({
+      name: `openPush, ${mode}, baseline`,
+      pushes,
+      run: (p) =>
+        keep(
+          base.openPush(prepared, {
+            query: p.query,
+            body: p.body,
+            contentType: 'text/xml',
+            nowSeconds: now,
+          }),
+        ),
+    });
+  }
+}
+
 /** CPU µs per push of one pass of `step` over its pushes. */
 function timeStep(step: Step): number {
   const before = process.cpuUsage();
@@ -208,8 +255,7 @@ function main(): void {
   const plainTotal = med('openPush, plain');
   console.log('| step | CPU per push | share of openPush |\n| --- | --- | --- |');
   for (const step of STEPS) {
-    const total =
-      step.name.startsWith('plain') || step.name.endsWith('plain') ? plainTotal : safeTotal;
+    const total = /\bplain\b/.test(step.name) ? plainTotal : safeTotal;
     const us = med(step.name);
     console.log(`| ${step.name} | ${us.toFixed(2)} µs | ${((100 * us) / total).toFixed(0)} % |`);
   }
@@ -218,6 +264,9 @@ function main(): void {
   const envFull = med('safe: envelope through fast-xml-parser instead');
   const envScan = med('safe: envelope, byte scan (sniff + Encrypt)');
   console.log(`\nmessage parse, full / flat: ${(full / fast).toFixed(1)}×`);
+  const cardFull = med('card message (blanks around CDATA): full parser');
+  const cardFast = med('card message (blanks around CDATA): parseWechatXml');
+  console.log(`card message parse, full / flat: ${(cardFull / cardFast).toFixed(1)}×`);
   const declinedFull = med('declined message (PicList): full parser');
   const declinedBoth = med(
     'declined message (PicList): parseWechatXml (flat reader, then full parser)',
@@ -235,6 +284,17 @@ function main(): void {
     console.log(
       `openPush ${mode}: ${total.toFixed(1)} µs, estimated with the full parser ${before.toFixed(1)} µs (${(before / total).toFixed(2)}×)`,
     );
+  }
+  if (args.baseline !== undefined) {
+    for (const [mode, total] of [
+      ['safe', safeTotal],
+      ['plain', plainTotal],
+    ] as const) {
+      const before = med(`openPush, ${mode}, baseline`);
+      console.log(
+        `openPush ${mode}, measured: baseline ${before.toFixed(1)} µs, this checkout ${total.toFixed(1)} µs (${(before / total).toFixed(2)}×)`,
+      );
+    }
   }
   if (sink === 0) console.log('(sink)');
 }
