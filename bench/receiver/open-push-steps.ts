@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { XMLValidator } from 'fast-xml-parser';
+import type * as wechat from '../../engine/wechat/index.ts';
 import { prepareAccount, signPush, openPush } from '../../engine/wechat/index.ts';
 import { decryptForAccount } from '../../engine/wechat/crypto.ts';
 import { dedupKeyOf, messageIdOf } from '../../engine/wechat/dedup-key.ts';
@@ -208,7 +209,7 @@ const STEPS: Step[] = [
 
 if (args.baseline !== undefined) {
   const entry = path.resolve(args.baseline, 'engine/wechat/index.ts');
-  const base = (await import(entry)) as typeof import('../../engine/wechat/index.ts');
+  const base = (await import(entry)) as typeof wechat;
   for (const [mode, pushes, account] of [
     ['safe', safePushes, SAFE_ACCOUNT],
     ['plain', plainPushes, PLAIN_ACCOUNT],
