@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { malformed } from './errors.ts';
+import { readFlatXml } from './read-flat-xml.ts';
 
 /**
  * Settings derived in notes §7.3 (verified on fast-xml-parser 5.12): no value coercion (ids
@@ -27,7 +28,25 @@ const DTD = /<!(?:DOCTYPE|ENTITY)/i;
  * elements "", repeated elements arrays, nested ones objects. Throws E_WECHAT_MALFORMED.
  */
 export function parseWechatXml(text: string): Record<string, unknown> {
+  refuseDtd(text);
+  // Most pushes are flat leaf elements: read those directly, the full parser decides the rest.
+  return readFlatXml(text) ?? parseValidated(text);
+}
+
+/**
+ * parseWechatXml without the flat fast path (the DTD check included): what the fast path
+ * must match, for its tests and the receiver bench.
+ */
+export function parseWechatXmlFully(text: string): Record<string, unknown> {
+  refuseDtd(text);
+  return parseValidated(text);
+}
+
+function refuseDtd(text: string): void {
   if (DTD.test(text)) throw malformed('XML with a DOCTYPE or ENTITY declaration is refused');
+}
+
+function parseValidated(text: string): Record<string, unknown> {
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw malformed(`invalid XML at line ${valid.err.line}: ${valid.err.msg}`);
   let parsed: unknown;
