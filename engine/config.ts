@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ValidationError } from './errors.ts';
+import { parseRole, type Role } from './role.ts';
 
 /** The engine's resolved configuration: read once at start, passed down, never re-read. */
 export interface Config {
@@ -38,6 +39,8 @@ export interface Config {
   logLevel: string;
   /** Web console sessions end after this many minutes without a request. */
   consoleIdleMinutes: number;
+  /** What this process runs (engine/role.ts): everything, the HTTP intake, or the queue's work. */
+  role: Role;
 }
 
 export type ConfigInput = Partial<Record<keyof Config, string | number | boolean | undefined>>;
@@ -139,6 +142,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       1,
       1440,
     ),
+    role: parseRole(pick('role', 'CLOUDFN_ROLE')),
   };
 }
 
