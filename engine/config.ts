@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ValidationError } from './errors.ts';
-import { parseRole, type Role } from './role.ts';
+import { resolveRole, type Role } from './role.ts';
 
 /** The engine's resolved configuration: read once at start, passed down, never re-read. */
 export interface Config {
@@ -39,6 +39,14 @@ export interface Config {
   logLevel: string;
   /** Web console sessions end after this many minutes without a request. */
   consoleIdleMinutes: number;
+  /**
+   * `postgres://…`: the engine's state lives in this PostgreSQL database (several engine
+   * processes may share it); undefined: in SQLite under the data dir. Never logged (it may
+   * hold a password).
+   */
+  databaseUrl: string | undefined;
+  /** Connections each engine process keeps open to PostgreSQL at most. */
+  databasePoolSize: number;
   /** What this process runs (engine/role.ts): everything, the HTTP intake, or the queue's work. */
   role: Role;
 }
@@ -142,7 +150,15 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       1,
       1440,
     ),
-    role: parseRole(pick('role', 'CLOUDFN_ROLE')),
+    databaseUrl: postgresUrl('CLOUDFN_DATABASE_URL', pick('databaseUrl', 'CLOUDFN_DATABASE_URL')),
+    databasePoolSize: integer(
+      'CLOUDFN_DATABASE_POOL_SIZE',
+      pick('databasePoolSize', 'CLOUDFN_DATABASE_POOL_SIZE'),
+      10,
+      2,
+      1000,
+    ),
+    role: resolveRole(pick('role', 'CLOUDFN_ROLE'), pick('databaseUrl', 'CLOUDFN_DATABASE_URL')),
   };
 }
 
@@ -178,6 +194,34 @@ function httpUrl(name: string, raw: string): string {
     });
   }
   return raw.replace(/\/+$/, '');
+}
+
+/**
+ * A PostgreSQL connection URL, checked for its form only (reachability is checked when the
+ * store opens). The message never repeats the value: it may hold a password.
+ */
+function postgresUrl(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+    throw new ValidationError(
+      'E_CONFIG_INVALID',
+      `${name} must be a PostgreSQL URL (postgres://user:password@host:5432/database), and the value given is not one.`,
+      { setting: name },
+    );
+  }
+  if (url.hostname === '' && !url.searchParams.has('host'))
+    throw new ValidationError(
+      'E_CONFIG_INVALID',
+      `${name} names no host: postgres://user:password@host:5432/database.`,
+      { setting: name },
+    );
+  return raw;
 }
 
 function boolean(raw: string | undefined): boolean {

@@ -49,3 +49,10 @@ export function checkRoleHasSharedState(role: Role, databaseUrl: string | undefi
     { setting: 'CLOUDFN_ROLE' },
   );
 }
+
+/** The role of CLOUDFN_ROLE / --role, checked against where the state lives. */
+export function resolveRole(raw: string | undefined, databaseUrl: string | undefined): Role {
+  const role = parseRole(raw);
+  checkRoleHasSharedState(role, databaseUrl);
+  return role;
+}

@@ -5,8 +5,14 @@ import { checkRoleHasSharedState, parseRole, partsOf } from '../../engine/role.t
 describe('the role of an engine process', () => {
   it('is `all` unless CLOUDFN_ROLE or --role says otherwise (the flag wins)', () => {
     expect(resolveConfig({}).role).toBe('all');
-    expect(resolveConfig({ CLOUDFN_ROLE: 'worker' }).role).toBe('worker');
-    expect(resolveConfig({ CLOUDFN_ROLE: 'worker' }, { role: 'receiver' }).role).toBe('receiver');
+    const shared = { CLOUDFN_DATABASE_URL: 'postgres://db.internal/cloudfn' };
+    expect(resolveConfig({ ...shared, CLOUDFN_ROLE: 'worker' }).role).toBe('worker');
+    expect(resolveConfig({ ...shared, CLOUDFN_ROLE: 'worker' }, { role: 'receiver' }).role).toBe(
+      'receiver',
+    );
+    expect(() => resolveConfig({ CLOUDFN_ROLE: 'worker' })).toThrow(
+      expect.objectContaining({ code: 'E_CONFIG_INVALID', details: { setting: 'CLOUDFN_ROLE' } }),
+    );
     expect(parseRole('Receiver')).toBe('receiver');
   });
 

@@ -10,6 +10,10 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to bind (HOST, default 127.0.0.1)')
     .option('--data-dir <dir>', 'where state is kept (CLOUDFN_DATA_DIR, default ./data)')
     .option(
+      '--database-url <url>',
+      "the engine's state on PostgreSQL, shared by several engines (CLOUDFN_DATABASE_URL; default: SQLite in the data dir)",
+    )
+    .option(
       '--role <role>',
       'all | receiver (HTTP and intake) | worker (dispatch, jobs, timers); receiver and worker need --database-url (CLOUDFN_ROLE, default all)',
     )
@@ -23,7 +27,13 @@ export function registerServe(program: Command): void {
     )
     .action(
       async (
-        options: { port?: string; host?: string; dataDir?: string; role?: string },
+        options: {
+          port?: string;
+          host?: string;
+          dataDir?: string;
+          databaseUrl?: string;
+          role?: string;
+        },
         command: Command,
       ) => {
         const { serve } = await import('../serve.ts');
@@ -32,6 +42,7 @@ export function registerServe(program: Command): void {
           port: options.port,
           host: options.host,
           dataDir: options.dataDir,
+          databaseUrl: options.databaseUrl,
           role: options.role,
           adminToken,
         });

@@ -1,0 +1,115 @@
+import type { AccountMode, AccountRecord, AccountStore } from '../ports.ts';
+import { isSealed, type SecretBox } from '../../secrets/secret-box.ts';
+import { query, transaction, type PgPools } from './pool.ts';
+
+interface AccountRow {
+  app_id: string;
+  token: string;
+  aes_key: string | null;
+  previous_aes_key: string | null;
+  app_secret: string | null;
+  mode: AccountMode;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The columns that hold secrets: sealed at rest, as on SQLite (engine/secrets/secret-box.ts). */
+const SECRET_COLUMNS = ['token', 'aes_key', 'previous_aes_key', 'app_secret'] as const;
+type SecretColumn = (typeof SECRET_COLUMNS)[number];
+
+// The same contexts as SQLite's: a row copied from one backend to the other still opens.
+const context = (column: SecretColumn, appId: string) => `accounts.${column}.${appId}`;
+
+/** Accounts on PostgreSQL; secrets are sealed before they leave the process. */
+export async function postgresAccountStore(db: PgPools, box: SecretBox): Promise<AccountStore> {
+  const seal = (value: string | null, column: SecretColumn, appId: string) =>
+    value === null ? null : box.seal(value, context(column, appId));
+  const open = (value: string | null, column: SecretColumn, appId: string) =>
+    value === null ? null : box.open(value, context(column, appId));
+  const toRecord = (row: AccountRow): AccountRecord => ({
+    appId: row.app_id,
+    token: open(row.token, 'token', row.app_id)!,
+    encodingAESKey: open(row.aes_key, 'aes_key', row.app_id),
+    previousEncodingAESKey: open(row.previous_aes_key, 'previous_aes_key', row.app_id),
+    mode: row.mode,
+    appSecret: open(row.app_secret, 'app_secret', row.app_id),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+  await resealAccountSecrets(db, box);
+  const { durable, where } = db;
+  return {
+    async put(account, now) {
+      const { appId } = account;
+      const { rows } = await query<AccountRow>(
+        durable,
+        where,
+        `INSERT INTO accounts (app_id, token, aes_key, previous_aes_key, app_secret, mode, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+         ON CONFLICT (app_id) DO UPDATE SET token = excluded.token, aes_key = excluded.aes_key,
+           previous_aes_key = excluded.previous_aes_key, app_secret = excluded.app_secret,
+           mode = excluded.mode, updated_at = excluded.updated_at
+         RETURNING *`,
+        [
+          appId,
+          seal(account.token, 'token', appId),
+          seal(account.encodingAESKey, 'aes_key', appId),
+          seal(account.previousEncodingAESKey, 'previous_aes_key', appId),
+          seal(account.appSecret, 'app_secret', appId),
+          account.mode,
+          now,
+        ],
+      );
+      return toRecord(rows[0]!);
+    },
+    async get(appId) {
+      const { rows } = await query<AccountRow>(
+        durable,
+        where,
+        'SELECT * FROM accounts WHERE app_id = $1',
+        [appId],
+      );
+      return rows[0] && toRecord(rows[0]);
+    },
+    async list() {
+      const { rows } = await query<AccountRow>(
+        durable,
+        where,
+        'SELECT * FROM accounts ORDER BY app_id COLLATE "C"',
+      );
+      return rows.map(toRecord);
+    },
+    async delete(appId) {
+      const { rowCount } = await query(durable, where, 'DELETE FROM accounts WHERE app_id = $1', [
+        appId,
+      ]);
+      return (rowCount ?? 0) > 0;
+    },
+  };
+}
+
+/**
+ * Seals what is not sealed under the current key (rows sealed under CLOUDFN_SECRETS_KEY_OLD
+ * during a rotation), in one transaction whose rows are locked: two processes starting
+ * together do it once. Throws E_SECRETS_KEY_MISMATCH on a key that opens nothing.
+ */
+async function resealAccountSecrets(db: PgPools, box: SecretBox): Promise<number> {
+  return transaction(db.durable, db.where, async (client) => {
+    const { rows } = await client.query<AccountRow>('SELECT * FROM accounts FOR UPDATE');
+    let changed = 0;
+    for (const row of rows) {
+      for (const column of SECRET_COLUMNS) {
+        const value = row[column];
+        if (value === null || box.isCurrent(value)) continue;
+        const plain = isSealed(value) ? box.open(value, context(column, row.app_id)) : value;
+        // The column name comes from the fixed SECRET_COLUMNS list, never from input.
+        await client.query(`UPDATE accounts SET ${column} = $1 WHERE app_id = $2`, [
+          box.seal(plain, context(column, row.app_id)),
+          row.app_id,
+        ]);
+        changed++;
+      }
+    }
+    return changed;
+  });
+}

@@ -1,0 +1,105 @@
+import type { ChangeFeed, EngineStore } from '../ports.ts';
+import type { SecretBox } from '../../secrets/secret-box.ts';
+import { guarded, openPools, type PgPools } from './pool.ts';
+import { migratePostgres } from './migrations.ts';
+import { postgresAccountStore } from './accounts.ts';
+import { postgresTokenStore } from './access-tokens.ts';
+import { postgresFunctionStore } from './functions.ts';
+import { postgresJobStore } from './jobs.ts';
+import { postgresTriggerStore } from './triggers.ts';
+import { postgresSettingsStore } from './settings.ts';
+import { postgresDeliveryLog } from './delivery-log.ts';
+import { openPostgresChangeFeed } from './change-feed.ts';
+import { channelOf } from './channels.ts';
+
+export interface PostgresStoreOptions {
+  /** Seals the secret columns, as on SQLite (the key is kept outside the database). */
+  secrets: SecretBox;
+  /** Connections this process keeps at most (CLOUDFN_DATABASE_POOL_SIZE). */
+  poolSize?: number;
+  /** A connection lost outside a query (the server restarted): for the log. */
+  onConnectionError?: (err: Error) => void;
+}
+
+/** The engine's state on PostgreSQL, with the feed other processes' changes arrive on. */
+export interface PostgresEngineStore extends EngineStore {
+  /** Wake-ups and cache invalidations across the processes sharing the database. */
+  changes: ChangeFeed;
+  /** The schema the tables are in (the URL's search_path, else `public`). */
+  schema: string;
+}
+
+/**
+ * Opens the engine's state on the PostgreSQL database of `url`: checks that it answers
+ * (E_DATABASE_UNAVAILABLE otherwise), applies the migrations under an advisory lock (N
+ * processes starting together migrate once), re-seals secrets of a rotated key, and starts
+ * listening for the other processes' changes.
+ */
+export async function openPostgresEngineStore(
+  url: string,
+  options: PostgresStoreOptions,
+): Promise<PostgresEngineStore> {
+  const pools = await openPools(url, {
+    poolSize: options.poolSize ?? 10,
+    onIdleError: options.onConnectionError,
+  });
+  try {
+    const schema = await guarded(pools.where, () => prepareSchema(pools));
+    const changes = await guarded(pools.where, () =>
+      openPostgresChangeFeed(url, {
+        schema,
+        pools,
+        onConnectionLost: options.onConnectionError,
+      }),
+    );
+    try {
+      const [accounts, accessTokens] = [
+        await postgresAccountStore(pools, options.secrets),
+        await postgresTokenStore(pools, options.secrets),
+      ];
+      return {
+        schema,
+        changes,
+        accounts,
+        accessTokens,
+        functions: postgresFunctionStore(pools),
+        jobs: postgresJobStore(pools),
+        triggers: postgresTriggerStore(pools),
+        settings: postgresSettingsStore(pools),
+        delivery: postgresDeliveryLog(pools, {
+          inbox: channelOf(schema, 'inbox'),
+          queue: channelOf(schema, 'queue'),
+        }),
+        async close() {
+          await changes.close();
+          await pools.end();
+        },
+      };
+    } catch (err) {
+      await changes.close();
+      throw err;
+    }
+  } catch (err) {
+    await pools.end();
+    throw err;
+  }
+}
+
+/** Migrates (under the lock) and says which schema the tables are in. */
+async function prepareSchema(pools: PgPools): Promise<string> {
+  const client = await pools.durable.connect();
+  try {
+    await migratePostgres(client);
+    const { rows } = await client.query<{ schema: string | null }>(
+      'SELECT current_schema() AS schema',
+    );
+    const schema = rows[0]?.schema;
+    if (!schema)
+      throw new Error(
+        'PostgreSQL has no current schema for this connection: the search_path names no schema that exists',
+      );
+    return schema;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,187 @@
+import type {
+  DeliveryLog,
+  InboxEntry,
+  InboxSource,
+  InboxStatus,
+  InboxSummary,
+  PendingInboxEntry,
+} from '../ports.ts';
+import { query, type PgPools } from './pool.ts';
+
+/** The `status` column: 0 pending, 1 dispatched, 2 set aside (dispatch_failed). */
+const STATUS_OF: Record<number, InboxStatus> = {
+  0: 'pending',
+  1: 'dispatched',
+  2: 'dispatch_failed',
+};
+const CODE_OF: Record<InboxStatus, number> = { pending: 0, dispatched: 1, dispatch_failed: 2 };
+
+interface SummaryRow {
+  id: string;
+  source: InboxSource;
+  key: string;
+  received_at: number;
+  status: number;
+  dispatch_error: string | null;
+  failed_at: number | null;
+}
+
+const toSummary = (row: SummaryRow): InboxSummary => ({
+  id: row.id,
+  source: row.source,
+  key: row.key,
+  receivedAt: row.received_at,
+  status: STATUS_OF[row.status] ?? 'pending',
+  error: row.dispatch_error,
+  failedAt: row.failed_at,
+});
+
+interface PendingRow {
+  id: string;
+  source: InboxSource;
+  key: string;
+  dedup_key: string | null;
+  data: string;
+  received_at: number;
+}
+
+/** One pending row; data that does not parse is reported, not thrown (one bad row must not stop the rest). */
+function toPending(row: PendingRow): PendingInboxEntry {
+  const entry: PendingInboxEntry = {
+    id: row.id,
+    source: row.source,
+    key: row.key,
+    dedupKey: row.dedup_key,
+    data: null,
+    receivedAt: row.received_at,
+  };
+  try {
+    entry.data = JSON.parse(row.data) as unknown;
+  } catch (err) {
+    entry.unreadable = `its stored data is not readable JSON (${(err as Error).message})`;
+  }
+  return entry;
+}
+
+const SUMMARY = 'SELECT id, source, key, received_at, status, dispatch_error, failed_at FROM inbox';
+
+type InboxPart = Pick<
+  DeliveryLog,
+  'accept' | 'pending' | 'setAside' | 'replayEntry' | 'listEntries' | 'getEntry' | 'pruneEntries'
+>;
+
+/** Rows deleted per statement by retention: short transactions, no long locks. */
+const PRUNE_BATCH = 1000;
+
+/**
+ * The inbox half of the delivery log on PostgreSQL. `accept` is one statement (so one
+ * transaction) per group, on a durable connection (synchronous_commit = on): it resolves
+ * once the entries are on the server's disk, and NOTIFY (delivered at that commit) wakes the
+ * dispatchers of every process.
+ */
+export function postgresInbox(db: PgPools, inboxChannel: string): InboxPart {
+  const { durable, relaxed, where } = db;
+  return {
+    async accept(entries: InboxEntry[]) {
+      if (entries.length === 0) return [];
+      // ON CONFLICT DO NOTHING against the unique (source, key, dedup_key) index makes dedup
+      // atomic across processes; rows go in the given order, so of two with one dedup key
+      // in a group the first is kept.
+      const { rows } = await query<{ id: string }>(
+        durable,
+        where,
+        `WITH added AS (
+           INSERT INTO inbox (id, source, key, dedup_key, data, received_at)
+           SELECT id, source, key, dedup_key, data, received_at
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+             WITH ORDINALITY AS e(id, source, key, dedup_key, data, received_at, n)
+           ORDER BY n
+           ON CONFLICT DO NOTHING
+           RETURNING id)
+         SELECT id, pg_notify($7, '') FROM added`,
+        [
+          entries.map((e) => e.id),
+          entries.map((e) => e.source),
+          entries.map((e) => e.key),
+          entries.map((e) => e.dedupKey),
+          entries.map((e) => e.dataJson ?? JSON.stringify(e.data)),
+          entries.map((e) => e.receivedAt),
+          inboxChannel,
+        ],
+      );
+      const added = new Set(rows.map((r) => r.id));
+      return entries.map((e) => added.has(e.id));
+    },
+    async pending(limit) {
+      const { rows } = await query<PendingRow>(
+        relaxed,
+        where,
+        `SELECT id, source, key, dedup_key, data, received_at FROM inbox
+         WHERE status = 0 ORDER BY received_at, seq LIMIT $1`,
+        [limit],
+      );
+      return rows.map(toPending);
+    },
+    async setAside(id, error, at) {
+      await query(
+        relaxed,
+        where,
+        'UPDATE inbox SET status = 2, dispatch_error = $2, failed_at = $3 WHERE id = $1 AND status = 0',
+        [id, error, at],
+      );
+    },
+    async replayEntry(id) {
+      const { rowCount } = await query(
+        durable,
+        where,
+        `WITH back AS (UPDATE inbox SET status = 0, dispatch_error = NULL, failed_at = NULL
+           WHERE id = $1 AND status = 2 RETURNING id)
+         SELECT id, pg_notify($2, '') FROM back`,
+        [id, inboxChannel],
+      );
+      return rowCount === 1;
+    },
+    async listEntries({ status, limit, offset }) {
+      const filter = status === undefined ? '' : 'WHERE status = $3';
+      const params: unknown[] = [limit, offset];
+      if (status !== undefined) params.push(CODE_OF[status]);
+      const [count, page] = await Promise.all([
+        query<{ n: number }>(
+          relaxed,
+          where,
+          `SELECT count(*)::int AS n FROM inbox ${status === undefined ? '' : 'WHERE status = $1'}`,
+          status === undefined ? [] : [CODE_OF[status]],
+        ),
+        query<SummaryRow>(
+          relaxed,
+          where,
+          `${SUMMARY} ${filter} ORDER BY received_at DESC, seq DESC LIMIT $1 OFFSET $2`,
+          params,
+        ),
+      ]);
+      return { total: count.rows[0]!.n, objects: page.rows.map(toSummary) };
+    },
+    async getEntry(id) {
+      const { rows } = await query<SummaryRow>(relaxed, where, `${SUMMARY} WHERE id = $1`, [id]);
+      return rows[0] && toSummary(rows[0]);
+    },
+    async pruneEntries(before) {
+      // Dispatched entries past retention whose event no log row nor job still shows.
+      let total = 0;
+      for (;;) {
+        const { rowCount } = await query(
+          relaxed,
+          where,
+          `DELETE FROM inbox WHERE id IN (
+             SELECT i.id FROM inbox i WHERE i.status = 1 AND i.received_at < $1
+               AND NOT EXISTS (SELECT 1 FROM trigger_logs t WHERE t.inbox_id = i.id)
+               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.inbox_id = i.id)
+             LIMIT $2)`,
+          [before, PRUNE_BATCH],
+        );
+        total += rowCount ?? 0;
+        if ((rowCount ?? 0) < PRUNE_BATCH) return total;
+      }
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import type { JobRecord, JobStore } from '../ports.ts';
+import { fromJsonText, toJsonText } from './json-text.ts';
+import { query, type PgPools } from './pool.ts';
+
+interface JobRow {
+  id: string;
+  function: string;
+  version: number;
+  source: string;
+  status: JobRecord['status'];
+  created_at: number;
+  finished_at: number | null;
+  duration_ms: number | null;
+  cpu_ms: number | null;
+  memory_bytes: number | null;
+  /** Its own data, or its inbox entry's (joined). */
+  data: string | null;
+  inbox_id: string | null;
+  result: string | null;
+  error: string | null;
+  log: string | null;
+  trigger_name: string | null;
+  trigger_log_id: string | null;
+}
+
+const toRecord = (row: JobRow): JobRecord => ({
+  id: row.id,
+  function: row.function,
+  version: row.version,
+  source: row.source,
+  status: row.status,
+  createdAt: row.created_at,
+  finishedAt: row.finished_at,
+  durationMs: row.duration_ms,
+  cpuMs: row.cpu_ms,
+  memoryBytes: row.memory_bytes,
+  data: fromJsonText(row.data, null),
+  inboxId: row.inbox_id,
+  result: fromJsonText(row.result, null),
+  error: fromJsonText(row.error, null),
+  log: fromJsonText(row.log, []),
+  triggerName: row.trigger_name,
+  triggerLogId: row.trigger_log_id,
+});
+
+/** A job's columns with its event: its own copy, else its inbox entry's (null once pruned). */
+const SELECT_JOB = `SELECT j.id, j.function, j.version, j.source, j.status, j.created_at,
+  j.finished_at, j.duration_ms, j.cpu_ms, j.memory_bytes, COALESCE(j.data, i.data) AS data,
+  j.inbox_id, j.result, j.error, j.log, j.trigger_name, j.trigger_log_id
+  FROM jobs j LEFT JOIN inbox i ON i.id = j.inbox_id`;
+
+const INTERRUPTED_ERROR = JSON.stringify({
+  name: 'Error',
+  code: 'E_ENGINE_RESTARTED',
+  message:
+    'The engine stopped while this job ran (a crash or a kill); the job did not finish. Its trigger firing, if any, runs again.',
+});
+
+/**
+ * Job rows on PostgreSQL. Rows are bookkeeping (relaxed commits). A job's `finish` waits for
+ * its `create` to land: they may go out on two connections of the pool.
+ */
+export function postgresJobStore(db: PgPools): JobStore {
+  const { relaxed, where } = db;
+  const creating = new Map<string, Promise<unknown>>();
+  return {
+    async create(job) {
+      const insert = query(
+        relaxed,
+        where,
+        `INSERT INTO jobs (id, function, version, source, status, created_at, data, inbox_id, trigger_name, trigger_log_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          job.id,
+          job.function,
+          job.version,
+          job.source,
+          job.status,
+          job.createdAt,
+          // One copy of each event: a firing's job names its inbox entry instead.
+          job.inboxId === null ? toJsonText(job.data) : null,
+          job.inboxId,
+          job.triggerName,
+          job.triggerLogId,
+        ],
+      );
+      creating.set(job.id, insert);
+      try {
+        await insert;
+      } finally {
+        if (creating.get(job.id) === insert) creating.delete(job.id);
+      }
+    },
+    async finish(id, o) {
+      await creating.get(id)?.catch(() => {});
+      await query(
+        relaxed,
+        where,
+        `UPDATE jobs SET status = $2, finished_at = $3, duration_ms = $4, cpu_ms = $5,
+           memory_bytes = $6, result = $7, error = $8, log = $9 WHERE id = $1`,
+        [
+          id,
+          o.status,
+          o.finishedAt,
+          o.durationMs,
+          o.cpuMs,
+          o.memoryBytes,
+          toJsonText(o.result),
+          toJsonText(o.error),
+          JSON.stringify(o.log),
+        ],
+      );
+    },
+    async failInterrupted(now) {
+      // Several processes share these rows: only jobs no live process runs end here, i.e.
+      // those of a firing no longer claimed or whose lease has expired. A direct run (no
+      // firing) of a process that died stays `executing`: nothing tells whose it was.
+      const { rowCount } = await query(
+        relaxed,
+        where,
+        `UPDATE jobs j SET status = 'execution_failed', finished_at = $1, error = $2
+         WHERE j.status IN ('executing', 'waiting') AND j.trigger_log_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.id = j.trigger_log_id
+             AND q.owner IS NOT NULL AND q.lease_until > $1)`,
+        [now, INTERRUPTED_ERROR],
+      );
+      return rowCount ?? 0;
+    },
+    async pruneBatch(before, limit) {
+      // The `limit` oldest rows (by insertion), of which those past retention and finished.
+      const { rowCount } = await query(
+        relaxed,
+        where,
+        `DELETE FROM jobs WHERE seq IN (
+           SELECT seq FROM (SELECT seq, created_at, status FROM jobs ORDER BY seq LIMIT $2) oldest
+           WHERE created_at < $1 AND status NOT IN ('executing', 'waiting'))`,
+        [before, limit],
+      );
+      return rowCount ?? 0;
+    },
+    async get(id) {
+      const { rows } = await query<JobRow>(relaxed, where, `${SELECT_JOB} WHERE j.id = $1`, [id]);
+      return rows[0] && toRecord(rows[0]);
+    },
+    async list(filter) {
+      const where_ = ['j.function = $1'];
+      const params: unknown[] = [filter.function];
+      if (filter.status) {
+        params.push(filter.status);
+        where_.push(`j.status = $${params.length}`);
+      }
+      if (filter.source) {
+        params.push(filter.source);
+        where_.push(`j.source = $${params.length}`);
+      }
+      const clause = where_.join(' AND ');
+      const [count, page] = await Promise.all([
+        query<{ n: number }>(
+          relaxed,
+          where,
+          `SELECT count(*)::int AS n FROM jobs j WHERE ${clause}`,
+          params,
+        ),
+        query<JobRow>(
+          relaxed,
+          where,
+          `${SELECT_JOB} WHERE ${clause} ORDER BY j.created_at DESC, j.seq DESC
+           LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+          [...params, filter.limit, filter.offset],
+        ),
+      ]);
+      return { total: count.rows[0]!.n, objects: page.rows.map(toRecord) };
+    },
+  };
+}
