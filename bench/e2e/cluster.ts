@@ -62,9 +62,14 @@ interface Run {
   failures: number;
 }
 
+/** What the admin API answers, as far as the bench reads it. */
+interface ApiBody {
+  meta: { total_count: number };
+}
+
 interface Engines {
   targets: Target[];
-  api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
+  api(method: string, route: string, body?: unknown): Promise<{ status: number; body: ApiBody }>;
   stop(): Promise<void>;
 }
 
@@ -113,7 +118,7 @@ async function startEngines(setup: Setup): Promise<Engines> {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      return { status: response.status, body: (text ? JSON.parse(text) : {}) as ApiBody };
     };
     const must = async (method: string, route: string, body: unknown) => {
       const answer = await api(method, route, body);
