@@ -49,6 +49,11 @@ export interface Config {
   databasePoolSize: number;
   /** What this process runs (engine/role.ts): everything, the HTTP intake, or the queue's work. */
   role: Role;
+  /**
+   * How long a claimed firing stays with this process unless renewed: after it, a firing of a
+   * process that died is taken over by another (shared database only; renewed every third).
+   */
+  claimLeaseMs: number;
 }
 
 export type ConfigInput = Partial<Record<keyof Config, string | number | boolean | undefined>>;
@@ -157,6 +162,13 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       10,
       2,
       1000,
+    ),
+    claimLeaseMs: integer(
+      'CLOUDFN_CLAIM_LEASE_MS',
+      pick('claimLeaseMs', 'CLOUDFN_CLAIM_LEASE_MS'),
+      60_000,
+      1000,
+      3_600_000,
     ),
     role: resolveRole(pick('role', 'CLOUDFN_ROLE'), pick('databaseUrl', 'CLOUDFN_DATABASE_URL')),
   };

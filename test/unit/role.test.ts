@@ -44,3 +44,17 @@ describe('the role of an engine process', () => {
       );
   });
 });
+
+describe('the claim lease', () => {
+  it('is 60 s unless CLOUDFN_CLAIM_LEASE_MS says otherwise, from 1 s to an hour', () => {
+    expect(resolveConfig({}).claimLeaseMs).toBe(60_000);
+    expect(resolveConfig({ CLOUDFN_CLAIM_LEASE_MS: '3000' }).claimLeaseMs).toBe(3000);
+    for (const value of ['999', '3600001', 'soon'])
+      expect(() => resolveConfig({ CLOUDFN_CLAIM_LEASE_MS: value })).toThrow(
+        expect.objectContaining({
+          code: 'E_CONFIG_INVALID',
+          details: { setting: 'CLOUDFN_CLAIM_LEASE_MS' },
+        }),
+      );
+  });
+});
