@@ -20,8 +20,15 @@ type SecretColumn = (typeof SECRET_COLUMNS)[number];
 // The same contexts as SQLite's: a row copied from one backend to the other still opens.
 const context = (column: SecretColumn, appId: string) => `accounts.${column}.${appId}`;
 
-/** Accounts on PostgreSQL; secrets are sealed before they leave the process. */
-export async function postgresAccountStore(db: PgPools, box: SecretBox): Promise<AccountStore> {
+/**
+ * Accounts on PostgreSQL; secrets are sealed before they leave the process. Every write
+ * notifies `channel` with the AppID: every process drops its prepared keys of the account.
+ */
+export async function postgresAccountStore(
+  db: PgPools,
+  box: SecretBox,
+  channel: string,
+): Promise<AccountStore> {
   const seal = (value: string | null, column: SecretColumn, appId: string) =>
     value === null ? null : box.seal(value, context(column, appId));
   const open = (value: string | null, column: SecretColumn, appId: string) =>
@@ -49,7 +56,7 @@ export async function postgresAccountStore(db: PgPools, box: SecretBox): Promise
          ON CONFLICT (app_id) DO UPDATE SET token = excluded.token, aes_key = excluded.aes_key,
            previous_aes_key = excluded.previous_aes_key, app_secret = excluded.app_secret,
            mode = excluded.mode, updated_at = excluded.updated_at
-         RETURNING *`,
+         RETURNING *, pg_notify($8, app_id)`,
         [
           appId,
           seal(account.token, 'token', appId),
@@ -58,6 +65,7 @@ export async function postgresAccountStore(db: PgPools, box: SecretBox): Promise
           seal(account.appSecret, 'app_secret', appId),
           account.mode,
           now,
+          channel,
         ],
       );
       return toRecord(rows[0]!);
@@ -80,9 +88,12 @@ export async function postgresAccountStore(db: PgPools, box: SecretBox): Promise
       return rows.map(toRecord);
     },
     async delete(appId) {
-      const { rowCount } = await query(durable, where, 'DELETE FROM accounts WHERE app_id = $1', [
-        appId,
-      ]);
+      const { rowCount } = await query(
+        durable,
+        where,
+        'DELETE FROM accounts WHERE app_id = $1 RETURNING pg_notify($2, app_id)',
+        [appId, channel],
+      );
       return (rowCount ?? 0) > 0;
     },
   };

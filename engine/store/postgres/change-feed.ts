@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { ChangeFeed, ChangeTopic } from '../ports.ts';
 import { CHANGE_TOPICS, channelOf } from './channels.ts';
 import { query, type PgPools } from './pool.ts';
+import { HOLD_LIVENESS, LIVENESS_LOCK_CLASS } from './liveness.ts';
 
 /** Longest wait between two attempts to get the listening connection back. */
 const MAX_RECONNECT_MS = 5000;
@@ -14,13 +15,19 @@ export interface PostgresChangeFeedOptions {
   pools: PgPools;
   /** Why the listening connection was lost (logged by the caller). */
   onConnectionLost?: (err: Error) => void;
+  /**
+   * This store instance's id: its liveness lock (liveness.ts) is held on the listening
+   * connection, which lives exactly as long as the instance.
+   */
+  instanceId: string;
 }
 
 /**
  * The ChangeFeed across engine processes on one PostgreSQL: publish is `pg_notify`, and one
  * dedicated connection per process (not from the pool: a pooled one would be handed to
  * queries and lose its LISTENs) listens to every topic. When that connection drops it is
- * re-made with back-off, and every listener is called with '' once it is back.
+ * re-made with back-off, and every listener is called with '' once it is back. The same
+ * connection holds the instance's liveness lock (liveness.ts).
  */
 export async function openPostgresChangeFeed(
   url: string,
@@ -45,6 +52,7 @@ export async function openPostgresChangeFeed(
     next.on('error', (err) => lost(next, err));
     next.on('end', () => lost(next, new Error('the listening connection ended')));
     await next.connect();
+    await next.query(HOLD_LIVENESS, [LIVENESS_LOCK_CLASS, options.instanceId]);
     for (const channel of topicOf.keys()) await next.query(`LISTEN "${channel}"`);
     client = next;
   };

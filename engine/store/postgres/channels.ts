@@ -19,3 +19,11 @@ export function channelOf(schema: string, topic: ChangeTopic): string {
   const tag = createHash('sha256').update(schema).digest('hex').slice(0, 12);
   return `cloudfn_${topic}_${tag}`;
 }
+
+/** The channel of every topic for one schema. */
+export function channelsOf(schema: string): Record<ChangeTopic, string> {
+  return Object.fromEntries(CHANGE_TOPICS.map((t) => [t, channelOf(schema, t)])) as Record<
+    ChangeTopic,
+    string
+  >;
+}

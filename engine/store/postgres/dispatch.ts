@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DeliveryLog, FrequencyGuard, NewFiring } from '../ports.ts';
-import { transaction, type PgPools } from './pool.ts';
+import { query, transaction, type PgPools } from './pool.ts';
 
 /** Whether a guarded firing may go, given its action's last firing (at or after `since`). */
 export function admits(
@@ -17,53 +17,77 @@ export function admits(
 const actionKey = (f: Pick<NewFiring, 'trigger' | 'actionIndex'>) =>
   `${f.trigger}#${f.actionIndex}`;
 
+/** Writes the admitted firings' log rows and queue items; $11 is the entry taken (or not). */
+const INSERT_FIRINGS = `
+  logs AS (
+    INSERT INTO trigger_logs (id, trigger, triggered_at, inbox_id, action_index, action,
+      event_type, lane, status, attempts, updated_at)
+    SELECT f.id, f.trigger, $9, $10, f.action_index, f.action, f.event_type, f.lane, 'pending', 0, $9
+    FROM taken, unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[])
+      AS f(id, trigger, action_index, action, event_type, lane)),
+  items AS (
+    INSERT INTO queue (id, trigger, lane, inbox_id, attempts, run_at)
+    SELECT f.id, f.trigger, f.lane, $10, 0, $9
+    FROM taken, unnest($1::text[], $2::text[], $6::text[]) AS f(id, trigger, lane))
+  SELECT taken.id, CASE WHEN cardinality($1::text[]) > 0 THEN pg_notify($7, $8) END AS woke
+  FROM taken`;
+
 /**
- * `dispatch` on PostgreSQL: one relaxed transaction (bookkeeping: lost in a server crash,
- * the entry is simply dispatched again). The entry's row is taken FOR UPDATE SKIP LOCKED, so
- * of two processes dispatching it one goes on and the other returns [] at once. Frequency
- * guards are decided under a transaction-scoped advisory lock per trigger action (taken in
- * one order: no deadlock), so a burst across processes admits exactly one `once`.
+ * `dispatch` on PostgreSQL: bookkeeping, relaxed (lost in a server crash, the entry is
+ * simply dispatched again). The entry's row is taken FOR UPDATE SKIP LOCKED, so of two
+ * processes dispatching it one goes on and the other returns [] at once, never waiting.
+ * Without frequency guards it is one statement (one round trip, one transaction): the entry
+ * marked dispatched, the log rows and queue items written only if it was taken. With guards,
+ * a transaction: they are decided under a transaction-scoped advisory lock per trigger
+ * action (taken in one order: no deadlock), read after the lock is held, so a burst across
+ * processes admits exactly one `once`.
  */
 export function postgresDispatch(db: PgPools, queueChannel: string): DeliveryLog['dispatch'] {
-  return (inboxId, firings, now) =>
-    transaction(db.relaxed, db.where, async (client) => {
+  const values = (firings: NewFiring[], inboxId: string, now: number) => [
+    firings.map((f) => f.logId),
+    firings.map((f) => f.trigger),
+    firings.map((f) => f.actionIndex),
+    firings.map((f) => JSON.stringify(f.action)),
+    firings.map((f) => f.eventType),
+    firings.map((f) => f.lane),
+    queueChannel,
+    '',
+    now,
+    inboxId,
+  ];
+  return async (inboxId, firings, now) => {
+    if (!firings.some((f) => f.guard !== undefined)) {
+      const { rows } = await query(
+        db.relaxed,
+        db.where,
+        `WITH ${TAKE_ENTRY}, ${INSERT_FIRINGS}`,
+        values(firings, inboxId, now),
+      );
+      return rows.length === 1 ? firings.map((f) => f.logId) : [];
+    }
+    return transaction(db.relaxed, db.where, async (client) => {
       const taken = await client.query(
-        'SELECT 1 FROM inbox WHERE id = $1 AND status = 0 FOR UPDATE SKIP LOCKED',
+        `UPDATE inbox SET status = 1 WHERE id = (
+           SELECT id FROM inbox WHERE id = $1 AND status = 0 FOR UPDATE SKIP LOCKED) RETURNING id`,
         [inboxId],
       );
       if (taken.rowCount !== 1) return [];
-      await client.query('UPDATE inbox SET status = 1 WHERE id = $1', [inboxId]);
       const admitted = await admittedFirings(client, firings, now);
-      if (admitted.length > 0) {
+      if (admitted.length > 0)
         await client.query(
-          `WITH logs AS (
-             INSERT INTO trigger_logs (id, trigger, triggered_at, inbox_id, action_index, action,
-               event_type, lane, status, attempts, updated_at)
-             SELECT id, trigger, $9, $10, action_index, action, event_type, lane, 'pending', 0, $9
-             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[])
-               AS f(id, trigger, action_index, action, event_type, lane)),
-           items AS (
-             INSERT INTO queue (id, trigger, lane, inbox_id, attempts, run_at)
-             SELECT id, trigger, lane, $10, 0, $9
-             FROM unnest($1::text[], $2::text[], $6::text[]) AS f(id, trigger, lane))
-           SELECT pg_notify($7, $8)`,
-          [
-            admitted.map((f) => f.logId),
-            admitted.map((f) => f.trigger),
-            admitted.map((f) => f.actionIndex),
-            admitted.map((f) => JSON.stringify(f.action)),
-            admitted.map((f) => f.eventType),
-            admitted.map((f) => f.lane),
-            queueChannel,
-            '',
-            now,
-            inboxId,
-          ],
+          `WITH taken AS (SELECT $10::text AS id), ${INSERT_FIRINGS}`,
+          values(admitted, inboxId, now),
         );
-      }
       return admitted.map((f) => f.logId);
     });
+  };
 }
+
+/** Marks the entry ($10) dispatched if it is pending and no other process holds it. */
+const TAKE_ENTRY = `taken AS (
+    UPDATE inbox SET status = 1 WHERE id = (
+      SELECT id FROM inbox WHERE id = $10 AND status = 0 FOR UPDATE SKIP LOCKED)
+    RETURNING id)`;
 
 /** The firings the frequency guards let through, decided under the per-action locks. */
 async function admittedFirings(

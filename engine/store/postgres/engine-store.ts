@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ChangeFeed, EngineStore } from '../ports.ts';
 import type { SecretBox } from '../../secrets/secret-box.ts';
 import { guarded, openPools, type PgPools } from './pool.ts';
@@ -10,7 +11,7 @@ import { postgresTriggerStore } from './triggers.ts';
 import { postgresSettingsStore } from './settings.ts';
 import { postgresDeliveryLog } from './delivery-log.ts';
 import { openPostgresChangeFeed } from './change-feed.ts';
-import { channelOf } from './channels.ts';
+import { channelsOf } from './channels.ts';
 
 export interface PostgresStoreOptions {
   /** Seals the secret columns, as on SQLite (the key is kept outside the database). */
@@ -45,16 +46,20 @@ export async function openPostgresEngineStore(
   });
   try {
     const schema = await guarded(pools.where, () => prepareSchema(pools));
+    // This instance's id: job rows name it, its liveness lock holds it (liveness.ts).
+    const instanceId = randomUUID();
     const changes = await guarded(pools.where, () =>
       openPostgresChangeFeed(url, {
         schema,
         pools,
+        instanceId,
         onConnectionLost: options.onConnectionError,
       }),
     );
+    const channels = channelsOf(schema);
     try {
       const [accounts, accessTokens] = [
-        await postgresAccountStore(pools, options.secrets),
+        await postgresAccountStore(pools, options.secrets, channels.accounts),
         await postgresTokenStore(pools, options.secrets),
       ];
       return {
@@ -62,14 +67,11 @@ export async function openPostgresEngineStore(
         changes,
         accounts,
         accessTokens,
-        functions: postgresFunctionStore(pools),
-        jobs: postgresJobStore(pools),
-        triggers: postgresTriggerStore(pools),
+        functions: postgresFunctionStore(pools, channels.functions),
+        jobs: postgresJobStore(pools, instanceId),
+        triggers: postgresTriggerStore(pools, channels.triggers),
         settings: postgresSettingsStore(pools),
-        delivery: postgresDeliveryLog(pools, {
-          inbox: channelOf(schema, 'inbox'),
-          queue: channelOf(schema, 'queue'),
-        }),
+        delivery: postgresDeliveryLog(pools, channels),
         async close() {
           await changes.close();
           await pools.end();

@@ -48,8 +48,12 @@ const versionNotFound = (name: string, version: number) =>
     },
   );
 
-/** Functions and their numbered versions on PostgreSQL. */
-export function postgresFunctionStore(db: PgPools): FunctionStore {
+/**
+ * Functions and their numbered versions on PostgreSQL. Deploys, rollbacks and deletes notify
+ * `channel` with the function's name at their commit: every process drops what it cached of
+ * the active version.
+ */
+export function postgresFunctionStore(db: PgPools, channel: string): FunctionStore {
   const { durable, where } = db;
   return {
     deploy: (name, v, now) =>
@@ -73,8 +77,8 @@ export function postgresFunctionStore(db: PgPools): FunctionStore {
           [name, version, v.code, v.sha256, v.timeoutMs, v.memoryMb, JSON.stringify(v.env), now],
         );
         const { rows: fns } = await client.query<FunctionRow>(
-          'UPDATE functions SET active_version = $2, updated_at = $3 WHERE name = $1 RETURNING *',
-          [name, version, now],
+          'UPDATE functions SET active_version = $2, updated_at = $3 WHERE name = $1 RETURNING *, pg_notify($4, name)',
+          [name, version, now, channel],
         );
         return {
           fn: toFunction(fns[0]!),
@@ -134,17 +138,20 @@ export function postgresFunctionStore(db: PgPools): FunctionStore {
         where,
         `UPDATE functions SET active_version = $2, updated_at = $3
          WHERE name = $1 AND EXISTS (SELECT 1 FROM function_versions WHERE name = $1 AND version = $2)
-         RETURNING *`,
-        [name, version, now],
+         RETURNING *, pg_notify($4, name)`,
+        [name, version, now, channel],
       );
       if (rows[0] === undefined) throw versionNotFound(name, version);
       return toFunction(rows[0]);
     },
     async delete(name) {
       // Versions go with it (ON DELETE CASCADE).
-      const { rowCount } = await query(durable, where, 'DELETE FROM functions WHERE name = $1', [
-        name,
-      ]);
+      const { rowCount } = await query(
+        durable,
+        where,
+        'DELETE FROM functions WHERE name = $1 RETURNING pg_notify($2, name)',
+        [name, channel],
+      );
       return (rowCount ?? 0) > 0;
     },
   };

@@ -1,6 +1,7 @@
 import type { JobRecord, JobStore } from '../ports.ts';
 import { fromJsonText, toJsonText } from './json-text.ts';
 import { query, type PgPools } from './pool.ts';
+import { LIVENESS_LOCK_CLASS, ownerAlive } from './liveness.ts';
 
 interface JobRow {
   id: string;
@@ -58,9 +59,11 @@ const INTERRUPTED_ERROR = JSON.stringify({
 
 /**
  * Job rows on PostgreSQL. Rows are bookkeeping (relaxed commits). A job's `finish` waits for
- * its `create` to land: they may go out on two connections of the pool.
+ * its `create` to land: they may go out on two connections of the pool. Each row names the
+ * store instance that runs it (`owner`), so a process starting ends only the jobs of
+ * processes that are gone.
  */
-export function postgresJobStore(db: PgPools): JobStore {
+export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
   const { relaxed, where } = db;
   const creating = new Map<string, Promise<unknown>>();
   return {
@@ -68,8 +71,8 @@ export function postgresJobStore(db: PgPools): JobStore {
       const insert = query(
         relaxed,
         where,
-        `INSERT INTO jobs (id, function, version, source, status, created_at, data, inbox_id, trigger_name, trigger_log_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        `INSERT INTO jobs (id, function, version, source, status, created_at, data, inbox_id, trigger_name, trigger_log_id, owner)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
           job.id,
           job.function,
@@ -82,6 +85,7 @@ export function postgresJobStore(db: PgPools): JobStore {
           job.inboxId,
           job.triggerName,
           job.triggerLogId,
+          instanceId,
         ],
       );
       creating.set(job.id, insert);
@@ -112,17 +116,15 @@ export function postgresJobStore(db: PgPools): JobStore {
       );
     },
     async failInterrupted(now) {
-      // Several processes share these rows: only jobs no live process runs end here, i.e.
-      // those of a firing no longer claimed or whose lease has expired. A direct run (no
-      // firing) of a process that died stays `executing`: nothing tells whose it was.
+      // Several processes share these rows: only the jobs of processes that are gone end
+      // here (their liveness lock is not held), and this instance's own (none at a start).
       const { rowCount } = await query(
         relaxed,
         where,
         `UPDATE jobs j SET status = 'execution_failed', finished_at = $1, error = $2
-         WHERE j.status IN ('executing', 'waiting') AND j.trigger_log_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.id = j.trigger_log_id
-             AND q.owner IS NOT NULL AND q.lease_until > $1)`,
-        [now, INTERRUPTED_ERROR],
+         WHERE j.status IN ('executing', 'waiting')
+           AND (j.owner IS NULL OR j.owner = $3 OR NOT ${ownerAlive('j.owner', '$4')})`,
+        [now, INTERRUPTED_ERROR, instanceId, LIVENESS_LOCK_CLASS],
       );
       return rowCount ?? 0;
     },

@@ -82,7 +82,9 @@ export const MIGRATIONS: readonly string[] = [
     version integer NOT NULL, source text NOT NULL, status text NOT NULL,
     created_at bigint NOT NULL, finished_at bigint, duration_ms double precision,
     cpu_ms double precision, memory_bytes bigint, data text, inbox_id text, result text,
-    error text, log text, trigger_name text, trigger_log_id text);
+    error text, log text, trigger_name text, trigger_log_id text,
+    -- the store instance (engine process) that ran it: see liveness.ts
+    owner text);
   CREATE INDEX jobs_by_function ON jobs (function, created_at DESC, seq DESC);
   CREATE INDEX jobs_oldest ON jobs (seq);
   CREATE INDEX jobs_unfinished ON jobs (status) WHERE status IN ('executing', 'waiting');

@@ -36,8 +36,12 @@ const values = (t: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>, now: number) 
   now,
 ];
 
-/** Triggers on PostgreSQL; incoming-webhook keys kept as their SHA-256, as on SQLite. */
-export function postgresTriggerStore(db: PgPools): TriggerStore {
+/**
+ * Triggers on PostgreSQL; incoming-webhook keys kept as their SHA-256, as on SQLite. Every
+ * write notifies `channel` with the trigger's name in its own statement (so at its commit):
+ * every process refreshes its trigger index, whichever code path saved.
+ */
+export function postgresTriggerStore(db: PgPools, channel: string): TriggerStore {
   const { durable, where } = db;
   /** The stored record, with the clear key of this write (if any) for its one answer. */
   const written = (t: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>, row: TriggerRow) => {
@@ -50,8 +54,8 @@ export function postgresTriggerStore(db: PgPools): TriggerStore {
         durable,
         where,
         `INSERT INTO triggers (name, type, enabled, definition, webhook_key_hash, webhook_key_hint, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`,
-        values(trigger, now),
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *, pg_notify($8, name)`,
+        [...values(trigger, now), channel],
       );
       return written(trigger, rows[0]!);
     },
@@ -61,8 +65,8 @@ export function postgresTriggerStore(db: PgPools): TriggerStore {
         where,
         `UPDATE triggers SET type = $2, enabled = $3, definition = $4, webhook_key_hash = $5,
            webhook_key_hint = $6, updated_at = $7
-         WHERE name = $1 RETURNING *`,
-        values(trigger, now),
+         WHERE name = $1 RETURNING *, pg_notify($8, name)`,
+        [...values(trigger, now), channel],
       );
       if (rows[0] === undefined) throw new Error(`trigger "${trigger.name}" does not exist`);
       return written(trigger, rows[0]);
@@ -99,9 +103,12 @@ export function postgresTriggerStore(db: PgPools): TriggerStore {
       return rows.map(toRecord);
     },
     async delete(name) {
-      const { rowCount } = await query(durable, where, 'DELETE FROM triggers WHERE name = $1', [
-        name,
-      ]);
+      const { rowCount } = await query(
+        durable,
+        where,
+        'DELETE FROM triggers WHERE name = $1 RETURNING pg_notify($2, name)',
+        [name, channel],
+      );
       return (rowCount ?? 0) > 0;
     },
   };

@@ -228,6 +228,45 @@ describe.skipIf(!pgUp)('the engine store on PostgreSQL: across processes', () =>
     await a.changes.publish('triggers', 'greet');
     await waitFor(() => heard.includes('triggers:greet'));
     for (const off of offs) off();
+    // Saves notify by themselves, at their commit, whichever code path made them.
+    const saved: string[] = [];
+    b.changes.subscribe('triggers', (name) => saved.push(`trigger ${name}`));
+    b.changes.subscribe('accounts', (appId) => saved.push(`account ${appId}`));
+    b.changes.subscribe('functions', (name) => saved.push(`function ${name}`));
+    await a.triggers.create(
+      {
+        name: 'saved',
+        type: 'webhook',
+        enabled: true,
+        definition: {} as never,
+        webhookKeyHash: null,
+        webhookKeyHint: null,
+      },
+      1,
+    );
+    await a.accounts.put(
+      {
+        appId: 'wxsaved',
+        token: 't',
+        encodingAESKey: null,
+        previousEncodingAESKey: null,
+        mode: 'plain',
+        appSecret: null,
+      },
+      1,
+    );
+    const code = { code: 'x', sha256: 'h', timeoutMs: 1000, memoryMb: 64, env: {} };
+    await a.functions.deploy('savedfn', code, 1);
+    await a.functions.activate('savedfn', 1, 2);
+    await a.triggers.delete('saved');
+    await waitFor(() => saved.length === 5);
+    expect(saved).toEqual([
+      'trigger saved',
+      'account wxsaved',
+      'function savedfn',
+      'function savedfn',
+      'trigger saved',
+    ]);
     const [d] = await a.delivery.claim('A', 60_000, 1, undefined, 1000);
     await a.delivery.complete('A', d!.id, { attempts: 1, jobId: null, durationMs: 1 }, 60_001);
   });
@@ -273,7 +312,7 @@ describe.skipIf(!pgUp)('the engine store on PostgreSQL: start and failures', () 
     });
   });
 
-  it('fails an accept with E_DATABASE_UNAVAILABLE (503) while the server is gone, and works again after', async () => {
+  it('fails an accept with E_DATABASE_UNAVAILABLE (503) while the server is gone; store and feed work again after', async () => {
     const schema = await createTestSchema('cut');
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
     const url = new URL(schema.url);
@@ -290,9 +329,18 @@ describe.skipIf(!pgUp)('the engine store on PostgreSQL: start and failures', () 
         code: 'E_DATABASE_UNAVAILABLE',
         status: 503,
       });
+      const heard: string[] = [];
+      store.changes.subscribe('triggers', (detail) => heard.push(detail));
       await proxy.restore();
       expect(await store.delivery.accept([entry(2)])).toEqual([true]);
       expect(await store.delivery.accept([entry(1)])).toEqual([false]);
+      // The listening connection comes back by itself: its listeners hear '' (anything may
+      // have changed meanwhile), then what other processes publish.
+      await waitFor(() => heard.includes(''));
+      const other = await openPostgresEngineStore(schema.url, { secrets, poolSize: 2 });
+      await other.changes.publish('triggers', 'saved-elsewhere');
+      await other.close();
+      await waitFor(() => heard.includes('saved-elsewhere'));
     } finally {
       await store.close();
       await proxy.close();
