@@ -20,8 +20,8 @@ export interface MissingReference extends TriggerReference {
 
 /** Which names exist now, per kind; `exists` answers as the owner would (tables ignore case). */
 export interface ReferenceCatalogue {
-  names(kind: ReferenceKind): string[];
-  exists(kind: ReferenceKind, name: string): boolean;
+  names(kind: ReferenceKind): Promise<string[]>;
+  exists(kind: ReferenceKind, name: string): Promise<boolean>;
 }
 
 /** Every function, table and account a trigger names, in the order of its definition. */
@@ -41,13 +41,16 @@ export function referencesOf(definition: TriggerDefinition): TriggerReference[] 
 }
 
 /** The references of `definition` that name nothing, each with a "did you mean". */
-export function missingReferences(
+export async function missingReferences(
   definition: TriggerDefinition,
   catalogue: ReferenceCatalogue,
-): MissingReference[] {
-  return referencesOf(definition)
-    .filter((ref) => !catalogue.exists(ref.kind, ref.name))
-    .map((ref) => ({ ...ref, suggestion: closestName(ref.name, catalogue.names(ref.kind)) }));
+): Promise<MissingReference[]> {
+  const missing: MissingReference[] = [];
+  for (const ref of referencesOf(definition)) {
+    if (await catalogue.exists(ref.kind, ref.name)) continue;
+    missing.push({ ...ref, suggestion: closestName(ref.name, await catalogue.names(ref.kind)) });
+  }
+  return missing;
 }
 
 /** Names of the triggers (enabled or not) that name this function, table or account. */
@@ -62,11 +65,7 @@ export function triggersUsing(
       ? (a: string) => a.toLowerCase() === name.toLowerCase()
       : (a: string) => a === name;
   return triggers
-    .filter((t) =>
-      referencesOf(t.definition as unknown as TriggerDefinition).some(
-        (ref) => ref.kind === kind && same(ref.name),
-      ),
-    )
+    .filter((t) => referencesOf(t.definition).some((ref) => ref.kind === kind && same(ref.name)))
     .map((t) => t.name);
 }
 
@@ -94,14 +93,14 @@ export function engineCatalogue(deps: {
 }): ReferenceCatalogue {
   const { store, tables } = deps;
   return {
-    names(kind) {
-      if (kind === 'function') return store.functions.list().map((f) => f.name);
-      if (kind === 'account') return store.accounts.list().map((a) => a.appId);
+    async names(kind) {
+      if (kind === 'function') return (await store.functions.list()).map((f) => f.name);
+      if (kind === 'account') return (await store.accounts.list()).map((a) => a.appId);
       return tables.listTables().map((t) => t.name);
     },
-    exists(kind, name) {
-      if (kind === 'function') return store.functions.get(name) !== undefined;
-      if (kind === 'account') return store.accounts.get(name) !== undefined;
+    async exists(kind, name) {
+      if (kind === 'function') return (await store.functions.get(name)) !== undefined;
+      if (kind === 'account') return (await store.accounts.get(name)) !== undefined;
       // By name only: a trigger names its table, and a number-like name is not an id here.
       return tables.listTables().some((t) => t.name.toLowerCase() === name.toLowerCase());
     },

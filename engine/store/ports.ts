@@ -462,9 +462,10 @@ export interface DeliveryLog {
    */
   pruneLogs(before: number): Promise<number>;
   /**
-   * Drops dispatched entries (and so their dedup keys) received before `before` that no
-   * trigger log row nor job still references (their event is kept while it is shown);
-   * entries not yet dispatched are kept whatever their age. Returns how many.
+   * Prunes dispatched entries received before `before`: drops them, or, while a trigger log
+   * row or a job still names one (it holds their only copy of the event), keeps its event and
+   * forgets its dedup key. Either way a repeat of its key is new again. Entries not yet
+   * dispatched are kept whatever their age. Returns how many were dropped or forgot their key.
    */
   pruneEntries(before: number): Promise<number>;
 }

@@ -731,15 +731,16 @@ export function engineStoreContract(label: string, open: () => Promise<OpenedEng
         expect(left.map((l) => l.id).sort()).toEqual([rows[2]!.logId, rows[3]!.logId].sort());
       });
 
-      it('prunes dispatched entries past the cut-off unless a log row or a job still shows their event', async () => {
+      it('prunes dispatched entries past the cut-off; one a log row or a job still names keeps its event and forgets its key', async () => {
         const pendingOld = entry({ receivedAt: 1, dedupKey: 'p' });
         const plain = entry({ receivedAt: 2, dedupKey: 'd' });
-        const logged = entry({ receivedAt: 3 });
+        const logged = entry({ receivedAt: 3, dedupKey: 'l' });
         const jobbed = entry({ receivedAt: 4 });
-        const recent = entry({ receivedAt: 5000 });
+        const recent = entry({ receivedAt: 5000, dedupKey: 'r' });
         await store.delivery.accept([pendingOld, plain, logged, jobbed, recent]);
+        const f = firing('t');
         await store.delivery.dispatch(plain.id, [], 10);
-        await store.delivery.dispatch(logged.id, [firing('t')], 10);
+        await store.delivery.dispatch(logged.id, [f], 10);
         await store.delivery.dispatch(jobbed.id, [], 10);
         await store.delivery.dispatch(recent.id, [], 5000);
         await store.jobs.create({
@@ -754,24 +755,24 @@ export function engineStoreContract(label: string, open: () => Promise<OpenedEng
           triggerName: 't',
           triggerLogId: null,
         });
-        expect(await store.delivery.pruneEntries(1000)).toBe(1);
+        // plain: dropped; logged: its key forgotten (jobbed has none to forget).
+        expect(await store.delivery.pruneEntries(1000)).toBe(2);
         expect(await store.delivery.getEntry(plain.id)).toBeUndefined();
         for (const kept of [pendingOld, logged, jobbed, recent])
           expect(await store.delivery.getEntry(kept.id)).toBeDefined();
-        expect(
-          (
-            await store.delivery.getLog(
-              (await store.delivery.listLogs({ limit: 1, offset: 0 })).objects[0]!.id,
-            )
-          )?.event,
-        ).toEqual(logged.data);
-        // The pruned entry took its dedup key with it; the pending one kept its own.
+        expect((await store.delivery.getLog(f.logId))?.event).toEqual(logged.data);
+        expect((await store.jobs.get('job-r'))?.data).toEqual(jobbed.data);
+        // Nothing more to prune until the log and the job go.
+        expect(await store.delivery.pruneEntries(1000)).toBe(0);
+        // Pruned keys are new again; the pending entry's and the recent one's are not.
         expect(
           await store.delivery.accept([
             entry({ dedupKey: 'd', receivedAt: 6000 }),
+            entry({ dedupKey: 'l', receivedAt: 6000 }),
             entry({ dedupKey: 'p', receivedAt: 6000 }),
+            entry({ dedupKey: 'r', receivedAt: 6000 }),
           ]),
-        ).toEqual([true, false]);
+        ).toEqual([true, true, false, false]);
       });
     });
 

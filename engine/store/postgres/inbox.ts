@@ -166,21 +166,33 @@ export function postgresInbox(db: PgPools, inboxChannel: string): InboxPart {
       return rows[0] && toSummary(rows[0]);
     },
     async pruneEntries(before) {
-      // Dispatched entries past retention whose event no log row nor job still shows.
+      // Dispatched entries past retention: dropped when no log row nor job names them; else
+      // their event stays (its only copy) and their dedup key goes: the dedup window is the
+      // retention either way. In batches: short transactions.
       let total = 0;
       for (;;) {
-        const { rowCount } = await query(
+        const { rows } = await query<{ dropped: number; forgot: number }>(
           relaxed,
           where,
-          `DELETE FROM inbox WHERE id IN (
-             SELECT i.id FROM inbox i WHERE i.status = 1 AND i.received_at < $1
-               AND NOT EXISTS (SELECT 1 FROM trigger_logs t WHERE t.inbox_id = i.id)
-               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.inbox_id = i.id)
-             LIMIT $2)`,
+          `WITH old AS (
+             SELECT i.id, EXISTS (SELECT 1 FROM trigger_logs t WHERE t.inbox_id = i.id)
+                 OR EXISTS (SELECT 1 FROM jobs j WHERE j.inbox_id = i.id) AS named
+             FROM inbox i
+             WHERE i.status = 1 AND i.received_at < $1
+               AND (i.dedup_key IS NOT NULL OR NOT (
+                 EXISTS (SELECT 1 FROM trigger_logs t WHERE t.inbox_id = i.id)
+                 OR EXISTS (SELECT 1 FROM jobs j WHERE j.inbox_id = i.id)))
+             LIMIT $2),
+           dropped AS (DELETE FROM inbox WHERE id IN (SELECT id FROM old WHERE NOT named) RETURNING 1),
+           forgot AS (UPDATE inbox SET dedup_key = NULL
+             WHERE id IN (SELECT id FROM old WHERE named) RETURNING 1)
+           SELECT (SELECT count(*)::int FROM dropped) AS dropped,
+                  (SELECT count(*)::int FROM forgot) AS forgot`,
           [before, PRUNE_BATCH],
         );
-        total += rowCount ?? 0;
-        if ((rowCount ?? 0) < PRUNE_BATCH) return total;
+        const done = rows[0]!.dropped + rows[0]!.forgot;
+        total += done;
+        if (done < PRUNE_BATCH) return total;
       }
     },
   };

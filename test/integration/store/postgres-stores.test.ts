@@ -217,5 +217,12 @@ describe.skipIf(!pgUp)('the PostgreSQL stores', () => {
     const kept = left.objects[0]!;
     expect(await b.delivery.getEntry(kept.inboxId!)).toBeDefined();
     expect((await b.delivery.getLog(kept.id))?.event).toMatchObject({ MsgId: expect.any(String) });
+    // Its dedup key was forgotten: a repeat is new again (the dedup window is the retention).
+    const keyed = { ...entry(7), dedupKey: 'once-seen' };
+    await a.delivery.accept([keyed]);
+    const [keyedLog] = await a.delivery.dispatch(keyed.id, [firing('keyed')], 40);
+    await b.delivery.pruneEntries(1_000_000);
+    expect((await b.delivery.getLog(keyedLog!))?.event).toEqual(keyed.data);
+    expect(await a.delivery.accept([{ ...entry(8), dedupKey: 'once-seen' }])).toEqual([true]);
   });
 });
