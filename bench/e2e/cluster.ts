@@ -82,7 +82,7 @@ async function startEngines(setup: Setup): Promise<Engines> {
     PORT: '0',
     CLOUDFN_ADMIN_TOKEN: ADMIN_TOKEN,
     CLOUDFN_SECRETS_KEY: crypto.randomBytes(32).toString('base64'),
-    CLOUDFN_LOG_LEVEL: 'warn',
+    CLOUDFN_LOG_LEVEL: 'info', // the start line, with the port, is logged at info
   };
   if (setup.database === 'postgres') {
     schema = `bench_${crypto.randomBytes(5).toString('hex')}`;

@@ -95,7 +95,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         CLOUDFN_ADMIN_TOKEN: adminToken,
         CLOUDFN_SECRETS_KEY: secretsKey,
         CLOUDFN_ROLE: role,
-        CLOUDFN_LOG_LEVEL: 'warn',
+        // info: the start line (with the URL) is logged at info.
+        CLOUDFN_LOG_LEVEL: 'info',
         ...options.env,
       },
     });
