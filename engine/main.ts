@@ -280,61 +280,60 @@ export async function startEngine(
   const assertUnused = triggerAdmin.assertUnused.bind(triggerAdmin);
 
   let ready = false;
-  const app = role.serves
-    ? createApp({
-        adminToken,
-        log,
-        ready: () => ready,
-        consoleIdleMinutes: config.consoleIdleMinutes,
-        public: [
-          (r) => r.post('/wechat/:appId', refusedPushes(activity)),
-          (r) =>
-            registerWechatRoutes(r, {
-              store,
-              intake: observedIntake(intake, activity),
-              accounts,
-              registry,
-              functions,
-              clock,
-              ids,
-              log,
-            }),
-          (r) => registerHookRoutes(r, { store, intake, clock }),
-        ],
-        admin: [
-          (r) => registerOpenApiRoute(r),
-          (r) =>
-            registerAccountRoutes(r, {
-              accounts,
-              clock,
-              assertUnused,
-              tokenStats: (appId) => wechatApi.tokens.stats(appId),
-            }),
-          (r) => registerReplyOpeningRoutes(r, { accounts }),
-          (r) => registerFunctionDraftRoutes(r, { store, sandbox, ids }),
-          (r) =>
-            registerFunctionRoutes(r, {
-              store,
-              functions,
-              assertUnused,
-              userOf: (id) => tables.getRecord(USER_TABLE, id),
-            }),
-          (r) => registerMetricsRoutes(r, { store, clock, activity, sandbox }),
-          (r) => registerEventsRoutes(r, { activity }),
-          (r) => registerTableRoutes(r, { tables, assertUnused }),
-          (r) => registerInboxRoutes(r, { store, replay: (id) => intake.replay(id) }),
-          (r) =>
-            registerTriggerRoutes(r, {
-              store,
-              triggers: triggerAdmin,
-              clock,
-              onReplay: wakeRunner,
-            }),
-        ],
-      })
-    : createHealthApp(() => ready);
+  const app = createApp({
+    adminToken,
+    log,
+    ready: () => ready,
+    consoleIdleMinutes: config.consoleIdleMinutes,
+    public: [
+      (r) => r.post('/wechat/:appId', refusedPushes(activity)),
+      (r) =>
+        registerWechatRoutes(r, {
+          store,
+          intake: observedIntake(intake, activity),
+          accounts,
+          registry,
+          functions,
+          clock,
+          ids,
+          log,
+        }),
+      (r) => registerHookRoutes(r, { store, intake, clock }),
+    ],
+    admin: [
+      (r) => registerOpenApiRoute(r),
+      (r) =>
+        registerAccountRoutes(r, {
+          accounts,
+          clock,
+          assertUnused,
+          tokenStats: (appId) => wechatApi.tokens.stats(appId),
+        }),
+      (r) => registerReplyOpeningRoutes(r, { accounts }),
+      (r) => registerFunctionDraftRoutes(r, { store, sandbox, ids }),
+      (r) =>
+        registerFunctionRoutes(r, {
+          store,
+          functions,
+          assertUnused,
+          userOf: (id) => tables.getRecord(USER_TABLE, id),
+        }),
+      (r) => registerMetricsRoutes(r, { store, clock, activity, sandbox }),
+      (r) => registerEventsRoutes(r, { activity }),
+      (r) => registerTableRoutes(r, { tables, assertUnused }),
+      (r) => registerInboxRoutes(r, { store, replay: (id) => intake.replay(id) }),
+      (r) =>
+        registerTriggerRoutes(r, {
+          store,
+          triggers: triggerAdmin,
+          clock,
+          onReplay: wakeRunner,
+        }),
+    ],
+  });
 
-  const server = http.createServer(app.callback());
+  // A worker's HTTP is the health probe alone (its admin API and receiver are not served).
+  const server = http.createServer((role.serves ? app : createHealthApp(() => ready)).callback());
   // WeChat gives 5 s; slow or stuck clients must not hold sockets for long.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -396,7 +395,7 @@ export async function startEngine(
     url: `http://${host}:${address.port}`,
     adminToken,
     adminTokenGenerated: generated,
-    adminRoutes: adminRoutesOf(app),
+    adminRoutes: role.serves ? adminRoutesOf(app) : [],
     store,
     tables,
     functions,
