@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ValidationError } from './errors.ts';
+import { resolveRole, type Role } from './role.ts';
 
 /** The engine's resolved configuration: read once at start, passed down, never re-read. */
 export interface Config {
@@ -52,6 +53,13 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Connections each engine process keeps open to PostgreSQL at most. */
   databasePoolSize: number;
+  /** What this process runs (engine/role.ts): everything, the HTTP intake, or the queue's work. */
+  role: Role;
+  /**
+   * How long a claimed firing stays with this process unless renewed: after it, a firing of a
+   * process that died is taken over by another (shared database only; renewed every third).
+   */
+  claimLeaseMs: number;
 }
 
 /** The values of CLOUDFN_DURABILITY, the default first. */
@@ -166,6 +174,14 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       2,
       1000,
     ),
+    claimLeaseMs: integer(
+      'CLOUDFN_CLAIM_LEASE_MS',
+      pick('claimLeaseMs', 'CLOUDFN_CLAIM_LEASE_MS'),
+      60_000,
+      1000,
+      3_600_000,
+    ),
+    role: resolveRole(pick('role', 'CLOUDFN_ROLE'), pick('databaseUrl', 'CLOUDFN_DATABASE_URL')),
   };
 }
 

@@ -13,6 +13,8 @@ import type { Config } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { randomIds, type Ids } from './ids.ts';
 import { resolveAdminToken } from './admin-token.ts';
+import { partsOf } from './role.ts';
+import { refreshCachesOnChange } from './cache-refresh.ts';
 import { openSqliteEngineStore, type ChangeFeed, type EngineStore } from './store/index.ts';
 import { openPostgresEngineStore } from './store/postgres/index.ts';
 import { inProcessChangeFeed } from './store/in-process-change-feed.ts';
@@ -35,6 +37,7 @@ import { webhookAction } from './dispatch/actions/webhook-action.ts';
 import { AccountRegistry } from './receiver/index.ts';
 import { EventIntake, startInboxRetention } from './inbox/index.ts';
 import { adminRoutesOf, createApp, type AdminRoute } from './http/app.ts';
+import { createHealthApp } from './http/health-app.ts';
 import { registerWechatRoutes } from './http/wechat-routes.ts';
 import { registerHookRoutes } from './http/hooks-routes.ts';
 import { registerAccountRoutes } from './http/admin/accounts-routes.ts';
@@ -230,25 +233,45 @@ export async function startEngine(
       webhook: webhookAction({ allowPrivate: config.webhookAllowPrivate }),
     },
     // This process's name on its claims (SQLite: the only one; PostgreSQL: one of several).
-    options: { concurrency: 32, perLane: 8, owner: `${process.pid}:${randomUUID()}` },
+    options: {
+      concurrency: 32,
+      perLane: 8,
+      owner: `${process.pid}:${randomUUID()}`,
+      leaseMs: config.claimLeaseMs,
+    },
   });
+  // The role (engine/role.ts): a receiver neither dispatches nor runs the queue, a worker
+  // serves no HTTP but /healthz. Both parts are built either way; only what the role has starts.
+  const role = partsOf(config.role);
+  const wakeRunner = () => {
+    if (role.works) runner.wake();
+  };
   const dispatcher = new Dispatcher({
     delivery: store.delivery,
     registry,
     clock,
     ids,
     log,
-    onQueued: () => runner.wake(),
-    intake,
+    onQueued: wakeRunner,
+    ...(role.works ? { intake } : {}),
   });
   const timers = new TimerScheduler({ delivery: store.delivery, intake, clock, log });
-  registry.onReload(() => timers.schedule(registry.definitions()));
-  // What other processes did: new entries to dispatch, items due, triggers saved.
-  changes.subscribe('inbox', () => dispatcher.wake());
-  changes.subscribe('queue', () => runner.wake());
-  changes.subscribe('triggers', () => {
-    registry.reload().catch((err: unknown) => log.error({ err }, 'trigger reload failed'));
-  });
+  if (role.works) registry.onReload(() => timers.schedule(registry.definitions()));
+  // What other processes did: new entries to dispatch, items due; and saved triggers,
+  // accounts and function versions, which every process's caches follow (cache-refresh.ts).
+  if (role.works) {
+    changes.subscribe('inbox', () => dispatcher.wake());
+    changes.subscribe('queue', wakeRunner);
+  }
+  const stopRefresh = refreshCachesOnChange(
+    changes,
+    {
+      triggers: () => registry.reload(),
+      account: (appId) => accounts.forget(appId),
+      functionVersion: (name) => functions.forget(name),
+    },
+    log,
+  );
   const triggerAdmin = new TriggerAdmin({
     store,
     registry,
@@ -306,12 +329,13 @@ export async function startEngine(
           store,
           triggers: triggerAdmin,
           clock,
-          onReplay: () => runner.wake(),
+          onReplay: wakeRunner,
         }),
     ],
   });
 
-  const server = http.createServer(app.callback());
+  // A worker's HTTP is the health probe alone (its admin API and receiver are not served).
+  const server = http.createServer((role.serves ? app : createHealthApp(() => ready)).callback());
   // WeChat gives 5 s; slow or stuck clients must not hold sockets for long.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -332,29 +356,40 @@ export async function startEngine(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   // Work left by a previous run: claimed firings run again (at-least-once), pending pushes dispatch.
-  await store.delivery.releaseAbandoned(clock.now());
-  await store.jobs.failInterrupted(clock.now());
-  const retention = startInboxRetention({
-    delivery: store.delivery,
-    clock,
-    retentionDays: config.inboxRetentionDays,
-    log,
-  });
-  const logRetention = startTriggerLogRetention({
-    logs: store.delivery,
-    clock,
-    retentionDays: config.triggerLogRetentionDays,
-    log,
-  });
-  const jobRetention = startJobRetention({
-    jobs: store.jobs,
-    clock,
-    retentionDays: config.jobRetentionDays,
-    log,
-  });
-  timers.schedule(registry.definitions());
-  dispatcher.wake();
-  runner.wake();
+  if (role.works) {
+    await store.delivery.releaseAbandoned(clock.now());
+    await store.jobs.failInterrupted(clock.now());
+  }
+  const noRetention = { stop: () => undefined };
+  const retention = !role.works
+    ? noRetention
+    : startInboxRetention({
+        delivery: store.delivery,
+        clock,
+        retentionDays: config.inboxRetentionDays,
+        log,
+      });
+  const logRetention = !role.works
+    ? noRetention
+    : startTriggerLogRetention({
+        logs: store.delivery,
+        clock,
+        retentionDays: config.triggerLogRetentionDays,
+        log,
+      });
+  const jobRetention = !role.works
+    ? noRetention
+    : startJobRetention({
+        jobs: store.jobs,
+        clock,
+        retentionDays: config.jobRetentionDays,
+        log,
+      });
+  if (role.works) {
+    timers.schedule(registry.definitions());
+    dispatcher.wake();
+    runner.wake();
+  }
   ready = true;
 
   let closing: Promise<void> | undefined;
@@ -362,7 +397,7 @@ export async function startEngine(
     url: `http://${host}:${address.port}`,
     adminToken,
     adminTokenGenerated: generated,
-    adminRoutes: adminRoutesOf(app),
+    adminRoutes: role.serves ? adminRoutesOf(app) : [],
     store,
     tables,
     functions,
@@ -386,6 +421,7 @@ export async function startEngine(
       closing ??= (async () => {
         ready = false;
         activity.closeAll();
+        stopRefresh();
         timers.stop();
         retention.stop();
         logRetention.stop();

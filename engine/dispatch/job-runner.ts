@@ -30,6 +30,8 @@ export interface JobRunnerOptions {
   perLane: number;
   /** Who claims (unique per process): leases are held in its name. */
   owner: string;
+  /** How long a claim holds without renewal (CLOUDFN_CLAIM_LEASE_MS); LEASE_MS when absent. */
+  leaseMs?: number;
 }
 
 /**
@@ -126,7 +128,7 @@ export class JobRunner {
         this.#clock.now(),
         free,
         lanes,
-        LEASE_MS,
+        this.#options.leaseMs ?? LEASE_MS,
       );
       for (const item of claimed) this.#start(item);
     }
@@ -155,16 +157,24 @@ export class JobRunner {
   /** While attempts run, their leases are renewed in one call per period. */
   #armRenewal(): void {
     if (this.#renewTimer) return;
-    this.#renewTimer = setInterval(() => {
-      if (this.#held.size === 0) {
-        clearInterval(this.#renewTimer);
-        this.#renewTimer = undefined;
-        return;
-      }
-      this.#delivery
-        .renew(this.#options.owner, [...this.#held], this.#clock.now(), LEASE_MS)
-        .catch((err: unknown) => this.#log.error({ err }, 'renewing leases failed'));
-    }, LEASE_MS / 3);
+    this.#renewTimer = setInterval(
+      () => {
+        if (this.#held.size === 0) {
+          clearInterval(this.#renewTimer);
+          this.#renewTimer = undefined;
+          return;
+        }
+        this.#delivery
+          .renew(
+            this.#options.owner,
+            [...this.#held],
+            this.#clock.now(),
+            this.#options.leaseMs ?? LEASE_MS,
+          )
+          .catch((err: unknown) => this.#log.error({ err }, 'renewing leases failed'));
+      },
+      (this.#options.leaseMs ?? LEASE_MS) / 3,
+    );
     this.#renewTimer.unref();
   }
 

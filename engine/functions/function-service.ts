@@ -60,6 +60,11 @@ export interface FunctionService {
   delete(name: string): Promise<void>;
   /** Runs the active version on `data` as a job, recorded from start to finish. */
   run(name: string, data: unknown, context: RunContext): Promise<RunResult>;
+  /**
+   * Forgets which version of `name` is active ('' = of every function): another process
+   * deployed, rolled back or deleted it. The next run reads it again.
+   */
+  forget(name: string): void;
 }
 
 /** Deploys (bundle → numbered version → active) and runs functions as recorded jobs. */
@@ -72,8 +77,9 @@ export function createFunctionService(deps: {
   const { store, sandbox, clock, ids } = deps;
 
   // The active version (with its bundled code) of each function run lately: a firing would
-  // otherwise read the code from SQLite every time. Only this service changes which version
-  // is active (deploy, rollback, delete), and each of those drops the entry.
+  // otherwise read the code from the store every time. This service drops the entry when it
+  // changes which version is active (deploy, rollback, delete), and `forget` when another
+  // process sharing the database did.
   const active = new Map<string, FunctionVersionRecord>();
   const activeVersion = async (name: string): Promise<FunctionVersionRecord> => {
     const cached = active.get(name);
@@ -141,6 +147,11 @@ export function createFunctionService(deps: {
       active.delete(name);
       if (!(await store.functions.delete(name))) throw new FunctionNotFoundError(name);
       sandbox.forget(name);
+    },
+
+    forget(name) {
+      if (name === '') active.clear();
+      else active.delete(name);
     },
 
     async run(name, data, context) {

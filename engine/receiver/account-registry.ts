@@ -10,6 +10,7 @@ export class AccountRegistry {
   #store: AccountStore;
   #prepared = new Map<string, PreparedAccount>();
   #listeners: ((appId: string) => void)[] = [];
+  #forgetListeners: ((appId: string) => void)[] = [];
 
   constructor(store: AccountStore) {
     this.#store = store;
@@ -84,6 +85,22 @@ export class AccountRegistry {
   /** The stored account (with its secrets), if any. */
   get(appId: string): Promise<AccountRecord | undefined> {
     return this.#store.get(appId);
+  }
+
+  /**
+   * Drops what this process cached of the account ('' = of every account): another process
+   * sharing the database changed or removed it. Only in-memory caches follow (`onForget`);
+   * what the saving process did to shared state (a stored access token) is not done again.
+   */
+  forget(appId: string): void {
+    if (appId === '') this.#prepared.clear();
+    else this.#prepared.delete(appId);
+    for (const l of this.#forgetListeners) l(appId);
+  }
+
+  /** Called with the appId ('' = every account) when `forget` drops cached state. */
+  onForget(listener: (appId: string) => void): void {
+    this.#forgetListeners.push(listener);
   }
 
   /** Removes the account and its cached keys; false when there was none. */

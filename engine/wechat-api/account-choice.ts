@@ -16,6 +16,10 @@ export class AccountSecrets {
     registry.onChange(() => {
       this.#secrets = undefined;
     });
+    // Changed by another process sharing the database.
+    registry.onForget(() => {
+      this.#secrets = undefined;
+    });
   }
 
   async #all(): Promise<Map<string, string>> {

@@ -17,6 +17,10 @@ export function registerServe(program: Command): void {
       '--database-url <url>',
       "the engine's state on PostgreSQL, shared by several engines (CLOUDFN_DATABASE_URL; default: SQLite in the data dir)",
     )
+    .option(
+      '--role <role>',
+      'all | receiver (HTTP and intake) | worker (dispatch, jobs, timers); receiver and worker need --database-url (CLOUDFN_ROLE, default all)',
+    )
     .addHelpText(
       'after',
       examples(
@@ -33,6 +37,7 @@ export function registerServe(program: Command): void {
           dataDir?: string;
           durability?: string;
           databaseUrl?: string;
+          role?: string;
         },
         command: Command,
       ) => {
@@ -44,6 +49,7 @@ export function registerServe(program: Command): void {
           dataDir: options.dataDir,
           durability: options.durability,
           databaseUrl: options.databaseUrl,
+          role: options.role,
           adminToken,
         });
       },
