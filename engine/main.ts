@@ -13,7 +13,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { randomIds, type Ids } from './ids.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { openSqliteEngineStore, type EngineStore } from './store/index.ts';
-import { SqliteTableStore, USER_TABLE } from './tables/index.ts';
+import { SqliteTableStore, USER_TABLE, asyncTableStore } from './tables/index.ts';
 import type { TableChange, TableStore } from './tables/table-store.ts';
 import { createSandbox } from '../runtime/index.ts';
 import type { HostRequestHandler, NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
@@ -105,7 +105,8 @@ export async function startEngine(
     secrets: createSecretBox(secretsKeys.key, secretsKeys.oldKeys),
   });
   const tablesPath = path.join(config.dataDir, 'tables.db');
-  const tables: TableStore = new SqliteTableStore({ path: tablesPath });
+  const sqliteTables = new SqliteTableStore({ path: tablesPath });
+  const tables: TableStore = asyncTableStore(sqliteTables);
   const registry = new TriggerRegistry(store.triggers, log);
   // Every source writes accepted events through one group-committing writer: each is durable
   // (synchronous=FULL, its own transaction) before anyone is told it was accepted.
@@ -232,7 +233,7 @@ export async function startEngine(
     clock,
     ids,
     webhookAllowPrivate: config.webhookAllowPrivate,
-    references: engineCatalogue({ store, tables }),
+    references: engineCatalogue({ store, tables: sqliteTables }),
   });
   const assertUnused = triggerAdmin.assertUnused.bind(triggerAdmin);
 

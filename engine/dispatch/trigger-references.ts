@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import type { EngineStore, StoredTrigger } from '../store/index.ts';
-import type { TableStore } from '../tables/table-store.ts';
+import type { SyncTableStore } from '../tables/table-store.ts';
 import type { TriggerDefinition } from '../triggers/index.ts';
 
 /** What a trigger can name that lives elsewhere: a function, a data table, a WeChat account. */
@@ -90,7 +90,7 @@ export function closestName(name: string, candidates: string[]): string | null {
 /** The catalogue of a running engine: functions and accounts from its store, its data tables. */
 export function engineCatalogue(deps: {
   store: Pick<EngineStore, 'functions' | 'accounts'>;
-  tables: Pick<TableStore, 'listTables'>;
+  tables: Pick<SyncTableStore, 'listTables'>;
 }): ReferenceCatalogue {
   const { store, tables } = deps;
   return {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { TableError } from './errors.ts';
-import type { TableStore } from './table-store.ts';
+import type { SyncTableStore, TableStore } from './table-store.ts';
 import { isPlainObject } from './values.ts';
 
 const tableRef = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]);
@@ -72,9 +72,16 @@ function parse<K extends TableOp>(op: K, args: unknown): z.infer<(typeof SCHEMAS
 
 /**
  * Runs one allow-listed table operation for a function. Throws a TableError (with `code`,
- * `status`, `message`) to refuse; the result is a plain JSON-able value.
+ * `status`, `message`) to refuse; the result is a plain JSON-able value. A synchronous store
+ * (SQLite, the executor's fast path) answers at once; the port answers with a promise.
  */
-export function handleTableOp(store: TableStore, op: string, args: unknown): unknown {
+export function handleTableOp(store: SyncTableStore, op: string, args: unknown): unknown;
+export function handleTableOp(store: TableStore, op: string, args: unknown): Promise<unknown>;
+export function handleTableOp(
+  store: SyncTableStore | TableStore,
+  op: string,
+  args: unknown,
+): unknown {
   if (!isTableOp(op))
     throw new TableError(
       'E_TABLE_UNKNOWN_OP',
@@ -104,8 +111,8 @@ export function handleTableOp(store: TableStore, op: string, args: unknown): unk
     }
     case 'table.delete': {
       const a = parse(op, args);
-      store.deleteRecord(a.table, a.id);
-      return null;
+      const done = store.deleteRecord(a.table, a.id);
+      return done instanceof Promise ? done.then(() => null) : null;
     }
     case 'table.deleteWhere': {
       const a = parse(op, args);

@@ -80,39 +80,39 @@ export function registerTableRoutes(
     const body = parseInput(createTableBody, await readJsonBody(ctx));
     ctx.status = 201;
     ctx.body = renderTable(
-      tables.createTable({ name: body.name, fields: body.fields as FieldDef[] }),
+      await tables.createTable({ name: body.name, fields: body.fields as FieldDef[] }),
     );
   });
 
-  router.get('/tables', (ctx) => {
+  router.get('/tables', async (ctx) => {
     const { limit, offset } = pageParams(ctx.query);
-    const all = tables.listTables();
+    const all = await tables.listTables();
     ctx.body = {
       meta: { limit, offset, total_count: all.length },
       objects: all.slice(offset, offset + limit).map(renderTable),
     };
   });
 
-  router.get('/tables/:t', (ctx) => {
-    ctx.body = renderTable(tables.getTable(ctx.params.t!));
+  router.get('/tables/:t', async (ctx) => {
+    ctx.body = renderTable(await tables.getTable(ctx.params.t!));
   });
 
-  router.delete('/tables/:t', (ctx) => {
+  router.delete('/tables/:t', async (ctx) => {
     const force = forceParam(ctx.query);
     // By id or name: the triggers name the table, so look its name up first.
-    deps.assertUnused?.('table', tables.getTable(ctx.params.t!).name, force);
-    tables.dropTable(ctx.params.t!);
+    deps.assertUnused?.('table', (await tables.getTable(ctx.params.t!)).name, force);
+    await tables.dropTable(ctx.params.t!);
     ctx.status = 204;
   });
 
   router.post('/tables/:t/fields', async (ctx) => {
     const body = parseInput(addFieldsBody, await readJsonBody(ctx));
     const fields = (Array.isArray(body) ? body : body.fields) as FieldDef[];
-    ctx.body = renderTable(tables.addFields(ctx.params.t!, fields));
+    ctx.body = renderTable(await tables.addFields(ctx.params.t!, fields));
   });
 
-  router.get('/tables/:t/records', (ctx) => {
-    ctx.body = tables.find(ctx.params.t!, {
+  router.get('/tables/:t/records', async (ctx) => {
+    ctx.body = await tables.find(ctx.params.t!, {
       where: whereParam(ctx),
       limit: intParam(ctx, 'limit'),
       offset: intParam(ctx, 'offset'),
@@ -131,8 +131,9 @@ export function registerTableRoutes(
     const options = { keepIds: true };
     ctx.status = 201;
     if (Array.isArray(body))
-      ctx.body = tables.createMany(ctx.params.t!, body as RecordData[], options);
-    else if (isPlainObject(body)) ctx.body = tables.createRecord(ctx.params.t!, body, options);
+      ctx.body = await tables.createMany(ctx.params.t!, body as RecordData[], options);
+    else if (isPlainObject(body))
+      ctx.body = await tables.createRecord(ctx.params.t!, body, options);
     else
       throw new TableError(
         'E_TABLE_BAD_UPDATE',
@@ -145,23 +146,23 @@ export function registerTableRoutes(
     const where = whereParam(ctx);
     if (!where) throw badWhere('a bulk update needs a where parameter (use {} for all records)');
     const update = await objectBody(ctx);
-    ctx.body = tables.updateWhere(ctx.params.t!, where, update, {
+    ctx.body = await tables.updateWhere(ctx.params.t!, where, update, {
       limit: intParam(ctx, 'limit'),
       offset: intParam(ctx, 'offset'),
     });
   });
 
-  router.delete('/tables/:t/records', (ctx) => {
+  router.delete('/tables/:t/records', async (ctx) => {
     const where = whereParam(ctx);
     if (!where) throw badWhere('a bulk delete needs a where parameter (use {} for all records)');
-    ctx.body = tables.deleteWhere(ctx.params.t!, where, {
+    ctx.body = await tables.deleteWhere(ctx.params.t!, where, {
       limit: intParam(ctx, 'limit'),
       offset: intParam(ctx, 'offset'),
     });
   });
 
-  router.get('/tables/:t/records/:id', (ctx) => {
-    ctx.body = tables.getRecord(ctx.params.t!, ctx.params.id!, {
+  router.get('/tables/:t/records/:id', async (ctx) => {
+    ctx.body = await tables.getRecord(ctx.params.t!, ctx.params.id!, {
       keys: single(ctx, 'keys')?.split(','),
       expand: single(ctx, 'expand')?.split(','),
     });
@@ -169,18 +170,18 @@ export function registerTableRoutes(
 
   router.put('/tables/:t/records/:id', async (ctx) => {
     const update = await objectBody(ctx);
-    ctx.body = tables.updateRecord(ctx.params.t!, ctx.params.id!, update);
+    ctx.body = await tables.updateRecord(ctx.params.t!, ctx.params.id!, update);
   });
 
-  router.delete('/tables/:t/records/:id', (ctx) => {
-    tables.deleteRecord(ctx.params.t!, ctx.params.id!);
+  router.delete('/tables/:t/records/:id', async (ctx) => {
+    await tables.deleteRecord(ctx.params.t!, ctx.params.id!);
     ctx.status = 204;
   });
 
-  router.get('/tables/:t/export', (ctx) => {
+  router.get('/tables/:t/export', async (ctx) => {
     const format = single(ctx, 'format') ?? 'json';
     if (format !== 'csv' && format !== 'json') throw badOptions('format must be csv or json.');
-    const table = tables.getTable(ctx.params.t!);
+    const table = await tables.getTable(ctx.params.t!);
     const columns = [
       'id',
       ...table.fields.map((f) => f.name),
@@ -191,7 +192,7 @@ export function registerTableRoutes(
     const parts: string[] = [];
     // Insertion order, a page at a time: only the rendered text accumulates, not the records.
     for (let offset = 0; ; offset += 1000) {
-      const page = tables.find(table.id, { limit: 1000, offset, withCount: false });
+      const page = await tables.find(table.id, { limit: 1000, offset, withCount: false });
       if (format === 'csv') parts.push(csvRows(columns, page.objects));
       else parts.push(...page.objects.map((r) => JSON.stringify(r)));
       if (!page.meta.next) break;
@@ -210,8 +211,8 @@ export function registerTableRoutes(
  * with `POST /tables/_userprofile/fields`.
  */
 function registerUserRoutes(router: Router, tables: TableStore): void {
-  router.get('/users', (ctx) => {
-    ctx.body = tables.find(USER_TABLE, {
+  router.get('/users', async (ctx) => {
+    ctx.body = await tables.find(USER_TABLE, {
       where: whereParam(ctx),
       limit: intParam(ctx, 'limit'),
       offset: intParam(ctx, 'offset'),
@@ -223,14 +224,14 @@ function registerUserRoutes(router: Router, tables: TableStore): void {
   router.post('/users', async (ctx) => {
     const body = await objectBody(ctx);
     ctx.status = 201;
-    ctx.body = tables.createRecord(USER_TABLE, body);
+    ctx.body = await tables.createRecord(USER_TABLE, body);
   });
-  router.get('/users/:id', (ctx) => {
-    ctx.body = tables.getRecord(USER_TABLE, ctx.params.id!, {
+  router.get('/users/:id', async (ctx) => {
+    ctx.body = await tables.getRecord(USER_TABLE, ctx.params.id!, {
       keys: single(ctx, 'keys')?.split(','),
     });
   });
   router.put('/users/:id', async (ctx) => {
-    ctx.body = tables.updateRecord(USER_TABLE, ctx.params.id!, await objectBody(ctx));
+    ctx.body = await tables.updateRecord(USER_TABLE, ctx.params.id!, await objectBody(ctx));
   });
 }

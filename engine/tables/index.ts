@@ -11,6 +11,7 @@ export type {
   ListResult,
   RecordData,
   StoredRecord,
+  SyncTableStore,
   TableChange,
   TableSchema,
   TableStore,
@@ -20,6 +21,8 @@ export type {
 } from './table-store.ts';
 /** The SQLite TableStore: `new SqliteTableStore({ path })`. */
 export { SqliteTableStore, type SqliteTableStoreOptions } from './sqlite-table-store.ts';
+/** The TableStore port over a synchronous store (the SQLite one). */
+export { asyncTableStore } from './async-adapter.ts';
 /** Runs one allow-listed `table.*` operation for a function's SDK. */
 export { handleTableOp, TABLE_OPS } from './host-ops.ts';
 /** Compiles a MinCloud `where` document to parameterised SQL (pure). */

@@ -13,7 +13,7 @@ export function tableAction(tables: TableStore): ActionExecutor {
     const subject = triggerSubject(trigger, event);
     const record = renderRecordTemplate(action.record as Record<string, unknown>, subject);
     try {
-      tables.createRecord(String(action.table), record);
+      await tables.createRecord(String(action.table), record);
     } catch (err) {
       if (err instanceof EngineError) throw actionErrorOf(err);
       throw err;

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { asyncTableStore } from '../../../../engine/tables/async-adapter.ts';
 import { SqliteTableStore } from '../../../../engine/tables/sqlite-table-store.ts';
 import type {
   BulkResult,
@@ -36,7 +37,7 @@ export async function openDirect(): Promise<ContractSubject> {
 
 export async function openRest(): Promise<ContractSubject> {
   const { store, cleanup } = tempStore();
-  const rest = await startRestServer(store);
+  const rest = await startRestServer(asyncTableStore(store));
   const t = (ref: string | number) => encodeURIComponent(String(ref));
   const qs = (params: Record<string, unknown>) => {
     const q = new URLSearchParams();

@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import ivm from 'isolated-vm';
 import { EngineError } from '../../../../engine/errors.ts';
 import { handleTableOp } from '../../../../engine/tables/host-ops.ts';
-import type { TableStore } from '../../../../engine/tables/table-store.ts';
+import type { SyncTableStore } from '../../../../engine/tables/table-store.ts';
 
 const SDK_ENTRY = fileURLToPath(
   new URL('../../../../runtime/guest/tables/index.ts', import.meta.url),
@@ -54,7 +54,7 @@ export interface GuestIsolate {
 }
 
 /** Answers one host call as the JSON text the prelude expects. */
-function answer(store: TableStore, op: string, argsJson: string): string {
+function answer(store: SyncTableStore, op: string, argsJson: string): string {
   try {
     return JSON.stringify({
       ok: handleTableOp(store, op, JSON.parse(argsJson) as unknown) ?? null,
@@ -72,7 +72,7 @@ function answer(store: TableStore, op: string, argsJson: string): string {
 }
 
 export async function createGuestIsolate(
-  store: TableStore,
+  store: SyncTableStore,
   memoryLimit = 64,
 ): Promise<GuestIsolate> {
   const sdk = await bundleGuestSdk();
