@@ -11,7 +11,7 @@ import { TableError, tableNotFound } from '../errors.ts';
 import { SEQ_COLUMN, USER_TABLE, indexIdent, quoteIdent } from '../names.ts';
 import { BUILTIN_TABLES, type TableInfo, tableInfo } from '../table-info.ts';
 import type { FieldDef, FieldType, TableSchema } from '../table-store.ts';
-import { encodePg } from './codec.ts';
+import { encodePg, parseJsonb } from './codec.ts';
 import { pgLatitude } from './geo-sql.ts';
 
 /** How long a cached schema is trusted without asking the database (ms). */
@@ -34,7 +34,8 @@ const PG_TYPE: Record<FieldType, string> = {
 interface TableRow {
   id: number;
   name: string;
-  fields: FieldDef[];
+  /** jsonb arrives as its text (pool.ts). */
+  fields: string;
   created_at: number;
   updated_at: number;
 }
@@ -51,7 +52,7 @@ function toInfo(row: TableRow): TableInfo {
   const info = tableInfo({
     id: row.id,
     name: row.name,
-    fields: row.fields,
+    fields: parseJsonb(row.fields) as FieldDef[],
     created_at: row.created_at,
     updated_at: row.updated_at,
   });

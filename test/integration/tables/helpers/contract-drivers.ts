@@ -16,7 +16,7 @@ import type {
 } from '../../../../engine/tables/table-store.ts';
 import type { ContractSubject, TableStoreDriver } from '../../../contract/table-store.contract.ts';
 import { createGuestIsolate } from './guest-isolate.ts';
-import { startRestServer } from './rest-server.ts';
+import { type RestServer, startRestServer } from './rest-server.ts';
 
 function tempStore(): { store: SqliteTableStore; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'cloudfn-contract-'));
@@ -38,6 +38,19 @@ export async function openDirect(): Promise<ContractSubject> {
 export async function openRest(): Promise<ContractSubject> {
   const { store, cleanup } = tempStore();
   const rest = await startRestServer(asyncTableStore(store));
+  return {
+    store: restDriver(rest),
+    events: store,
+    supportsCreatedBy: false,
+    close: async () => {
+      await rest.close();
+      cleanup();
+    },
+  };
+}
+
+/** The port's methods mapped onto the REST routes of a running server. */
+export function restDriver(rest: RestServer): TableStoreDriver {
   const t = (ref: string | number) => encodeURIComponent(String(ref));
   const qs = (params: Record<string, unknown>) => {
     const q = new URLSearchParams();
@@ -104,15 +117,7 @@ export async function openRest(): Promise<ContractSubject> {
       (await call<ListResult>('GET', `/tables/${t(ref)}/records${qs({ where, limit: 0 })}`)).meta
         .total_count!,
   };
-  return {
-    store: driver,
-    events: store,
-    supportsCreatedBy: false,
-    close: async () => {
-      await rest.close();
-      cleanup();
-    },
-  };
+  return driver;
 }
 
 /** Guest snippets: `T` is the TableObject, `q(where)` a Query carrying a wire document. */
