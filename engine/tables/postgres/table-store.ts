@@ -174,8 +174,7 @@ export class PostgresTableStore implements TableStore {
     data: RecordData,
     options: WriteOptions = {},
   ): Promise<StoredRecord> {
-    return this.write(async (db, changes) => {
-      const info = await this.catalog.resolve(table, db);
+    return this.write(table, async (db, changes, info) => {
       const [record] = await this.insert(db, info, [data], options, false);
       changes.push(this.change(info, 'create', null, record!));
       return record!;
@@ -195,8 +194,7 @@ export class PostgresTableStore implements TableStore {
         `createMany takes at most ${MAX_LIMIT} records (got ${items.length}).`,
       );
     }
-    return this.write(async (db, changes) => {
-      const info = await this.catalog.resolve(table, db);
+    return this.write(table, async (db, changes, info) => {
       const records = await this.insert(db, info, items, options, true);
       const results = records.map((record) => {
         changes.push(this.change(info, 'create', null, record));
@@ -211,8 +209,7 @@ export class PostgresTableStore implements TableStore {
     id: string | number,
     update: UpdateDoc,
   ): Promise<StoredRecord> {
-    return this.write(async (db, changes) => {
-      const info = await this.catalog.resolve(table, db);
+    return this.write(table, async (db, changes, info) => {
       const row = await this.rowById(db, info, id, true);
       if (!row) throw recordNotFound(info.schema.name, String(id));
       const before = this.decode(info, row);
@@ -228,8 +225,7 @@ export class PostgresTableStore implements TableStore {
     update: UpdateDoc,
     options: Bounds = {},
   ): Promise<BulkResult> {
-    return this.write(async (db, changes) => {
-      const info = await this.catalog.resolve(table, db);
+    return this.write(table, async (db, changes, info) => {
       const { rows, total, limit, offset } = await this.selectForBulk(db, info, where, options);
       const results: BulkResult['operation_result'] = [];
       for (const [index, row] of rows.entries()) {
@@ -243,8 +239,7 @@ export class PostgresTableStore implements TableStore {
   }
 
   deleteRecord(table: string | number, id: string | number): Promise<void> {
-    return this.write(async (db, changes) => {
-      const info = await this.catalog.resolve(table, db);
+    return this.write(table, async (db, changes, info) => {
       const key = storedId(info, id);
       const { rows } =
         key === undefined
@@ -258,8 +253,7 @@ export class PostgresTableStore implements TableStore {
   }
 
   deleteWhere(table: string | number, where: Where, options: Bounds = {}): Promise<BulkResult> {
-    return this.write(async (db, changes) => {
-      const info = await this.catalog.resolve(table, db);
+    return this.write(table, async (db, changes, info) => {
       const { rows, total, limit, offset } = await this.selectForBulk(db, info, where, options);
       if (rows.length > 0)
         await db.query(`DELETE FROM ${info.ident} WHERE "_seq" = ANY($1::bigint[])`, [
@@ -359,15 +353,23 @@ export class PostgresTableStore implements TableStore {
 
   // ---- internals ---------------------------------------------------------------------
 
-  /** A write: one transaction; change events after it commits. */
-  private async write<T>(fn: (db: Db, changes: TableChange[]) => Promise<T>): Promise<T> {
+  /**
+   * A write to one table: one transaction; change events after it commits. The table is
+   * resolved first outside it: a built-in table made on first use needs a connection of its
+   * own, which a pool full of waiting transactions could never give.
+   */
+  private async write<T>(
+    table: string | number,
+    fn: (db: Db, changes: TableChange[], info: TableInfo) => Promise<T>,
+  ): Promise<T> {
     const changes: TableChange[] = [];
     const result = await this.retryOnStaleSchema(async () => {
       changes.length = 0;
+      await this.catalog.resolve(table);
       const client = await this.pool.connect();
       try {
         await client.query('BEGIN');
-        const value = await fn(client, changes);
+        const value = await fn(client, changes, await this.catalog.resolve(table, client));
         await client.query('COMMIT');
         return value;
       } catch (err) {
