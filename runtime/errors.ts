@@ -2,11 +2,38 @@
  * Errors of the functions runtime. Build errors are thrown to the caller (the deploy route);
  * run-time failures travel inside an InvocationOutcome as SerializedError data with one of
  * the RUNTIME_CODES below.
+ *
+ * The runtime imports nothing from the engine, so it has its own base: a RuntimeError has the
+ * shape of the engine's errors (`code`, `status`, `details`, the same JSON), and the engine's
+ * HTTP edge answers it the same way (engine/http/errors.ts).
  */
-import { EngineError } from '../engine/errors.ts';
+
+/** A refusal of the runtime's: a stable `E_…` code (docs/errors.md) and the HTTP status it maps to. */
+export class RuntimeError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { status?: number; details?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+    this.name = 'RuntimeError';
+    this.code = code;
+    this.status = options.status ?? 400;
+    this.details = options.details;
+  }
+
+  /** The JSON shape of SPEC §2: `{error: {code, message, ...details}}`. */
+  toJSON(): { error: Record<string, unknown> } {
+    return { error: { code: this.code, message: this.message, ...this.details } };
+  }
+}
 
 /** An upload that esbuild cannot bundle: a syntax error, a missing import, a Node built-in. */
-export class FunctionBuildError extends EngineError {
+export class FunctionBuildError extends RuntimeError {
   constructor(
     message: string,
     details: { line?: number; column?: number; file?: string; frame?: string },

@@ -1,6 +1,5 @@
 /**
- * Host services a sandboxed function may use, as an allow-list of named synchronous
- * operations. Arguments and results are plain JSON-able copies (they cross the isolate as
+ * Host services a sandboxed function may use, as an allow-list of named operations. Arguments and results are plain JSON-able copies (they cross the isolate as
  * JSON strings), never host objects or References.
  *
  * The executor process builds its HostOps by importing `module` and calling its
@@ -14,9 +13,14 @@ export interface HostOpContext {
 }
 
 export interface HostOps {
-  /** Runs one operation; throws an error with `code`, `status` and `message` to refuse. */
+  /**
+   * Runs one operation; throws (or rejects with) an error with `code`, `status` and `message`
+   * to refuse. A value answers at once, inside the guest's call (the fast path, SQLite); a
+   * promise lets the guest wait without holding the isolate's thread (PostgreSQL).
+   */
   call(op: string, args: unknown, context: HostOpContext): unknown;
-  close(): void;
+  /** Releases the module's resources (a promise when that takes I/O, e.g. a pool's end). */
+  close(): void | Promise<void>;
 }
 
 /** Side effects the main process must learn of (e.g. `table.change` for table triggers). */

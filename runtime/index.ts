@@ -6,13 +6,13 @@ import {
   createSupervisedSandbox,
   type SandboxOptions,
   type SupervisedSandbox,
-} from './executor/supervised-sandbox.ts';
+} from './supervisor/supervised-sandbox.ts';
 
 export { bundleFunction, type BundleInput, type BundleOutput } from './bundle/bundle.ts';
-export { FunctionBuildError, RUNTIME_CODES } from './errors.ts';
+export { FunctionBuildError, RUNTIME_CODES, RuntimeError } from './errors.ts';
 export { DEFAULT_LIMITS, type SandboxLimits } from './limits.ts';
-export type { RuntimeLogger } from './executor/executor-process.ts';
-export type { SandboxOptions, SupervisedSandbox } from './executor/supervised-sandbox.ts';
+export type { RuntimeLogger } from './supervisor/executor-process.ts';
+export type { SandboxOptions, SupervisedSandbox } from './supervisor/supervised-sandbox.ts';
 export type * from './sandbox.ts';
 export type * from './host-ops.ts';
 

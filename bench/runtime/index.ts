@@ -5,9 +5,11 @@
  *  - warm invocation: in the executor vs a bare warm call; the process hop on its own line;
  *  - table inserts from a function vs raw better-sqlite3 inserts (same pragmas), and the
  *    table store called directly, so the bridge's share is visible;
+ *  - one host call answered at once (the synchronous bridge) vs through a promise (the
+ *    asynchronous one, for stores that wait), in short jobs and in a long loop;
  *  - RSS with 1,000 deployed functions, each run once.
  * Medians of repeated samples; ratios are what to compare across machines (BENCH_QUICK=1 for a
- * short run).
+ * short run; `--only bridge` runs the host-bridge scenario alone).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,9 +21,13 @@ import { bundleFunction, createSandbox, type SupervisedSandbox } from '../../run
 import type { FunctionVersion } from '../../runtime/sandbox.ts';
 import { median } from '../lib/latency.ts';
 import { bareColdStart, bareWarm } from './bare-floor.ts';
+import { benchHostBridge, SHORT_CALLS } from './host-bridge.ts';
 import { SAMPLE_DATA, sampleFunction } from './sample-function.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1]
+  : undefined;
 const COLD_SAMPLES = QUICK ? 15 : 60;
 const WARM_SAMPLES = QUICK ? 2000 : 10000;
 const INSERTS = QUICK ? 2000 : 10000;
@@ -296,14 +302,33 @@ async function benchDeployed(unbounded: boolean): Promise<void> {
   await sandbox.close();
 }
 
-const sandbox = createSandbox({});
-await sandbox.ready();
-await sleep(200);
-await benchColdAndWarm(sandbox);
-await sandbox.close();
-await benchInserts();
-await benchDeployed(false);
-await benchDeployed(true);
+async function benchBridges(): Promise<void> {
+  const { sync, async } = await benchHostBridge(QUICK);
+  row(
+    `host call answered through a promise, jobs of ${SHORT_CALLS} calls`,
+    fmt(async.short / 1000),
+    fmt(sync.short / 1000) + ' answered at once',
+    `${(async.short / sync.short).toFixed(2)}×`,
+  );
+  row(
+    'host call answered through a promise, one long loop',
+    fmt(async.long / 1000),
+    fmt(sync.long / 1000) + ' answered at once',
+    `${(async.long / sync.long).toFixed(2)}×`,
+  );
+}
+
+if (ONLY === undefined || ONLY === 'bridge') await benchBridges();
+if (ONLY === undefined) {
+  const sandbox = createSandbox({});
+  await sandbox.ready();
+  await sleep(200);
+  await benchColdAndWarm(sandbox);
+  await sandbox.close();
+  await benchInserts();
+  await benchDeployed(false);
+  await benchDeployed(true);
+}
 
 const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => (r[c] ?? '').length), 4));
 process.stdout.write(

@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { RuntimeError } from '../../runtime/index.ts';
 import { EngineError } from '../errors.ts';
 import { redactPath } from './redact.ts';
 
@@ -14,10 +15,17 @@ interface ErrorLogger {
   error(obj: object, msg: string): void;
 }
 
+/** The errors that carry their own code and status: the engine's, and the runtime's (same shape). */
+type CodedError = EngineError | RuntimeError;
+
+function isCodedError(err: unknown): err is CodedError {
+  return err instanceof EngineError || err instanceof RuntimeError;
+}
+
 /**
  * Turns every thrown error into SPEC §2's `{error: {code, message, …details}}`.
- * EngineErrors keep their code and status; anything else is a bug: logged (the path
- * redacted), and answered 500 E_INTERNAL without leaking its message.
+ * EngineErrors and RuntimeErrors keep their code and status; anything else is a bug: logged
+ * (the path redacted), and answered 500 E_INTERNAL without leaking its message.
  *
  * A JSON answer is serialised here, not by koa after every middleware has returned: a value
  * JSON.stringify cannot write (nested too deeply, a BigInt, a cycle) would otherwise become
@@ -41,7 +49,7 @@ export function errorMiddleware(log?: ErrorLogger): Middleware {
       }
       serialiseJsonBody(ctx);
     } catch (err) {
-      if (err instanceof EngineError) {
+      if (isCodedError(err)) {
         ctx.status = err.status;
         ctx.type = 'application/json';
         ctx.body = errorJson(err);
@@ -78,8 +86,8 @@ function serialiseJsonBody(ctx: Parameters<Middleware>[0]): void {
   ctx.status = status; // assigning a body would reset a 204/201 set by the route otherwise
 }
 
-/** An EngineError as JSON text; details JSON cannot write (a value echoed back) are dropped. */
-function errorJson(err: EngineError): string {
+/** A coded error as JSON text; details JSON cannot write (a value echoed back) are dropped. */
+function errorJson(err: CodedError): string {
   try {
     return JSON.stringify(err.toJSON());
   } catch {

@@ -6,7 +6,7 @@
  * once: its isolates can no longer be trusted and the process might not be able to exit by
  * itself; the supervisor restarts it.
  *
- * A main executor also remembers the versions it saw offend (runtime/executor/suspects.ts)
+ * A main executor also remembers the versions it saw offend (runtime/supervisor/suspects.ts)
  * and bounces their invocations that were already on their way (`reroute`) until the main
  * process, which moves them to quarantine, says otherwise (`trust`).
  */
@@ -20,12 +20,13 @@ import type { FunctionInstance } from './function-instance.ts';
 import { loadPreludeCode } from './prelude-source.ts';
 import {
   CATASTROPHIC_MARKER,
+  conductOf,
   CULPRIT_MARKER,
   type FromExecutor,
   type FunctionRef,
   type ToExecutor,
-} from './protocol.ts';
-import { conductOf, versionKey } from './suspects.ts';
+  versionKey,
+} from '../protocol.ts';
 import { WarmPool } from './warm-pool.ts';
 
 function sendNow(message: FromExecutor): void {
@@ -86,6 +87,19 @@ async function loadHostOps(spec: HostOpsModuleSpec | undefined): Promise<HostOps
   if (typeof mod.createHostOps !== 'function')
     throw new Error(`${spec.module} does not export createHostOps`);
   return mod.createHostOps(spec.options, emitEvent);
+}
+
+/** How long a closing executor waits for its HostOps to let go (the supervisor kills it at 2 s). */
+const HOST_OPS_CLOSE_MS = 1500;
+
+function closeHostOps(hostOps: HostOps | undefined): void {
+  const exit = (): never => process.exit(0);
+  setTimeout(exit, HOST_OPS_CLOSE_MS).unref();
+  try {
+    void Promise.resolve(hostOps?.close()).then(exit, exit);
+  } catch {
+    exit();
+  }
 }
 
 async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void> {
@@ -169,8 +183,7 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
         clearInterval(heartbeat);
         cache.close();
         pool.close();
-        hostOps?.close();
-        process.exit(0);
+        closeHostOps(hostOps);
     }
   });
   send({ type: 'ready' });

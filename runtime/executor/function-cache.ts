@@ -8,7 +8,7 @@
 import type { SandboxLimits } from '../limits.ts';
 import { FunctionInstance, type InstanceServices } from './function-instance.ts';
 import { LoadedSpec } from './loaded-spec.ts';
-import type { FunctionRef } from './protocol.ts';
+import type { FunctionRef } from '../protocol.ts';
 import type { WarmPool } from './warm-pool.ts';
 
 interface Entry {

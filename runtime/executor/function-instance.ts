@@ -32,6 +32,13 @@ import { RUNTIME_CODES } from '../errors.ts';
 import type { HostOps } from '../host-ops.ts';
 import type { SandboxLimits } from '../limits.ts';
 import type { InvocationOutcome, LogLine, SerializedError } from '../sandbox.ts';
+import {
+  errorReply,
+  failureReply,
+  isPromiseLike,
+  okReply,
+  pendingReply,
+} from './host-call-replies.ts';
 import type { LoadedSpec } from './loaded-spec.ts';
 import type { BridgeTarget, WarmIsolate } from './warm-pool.ts';
 
@@ -80,6 +87,8 @@ interface Job extends JobParams {
   pumping: boolean;
   /** Calls made with an isolated-vm `timeout` (load and synchronous entries). */
   timedCalls: number;
+  /** Host calls answered with a promise so far (the id of the latest). */
+  hostCalls: number;
   resolve(outcome: InvocationOutcome): void;
 }
 
@@ -89,10 +98,6 @@ export const SYNC_ENTRIES_PER_JOB = 64;
 const HEAP_SAMPLE_MS = 250;
 const WRAPPER_PREFIX = '__cfnDefine(function (exports, module, require) {\n';
 const WRAPPER_SUFFIX = '\n});void 0';
-
-function errorReply(code: string, message: string, status = 400): string {
-  return JSON.stringify({ error: { name: 'Error', code, status, message } });
-}
 
 export class FunctionInstance implements BridgeTarget {
   readonly spec: LoadedSpec;
@@ -153,6 +158,7 @@ export class FunctionInstance implements BridgeTarget {
       queue: [],
       pumping: false,
       timedCalls: 0,
+      hostCalls: 0,
       resolve: onEnd,
     };
     this.#job = job;
@@ -551,41 +557,43 @@ export class FunctionInstance implements BridgeTarget {
         `Host operation ${JSON.stringify(op.slice(0, 64))} is not available`,
         501,
       );
+    let answer: unknown;
     try {
-      const result = hostOps.call(op, JSON.parse(argsJson) as unknown, {
+      answer = hostOps.call(op, JSON.parse(argsJson) as unknown, {
         functionName: this.spec.spec.name,
         jobId: job.jobId,
       });
-      return JSON.stringify({ ok: result === undefined ? null : result });
+      if (!isPromiseLike(answer)) return okReply(answer);
     } catch (e) {
-      const err = e as {
-        code?: unknown;
-        status?: unknown;
-        message?: unknown;
-        name?: unknown;
-        details?: unknown;
-      };
-      if (typeof err?.code === 'string') {
-        const status = typeof err.status === 'number' ? err.status : 400;
-        return JSON.stringify({
-          error: {
-            name: typeof err.name === 'string' ? err.name : 'Error',
-            code: err.code,
-            status,
-            message: String(err.message),
-            // A refused write names its fields (MinCloud users read err.details too).
-            ...(err.details !== undefined ? { details: err.details } : {}),
-          },
-        });
-      }
-      // Unexpected host failures keep their details (paths, SQL) on the host side.
-      process.emitWarning(`host operation ${op.slice(0, 64)} failed: ${String(err?.message ?? e)}`);
-      return errorReply(
-        RUNTIME_CODES.hostOpFailed,
-        `Host operation ${op.slice(0, 64)} failed unexpectedly`,
-        500,
-      );
+      return failureReply(op, e);
     }
+    return this.#awaitHostAnswer(job, op, answer);
+  }
+
+  /**
+   * A HostOps answer that is a promise (a store that waits on the network): the guest gets
+   * `pending` now, the isolate's thread is free meanwhile, and the answer enters the isolate
+   * like a timer or a nested answer: under the job's timeout, on the CPU clock of the job, and
+   * never once the job has ended (its deadline keeps running while it waits).
+   */
+  #awaitHostAnswer(job: Job, op: string, answer: PromiseLike<unknown>): string {
+    const id = ++job.hostCalls;
+    const deliver = (reply: string): void => {
+      if (this.#job === job) this.#enter(job, 'host-reply', id, reply);
+    };
+    void Promise.resolve(answer).then(
+      (result) => {
+        let reply: string;
+        try {
+          reply = okReply(result);
+        } catch (e) {
+          reply = failureReply(op, e);
+        }
+        deliver(reply);
+      },
+      (e: unknown) => deliver(failureReply(op, e)),
+    );
+    return pendingReply(id);
   }
 
   log(level: unknown, message: unknown): boolean {

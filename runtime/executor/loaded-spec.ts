@@ -1,7 +1,7 @@
 /** A function version as the executor keeps it: its code, its source map and its V8 cached data. */
 import type ivm from 'isolated-vm';
 import { createSourceMapper, type SourceMapper } from '../bundle/source-map.ts';
-import { type FunctionRef, type FunctionSpec, specKey } from './protocol.ts';
+import { type FunctionRef, type FunctionSpec, specKey } from '../protocol.ts';
 
 export class LoadedSpec {
   readonly spec: FunctionSpec;

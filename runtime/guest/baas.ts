@@ -6,6 +6,7 @@ import { createTableApi } from './tables/index.ts';
 import { createRequest } from './request.ts';
 import { createWechatApi } from './wechat.ts';
 import { type ErrorData, fromErrorData } from './errors.ts';
+import type { HostCaller } from './host-call.ts';
 import {
   DateNow,
   DatePrototypeToISOString,
@@ -34,27 +35,12 @@ export interface NestedCalls {
   pending(): number;
 }
 
-/** Synchronous host call: JSON across the bridge, host refusals rethrown as guest Errors. */
-export function createHostCaller(
-  hostCall: (op: string, argsJson: string) => string,
-): (op: string, args: unknown) => unknown {
-  return (op, args) => {
-    const argsJson = JSONStringify(args === undefined ? null : args);
-    const reply = JSONParse(hostCall(NativeString(op), argsJson)) as {
-      ok?: unknown;
-      error?: ErrorData;
-    };
-    if (reply.error !== undefined) throw fromErrorData(reply.error);
-    return reply.ok;
-  };
-}
-
 /** An asynchronous host request: `op` with JSON-able `args`, answered through `nested`. */
 export type HostRequest = (op: string, args: unknown) => Promise<unknown>;
 
 /** Builds `BaaS` and the table of its in-flight asynchronous host requests. */
 export function createBaaS(
-  call: (op: string, args: unknown) => unknown,
+  call: HostCaller,
   nested: (id: number, requestJson: string) => void,
   currentUserId: () => number | null = () => null,
 ): { BaaS: Record<string, unknown>; nestedCalls: NestedCalls; hostRequest: HostRequest } {

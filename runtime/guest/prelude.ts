@@ -6,11 +6,12 @@
  * or the engine: the host is reachable only through the bridge functions passed to install.
  */
 import { atob, btoa } from './base64.ts';
-import { createBaaS, createHostCaller } from './baas.ts';
+import { createBaaS } from './baas.ts';
 import type { Enter, HostBridge } from './bridge.ts';
 import { createConsole, type ConsoleSink } from './console.ts';
 import { createCrypto } from './crypto.ts';
 import { createFetch, Headers, Response } from './fetch.ts';
+import { createHostCaller } from './host-call.ts';
 import { type ErrorData, toErrorData } from './errors.ts';
 import {
   JSONParse,
@@ -73,11 +74,8 @@ export function install(
   const timers = createTimers(timer);
   // The user the current job is made for (BaaS.User's getCurrentUserWithoutData).
   let currentUserId: number | null = null;
-  const { BaaS, nestedCalls, hostRequest } = createBaaS(
-    createHostCaller(hostCall),
-    nested,
-    () => currentUserId,
-  );
+  const { call, pendingCalls } = createHostCaller(hostCall);
+  const { BaaS, nestedCalls, hostRequest } = createBaaS(call, nested, () => currentUserId);
   let setup: Setup | undefined;
   let moduleObject: { exports: unknown } | undefined;
   let loadError: ErrorData | undefined;
@@ -112,13 +110,17 @@ export function install(
    * `callback(error, value)` of a callback-style run. As on MinCloud (nodejs-event-loop.md)
    * and Lambda (callbackWaitsForEmptyEventLoop), the run ends only once the event loop is
    * empty: timers set before or after the callback still run (until the deadline), and so
-   * do BaaS.invoke calls in flight. An async run ends when its promise settles.
+   * do BaaS.invoke calls and host calls in flight. An async run ends when its promise settles.
    */
   function callbackOutcome(error: unknown, value: unknown): void {
     if (!jobOpen || heldOutcome !== undefined) return;
-    if (timers.pending() === 0 && nestedCalls.pending() === 0) return finish(error, value);
+    if (idle()) return finish(error, value);
     heldOutcome = { error, value };
     checkIdleSoon();
+  }
+
+  function idle(): boolean {
+    return timers.pending() === 0 && nestedCalls.pending() === 0 && pendingCalls.pending() === 0;
   }
 
   // The idle check runs as a host timer of its own (id 0; guest timers count from 1), so it
@@ -129,7 +131,7 @@ export function install(
 
   function checkIdle(): void {
     const held = heldOutcome;
-    if (held === undefined || timers.pending() !== 0 || nestedCalls.pending() !== 0) return;
+    if (held === undefined || !idle()) return;
     finish(held.error, held.value);
   }
 
@@ -139,6 +141,7 @@ export function install(
     heldOutcome = undefined;
     timers.reset();
     nestedCalls.reset();
+    pendingCalls.reset();
     if (error !== null && error !== undefined) {
       done(JSONStringify({ ok: false, error: toErrorData(error) }));
       return;
@@ -289,12 +292,16 @@ export function install(
       case 'nested':
         nestedCalls.settle(a as number, b as string);
         return checkIdleSoon();
+      case 'host-reply':
+        pendingCalls.settle(a as number, b as string);
+        return checkIdleSoon();
       case 'abort':
         // The host ended the job (deadline): drop its timers and pending calls.
         jobOpen = false;
         heldOutcome = undefined;
         timers.reset();
         nestedCalls.reset();
+        pendingCalls.reset();
         return;
     }
   };

@@ -1,11 +1,17 @@
 /**
- * The SDK's one way out of the isolate: a synchronous `call(op, args)` supplied by the
- * prelude. Results are wrapped in MinCloud's response shape and delivered as promises, so
- * user code is written exactly as for MinCloud (`const res = await record.save()`).
+ * The SDK's one way out of the isolate: `call(op, args)` supplied by the prelude, which
+ * answers the value itself (a store that answers at once, SQLite) or a promise of it (a store
+ * that must wait, PostgreSQL). Results are wrapped in MinCloud's response shape and delivered
+ * as promises either way, so user code is written exactly as for MinCloud
+ * (`const res = await record.save()`).
  */
 import { fromHostError } from './errors.ts';
 
 export type HostCall = (op: string, args: unknown) => unknown;
+
+// Captured before user code runs: a function replacing `Promise` breaks only its own calls.
+const NativePromise = Promise;
+const promiseThen = Promise.prototype.then;
 
 export interface SdkResponse {
   status: number;
@@ -24,11 +30,17 @@ export class Bridge {
 
   /** Runs `op` now; the promise carries the result or the refusal. */
   invoke(op: string, args: unknown): Promise<unknown> {
+    let answer: unknown;
     try {
-      return Promise.resolve(this.call(op, args));
+      answer = this.call(op, args);
     } catch (err) {
-      return Promise.reject(fromHostError(err));
+      return NativePromise.reject(fromHostError(err));
     }
+    if (!(answer instanceof NativePromise)) return NativePromise.resolve(answer);
+    return Reflect.apply(promiseThen, answer, [
+      undefined,
+      (err: unknown) => NativePromise.reject(fromHostError(err)),
+    ]) as Promise<unknown>;
   }
 
   /** Like invoke, with the result as `{status, statusText, data}`. */

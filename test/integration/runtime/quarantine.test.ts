@@ -1,5 +1,5 @@
 /**
- * The paths of runtime/executor/suspects.ts on real isolates: a new version proves itself off
+ * The paths of runtime/supervisor/suspects.ts on real isolates: a new version proves itself off
  * the executor's main thread, a function that loops to its deadline moves to the quarantine
  * executor, so the function sharing its executor keeps completing; in quarantine every
  * service still works, and a suspect that behaves returns to the fast path.

@@ -1,7 +1,7 @@
 /** RunGate and QuarantineAdmission: turns, order and pace, on fake timers. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { QuarantineAdmission } from '../../../runtime/executor/quarantine-admission.ts';
-import { RunGate } from '../../../runtime/executor/run-gate.ts';
+import { QuarantineAdmission } from '../../../runtime/supervisor/quarantine-admission.ts';
+import { RunGate } from '../../../runtime/supervisor/run-gate.ts';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conductOf, SuspectList } from '../../../runtime/executor/suspects.ts';
+import { conductOf } from '../../../runtime/protocol.ts';
+import { SuspectList } from '../../../runtime/supervisor/suspects.ts';
 
 const limits = { suspectCpuMs: 100 };
 const ok = { status: 'fulfilled' as const, cpuMs: 1 };

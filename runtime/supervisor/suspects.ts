@@ -15,33 +15,11 @@
  *   is trusted again; every relapse doubles both.
  * Pure logic: the caller supplies the clock.
  */
-import { RUNTIME_CODES } from '../errors.ts';
 import type { SandboxLimits } from '../limits.ts';
-import type { InvocationOutcome } from '../sandbox.ts';
-
-/** How one run counts towards its version's standing. */
-export type Conduct = 'offence' | 'good' | 'neutral';
+import { type Conduct, versionKey } from '../protocol.ts';
 
 /** Where a version's next run goes. */
 export type Path = 'proving' | 'fast' | 'quarantine';
-
-/** Judges one outcome: an offence held (or could have held) an executor; rejections and crashes of others say nothing. */
-export function conductOf(
-  outcome: Pick<InvocationOutcome, 'status' | 'cpuMs' | 'error'>,
-  limits: Pick<SandboxLimits, 'suspectCpuMs'>,
-): Conduct {
-  if (outcome.status === 'deadline_exceeded') return 'offence';
-  if (outcome.error?.code === RUNTIME_CODES.memory) return 'offence';
-  if (outcome.cpuMs >= limits.suspectCpuMs) return 'offence';
-  if (outcome.status === 'execution_rejected') return 'neutral';
-  if (outcome.error?.code === RUNTIME_CODES.executorCrashed) return 'neutral';
-  return 'good';
-}
-
-/** The key of one function version. */
-export function versionKey(name: string, version: number): string {
-  return `${name}\0${version}`;
-}
 
 interface Standing {
   name: string;

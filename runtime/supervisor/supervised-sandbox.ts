@@ -31,9 +31,9 @@ import {
   REROUTED,
   type RuntimeLogger,
 } from './executor-process.ts';
-import type { ExecutorRole } from './protocol.ts';
+import { conductOf, type ExecutorRole, versionKey } from '../protocol.ts';
 import { QuarantineAdmission } from './quarantine-admission.ts';
-import { conductOf, type Path, SuspectList, versionKey } from './suspects.ts';
+import { type Path, SuspectList } from './suspects.ts';
 
 export interface SandboxOptions {
   /** The module the executors load their host operations from (tables, …). */

@@ -1,11 +1,13 @@
 /**
- * Messages between the sandbox (main process) and an executor process, over the IPC channel
- * with `serialization: 'advanced'`. Event data and results cross as JSON strings, which the
- * executor hands to the isolate untouched.
+ * The one meeting point of the two processes: what the supervisor (runtime/supervisor/, the
+ * main process) and an executor (runtime/executor/, the child) say to each other over the IPC
+ * channel with `serialization: 'advanced'`, and the few rules both must apply alike. Event
+ * data and results cross as JSON strings, which the executor hands to the isolate untouched.
  */
-import type { HostOpsModuleSpec } from '../host-ops.ts';
-import type { SandboxLimits } from '../limits.ts';
-import type { InvocationOutcome } from '../sandbox.ts';
+import { RUNTIME_CODES } from './errors.ts';
+import type { HostOpsModuleSpec } from './host-ops.ts';
+import type { SandboxLimits } from './limits.ts';
+import type { InvocationOutcome } from './sandbox.ts';
 
 /** The line an executor writes to stderr before killing itself on a catastrophic V8 error. */
 export const CATASTROPHIC_MARKER = 'cloudfn-executor: catastrophic V8 error:';
@@ -32,7 +34,7 @@ export function specKey(fn: FunctionRef, codeLength: number): string {
 /**
  * `main` executors enter jobs synchronously on their main thread (the fast path); the
  * `quarantine` executor runs suspect functions, entered asynchronously on isolated-vm's
- * threads at the lowest CPU priority (runtime/executor/suspects.ts).
+ * threads at the lowest CPU priority (runtime/supervisor/suspects.ts).
  */
 export type ExecutorRole = 'main' | 'quarantine';
 
@@ -67,3 +69,29 @@ export type FromExecutor =
   | { type: 'host-events'; events: { kind: string; payload: unknown }[] }
   | { type: 'heartbeat'; rss: number; loadedIsolates: number; warmIsolates: number }
   | { type: 'init-failed'; message: string };
+
+/** How one run counts towards its version's standing. */
+export type Conduct = 'offence' | 'good' | 'neutral';
+
+/**
+ * Judges one outcome: an offence held (or could have held) an executor; rejections and
+ * crashes of others say nothing. Both sides judge: the supervisor moves an offending version
+ * to quarantine (runtime/supervisor/suspects.ts), and a main executor bounces (`reroute`) the
+ * runs of that version already on their way to it.
+ */
+export function conductOf(
+  outcome: Pick<InvocationOutcome, 'status' | 'cpuMs' | 'error'>,
+  limits: Pick<SandboxLimits, 'suspectCpuMs'>,
+): Conduct {
+  if (outcome.status === 'deadline_exceeded') return 'offence';
+  if (outcome.error?.code === RUNTIME_CODES.memory) return 'offence';
+  if (outcome.cpuMs >= limits.suspectCpuMs) return 'offence';
+  if (outcome.status === 'execution_rejected') return 'neutral';
+  if (outcome.error?.code === RUNTIME_CODES.executorCrashed) return 'neutral';
+  return 'good';
+}
+
+/** The key of one function version (in both sides' lists of offenders). */
+export function versionKey(name: string, version: number): string {
+  return `${name}\0${version}`;
+}

@@ -18,9 +18,9 @@ import {
   type FunctionSpec,
   specKey,
   type ToExecutor,
-} from './protocol.ts';
+} from '../protocol.ts';
 
-const CHILD_ENTRY = fileURLToPath(new URL('./executor-entry.ts', import.meta.url));
+const CHILD_ENTRY = fileURLToPath(new URL('../executor/executor-entry.ts', import.meta.url));
 const STDERR_TAIL_CHARS = 4096;
 
 export interface RuntimeLogger {
@@ -48,7 +48,7 @@ export const REROUTED = Symbol('rerouted');
 export interface ExecutorInvocation {
   fn: FunctionSpec;
   timeoutMs: number;
-  /** Enter asynchronously (runtime/executor/suspects.ts: a version proving itself). */
+  /** Enter asynchronously (runtime/supervisor/suspects.ts: a version proving itself). */
   async: boolean;
   jobJson: string;
   jobId: string;
