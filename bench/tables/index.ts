@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteTableStore } from '../../engine/tables/sqlite-table-store.ts';
+import { SqliteTableStore } from '../../engine/tables/sqlite/table-store.ts';
 import { createGuestIsolate } from '../../test/integration/tables/helpers/guest-isolate.ts';
 
 const COUNT = Number(process.argv[2] ?? 2000);

@@ -51,7 +51,7 @@ export class TriggerAdmin {
   /** POST: a new trigger; a webhook trigger gets its key. */
   async create(input: unknown): Promise<StoredTrigger> {
     const definition = this.#parse(input);
-    this.#checkReferences(definition);
+    await this.#checkReferences(definition);
     const { store, ids, clock } = this.#deps;
     const taken = () => {
       if (store.triggers.get(definition.name)) throw new TriggerExistsError(definition.name);
@@ -72,7 +72,7 @@ export class TriggerAdmin {
   async replace(name: string, input: unknown): Promise<StoredTrigger> {
     const existing = this.get(name);
     const definition = this.#parse(withKeptSecrets({ ...(input as object), name }, existing));
-    this.#checkReferences(definition);
+    await this.#checkReferences(definition);
     await this.#checkTargets(definition);
     // Read again after the DNS lookup: the trigger may have been deleted or its key rotated.
     const current = this.get(name);
@@ -93,9 +93,9 @@ export class TriggerAdmin {
    * references as a save does: what it names may have been deleted (with force) while it was
    * off, and an enabled trigger naming nothing would only dead-letter its firings.
    */
-  setEnabled(name: string, enabled: boolean): StoredTrigger {
+  async setEnabled(name: string, enabled: boolean): Promise<StoredTrigger> {
     const existing = this.get(name);
-    if (enabled) this.#checkReferences(existing.definition as unknown as TriggerDefinition);
+    if (enabled) await this.#checkReferences(existing.definition as unknown as TriggerDefinition);
     const definition = { ...existing.definition, enabled };
     return this.#saved(
       this.#deps.store.triggers.replace(
@@ -134,13 +134,13 @@ export class TriggerAdmin {
     );
     if (!existing && this.#deps.store.triggers.get(definition.name))
       throw new TriggerExistsError(definition.name);
-    this.#checkReferences(definition);
+    await this.#checkReferences(definition);
     await this.#checkTargets(definition);
     return definition;
   }
 
   /** References of a saved trigger that name nothing now (deleted with force, or raced). */
-  missing(name: string): MissingReference[] {
+  missing(name: string): Promise<MissingReference[]> {
     const definition = this.get(name).definition as unknown as TriggerDefinition;
     return missingReferences(definition, this.#deps.references);
   }
@@ -172,8 +172,8 @@ export class TriggerAdmin {
     return saved;
   }
 
-  #checkReferences(definition: TriggerDefinition): void {
-    const missing = missingReferences(definition, this.#deps.references);
+  async #checkReferences(definition: TriggerDefinition): Promise<void> {
+    const missing = await missingReferences(definition, this.#deps.references);
     if (missing.length > 0) throw new TriggerReferenceMissingError(missing);
   }
 

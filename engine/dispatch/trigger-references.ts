@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import type { EngineStore, StoredTrigger } from '../store/index.ts';
-import type { SyncTableStore } from '../tables/table-store.ts';
+import type { TableStore } from '../tables/table-store.ts';
 import type { TriggerDefinition } from '../triggers/index.ts';
 
 /** What a trigger can name that lives elsewhere: a function, a data table, a WeChat account. */
@@ -18,10 +18,13 @@ export interface MissingReference extends TriggerReference {
   suggestion: string | null;
 }
 
-/** Which names exist now, per kind; `exists` answers as the owner would (tables ignore case). */
+/**
+ * Which names exist now, per kind; `exists` answers as the owner would (tables ignore case).
+ * Asynchronous: the data tables answer through their port (possibly a network database).
+ */
 export interface ReferenceCatalogue {
-  names(kind: ReferenceKind): string[];
-  exists(kind: ReferenceKind, name: string): boolean;
+  names(kind: ReferenceKind): Promise<string[]>;
+  exists(kind: ReferenceKind, name: string): Promise<boolean>;
 }
 
 /** Every function, table and account a trigger names, in the order of its definition. */
@@ -41,13 +44,16 @@ export function referencesOf(definition: TriggerDefinition): TriggerReference[] 
 }
 
 /** The references of `definition` that name nothing, each with a "did you mean". */
-export function missingReferences(
+export async function missingReferences(
   definition: TriggerDefinition,
   catalogue: ReferenceCatalogue,
-): MissingReference[] {
-  return referencesOf(definition)
-    .filter((ref) => !catalogue.exists(ref.kind, ref.name))
-    .map((ref) => ({ ...ref, suggestion: closestName(ref.name, catalogue.names(ref.kind)) }));
+): Promise<MissingReference[]> {
+  const missing: MissingReference[] = [];
+  for (const ref of referencesOf(definition)) {
+    if (await catalogue.exists(ref.kind, ref.name)) continue;
+    missing.push({ ...ref, suggestion: closestName(ref.name, await catalogue.names(ref.kind)) });
+  }
+  return missing;
 }
 
 /** Names of the triggers (enabled or not) that name this function, table or account. */
@@ -90,20 +96,20 @@ export function closestName(name: string, candidates: string[]): string | null {
 /** The catalogue of a running engine: functions and accounts from its store, its data tables. */
 export function engineCatalogue(deps: {
   store: Pick<EngineStore, 'functions' | 'accounts'>;
-  tables: Pick<SyncTableStore, 'listTables'>;
+  tables: Pick<TableStore, 'listTables'>;
 }): ReferenceCatalogue {
   const { store, tables } = deps;
   return {
-    names(kind) {
+    async names(kind) {
       if (kind === 'function') return store.functions.list().map((f) => f.name);
       if (kind === 'account') return store.accounts.list().map((a) => a.appId);
-      return tables.listTables().map((t) => t.name);
+      return (await tables.listTables()).map((t) => t.name);
     },
-    exists(kind, name) {
+    async exists(kind, name) {
       if (kind === 'function') return store.functions.get(name) !== undefined;
       if (kind === 'account') return store.accounts.get(name) !== undefined;
       // By name only: a trigger names its table, and a number-like name is not an id here.
-      return tables.listTables().some((t) => t.name.toLowerCase() === name.toLowerCase());
+      return (await tables.listTables()).some((t) => t.name.toLowerCase() === name.toLowerCase());
     },
   };
 }

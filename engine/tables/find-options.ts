@@ -4,7 +4,7 @@
  * (`a,b` keeps, `-a` drops).
  */
 import { badOptions } from './errors.ts';
-import { SEQ_COLUMN, isValidFieldName, quoteIdent } from './names.ts';
+import { isValidFieldName } from './names.ts';
 import type { FieldType } from './table-store.ts';
 import type { QueryField } from './where.ts';
 
@@ -60,16 +60,6 @@ export function parseOrderBy(
       throw badOptions(`Cannot order by the ${field.type} field '${name}'.`);
     return { column: field.column, type: field.type, desc };
   });
-}
-
-/**
- * SQLite's ORDER BY clause. Insertion order breaks ties, so paging through equal sort keys
- * never repeats or skips a record.
- */
-export function compileOrderBy(orderBy: unknown, fields: ReadonlyMap<string, QueryField>): string {
-  const terms = parseOrderBy(orderBy, fields).map((t) => `${t.column} ${t.desc ? 'DESC' : 'ASC'}`);
-  terms.push(`r.${quoteIdent(SEQ_COLUMN)} ASC`);
-  return `ORDER BY ${terms.join(', ')}`;
 }
 
 /**

@@ -8,7 +8,7 @@
  * and are refused with E_WECHAT_API_BAD_ARGS.
  */
 import type { TableStore } from '../tables/table-store.ts';
-import { USER_TABLE } from '../tables/index.ts';
+import { USER_TABLE } from '../tables/names.ts';
 import { WechatArgumentError } from './errors.ts';
 
 const MAX_RECIPIENTS = 1000;

@@ -36,6 +36,7 @@ async function probe(): Promise<boolean> {
     if (process.env.CLOUDFN_REQUIRE_POSTGRES === '1')
       throw new Error(
         `CLOUDFN_REQUIRE_POSTGRES=1 but PostgreSQL at ${testDatabaseUrl()} is unreachable: ${why}`,
+        { cause: err },
       );
     console.warn(
       `NOTICE: PostgreSQL at ${testDatabaseUrl()} is unreachable (${why}); the PostgreSQL suites are skipped (start a server or set CLOUDFN_TEST_DATABASE_URL; CLOUDFN_REQUIRE_POSTGRES=1 fails instead).`,

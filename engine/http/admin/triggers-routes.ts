@@ -168,7 +168,7 @@ export function registerTriggerRoutes(
 
   router.patch('/triggers/:name', async (ctx) => {
     const { enabled } = parseInput(patchBody, await readJsonBody(ctx));
-    ctx.body = renderTrigger(triggers.setEnabled(ctx.params.name!, enabled));
+    ctx.body = renderTrigger(await triggers.setEnabled(ctx.params.name!, enabled));
   });
 
   router.delete('/triggers/:name', (ctx) => {
@@ -185,7 +185,7 @@ export function registerTriggerRoutes(
     const definition = triggers.get(ctx.params.name!).definition as unknown as TriggerDefinition;
     // A function or table deleted with force since the trigger was saved: it would fire, and
     // the firing would dead-letter, so the dry run says so.
-    const missing = triggers.missing(definition.name);
+    const missing = await triggers.missing(definition.name);
     ctx.body = {
       trigger: definition.name,
       enabled: definition.enabled,

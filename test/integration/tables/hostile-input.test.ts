@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asyncTableStore } from '../../../engine/tables/async-adapter.ts';
-import { SqliteTableStore } from '../../../engine/tables/sqlite-table-store.ts';
+import { SqliteTableStore } from '../../../engine/tables/sqlite/table-store.ts';
 import { startRestServer, type RestServer } from './helpers/rest-server.ts';
 
 const HOSTILE_STRINGS = [

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asyncTableStore } from '../../../engine/tables/async-adapter.ts';
-import { SqliteTableStore } from '../../../engine/tables/sqlite-table-store.ts';
+import { SqliteTableStore } from '../../../engine/tables/sqlite/table-store.ts';
 import { startRestServer, type RestServer } from './helpers/rest-server.ts';
 
 describe('tables REST API', () => {

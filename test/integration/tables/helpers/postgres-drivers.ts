@@ -5,7 +5,8 @@
 import { PostgresTableStore } from '../../../../engine/tables/postgres/table-store.ts';
 import { createTestSchema } from '../../../helpers/postgres.ts';
 import type { ContractSubject } from '../../../contract/table-store.contract.ts';
-import { restDriver } from './contract-drivers.ts';
+import { isolateDriver, restDriver } from './contract-drivers.ts';
+import { createGuestIsolate } from './guest-isolate.ts';
 import { startRestServer } from './rest-server.ts';
 
 /** A PostgresTableStore on a fresh schema; `cleanup` closes it and drops the schema. */
@@ -40,6 +41,21 @@ export async function openPostgresRest(): Promise<ContractSubject> {
     supportsCreatedBy: false,
     close: async () => {
       await rest.close();
+      await cleanup();
+    },
+  };
+}
+
+/** The guest SDK in a real isolate, its table calls answered asynchronously by PostgreSQL. */
+export async function openPostgresIsolate(): Promise<ContractSubject> {
+  const { store, cleanup } = await tempPostgresStore();
+  const guest = await createGuestIsolate(store, 64, true);
+  return {
+    store: isolateDriver(store, guest),
+    events: store,
+    supportsCreatedBy: false,
+    close: async () => {
+      guest.dispose();
       await cleanup();
     },
   };

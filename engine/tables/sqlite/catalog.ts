@@ -9,14 +9,14 @@
  * one cheap pragma per operation, and one tiny SELECT after others wrote.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { TableError, tableNotFound } from './errors.ts';
-import { SEQ_COLUMN, USER_TABLE, dataTableIdent, indexIdent, quoteIdent } from './names.ts';
-import type { FieldDef, FieldType, TableSchema } from './table-store.ts';
-import { BUILTIN_TABLES, type TableInfo, tableInfo } from './table-info.ts';
+import { TableError, tableNotFound } from '../errors.ts';
+import { SEQ_COLUMN, USER_TABLE, dataTableIdent, indexIdent, quoteIdent } from '../names.ts';
+import type { FieldDef, FieldType, TableSchema } from '../table-store.ts';
+import { BUILTIN_TABLES, type TableInfo, tableInfo } from '../table-info.ts';
 
-export { BUILTIN_TABLES, USER_TABLE_FIELDS, type TableInfo } from './table-info.ts';
-import { latitudeExpr } from './sqlite/geo-sql.ts';
-import { encodeValue } from './values.ts';
+export { BUILTIN_TABLES, USER_TABLE_FIELDS, type TableInfo } from '../table-info.ts';
+import { latitudeExpr } from './geo-sql.ts';
+import { encodeValue } from './codec.ts';
 
 interface TableRow {
   id: number;

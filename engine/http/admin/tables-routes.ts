@@ -6,14 +6,20 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { readJsonBody } from '../http/body.ts';
-import { iso, pageParams, parseInput } from '../http/validate.ts';
-import { csvHeader, csvRows } from './csv.ts';
-import { TableError, badOptions, badWhere } from './errors.ts';
-import type { FieldDef, RecordData, TableSchema, TableStore, Where } from './table-store.ts';
-import { USER_TABLE } from './names.ts';
-import { isPlainObject } from './values.ts';
-import { forceParam, type InUseCheck } from '../http/admin/delete-guard.ts';
+import { readJsonBody } from '../body.ts';
+import { iso, pageParams, parseInput } from '../validate.ts';
+import { csvHeader, csvRows } from '../../tables/csv.ts';
+import { TableError, badOptions, badWhere } from '../../tables/errors.ts';
+import type {
+  FieldDef,
+  RecordData,
+  TableSchema,
+  TableStore,
+  Where,
+} from '../../tables/table-store.ts';
+import { USER_TABLE } from '../../tables/names.ts';
+import { isPlainObject } from '../../tables/values.ts';
+import { forceParam, type InUseCheck } from './delete-guard.ts';
 
 const createTableBody = z.strictObject({
   name: z.string(), // the store checks the name itself (E_TABLE_BAD_NAME)

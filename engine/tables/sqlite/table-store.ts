@@ -5,16 +5,15 @@
  * change events, and splitting them would scatter the transaction logic.
  */
 import Database, { type Statement } from 'better-sqlite3';
-import { TableError, badOptions, invalidRecordError, recordNotFound } from './errors.ts';
+import { TableError, badOptions, invalidRecordError, recordNotFound } from '../errors.ts';
 import {
   MAX_LIMIT,
-  compileOrderBy,
   resolveKeys,
   splitSubKeys,
   resolveLimit,
   resolveOffset,
-} from './find-options.ts';
-import { USER_TABLE, quoteIdent } from './names.ts';
+} from '../find-options.ts';
+import { USER_TABLE, quoteIdent } from '../names.ts';
 import {
   type RecordCols,
   assemble,
@@ -25,12 +24,12 @@ import {
   pickKeys,
   pickSubKeys,
   storedId,
-} from './record-shape.ts';
-import { compileWhere, type SqlValue } from './query.ts';
-import { createRegexpFunction } from './regex.ts';
-import { registerGeoFunctions } from './sqlite/geo-sql.ts';
-import { checkFieldDefs, checkTableName } from './schema.ts';
-import { SqliteCatalog, type TableInfo } from './sqlite-catalog.ts';
+} from '../record-shape.ts';
+import { compileOrderBy, compileWhere, type SqlValue } from './query.ts';
+import { createRegexpFunction } from '../regex.ts';
+import { registerGeoFunctions } from './geo-sql.ts';
+import { checkFieldDefs, checkTableName } from '../schema.ts';
+import { SqliteCatalog, type TableInfo } from './catalog.ts';
 import type {
   BulkResult,
   FieldDef,
@@ -44,9 +43,10 @@ import type {
   UpdateDoc,
   Where,
   WriteOptions,
-} from './table-store.ts';
-import { applyUpdate } from './update-ops.ts';
-import { decodeValue, encodeValue, pointerOf } from './values.ts';
+} from '../table-store.ts';
+import { applyUpdate } from '../update-ops.ts';
+import { pointerOf } from '../values.ts';
+import { decodeValue, encodeValue } from './codec.ts';
 
 export interface SqliteTableStoreOptions {
   /** The SQLite file (created when missing). */

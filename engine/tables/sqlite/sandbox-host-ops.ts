@@ -3,10 +3,10 @@
  * connection to the tables file, answers the guest SDK's `table.*` operations, and reports
  * each committed change to the main process as a `table.change` event (for table triggers).
  */
-import type { CreateHostOps, HostOps } from '../../runtime/host-ops.ts';
-import { TableError } from './errors.ts';
-import { handleTableOp } from './host-ops.ts';
-import { SqliteTableStore } from './sqlite-table-store.ts';
+import type { CreateHostOps, HostOps } from '../../../runtime/host-ops.ts';
+import { TableError } from '../errors.ts';
+import { handleTableOp } from '../host-ops.ts';
+import { SqliteTableStore } from './table-store.ts';
 
 function dbPathOf(options: unknown): string {
   const dbPath = (options as { dbPath?: unknown } | null)?.dbPath;
