@@ -24,5 +24,7 @@ export function pgDistance(column: string, lng: string, lat: string): string {
   const a0 = pgLongitude(column);
   const rad = (deg: string) => `((${deg}) * pi() / 180)`;
   const h = `(power(sin(${rad(`${lat} - ${a1}`)} / 2), 2) + cos(${rad(a1)}) * cos(${rad(lat)}) * power(sin(${rad(`${lng} - ${a0}`)} / 2), 2))`;
-  return `(2 * 6371008.8 * asin(least(1, sqrt(${h}))))`;
+  // Not least(1, …): PostgreSQL's LEAST skips NULLs, and a non-point must stay NULL.
+  const root = `sqrt(${h})`;
+  return `(2 * 6371008.8 * asin(CASE WHEN ${root} > 1 THEN 1 ELSE ${root} END))`;
 }
