@@ -105,6 +105,53 @@ function rawSubject(file: string): Subject {
   };
 }
 
+/** node-postgres on the same table shape (typed columns, jsonb, the same indexes), autocommit. */
+async function rawPgSubject(url: string): Promise<Subject> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  await pool.query(`CREATE TABLE raw_t (_seq bigserial PRIMARY KEY, id text COLLATE "C" NOT NULL UNIQUE,
+    created_at bigint NOT NULL, updated_at bigint NOT NULL, created_by bigint, openid text COLLATE "C",
+    event text COLLATE "C", amount bigint, tags jsonb); CREATE INDEX raw_ix ON raw_t (openid);
+    CREATE INDEX raw_ix1 ON raw_t (created_at); CREATE INDEX raw_ix2 ON raw_t (updated_at);
+    CREATE INDEX raw_ix3 ON raw_t (created_by)`);
+  const ids = new Map<number, string[]>();
+  let seq = 0;
+  return {
+    name: 'raw node-postgres',
+    async run(op, n, round) {
+      const list = ids.get(round) ?? [];
+      ids.set(round, list);
+      for (let i = 0; i < n; i++) {
+        const now = Math.floor(Date.now() / 1000);
+        if (op === 'insert') {
+          const r = record(i);
+          const id = (seq++).toString(16).padStart(24, '0');
+          await pool.query(
+            'INSERT INTO raw_t (id, created_at, updated_at, created_by, openid, event, amount, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+            [id, now, now, null, key(round, i), r.event, r.amount, JSON.stringify(r.tags)],
+          );
+          list.push(id);
+        } else if (op === 'get') {
+          const { rows } = await pool.query('SELECT * FROM raw_t WHERE id = $1', [
+            list[probe(i, n)],
+          ]);
+          if (rows.length !== 1) throw new Error('expected a row');
+        } else if (op === 'find') {
+          const { rows } = await pool.query(
+            'SELECT * FROM raw_t WHERE openid = $1 ORDER BY _seq LIMIT 20',
+            [key(round, probe(i, n))],
+          );
+          if (rows.length !== 1) throw new Error('expected one row');
+        } else
+          await pool.query('UPDATE raw_t SET amount = amount + 1, updated_at = $1 WHERE id = $2', [
+            now,
+            list[probe(i, n)],
+          ]);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
 /** A store called directly: the same loop for the synchronous store and the port. */
 function storeSubject(name: string, store: SyncTableStore | TableStore, table: string): Subject {
   const ids = new Map<number, Array<string | number>>();
@@ -222,6 +269,7 @@ async function main(): Promise<void> {
       await guestSubject('SDK on SQLite', sqlite('guest.db'), false, 'events'),
     ];
     if (schema) {
+      subjects.push(await rawPgSubject(schema.url));
       subjects.push(storeSubject('PostgresTableStore', await postgres('events'), 'events'));
       subjects.push(
         await guestSubject('SDK on PostgreSQL', await postgres('events_sdk'), true, 'events_sdk'),
@@ -243,25 +291,21 @@ async function main(): Promise<void> {
     }
     for (const s of subjects) await s.close();
     const names = subjects.map((s) => s.name);
+    // Each backend's columns against its own raw driver: what the store and the SDK add.
+    const rawOf = (name: string) =>
+      /PostgreSQL|Postgres|postgres/.test(name) ? 'raw node-postgres' : 'raw better-sqlite3';
+    const ratioNames = names.filter((n) => !n.startsWith('raw '));
     console.log(
       `tables bench: ${COUNT} operations per round, one at a time, median of ${rounds} interleaved rounds (Node ${process.version})`,
     );
     console.log(
-      `| operations/s | ${names.join(' | ')} | ${names
-        .slice(1)
-        .map((n) => `${n} / raw`)
-        .join(' | ')} |`,
+      `| operations/s | ${names.join(' | ')} | ${ratioNames.map((n) => `${n} / ${rawOf(n)}`).join(' | ')} |`,
     );
-    console.log(
-      `|---|${names.map(() => '---|').join('')}${names
-        .slice(1)
-        .map(() => '---|')
-        .join('')}`,
-    );
+    console.log(`|---|${names.map(() => '---|').join('')}${ratioNames.map(() => '---|').join('')}`);
     for (const op of OPS) {
-      const values = names.map((n) => median(results.get(n)!.get(op)!));
-      const ratios = values.slice(1).map((v) => (v / values[0]!).toFixed(2));
-      console.log(`| ${op} | ${values.join(' | ')} | ${ratios.join(' | ')} |`);
+      const value = (n: string) => median(results.get(n)!.get(op)!);
+      const ratios = ratioNames.map((n) => (value(n) / value(rawOf(n))).toFixed(2));
+      console.log(`| ${op} | ${names.map(value).join(' | ')} | ${ratios.join(' | ')} |`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
