@@ -152,12 +152,15 @@ export class PostgresTableStore implements TableStore {
   }
 
   async dropTable(idOrName: string | number): Promise<void> {
+    await this.catalog.resolve(idOrName); // a built-in table is made outside the lock held below
     await this.catalog.schemaChange(async (db) =>
       this.catalog.drop(db, await this.catalog.resolve(idOrName, db)),
     );
   }
 
   async addFields(idOrName: string | number, fields: FieldDef[]): Promise<TableSchema> {
+    // A built-in table is made on first use under the schema lock: before taking it here.
+    await this.catalog.resolve(idOrName);
     const id = await this.catalog.schemaChange(async (db) => {
       const info = await this.catalog.resolve(idOrName, db);
       const added = checkFieldDefs(fields, info.schema.fields);

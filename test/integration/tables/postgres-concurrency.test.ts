@@ -113,6 +113,12 @@ describe.skipIf(!pgUp)('PostgresTableStore under concurrency', () => {
     await expect(b.find('later')).rejects.toMatchObject({ code: 'E_TABLE_NOT_FOUND' });
   });
 
+  it('the user table gains custom fields before its first user exists', async () => {
+    const users = await b.addFields('_userprofile', [{ name: 'level', type: 'integer' }]);
+    expect(users.fields.map((f) => f.name)).toContain('level');
+    await expect(b.dropTable('_content_group')).rejects.toMatchObject({ code: 'E_TABLE_BUILTIN' });
+  });
+
   it('users created at once from two stores get distinct integer ids', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
