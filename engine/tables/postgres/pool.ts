@@ -18,7 +18,7 @@ export interface PgPoolOptions {
 
 /** A pool whose bigint and jsonb columns arrive as the store reads them. */
 export function createTablesPool(options: PgPoolOptions): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
     types: {
@@ -29,4 +29,8 @@ export function createTablesPool(options: PgPoolOptions): pg.Pool {
       }) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection that fails (the server restarted) is dropped by the pool and the next
+  // query opens a new one; unheard, the pool's 'error' event would end the process.
+  pool.on('error', () => {});
+  return pool;
 }
