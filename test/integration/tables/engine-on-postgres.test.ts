@@ -1,8 +1,9 @@
 /**
- * Two engines whose tables are on one PostgreSQL schema (the composition root picks the
- * PostgreSQL TableStore and the executors' PostgreSQL module when a database URL is set): a
- * table made through one engine's REST API, a record written by a function on it, read back
- * through the other engine's API; a table trigger fires on the engine whose function wrote.
+ * Three engines whose tables are on one PostgreSQL schema (the composition root picks the
+ * PostgreSQL TableStore and the executors' PostgreSQL module when a database URL is set), each
+ * with its own executor processes: a record a function writes through one is read through
+ * another's REST API; 50 concurrent increments from functions on all three add exactly 50,
+ * and the table trigger of the engine that made each change fires once for it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,15 +51,17 @@ describe.skipIf(!pgUp)('engines with their tables on PostgreSQL', () => {
   let schema: TestSchema;
   let a: Running;
   let b: Running;
+  let c: Running;
 
   beforeAll(async () => {
     schema = await createTestSchema('tables_engine');
     a = await start(schema.url);
     b = await start(schema.url);
+    c = await start(schema.url);
   });
 
   afterAll(async () => {
-    for (const r of [a, b]) {
+    for (const r of [a, b, c]) {
       await r?.engine.close();
       if (r) fs.rmSync(r.dir, { recursive: true, force: true });
     }
@@ -118,5 +121,51 @@ describe.skipIf(!pgUp)('engines with their tables on PostgreSQL', () => {
         },
       )
       .toEqual(['card C-1']);
+  });
+
+  it('50 concurrent incrementBy(1) from functions on three engines add 50; the trigger fires 50 times', async () => {
+    const engines = [a, b, c];
+    await a.api('POST', '/tables', {
+      name: 'counters',
+      fields: [{ name: 'n', type: 'integer', default: 0 }],
+    });
+    await a.api('POST', '/tables', { name: 'bumps', fields: [{ name: 'n', type: 'integer' }] });
+    const counter = (await a.api('POST', '/tables/counters/records', {})).body as { id: string };
+    const bump = `exports.main = async (event) => {
+      const r = new BaaS.TableObject('counters').getWithoutData(event.data);
+      r.incrementBy('n', 1);
+      return (await r.update()).data.n;
+    }`;
+    // Each engine keeps its own functions and triggers (its engine.db); the tables are shared.
+    for (const e of engines) {
+      expect((await e.api('PUT', '/functions/bump', { code: bump })).status).toBe(201);
+      const trigger = await e.api('POST', '/triggers', {
+        name: 'count_bumps',
+        type: 'table',
+        condition: { table: 'counters', on: ['update'] },
+        actions: [{ type: 'table', table: 'bumps', record: { n: '{{$after.n}}' } }],
+      });
+      expect(trigger.status, JSON.stringify(trigger.body)).toBe(201);
+    }
+    const runs = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        engines[i % 3]!.api('POST', '/functions/bump/invoke', { data: counter.id }),
+      ),
+    );
+    expect(runs.filter((r) => r.body?.status !== 'fulfilled')).toEqual([]);
+    expect((await c.api('GET', `/tables/counters/records/${counter.id}`)).body.n).toBe(50);
+    // Each change fired the trigger of the engine that made it, once: 50 records, n = 1…50.
+    await expect
+      .poll(
+        async () => (await b.api('GET', '/tables/bumps/records?limit=0')).body.meta.total_count,
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe(50);
+    const bumps = await b.api('GET', '/tables/bumps/records?limit=100&order_by=n');
+    expect(bumps.body.objects.map((r: { n: number }) => r.n)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
   });
 });
