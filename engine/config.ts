@@ -38,7 +38,17 @@ export interface Config {
   logLevel: string;
   /** Web console sessions end after this many minutes without a request. */
   consoleIdleMinutes: number;
+  /**
+   * When a push is answered `success` (CLOUDFN_DURABILITY, docs/deployment.md): `fsync` once
+   * its commit is on disk (survives a power loss), `process` once it is committed to the log
+   * without waiting for the disk (survives the engine's crash, not the machine's).
+   */
+  durability: Durability;
 }
+
+/** The values of CLOUDFN_DURABILITY, the default first. */
+export const DURABILITY_MODES = ['fsync', 'process'] as const;
+export type Durability = (typeof DURABILITY_MODES)[number];
 
 export type ConfigInput = Partial<Record<keyof Config, string | number | boolean | undefined>>;
 
@@ -139,7 +149,21 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       1,
       1440,
     ),
+    durability: durability(pick('durability', 'CLOUDFN_DURABILITY')),
   };
+}
+
+function durability(raw: string | undefined): Durability {
+  if (raw === undefined) return DURABILITY_MODES[0];
+  const mode = DURABILITY_MODES.find((m) => m === raw.toLowerCase());
+  if (mode === undefined) {
+    throw new ValidationError(
+      'E_CONFIG_INVALID',
+      `CLOUDFN_DURABILITY (--durability) must be one of ${DURABILITY_MODES.join(', ')}, not "${raw}".`,
+      { setting: 'CLOUDFN_DURABILITY' },
+    );
+  }
+  return mode;
 }
 
 function integer(

@@ -139,6 +139,7 @@ export async function startEngine(
     );
   const store = openSqliteEngineStore(path.join(config.dataDir, 'engine.db'), {
     secrets: createSecretBox(secretsKeys.key, secretsKeys.oldKeys),
+    durability: config.durability,
   });
   const { tables, hostOps: tablesHostOps } = await openTables(config);
   const registry = new TriggerRegistry(store.triggers, log);

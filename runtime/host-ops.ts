@@ -10,6 +10,8 @@
 export interface HostOpContext {
   functionName: string;
   jobId: string;
+  /** The user the run is made for (`event.request.user.id`); absent for a run without one. */
+  userId?: number;
 }
 
 export interface HostOps {

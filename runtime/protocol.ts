@@ -51,6 +51,8 @@ export type ToExecutor =
       /** `{jobId, data, eventType, trigger}` as JSON. */
       jobJson: string;
       jobId: string;
+      /** The user the run is made for (its host ops act as that user). */
+      userId?: number;
     }
   | { type: 'nested-reply'; id: number; callId: number; replyJson: string }
   | { type: 'forget'; name: string }

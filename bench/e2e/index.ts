@@ -7,10 +7,14 @@
  * process), `--count N` (pushes per closed-loop run), `--no-write`, `--from FILE` (no run:
  * print and chart the figures of an earlier results file), `--baseline DIR` (an A/B of two
  * engines instead: cloudfn from the checkout DIR against this one, alternating, no reference;
- * DIR needs node_modules, e.g. a symlink to this one's).
+ * DIR needs node_modules, e.g. a symlink to this one's), `--equal-durability` (issue 19: the
+ * reference, the DIY stack of koa + co-wechat and cloudfn, each at `fsync` and at `process`
+ * durability, on the closed-loop scenarios unless `--only` names others; `--columns a,b` runs
+ * only these of its columns, e.g. `cloudfn-process` for a profile; equal-durability.ts).
  *
  * Prints one table per scenario (median figures of the rounds, both columns, their ratio)
- * and the targets; writes bench/results/<date>.json and, on a full run, docs/e2e-latest.svg.
+ * and the targets; writes bench/results/<date>.json and, on a full run, docs/e2e-latest.svg
+ * (with --equal-durability: bench/results/<date>-durability.json and docs/e2e-durability.svg).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +31,13 @@ import {
   type ScenarioReport,
 } from './report.ts';
 import { renderChart } from './chart.ts';
+import {
+  DURABILITY_COLUMNS,
+  DURABILITY_SCENARIOS,
+  checkDurabilityTargets,
+  formatDurabilityTable,
+} from './equal-durability.ts';
+import { renderDurabilityChart } from './equal-durability-chart.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,18 +49,28 @@ const { values: args } = parseArgs({
     from: { type: 'string' },
     count: { type: 'string' },
     baseline: { type: 'string' },
+    'equal-durability': { type: 'boolean', default: false },
+    columns: { type: 'string' },
   },
 });
+const equalDurability = args['equal-durability'];
+if (equalDurability && args.baseline)
+  throw new Error('--equal-durability and --baseline are two different runs: pick one');
 
 function writeChart(
   reports: ScenarioReport[],
   date: string,
   rounds: number,
   m: Record<string, unknown>,
+  durability: boolean,
 ): void {
   const subtitle = `${date} · ${String(m.cpus)} × ${String(m.cpuModel)}, ${String(m.memoryGiB)} GiB, Node ${String(m.node)} · median of ${rounds} alternating rounds · loopback`;
-  fs.writeFileSync(path.join(REPO_ROOT, 'docs/e2e-latest.svg'), renderChart(reports, subtitle));
-  process.stdout.write('wrote docs/e2e-latest.svg\n');
+  const file = durability ? 'docs/e2e-durability.svg' : 'docs/e2e-latest.svg';
+  const svg = durability
+    ? renderDurabilityChart(reports, subtitle)
+    : renderChart(reports, subtitle);
+  fs.writeFileSync(path.join(REPO_ROOT, file), svg);
+  process.stdout.write(`wrote ${file}\n`);
 }
 
 if (args.from) {
@@ -58,11 +79,20 @@ if (args.from) {
     machine: Record<string, unknown>;
     rounds: number;
     reports: ScenarioReport[];
+    equalDurability?: boolean;
+    measurements?: Measurement[];
   };
-  process.stdout.write(
-    `${formatTable(saved.reports)}\n${formatTargets(checkTargets(saved.reports))}\n`,
+  const table = saved.equalDurability
+    ? `${formatDurabilityTable(saved.reports, saved.measurements)}\n${formatTargets(checkDurabilityTargets(saved.reports))}`
+    : `${formatTable(saved.reports)}\n${formatTargets(checkTargets(saved.reports))}`;
+  process.stdout.write(`${table}\n`);
+  writeChart(
+    saved.reports,
+    saved.date.slice(0, 10),
+    saved.rounds,
+    saved.machine,
+    saved.equalDurability === true,
   );
-  writeChart(saved.reports, saved.date.slice(0, 10), saved.rounds, saved.machine);
   process.exit(0);
 }
 
@@ -70,7 +100,7 @@ args.quick ||= process.env.BENCH_QUICK === '1';
 const p = plan(args.quick, args.count ? Number(args.count) : undefined);
 const baseline = args.baseline ? path.resolve(args.baseline) : undefined;
 const rounds = args.rounds ? Number(args.rounds) : p.rounds;
-const only = args.only?.split(',');
+const only = args.only?.split(',') ?? (equalDurability ? DURABILITY_SCENARIOS : undefined);
 const wanted = (id: string) => !only || only.includes(id);
 const cpuProfDir = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
 if (cpuProfDir) fs.mkdirSync(cpuProfDir, { recursive: true });
@@ -112,31 +142,45 @@ const common = { drainSeconds: p.drainSeconds, ...(cpuProfDir ? { cpuProfDir } :
 for (const scenario of p.scenarios.filter((s) => wanted(s.id))) {
   await alternate(
     scenario,
-    baseline
-      ? [
-          {
-            name: 'baseline',
+    equalDurability
+      ? DURABILITY_COLUMNS.filter(
+          (c) => !args.columns || args.columns.split(',').includes(c.name),
+        ).map((c) => ({
+          name: c.name,
+          run: (round: number) =>
+            runScenario(scenario, c.kind, {
+              ...common,
+              round,
+              variant: c.name,
+              durability: c.durability,
+            }),
+        }))
+      : baseline
+        ? [
+            {
+              name: 'baseline',
+              run: (round: number) =>
+                runScenario(scenario, 'cloudfn', {
+                  ...common,
+                  round,
+                  variant: 'baseline',
+                  root: baseline,
+                }),
+            },
+            {
+              name: 'cloudfn',
+              run: (round: number) =>
+                runScenario(scenario, 'cloudfn', { ...common, round, variant: 'cloudfn' }),
+            },
+          ]
+        : (['reference', 'cloudfn'] as const).map((kind) => ({
+            name: kind,
             run: (round: number) =>
-              runScenario(scenario, 'cloudfn', {
-                ...common,
-                round,
-                variant: 'baseline',
-                root: baseline,
-              }),
-          },
-          {
-            name: 'cloudfn',
-            run: (round: number) =>
-              runScenario(scenario, 'cloudfn', { ...common, round, variant: 'cloudfn' }),
-          },
-        ]
-      : (['reference', 'cloudfn'] as const).map((kind) => ({
-          name: kind,
-          run: (round: number) => runScenario(scenario, kind, { ...common, round, variant: kind }),
-        })),
+              runScenario(scenario, kind, { ...common, round, variant: kind }),
+          })),
   );
 }
-if (wanted('hostile') && !baseline) {
+if (wanted('hostile') && !baseline && !equalDurability) {
   const { scenario, every, timeoutMs, drainSeconds } = p.hostile;
   const run = (round: number, hostile: boolean) =>
     runScenario(scenario, 'cloudfn', {
@@ -152,8 +196,13 @@ if (wanted('hostile') && !baseline) {
   ]);
 }
 
-const targets = baseline ? [] : checkTargets(reports);
-process.stdout.write(`${formatTable(reports)}\n${formatTargets(targets)}\n`);
+const targets = baseline
+  ? []
+  : equalDurability
+    ? checkDurabilityTargets(reports)
+    : checkTargets(reports);
+const table = equalDurability ? formatDurabilityTable(reports, measurements) : formatTable(reports);
+process.stdout.write(`${table}\n${formatTargets(targets)}\n`);
 const seconds = Math.round((Date.now() - started) / 1000);
 process.stdout.write(`\n${measurements.length} runs in ${seconds} s\n`);
 
@@ -162,13 +211,14 @@ if (!args['no-write']) {
   const file = path.join(
     REPO_ROOT,
     'bench/results',
-    `${date}${args.quick ? '-quick' : ''}${baseline ? '-ab' : ''}.json`,
+    `${date}${equalDurability ? '-durability' : ''}${args.quick ? '-quick' : ''}${baseline ? '-ab' : ''}.json`,
   );
   const hostile = { every: p.hostile.every, timeoutMs: p.hostile.timeoutMs };
   const json = {
     date: new Date().toISOString(),
     machine: machine(),
     quick: args.quick,
+    equalDurability,
     rounds,
     seconds,
     hostile,
@@ -179,5 +229,6 @@ if (!args['no-write']) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);
   process.stdout.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
-  if (!args.quick && !only && !baseline) writeChart(reports, date, rounds, machine());
+  if (equalDurability && !args.quick) writeChart(reports, date, rounds, machine(), true);
+  else if (!args.quick && !only && !baseline) writeChart(reports, date, rounds, machine(), false);
 }

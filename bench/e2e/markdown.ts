@@ -1,9 +1,11 @@
 /**
  * Prints the figures of a results file as the Markdown tables of docs/performance.md
- * ("## End to end"). Run: `npm exec -- node bench/e2e/markdown.ts bench/results/<date>.json`.
+ * ("## End to end", or "At equal durability" for a --equal-durability run). Run: `npm exec -- node bench/e2e/markdown.ts bench/results/<date>.json`.
  */
 import fs from 'node:fs';
 import type { ScenarioReport, Target } from './report.ts';
+import { formatDurabilityMarkdown } from './equal-durability.ts';
+import type { Measurement } from './run-scenario.ts';
 
 interface Results {
   date: string;
@@ -12,6 +14,8 @@ interface Results {
   seconds: number;
   targets: Target[];
   reports: ScenarioReport[];
+  equalDurability?: boolean;
+  measurements?: Measurement[];
 }
 
 const n = (v: number, d = 0) =>
@@ -46,5 +50,9 @@ export function formatMarkdown(results: Results): string {
 if (import.meta.main) {
   const file = process.argv[2];
   if (!file) throw new Error('usage: node bench/e2e/markdown.ts bench/results/<date>.json');
-  process.stdout.write(`${formatMarkdown(JSON.parse(fs.readFileSync(file, 'utf8')) as Results)}\n`);
+  const results = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
+  const text = results.equalDurability
+    ? formatDurabilityMarkdown(results.reports, results.targets, results.measurements)
+    : formatMarkdown(results);
+  process.stdout.write(`${text}\n`);
 }

@@ -162,7 +162,7 @@ export function formatTargets(targets: Target[]): string {
     'Targets (cloudfn / reference, same run):',
     ...targets.map(
       (t) =>
-        `  ${t.met ? 'met   ' : 'MISSED'} ${t.name.padEnd(42)} ${t.value.toFixed(2)}× (${t.limit})`,
+        `  ${t.met ? 'met   ' : 'MISSED'} ${t.name.padEnd(50)} ${t.value.toFixed(2)}× (${t.limit})`,
     ),
   ].join('\n');
 }

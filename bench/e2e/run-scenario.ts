@@ -5,10 +5,19 @@
  */
 import { closedLoop, openLoop, type LoadResult } from '../lib/http-load.ts';
 import { summarise, quantileCurve, type LatencySummary } from '../lib/latency.ts';
-import { TreeSampler } from '../lib/proc-stats.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { processTree, TreeSampler } from '../lib/proc-stats.ts';
+import { startProfile, type RunningProfile } from '../lib/inspector-profile.ts';
 import { PLAIN_ACCOUNT, SAFE_ACCOUNT } from '../lib/tutorial.ts';
 import { buildPushes } from './pushes.ts';
-import { startServer, type RunningServer, type ServerKind, type ServerOptions } from './servers.ts';
+import {
+  startServer,
+  type BenchDurability,
+  type RunningServer,
+  type ServerKind,
+  type ServerOptions,
+} from './servers.ts';
 
 export type Load =
   | { kind: 'open'; rate: number; seconds: number }
@@ -29,6 +38,7 @@ export const CURVE_POINTS = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.
 export interface Measurement {
   scenario: string;
   server: ServerKind;
+  durability: BenchDurability;
   variant: string;
   round: number;
   sent: number;
@@ -53,6 +63,7 @@ export interface Measurement {
 }
 
 const WARMUP_PUSHES = 300;
+const EXECUTOR_ENTRY = 'runtime/executor/executor-entry.ts';
 
 async function waitForRows(
   server: RunningServer,
@@ -86,6 +97,17 @@ function drive(server: RunningServer, scenario: Scenario): Promise<LoadResult> {
   });
 }
 
+/** The engine's (first) executor process: its command line names the executor's entry. */
+function executorOf(enginePid: number): number | undefined {
+  return processTree(enginePid).find((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(EXECUTOR_ENTRY);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Runs the scenario once against a fresh server of this kind. */
 export async function runScenario(
   scenario: Scenario,
@@ -97,12 +119,15 @@ export async function runScenario(
     hostile?: ServerOptions['hostile'];
     cpuProfDir?: string;
     root?: string;
+    durability?: BenchDurability;
   },
 ): Promise<Measurement> {
+  const durability = options.durability ?? 'fsync';
   const server = await startServer(kind, {
     ...(options.hostile ? { hostile: options.hostile } : {}),
     ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
     ...(options.root ? { root: options.root } : {}),
+    durability,
   });
   try {
     // Warm-up: JIT, the function's isolate, SQLite caches. Not measured.
@@ -114,12 +139,19 @@ export async function runScenario(
     );
     if (warm.ok !== WARMUP_PUSHES)
       throw new Error(`${kind}: warm-up pushes refused: ${JSON.stringify(warm.failures)}`);
-    if (warm.sampleBody !== 'success')
-      throw new Error(`${kind} answered "${warm.sampleBody}", not "success"`);
+    if (warm.sampleBody !== server.answer)
+      throw new Error(`${kind} answered "${warm.sampleBody}", not "${server.answer}"`);
     const before = await waitForRows(server, WARMUP_PUSHES, performance.now() + 30_000);
     if (before < WARMUP_PUSHES)
       throw new Error(`${kind}: only ${before} of ${WARMUP_PUSHES} warm-up rows were written`);
 
+    // --cpu-prof reaches the engine's process only (its executors get their own execArgv):
+    // the executor's profile is taken through its inspector, over the measured load only.
+    let executorProfile: RunningProfile | undefined;
+    const executorPid =
+      kind === 'cloudfn' && options.cpuProfDir ? executorOf(server.pid) : undefined;
+    if (options.cpuProfDir && executorPid !== undefined)
+      executorProfile = await startProfile(executorPid, EXECUTOR_ENTRY);
     const sampler = new TreeSampler(server.pid);
     sampler.start();
     const result = await drive(server, scenario);
@@ -131,11 +163,18 @@ export async function runScenario(
     );
     const processedMs = performance.now() - result.startedAt;
     const usage = sampler.stop();
+    await executorProfile?.stopInto(
+      path.join(
+        options.cpuProfDir!,
+        `executor-${options.variant}-${options.round}-${executorPid}.cpuprofile`,
+      ),
+    );
     const processed = rows - before;
     const latency = summarise(result.latenciesMs);
     return {
       scenario: scenario.id,
       server: kind,
+      durability,
       variant: options.variant,
       round: options.round,
       sent: result.sent,

@@ -1,8 +1,9 @@
 /**
- * The two servers under test, each a child process on loopback with a fresh temp data dir:
- * the real engine (`bin/cloudfn.js serve`, set up through its admin API exactly as the
- * README tutorial does) and the reference (bench/reference/server.ts). Rows are counted by
- * reading the SQLite file read-only, so counting puts no load on the server.
+ * The servers under test, each a child process on loopback with a fresh temp data dir: the
+ * real engine (`bin/cloudfn.js serve`, set up through its admin API exactly as the README
+ * tutorial does), the reference (bench/reference/server.ts) and the DIY stack
+ * (bench/reference/co-wechat-server.ts), each at a durability. Rows are counted by reading
+ * the SQLite file read-only, so counting puts no load on the server.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,12 +21,23 @@ import {
 } from '../lib/tutorial.ts';
 import type { Target } from '../lib/http-load.ts';
 
-export type ServerKind = 'reference' | 'cloudfn';
+export type ServerKind = 'reference' | 'cloudfn' | 'diy';
+
+/**
+ * When a push is answered: `fsync` once it is on disk (cloudfn's default; the others at
+ * synchronous=FULL), `process` once committed to the log (cloudfn's CLOUDFN_DURABILITY=process;
+ * the others at synchronous=NORMAL).
+ */
+export type BenchDurability = 'fsync' | 'process';
 
 export interface RunningServer {
   kind: ServerKind;
   pid: number;
   target: Target;
+  /** Its start-up line (the reference and the DIY server name their synchronous setting). */
+  banner: string;
+  /** The body it answers an accepted push with ('' for co-wechat's "no reply"). */
+  answer: string;
   /** Rows in the tutorial's table now. */
   rowCount(): number;
   stop(): Promise<void>;
@@ -38,6 +50,8 @@ export interface ServerOptions {
   cpuProfDir?: string;
   /** cloudfn only: run the engine of another checkout (an A/B against a baseline). */
   root?: string;
+  /** Default `fsync`. */
+  durability?: BenchDurability;
 }
 
 const NODE = path.join(REPO_ROOT, 'node_modules/.bin/node');
@@ -51,6 +65,7 @@ export async function startServer(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `cloudfn-bench-${kind}-`));
   const profArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  const durability = options.durability ?? 'fsync';
   let args: string[];
   let dbFile: string;
   if (kind === 'cloudfn') {
@@ -60,20 +75,24 @@ export async function startServer(
       HOST: '127.0.0.1',
       CLOUDFN_DATA_DIR: dataDir,
       CLOUDFN_ADMIN_TOKEN: ADMIN_TOKEN,
+      // An older checkout (--baseline) ignores it: its only mode is fsync.
+      CLOUDFN_DURABILITY: durability,
     });
     dbFile = path.join(dataDir, 'tables.db');
   } else {
-    args = [...profArgs, 'bench/reference/server.ts'];
+    const entry = kind === 'diy' ? 'co-wechat-server.ts' : 'server.ts';
+    args = [...profArgs, `bench/reference/${entry}`];
     Object.assign(env, {
       PORT: '0',
       DATA_DIR: dataDir,
       REFERENCE_ACCOUNTS: JSON.stringify([SAFE_ACCOUNT, PLAIN_ACCOUNT]),
+      REFERENCE_SYNCHRONOUS: durability === 'fsync' ? 'full' : 'normal',
     });
     dbFile = path.join(dataDir, 'reference.db');
   }
   const cwd = kind === 'cloudfn' && options.root ? options.root : REPO_ROOT;
   const child = spawn(NODE, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const port = await listeningPort(child, kind);
+  const { port, banner } = await listeningPort(child, kind);
   const target: Target = { host: '127.0.0.1', port };
   const base = `http://127.0.0.1:${port}`;
   await waitHealthy(base);
@@ -85,6 +104,8 @@ export async function startServer(
     kind,
     pid: child.pid!,
     target,
+    banner,
+    answer: kind === 'diy' ? '' : 'success',
     rowCount() {
       db ??= new Database(dbFile, { readonly: true, fileMustExist: true });
       return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -98,7 +119,10 @@ export async function startServer(
 }
 
 /** Reads the port from the server's start-up line (PORT=0 lets the OS pick a free one). */
-function listeningPort(child: ChildProcess, kind: ServerKind): Promise<number> {
+function listeningPort(
+  child: ChildProcess,
+  kind: ServerKind,
+): Promise<{ port: number; banner: string }> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -111,11 +135,11 @@ function listeningPort(child: ChildProcess, kind: ServerKind): Promise<number> {
     });
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+).*/.exec(out);
       if (match) {
         clearTimeout(timer);
         out = '';
-        resolve(Number(match[1]));
+        resolve({ port: Number(match[1]), banner: match[0] });
       }
       if (out.length > 100_000) out = out.slice(-10_000);
     });

@@ -2,24 +2,20 @@
  * The reference for the end-to-end bench: the tutorial's work with no sandbox, no inbox, no
  * queue. A koa server that reads the body, opens the push with the engine's own protocol
  * code (signature, timestamp window, AES, fast-xml-parser, normalisation: engine/wechat),
- * calls functions/user_consume_card.js as a plain in-process JavaScript function with a
- * tiny BaaS that inserts the row with better-sqlite3, and answers `success` once the row is
- * written. It is what a developer who "just handles it" builds, with the engine's protocol
- * code, and the floor cloudfn is measured against.
+ * runs functions/user_consume_card.js as a plain in-process function (tutorial-handler.ts)
+ * and answers `success` once the row is written. It is what a developer who "just handles
+ * it" builds, with the engine's protocol code, and the floor cloudfn is measured against.
  *
- * Honest on durability: the row goes into a SQLite file with the engine inbox's settings
- * (WAL, synchronous=FULL), one transaction per push as a plain handler writes it, so a push
- * answered `success` is on disk here too. Run by bench/e2e; env: PORT, DATA_DIR,
- * REFERENCE_ACCOUNTS (JSON list of {appId, token, encodingAESKey?}).
+ * Durability as a plain handler has it: one transaction per push, WAL, at
+ * REFERENCE_SYNCHRONOUS=full (default: each push fsynced before `success`, as cloudfn's
+ * `fsync`) or normal (as cloudfn's `process`). Run by bench/e2e; env: PORT, DATA_DIR,
+ * REFERENCE_ACCOUNTS (JSON list of {appId, token, encodingAESKey?}), REFERENCE_SYNCHRONOUS.
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
-import Database from 'better-sqlite3';
 import {
   openPush,
   prepareAccount,
@@ -27,7 +23,8 @@ import {
   type PreparedAccount,
 } from '../../engine/wechat/index.ts';
 import { readRawBody } from '../../engine/http/body.ts';
-import { FUNCTION_FILE, TABLE_FIELDS, TABLE_NAME, type BenchAccount } from '../lib/tutorial.ts';
+import type { BenchAccount } from '../lib/tutorial.ts';
+import { openTutorialHandler, synchronousFromEnv } from './tutorial-handler.ts';
 
 const dataDir = process.env.DATA_DIR ?? fs.mkdtempSync('/tmp/cloudfn-reference-');
 const accounts = new Map<string, PreparedAccount>();
@@ -43,66 +40,8 @@ for (const a of JSON.parse(process.env.REFERENCE_ACCOUNTS ?? '[]') as BenchAccou
     }),
   );
 }
-
-// The same table shape as the engine's TableStore makes (STRICT, system columns, indexes).
-const db = new Database(path.join(dataDir, 'reference.db'));
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-const columns = TABLE_FIELDS.map((f) => `"${f.name}" ${f.type === 'integer' ? 'INTEGER' : 'TEXT'}`);
-db.exec(`CREATE TABLE IF NOT EXISTS "t_${TABLE_NAME}" (_seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, created_by INTEGER, ${columns.join(', ')}) STRICT`);
-for (const c of ['created_at', 'updated_at', 'created_by'])
-  db.exec(`CREATE INDEX IF NOT EXISTS "i_${c}" ON "t_${TABLE_NAME}" ("${c}")`);
-const insert =
-  db.prepare(`INSERT INTO "t_${TABLE_NAME}" (id, created_at, updated_at, ${TABLE_FIELDS.map((f) => `"${f.name}"`).join(', ')})
-  VALUES (@id, @created_at, @updated_at, ${TABLE_FIELDS.map((f) => `@${f.name}`).join(', ')})`);
-
-/** Just enough of MinCloud's BaaS for the tutorial function: TableObject → create → set → save. */
-const BaaS = {
-  TableObject: class {
-    create() {
-      const values: Record<string, unknown> = {};
-      return {
-        set(key: string | Record<string, unknown>, value?: unknown) {
-          if (typeof key === 'string') values[key] = value;
-          else Object.assign(values, key);
-        },
-        save: async () => {
-          const now = Math.floor(Date.now() / 1000);
-          const row: Record<string, unknown> = {
-            id: now.toString(16).padStart(8, '0') + randomBytes(8).toString('hex'),
-            created_at: now,
-            updated_at: now,
-          };
-          for (const f of TABLE_FIELDS) row[f.name] = values[f.name] ?? null;
-          insert.run(row);
-          return { data: row };
-        },
-      };
-    }
-  },
-};
-// A job's console is kept, as the engine keeps it; here in a bounded in-memory ring.
-const logLines: string[] = [];
-const guestConsole = {
-  log: (...args: unknown[]) =>
-    void (logLines.push(args.join(' ')) > 1000 && logLines.splice(0, 500)),
-};
-
-type Main = (event: { data: unknown }, callback: (err: unknown, result?: unknown) => void) => void;
-const cjs = { exports: {} as { main?: Main } };
-// The function's own file, evaluated once as CommonJS with BaaS and console in scope.
-new Function('exports', 'module', 'BaaS', 'console', fs.readFileSync(FUNCTION_FILE, 'utf8'))(
-  cjs.exports,
-  cjs,
-  BaaS,
-  guestConsole,
-);
-const main = cjs.exports.main!;
-const runFunction = (data: unknown) =>
-  new Promise<unknown>((resolve, reject) =>
-    main({ data }, (err, result) => (err ? reject(err) : resolve(result))),
-  );
+const synchronous = synchronousFromEnv(process.env);
+const handler = openTutorialHandler(dataDir, synchronous);
 
 const app = new Koa();
 const router = new Router();
@@ -127,7 +66,7 @@ router.post('/wechat/:appId', async (ctx) => {
     ctx.status = (err as { status?: number }).status ?? 400;
     return;
   }
-  if (data.Event === 'user_consume_card') await runFunction(data);
+  if (data.Event === 'user_consume_card') await handler.run(data);
   ctx.type = 'text/plain';
   ctx.body = 'success';
 });
@@ -136,12 +75,12 @@ app.use(router.routes());
 const server = http.createServer(app.callback());
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(
-    `reference listening on http://127.0.0.1:${(server.address() as AddressInfo).port}\n`,
+    `reference listening on http://127.0.0.1:${(server.address() as AddressInfo).port} (synchronous=${synchronous})\n`,
   );
 });
 const stop = () =>
   server.close(() => {
-    db.close();
+    handler.close();
     process.exit(0);
   });
 process.on('SIGTERM', stop);

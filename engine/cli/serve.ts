@@ -35,7 +35,7 @@ export async function serve(flags: ConfigInput): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   engine.log.info(
-    { url: engine.url, dataDir: config.dataDir },
+    { url: engine.url, dataDir: config.dataDir, durability: config.durability },
     `cloudfn listening on ${engine.url}`,
   );
   if (engine.adminTokenGenerated) {

@@ -620,7 +620,9 @@ const paths: Record<string, Record<string, Operation>> = {
       requestBody: body(
         obj({
           data: {},
-          user_id: int('Run it for this user (event.request.user); 404 when there is none.'),
+          user_id: int(
+            'Run it for this user (event.request.user; its table calls obey record ACLs); 404 when there is none.',
+          ),
         }),
       ),
       responses: {

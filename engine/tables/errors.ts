@@ -39,7 +39,8 @@ export type TableErrorCode =
   | 'E_TABLE_BAD_ARGS'
   | 'E_TABLE_UNKNOWN_OP'
   | 'E_TABLE_BUILTIN'
-  | 'E_TABLE_UNIQUE';
+  | 'E_TABLE_UNIQUE'
+  | 'E_TABLE_ACL_DENIED';
 
 /** One problem with one field of a write; a refused write lists all of them. */
 export interface FieldIssue {

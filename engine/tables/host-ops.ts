@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { TableError } from './errors.ts';
 import type { SyncTableStore, TableStore } from './table-store.ts';
+import { type RecordOps, type SyncRecordOps, tablesForUser } from './tables-for-user.ts';
 import { isPlainObject } from './values.ts';
 
 const tableRef = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]);
@@ -70,17 +71,34 @@ function parse<K extends TableOp>(op: K, args: unknown): z.infer<(typeof SCHEMAS
   return result.data as z.infer<(typeof SCHEMAS)[K]>;
 }
 
+/** Whom a table operation is made for. */
+export interface TableOpContext {
+  /**
+   * The user the run is made for: its reads and writes obey record ACLs (tables-for-user.ts).
+   * Without one (triggers, pushes, admin invokes) the run has the app's full rights, as
+   * MinCloud's server SDK has.
+   */
+  userId?: number;
+}
+
 /**
  * Runs one allow-listed table operation for a function. Throws a TableError (with `code`,
  * `status`, `message`) to refuse; the result is a plain JSON-able value. A synchronous store
- * (SQLite, the executor's fast path) answers at once; the port answers with a promise.
+ * (SQLite, the executor's fast path) answers at once; the port answers with a promise, and
+ * only the port takes a user to enforce record ACLs for.
  */
 export function handleTableOp(store: SyncTableStore, op: string, args: unknown): unknown;
-export function handleTableOp(store: TableStore, op: string, args: unknown): Promise<unknown>;
+export function handleTableOp(
+  store: TableStore,
+  op: string,
+  args: unknown,
+  context?: TableOpContext,
+): Promise<unknown>;
 export function handleTableOp(
   store: SyncTableStore | TableStore,
   op: string,
   args: unknown,
+  context: TableOpContext = {},
 ): unknown {
   if (!isTableOp(op))
     throw new TableError(
@@ -88,39 +106,42 @@ export function handleTableOp(
       `Unknown table operation ${JSON.stringify(op.slice(0, 64))}.`,
       400,
     );
+  // A run for a user goes through the port (its ACL checks read before they write).
+  const tables: RecordOps | SyncRecordOps =
+    context.userId === undefined ? store : tablesForUser(store as TableStore, context.userId);
   switch (op) {
     case 'table.create': {
       const a = parse(op, args);
-      return store.createRecord(a.table, a.data);
+      return tables.createRecord(a.table, a.data);
     }
     case 'table.createMany': {
       const a = parse(op, args);
-      return store.createMany(a.table, a.items as Record<string, unknown>[]);
+      return tables.createMany(a.table, a.items as Record<string, unknown>[]);
     }
     case 'table.get': {
       const a = parse(op, args);
-      return store.getRecord(a.table, a.id, { keys: a.keys, expand: a.expand });
+      return tables.getRecord(a.table, a.id, { keys: a.keys, expand: a.expand });
     }
     case 'table.update': {
       const a = parse(op, args);
-      return store.updateRecord(a.table, a.id, a.update);
+      return tables.updateRecord(a.table, a.id, a.update);
     }
     case 'table.updateWhere': {
       const a = parse(op, args);
-      return store.updateWhere(a.table, a.where, a.update, { limit: a.limit, offset: a.offset });
+      return tables.updateWhere(a.table, a.where, a.update, { limit: a.limit, offset: a.offset });
     }
     case 'table.delete': {
       const a = parse(op, args);
-      const done = store.deleteRecord(a.table, a.id);
+      const done = tables.deleteRecord(a.table, a.id);
       return done instanceof Promise ? done.then(() => null) : null;
     }
     case 'table.deleteWhere': {
       const a = parse(op, args);
-      return store.deleteWhere(a.table, a.where, { limit: a.limit, offset: a.offset });
+      return tables.deleteWhere(a.table, a.where, { limit: a.limit, offset: a.offset });
     }
     case 'table.find': {
       const a = parse(op, args);
-      return store.find(a.table, {
+      return tables.find(a.table, {
         where: a.where,
         limit: a.limit,
         offset: a.offset,
@@ -132,7 +153,7 @@ export function handleTableOp(
     }
     case 'table.count': {
       const a = parse(op, args);
-      return store.count(a.table, a.where);
+      return tables.count(a.table, a.where);
     }
   }
 }

@@ -4,6 +4,7 @@
  * keys, and MinCloud's built-in tables (integer ids, fields of their own).
  */
 import {
+  ACL_FIELDS,
   CONTENT_CATEGORY_TABLE,
   CONTENT_GROUP_TABLE,
   CONTENT_TABLE,
@@ -86,6 +87,9 @@ export function tableInfo(schema: TableSchema): TableInfo {
       type: name === 'id' && integerIds ? 'integer' : type,
       column: `r.${quoteIdent(name)}`,
     });
+  // ACL lists are queryable like array fields: enforcement composes its where from them (acl.ts).
+  for (const name of ACL_FIELDS)
+    queryFields.set(name, { type: 'array', items: 'string', column: `r.${quoteIdent(name)}` });
   // A pointer is queried by the id it holds (compare('user', '=', User.getWithoutData(id))).
   for (const f of fields)
     queryFields.set(f.name, {

@@ -99,6 +99,8 @@ export interface BulkResult {
   next?: string | null;
   operation_result: Array<{
     success?: { id: string | number; created_at?: number; updated_at?: number };
+    /** A record the bulk write skipped (a run for a user that may not write it: code 403). */
+    error?: { code: number; err_msg: string };
   }>;
 }
 

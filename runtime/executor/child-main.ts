@@ -154,6 +154,7 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
             invocationId: message.id,
             jobId: message.jobId,
             jobJson: message.jobJson,
+            userId: message.userId,
             timeoutMs: message.timeoutMs,
             asyncEntry: quarantine || message.async,
           },

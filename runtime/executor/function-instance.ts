@@ -57,6 +57,8 @@ export interface JobParams {
   invocationId: number;
   jobId: string;
   jobJson: string;
+  /** The user the run is made for: host ops act as that user. */
+  userId?: number;
   timeoutMs: number;
   /** Enter with the async `apply` (quarantine, or a version proving itself) instead of `applySync`. */
   asyncEntry: boolean;
@@ -562,6 +564,7 @@ export class FunctionInstance implements BridgeTarget {
       answer = hostOps.call(op, JSON.parse(argsJson) as unknown, {
         functionName: this.spec.spec.name,
         jobId: job.jobId,
+        ...(job.userId === undefined ? {} : { userId: job.userId }),
       });
       if (!isPromiseLike(answer)) return okReply(answer);
     } catch (e) {

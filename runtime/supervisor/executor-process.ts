@@ -52,6 +52,8 @@ export interface ExecutorInvocation {
   async: boolean;
   jobJson: string;
   jobId: string;
+  /** The user the run is made for (its host ops act as that user). */
+  userId?: number;
   onNested?(callId: number, requestJson: string, reply: (replyJson: string) => void): void;
 }
 
@@ -235,6 +237,7 @@ export class ExecutorProcess {
       async: invocation.async,
       jobJson: invocation.jobJson,
       jobId: invocation.jobId,
+      ...(invocation.userId === undefined ? {} : { userId: invocation.userId }),
     });
   }
 

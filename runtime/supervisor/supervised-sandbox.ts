@@ -18,6 +18,7 @@ import { resolveLimits, type SandboxLimits } from '../limits.ts';
 import type {
   HostRequestHandler,
   HostRequestScope,
+  InvocationEvent,
   InvocationOutcome,
   InvocationRequest,
   LogLine,
@@ -88,6 +89,12 @@ interface NestedRequest {
 
 /** Host lines kept per run, so a function looping over requests cannot grow its log unbounded. */
 const MAX_HOST_LOG_LINES = 1000;
+
+/** The id of the user a run is made for (`event.request.user.id`), when it has one. */
+function userIdOf(request: InvocationEvent['request']): number | undefined {
+  const id = request?.user?.id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
 
 /** BaaS.invoke resolves MinCloud's envelope even when the engine refuses: `{code: 1, error}`. */
 function errorReply(code: string, message: string): string {
@@ -346,6 +353,7 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
     if (event.change !== undefined) job.change = event.change;
     if (event.request !== undefined) job.request = event.request;
     const jobJson = JSON.stringify(job);
+    const runUserId = userIdOf(event.request);
     if (
       jobJson.length > limits.maxArgumentBytes ||
       Buffer.byteLength(jobJson) > limits.maxArgumentBytes
@@ -381,6 +389,7 @@ export function createSupervisedSandbox(options: SandboxOptions = {}): Supervise
         timeoutMs: fn.timeoutMs,
         jobJson,
         jobId: event.jobId,
+        ...(runUserId === undefined ? {} : { userId: runUserId }),
         onNested: nestedHandler(request, scope),
       });
       if (hostLog.length === 0) return outcome;

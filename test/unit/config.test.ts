@@ -31,4 +31,19 @@ describe('resolveConfig', () => {
       );
     }
   });
+
+  it('durability: fsync by default, process on request, anything else refused naming the values', () => {
+    expect(resolveConfig({}).durability).toBe('fsync');
+    expect(resolveConfig({ CLOUDFN_DURABILITY: 'process' }).durability).toBe('process');
+    expect(
+      resolveConfig({ CLOUDFN_DURABILITY: 'process' }, { durability: 'fsync' }).durability,
+    ).toBe('fsync');
+    expect(() => resolveConfig({ CLOUDFN_DURABILITY: 'none' })).toThrow(
+      expect.objectContaining({
+        code: 'E_CONFIG_INVALID',
+        details: { setting: 'CLOUDFN_DURABILITY' },
+        message: expect.stringContaining('one of fsync, process'),
+      }),
+    );
+  });
 });

@@ -28,6 +28,8 @@ export function openSqliteEngineStore(
   options: {
     /** Seals the secret columns; by default keyed by secrets.key beside the database. */
     secrets?: SecretBox;
+    /** `process`: the inbox does not wait for the log's fsync before a push is answered. */
+    durability?: 'fsync' | 'process';
   } = {},
 ): EngineStore {
   const secrets =
@@ -61,7 +63,7 @@ export function openSqliteEngineStore(
     jobs: sqliteJobStore(db),
     triggers: sqliteTriggerStore(db),
     triggerLogs: sqliteTriggerLogStore(db),
-    inbox: sqliteInbox(db),
+    inbox: sqliteInbox(db, { waitForDisk: options.durability !== 'process' }),
     queue: sqliteQueue(db),
     settings: {
       get: (key) => getSetting.get(key)?.value,

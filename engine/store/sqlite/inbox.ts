@@ -66,7 +66,11 @@ function toPending(row: InboxRow): PendingInboxEntry {
   return entry;
 }
 
-export function sqliteInbox(db: Database): Inbox {
+/**
+ * `waitForDisk: false` (CLOUDFN_DURABILITY=process): `sync` resolves at once, so a push is
+ * answered once committed to the log, not once the log is on disk (docs/deployment.md).
+ */
+export function sqliteInbox(db: Database, options: { waitForDisk?: boolean } = {}): Inbox {
   // OR IGNORE against the unique (source, key, dedup_key) index makes dedup atomic, even
   // for retries that arrive concurrently or in the same batch (the later one is ignored).
   const insert = db.prepare(`
@@ -101,7 +105,7 @@ export function sqliteInbox(db: Database): Inbox {
   // log without an fsync on the event loop; `sync` then makes it durable (wal-sync.ts).
   const acceptMany = db.transaction((entries: InboxEntry[]): boolean[] => entries.map(acceptOne));
   const writeBehind = writeBehindOf(db);
-  const walSync = db.memory ? undefined : new WalSync(db.name);
+  const walSync = db.memory || options.waitForDisk === false ? undefined : new WalSync(db.name);
   syncs.set(db, walSync);
   return {
     accept: acceptOne,

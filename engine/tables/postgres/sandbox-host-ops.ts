@@ -36,14 +36,15 @@ export const createHostOps: CreateHostOps = (options, emit): HostOps => {
   // A refused connection is reported by each call; not an unhandled rejection meanwhile.
   opening.catch(() => {});
   return {
-    call(op, args) {
+    call(op, args, context) {
       if (!op.startsWith('table.'))
         throw new TableError(
           'E_TABLE_UNKNOWN_OP',
           `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`,
           400,
         );
-      return opening.then((store) => handleTableOp(store, op, args));
+      const forUser = context.userId === undefined ? {} : { userId: context.userId };
+      return opening.then((store) => handleTableOp(store, op, args, forUser));
     },
     async close() {
       const store = await opening.catch(() => undefined);

@@ -5,6 +5,7 @@
  */
 import type { CreateHostOps, HostOps } from '../../../runtime/host-ops.ts';
 import { TableError } from '../errors.ts';
+import { asyncTableStore } from '../async-adapter.ts';
 import { handleTableOp } from '../host-ops.ts';
 import { SqliteTableStore } from './table-store.ts';
 
@@ -18,16 +19,21 @@ function dbPathOf(options: unknown): string {
 /** Builds the table HostOps for one executor process: options `{dbPath}`. */
 export const createHostOps: CreateHostOps = (options, emit): HostOps => {
   const store = new SqliteTableStore({ path: dbPathOf(options) });
+  // Runs for a user check record ACLs through the port (answers as promises); the others
+  // keep the synchronous fast path.
+  const port = asyncTableStore(store);
   const unsubscribe = store.onChange((change) => emit('table.change', change));
   return {
-    call(op, args) {
+    call(op, args, context) {
       if (!op.startsWith('table.'))
         throw new TableError(
           'E_TABLE_UNKNOWN_OP',
           `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`,
           400,
         );
-      return handleTableOp(store, op, args);
+      return context.userId === undefined
+        ? handleTableOp(store, op, args)
+        : handleTableOp(port, op, args, { userId: context.userId });
     },
     close() {
       unsubscribe();

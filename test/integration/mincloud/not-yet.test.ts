@@ -9,7 +9,7 @@ describe('MinCloud server-SDK pages not covered yet', () => {
     'request.md, access-token.md, template-message/**, subscribe-message/** — the WeChat API services, built by the wxapi helper; their suite belongs with them',
   );
   it.todo(
-    'user-group.md and super-group.md (user groups, the `gid:` of ACLs) — cloudfn has no user groups yet',
+    'user-group.md and super-group.md (user groups, the `gid:` of ACLs) — cloudfn has no user groups yet: `gid:` entries are kept on records and admit nobody',
   );
   it.todo(
     'schema/operation.md (TableObject.exportData/importData: file jobs) — use the admin export route or cloudfn tables export/import instead',
