@@ -3,6 +3,7 @@
  * sandbox, system clock) and wires the engine together from a resolved Config.
  */
 import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,8 @@ import { startJobRetention } from './dispatch/job-retention.ts';
 import { functionAction } from './dispatch/actions/function-action.ts';
 import { tableAction } from './dispatch/actions/table-action.ts';
 import { webhookAction } from './dispatch/actions/webhook-action.ts';
-import { AccountRegistry, GroupCommitInbox, startInboxRetention } from './receiver/index.ts';
+import { AccountRegistry } from './receiver/index.ts';
+import { EventIntake, startInboxRetention } from './inbox/index.ts';
 import { adminRoutesOf, createApp, type AdminRoute } from './http/app.ts';
 import { registerWechatRoutes } from './http/wechat-routes.ts';
 import { registerHookRoutes } from './http/hooks-routes.ts';
@@ -51,7 +53,7 @@ import { createHttpHostRequest } from './outbound/http-host-request.ts';
 import {
   Activity,
   observedFunctions,
-  observedInbox,
+  observedIntake,
   refusedPushes,
 } from './http/admin/activity.ts';
 import { registerFunctionDraftRoutes } from './http/admin/function-draft-routes.ts';
@@ -142,21 +144,19 @@ export async function startEngine(
     durability: config.durability,
   });
   const { tables, hostOps: tablesHostOps } = await openTables(config);
-  const registry = new TriggerRegistry(store.triggers, log);
-  // Every source writes accepted events through one group-committing writer: each is durable
-  // (synchronous=FULL, its own transaction) before anyone is told it was accepted.
-  const inbox = new GroupCommitInbox(store.inbox);
+  const registry = await TriggerRegistry.load(store.triggers, log);
+  // Every source hands its events to the one intake: each is durable (group commit) before
+  // anyone is told it was accepted, and the dispatcher (subscribed below) wakes for it.
+  const intake = new EventIntake({ delivery: store.delivery, clock, ids });
   // The live log's feed and the dashboard's counts (web console).
   const activity = new Activity(clock);
 
-  // Parts built later that earlier callbacks need: filled in below, before the server starts.
-  const late: { dispatcher?: Dispatcher; functions?: FunctionService } = {};
-  const wakeDispatcher = () => late.dispatcher?.wake();
+  // Built later; BaaS.invoke needs it: filled in below, before the server starts.
+  const late: { functions?: FunctionService } = {};
   const acceptTableChange = (change: TableChange) => {
     if (!registry.hasTableTriggers(change.table.name)) return;
-    inbox
+    intake
       .accept({
-        id: ids.id(),
         source: 'table',
         key: change.table.name,
         dedupKey: null,
@@ -166,9 +166,8 @@ export async function startEngine(
           after: change.after,
           table: change.table.name,
         },
-        receivedAt: clock.now(),
       })
-      .then(wakeDispatcher, (err: unknown) =>
+      .catch((err: unknown) =>
         log.error(
           { err, table: change.table.name },
           'table change not stored: its triggers will not fire',
@@ -241,7 +240,8 @@ export async function startEngine(
   late.functions = functions;
 
   const runner = new JobRunner({
-    store,
+    delivery: store.delivery,
+    registry,
     clock,
     log,
     executors: {
@@ -249,18 +249,19 @@ export async function startEngine(
       table: tableAction(tables),
       webhook: webhookAction({ allowPrivate: config.webhookAllowPrivate }),
     },
-    options: { concurrency: 32, perLane: 8 },
+    // This process's name on its claims (SQLite: the only one; PostgreSQL: one of several).
+    options: { concurrency: 32, perLane: 8, owner: `${process.pid}:${randomUUID()}` },
   });
   const dispatcher = new Dispatcher({
-    store,
+    delivery: store.delivery,
     registry,
     clock,
     ids,
     log,
     onQueued: () => runner.wake(),
+    intake,
   });
-  late.dispatcher = dispatcher;
-  const timers = new TimerScheduler({ store, inbox, clock, ids, log, onAccepted: wakeDispatcher });
+  const timers = new TimerScheduler({ delivery: store.delivery, intake, clock, log });
   registry.onReload(() => timers.schedule(registry.definitions()));
   const triggerAdmin = new TriggerAdmin({
     store,
@@ -283,16 +284,15 @@ export async function startEngine(
       (r) =>
         registerWechatRoutes(r, {
           store,
-          inbox: observedInbox(inbox, activity),
+          intake: observedIntake(intake, activity),
           accounts,
           registry,
           functions,
           clock,
           ids,
           log,
-          onAccepted: wakeDispatcher,
         }),
-      (r) => registerHookRoutes(r, { store, inbox, clock, ids, onAccepted: wakeDispatcher }),
+      (r) => registerHookRoutes(r, { store, intake, clock }),
     ],
     admin: [
       (r) => registerOpenApiRoute(r),
@@ -315,7 +315,7 @@ export async function startEngine(
       (r) => registerMetricsRoutes(r, { store, clock, activity, sandbox }),
       (r) => registerEventsRoutes(r, { activity }),
       (r) => registerTableRoutes(r, { tables, assertUnused }),
-      (r) => registerInboxRoutes(r, { store, onReplay: wakeDispatcher }),
+      (r) => registerInboxRoutes(r, { store, replay: (id) => intake.replay(id) }),
       (r) =>
         registerTriggerRoutes(r, {
           store,
@@ -340,23 +340,23 @@ export async function startEngine(
     // the caller can exit instead of being kept alive by them.
     await sandbox.close();
     await tables.close();
-    store.close();
+    await store.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   // Work left by a previous run: claimed firings run again (at-least-once), pending pushes dispatch.
-  store.queue.releaseClaims();
-  store.jobs.failInterrupted(clock.now());
+  await store.delivery.releaseAbandoned(clock.now());
+  await store.jobs.failInterrupted(clock.now());
   const retention = startInboxRetention({
-    inbox: store.inbox,
+    delivery: store.delivery,
     clock,
     retentionDays: config.inboxRetentionDays,
     log,
   });
   const logRetention = startTriggerLogRetention({
-    logs: store.triggerLogs,
+    logs: store.delivery,
     clock,
     retentionDays: config.triggerLogRetentionDays,
     log,
@@ -387,9 +387,9 @@ export async function startEngine(
         await dispatcher.idle();
         await runner.idle();
         await new Promise((resolve) => setImmediate(resolve));
-        const due = store.queue.nextRunAt();
+        const due = await store.delivery.nextDueAt();
         if (
-          store.inbox.pending(1).length === 0 &&
+          (await store.delivery.pending(1)).length === 0 &&
           (due === undefined || due > clock.now()) &&
           !runner.busy()
         )
@@ -411,7 +411,7 @@ export async function startEngine(
         await runner.stop();
         await sandbox.close();
         await tables.close();
-        store.close();
+        await store.close();
       })();
       return closing;
     },

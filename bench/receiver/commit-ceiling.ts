@@ -1,7 +1,7 @@
 /**
- * What the disk allows the inbox, without HTTP: pushes per second when each is committed
- * alone (one fsync each, synchronous=FULL: the ceiling without group commit) and when they
- * are committed 32 to a transaction (what group commit does under load).
+ * What the disk allows the inbox, without HTTP: pushes per second when each is accepted
+ * alone (one commit and one fsync each: the ceiling without group commit) and when they are
+ * accepted 32 to a transaction (what group commit does under load).
  */
 import { openSqliteEngineStore, type InboxEntry } from '../../engine/store/index.ts';
 
@@ -9,10 +9,10 @@ const SINGLE = 500;
 const BATCHES = 200;
 const BATCH = 32;
 
-export function commitCeiling(dbPath: string): {
+export async function commitCeiling(dbPath: string): Promise<{
   singlePerSecond: number;
   groupedPerSecond: number;
-} {
+}> {
   const store = openSqliteEngineStore(dbPath);
   try {
     let n = 0;
@@ -31,15 +31,16 @@ export function commitCeiling(dbPath: string): {
       },
       receivedAt: Date.now(),
     });
-    for (let i = 0; i < 50; i++) store.inbox.accept(entry()); // warm-up
+    for (let i = 0; i < 50; i++) await store.delivery.accept([entry()]); // warm-up
     let start = performance.now();
-    for (let i = 0; i < SINGLE; i++) store.inbox.accept(entry());
+    for (let i = 0; i < SINGLE; i++) await store.delivery.accept([entry()]);
     const singlePerSecond = (SINGLE / (performance.now() - start)) * 1000;
     start = performance.now();
-    for (let i = 0; i < BATCHES; i++) store.inbox.acceptMany(Array.from({ length: BATCH }, entry));
+    for (let i = 0; i < BATCHES; i++)
+      await store.delivery.accept(Array.from({ length: BATCH }, entry));
     const groupedPerSecond = ((BATCHES * BATCH) / (performance.now() - start)) * 1000;
     return { singlePerSecond, groupedPerSecond };
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -43,18 +43,22 @@ export async function groupCommitAB(
     { log: pino({ level: 'silent' }) },
   );
   try {
-    const inbox = engine.store.inbox;
-    const acceptMany = inbox.acceptMany.bind(inbox);
-    const accept = inbox.accept.bind(inbox);
+    const delivery = engine.store.delivery;
+    const accept = delivery.accept.bind(delivery);
     let grouped = true;
     let commits = 0;
-    inbox.acceptMany = (entries: InboxEntry[]) => {
+    // B: each entry of a group accepted alone, one after the other (a commit and an fsync each).
+    delivery.accept = async (entries: InboxEntry[]) => {
       if (grouped) {
         commits++;
-        return acceptMany(entries);
+        return accept(entries);
       }
-      commits += entries.length;
-      return entries.map(accept);
+      const results: boolean[] = [];
+      for (const entry of entries) {
+        commits++;
+        results.push(...(await accept([entry])));
+      }
+      return results;
     };
     const put = await fetch(`${engine.url}/api/v1/wechat/accounts/${account.appId}`, {
       method: 'PUT',

@@ -180,7 +180,7 @@ async function main(): Promise<void> {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-bench-commit-'));
   try {
-    const ceiling = commitCeiling(path.join(dir, 'engine.db'));
+    const ceiling = await commitCeiling(path.join(dir, 'engine.db'));
     console.log(`\nsame disk, synchronous=FULL, no HTTP:`);
     console.log(
       `  one commit per push:      ${fmt(ceiling.singlePerSecond).padStart(7)} pushes/s (${fmt(1000 / ceiling.singlePerSecond, 2)} ms per commit)`,

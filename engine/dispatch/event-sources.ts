@@ -1,5 +1,4 @@
 import type { InboxEntry } from '../store/index.ts';
-import type { EventType } from '../../runtime/sandbox.ts';
 import type { FiringSource } from './trigger-registry.ts';
 
 /** Where an inbox entry came from, as the trigger index looks it up. */
@@ -17,19 +16,5 @@ export function firingSourceOf(entry: Pick<InboxEntry, 'source' | 'key' | 'data'
       return { type: 'timer', trigger: entry.key };
     case 'webhook':
       return { type: 'webhook', trigger: entry.key };
-  }
-}
-
-/** The `event.eventType` a function sees for each trigger type (SPEC §5). */
-export function eventTypeOf(triggerType: string): EventType {
-  switch (triggerType) {
-    case 'timer':
-      return 'timer';
-    case 'webhook':
-      return 'webhook';
-    case 'table':
-      return 'table';
-    default:
-      return 'trigger';
   }
 }

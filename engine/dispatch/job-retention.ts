@@ -43,7 +43,7 @@ export function startJobRetention(deps: {
     try {
       for (;;) {
         if (stopped) break;
-        const n = deps.jobs.pruneBatch(before, batch);
+        const n = await deps.jobs.pruneBatch(before, batch);
         dropped += n;
         // A batch looks at the oldest rows only (jobs.ts): none of them old enough, done.
         if (n === 0) break;

@@ -1,9 +1,15 @@
-import type { EngineStore, QueueItem } from '../store/index.ts';
+import type { AttemptOutcome, Delivery, DeliveryLog } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import { backoffDelayMs } from '../triggers/index.ts';
 import type { TriggerDefinition } from '../triggers/index.ts';
+import type { TriggerRegistry } from './trigger-registry.ts';
 import { EngineError } from '../errors.ts';
-import { ActionError, type ActionExecutor } from './actions/action-error.ts';
+import {
+  ActionError,
+  executeAction,
+  type ActionExecutors,
+  type ActionOutcome,
+} from './actions/action-error.ts';
 
 interface Logger {
   warn(obj: object, msg: string): void;
@@ -12,6 +18,11 @@ interface Logger {
 
 /** How often due items held back by a full lane are looked at again (completions also wake). */
 const BLOCKED_RECHECK_MS = 1000;
+/**
+ * How long a claim holds without renewal: a process that dies leaves its firings to others
+ * after this (on a database several processes share). Renewed at a third of it while running.
+ */
+export const LEASE_MS = 60_000;
 
 export interface JobRunnerOptions {
   /** Actions running at once, across all triggers. */
@@ -21,6 +32,8 @@ export interface JobRunnerOptions {
    * table or webhook action. Below `concurrency`, so one busy lane cannot take every slot.
    */
   perLane: number;
+  /** Who claims (unique per process): leases are held in its name. */
+  owner: string;
 }
 
 /**
@@ -28,25 +41,34 @@ export interface JobRunnerOptions {
  * then dead letter. Each attempt leaves the trigger log row up to date.
  */
 export class JobRunner {
-  #store: EngineStore;
+  #delivery: DeliveryLog;
+  #registry: Pick<TriggerRegistry, 'stored'>;
   #clock: Clock;
-  #executors: Record<string, ActionExecutor>;
+  #executors: ActionExecutors;
   #log: Logger;
   #options: JobRunnerOptions;
   #running = new Set<Promise<void>>();
+  /** Ids of the firings running now, whose leases are renewed. */
+  #held = new Set<string>();
   #lanes = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
   #scheduled = false;
+  /** A claim is in flight: a wake meanwhile claims again after it (never two at once). */
+  #ticking = false;
+  #again = false;
   #stopped = false;
 
   constructor(deps: {
-    store: EngineStore;
+    delivery: DeliveryLog;
+    registry: Pick<TriggerRegistry, 'stored'>;
     clock: Clock;
-    executors: Record<string, ActionExecutor>;
+    executors: ActionExecutors;
     log: Logger;
     options: JobRunnerOptions;
   }) {
-    this.#store = deps.store;
+    this.#delivery = deps.delivery;
+    this.#registry = deps.registry;
     this.#clock = deps.clock;
     this.#executors = deps.executors;
     this.#log = deps.log;
@@ -67,6 +89,7 @@ export class JobRunner {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#renewTimer);
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
@@ -82,27 +105,76 @@ export class JobRunner {
 
   #tick(): void {
     if (this.#stopped) return;
+    if (this.#ticking) {
+      this.#again = true;
+      return;
+    }
+    this.#ticking = true;
+    this.#claimAndStart()
+      .catch((err: unknown) => this.#log.error({ err }, 'claiming due firings failed'))
+      .finally(() => {
+        this.#ticking = false;
+        if (this.#again) {
+          this.#again = false;
+          this.#tick();
+        }
+      });
+  }
+
+  async #claimAndStart(): Promise<void> {
     const free = this.#options.concurrency - this.#running.size;
     if (free > 0) {
       const lanes = { perLane: this.#options.perLane, running: this.#lanes };
-      for (const item of this.#store.queue.claimDue(this.#clock.now(), free, lanes)) {
-        this.#lanes.set(item.lane, (this.#lanes.get(item.lane) ?? 0) + 1);
-        const run: Promise<void> = this.#attempt(item).finally(() => {
-          this.#running.delete(run);
-          const left = (this.#lanes.get(item.lane) ?? 1) - 1;
-          if (left > 0) this.#lanes.set(item.lane, left);
-          else this.#lanes.delete(item.lane);
-          this.wake();
-        });
-        this.#running.add(run);
-      }
+      const claimed = await this.#delivery.claim(
+        this.#options.owner,
+        this.#clock.now(),
+        free,
+        lanes,
+        LEASE_MS,
+      );
+      for (const item of claimed) this.#start(item);
     }
-    this.#armTimer();
+    await this.#armTimer();
   }
 
-  #armTimer(): void {
+  #start(item: Delivery): void {
+    this.#lanes.set(item.lane, (this.#lanes.get(item.lane) ?? 0) + 1);
+    this.#held.add(item.id);
+    this.#armRenewal();
+    const run: Promise<void> = this.#attempt(item)
+      .catch((err: unknown) =>
+        this.#log.error({ err, trigger: item.trigger }, 'recording an attempt failed'),
+      )
+      .finally(() => {
+        this.#running.delete(run);
+        this.#held.delete(item.id);
+        const left = (this.#lanes.get(item.lane) ?? 1) - 1;
+        if (left > 0) this.#lanes.set(item.lane, left);
+        else this.#lanes.delete(item.lane);
+        this.wake();
+      });
+    this.#running.add(run);
+  }
+
+  /** While attempts run, their leases are renewed in one call per period. */
+  #armRenewal(): void {
+    if (this.#renewTimer) return;
+    this.#renewTimer = setInterval(() => {
+      if (this.#held.size === 0) {
+        clearInterval(this.#renewTimer);
+        this.#renewTimer = undefined;
+        return;
+      }
+      this.#delivery
+        .renew(this.#options.owner, [...this.#held], this.#clock.now(), LEASE_MS)
+        .catch((err: unknown) => this.#log.error({ err }, 'renewing leases failed'));
+    }, LEASE_MS / 3);
+    this.#renewTimer.unref();
+  }
+
+  async #armTimer(): Promise<void> {
+    const next = await this.#delivery.nextDueAt();
     clearTimeout(this.#timer);
-    const next = this.#store.queue.nextRunAt();
     if (next === undefined || this.#stopped) return;
     // Due but not claimed means every slot or its lane is full: a finishing attempt wakes the
     // runner, so only look again later as a safety net instead of spinning on it.
@@ -112,21 +184,17 @@ export class JobRunner {
     this.#timer.unref();
   }
 
-  async #attempt(item: QueueItem): Promise<void> {
+  async #attempt(item: Delivery): Promise<void> {
     const started = this.#clock.now();
-    const stored = this.#store.triggers.get(item.trigger);
-    const definition = stored?.definition as unknown as TriggerDefinition | undefined;
-    const execute = this.#executors[String(item.action.type)];
+    let outcome: ActionOutcome;
+    // The trigger as the registry holds it (no read per attempt); saved since the firing was
+    // queued, its current retry policy applies.
+    const definition = this.#registry.stored(item.trigger)?.definition;
     try {
       if (!definition)
         throw new ActionError(
           'E_TRIGGER_NOT_FOUND',
           `Trigger "${item.trigger}" was deleted before this firing ran.`,
-        );
-      if (!execute)
-        throw new ActionError(
-          'E_ACTION_UNKNOWN',
-          `No executor for action type "${String(item.action.type)}".`,
         );
       if (item.attempts > definition.retry.attempts) {
         // The engine stopped (crash, kill) during the last allowed attempt: running it again
@@ -136,38 +204,46 @@ export class JobRunner {
           `The engine stopped during attempt ${item.attempts - 1} of ${definition.retry.attempts}; replay the firing to run it again.`,
         );
       }
-      const outcome = await execute({
+      outcome = await executeAction(this.#executors, {
         trigger: { name: definition.name, type: definition.type },
         action: item.action,
         event: item.event,
         eventType: item.eventType,
-        triggerLogId: item.triggerLogId,
-        deliveryId: item.triggerLogId,
+        triggerLogId: item.id,
+        deliveryId: item.id,
+        inboxId: item.inboxId,
       });
-      this.#store.triggerLogs.update(
-        item.triggerLogId,
-        {
-          status: 'succeeded',
-          attempts: item.attempts,
-          errorType: null,
-          error: null,
-          jobId: outcome.jobId ?? null,
-          durationMs: this.#clock.now() - started,
-        },
-        this.#clock.now(),
-      );
-      this.#store.queue.complete(item.id);
     } catch (err) {
-      this.#fail(item, definition, err, started);
+      await this.#fail(item, definition, err, started);
+      return;
     }
+    const done = await this.#delivery.complete(
+      this.#options.owner,
+      item.id,
+      {
+        attempts: item.attempts,
+        jobId: outcome.jobId ?? null,
+        durationMs: this.#clock.now() - started,
+      },
+      this.#clock.now(),
+    );
+    if (!done) this.#lostLease(item);
   }
 
-  #fail(
-    item: QueueItem,
+  /** The lease was taken over (this process stalled past it): the other owner's outcome counts. */
+  #lostLease(item: Delivery): void {
+    this.#log.warn(
+      { trigger: item.trigger, log: item.id },
+      'attempt finished after its lease was taken over; its outcome was not recorded',
+    );
+  }
+
+  async #fail(
+    item: Delivery,
     definition: TriggerDefinition | undefined,
     err: unknown,
     started: number,
-  ): void {
+  ): Promise<void> {
     // A refusal of the engine's own (the action's function was deleted: E_FUNCTION_NOT_FOUND)
     // is an outcome with its code, not a crash of the action.
     const actionError =
@@ -183,41 +259,41 @@ export class JobRunner {
       !definition || actionError?.permanent === true || item.attempts >= attemptsAllowed;
     // An interrupted attempt did not run now: the log keeps the number that did.
     const attempts = Math.min(item.attempts, attemptsAllowed);
-    this.#store.triggerLogs.update(
-      item.triggerLogId,
-      {
-        status: final ? 'dead_letter' : 'failed',
-        attempts,
-        errorType: actionError?.type ?? 'E_INTERNAL',
-        error: actionError?.message ?? (err as Error).message,
-        jobId: actionError?.jobId ?? null,
-        durationMs: now - started,
-      },
-      now,
-    );
-    if (final) {
-      this.#store.queue.remove(item.id);
-      // A known cause is a warning with its code and message; a stack only for crashes.
-      this.#log.warn(
-        {
-          trigger: item.trigger,
-          log: item.triggerLogId,
-          attempts,
-          // A function's own error message is its words (it may quote its env values): the
-          // log names the job that holds it instead (docs/security.md, "Secrets").
-          ...(actionError
-            ? {
-                code: actionError.type,
-                ...(actionError.jobId === undefined
-                  ? { reason: actionError.message }
-                  : { job: actionError.jobId }),
-              }
-            : {}),
-        },
-        'firing dead-lettered',
-      );
-    } else {
-      this.#store.queue.retryAt(item.id, now + backoffDelayMs(definition.retry, item.attempts));
+    const outcome: AttemptOutcome = {
+      attempts,
+      errorType: actionError?.type ?? 'E_INTERNAL',
+      error: actionError?.message ?? (err as Error).message,
+      jobId: actionError?.jobId ?? null,
+      durationMs: now - started,
+    };
+    const owner = this.#options.owner;
+    if (!final) {
+      const runAt = now + backoffDelayMs(definition.retry, item.attempts);
+      if (!(await this.#delivery.retry(owner, item.id, runAt, outcome, now))) this.#lostLease(item);
+      return;
     }
+    if (!(await this.#delivery.deadLetter(owner, item.id, outcome, now))) {
+      this.#lostLease(item);
+      return;
+    }
+    // A known cause is a warning with its code and message; a stack only for crashes.
+    this.#log.warn(
+      {
+        trigger: item.trigger,
+        log: item.id,
+        attempts,
+        // A function's own error message is its words (it may quote its env values): the
+        // log names the job that holds it instead (docs/security.md, "Secrets").
+        ...(actionError
+          ? {
+              code: actionError.type,
+              ...(actionError.jobId === undefined
+                ? { reason: actionError.message }
+                : { job: actionError.jobId }),
+            }
+          : {}),
+      },
+      'firing dead-lettered',
+    );
   }
 }

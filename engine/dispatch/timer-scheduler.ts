@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
-import type { EngineStore, InboxWriter } from '../store/index.ts';
+import type { DeliveryLog } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Ids } from '../ids.ts';
+import type { Intake } from '../inbox/index.ts';
 import type { TriggerDefinition } from '../triggers/index.ts';
 
 interface Logger {
@@ -14,11 +14,9 @@ interface Logger {
  * trigger's previous firing is still queued or running, so runs never overlap.
  */
 export interface TimerSchedulerDeps {
-  store: EngineStore;
-  inbox: InboxWriter;
+  delivery: Pick<DeliveryLog, 'hasUnfinished'>;
+  intake: Intake;
   clock: Clock;
-  ids: Ids;
-  onAccepted: () => void;
   log: Logger;
 }
 
@@ -40,7 +38,7 @@ export class TimerScheduler {
         cron,
         { ...(timezone ? { timezone } : {}), protect: true, unref: true },
         (self: Cron) => {
-          this.#fire(trigger.name, self.currentRun() ?? new Date(this.#deps.clock.now()));
+          void this.#fire(trigger.name, self.currentRun() ?? new Date(this.#deps.clock.now()));
         },
       );
       this.#jobs.set(trigger.name, job);
@@ -52,19 +50,16 @@ export class TimerScheduler {
     this.#jobs.clear();
   }
 
-  #fire(name: string, scheduledAt: Date): void {
-    const { store, clock, ids } = this.#deps;
-    if (store.queue.hasUnfinished(name)) {
-      this.#deps.log.warn(
-        { trigger: name },
-        'timer tick skipped: the previous run has not finished',
-      );
-      return;
-    }
-    const scheduled = new Date(Math.floor(scheduledAt.getTime() / 1000) * 1000);
-    this.#deps.inbox
-      .accept({
-        id: ids.id(),
+  async #fire(name: string, scheduledAt: Date): Promise<void> {
+    const { delivery, intake, clock, log } = this.#deps;
+    try {
+      if (await delivery.hasUnfinished(name)) {
+        log.warn({ trigger: name }, 'timer tick skipped: the previous run has not finished');
+        return;
+      }
+      const scheduled = new Date(Math.floor(scheduledAt.getTime() / 1000) * 1000);
+      // The tick's slot is its dedup key: a tick fired twice (or by two processes) is one entry.
+      await intake.accept({
         source: 'timer',
         key: name,
         dedupKey: scheduled.toISOString(),
@@ -72,11 +67,9 @@ export class TimerScheduler {
           scheduledAt: scheduled.toISOString(),
           firedAt: new Date(clock.now()).toISOString(),
         },
-        receivedAt: clock.now(),
-      })
-      .then(
-        () => this.#deps.onAccepted(),
-        (err: unknown) => this.#deps.log.warn({ err, trigger: name }, 'timer tick not stored'),
-      );
+      });
+    } catch (err) {
+      log.warn({ err, trigger: name }, 'timer tick not stored');
+    }
   }
 }

@@ -53,15 +53,15 @@ export class TriggerAdmin {
     const definition = this.#parse(input);
     await this.#checkReferences(definition);
     const { store, ids, clock } = this.#deps;
-    const taken = () => {
-      if (store.triggers.get(definition.name)) throw new TriggerExistsError(definition.name);
+    const taken = async () => {
+      if (await store.triggers.get(definition.name)) throw new TriggerExistsError(definition.name);
     };
-    taken();
+    await taken();
     await this.#checkTargets(definition);
     // Again: another create of the same name may have been saved during the DNS lookup.
-    taken();
+    await taken();
     const key = definition.type === 'webhook' ? { webhookKey: ids.secret() } : NO_KEY;
-    return this.#saved(store.triggers.create(row(definition, key), clock.now()));
+    return this.#saved(await store.triggers.create(row(definition, key), clock.now()));
   }
 
   /**
@@ -70,12 +70,12 @@ export class TriggerAdmin {
    * trigger as GET showed it minus the secrets does not break its receivers.
    */
   async replace(name: string, input: unknown): Promise<StoredTrigger> {
-    const existing = this.get(name);
+    const existing = await this.get(name);
     const definition = this.#parse(withKeptSecrets({ ...(input as object), name }, existing));
     await this.#checkReferences(definition);
     await this.#checkTargets(definition);
     // Read again after the DNS lookup: the trigger may have been deleted or its key rotated.
-    const current = this.get(name);
+    const current = await this.get(name);
     // The key is kept (as its hash) when there is one; a trigger that becomes a webhook gets one.
     const key =
       definition.type !== 'webhook'
@@ -84,7 +84,7 @@ export class TriggerAdmin {
           ? { webhookKeyHash: current.webhookKeyHash, webhookKeyHint: current.webhookKeyHint }
           : { webhookKey: this.#deps.ids.secret() };
     return this.#saved(
-      this.#deps.store.triggers.replace(row(definition, key), this.#deps.clock.now()),
+      await this.#deps.store.triggers.replace(row(definition, key), this.#deps.clock.now()),
     );
   }
 
@@ -94,11 +94,11 @@ export class TriggerAdmin {
    * off, and an enabled trigger naming nothing would only dead-letter its firings.
    */
   async setEnabled(name: string, enabled: boolean): Promise<StoredTrigger> {
-    const existing = this.get(name);
-    if (enabled) await this.#checkReferences(existing.definition as unknown as TriggerDefinition);
+    const existing = await this.get(name);
+    if (enabled) await this.#checkReferences(existing.definition);
     const definition = { ...existing.definition, enabled };
     return this.#saved(
-      this.#deps.store.triggers.replace(
+      await this.#deps.store.triggers.replace(
         { ...existing, enabled, definition },
         this.#deps.clock.now(),
       ),
@@ -106,20 +106,20 @@ export class TriggerAdmin {
   }
 
   /** A new incoming-webhook key; the old one stops working at once. */
-  rotateKey(name: string): StoredTrigger {
-    const existing = this.get(name);
+  async rotateKey(name: string): Promise<StoredTrigger> {
+    const existing = await this.get(name);
     if (existing.type !== 'webhook') throw new TriggerNotWebhookError(name);
     return this.#saved(
-      this.#deps.store.triggers.replace(
+      await this.#deps.store.triggers.replace(
         { ...existing, webhookKey: this.#deps.ids.secret() },
         this.#deps.clock.now(),
       ),
     );
   }
 
-  delete(name: string): void {
-    if (!this.#deps.store.triggers.delete(name)) throw new TriggerNotFoundError(name);
-    this.#deps.registry.reload();
+  async delete(name: string): Promise<void> {
+    if (!(await this.#deps.store.triggers.delete(name))) throw new TriggerNotFoundError(name);
+    await this.#deps.registry.reload();
   }
 
   /**
@@ -127,12 +127,12 @@ export class TriggerAdmin {
    * saving it: the dry run of a deploy. Answers the trigger as it would be saved.
    */
   async validate(input: unknown, name?: string): Promise<TriggerDefinition> {
-    const existing = name === undefined ? undefined : this.get(name);
+    const existing = name === undefined ? undefined : await this.get(name);
     const body = name === undefined ? input : { ...(input as object), name };
     const definition = this.#parse(
       existing ? withKeptSecrets(body as Record<string, unknown>, existing) : body,
     );
-    if (!existing && this.#deps.store.triggers.get(definition.name))
+    if (!existing && (await this.#deps.store.triggers.get(definition.name)))
       throw new TriggerExistsError(definition.name);
     await this.#checkReferences(definition);
     await this.#checkTargets(definition);
@@ -140,14 +140,14 @@ export class TriggerAdmin {
   }
 
   /** References of a saved trigger that name nothing now (deleted with force, or raced). */
-  missing(name: string): Promise<MissingReference[]> {
-    const definition = this.get(name).definition as unknown as TriggerDefinition;
+  async missing(name: string): Promise<MissingReference[]> {
+    const { definition } = await this.get(name);
     return missingReferences(definition, this.#deps.references);
   }
 
-  /** Names of the triggers that name this function, table or account. */
+  /** Names of the triggers that name this function, table or account (from the registry). */
   usersOf(kind: ReferenceKind, name: string): string[] {
-    return triggersUsing(this.#deps.store.triggers.list(), kind, name);
+    return triggersUsing(this.#deps.registry.all(), kind, name);
   }
 
   /**
@@ -161,14 +161,14 @@ export class TriggerAdmin {
     if (users.length > 0) throw new InUseError(kind, name, users);
   }
 
-  get(name: string): StoredTrigger {
-    const found = this.#deps.store.triggers.get(name);
+  async get(name: string): Promise<StoredTrigger> {
+    const found = await this.#deps.store.triggers.get(name);
     if (!found) throw new TriggerNotFoundError(name);
     return found;
   }
 
-  #saved(saved: StoredTrigger): StoredTrigger {
-    this.#deps.registry.reload();
+  async #saved(saved: StoredTrigger): Promise<StoredTrigger> {
+    await this.#deps.registry.reload();
     return saved;
   }
 
@@ -218,7 +218,7 @@ function row(definition: TriggerDefinition, key: KeyFields) {
     name: definition.name,
     type: definition.type,
     enabled: definition.enabled,
-    definition: definition as unknown as Record<string, unknown>,
+    definition,
     webhookKeyHash: null,
     webhookKeyHint: null,
     ...key,
@@ -230,7 +230,7 @@ function withKeptSecrets(
   input: Record<string, unknown>,
   existing: StoredTrigger,
 ): Record<string, unknown> {
-  const before = (existing.definition as unknown as TriggerDefinition).actions;
+  const before = existing.definition.actions;
   if (!Array.isArray(input.actions)) return input;
   const actions = input.actions.map((action: unknown, i) => {
     const old = before[i];

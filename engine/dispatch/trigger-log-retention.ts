@@ -1,4 +1,4 @@
-import type { TriggerLogStore } from '../store/index.ts';
+import type { DeliveryLog } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 
 interface Logger {
@@ -11,8 +11,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const TRIGGER_LOG_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface TriggerLogRetention {
-  /** Prunes now; returns how many rows were dropped. */
-  pruneNow(): number;
+  /** Prunes now; resolves to how many rows were dropped. */
+  pruneNow(): Promise<number>;
   stop(): void;
 }
 
@@ -22,15 +22,15 @@ export interface TriggerLogRetention {
  * their age, and so is the latest row of each trigger action, which `once` relies on.
  */
 export function startTriggerLogRetention(deps: {
-  logs: TriggerLogStore;
+  logs: Pick<DeliveryLog, 'pruneLogs'>;
   clock: Clock;
   retentionDays: number;
   log: Logger;
   intervalMs?: number;
 }): TriggerLogRetention {
-  const pruneNow = (): number => {
+  const pruneNow = async (): Promise<number> => {
     try {
-      const dropped = deps.logs.prune(deps.clock.now() - deps.retentionDays * DAY_MS);
+      const dropped = await deps.logs.pruneLogs(deps.clock.now() - deps.retentionDays * DAY_MS);
       if (dropped > 0)
         deps.log.info({ dropped, retentionDays: deps.retentionDays }, 'trigger logs pruned');
       return dropped;
@@ -40,8 +40,11 @@ export function startTriggerLogRetention(deps: {
       return 0;
     }
   };
-  pruneNow();
-  const timer = setInterval(pruneNow, deps.intervalMs ?? TRIGGER_LOG_PRUNE_INTERVAL_MS);
+  void pruneNow();
+  const timer = setInterval(
+    () => void pruneNow(),
+    deps.intervalMs ?? TRIGGER_LOG_PRUNE_INTERVAL_MS,
+  );
   timer.unref();
   return { pruneNow, stop: () => clearInterval(timer) };
 }

@@ -68,11 +68,7 @@ export function triggersUsing(
       ? (a: string) => a.toLowerCase() === name.toLowerCase()
       : (a: string) => a === name;
   return triggers
-    .filter((t) =>
-      referencesOf(t.definition as unknown as TriggerDefinition).some(
-        (ref) => ref.kind === kind && same(ref.name),
-      ),
-    )
+    .filter((t) => referencesOf(t.definition).some((ref) => ref.kind === kind && same(ref.name)))
     .map((t) => t.name);
 }
 
@@ -101,13 +97,13 @@ export function engineCatalogue(deps: {
   const { store, tables } = deps;
   return {
     async names(kind) {
-      if (kind === 'function') return store.functions.list().map((f) => f.name);
-      if (kind === 'account') return store.accounts.list().map((a) => a.appId);
+      if (kind === 'function') return (await store.functions.list()).map((f) => f.name);
+      if (kind === 'account') return (await store.accounts.list()).map((a) => a.appId);
       return (await tables.listTables()).map((t) => t.name);
     },
     async exists(kind, name) {
-      if (kind === 'function') return store.functions.get(name) !== undefined;
-      if (kind === 'account') return store.accounts.get(name) !== undefined;
+      if (kind === 'function') return (await store.functions.get(name)) !== undefined;
+      if (kind === 'account') return (await store.accounts.get(name)) !== undefined;
       // By name only: a trigger names its table, and a number-like name is not an id here.
       return (await tables.listTables()).some((t) => t.name.toLowerCase() === name.toLowerCase());
     },

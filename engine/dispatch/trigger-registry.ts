@@ -15,27 +15,45 @@ export interface Match {
 }
 
 /**
- * The triggers in force, kept as a match index in memory and rebuilt whenever a trigger
- * is saved or deleted (matching runs on every push, saving is rare).
+ * The triggers in force, kept in memory with their match index and rebuilt whenever a
+ * trigger is saved or deleted (matching runs on every push, saving is rare). Attempts read
+ * their trigger here too, not from the store.
  */
 export class TriggerRegistry {
   #store: TriggerStore;
+  #stored = new Map<string, StoredTrigger>();
   #index: TriggerIndex;
   #watchedTables = new Set<string>();
   #listeners = new Set<() => void>();
 
   #log: { error(obj: object, msg: string): void } | undefined;
 
-  constructor(store: TriggerStore, log?: { error(obj: object, msg: string): void }) {
+  private constructor(store: TriggerStore, log?: { error(obj: object, msg: string): void }) {
     this.#store = store;
     this.#log = log;
-    this.#index = this.#build();
+    this.#index = buildTriggerIndex([]);
+  }
+
+  /** A registry holding the stored triggers. */
+  static async load(
+    store: TriggerStore,
+    log?: { error(obj: object, msg: string): void },
+  ): Promise<TriggerRegistry> {
+    const registry = new TriggerRegistry(store, log);
+    await registry.#read();
+    return registry;
   }
 
   /** Call after any change to the stored triggers. */
-  reload(): void {
-    this.#index = this.#build();
+  async reload(): Promise<void> {
+    await this.#read();
     for (const listener of this.#listeners) listener();
+  }
+
+  async #read(): Promise<void> {
+    const all = await this.#store.list();
+    this.#stored = new Map(all.map((t) => [t.name, t]));
+    this.#index = this.#build();
   }
 
   onReload(listener: () => void): void {
@@ -55,12 +73,18 @@ export class TriggerRegistry {
     return matchReplyTrigger(this.#index, appId, data);
   }
 
+  /** The trigger as last read from the store (its definition, when it was saved). */
   stored(name: string): StoredTrigger | undefined {
-    return this.#store.get(name);
+    return this.#stored.get(name);
+  }
+
+  /** Every stored trigger (enabled or not), by name. */
+  all(): StoredTrigger[] {
+    return [...this.#stored.values()];
   }
 
   definitions(): TriggerDefinition[] {
-    return this.#store.list().map((t) => t.definition as unknown as TriggerDefinition);
+    return [...this.#stored.values()].map((t) => t.definition);
   }
 
   #build(): TriggerIndex {

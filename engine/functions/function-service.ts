@@ -32,6 +32,8 @@ export interface RunContext {
   eventType: EventType;
   trigger?: { name: string; type: string };
   triggerLogId?: string;
+  /** The inbox entry `data` is (the job names it instead of keeping a copy). */
+  inboxId?: string | null;
   depth?: number;
   /** A table trigger's write, passed as `event.change`. */
   change?: unknown;
@@ -53,9 +55,9 @@ export interface FunctionService {
   changeEnv(
     name: string,
     change: EnvChange,
-  ): { fn: FunctionRecord; version: FunctionVersionRecord };
-  rollback(name: string, version: number): FunctionRecord;
-  delete(name: string): void;
+  ): Promise<{ fn: FunctionRecord; version: FunctionVersionRecord }>;
+  rollback(name: string, version: number): Promise<FunctionRecord>;
+  delete(name: string): Promise<void>;
   /** Runs the active version on `data` as a job, recorded from start to finish. */
   run(name: string, data: unknown, context: RunContext): Promise<RunResult>;
 }
@@ -73,10 +75,10 @@ export function createFunctionService(deps: {
   // otherwise read the code from SQLite every time. Only this service changes which version
   // is active (deploy, rollback, delete), and each of those drops the entry.
   const active = new Map<string, FunctionVersionRecord>();
-  const activeVersion = (name: string): FunctionVersionRecord => {
+  const activeVersion = async (name: string): Promise<FunctionVersionRecord> => {
     const cached = active.get(name);
     if (cached) return cached;
-    const version = store.functions.getActive(name);
+    const version = await store.functions.getActive(name);
     if (!version) throw new FunctionNotFoundError(name);
     active.set(name, version);
     return version;
@@ -89,8 +91,8 @@ export function createFunctionService(deps: {
         source: input.code,
         filename: input.filename ?? `${name}.js`,
       });
-      const previous = store.functions.getActive(name);
-      const deployed = store.functions.deploy(
+      const previous = await store.functions.getActive(name);
+      const deployed = await store.functions.deploy(
         name,
         {
           code: bundle.code,
@@ -106,12 +108,12 @@ export function createFunctionService(deps: {
       return deployed;
     },
 
-    changeEnv(name, change) {
-      const current = store.functions.getActive(name);
+    async changeEnv(name, change) {
+      const current = await store.functions.getActive(name);
       if (!current) throw new FunctionNotFoundError(name);
       const env = { ...current.env, ...change.set };
       for (const key of change.unset ?? []) delete env[key];
-      const { fn, version } = store.functions.deploy(
+      const { fn, version } = await store.functions.deploy(
         name,
         {
           code: current.code,
@@ -127,22 +129,22 @@ export function createFunctionService(deps: {
       return { fn, version };
     },
 
-    rollback(name, version) {
-      if (!store.functions.get(name)) throw new FunctionNotFoundError(name);
-      const fn = store.functions.activate(name, version, clock.now());
+    async rollback(name, version) {
+      if (!(await store.functions.get(name))) throw new FunctionNotFoundError(name);
+      const fn = await store.functions.activate(name, version, clock.now());
       active.delete(name);
       sandbox.forget(name);
       return fn;
     },
 
-    delete(name) {
+    async delete(name) {
       active.delete(name);
-      if (!store.functions.delete(name)) throw new FunctionNotFoundError(name);
+      if (!(await store.functions.delete(name))) throw new FunctionNotFoundError(name);
       sandbox.forget(name);
     },
 
     async run(name, data, context) {
-      const version = activeVersion(name);
+      const version = await activeVersion(name);
       const jobId = ids.id();
       const createdAt = clock.now();
       const created = {
@@ -153,10 +155,11 @@ export function createFunctionService(deps: {
         status: 'executing' as const,
         createdAt,
         data,
+        inboxId: context.inboxId ?? null,
         triggerName: context.trigger?.name ?? null,
         triggerLogId: context.triggerLogId ?? null,
       };
-      store.jobs.create(created);
+      await store.jobs.create(created);
       const outcome = await sandbox.invoke({
         fn: {
           name,
@@ -186,7 +189,7 @@ export function createFunctionService(deps: {
         error: outcome.error ?? null,
         log: outcome.log,
       };
-      store.jobs.finish(jobId, finished);
+      await store.jobs.finish(jobId, finished);
       // Built here rather than read back: a read would force the store to commit now.
       return { job: { ...created, ...finished, data: data ?? null }, outcome };
     },

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
-import type { EngineStore, InboxWriter } from '../store/index.ts';
+import type { EngineStore } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Ids } from '../ids.ts';
+import type { Intake } from '../inbox/index.ts';
 import { HookDisabledError, HookNotFoundError, HookRateLimitedError } from '../dispatch/errors.ts';
 import { TokenBuckets, type BucketRate } from '../dispatch/token-bucket.ts';
 import { readJsonBody } from './body.ts';
@@ -21,16 +21,14 @@ export function registerHookRoutes(
   router: Router,
   deps: {
     store: EngineStore;
-    inbox: InboxWriter;
+    intake: Intake;
     clock: Clock;
-    ids: Ids;
-    onAccepted: () => void;
     rate?: BucketRate;
   },
 ): void {
   const buckets = new TokenBuckets(deps.rate ?? HOOK_RATE);
   router.post('/hooks/:key', async (ctx) => {
-    const trigger = deps.store.triggers.getByWebhookKey(ctx.params.key!);
+    const trigger = await deps.store.triggers.getByWebhookKey(ctx.params.key!);
     if (!trigger || trigger.type !== 'webhook') throw new HookNotFoundError();
     if (!trigger.enabled) throw new HookDisabledError(trigger.name);
     const waitMs = buckets.take(trigger.name, deps.clock.now());
@@ -40,16 +38,12 @@ export function registerHookRoutes(
       throw new HookRateLimitedError(trigger.name, retryAfter);
     }
     const data = await readJsonBody(ctx, HOOK_BODY_LIMIT);
-    const id = deps.ids.id();
-    await deps.inbox.accept({
-      id,
+    const { id } = await deps.intake.accept({
       source: 'webhook',
       key: trigger.name,
       dedupKey: null,
       data,
-      receivedAt: deps.clock.now(),
     });
-    deps.onAccepted();
     ctx.status = 202;
     ctx.body = { accepted: true, id };
   });

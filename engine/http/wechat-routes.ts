@@ -1,9 +1,10 @@
 import type Router from '@koa/router';
 import type { RouterMiddleware } from '@koa/router';
 import type { Context } from 'koa';
-import type { EngineStore, InboxWriter } from '../store/index.ts';
+import type { EngineStore } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
+import type { Intake } from '../inbox/index.ts';
 import type { FunctionService } from '../functions/function-service.ts';
 import type { TriggerRegistry } from '../dispatch/trigger-registry.ts';
 import { runPassiveReply, type AccountRegistry } from '../receiver/index.ts';
@@ -25,15 +26,13 @@ interface Logger {
 
 export interface WechatRouteDeps {
   store: EngineStore;
-  /** The group-committing inbox writer: a push is answered only once it is durable. */
-  inbox: InboxWriter;
+  /** The engine's intake: a push is answered only once it is durable. */
+  intake: Intake;
   accounts: AccountRegistry;
   registry: TriggerRegistry;
   functions: FunctionService;
   clock: Clock;
   ids: Ids;
-  /** Called after a new push is committed to the inbox. */
-  onAccepted: () => void;
   log: Logger;
 }
 
@@ -42,12 +41,12 @@ export interface WechatRouteDeps {
  * protocol core, commit to the inbox, answer. Triggers run after the answer, from the inbox.
  */
 export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): void {
-  const { inbox, accounts, registry, clock, ids, log } = deps;
+  const { intake, accounts, registry, clock, log } = deps;
 
   router.get(
     '/wechat/:appId',
-    refusalsLogged(log, (ctx) => {
-      const account = accounts.prepared(ctx.params.appId!);
+    refusalsLogged(log, async (ctx) => {
+      const account = await accounts.prepared(ctx.params.appId!);
       ctx.type = 'text/plain';
       ctx.body = verifyEcho(account, queryOf(ctx), Math.floor(clock.now() / 1000));
     }),
@@ -57,7 +56,7 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
     '/wechat/:appId',
     refusalsLogged(log, async (ctx) => {
       const appId = ctx.params.appId!;
-      const account = accounts.prepared(appId);
+      const account = await accounts.prepared(appId);
       try {
         checkQueryBeforeBody(account, queryOf(ctx));
       } catch (err) {
@@ -86,13 +85,11 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
         nowSeconds,
       });
       // Committed (with the other pushes of this turn) before anything is answered.
-      const isNew = await inbox.accept({
-        id: ids.id(),
+      const { id: inboxId, isNew } = await intake.accept({
         source: 'wechat_message',
         key: appId,
         dedupKey: opened.dedupKey,
         data: opened.data,
-        receivedAt: clock.now(),
       });
       ctx.type = 'text/plain';
       ctx.body = 'success';
@@ -106,12 +103,11 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
         );
         return;
       }
-      deps.onAccepted();
       const replyTrigger = registry.matchReply(appId, opened.data);
       if (!replyTrigger) return;
       // The reply is built (and, for an encrypted push, sealed with the key that opened it)
       // when the function returns, so the clock of CreateTime is the answer's.
-      const attempt = await runPassiveReply(deps, replyTrigger, opened.data, (reply) =>
+      const attempt = await runPassiveReply(deps, replyTrigger, opened.data, inboxId, (reply) =>
         buildReply(account, opened, reply, { nowSeconds: Math.floor(clock.now() / 1000) }),
       );
       if (!attempt.ok) {

@@ -24,7 +24,7 @@ export class AccountRegistry {
    * Validates (keys decode to 32 bytes) and stores; a new key keeps the old one for rotation.
    * An absent `appSecret` keeps the stored one; `null` removes it.
    */
-  put(
+  async put(
     appId: string,
     input: {
       token: string;
@@ -33,8 +33,8 @@ export class AccountRegistry {
       appSecret?: string | null;
     },
     now: number,
-  ): AccountRecord {
-    const existing = this.#store.get(appId);
+  ): Promise<AccountRecord> {
+    const existing = await this.#store.get(appId);
     const key = input.encodingAESKey ?? null;
     const previous =
       key && existing?.encodingAESKey && existing.encodingAESKey !== key
@@ -52,17 +52,17 @@ export class AccountRegistry {
       appSecret: input.appSecret === undefined ? (existing?.appSecret ?? null) : input.appSecret,
     };
     prepareAccount(toWechatAccount(record)); // throws E_WECHAT_BAD_KEY before anything is stored
-    const saved = this.#store.put(record, now);
+    const saved = await this.#store.put(record, now);
     this.#prepared.delete(appId);
     if (existing?.appSecret !== saved.appSecret) for (const l of this.#listeners) l(appId);
     return saved;
   }
 
-  /** The prepared account, or 404 E_WECHAT_UNKNOWN_ACCOUNT. */
-  prepared(appId: string): PreparedAccount {
+  /** The prepared account, or 404 E_WECHAT_UNKNOWN_ACCOUNT (from memory once read). */
+  async prepared(appId: string): Promise<PreparedAccount> {
     let prepared = this.#prepared.get(appId);
     if (!prepared) {
-      const record = this.#store.get(appId);
+      const record = await this.#store.get(appId);
       if (!record) {
         throw new NotFoundError(
           'E_WECHAT_UNKNOWN_ACCOUNT',
@@ -77,19 +77,19 @@ export class AccountRegistry {
   }
 
   /** Every account as stored (with its secrets: render before answering). */
-  list(): AccountRecord[] {
+  list(): Promise<AccountRecord[]> {
     return this.#store.list();
   }
 
   /** The stored account (with its secrets), if any. */
-  get(appId: string): AccountRecord | undefined {
+  get(appId: string): Promise<AccountRecord | undefined> {
     return this.#store.get(appId);
   }
 
   /** Removes the account and its cached keys; false when there was none. */
-  delete(appId: string): boolean {
+  async delete(appId: string): Promise<boolean> {
     this.#prepared.delete(appId);
-    const deleted = this.#store.delete(appId);
+    const deleted = await this.#store.delete(appId);
     if (deleted) for (const l of this.#listeners) l(appId);
     return deleted;
   }

@@ -2,7 +2,8 @@ import type { EngineStore } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import type { FunctionService } from '../functions/function-service.ts';
-import type { TriggerDefinition } from '../triggers/index.ts';
+import { eventTypeOf, laneOf } from '../triggers/index.ts';
+import type { FunctionAction, TriggerDefinition } from '../triggers/index.ts';
 
 export const DEFAULT_REPLY_BUDGET_MS = 4000;
 
@@ -20,6 +21,8 @@ export async function runPassiveReply<A>(
   deps: { store: EngineStore; functions: FunctionService; clock: Clock; ids: Ids },
   trigger: TriggerDefinition,
   data: unknown,
+  /** The push's inbox entry: the log row and the job name it instead of copying the event. */
+  inboxId: string,
   toAnswer: (reply: unknown) => A,
 ): Promise<ReplyAttempt<A>> {
   const action = trigger.actions[0];
@@ -39,6 +42,7 @@ export async function runPassiveReply<A>(
     eventType: 'trigger',
     trigger: { name: trigger.name, type: trigger.type },
     triggerLogId: logId,
+    inboxId,
   });
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>(
@@ -82,7 +86,7 @@ export async function runPassiveReply<A>(
   } finally {
     clearTimeout(timer);
   }
-  recordAttempt(deps, trigger, data, logId, started, attempt);
+  await recordAttempt(deps, trigger, action, inboxId, logId, started, attempt);
   return attempt;
 }
 
@@ -109,26 +113,31 @@ function answerOf<A>(
 function recordAttempt<A>(
   deps: { store: EngineStore; clock: Clock },
   trigger: TriggerDefinition,
-  data: unknown,
+  action: FunctionAction,
+  inboxId: string,
   logId: string,
   started: number,
   attempt: ReplyAttempt<A>,
-): void {
+): Promise<void> {
   const now = deps.clock.now();
-  deps.store.triggerLogs.insertFinished({
-    id: logId,
-    trigger: trigger.name,
-    triggeredAt: started,
-    event: data,
-    inboxId: null,
-    actionIndex: 0,
-    action: trigger.actions[0] as unknown as Record<string, unknown>,
-    status: attempt.ok ? 'succeeded' : 'dead_letter',
-    attempts: 1,
-    errorType: attempt.ok ? null : attempt.errorType,
-    error: attempt.ok ? null : attempt.error,
-    jobId: attempt.jobId ?? null,
-    durationMs: now - started,
-    updatedAt: now,
-  });
+  return deps.store.delivery.recordFinished(
+    {
+      id: logId,
+      trigger: trigger.name,
+      triggeredAt: started,
+      inboxId,
+      actionIndex: 0,
+      action,
+      // A replay queues it as a firing like any other.
+      eventType: eventTypeOf(trigger.type),
+      lane: laneOf(action, trigger.name, 0),
+      status: attempt.ok ? 'succeeded' : 'dead_letter',
+      attempts: 1,
+      errorType: attempt.ok ? null : attempt.errorType,
+      error: attempt.ok ? null : attempt.error,
+      jobId: attempt.jobId ?? null,
+      durationMs: now - started,
+    },
+    now,
+  );
 }

@@ -1,10 +1,19 @@
 /**
- * Ports of the engine's own state (accounts, functions, triggers, jobs, logs, inbox, queue).
- * SQLite implements them today (engine/store/sqlite/); PostgreSQL and a Redis-backed queue
- * are meant to implement the same interfaces later. Times are unix milliseconds here; the
- * HTTP layer renders them as ISO-8601.
+ * Ports of the engine's own state: accounts, functions, triggers, jobs, settings, and the
+ * delivery log (accepted events, their firings, the queue of attempts). SQLite implements
+ * them (engine/store/sqlite/), PostgreSQL too (engine/store/postgres/). Every method returns
+ * a promise: a network database answers later; SQLite keeps its speed behind the port.
+ * Times are unix milliseconds here; the HTTP layer renders them as ISO-8601.
+ *
+ * Each operation of the delivery log is one transaction in any backend: nothing is ever
+ * half-accepted, half-dispatched or half-completed. Backends that write bookkeeping behind
+ * (SQLite, see sqlite/write-behind.ts) say so per method: their promise then means "ordered
+ * and visible to every later call of this store; durable with the next accept"; a crash can
+ * only lose a suffix of such steps, which makes delivery run again (at least once), never
+ * lose an accepted event.
  */
-import type { JobStatus, SerializedError, LogLine } from '../../runtime/sandbox.ts';
+import type { JobStatus, SerializedError, LogLine, EventType } from '../../runtime/sandbox.ts';
+import type { Action, TriggerDefinition } from '../triggers/types.ts';
 
 export type AccountMode = 'plain' | 'compatible' | 'safe';
 
@@ -21,10 +30,10 @@ export interface AccountRecord {
 }
 
 export interface AccountStore {
-  put(account: Omit<AccountRecord, 'createdAt' | 'updatedAt'>, now: number): AccountRecord;
-  get(appId: string): AccountRecord | undefined;
-  list(): AccountRecord[];
-  delete(appId: string): boolean;
+  put(account: Omit<AccountRecord, 'createdAt' | 'updatedAt'>, now: number): Promise<AccountRecord>;
+  get(appId: string): Promise<AccountRecord | undefined>;
+  list(): Promise<AccountRecord[]>;
+  delete(appId: string): Promise<boolean>;
 }
 
 export interface FunctionVersionRecord {
@@ -54,19 +63,19 @@ export interface NewFunctionVersion {
 }
 
 export interface FunctionStore {
-  /** Stores a new numbered version and makes it active. */
+  /** Stores a new numbered version and makes it active (one transaction). */
   deploy(
     name: string,
     version: NewFunctionVersion,
     now: number,
-  ): { fn: FunctionRecord; version: FunctionVersionRecord; created: boolean };
-  get(name: string): FunctionRecord | undefined;
-  getVersion(name: string, version: number): FunctionVersionRecord | undefined;
-  getActive(name: string): FunctionVersionRecord | undefined;
-  list(): FunctionRecord[];
-  listVersions(name: string): FunctionVersionRecord[];
-  activate(name: string, version: number, now: number): FunctionRecord;
-  delete(name: string): boolean;
+  ): Promise<{ fn: FunctionRecord; version: FunctionVersionRecord; created: boolean }>;
+  get(name: string): Promise<FunctionRecord | undefined>;
+  getVersion(name: string, version: number): Promise<FunctionVersionRecord | undefined>;
+  getActive(name: string): Promise<FunctionVersionRecord | undefined>;
+  list(): Promise<FunctionRecord[]>;
+  listVersions(name: string): Promise<FunctionVersionRecord[]>;
+  activate(name: string, version: number, now: number): Promise<FunctionRecord>;
+  delete(name: string): Promise<boolean>;
 }
 
 export interface JobRecord {
@@ -80,13 +89,39 @@ export interface JobRecord {
   durationMs: number | null;
   cpuMs: number | null;
   memoryBytes: number | null;
+  /**
+   * The event the function ran on. A job of a trigger firing keeps no copy: it names the
+   * inbox entry (`inboxId`) and reads join its data back; `null` if that entry is gone.
+   */
   data: unknown;
+  /** The inbox entry whose event this job ran on (trigger firings); null for direct runs. */
+  inboxId: string | null;
   result: unknown;
   error: SerializedError | null;
   log: LogLine[];
   triggerName: string | null;
   triggerLogId: string | null;
 }
+
+/** A job as it starts: `data` is stored only when no inbox entry holds it (`inboxId` null). */
+export type NewJob = Pick<
+  JobRecord,
+  | 'id'
+  | 'function'
+  | 'version'
+  | 'source'
+  | 'status'
+  | 'createdAt'
+  | 'data'
+  | 'inboxId'
+  | 'triggerName'
+  | 'triggerLogId'
+>;
+
+export type JobOutcome = Pick<
+  JobRecord,
+  'status' | 'finishedAt' | 'durationMs' | 'cpuMs' | 'memoryBytes' | 'result' | 'error' | 'log'
+>;
 
 export interface JobFilter {
   function: string;
@@ -97,48 +132,33 @@ export interface JobFilter {
 }
 
 export interface JobStore {
-  create(
-    job: Pick<
-      JobRecord,
-      | 'id'
-      | 'function'
-      | 'version'
-      | 'source'
-      | 'status'
-      | 'createdAt'
-      | 'data'
-      | 'triggerName'
-      | 'triggerLogId'
-    >,
-  ): void;
-  finish(
-    id: string,
-    outcome: Pick<
-      JobRecord,
-      'status' | 'finishedAt' | 'durationMs' | 'cpuMs' | 'memoryBytes' | 'result' | 'error' | 'log'
-    >,
-  ): void;
-  get(id: string): JobRecord | undefined;
-  list(filter: JobFilter): { total: number; objects: JobRecord[] };
+  /** Bookkeeping: SQLite writes it behind (see the top of this file). */
+  create(job: NewJob): Promise<void>;
+  /** Bookkeeping: SQLite writes it behind (see the top of this file). */
+  finish(id: string, outcome: JobOutcome): Promise<void>;
+  get(id: string): Promise<JobRecord | undefined>;
+  list(filter: JobFilter): Promise<{ total: number; objects: JobRecord[] }>;
   /**
    * At start: jobs a previous process left `executing` (it died mid-run) end
    * `execution_failed` with E_ENGINE_RESTARTED. Their firings run again from the queue.
+   * A backend one process owns (SQLite) ends every such job; a shared one only those no live
+   * process runs (e.g. whose firing's lease has expired, or none).
    */
-  failInterrupted(now: number): number;
+  failInterrupted(now: number): Promise<number>;
   /**
    * Looks at the `limit` oldest jobs and deletes those created before `before` and finished;
    * returns how many went (0: nothing old is left). Called in batches by the job retention,
    * off the hot path.
    */
-  pruneBatch(before: number, limit: number): number;
+  pruneBatch(before: number, limit: number): Promise<number>;
 }
 
 export interface StoredTrigger {
   name: string;
-  type: string;
+  type: TriggerDefinition['type'];
   enabled: boolean;
-  /** The validated definition as JSON (engine/triggers owns its shape). */
-  definition: Record<string, unknown>;
+  /** The validated definition (engine/triggers owns its shape), stored as JSON. */
+  definition: TriggerDefinition;
   /** SHA-256 (hex) of the incoming-webhook key: the key itself is never stored. */
   webhookKeyHash: string | null;
   /** The key's last 4 characters, shown as a hint. */
@@ -153,74 +173,57 @@ export interface StoredTrigger {
 }
 
 export interface TriggerStore {
-  create(trigger: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>, now: number): StoredTrigger;
-  replace(trigger: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>, now: number): StoredTrigger;
-  get(name: string): StoredTrigger | undefined;
-  getByWebhookKey(key: string): StoredTrigger | undefined;
-  list(): StoredTrigger[];
-  delete(name: string): boolean;
-}
-
-export type TriggerLogStatus = 'pending' | 'succeeded' | 'failed' | 'dead_letter';
-
-export interface TriggerLogRecord {
-  id: string;
-  trigger: string;
-  triggeredAt: number;
-  event: unknown;
-  inboxId: string | null;
-  actionIndex: number;
-  action: Record<string, unknown>;
-  status: TriggerLogStatus;
-  attempts: number;
-  errorType: string | null;
-  error: string | null;
-  jobId: string | null;
-  durationMs: number | null;
-  updatedAt: number;
-}
-
-export interface TriggerLogFilter {
-  /** One trigger's logs; all triggers' when absent. */
-  trigger?: string;
-  status?: string;
-  /** Fired at or after (unix ms). */
-  since?: number;
-  /** Fired before (unix ms). */
-  until?: number;
-  /** Fields of the event (the push): MsgId/MsgID, FromUserName, Event (or a table write's `event`). */
-  msgId?: string;
-  fromUserName?: string;
-  event?: string;
-  limit: number;
-  offset: number;
-}
-
-export interface TriggerLogStore {
-  get(id: string): TriggerLogRecord | undefined;
-  list(filter: TriggerLogFilter): { total: number; objects: TriggerLogRecord[] };
-  update(
-    id: string,
-    patch: Partial<
-      Pick<TriggerLogRecord, 'status' | 'attempts' | 'errorType' | 'error' | 'jobId' | 'durationMs'>
-    >,
+  create(
+    trigger: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>,
     now: number,
-  ): void;
-  /** Writes a finished log row in one go (passive replies run outside the queue). */
-  insertFinished(record: TriggerLogRecord): void;
-  /**
-   * Drops finished rows (succeeded, dead_letter) fired before `before`, except the latest of
-   * each trigger action, which frequency rules (`once`) still read. Returns how many.
-   */
-  prune(before: number): number;
+  ): Promise<StoredTrigger>;
+  replace(
+    trigger: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>,
+    now: number,
+  ): Promise<StoredTrigger>;
+  get(name: string): Promise<StoredTrigger | undefined>;
+  getByWebhookKey(key: string): Promise<StoredTrigger | undefined>;
+  list(): Promise<StoredTrigger[]>;
+  delete(name: string): Promise<boolean>;
 }
+
+/** The access token of one account, shared by every function (and every process). */
+export interface StoredAccessToken {
+  accessToken: string;
+  /** Unix ms. */
+  expiresAt: number;
+  fetchedAt: number;
+}
+
+/** Access tokens and their fetch counts per account and (Beijing) day: WeChat's daily quota. */
+export interface TokenStore {
+  get(appId: string): Promise<StoredAccessToken | undefined>;
+  put(appId: string, token: StoredAccessToken): Promise<void>;
+  delete(appId: string): Promise<void>;
+  countFetch(appId: string, day: string, ok: boolean): Promise<void>;
+  fetchCounts(appId: string, day: string): Promise<{ fetches: number; failures: number }>;
+}
+
+/** Key/value settings of the engine itself (e.g. the generated admin token). */
+export interface SettingsStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------
+// The delivery log: the inbox (accepted events), trigger logs (one row per firing of one
+// action) and the queue (attempts due). They share transactions, so they are one port.
+// ---------------------------------------------------------------------------------------
+
+export type InboxSource = 'wechat_message' | 'webhook' | 'timer' | 'table';
 
 /** One accepted push or incoming event, durable before it is answered. */
 export interface InboxEntry {
   id: string;
-  source: 'wechat_message' | 'webhook' | 'timer' | 'table';
+  source: InboxSource;
   /** appId for pushes, trigger name for webhooks and timers, table name for table changes. */
   key: string;
+  /** Unique per (source, key) when set: a second entry with it is not stored. */
   dedupKey: string | null;
   data: unknown;
   /** `data` already serialised by the intake, written as is (saves a second JSON.stringify). */
@@ -239,7 +242,7 @@ export type InboxStatus = 'pending' | 'dispatched' | 'dispatch_failed';
 /** What the admin API shows of an inbox entry (not its data, which may be large or unreadable). */
 export interface InboxSummary {
   id: string;
-  source: InboxEntry['source'];
+  source: InboxSource;
   key: string;
   receivedAt: number;
   status: InboxStatus;
@@ -248,128 +251,223 @@ export interface InboxSummary {
   failedAt: number | null;
 }
 
-export interface Inbox {
-  /** Stores the entry unless its dedup key was seen; returns whether it was new. */
-  accept(entry: InboxEntry): boolean;
-  /**
-   * Stores several entries in ONE transaction (group commit); returns, in order, whether each
-   * was new. A repeated dedup key within the batch counts as seen. Durable once `sync()`
-   * called after it resolves: answer nobody before.
-   */
-  acceptMany(entries: InboxEntry[]): boolean[];
-  /**
-   * Resolves once every entry accepted before the call is durable (SQLite: an fsync of the
-   * log off the event loop; stores whose commits are durable already resolve at once).
-   */
-  sync(): Promise<void>;
-  /** Entries not yet dispatched (nor set aside), oldest first. */
-  pending(limit: number): PendingInboxEntry[];
-  /**
-   * Sets a pending entry aside as `dispatch_failed` with its error: `pending` no longer
-   * returns it (so the entries after it flow), retention keeps it, `replay` puts it back.
-   */
-  setAside(id: string, error: string, at: number): void;
-  /** Entries newest first, optionally of one status, with the total count. */
-  list(query: { status?: InboxStatus; limit: number; offset: number }): {
-    total: number;
-    objects: InboxSummary[];
-  };
-  get(id: string): InboxSummary | undefined;
-  /** Makes a `dispatch_failed` entry pending again; false if it is not set aside. */
-  replay(id: string): boolean;
-  /**
-   * Drops dispatched entries (and so their dedup keys) received before the given time;
-   * entries not yet dispatched are kept whatever their age. Returns how many were dropped.
-   */
-  prune(before: number): number;
-}
-
 /**
- * How accepted events are written: resolves (to whether the entry was new) only once the
- * entry is durable. The engine uses one group-committing writer for every source.
+ * A frequency rule as data, so that a backend decides it inside the dispatch transaction
+ * (PostgreSQL under a lock per trigger action): the firing is admitted only if this action's
+ * last firing at or after `since` (when the trigger was last saved: saving resets it)
+ * - `once`: does not exist;
+ * - `atMostEvery`: does not exist, or is `ms` or more before the dispatch's `now` (a firing
+ *   in the future of `now`, after the clock went back, blocks it too).
+ * Firings admitted earlier in the same dispatch count.
  */
-export interface InboxWriter {
-  accept(entry: InboxEntry): Promise<boolean>;
-}
+export type FrequencyGuard =
+  { kind: 'once'; since: number } | { kind: 'atMostEvery'; ms: number; since: number };
 
-/** A unit of delivery: one action of one trigger firing, with its attempts. */
-export interface QueueItem {
-  id: string;
-  triggerLogId: string;
-  trigger: string;
-  actionIndex: number;
-  action: Record<string, unknown>;
-  event: unknown;
-  eventType: string;
-  attempts: number;
-  runAt: number;
-  /**
-   * The concurrency lane the runner caps: `function:<name>` for function actions (however
-   * many triggers call the function), `action:<trigger>#<index>` for the others.
-   */
-  lane: string;
-}
-
+/** One action of one trigger to fire for an inbox entry (built by engine/dispatch). */
 export interface NewFiring {
+  /** The id of its trigger log row; its queue item has the same id. */
   logId: string;
   trigger: string;
   actionIndex: number;
-  action: Record<string, unknown>;
-  event: unknown;
-  eventType: string;
+  action: Action;
+  /** The `event.eventType` the action sees (SPEC §5); engine/dispatch decides it. */
+  eventType: EventType;
   /**
-   * A frequency rule: the firing is enqueued only if `admit` allows it given when this
-   * action last fired (at or after `since`), read in the same transaction as the insert, so
-   * a burst cannot slip several firings past `once` or `atMostEvery`.
+   * The concurrency lane the runner caps (engine/dispatch decides it): `function:<name>` for
+   * function actions, `action:<trigger>#<index>` for the others.
    */
-  guard?: { since: number; admit: (lastFiredAt: number | undefined) => boolean };
+  lane: string;
+  guard?: FrequencyGuard;
 }
 
-/** Per-lane caps for claimDue: at most `perLane` running in a lane, counting `running`. */
+/** A claimed attempt of one firing: what the job runner needs to run it. */
+export interface Delivery {
+  /** The firing's id: its trigger log row's and its queue item's. */
+  id: string;
+  trigger: string;
+  actionIndex: number;
+  action: Action;
+  eventType: EventType;
+  lane: string;
+  /** The inbox entry holding the event (null only for rows older than the delivery log). */
+  inboxId: string | null;
+  /** The event, read from its inbox entry (null if that is gone). */
+  event: unknown;
+  /** This attempt's number, from 1 (a lease taken over counts as an attempt). */
+  attempts: number;
+  runAt: number;
+  /** Who claimed it, and until when the claim holds unless renewed. */
+  owner: string;
+  leaseUntil: number;
+}
+
+/** Per-lane caps for a claim: at most `perLane` running in a lane, counting `running`. */
 export interface LaneCaps {
   perLane: number;
+  /** What the claiming process runs now per lane (its own view). */
   running: ReadonlyMap<string, number>;
 }
 
-export interface Queue {
-  /**
-   * Marks the inbox entry dispatched and enqueues its firings, with one `pending`
-   * trigger log row each, in one transaction (nothing is half-dispatched).
-   */
-  dispatch(inboxId: string | null, firings: NewFiring[], now: number): void;
-  /**
-   * Claims up to `limit` items due at `now`, oldest first, and with `lanes` no more per lane
-   * than its cap leaves room for; claimed items are not handed out again.
-   */
-  claimDue(now: number, limit: number, lanes?: LaneCaps): QueueItem[];
-  /** Earliest run time among items not claimed, if any. */
-  nextRunAt(): number | undefined;
-  complete(id: string): void;
-  retryAt(id: string, runAt: number): void;
-  remove(id: string): void;
-  /** Puts a dead-lettered firing back in the queue with fresh attempts. */
-  replay(logId: string, now: number): boolean;
-  /** True while a firing of this trigger waits in the inbox or the queue, or runs. */
-  hasUnfinished(trigger: string): boolean;
-  /** After a crash, claimed-but-unfinished items become due again (at-least-once). */
-  releaseClaims(): number;
+export type TriggerLogStatus = 'pending' | 'succeeded' | 'failed' | 'dead_letter';
+
+export interface TriggerLogRecord {
+  id: string;
+  trigger: string;
+  triggeredAt: number;
+  /** The event (joined back from its inbox entry; null if that is gone). */
+  event: unknown;
+  inboxId: string | null;
+  actionIndex: number;
+  action: Action;
+  /** As dispatch decided them (a replay queues the firing again with them). */
+  eventType: EventType;
+  lane: string;
+  status: TriggerLogStatus;
+  attempts: number;
+  errorType: string | null;
+  error: string | null;
+  jobId: string | null;
+  durationMs: number | null;
+  updatedAt: number;
 }
 
-/** The access token of one account, shared by every function (and, later, every process). */
-export interface StoredAccessToken {
-  accessToken: string;
-  /** Unix ms. */
-  expiresAt: number;
-  fetchedAt: number;
+export interface TriggerLogFilter {
+  /** One trigger's logs; all triggers' when absent. */
+  trigger?: string;
+  status?: TriggerLogStatus;
+  /** Fired at or after (unix ms). */
+  since?: number;
+  /** Fired before (unix ms). */
+  until?: number;
+  /** Fields of the event (the push): MsgId/MsgID, FromUserName, Event (or a table write's `event`). */
+  msgId?: string;
+  fromUserName?: string;
+  event?: string;
+  limit: number;
+  offset: number;
 }
 
-/** Access tokens and their fetch counts per account and (Beijing) day: WeChat's daily quota. */
-export interface TokenStore {
-  get(appId: string): StoredAccessToken | undefined;
-  put(appId: string, token: StoredAccessToken): void;
-  delete(appId: string): void;
-  countFetch(appId: string, day: string, ok: boolean): void;
-  fetchCounts(appId: string, day: string): { fetches: number; failures: number };
+/** How an attempt ended, as its trigger log row records it. */
+export interface AttemptOutcome {
+  /** Attempts made so far (the log shows it; an interrupted one is not counted). */
+  attempts: number;
+  jobId: string | null;
+  durationMs: number | null;
+  /** Failures only. */
+  errorType?: string | null;
+  error?: string | null;
+}
+
+/** A firing that ran outside the queue (a passive reply), written finished in one go. */
+export type FinishedFiring = Omit<TriggerLogRecord, 'event' | 'updatedAt'> & {
+  /** Its event when no inbox entry holds it (inboxId null). */
+  event?: unknown;
+};
+
+export interface DeliveryLog {
+  /**
+   * Stores the entries in ONE transaction, skipping those whose (source, key, dedupKey) was
+   * seen (a repeat within the batch counts as seen); resolves, in order, to whether each was
+   * new, once they are durable (SQLite: committed, then an fsync of its log off the event
+   * loop). Answer nobody before it resolves.
+   */
+  accept(entries: InboxEntry[]): Promise<boolean[]>;
+  /** Entries not yet dispatched (nor set aside), oldest first. */
+  pending(limit: number): Promise<PendingInboxEntry[]>;
+  /**
+   * One transaction: marks the pending entry dispatched and, for each firing its guard
+   * admits, writes a `pending` trigger log row and a due queue item (run at `now`). Returns
+   * the ids admitted. An entry no longer pending (dispatched by another process) makes it a
+   * no-op returning []. SQLite: committed with the other dispatches of the same synchronous
+   * run, relaxed (durable with the next accept; lost, the entry is dispatched again).
+   * `event` is the entry's data as `pending` read it: a backend may keep it in memory for
+   * the claim instead of reading it back (it is never written again: the entry holds it).
+   */
+  dispatch(inboxId: string, firings: NewFiring[], now: number, event?: unknown): Promise<string[]>;
+  /**
+   * Sets a pending entry aside as `dispatch_failed` with its error: `pending` no longer
+   * returns it (so the entries after it flow), retention keeps it, `replayEntry` puts it back.
+   */
+  setAside(inboxId: string, error: string, at: number): Promise<void>;
+  /** Makes a `dispatch_failed` entry pending again; false if it is not set aside. */
+  replayEntry(inboxId: string): Promise<boolean>;
+  /**
+   * Claims for `owner`, until `now + leaseMs`, up to `limit` items due at `now` (unclaimed,
+   * or claimed under a lease that has expired: taken over), oldest first; with `lanes`, no
+   * more per lane than its cap leaves room for. Each claim counts an attempt. One round trip.
+   */
+  claim(
+    owner: string,
+    now: number,
+    limit: number,
+    lanes: LaneCaps | undefined,
+    leaseMs: number,
+  ): Promise<Delivery[]>;
+  /** Extends `owner`'s leases on these items to `now + leaseMs`; returns the ids it still holds. */
+  renew(owner: string, ids: string[], now: number, leaseMs: number): Promise<string[]>;
+  /**
+   * The attempt succeeded: the queue item goes, the log row is `succeeded` with the outcome.
+   * Only by the item's current owner: false (nothing changed) if the lease was taken over.
+   * SQLite: written behind (bookkeeping).
+   */
+  complete(owner: string, id: string, outcome: AttemptOutcome, now: number): Promise<boolean>;
+  /**
+   * The attempt failed and another is allowed: the log row is `failed` with the outcome, the
+   * item is released to run again at `runAt`. Owner only, as `complete`.
+   */
+  retry(
+    owner: string,
+    id: string,
+    runAt: number,
+    outcome: AttemptOutcome,
+    now: number,
+  ): Promise<boolean>;
+  /**
+   * The firing failed for good: the item goes, the log row is `dead_letter` with the
+   * outcome. Owner only, as `complete`.
+   */
+  deadLetter(owner: string, id: string, outcome: AttemptOutcome, now: number): Promise<boolean>;
+  /**
+   * Puts a finished (dead-lettered, or succeeded) firing back in the queue, due at `now` with
+   * fresh attempts, its log row `pending` again; false if it is unknown or still queued.
+   * Its eventType and lane are those its dispatch stored with the log row.
+   */
+  replay(logId: string, now: number): Promise<boolean>;
+  /**
+   * At start, the claims no live process can hold any more: on a backend one process owns
+   * (SQLite), every claim (they are due again at once, at least once); on a shared one,
+   * none (leases expire and `claim` takes them over). Returns how many were released.
+   */
+  releaseAbandoned(now: number): Promise<number>;
+  /** Earliest run time among items not claimed (or whose lease expires first), if any. */
+  nextDueAt(): Promise<number | undefined>;
+  /** True while a firing of this trigger waits (timer ticks in the inbox too) or runs. */
+  hasUnfinished(trigger: string): Promise<boolean>;
+  /** Writes a finished log row in one go (passive replies run outside the queue). */
+  recordFinished(record: FinishedFiring, now: number): Promise<void>;
+
+  getLog(id: string): Promise<TriggerLogRecord | undefined>;
+  listLogs(filter: TriggerLogFilter): Promise<{ total: number; objects: TriggerLogRecord[] }>;
+  /** Entries newest first, optionally of one status, with the total count. */
+  listEntries(query: {
+    status?: InboxStatus;
+    limit: number;
+    offset: number;
+  }): Promise<{ total: number; objects: InboxSummary[] }>;
+  getEntry(id: string): Promise<InboxSummary | undefined>;
+
+  /**
+   * Drops finished log rows (succeeded, dead_letter) fired before `before`, except the
+   * latest of each trigger action (frequency guards read it). Returns how many.
+   */
+  pruneLogs(before: number): Promise<number>;
+  /**
+   * Prunes dispatched entries received before `before`: drops them, or, while a trigger log
+   * row or a job still names one (it holds their only copy of the event), keeps its event and
+   * forgets its dedup key. Either way a repeat of its key is new again. Entries not yet
+   * dispatched are kept whatever their age. Returns how many were dropped or forgot their key.
+   */
+  pruneEntries(before: number): Promise<number>;
 }
 
 export interface EngineStore {
@@ -378,10 +476,8 @@ export interface EngineStore {
   functions: FunctionStore;
   jobs: JobStore;
   triggers: TriggerStore;
-  triggerLogs: TriggerLogStore;
-  inbox: Inbox;
-  queue: Queue;
-  /** Key/value settings of the engine itself (e.g. the generated admin token). */
-  settings: { get(key: string): string | undefined; set(key: string, value: string): void };
-  close(): void;
+  delivery: DeliveryLog;
+  settings: SettingsStore;
+  /** Commits what is written behind, then closes. */
+  close(): Promise<void>;
 }

@@ -60,6 +60,7 @@ import {
   matchTriggers as matchAll,
 } from './trigger-index.ts';
 import { triggerSubject as subject } from './trigger-subject.ts';
+import { eventTypeOf as eventType, laneOf as lane } from './delivery-route.ts';
 import { functionEventOf as functionEvent } from './table-function-event.ts';
 import { checkWebhookTarget as checkTarget } from './webhook-target.ts';
 import { signWebhookBody as sign, verifyWebhookSignature as verify } from './webhook-signature.ts';
@@ -83,6 +84,10 @@ export const matchTriggers = matchAll;
 export const matchReplyTrigger = matchReply;
 /** Fills a table action's record template from the event. */
 export const renderRecordTemplate = render;
+/** The concurrency lane of a firing: one per function, else one per trigger action. */
+export const laneOf = lane;
+/** The `event.eventType` a function sees for a trigger type (SPEC §5). */
+export const eventTypeOf = eventType;
 /** Whether an action's frequency lets it fire now. */
 export const frequencyAllows = allows;
 /** Milliseconds of "500ms", "10s", "10m", "1h", "1d". */

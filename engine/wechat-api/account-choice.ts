@@ -18,22 +18,24 @@ export class AccountSecrets {
     });
   }
 
-  #all(): Map<string, string> {
-    this.#secrets ??= new Map(
-      this.#registry
-        .list()
+  async #all(): Promise<Map<string, string>> {
+    if (this.#secrets) return this.#secrets;
+    const secrets = new Map(
+      (await this.#registry.list())
         .filter((a) => a.appSecret !== null)
         .map((a) => [a.appId, a.appSecret!]),
     );
-    return this.#secrets;
+    // Kept unless an account changed while it was read (that change emptied the cache).
+    this.#secrets ??= secrets;
+    return secrets;
   }
 
-  secretOf(appId: string): string | undefined {
-    return this.#all().get(appId);
+  async secretOf(appId: string): Promise<string | undefined> {
+    return (await this.#all()).get(appId);
   }
 
-  choose(explicit: string | undefined, pushAppId: string | undefined): string {
-    const all = this.#all();
+  async choose(explicit: string | undefined, pushAppId: string | undefined): Promise<string> {
+    const all = await this.#all();
     if (explicit !== undefined) {
       if (all.has(explicit)) return explicit;
       throw new WechatAccountError(

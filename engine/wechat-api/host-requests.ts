@@ -40,7 +40,7 @@ export function createWechatHostRequests(deps: {
 }): Record<string, HostRequestFn> {
   const { call, tokens, accounts, tables, clock } = deps;
 
-  function appIdFor(args: Json, scope: HostRequestScope): string {
+  function appIdFor(args: Json, scope: HostRequestScope): Promise<string> {
     const pushed = asObject(scope.eventData)._AppId;
     return accounts.choose(optionalText(args.appId), optionalText(pushed));
   }
@@ -69,7 +69,7 @@ export function createWechatHostRequests(deps: {
     scope: HostRequestScope,
   ): Promise<unknown> {
     const args = asObject(rawArgs);
-    const appId = appIdFor(args, scope);
+    const appId = await appIdFor(args, scope);
     const path =
       kind === 'template' ? '/cgi-bin/message/template/send' : '/cgi-bin/message/subscribe/send';
     const check = kind === 'template' ? templateMessageBody : subscribeMessageBody;
@@ -104,7 +104,7 @@ export function createWechatHostRequests(deps: {
 
   return {
     async 'wechat.token'(rawArgs, scope) {
-      const appId = appIdFor(asObject(rawArgs), scope);
+      const appId = await appIdFor(asObject(rawArgs), scope);
       const token = await tokens.get(appId);
       return {
         access_token: token.accessToken,
@@ -114,7 +114,7 @@ export function createWechatHostRequests(deps: {
     async 'wechat.customMessage'(rawArgs, scope) {
       const args = asObject(rawArgs);
       const body = customMessageBody(args.message);
-      return logged(scope, appIdFor(args, scope), {
+      return logged(scope, await appIdFor(args, scope), {
         method: 'POST',
         path: '/cgi-bin/message/custom/send',
         body,
@@ -124,7 +124,7 @@ export function createWechatHostRequests(deps: {
       const args = asObject(rawArgs);
       const toUser = optionalText(args.toUser);
       if (toUser === undefined) throw new WechatArgumentError('The event has no FromUserName');
-      return logged(scope, appIdFor(args, scope), {
+      return logged(scope, await appIdFor(args, scope), {
         method: 'POST',
         path: '/cgi-bin/message/custom/send',
         body: replyAsCustomMessage(toUser, args.message),
@@ -137,7 +137,7 @@ export function createWechatHostRequests(deps: {
       const openid = optionalText(args.openid);
       if (openid === undefined)
         throw new WechatArgumentError('openid is required', { path: 'openid' });
-      return logged(scope, appIdFor(args, scope), {
+      return logged(scope, await appIdFor(args, scope), {
         method: 'GET',
         path: '/cgi-bin/user/info',
         query: { openid, lang: optionalText(args.lang) ?? 'zh_CN' },
@@ -166,7 +166,7 @@ export function createWechatHostRequests(deps: {
         new Blob([bytes], { type: optionalText(args.contentType) ?? 'application/octet-stream' }),
         filename,
       );
-      return logged(scope, appIdFor(args, scope), {
+      return logged(scope, await appIdFor(args, scope), {
         method: 'POST',
         path: '/cgi-bin/media/upload',
         query: { type },
@@ -183,7 +183,7 @@ export function createWechatHostRequests(deps: {
       const args = asObject(rawArgs);
       if (typeof args.content !== 'string' || args.content === '')
         throw new WechatArgumentError('The text to check is required', { path: 'text' });
-      const appId = appIdFor(args, scope);
+      const appId = await appIdFor(args, scope);
       const openid = optionalText(args.openid);
       if (openid !== undefined) {
         const scene = Number(args.scene ?? 2);
@@ -227,7 +227,7 @@ export function createWechatHostRequests(deps: {
       const query: Record<string, string> = {};
       for (const [k, v] of Object.entries(asObject(args.query)))
         if (k !== 'access_token' && v !== undefined && v !== null) query[k] = String(v);
-      return logged(scope, appIdFor(args, scope), {
+      return logged(scope, await appIdFor(args, scope), {
         method,
         path,
         query,

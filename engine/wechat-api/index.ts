@@ -42,7 +42,11 @@ export function createWechatApi(deps: {
     ...(deps.options ? { options: deps.options } : {}),
   });
   // A new or removed AppSecret: the account's token (and its back-off) no longer apply.
-  deps.accounts.onChange((appId) => tokens.forget(appId));
+  deps.accounts.onChange((appId) => {
+    tokens
+      .forget(appId)
+      .catch((err: unknown) => deps.log.warn({ appId, err }, 'stored access token not dropped'));
+  });
   const call = createWechatCall(http, tokens);
   return {
     tokens,

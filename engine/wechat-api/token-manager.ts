@@ -53,7 +53,7 @@ export function quotaDay(now: number): string {
 export class TokenManager {
   readonly #http: WechatHttp;
   readonly #store: TokenStore;
-  readonly #secretOf: (appId: string) => string | undefined;
+  readonly #secretOf: (appId: string) => Promise<string | undefined>;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #refreshRatio: number;
@@ -64,7 +64,7 @@ export class TokenManager {
   constructor(deps: {
     http: WechatHttp;
     store: TokenStore;
-    secretOf: (appId: string) => string | undefined;
+    secretOf: (appId: string) => Promise<string | undefined>;
     clock: Clock;
     log: Logger;
     options?: TokenManagerOptions;
@@ -79,11 +79,14 @@ export class TokenManager {
     this.#backoffMaxMs = deps.options?.backoffMaxMs ?? 300_000;
   }
 
-  #state(appId: string): AccountState {
+  async #state(appId: string): Promise<AccountState> {
     let state = this.#accounts.get(appId);
     if (state === undefined) {
+      const stored = await this.#store.get(appId);
+      // Another call may have filled it while the store answered: keep that one.
+      state = this.#accounts.get(appId);
+      if (state !== undefined) return state;
       state = { failures: 0, retryAt: 0 };
-      const stored = this.#store.get(appId);
       if (stored !== undefined) state.token = stored;
       this.#accounts.set(appId, state);
     }
@@ -96,7 +99,7 @@ export class TokenManager {
 
   /** A token valid now; fetched, refreshed or waited for as described above. */
   async get(appId: string): Promise<AccessToken> {
-    const state = this.#state(appId);
+    const state = await this.#state(appId);
     const now = this.#clock.now();
     const token = state.token;
     if (token !== undefined && now < this.#refreshAt(token)) return token;
@@ -115,26 +118,26 @@ export class TokenManager {
   }
 
   /** Drops `used` if it is still the account's token (a call was told it is invalid). */
-  invalidate(appId: string, used: string): void {
-    const state = this.#state(appId);
+  async invalidate(appId: string, used: string): Promise<void> {
+    const state = await this.#state(appId);
     if (state.token?.accessToken !== used) return;
     state.token = undefined;
-    if (this.#store.get(appId)?.accessToken === used) this.#store.delete(appId);
+    if ((await this.#store.get(appId))?.accessToken === used) await this.#store.delete(appId);
   }
 
   /** Forgets everything of an account (its AppSecret changed or it was removed). */
-  forget(appId: string): void {
+  async forget(appId: string): Promise<void> {
     this.#accounts.delete(appId);
-    this.#store.delete(appId);
+    await this.#store.delete(appId);
   }
 
   /** Figures for the admin API: today's fetches against the quota, failures, back-off. */
-  stats(appId: string): Record<string, unknown> {
+  async stats(appId: string): Promise<Record<string, unknown>> {
     const now = this.#clock.now();
     const day = quotaDay(now);
-    const counts = this.#store.fetchCounts(appId, day);
+    const counts = await this.#store.fetchCounts(appId, day);
     const state = this.#accounts.get(appId);
-    const token = state?.token ?? this.#store.get(appId);
+    const token = state?.token ?? (await this.#store.get(appId));
     return {
       appId,
       day,
@@ -162,7 +165,7 @@ export class TokenManager {
   async #fetch(appId: string, state: AccountState): Promise<StoredAccessToken> {
     const started = this.#clock.now();
     // Another process sharing the store may have refreshed meanwhile: use its token.
-    const shared = this.#store.get(appId);
+    const shared = await this.#store.get(appId);
     if (
       shared !== undefined &&
       shared.fetchedAt > (state.token?.fetchedAt ?? -1) &&
@@ -171,7 +174,7 @@ export class TokenManager {
       state.token = shared;
       return shared;
     }
-    const secret = this.#secretOf(appId);
+    const secret = await this.#secretOf(appId);
     if (secret === undefined)
       throw new WechatAccountError(
         'E_WECHAT_API_NO_SECRET',
@@ -198,8 +201,8 @@ export class TokenManager {
       );
     const now = this.#clock.now();
     const token = { accessToken, expiresAt: now + expiresIn * 1000, fetchedAt: now };
-    this.#store.put(appId, token);
-    this.#store.countFetch(appId, quotaDay(now), true);
+    await this.#store.put(appId, token);
+    await this.#store.countFetch(appId, quotaDay(now), true);
     state.token = token;
     state.failures = 0;
     state.retryAt = 0;
@@ -215,7 +218,12 @@ export class TokenManager {
     state.retryAt = now + delay;
     const code = (err as { code?: unknown }).code;
     state.lastError = `${code === undefined ? '' : `${String(code)} `}${err.message}`;
-    this.#store.countFetch(appId, quotaDay(now), false);
+    // Counted on the side: the error is what the caller needs now.
+    this.#store
+      .countFetch(appId, quotaDay(now), false)
+      .catch((countErr: unknown) =>
+        this.#log.warn({ appId, err: countErr }, 'fetch count not stored'),
+      );
     this.#log.warn(
       {
         appId,

@@ -22,7 +22,7 @@ export function createWechatCall(http: WechatHttp, tokens: TokenManager): Wechat
     let token = await tokens.get(appId);
     let answer = await send(token.accessToken);
     if (TOKEN_ERRCODES.has(Number(answer.errcode))) {
-      tokens.invalidate(appId, token.accessToken);
+      await tokens.invalidate(appId, token.accessToken);
       token = await tokens.get(appId);
       answer = await send(token.accessToken);
     }

@@ -152,17 +152,17 @@ describe('admin routes in every path spelling', () => {
     expect([...statuses].sort()).toEqual([401, 404]);
 
     const store = t.engine.store;
-    expect(store.accounts.get(APP_ID)?.token).toBe(TOKEN);
-    expect(store.functions.list().map((f) => f.name)).toEqual(['keep']);
-    expect(store.functions.listVersions('keep')).toHaveLength(1);
-    expect(store.functions.getActive('keep')?.env).toEqual({});
-    expect(store.triggers.list().map((tr) => tr.name)).toEqual(['keep']);
+    expect((await store.accounts.get(APP_ID))?.token).toBe(TOKEN);
+    expect((await store.functions.list()).map((f) => f.name)).toEqual(['keep']);
+    expect(await store.functions.listVersions('keep')).toHaveLength(1);
+    expect((await store.functions.getActive('keep'))?.env).toEqual({});
+    expect((await store.triggers.list()).map((tr) => tr.name)).toEqual(['keep']);
     expect((await t.engine.tables.listTables()).map((tb) => tb.name)).toEqual(['keep_table']);
     expect((await t.engine.tables.getTable('keep_table')).fields.map((f) => f.name)).not.toContain(
       'pwned',
     );
     expect(await t.engine.tables.count('keep_table')).toBe(0);
-    expect(store.jobs.list({ function: 'keep', limit: 10, offset: 0 }).total).toBe(0);
+    expect((await store.jobs.list({ function: 'keep', limit: 10, offset: 0 })).total).toBe(0);
   });
 
   it('routes only the canonical spelling: with the token, a non-canonical path is 404', async () => {

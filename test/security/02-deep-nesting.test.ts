@@ -141,12 +141,12 @@ describe('deep nesting never crosses a process or JSON boundary', () => {
   });
 
   it('refuses a deep hook body with 400 before it is stored', async () => {
-    const before = t.engine.store.inbox.pending(1000).length;
+    const before = (await t.engine.store.delivery.pending(1000)).length;
     const refused = await rawPost(`${t.engine.url}/hooks/${hookKey}`, deepJson(DEEP));
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatchObject({ code: 'E_JSON_TOO_DEEP', limit: 64 });
     await t.engine.settled();
-    expect(t.engine.store.inbox.pending(1000).length).toBe(before);
+    expect((await t.engine.store.delivery.pending(1000)).length).toBe(before);
     const logs = await t.api('GET', '/triggers/inbound/logs');
     expect(logs.body.objects).toEqual([]);
     // A body within the limit is taken and runs.

@@ -10,13 +10,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteEngineStore, type InboxEntry } from '../../engine/store/index.ts';
-import { GroupCommitInbox } from '../../engine/receiver/index.ts';
+import { GroupCommit } from '../../engine/inbox/index.ts';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { buildPush, sendPush } from '../helpers/wechat-push.ts';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()!();
+const cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
 });
 
 /** `[[[…]]]`: valid JSON that JSON.parse reads and JSON.stringify cannot write back. */
@@ -38,7 +38,7 @@ describe('group commit with a bad entry in the group', () => {
     const store = openSqliteEngineStore(path.join(dir, 'engine.db'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     cleanups.push(() => store.close());
-    const group = new GroupCommitInbox(store.inbox);
+    const group = new GroupCommit(store.delivery);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     const bad = [JSON.parse(deepJson(20_000)), { n: 10n }, cyclic, undefined];
@@ -60,7 +60,7 @@ describe('group commit with a bad entry in the group', () => {
       'E_EVENT_NOT_STORABLE',
     ]);
     for (const outcome of await Promise.all(bads)) expect(outcome).toMatchObject({ status: 400 });
-    expect(store.inbox.pending(1000)).toHaveLength(45);
+    expect(await store.delivery.pending(1000)).toHaveLength(45);
   });
 
   it('commits the others alone when the store refuses one entry inside the transaction', async () => {
@@ -68,8 +68,8 @@ describe('group commit with a bad entry in the group', () => {
     const store = openSqliteEngineStore(path.join(dir, 'engine.db'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     cleanups.push(() => store.close());
-    const group = new GroupCommitInbox(store.inbox);
-    // Serialisable data, but a key SQLite cannot bind: fails inside acceptMany.
+    const group = new GroupCommit(store.delivery);
+    // Serialisable data, but a key SQLite cannot bind: fails inside the batch's transaction.
     const unbindable = { ...push({ ok: true }), key: { not: 'a string' } as unknown as string };
     const goods = Array.from({ length: 20 }, (_, i) => group.accept(push({ i })));
     const refused = group.accept(unbindable).then(
@@ -78,7 +78,7 @@ describe('group commit with a bad entry in the group', () => {
     );
     expect(await Promise.all(goods)).toEqual(Array(20).fill(true));
     expect(await refused).toBeInstanceOf(TypeError);
-    expect(store.inbox.pending(1000)).toHaveLength(20);
+    expect(await store.delivery.pending(1000)).toHaveLength(20);
   });
 });
 

@@ -22,9 +22,9 @@ const onDisk = (file: string) =>
     .map((f) => fs.readFileSync(f).toString('latin1'))
     .join('');
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()!();
+const cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
 });
 
 describe('hook keys on a running engine', () => {
@@ -100,7 +100,7 @@ describe('hook keys on a running engine', () => {
 });
 
 describe('migration of hook keys stored in clear', () => {
-  it('moves every key to its hash and hint, empties the old column, and the keys keep working', () => {
+  it('moves every key to its hash and hint, empties the old column, and the keys keep working', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-sec-migrate-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'engine.db');
@@ -120,14 +120,14 @@ describe('migration of hook keys stored in clear', () => {
 
     const store = openSqliteEngineStore(file);
     cleanups.push(() => store.close());
-    expect(store.triggers.getByWebhookKey('old-key-number-one-AAAA')?.name).toBe('one');
-    expect(store.triggers.getByWebhookKey('old-key-number-two-BBBB')?.name).toBe('two');
-    expect(store.triggers.getByWebhookKey('old-key-number-one-AAAa')).toBeUndefined();
-    expect(store.triggers.get('one')).toMatchObject({
+    expect((await store.triggers.getByWebhookKey('old-key-number-one-AAAA'))?.name).toBe('one');
+    expect((await store.triggers.getByWebhookKey('old-key-number-two-BBBB'))?.name).toBe('two');
+    expect(await store.triggers.getByWebhookKey('old-key-number-one-AAAa')).toBeUndefined();
+    expect(await store.triggers.get('one')).toMatchObject({
       webhookKeyHash: sha256('old-key-number-one-AAAA'),
       webhookKeyHint: 'AAAA',
     });
-    expect(store.triggers.get('tick')).toMatchObject({
+    expect(await store.triggers.get('tick')).toMatchObject({
       webhookKeyHash: null,
       webhookKeyHint: null,
     });

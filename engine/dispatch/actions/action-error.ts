@@ -1,4 +1,11 @@
-import type { TriggerType } from '../../triggers/index.ts';
+import type {
+  Action,
+  FunctionAction,
+  TableAction,
+  TriggerType,
+  WebhookAction,
+} from '../../triggers/index.ts';
+import type { EventType } from '../../../runtime/sandbox.ts';
 
 /** A failed action attempt: `type` lands in the trigger log's error_type. */
 export class ActionError extends Error {
@@ -40,14 +47,52 @@ export interface ActionOutcome {
   jobId?: string;
 }
 
-export interface ActionRequest {
+export interface ActionRequest<A extends Action = Action> {
   trigger: { name: string; type: TriggerType };
-  action: Record<string, unknown>;
+  action: A;
   event: unknown;
-  eventType: string;
+  eventType: EventType;
   triggerLogId: string;
   /** Stable across retries of this firing (webhook deliveries carry it). */
   deliveryId: string;
+  /** The inbox entry holding the event: a job that runs on it names it instead of copying it. */
+  inboxId: string | null;
 }
 
-export type ActionExecutor = (request: ActionRequest) => Promise<ActionOutcome>;
+/** Runs one kind of action (`A`: FunctionAction, TableAction, WebhookAction). */
+export type ActionExecutor<A extends Action = Action> = (
+  request: ActionRequest<A>,
+) => Promise<ActionOutcome>;
+
+/** An executor per action type (the job runner hands each action to its own). */
+export interface ActionExecutors {
+  function: ActionExecutor<FunctionAction>;
+  table: ActionExecutor<TableAction>;
+  webhook: ActionExecutor<WebhookAction>;
+}
+
+/** Hands the request to the executor of its action's type. */
+export function executeAction(
+  executors: ActionExecutors,
+  request: ActionRequest,
+): Promise<ActionOutcome> {
+  const { action } = request;
+  switch (action.type) {
+    case 'function':
+      return executors.function({ ...request, action });
+    case 'table':
+      return executors.table({ ...request, action });
+    case 'webhook':
+      return executors.webhook({ ...request, action });
+    default: {
+      // Queued by another version of the engine: the types above are all this one knows.
+      const queued: { type?: unknown } = action;
+      return Promise.reject(
+        new ActionError(
+          'E_ACTION_UNKNOWN',
+          `No executor for action type "${String(queued.type)}".`,
+        ),
+      );
+    }
+  }
+}

@@ -1,4 +1,9 @@
-import { checkWebhookTarget, signWebhookBody, type HostLookup } from '../../triggers/index.ts';
+import {
+  checkWebhookTarget,
+  signWebhookBody,
+  type HostLookup,
+  type WebhookAction,
+} from '../../triggers/index.ts';
 import { EngineError } from '../../errors.ts';
 import { ActionError, type ActionExecutor } from './action-error.ts';
 import { pinnedPost } from './pinned-post.ts';
@@ -18,9 +23,9 @@ export interface WebhookActionOptions {
  * saved), and the request connects to the addresses that check approved, not to a second
  * resolution of the name (DNS rebinding).
  */
-export function webhookAction(options: WebhookActionOptions): ActionExecutor {
+export function webhookAction(options: WebhookActionOptions): ActionExecutor<WebhookAction> {
   return async ({ trigger, action, event, deliveryId }) => {
-    const target = String(action.url);
+    const target = action.url;
     let checked;
     try {
       checked = await checkWebhookTarget(target, {

@@ -49,41 +49,41 @@ export function registerAccountRoutes(
     clock: Clock;
     assertUnused: InUseCheck;
     /** The access-token manager's figures for one account (engine/wechat-api/token-manager.ts). */
-    tokenStats?: (appId: string) => Record<string, unknown>;
+    tokenStats?: (appId: string) => Promise<Record<string, unknown>>;
   },
 ): void {
   const { accounts, clock } = deps;
 
   router.put('/wechat/accounts/:appId', async (ctx) => {
     const body = parseInput(accountBody, await readJsonBody(ctx));
-    ctx.body = renderAccount(accounts.put(ctx.params.appId!, body, clock.now()));
+    ctx.body = renderAccount(await accounts.put(ctx.params.appId!, body, clock.now()));
   });
 
-  router.get('/wechat/accounts', (ctx) => {
-    const all = accounts.list();
+  router.get('/wechat/accounts', async (ctx) => {
+    const all = await accounts.list();
     ctx.body = {
       meta: { limit: all.length, offset: 0, total_count: all.length },
       objects: all.map(renderAccount),
     };
   });
 
-  router.get('/wechat/accounts/:appId', (ctx) => {
-    const found = accounts.list().find((a) => a.appId === ctx.params.appId);
-    if (!found) accounts.prepared(ctx.params.appId!); // throws the 404
+  router.get('/wechat/accounts/:appId', async (ctx) => {
+    const found = (await accounts.list()).find((a) => a.appId === ctx.params.appId);
+    if (!found) await accounts.prepared(ctx.params.appId!); // throws the 404
     ctx.body = renderAccount(found!);
   });
 
   // Access-token figures: fetches today against WeChat's daily quota, failures, back-off.
-  router.get('/wechat/accounts/:appId/token-stats', (ctx) => {
-    accounts.prepared(ctx.params.appId!); // 404 for an unknown account
-    ctx.body = deps.tokenStats?.(ctx.params.appId!) ?? {};
+  router.get('/wechat/accounts/:appId/token-stats', async (ctx) => {
+    await accounts.prepared(ctx.params.appId!); // 404 for an unknown account
+    ctx.body = (await deps.tokenStats?.(ctx.params.appId!)) ?? {};
   });
 
-  router.delete('/wechat/accounts/:appId', (ctx) => {
+  router.delete('/wechat/accounts/:appId', async (ctx) => {
     const force = forceParam(ctx.query);
-    if (accounts.list().some((a) => a.appId === ctx.params.appId))
+    if ((await accounts.list()).some((a) => a.appId === ctx.params.appId))
       deps.assertUnused('account', ctx.params.appId!, force);
-    if (!accounts.delete(ctx.params.appId!)) {
+    if (!(await accounts.delete(ctx.params.appId!))) {
       throw new NotFoundError(
         'E_WECHAT_UNKNOWN_ACCOUNT',
         `No WeChat account "${ctx.params.appId}".`,
@@ -97,7 +97,7 @@ export function registerAccountRoutes(
   // encrypted), so `cloudfn push` needs no secrets on the user's machine.
   router.post('/wechat/accounts/:appId/sign', async (ctx) => {
     const body = parseInput(signBody, await readJsonBody(ctx));
-    const account = accounts.prepared(ctx.params.appId!);
+    const account = await accounts.prepared(ctx.params.appId!);
     ctx.body = signPush(account, {
       body: body.body,
       ...(body.encrypt === undefined ? {} : { encrypt: body.encrypt }),

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import type { InboxEntry, InboxWriter } from '../../store/index.ts';
+import type { Intake } from '../../inbox/index.ts';
 import type { FunctionService } from '../../functions/function-service.ts';
 import type { Clock } from '../../clock.ts';
 
@@ -100,18 +100,18 @@ export class Activity {
   }
 }
 
-/** The inbox writer, telling Activity whether each WeChat push was new or a duplicate. */
-export function observedInbox(inbox: InboxWriter, activity: Activity): InboxWriter {
+/** The intake, telling Activity whether each WeChat push was new or a duplicate. */
+export function observedIntake(intake: Intake, activity: Activity): Intake {
   return {
-    async accept(entry: InboxEntry) {
-      const isNew = await inbox.accept(entry);
-      if (entry.source === 'wechat_message')
+    async accept(event) {
+      const accepted = await intake.accept(event);
+      if (event.source === 'wechat_message')
         activity.emit({
           kind: 'push',
-          appId: entry.key,
-          outcome: isNew ? 'accepted' : 'deduplicated',
+          appId: event.key,
+          outcome: accepted.isNew ? 'accepted' : 'deduplicated',
         });
-      return isNew;
+      return accepted;
     },
   };
 }

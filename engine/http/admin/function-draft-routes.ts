@@ -49,7 +49,7 @@ export function registerFunctionDraftRoutes(
     const ifMatch = ctx.get('if-match');
     const ifNoneMatch = ctx.get('if-none-match');
     if (ifMatch || ifNoneMatch) {
-      const actual = store.functions.get(name)?.activeVersion ?? null;
+      const actual = (await store.functions.get(name))?.activeVersion ?? null;
       const expected = ifMatch ? versionTag(ifMatch) : undefined;
       const conflict = ifMatch
         ? expected === undefined || actual === null || (expected !== '*' && expected !== actual)
@@ -70,9 +70,9 @@ export function registerFunctionDraftRoutes(
   // removed) and `cloudfn plan`/`pull` (`?raw=true`: the code exactly as stored, so a pulled
   // file deploys to the same sha256). `active` names the version that runs, read in the same
   // request, so a deploy in between cannot pair one version's code with another's number.
-  router.get('/functions/:name/versions/:version', (ctx) => {
+  router.get('/functions/:name/versions/:version', async (ctx) => {
     const name = ctx.params.name!;
-    if (!store.functions.get(name)) throw new FunctionNotFoundError(name);
+    if (!(await store.functions.get(name))) throw new FunctionNotFoundError(name);
     const raw = ctx.query.raw;
     if (raw !== undefined && raw !== 'true' && raw !== 'false')
       throw new ValidationError('E_INVALID_QUERY', 'Query parameter "raw" must be true or false.', {
@@ -82,9 +82,9 @@ export function registerFunctionDraftRoutes(
     const version = Number(asked);
     const found =
       asked === 'active'
-        ? store.functions.getActive(name)
+        ? await store.functions.getActive(name)
         : /^\d{1,9}$/.test(asked)
-          ? store.functions.getVersion(name, version)
+          ? await store.functions.getVersion(name, version)
           : undefined;
     if (!found)
       throw new NotFoundError(
@@ -118,7 +118,7 @@ export function registerFunctionDraftRoutes(
       source: body.code,
       filename: body.filename ?? `${name}.js`,
     });
-    const active = store.functions.getActive(name);
+    const active = await store.functions.getActive(name);
     const draftName = `${name}#draft`;
     try {
       const outcome = await sandbox.invoke({

@@ -97,8 +97,8 @@ export function registerFunctionRoutes(
   },
 ): void {
   const { store, functions } = deps;
-  const mustExist = (name: string): FunctionRecord => {
-    const fn = store.functions.get(name);
+  const mustExist = async (name: string): Promise<FunctionRecord> => {
+    const fn = await store.functions.get(name);
     if (!fn) throw new FunctionNotFoundError(name);
     return fn;
   };
@@ -110,36 +110,38 @@ export function registerFunctionRoutes(
     ctx.body = renderFunction(fn, version);
   });
 
-  router.get('/functions', (ctx) => {
+  router.get('/functions', async (ctx) => {
     const { limit, offset } = pageParams(ctx.query);
-    const all = store.functions.list();
+    const all = await store.functions.list();
     ctx.body = {
       meta: { limit, offset, total_count: all.length },
-      objects: all
-        .slice(offset, offset + limit)
-        .map((fn) => renderFunction(fn, store.functions.getActive(fn.name))),
+      objects: await Promise.all(
+        all
+          .slice(offset, offset + limit)
+          .map(async (fn) => renderFunction(fn, await store.functions.getActive(fn.name))),
+      ),
     };
   });
 
-  router.get('/functions/:name', (ctx) => {
-    const fn = mustExist(ctx.params.name!);
-    ctx.body = renderFunction(fn, store.functions.getActive(fn.name));
+  router.get('/functions/:name', async (ctx) => {
+    const fn = await mustExist(ctx.params.name!);
+    ctx.body = renderFunction(fn, await store.functions.getActive(fn.name));
   });
 
   // The code that runs (the active version's bundle) with digests to compare against: what
   // `cloudfn pull` writes and `cloudfn deploy` plans with. Env values stay secret; only
   // their digest leaves the engine.
-  router.delete('/functions/:name', (ctx) => {
+  router.delete('/functions/:name', async (ctx) => {
     const force = forceParam(ctx.query);
-    mustExist(ctx.params.name!);
+    await mustExist(ctx.params.name!);
     deps.assertUnused('function', ctx.params.name!, force);
-    functions.delete(ctx.params.name!);
+    await functions.delete(ctx.params.name!);
     ctx.status = 204;
   });
 
-  router.get('/functions/:name/versions', (ctx) => {
-    mustExist(ctx.params.name!);
-    const versions = store.functions.listVersions(ctx.params.name!);
+  router.get('/functions/:name/versions', async (ctx) => {
+    await mustExist(ctx.params.name!);
+    const versions = await store.functions.listVersions(ctx.params.name!);
     ctx.body = {
       meta: { limit: versions.length, offset: 0, total_count: versions.length },
       objects: versions.map(renderVersion),
@@ -148,14 +150,14 @@ export function registerFunctionRoutes(
 
   router.patch('/functions/:name/env', async (ctx) => {
     const change = parseInput(envBody, await readJsonBody(ctx));
-    const { fn, version } = functions.changeEnv(ctx.params.name!, change);
+    const { fn, version } = await functions.changeEnv(ctx.params.name!, change);
     ctx.body = renderFunction(fn, version);
   });
 
   router.post('/functions/:name/rollback', async (ctx) => {
     const { version } = parseInput(rollbackBody, await readJsonBody(ctx));
-    const fn = functions.rollback(ctx.params.name!, version);
-    ctx.body = renderFunction(fn, store.functions.getActive(fn.name));
+    const fn = await functions.rollback(ctx.params.name!, version);
+    ctx.body = renderFunction(fn, await store.functions.getActive(fn.name));
   });
 
   router.post('/functions/:name/invoke', async (ctx) => {
@@ -179,12 +181,12 @@ export function registerFunctionRoutes(
     };
   });
 
-  router.get('/functions/:name/jobs', (ctx) => {
-    mustExist(ctx.params.name!);
+  router.get('/functions/:name/jobs', async (ctx) => {
+    await mustExist(ctx.params.name!);
     const { limit, offset } = pageParams(ctx.query);
     const status = typeof ctx.query.status === 'string' ? ctx.query.status : undefined;
     const source = typeof ctx.query.source === 'string' ? ctx.query.source : undefined;
-    const { total, objects } = store.jobs.list({
+    const { total, objects } = await store.jobs.list({
       function: ctx.params.name!,
       status,
       source,
@@ -194,8 +196,8 @@ export function registerFunctionRoutes(
     ctx.body = { meta: { limit, offset, total_count: total }, objects: objects.map(renderJob) };
   });
 
-  router.get('/jobs/:id', (ctx) => {
-    const job = store.jobs.get(ctx.params.id!);
+  router.get('/jobs/:id', async (ctx) => {
+    const job = await store.jobs.get(ctx.params.id!);
     if (!job)
       throw new NotFoundError('E_JOB_NOT_FOUND', `No job with id "${ctx.params.id}".`, {
         job: ctx.params.id,

@@ -30,30 +30,33 @@ function render(entry: InboxSummary): Record<string, unknown> {
  */
 export function registerInboxRoutes(
   router: Router,
-  deps: { store: EngineStore; onReplay: () => void },
+  deps: {
+    store: EngineStore;
+    /** Puts a set-aside entry back in line and wakes the dispatcher (the intake's replay). */
+    replay: (id: string) => Promise<boolean>;
+  },
 ): void {
-  const { store } = deps;
+  const { delivery } = deps.store;
 
-  router.get('/inbox', (ctx) => {
+  router.get('/inbox', async (ctx) => {
     const { status } = parseInput(listQuery, ctx.query, 'E_INVALID_QUERY');
     const { limit, offset } = pageParams(ctx.query);
-    const { total, objects } = store.inbox.list({ status, limit, offset });
+    const { total, objects } = await delivery.listEntries({ status, limit, offset });
     ctx.body = { meta: { limit, offset, total_count: total }, objects: objects.map(render) };
   });
 
-  router.get('/inbox/:id', (ctx) => {
-    const entry = store.inbox.get(ctx.params.id!);
+  router.get('/inbox/:id', async (ctx) => {
+    const entry = await delivery.getEntry(ctx.params.id!);
     if (!entry) throw new InboxEntryNotFoundError(ctx.params.id!);
     ctx.body = render(entry);
   });
 
-  router.post('/inbox/:id/replay', (ctx) => {
-    const entry = store.inbox.get(ctx.params.id!);
+  router.post('/inbox/:id/replay', async (ctx) => {
+    const entry = await delivery.getEntry(ctx.params.id!);
     if (!entry) throw new InboxEntryNotFoundError(ctx.params.id!);
-    if (!store.inbox.replay(entry.id))
+    if (!(await deps.replay(entry.id)))
       throw new InboxEntryNotReplayableError(entry.id, entry.status);
-    deps.onReplay();
     ctx.status = 202;
-    ctx.body = render(store.inbox.get(entry.id)!);
+    ctx.body = render((await delivery.getEntry(entry.id))!);
   });
 }

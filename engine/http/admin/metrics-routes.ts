@@ -42,7 +42,7 @@ export function registerMetricsRoutes(
   deps: { store: EngineStore; clock: Clock; activity: Activity; sandbox: Sandbox & SandboxView },
 ): void {
   const { store, clock, activity, sandbox } = deps;
-  router.get('/metrics', (ctx) => {
+  router.get('/metrics', async (ctx) => {
     const { window = 'hour' } = parseInput(metricsQuery, ctx.query, 'E_INVALID_QUERY');
     const { minutes, bucketMinutes } = WINDOWS[window];
     const now = clock.now();
@@ -87,8 +87,7 @@ export function registerMetricsRoutes(
     const perMinute = (n: number) => Math.round((n / minutes) * 100) / 100;
     const since = firstMinute * 60_000;
     const quarantined = sandbox.pathOf
-      ? store.functions
-          .list()
+      ? (await store.functions.list())
           .filter((fn) => sandbox.pathOf!(fn.name, fn.activeVersion) === 'quarantine')
           .map((fn) => fn.name)
       : [];
@@ -103,9 +102,10 @@ export function registerMetricsRoutes(
       },
       jobsByStatus,
       runTimeMs: { p50: percentile(bins, 0.5), p99: percentile(bins, 0.99) },
-      deadLetters: store.triggerLogs.list({ status: 'dead_letter', since, limit: 1, offset: 0 })
-        .total,
-      queueDepth: store.triggerLogs.list({ status: 'pending', limit: 1, offset: 0 }).total,
+      deadLetters: (
+        await store.delivery.listLogs({ status: 'dead_letter', since, limit: 1, offset: 0 })
+      ).total,
+      queueDepth: (await store.delivery.listLogs({ status: 'pending', limit: 1, offset: 0 })).total,
       executorRestarts: (sandbox.executors?.() ?? []).reduce((sum, e) => sum + e.restarts, 0),
       quarantined,
     };

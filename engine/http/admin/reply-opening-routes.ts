@@ -31,7 +31,7 @@ export function registerReplyOpeningRoutes(
 ): void {
   router.post('/wechat/accounts/:appId/open-reply', async (ctx) => {
     const { body } = parseInput(openBody, await readJsonBody(ctx));
-    const account = deps.accounts.prepared(ctx.params.appId!);
+    const account = await deps.accounts.prepared(ctx.params.appId!);
     const sealed = encryptedPart(body);
     ctx.body =
       sealed === undefined

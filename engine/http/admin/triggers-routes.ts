@@ -45,12 +45,11 @@ const logQuery = z.strictObject({
 const hint = (secret: string) => `…${secret.slice(-4)}`;
 
 /** The secrets of a definition's webhook actions. */
-const secretsOf = (definition: Record<string, unknown>): Set<string> =>
+const secretsOf = (definition: TriggerDefinition): Set<string> =>
   new Set(
-    (Array.isArray(definition.actions) ? (definition.actions as unknown[]) : []).flatMap((a) => {
-      const secret = (a as { secret?: unknown } | null)?.secret;
-      return typeof secret === 'string' ? [secret] : [];
-    }),
+    definition.actions.flatMap((a) =>
+      a.type === 'webhook' && a.secret !== undefined ? [a.secret] : [],
+    ),
   );
 
 /** An action as shown: a webhook action's secret only as a hint, unless `reveal` holds it. */
@@ -74,9 +73,7 @@ const withSecretHints = (definition: TriggerDefinition) => ({
  */
 const renderTrigger = (t: StoredTrigger, reveal: ReadonlySet<string> = new Set()) => ({
   ...t.definition,
-  ...(Array.isArray(t.definition.actions)
-    ? { actions: (t.definition.actions as unknown[]).map((a) => renderAction(a, reveal)) }
-    : {}),
+  actions: t.definition.actions.map((a) => renderAction(a, reveal)),
   ...(t.webhookKeyHint !== null ? { key_hint: `…${t.webhookKeyHint}` } : {}),
   ...(t.webhookKey ? { key: t.webhookKey, hook_path: `/hooks/${t.webhookKey}` } : {}),
   created_at: iso(t.createdAt),
@@ -107,10 +104,10 @@ export function registerTriggerRoutes(
 ): void {
   const { store, triggers, clock } = deps;
 
-  const listLogs = (query: Record<string, unknown>, trigger?: string) => {
+  const listLogs = async (query: Record<string, unknown>, trigger?: string) => {
     const { limit, offset } = pageParams(query);
     const { limit: _l, offset: _o, ...filter } = parseInput(logQuery, query, 'E_INVALID_QUERY');
-    const { total, objects } = store.triggerLogs.list({
+    const { total, objects } = await store.delivery.listLogs({
       ...filter,
       ...(trigger ? { trigger } : {}),
       limit,
@@ -119,8 +116,8 @@ export function registerTriggerRoutes(
     return { meta: { limit, offset, total_count: total }, objects: objects.map(renderLog) };
   };
 
-  const logOf = (name: string, id: string): TriggerLogRecord => {
-    const log = store.triggerLogs.get(id);
+  const logOf = async (name: string, id: string): Promise<TriggerLogRecord> => {
+    const log = await store.delivery.getLog(id);
     if (!log || log.trigger !== name) throw new TriggerLogNotFoundError(name, id);
     return log;
   };
@@ -139,17 +136,17 @@ export function registerTriggerRoutes(
     ctx.body = renderTrigger(saved, secretsOf(saved.definition));
   });
 
-  router.get('/triggers', (ctx) => {
+  router.get('/triggers', async (ctx) => {
     const { limit, offset } = pageParams(ctx.query);
-    const all = store.triggers.list();
+    const all = await store.triggers.list();
     ctx.body = {
       meta: { limit, offset, total_count: all.length },
       objects: all.slice(offset, offset + limit).map((t) => renderTrigger(t)),
     };
   });
 
-  router.get('/triggers/:name', (ctx) => {
-    ctx.body = renderTrigger(triggers.get(ctx.params.name!));
+  router.get('/triggers/:name', async (ctx) => {
+    ctx.body = renderTrigger(await triggers.get(ctx.params.name!));
   });
 
   router.put('/triggers/:name', async (ctx) => {
@@ -159,7 +156,7 @@ export function registerTriggerRoutes(
       ctx.body = { dry_run: true, trigger: withSecretHints(definition) };
       return;
     }
-    const before = secretsOf(triggers.get(ctx.params.name!).definition);
+    const before = secretsOf((await triggers.get(ctx.params.name!)).definition);
     const saved = await triggers.replace(ctx.params.name!, await readJsonBody(ctx));
     // Secrets this PUT set (given, or generated for a new or moved action) are shown once.
     const fresh = [...secretsOf(saved.definition)].filter((s) => !before.has(s));
@@ -171,18 +168,18 @@ export function registerTriggerRoutes(
     ctx.body = renderTrigger(await triggers.setEnabled(ctx.params.name!, enabled));
   });
 
-  router.delete('/triggers/:name', (ctx) => {
-    triggers.delete(ctx.params.name!);
+  router.delete('/triggers/:name', async (ctx) => {
+    await triggers.delete(ctx.params.name!);
     ctx.status = 204;
   });
 
-  router.post('/triggers/:name/rotate-key', (ctx) => {
-    ctx.body = renderTrigger(triggers.rotateKey(ctx.params.name!));
+  router.post('/triggers/:name/rotate-key', async (ctx) => {
+    ctx.body = renderTrigger(await triggers.rotateKey(ctx.params.name!));
   });
 
   router.post('/triggers/:name/test', async (ctx) => {
     const { data } = parseInput(testBody, await readJsonBody(ctx));
-    const definition = triggers.get(ctx.params.name!).definition as unknown as TriggerDefinition;
+    const { definition } = await triggers.get(ctx.params.name!);
     // A function or table deleted with force since the trigger was saved: it would fire, and
     // the firing would dead-letter, so the dry run says so.
     const missing = await triggers.missing(definition.name);
@@ -194,30 +191,30 @@ export function registerTriggerRoutes(
     };
   });
 
-  router.get('/triggers/:name/logs', (ctx) => {
-    triggers.get(ctx.params.name!);
-    ctx.body = listLogs(ctx.query, ctx.params.name!);
+  router.get('/triggers/:name/logs', async (ctx) => {
+    await triggers.get(ctx.params.name!);
+    ctx.body = await listLogs(ctx.query, ctx.params.name!);
   });
 
-  router.get('/triggers/:name/logs/:id', (ctx) => {
-    ctx.body = renderLog(logOf(ctx.params.name!, ctx.params.id!));
+  router.get('/triggers/:name/logs/:id', async (ctx) => {
+    ctx.body = renderLog(await logOf(ctx.params.name!, ctx.params.id!));
   });
 
   // Across triggers: "what happened to this user's push?" (?fromUserName=…, ?msgId=…).
-  router.get('/trigger-logs', (ctx) => {
-    ctx.body = listLogs(ctx.query);
+  router.get('/trigger-logs', async (ctx) => {
+    ctx.body = await listLogs(ctx.query);
   });
 
   // Every dead letter of a trigger back in the queue at once (`cloudfn triggers replay --all-dead`).
   router.post('/triggers/:name/logs/replay', async (ctx) => {
-    triggers.get(ctx.params.name!);
+    await triggers.get(ctx.params.name!);
     const { status } = parseInput(replayAllBody, await readJsonBody(ctx));
     const now = clock.now();
     let replayed = 0;
     let skipped = 0;
     // Each replayed row leaves `status`, so the first page is read again until none is left.
     for (;;) {
-      const { objects } = store.triggerLogs.list({
+      const { objects } = await store.delivery.listLogs({
         trigger: ctx.params.name!,
         status,
         limit: 500,
@@ -225,7 +222,7 @@ export function registerTriggerRoutes(
       });
       if (objects.length === 0) break;
       for (const log of objects) {
-        if (store.queue.replay(log.id, now)) replayed++;
+        if (await store.delivery.replay(log.id, now)) replayed++;
         else skipped++;
       }
     }
@@ -234,11 +231,12 @@ export function registerTriggerRoutes(
     ctx.body = { trigger: ctx.params.name!, status, replayed };
   });
 
-  router.post('/triggers/:name/logs/:id/replay', (ctx) => {
-    const log = logOf(ctx.params.name!, ctx.params.id!);
-    if (!store.queue.replay(log.id, clock.now())) throw new TriggerLogNotReplayableError(log.id);
+  router.post('/triggers/:name/logs/:id/replay', async (ctx) => {
+    const log = await logOf(ctx.params.name!, ctx.params.id!);
+    if (!(await store.delivery.replay(log.id, clock.now())))
+      throw new TriggerLogNotReplayableError(log.id);
     deps.onReplay();
     ctx.status = 202;
-    ctx.body = renderLog(store.triggerLogs.get(log.id)!);
+    ctx.body = renderLog((await store.delivery.getLog(log.id))!);
   });
 }

@@ -38,7 +38,7 @@ export function sqliteTokenStore(db: Database, box: SecretBox): TokenStore {
     'SELECT fetches, failures FROM wechat_token_fetches WHERE app_id = ? AND day = ?',
   );
   return {
-    get(appId) {
+    async get(appId) {
       const row = byId.get(appId);
       if (row === undefined) return undefined;
       return {
@@ -47,7 +47,7 @@ export function sqliteTokenStore(db: Database, box: SecretBox): TokenStore {
         fetchedAt: row.fetched_at,
       };
     },
-    put(appId, token) {
+    async put(appId, token) {
       upsert.run(
         appId,
         box.seal(token.accessToken, context(appId)),
@@ -55,13 +55,13 @@ export function sqliteTokenStore(db: Database, box: SecretBox): TokenStore {
         token.fetchedAt,
       );
     },
-    delete(appId) {
+    async delete(appId) {
       remove.run(appId);
     },
-    countFetch(appId, day, ok) {
+    async countFetch(appId, day, ok) {
       count.run({ appId, day, failed: ok ? 0 : 1 });
     },
-    fetchCounts(appId, day) {
+    async fetchCounts(appId, day) {
       return counts.get(appId, day) ?? { fetches: 0, failures: 0 };
     },
   };

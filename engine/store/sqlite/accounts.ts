@@ -46,7 +46,7 @@ export function sqliteAccountStore(db: Database, box: SecretBox): AccountStore {
   const all = db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY app_id');
   const remove = db.prepare('DELETE FROM accounts WHERE app_id = ?');
   return {
-    put(account, now) {
+    async put(account, now) {
       const { appId } = account;
       upsert.run({
         appId,
@@ -59,12 +59,12 @@ export function sqliteAccountStore(db: Database, box: SecretBox): AccountStore {
       });
       return toRecord(byId.get(appId)!);
     },
-    get(appId) {
+    async get(appId) {
       const row = byId.get(appId);
       return row && toRecord(row);
     },
-    list: () => all.all().map(toRecord),
-    delete: (appId) => remove.run(appId).changes > 0,
+    list: async () => all.all().map(toRecord),
+    delete: async (appId) => remove.run(appId).changes > 0,
   };
 }
 

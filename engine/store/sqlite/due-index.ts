@@ -3,10 +3,13 @@
  * claimed) instead of a scan of the whole backlog: a SQL window over 10,000 queued items took
  * ≈ 20 ms per claim, and the job runner claims on every completion, so a backlog slowed the
  * very work that drains it. The queue store is the only writer of the queue table (one engine
- * process per database), keeps this index in step with it, and rebuilds it from the table at
- * start; an entry whose row has gone (a rolled-back dispatch) is dropped when met.
+ * process per SQLite database), keeps this index in step with it, and rebuilds it from the
+ * table at start; an entry whose row has gone (a rolled-back dispatch) is dropped when met.
  */
-import type { QueueItem } from '../ports.ts';
+import type { Delivery } from '../ports.ts';
+
+/** A firing as the queue hands it out, less the claim (owner, lease). */
+export type QueuedFiring = Omit<Delivery, 'owner' | 'leaseUntil'>;
 
 export interface DueEntry {
   id: string;
@@ -18,7 +21,7 @@ export interface DueEntry {
    * The item itself, when this process queued it (or claimed it before): a claim then hands
    * it out without reading and parsing its row again. Entries loaded at start have none.
    */
-  item?: QueueItem;
+  item?: QueuedFiring;
 }
 
 const before = (a: DueEntry, b: DueEntry) =>
@@ -88,15 +91,4 @@ export class DueIndex {
     candidates.sort((a, b) => a.runAt - b.runAt || a.rowid - b.rowid);
     return candidates.slice(0, Math.max(0, limit));
   }
-}
-
-/** The lane of an action (as QueueItem.lane): one per function, else one per trigger action. */
-export function laneOf(
-  action: Record<string, unknown>,
-  trigger: string,
-  actionIndex: number,
-): string {
-  return action.type === 'function'
-    ? `function:${String(action.function)}`
-    : `action:${trigger}#${actionIndex}`;
 }

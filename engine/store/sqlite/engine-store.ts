@@ -9,9 +9,8 @@ import { resolveSecretsKeys } from '../../secrets/secrets-key.ts';
 import { sqliteFunctionStore } from './functions.ts';
 import { sqliteJobStore } from './jobs.ts';
 import { sqliteTriggerStore } from './triggers.ts';
-import { sqliteTriggerLogStore } from './trigger-logs.ts';
-import { closeInboxSync, sqliteInbox } from './inbox.ts';
-import { sqliteQueue } from './queue.ts';
+import { closeInboxSync } from './inbox.ts';
+import { sqliteDeliveryLog } from './delivery-log.ts';
 import { writeBehindOf } from './write-behind.ts';
 
 /**
@@ -19,7 +18,8 @@ import { writeBehindOf } from './write-behind.ts';
  * WAL with synchronous=FULL: a push answered `success` is on disk even if the machine
  * loses power right after (NORMAL would only survive a process crash). The inbox gets the
  * same durability with its fsync off the event loop (commit at NORMAL, then wal-sync.ts).
- * Bookkeeping (jobs, trigger-log updates, queue completions) is written behind at NORMAL, in
+ * The delivery log (delivery-log.ts) and the jobs are one process's: it keeps the queue's due
+ * items in memory. Bookkeeping (jobs, trigger-log updates, queue completions) is written behind at NORMAL, in
  * one transaction per turn of the event loop (write-behind.ts): it becomes durable with the
  * next inbox sync, and a crash can only make delivery run again (at least once).
  */
@@ -62,14 +62,12 @@ export function openSqliteEngineStore(
     functions: sqliteFunctionStore(db),
     jobs: sqliteJobStore(db),
     triggers: sqliteTriggerStore(db),
-    triggerLogs: sqliteTriggerLogStore(db),
-    inbox: sqliteInbox(db, { waitForDisk: options.durability !== 'process' }),
-    queue: sqliteQueue(db),
+    delivery: sqliteDeliveryLog(db, { waitForDisk: options.durability !== 'process' }),
     settings: {
-      get: (key) => getSetting.get(key)?.value,
-      set: (key, value) => void setSetting.run(key, value),
+      get: async (key) => getSetting.get(key)?.value,
+      set: async (key, value) => void setSetting.run(key, value),
     },
-    close: () => {
+    close: async () => {
       writeBehindOf(db).close(); // commit queued bookkeeping before the file closes
       closeInboxSync(db);
       db.close();

@@ -80,23 +80,28 @@ export function sqliteFunctionStore(db: Database): FunctionStore {
     },
   );
 
+  const remove = db.transaction((name: string) => {
+    removeVersions.run(name);
+    return removeFn.run(name).changes > 0;
+  });
+
   return {
-    deploy: (name, version, now) => deploy(name, version, now),
-    get(name) {
+    deploy: async (name, version, now) => deploy(name, version, now),
+    async get(name) {
       const row = fnByName.get(name);
       return row && toFunction(row);
     },
-    getVersion(name, version) {
+    async getVersion(name, version) {
       const row = versionRow.get(name, version);
       return row && toVersion(row);
     },
-    getActive(name) {
+    async getActive(name) {
       const row = activeRow.get(name);
       return row && toVersion(row);
     },
-    list: () => allFns.all().map(toFunction),
-    listVersions: (name) => versionsOf.all(name).map(toVersion),
-    activate(name, version, now) {
+    list: async () => allFns.all().map(toFunction),
+    listVersions: async (name) => versionsOf.all(name).map(toVersion),
+    async activate(name, version, now) {
       if (!versionRow.get(name, version)) {
         throw new NotFoundError(
           'E_FUNCTION_VERSION_NOT_FOUND',
@@ -107,9 +112,6 @@ export function sqliteFunctionStore(db: Database): FunctionStore {
       setActive.run(version, now, name);
       return toFunction(fnByName.get(name)!);
     },
-    delete: db.transaction((name: string) => {
-      removeVersions.run(name);
-      return removeFn.run(name).changes > 0;
-    }),
+    delete: async (name) => remove(name),
   };
 }

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Inbox, InboxEntry, InboxStatus, InboxSummary, PendingInboxEntry } from '../ports.ts';
+import type { InboxEntry, InboxStatus, InboxSummary, PendingInboxEntry } from '../ports.ts';
 import { WalSync } from './wal-sync.ts';
 import { writeBehindOf } from './write-behind.ts';
 
@@ -66,11 +66,31 @@ function toPending(row: InboxRow): PendingInboxEntry {
   return entry;
 }
 
+/** The inbox table's side of the delivery log (delivery-log.ts puts the port over it). */
+export interface InboxTable {
+  /** One transaction, relaxed: durable once `sync()` called after it resolves. */
+  acceptMany(entries: InboxEntry[]): boolean[];
+  /** Resolves once every entry accepted before the call is durable (an fsync off the loop). */
+  sync(): Promise<void>;
+  pending(limit: number): PendingInboxEntry[];
+  setAside(id: string, error: string, at: number): void;
+  list(query: { status?: InboxStatus; limit: number; offset: number }): {
+    total: number;
+    objects: InboxSummary[];
+  };
+  get(id: string): InboxSummary | undefined;
+  replay(id: string): boolean;
+  prune(before: number): number;
+}
+
 /**
  * `waitForDisk: false` (CLOUDFN_DURABILITY=process): `sync` resolves at once, so a push is
  * answered once committed to the log, not once the log is on disk (docs/deployment.md).
  */
-export function sqliteInbox(db: Database, options: { waitForDisk?: boolean } = {}): Inbox {
+export function sqliteInboxTable(
+  db: Database,
+  options: { waitForDisk?: boolean } = {},
+): InboxTable {
   // OR IGNORE against the unique (source, key, dedup_key) index makes dedup atomic, even
   // for retries that arrive concurrently or in the same batch (the later one is ignored).
   const insert = db.prepare(`
@@ -79,7 +99,20 @@ export function sqliteInbox(db: Database, options: { waitForDisk?: boolean } = {
   const pending = db.prepare<[number], InboxRow>(
     'SELECT * FROM inbox WHERE dispatched = 0 ORDER BY received_at, rowid LIMIT ?',
   );
-  const prune = db.prepare('DELETE FROM inbox WHERE received_at < ? AND dispatched = 1');
+  // A dispatched entry goes once past retention unless a trigger log or a job still shows its
+  // event (they keep no copy): that one only forgets its dedup key, as a dropped one would.
+  // NOT IN over the two columns: SQLite builds each set once per run (no index on them is
+  // kept, which would cost every push), off the hot path.
+  const dropOld = db.prepare(`
+    DELETE FROM inbox WHERE received_at < ? AND dispatched = 1
+      AND id NOT IN (SELECT inbox_id FROM trigger_logs WHERE inbox_id IS NOT NULL)
+      AND id NOT IN (SELECT inbox_id FROM jobs WHERE inbox_id IS NOT NULL)`);
+  const forgetKeys = db.prepare(
+    'UPDATE inbox SET dedup_key = NULL WHERE received_at < ? AND dispatched = 1 AND dedup_key IS NOT NULL',
+  );
+  const prune = db.transaction(
+    (before: number) => dropOld.run(before).changes + forgetKeys.run(before).changes,
+  );
   const setAside = db.prepare(
     'UPDATE inbox SET dispatched = 2, dispatch_error = ?, failed_at = ? WHERE id = ? AND dispatched = 0',
   );
@@ -108,7 +141,6 @@ export function sqliteInbox(db: Database, options: { waitForDisk?: boolean } = {
   const walSync = db.memory || options.waitForDisk === false ? undefined : new WalSync(db.name);
   syncs.set(db, walSync);
   return {
-    accept: acceptOne,
     acceptMany: (entries) => {
       if (entries.length === 0) return [];
       // Inside another open transaction this would only be a savepoint, committed later
@@ -139,6 +171,9 @@ export function sqliteInbox(db: Database, options: { waitForDisk?: boolean } = {
       return row === undefined ? undefined : toSummary(row);
     },
     replay: (id) => replay.run(id).changes === 1,
-    prune: (before) => prune.run(before).changes,
+    prune: (before) => {
+      writeBehind.flush(); // log rows and jobs written behind reference entries too
+      return prune(before);
+    },
   };
 }

@@ -20,6 +20,7 @@ interface JobRow {
   log: string | null;
   trigger_name: string | null;
   trigger_log_id: string | null;
+  inbox_id: string | null;
 }
 
 const toRecord = (row: JobRow): JobRecord => ({
@@ -34,6 +35,7 @@ const toRecord = (row: JobRow): JobRecord => ({
   cpuMs: row.cpu_ms,
   memoryBytes: row.memory_bytes,
   data: fromJson(row.data, null),
+  inboxId: row.inbox_id,
   result: fromJson(row.result, null),
   error: fromJson(row.error, null),
   log: fromJson(row.log, []),
@@ -43,12 +45,17 @@ const toRecord = (row: JobRow): JobRecord => ({
 
 export function sqliteJobStore(db: Database): JobStore {
   const insert = db.prepare(`
-    INSERT INTO jobs (id, function, version, source, status, created_at, data, trigger_name, trigger_log_id)
-    VALUES (@id, @function, @version, @source, @status, @createdAt, @data, @triggerName, @triggerLogId)`);
+    INSERT INTO jobs (id, function, version, source, status, created_at, data, inbox_id, trigger_name, trigger_log_id)
+    VALUES (@id, @function, @version, @source, @status, @createdAt, @data, @inboxId, @triggerName, @triggerLogId)`);
+  // A job's event is its own copy (direct runs, rows older than migration 5) or its inbox entry's.
+  const WITH_EVENT = `SELECT j.id, j.function, j.version, j.source, j.status, j.created_at,
+    j.finished_at, j.duration_ms, j.cpu_ms, j.memory_bytes, COALESCE(j.data, i.data) AS data,
+    j.inbox_id, j.result, j.error, j.log, j.trigger_name, j.trigger_log_id
+    FROM jobs j LEFT JOIN inbox i ON i.id = j.inbox_id`;
   const finish = db.prepare(`
     UPDATE jobs SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs, cpu_ms = @cpuMs,
       memory_bytes = @memoryBytes, result = @result, error = @error, log = @log WHERE id = @id`);
-  const byId = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?');
+  const byId = db.prepare<[string], JobRow>(`${WITH_EVENT} WHERE j.id = ?`);
   const failInterrupted = db.prepare(`
     UPDATE jobs SET status = 'execution_failed', finished_at = @now, error = @error
     WHERE status IN ('executing', 'waiting')`);
@@ -69,11 +76,12 @@ export function sqliteJobStore(db: Database): JobStore {
   const writes = writeBehindOf(db);
 
   return {
-    create(job) {
-      const row = { ...job, data: toJson(job.data) };
+    async create(job) {
+      // No copy of an event its inbox entry holds.
+      const row = { ...job, data: job.inboxId === null ? toJson(job.data) : null };
       writes.defer(['jobs'], () => insert.run(row));
     },
-    finish(id, o) {
+    async finish(id, o) {
       const row = {
         id,
         ...o,
@@ -83,32 +91,32 @@ export function sqliteJobStore(db: Database): JobStore {
       };
       writes.defer(['jobs'], () => finish.run(row));
     },
-    failInterrupted(now) {
+    async failInterrupted(now) {
       writes.flush();
       return failInterrupted.run({ now, error: interruptedError }).changes;
     },
-    pruneBatch(before, limit) {
+    async pruneBatch(before, limit) {
       writes.flushFor('jobs');
       return pruneOldest.run({ before, limit }).changes;
     },
-    get(id) {
+    async get(id) {
       writes.flushFor('jobs');
       const row = byId.get(id);
       return row && toRecord(row);
     },
-    list(filter) {
+    async list(filter) {
       writes.flushFor('jobs');
-      const where = ['function = @function'];
-      if (filter.status) where.push('status = @status');
-      if (filter.source) where.push('source = @source');
+      const where = ['j.function = @function'];
+      if (filter.status) where.push('j.status = @status');
+      if (filter.source) where.push('j.source = @source');
       const clause = where.join(' AND ');
       const params = { function: filter.function, status: filter.status, source: filter.source };
       const total = (
-        db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE ${clause}`).get(params) as { n: number }
+        db.prepare(`SELECT COUNT(*) AS n FROM jobs j WHERE ${clause}`).get(params) as { n: number }
       ).n;
       const rows = db
         .prepare(
-          `SELECT * FROM jobs WHERE ${clause} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+          `${WITH_EVENT} WHERE ${clause} ORDER BY j.created_at DESC, j.rowid DESC LIMIT @limit OFFSET @offset`,
         )
         .all({ ...params, limit: filter.limit, offset: filter.offset }) as JobRow[];
       return { total, objects: rows.map(toRecord) };

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { hookKeyHash, hookKeyHint } from './hook-key-hash.ts';
+import { eventTypeOf, laneOf, type Action } from '../../triggers/index.ts';
 
 /**
  * Numbered schema migrations of the engine database, applied in order at start.
@@ -75,6 +76,28 @@ const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX triggers_by_key_hash ON triggers (webhook_key_hash)
     WHERE webhook_key_hash IS NOT NULL;
   `,
+  // 5: one copy of each event (issue 14, items 1 and 3). The inbox row holds the event; trigger
+  // logs and jobs name it (inbox_id) and new rows keep no copy (old rows keep theirs: reads
+  // take the row's own copy first). A log row stores the lane and eventType its dispatch
+  // decided (computed here once for old rows, by the same rules, registered below), so the
+  // queue is only what changes per attempt: a reference to its log row, the attempt count,
+  // when it is due, and who holds it until when (claims carry an owner and a lease).
+  `
+  ALTER TABLE trigger_logs ADD COLUMN event_type TEXT NOT NULL DEFAULT 'trigger';
+  ALTER TABLE trigger_logs ADD COLUMN lane TEXT NOT NULL DEFAULT '';
+  UPDATE trigger_logs SET
+    event_type = cloudfn_event_type((SELECT type FROM triggers WHERE name = trigger_logs.trigger)),
+    lane = cloudfn_lane(action, trigger, action_index);
+  CREATE TABLE queue_items (
+    id TEXT PRIMARY KEY, attempts INTEGER NOT NULL DEFAULT 0, run_at INTEGER NOT NULL,
+    owner TEXT, lease_until INTEGER);
+  INSERT INTO queue_items (id, attempts, run_at)
+    SELECT trigger_log_id, attempts, run_at FROM queue
+    WHERE trigger_log_id IN (SELECT id FROM trigger_logs) ORDER BY rowid;
+  DROP TABLE queue;
+  ALTER TABLE queue_items RENAME TO queue;
+  ALTER TABLE jobs ADD COLUMN inbox_id TEXT;
+  `,
 ];
 
 /**
@@ -89,6 +112,16 @@ export function migrate(db: Database, upTo = MIGRATIONS.length): void {
   );
   db.function('cloudfn_hook_key_hint', { deterministic: true }, (key: unknown) =>
     hookKeyHint(String(key)),
+  );
+  // Migration 5 stores each old firing's lane and eventType, by the rules dispatch applies.
+  db.function('cloudfn_event_type', { deterministic: true }, (type: unknown) =>
+    eventTypeOf(String(type)),
+  );
+  db.function(
+    'cloudfn_lane',
+    { deterministic: true },
+    (action: unknown, trigger: unknown, index: unknown) =>
+      laneOf(JSON.parse(String(action)) as Action, String(trigger), Number(index)),
   );
   for (let i = current; i < Math.min(upTo, MIGRATIONS.length); i++) {
     db.transaction(() => {

@@ -1,90 +1,143 @@
 import type { Database } from 'better-sqlite3';
-import type { NewFiring, Queue, QueueItem } from '../ports.ts';
+import type {
+  AttemptOutcome,
+  Delivery,
+  FrequencyGuard,
+  LaneCaps,
+  NewFiring,
+  TriggerLogStatus,
+} from '../ports.ts';
+import type { Action } from '../../triggers/index.ts';
+import type { EventType } from '../../../runtime/sandbox.ts';
 import { fromJson } from './json-column.ts';
 import { writeBehindOf } from './write-behind.ts';
-import { DueIndex, laneOf, type DueEntry } from './due-index.ts';
+import { DueIndex, type DueEntry, type QueuedFiring } from './due-index.ts';
 
-interface QueueRow {
+/** A queue row with what its trigger log row and inbox entry say of the firing. */
+interface FiringRow {
   id: string;
-  trigger_log_id: string;
+  attempts: number;
+  run_at: number;
+  owner: string | null;
   trigger: string;
   action_index: number;
   action: string;
-  event: string | null;
-  event_type: string;
-  attempts: number;
-  run_at: number;
+  event_type: EventType;
   lane: string;
+  inbox_id: string | null;
+  event: string | null;
 }
 
-const toItem = (row: QueueRow): QueueItem => ({
+const toFiring = (row: FiringRow): QueuedFiring => ({
   id: row.id,
-  triggerLogId: row.trigger_log_id,
   trigger: row.trigger,
   actionIndex: row.action_index,
-  action: JSON.parse(row.action) as Record<string, unknown>,
-  event: fromJson(row.event, null),
+  action: JSON.parse(row.action) as Action,
   eventType: row.event_type,
+  lane: row.lane,
+  inboxId: row.inbox_id,
+  event: fromJson(row.event, null),
   attempts: row.attempts,
   runAt: row.run_at,
-  lane: row.lane,
 });
 
-// The concurrency lane of a queued firing (QueueItem.lane): one per function, whichever
-// triggers call it; one per trigger action for table and webhook actions.
-const LANE = `CASE WHEN json_extract(q.action, '$.type') = 'function'
-  THEN 'function:' || json_extract(q.action, '$.function')
-  ELSE 'action:' || q.trigger || '#' || q.action_index END`;
+/** Whether a frequency guard lets a firing through, given this action's last firing. */
+function admits(guard: FrequencyGuard, last: number | null | undefined, now: number): boolean {
+  if (last === null || last === undefined) return true;
+  // `once`: any firing since the trigger was saved blocks it. `atMostEvery`: a firing in the
+  // window (or in the future of `now`, after the clock went back) blocks it.
+  return guard.kind === 'atMostEvery' && now - last >= guard.ms;
+}
 
-export function sqliteQueue(db: Database): Queue {
-  const markDispatched = db.prepare('UPDATE inbox SET dispatched = 1 WHERE id = ?');
-  const insertLog = db.prepare(`
-    INSERT INTO trigger_logs (id, trigger, triggered_at, event, inbox_id, action_index, action, status, attempts, updated_at)
-    VALUES (@logId, @trigger, @now, @event, @inboxId, @actionIndex, @action, 'pending', 0, @now)`);
-  const insertItem = db.prepare(`
-    INSERT INTO queue (id, trigger_log_id, trigger, action_index, action, event, event_type, attempts, run_at)
-    VALUES (@logId, @logId, @trigger, @actionIndex, @action, @event, @eventType, 0, @now)`);
-  // Unclaimed items by lane, in memory (due-index.ts); these two statements fill it at start
-  // and read the rows a claim takes.
-  const unclaimed = db.prepare<[], { rid: number; id: string; run_at: number; lane: string }>(`
-    SELECT q.rowid AS rid, q.id, q.run_at, ${LANE} AS lane FROM queue q WHERE q.claimed = 0`);
-  const byRowid = db.prepare<[number], QueueRow & { claimed: number }>(
-    'SELECT * FROM queue WHERE rowid = ?',
+interface Claim {
+  entry: DueEntry & { item?: QueuedFiring };
+  owner: string;
+  leaseUntil: number;
+}
+
+/** The queue's side of the delivery log: dispatch, claims, outcomes, replay (one process). */
+export interface QueueTable {
+  dispatch(inboxId: string, firings: NewFiring[], now: number, event?: unknown): string[];
+  claim(
+    owner: string,
+    now: number,
+    limit: number,
+    lanes: LaneCaps | undefined,
+    leaseMs: number,
+  ): Delivery[];
+  renew(owner: string, ids: string[], now: number, leaseMs: number): string[];
+  finish(
+    owner: string,
+    id: string,
+    status: Exclude<TriggerLogStatus, 'pending'>,
+    outcome: AttemptOutcome,
+    now: number,
+    retryAt?: number,
+  ): boolean;
+  replay(logId: string, now: number): boolean;
+  releaseAbandoned(): number;
+  nextDueAt(): number | undefined;
+  hasUnfinished(trigger: string): boolean;
+}
+
+export function sqliteQueueTable(db: Database): QueueTable {
+  const markDispatched = db.prepare(
+    'UPDATE inbox SET dispatched = 1 WHERE id = ? AND dispatched = 0',
   );
   const lastFired = db.prepare<[string, number, number], { t: number | null }>(
     'SELECT MAX(triggered_at) AS t FROM trigger_logs WHERE trigger = ? AND action_index = ? AND triggered_at >= ?',
   );
-  const claim = db.prepare('UPDATE queue SET claimed = 1, attempts = attempts + 1 WHERE id = ?');
-  const claimFree = db.prepare(
-    'UPDATE queue SET claimed = 1, attempts = attempts + 1 WHERE id = ? AND claimed = 0',
+  // No copy of the event: the log row names its inbox entry.
+  const insertLog = db.prepare(`
+    INSERT INTO trigger_logs (id, trigger, triggered_at, inbox_id, action_index, action, event_type,
+      lane, status, attempts, updated_at)
+    VALUES (@logId, @trigger, @now, @inboxId, @actionIndex, @action, @eventType, @lane, 'pending', 0, @now)`);
+  const insertItem = db.prepare('INSERT INTO queue (id, attempts, run_at) VALUES (?, 0, ?)');
+  // Unclaimed items by lane, in memory (due-index.ts); these statements fill it at start and
+  // read the rows a claim takes when this process did not queue them itself.
+  const unclaimed = db.prepare<[], { rid: number; id: string; run_at: number; lane: string }>(`
+    SELECT q.rowid AS rid, q.id, q.run_at, l.lane FROM queue q JOIN trigger_logs l ON l.id = q.id
+    WHERE q.owner IS NULL`);
+  const byRowid = db.prepare<[number], FiringRow>(`
+    SELECT q.id, q.attempts, q.run_at, q.owner, l.trigger, l.action_index, l.action, l.event_type,
+      l.lane, l.inbox_id, COALESCE(l.event, i.data) AS event
+    FROM queue q JOIN trigger_logs l ON l.id = q.id LEFT JOIN inbox i ON i.id = l.inbox_id
+    WHERE q.rowid = ?`);
+  const claimRow = db.prepare(`
+    UPDATE queue SET owner = @owner, lease_until = @leaseUntil, attempts = attempts + 1
+    WHERE id = @id AND (owner IS NULL OR lease_until <= @now)`);
+  const renewRow = db.prepare('UPDATE queue SET lease_until = ? WHERE id = ? AND owner = ?');
+  const removeRow = db.prepare('DELETE FROM queue WHERE id = ?');
+  const retryRow = db.prepare(
+    'UPDATE queue SET owner = NULL, lease_until = NULL, run_at = ? WHERE id = ?',
   );
-  const remove = db.prepare('DELETE FROM queue WHERE id = ?');
-  const retry = db.prepare('UPDATE queue SET claimed = 0, run_at = ? WHERE id = ?');
-  const release = db.prepare('UPDATE queue SET claimed = 0 WHERE claimed = 1');
-  const logById = db.prepare<
-    [string],
-    { trigger: string; action_index: number; action: string; event: string | null; status: string }
-  >('SELECT trigger, action_index, action, event, status FROM trigger_logs WHERE id = ?');
+  const releaseAll = db.prepare(
+    'UPDATE queue SET owner = NULL, lease_until = NULL WHERE owner IS NOT NULL',
+  );
+  const finishLog = db.prepare(`
+    UPDATE trigger_logs SET status = @status, attempts = @attempts, error_type = @errorType,
+      error = @error, job_id = @jobId, duration_ms = @durationMs, updated_at = @now WHERE id = @id`);
+  const logOf = db.prepare<[string], { lane: string }>(
+    'SELECT lane FROM trigger_logs WHERE id = ?',
+  );
   const queued = db.prepare('SELECT 1 FROM queue WHERE id = ?');
   const reopenLog = db.prepare(
-    `UPDATE trigger_logs SET status = 'pending', attempts = 0, error_type = NULL, error = NULL, updated_at = ? WHERE id = ?`,
+    `UPDATE trigger_logs SET status = 'pending', attempts = 0, error_type = NULL, error = NULL,
+      job_id = NULL, duration_ms = NULL, updated_at = ? WHERE id = ?`,
   );
-  // A timer firing is unfinished from the moment its tick is in the inbox, not only once queued.
+  // A timer firing is unfinished from the moment its tick is in the inbox, not only once
+  // queued. CROSS JOIN: walk the (short) queue, not the trigger's whole history of logs.
   const unfinished = db.prepare(`
-    SELECT 1 FROM queue WHERE trigger = @trigger
+    SELECT 1 FROM queue q CROSS JOIN trigger_logs l ON l.id = q.id WHERE l.trigger = @trigger
     UNION ALL SELECT 1 FROM inbox WHERE source = 'timer' AND key = @trigger AND dispatched = 0
     LIMIT 1`);
-  // The event.eventType of SPEC §5 for the trigger's type (wechat_message pushes are 'trigger').
-  const eventTypeOf = db.prepare<[string], { type: string }>(
-    "SELECT CASE type WHEN 'wechat_message' THEN 'trigger' ELSE type END AS type FROM triggers WHERE name = ?",
-  );
 
-  // Dispatches share a commit per synchronous run; completions and retries are written behind
-  // with the rest of the turn's bookkeeping (see write-behind.ts); reads flush first.
+  // Dispatches share a commit per synchronous run; outcomes are written behind with the rest
+  // of the turn's bookkeeping (see write-behind.ts); reads flush first.
   const writes = writeBehindOf(db);
   const index = new DueIndex();
-  /** Claimed items by id, for a retry to put back in the index without a read. */
-  const claimed = new Map<string, DueEntry>();
+  /** Claimed items by id: owner, lease, and the entry to put back in the index on a retry. */
+  const claimed = new Map<string, Claim>();
   const loadIndex = () => {
     index.clear();
     for (const r of unclaimed.iterate())
@@ -94,149 +147,187 @@ export function sqliteQueue(db: Database): Queue {
 
   /** Entries inserted by the dispatch running now; indexed once it has succeeded. */
   let added: DueEntry[] = [];
-  const dispatch = db.transaction((inboxId: string | null, firings: NewFiring[], now: number) => {
-    if (inboxId !== null) markDispatched.run(inboxId);
-    let event: string | undefined;
-    let eventOf: unknown;
-    for (const f of firings) {
-      if (
-        f.guard &&
-        !f.guard.admit(lastFired.get(f.trigger, f.actionIndex, f.guard.since)?.t ?? undefined)
-      )
-        continue;
-      // The firings of one entry share its event: serialised once for all their rows.
-      if (event === undefined || eventOf !== f.event) {
-        eventOf = f.event;
-        event = JSON.stringify(f.event);
-      }
-      const row = {
-        logId: f.logId,
-        trigger: f.trigger,
-        actionIndex: f.actionIndex,
-        eventType: f.eventType,
-        inboxId,
-        now,
-        action: JSON.stringify(f.action),
-        event,
-      };
-      insertLog.run(row);
-      const rowid = Number(insertItem.run(row).lastInsertRowid);
-      const lane = laneOf(f.action, f.trigger, f.actionIndex);
-      added.push({
-        id: f.logId,
-        rowid,
-        runAt: now,
-        lane,
-        item: {
-          id: f.logId,
-          triggerLogId: f.logId,
+  const dispatch = db.transaction(
+    (inboxId: string, firings: NewFiring[], now: number, event: unknown): string[] => {
+      // Already dispatched (or set aside): nothing to do, and nothing fires twice.
+      if (markDispatched.run(inboxId).changes !== 1) return [];
+      const admitted: string[] = [];
+      for (const f of firings) {
+        // Read in this transaction, after the inserts of the firings before it: a burst
+        // cannot slip several firings past `once` or `atMostEvery`.
+        if (
+          f.guard &&
+          !admits(f.guard, lastFired.get(f.trigger, f.actionIndex, f.guard.since)?.t, now)
+        )
+          continue;
+        insertLog.run({
+          logId: f.logId,
           trigger: f.trigger,
+          now,
+          inboxId,
           actionIndex: f.actionIndex,
-          action: f.action,
-          event: f.event ?? null,
+          action: JSON.stringify(f.action),
           eventType: f.eventType,
-          attempts: 0,
+          lane: f.lane,
+        });
+        const rowid = Number(insertItem.run(f.logId, now).lastInsertRowid);
+        admitted.push(f.logId);
+        added.push({
+          id: f.logId,
+          rowid,
           runAt: now,
-          lane,
-        },
-      });
-    }
-  });
-  const dispatchIndexed = (inboxId: string | null, firings: NewFiring[], now: number) => {
-    added = [];
-    dispatch(inboxId, firings, now);
-    for (const e of added) index.add(e);
-  };
-
-  const claimPicked = db.transaction((picked: DueEntry[]) => {
-    const items: QueueItem[] = [];
-    for (const entry of picked) {
-      index.delete(entry.id);
-      let item: QueueItem;
-      if (entry.item) {
-        // No changes: the row has gone or was taken (a dispatch rolled back after it was
-        // indexed).
-        if (claimFree.run(entry.id).changes !== 1) continue;
-        item = { ...entry.item, attempts: entry.item.attempts + 1 };
-      } else {
-        const row = byRowid.get(entry.rowid);
-        if (!row || row.id !== entry.id || row.claimed !== 0) continue;
-        claim.run(row.id);
-        item = { ...toItem({ ...row, lane: entry.lane }), attempts: row.attempts + 1 };
+          lane: f.lane,
+          // Handed to the claim from memory when the caller gave the event.
+          ...(event === undefined
+            ? {}
+            : {
+                item: {
+                  id: f.logId,
+                  trigger: f.trigger,
+                  actionIndex: f.actionIndex,
+                  action: f.action,
+                  eventType: f.eventType,
+                  lane: f.lane,
+                  inboxId,
+                  event,
+                  attempts: 0,
+                  runAt: now,
+                },
+              }),
+        });
       }
-      claimed.set(item.id, { ...entry, item });
-      items.push(item);
-    }
-    return items;
-  });
+      return admitted;
+    },
+  );
+
+  const claimPicked = db.transaction(
+    (picked: DueEntry[], owner: string, now: number, leaseUntil: number) => {
+      const items: Delivery[] = [];
+      for (const entry of picked) {
+        index.delete(entry.id);
+        let firing: QueuedFiring;
+        if (entry.item) {
+          // No change: the row has gone or was taken (a dispatch rolled back after it was indexed).
+          if (claimRow.run({ id: entry.id, owner, leaseUntil, now }).changes !== 1) continue;
+          firing = { ...entry.item, attempts: entry.item.attempts + 1 };
+        } else {
+          const row = byRowid.get(entry.rowid);
+          if (!row || row.id !== entry.id) continue;
+          if (claimRow.run({ id: entry.id, owner, leaseUntil, now }).changes !== 1) continue;
+          firing = { ...toFiring(row), attempts: row.attempts + 1 };
+        }
+        claimed.set(firing.id, { entry: { ...entry, item: firing }, owner, leaseUntil });
+        items.push({ ...firing, owner, leaseUntil });
+      }
+      return items;
+    },
+  );
+
+  /** Claims whose lease ran out go back in the index: the next claim takes them over. */
+  const reclaimExpired = (now: number) => {
+    for (const [id, c] of claimed)
+      if (c.leaseUntil <= now) {
+        claimed.delete(id);
+        index.add(c.entry);
+      }
+  };
 
   return {
     // A drain of many inbox entries commits once (BEGIN IMMEDIATE: the frequency guards read
-    // and the inserts happen under one write lock, even against another process on the same
+    // and the inserts happen under one write lock, even against another connection to the
     // file); each dispatch is a savepoint in it, so still all-or-nothing.
-    dispatch: (inboxId, firings, now) => writes.soon(() => dispatchIndexed(inboxId, firings, now)),
+    dispatch: (inboxId, firings, now, event) =>
+      writes.soon(() => {
+        added = [];
+        const admitted = dispatch(inboxId, firings, now, event);
+        for (const e of added) index.add(e);
+        return admitted;
+      }),
     // Claims need no durability (they are released at start), so their commit is relaxed;
     // it is one with the queued bookkeeping before it (a retry that makes an item claimable
     // again lands first) and the job rows the runner creates right after (`soon`).
-    claimDue: (now, limit, lanes) => {
+    claim: (owner, now, limit, lanes, leaseMs) => {
+      reclaimExpired(now);
       const perLane = lanes?.perLane ?? limit;
       const room = (lane: string) => perLane - (lanes?.running.get(lane) ?? 0);
       const picked = index.pick(now, limit, room);
       // Nothing to take: no transaction (it would commit the deferred writes one by one).
-      return picked.length === 0 ? [] : writes.soon(() => claimPicked(picked));
+      return picked.length === 0
+        ? []
+        : writes.soon(() => claimPicked(picked, owner, now, now + leaseMs));
     },
-    // The index holds exactly the unclaimed items (a retry is put back as it is deferred).
-    nextRunAt: () => index.earliest(),
-    complete: (id) => {
-      claimed.delete(id);
-      index.delete(id);
-      writes.defer(['queue'], () => remove.run(id));
+    renew: (owner, ids, now, leaseMs) => {
+      const held: string[] = [];
+      const leaseUntil = now + leaseMs;
+      for (const id of ids) {
+        const c = claimed.get(id);
+        if (!c || c.owner !== owner) continue;
+        c.leaseUntil = leaseUntil;
+        held.push(id);
+        writes.defer(['queue'], () => renewRow.run(leaseUntil, id, owner));
+      }
+      return held;
     },
-    remove: (id) => {
+    finish: (owner, id, status, outcome, now, retryAt) => {
+      const c = claimed.get(id);
+      // Only the holder of the claim: a taken-over lease makes a late outcome a no-op.
+      if (!c || c.owner !== owner) return false;
       claimed.delete(id);
-      index.delete(id);
-      writes.defer(['queue'], () => remove.run(id));
-    },
-    retryAt: (id, runAt) => {
-      const entry = claimed.get(id);
-      claimed.delete(id);
-      // The row is unclaimed once the deferred write lands; claimDue flushes before it reads.
-      if (entry)
-        index.add({ ...entry, runAt, ...(entry.item ? { item: { ...entry.item, runAt } } : {}) });
-      writes.defer(['queue'], () => retry.run(runAt, id));
+      const log = {
+        id,
+        status,
+        now,
+        attempts: outcome.attempts,
+        jobId: outcome.jobId,
+        durationMs: outcome.durationMs,
+        errorType: outcome.errorType ?? null,
+        error: outcome.error ?? null,
+      };
+      if (retryAt === undefined) {
+        writes.defer(['trigger_logs', 'queue'], () => {
+          finishLog.run(log);
+          removeRow.run(id);
+        });
+      } else {
+        // The row is unclaimed once the deferred write lands; a claim flushes before it reads.
+        const entry = c.entry;
+        index.add({
+          ...entry,
+          runAt: retryAt,
+          ...(entry.item ? { item: { ...entry.item, runAt: retryAt } } : {}),
+        });
+        writes.defer(['trigger_logs', 'queue'], () => {
+          finishLog.run(log);
+          retryRow.run(retryAt, id);
+        });
+      }
+      return true;
     },
     replay: db.transaction((logId: string, now: number) => {
       writes.flush(); // reads both the log and the queue
-      const log = logById.get(logId);
+      const log = logOf.get(logId);
       if (!log || queued.get(logId)) return false;
       reopenLog.run(now, logId);
-      const { lastInsertRowid } = insertItem.run({
-        logId,
-        trigger: log.trigger,
-        actionIndex: log.action_index,
-        action: log.action,
-        event: log.event,
-        eventType: eventTypeOf.get(log.trigger)?.type ?? 'trigger',
-        now,
-      });
-      const lane = laneOf(
-        JSON.parse(log.action) as Record<string, unknown>,
-        log.trigger,
-        log.action_index,
-      );
-      index.add({ id: logId, rowid: Number(lastInsertRowid), runAt: now, lane });
+      const { lastInsertRowid } = insertItem.run(logId, now);
+      index.add({ id: logId, rowid: Number(lastInsertRowid), runAt: now, lane: log.lane });
       return true;
     }),
-    hasUnfinished: (trigger) => {
-      writes.flush(); // reads both the queue and the inbox marks dispatches write
-      return unfinished.get({ trigger }) !== undefined;
-    },
-    releaseClaims: () => {
+    releaseAbandoned: () => {
       writes.flushFor('queue');
-      const released = release.run().changes;
+      const released = releaseAll.run().changes;
       claimed.clear();
       loadIndex();
       return released;
+    },
+    nextDueAt: () => {
+      let next = index.earliest();
+      for (const c of claimed.values())
+        if (next === undefined || c.leaseUntil < next) next = c.leaseUntil;
+      return next;
+    },
+    hasUnfinished: (trigger) => {
+      writes.flush(); // reads both the queue and the inbox marks dispatches write
+      return unfinished.get({ trigger }) !== undefined;
     },
   };
 }

@@ -1,16 +1,21 @@
-import type { Database, Statement } from 'better-sqlite3';
-import type { TriggerLogFilter, TriggerLogRecord, TriggerLogStore } from '../ports.ts';
-import { fromJson } from './json-column.ts';
+import type { Database } from 'better-sqlite3';
+import type { FinishedFiring, TriggerLogFilter, TriggerLogRecord } from '../ports.ts';
+import type { Action } from '../../triggers/index.ts';
+import type { EventType } from '../../../runtime/sandbox.ts';
+import { fromJson, toJson } from './json-column.ts';
 import { writeBehindOf } from './write-behind.ts';
 
-interface LogRow {
+export interface LogRow {
   id: string;
   trigger: string;
   triggered_at: number;
+  /** The row's own copy (rows older than migration 5) or its inbox entry's data. */
   event: string | null;
   inbox_id: string | null;
   action_index: number;
   action: string;
+  event_type: EventType;
+  lane: string;
   status: TriggerLogRecord['status'];
   attempts: number;
   error_type: string | null;
@@ -20,14 +25,25 @@ interface LogRow {
   updated_at: number;
 }
 
-const toRecord = (row: LogRow): TriggerLogRecord => ({
+/**
+ * A log row with its event joined back from the inbox (`l` the log, `i` the inbox): rows
+ * written before migration 5 keep their own copy, which comes first.
+ */
+export const LOG_WITH_EVENT = `SELECT l.id, l.trigger, l.triggered_at, COALESCE(l.event, i.data) AS event,
+  l.inbox_id, l.action_index, l.action, l.event_type, l.lane, l.status, l.attempts, l.error_type,
+  l.error, l.job_id, l.duration_ms, l.updated_at
+  FROM trigger_logs l LEFT JOIN inbox i ON i.id = l.inbox_id`;
+
+export const toLogRecord = (row: LogRow): TriggerLogRecord => ({
   id: row.id,
   trigger: row.trigger,
   triggeredAt: row.triggered_at,
   event: fromJson(row.event, null),
   inboxId: row.inbox_id,
   actionIndex: row.action_index,
-  action: JSON.parse(row.action) as Record<string, unknown>,
+  action: JSON.parse(row.action) as Action,
+  eventType: row.event_type,
+  lane: row.lane,
   status: row.status,
   attempts: row.attempts,
   errorType: row.error_type,
@@ -37,50 +53,51 @@ const toRecord = (row: LogRow): TriggerLogRecord => ({
   updatedAt: row.updated_at,
 });
 
-const COLUMNS: Record<string, string> = {
-  status: 'status',
-  attempts: 'attempts',
-  errorType: 'error_type',
-  error: 'error',
-  jobId: 'job_id',
-  durationMs: 'duration_ms',
-};
-
 // The SQL of each filter (TriggerLogFilter); values are always bound, never spliced in.
-// Event fields are read from the stored event; WeChat spells the id MsgId or MsgID.
+// Event fields are read from the event; WeChat spells the id MsgId or MsgID.
+const EVENT = 'COALESCE(l.event, i.data)';
 const FILTERS: Record<Exclude<keyof TriggerLogFilter, 'limit' | 'offset'>, string> = {
-  trigger: 'trigger = @trigger',
-  status: 'status = @status',
-  since: 'triggered_at >= @since',
-  until: 'triggered_at < @until',
-  msgId: "COALESCE(json_extract(event, '$.MsgId'), json_extract(event, '$.MsgID')) = @msgId",
-  fromUserName: "json_extract(event, '$.FromUserName') = @fromUserName",
-  event: "COALESCE(json_extract(event, '$.Event'), json_extract(event, '$.event')) = @event",
+  trigger: 'l.trigger = @trigger',
+  status: 'l.status = @status',
+  since: 'l.triggered_at >= @since',
+  until: 'l.triggered_at < @until',
+  msgId: `COALESCE(json_extract(${EVENT}, '$.MsgId'), json_extract(${EVENT}, '$.MsgID')) = @msgId`,
+  fromUserName: `json_extract(${EVENT}, '$.FromUserName') = @fromUserName`,
+  event: `COALESCE(json_extract(${EVENT}, '$.Event'), json_extract(${EVENT}, '$.event')) = @event`,
 };
 
-export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
-  const byId = db.prepare<[string], LogRow>('SELECT * FROM trigger_logs WHERE id = ?');
-  // Finished rows past retention, keeping each trigger action's latest: `once` reads it.
+/** The trigger-log table's reads, finished rows and retention (the delivery log's side). */
+export interface TriggerLogTable {
+  get(id: string): TriggerLogRecord | undefined;
+  list(filter: TriggerLogFilter): { total: number; objects: TriggerLogRecord[] };
+  recordFinished(record: FinishedFiring, now: number): void;
+  prune(before: number): number;
+}
+
+export function sqliteTriggerLogTable(db: Database): TriggerLogTable {
+  const byId = db.prepare<[string], LogRow>(`${LOG_WITH_EVENT} WHERE l.id = ?`);
+  // Finished rows past retention, keeping each trigger action's latest: frequency guards read it.
   const prune = db.prepare(`
     DELETE FROM trigger_logs WHERE triggered_at < @before AND status IN ('succeeded', 'dead_letter')
       AND rowid NOT IN (SELECT MAX(rowid) FROM trigger_logs GROUP BY trigger, action_index)`);
   const insert = db.prepare(`
-    INSERT INTO trigger_logs (id, trigger, triggered_at, event, inbox_id, action_index, action, status, attempts,
-      error_type, error, job_id, duration_ms, updated_at)
-    VALUES (@id, @trigger, @triggeredAt, @event, @inboxId, @actionIndex, @action, @status, @attempts,
-      @errorType, @error, @jobId, @durationMs, @updatedAt)`);
+    INSERT INTO trigger_logs (id, trigger, triggered_at, event, inbox_id, action_index, action,
+      event_type, lane, status, attempts, error_type, error, job_id, duration_ms, updated_at)
+    VALUES (@id, @trigger, @triggeredAt, @event, @inboxId, @actionIndex, @action,
+      @eventType, @lane, @status, @attempts, @errorType, @error, @jobId, @durationMs, @now)`);
   // Log rows are bookkeeping: written behind, in the turn's batch (see write-behind.ts).
   const writes = writeBehindOf(db);
-  const updates = new Map<string, Statement>();
   return {
     prune(before) {
       writes.flushFor('trigger_logs');
       return prune.run({ before }).changes;
     },
-    insertFinished(record) {
+    recordFinished(record, now) {
       const row = {
         ...record,
-        event: JSON.stringify(record.event),
+        now,
+        // No copy when the inbox holds the event.
+        event: record.inboxId === null ? toJson(record.event) : null,
         action: JSON.stringify(record.action),
       };
       writes.defer(['trigger_logs'], () => insert.run(row));
@@ -88,7 +105,7 @@ export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
     get(id) {
       writes.flushFor('trigger_logs');
       const row = byId.get(id);
-      return row && toRecord(row);
+      return row && toLogRecord(row);
     },
     list(filter) {
       writes.flushFor('trigger_logs');
@@ -97,35 +114,25 @@ export function sqliteTriggerLogStore(db: Database): TriggerLogStore {
         .filter((k) => params[k as keyof typeof params] !== undefined)
         .map((k) => FILTERS[k as keyof typeof FILTERS]);
       const clause = where.length > 0 ? where.join(' AND ') : '1';
+      // The join is only needed when an event field is filtered on.
+      const needsEvent =
+        params.msgId !== undefined ||
+        params.fromUserName !== undefined ||
+        params.event !== undefined;
+      const from = needsEvent
+        ? 'trigger_logs l LEFT JOIN inbox i ON i.id = l.inbox_id'
+        : 'trigger_logs l';
       const total = (
-        db.prepare(`SELECT COUNT(*) AS n FROM trigger_logs WHERE ${clause}`).get(params) as {
+        db.prepare(`SELECT COUNT(*) AS n FROM ${from} WHERE ${clause}`).get(params) as {
           n: number;
         }
       ).n;
       const rows = db
         .prepare(
-          `SELECT * FROM trigger_logs WHERE ${clause} ORDER BY triggered_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+          `${LOG_WITH_EVENT} WHERE ${clause} ORDER BY l.triggered_at DESC, l.rowid DESC LIMIT @limit OFFSET @offset`,
         )
         .all({ ...params, limit, offset }) as LogRow[];
-      return { total, objects: rows.map(toRecord) };
-    },
-    update(id, patch, now) {
-      // Column names come from the fixed COLUMNS map, never from input. One prepared
-      // statement per shape of patch (there are a handful), not one per call.
-      const keys = Object.keys(patch).filter((k) => k in COLUMNS);
-      const shape = keys.join(',');
-      let statement = updates.get(shape);
-      if (!statement) {
-        const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`);
-        statement = db.prepare(
-          `UPDATE trigger_logs SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`,
-        );
-        updates.set(shape, statement);
-      }
-      const row: Record<string, unknown> = { id, now };
-      for (const k of keys) row[k] = (patch as Record<string, unknown>)[k];
-      const prepared = statement;
-      writes.defer(['trigger_logs'], () => prepared.run(row));
+      return { total, objects: rows.map(toLogRecord) };
     },
   };
 }

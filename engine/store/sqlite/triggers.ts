@@ -1,10 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import type { StoredTrigger, TriggerStore } from '../ports.ts';
+import type { TriggerDefinition } from '../../triggers/index.ts';
 import { hookKeyHash, hookKeyHashesEqual, hookKeyHint } from './hook-key-hash.ts';
 
 interface TriggerRow {
   name: string;
-  type: string;
+  type: TriggerDefinition['type'];
   enabled: number;
   definition: string;
   webhook_key_hash: string | null;
@@ -17,7 +18,7 @@ const toRecord = (row: TriggerRow): StoredTrigger => ({
   name: row.name,
   type: row.type,
   enabled: row.enabled === 1,
-  definition: JSON.parse(row.definition) as Record<string, unknown>,
+  definition: JSON.parse(row.definition) as TriggerDefinition,
   webhookKeyHash: row.webhook_key_hash,
   webhookKeyHint: row.webhook_key_hint,
   createdAt: row.created_at,
@@ -54,19 +55,19 @@ export function sqliteTriggerStore(db: Database): TriggerStore {
     return t.webhookKey === undefined ? record : { ...record, webhookKey: t.webhookKey };
   };
   return {
-    create(trigger, now) {
+    async create(trigger, now) {
       insert.run(params(trigger, now));
       return written(trigger);
     },
-    replace(trigger, now) {
+    async replace(trigger, now) {
       update.run(params(trigger, now));
       return written(trigger);
     },
-    get(name) {
+    async get(name) {
       const row = byName.get(name);
       return row && toRecord(row);
     },
-    getByWebhookKey(key) {
+    async getByWebhookKey(key) {
       // Looked up by the hash (an index), then compared in constant time: neither the SQL
       // comparison nor the key's content can tell a caller how close a guess was.
       const hash = hookKeyHash(key);
@@ -75,7 +76,7 @@ export function sqliteTriggerStore(db: Database): TriggerStore {
         ? toRecord(row)
         : undefined;
     },
-    list: () => all.all().map(toRecord),
-    delete: (name) => remove.run(name).changes > 0,
+    list: async () => all.all().map(toRecord),
+    delete: async (name) => remove.run(name).changes > 0,
   };
 }

@@ -11,7 +11,7 @@ describe('cloudfn accounts set with an AppSecret', { timeout: 60_000 }, () => {
   const SECRET = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
   const cli = (args: string[], extra: Record<string, string> = {}) =>
     runCli(args, { env: { ...env, ...extra } });
-  const secretOf = () => t.engine.store.accounts.get(APP_ID)?.appSecret ?? null;
+  const secretOf = async () => (await t.engine.store.accounts.get(APP_ID))?.appSecret ?? null;
 
   beforeAll(async () => {
     t = await startTestEngine();
@@ -25,11 +25,11 @@ describe('cloudfn accounts set with an AppSecret', { timeout: 60_000 }, () => {
     const set = await cli(['accounts', 'set', APP_ID, '--token', 'tok', '--app-secret', SECRET]);
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toContain('AppSecret set');
-    expect(secretOf()).toBe(SECRET);
+    expect(await secretOf()).toBe(SECRET);
 
     const json = await cli(['accounts', 'set', APP_ID, '--token', 'tok2', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ appId: APP_ID, hasAppSecret: true });
-    expect(secretOf()).toBe(SECRET);
+    expect(await secretOf()).toBe(SECRET);
 
     const list = await cli(['accounts', 'list']);
     expect(list.stdout).toMatch(/APP SECRET/);
@@ -45,7 +45,7 @@ describe('cloudfn accounts set with an AppSecret', { timeout: 60_000 }, () => {
     );
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout + set.stderr).not.toContain(other);
-    expect(secretOf()).toBe(other);
+    expect(await secretOf()).toBe(other);
 
     const missing = await cli([
       'accounts',
@@ -70,11 +70,11 @@ describe('cloudfn accounts set with an AppSecret', { timeout: 60_000 }, () => {
     ]);
     expect(both.code).toBe(2);
     expect(both.stderr).not.toContain(SECRET);
-    expect(secretOf()).toBe(other);
+    expect(await secretOf()).toBe(other);
 
     const removed = await cli(['accounts', 'set', APP_ID, '--token', 'tok', '--remove-app-secret']);
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stdout).not.toContain('AppSecret set');
-    expect(secretOf()).toBeNull();
+    expect(await secretOf()).toBeNull();
   });
 });

@@ -80,6 +80,7 @@ describe('startJobRetention over a real SQLite store', () => {
       status,
       createdAt,
       data: null,
+      inboxId: null,
       triggerName: null,
       triggerLogId: null,
     };
@@ -91,16 +92,17 @@ describe('startJobRetention over a real SQLite store', () => {
     cleanups.push(() => store.close());
     const now = 100 * DAY;
     // 1,234 old finished jobs, one old job still executing, 3 recent ones.
-    store.jobs.create(jobAt('running-old', now - 40 * DAY, 'executing'));
+    await store.jobs.create(jobAt('running-old', now - 40 * DAY, 'executing'));
     for (let i = 0; i < 1234; i++)
-      store.jobs.create(jobAt(`old-${i}`, now - 40 * DAY + i, 'fulfilled'));
-    for (let i = 0; i < 3; i++) store.jobs.create(jobAt(`new-${i}`, now - DAY + i, 'fulfilled'));
+      await store.jobs.create(jobAt(`old-${i}`, now - 40 * DAY + i, 'fulfilled'));
+    for (let i = 0; i < 3; i++)
+      await store.jobs.create(jobAt(`new-${i}`, now - DAY + i, 'fulfilled'));
 
     const batches: number[] = [];
     const jobs = {
       ...store.jobs,
-      pruneBatch: (before: number, limit: number) => {
-        const n = store.jobs.pruneBatch(before, limit);
+      pruneBatch: async (before: number, limit: number) => {
+        const n = await store.jobs.pruneBatch(before, limit);
         batches.push(n);
         return n;
       },
@@ -123,10 +125,11 @@ describe('startJobRetention over a real SQLite store', () => {
     expect(batches.length).toBeGreaterThanOrEqual(13);
     expect(batches.slice(0, 12).every((n) => n >= 99)).toBe(true);
     expect(turns).toBeGreaterThan(0);
-    expect(store.jobs.get('running-old')?.status).toBe('executing');
-    expect(store.jobs.get('old-0')).toBeUndefined();
-    expect(store.jobs.get('old-1233')).toBeUndefined();
-    for (let i = 0; i < 3; i++) expect(store.jobs.get(`new-${i}`)?.status).toBe('fulfilled');
+    expect((await store.jobs.get('running-old'))?.status).toBe('executing');
+    expect(await store.jobs.get('old-0')).toBeUndefined();
+    expect(await store.jobs.get('old-1233')).toBeUndefined();
+    for (let i = 0; i < 3; i++)
+      expect((await store.jobs.get(`new-${i}`))?.status).toBe('fulfilled');
     // Nothing left to prune: one batch that finds nothing.
     batches.length = 0;
     expect(await retention.pruneNow()).toBe(0);

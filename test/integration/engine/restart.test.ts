@@ -15,7 +15,7 @@ describe('engine restart', () => {
         .status,
     ).toBe(201);
     // What a process killed mid-run leaves behind: a job row still `executing`.
-    first.engine.store.jobs.create({
+    await first.engine.store.jobs.create({
       id: 'a'.repeat(24),
       function: 'hello',
       version: 1,
@@ -23,6 +23,7 @@ describe('engine restart', () => {
       status: 'executing',
       createdAt: Date.now(),
       data: null,
+      inboxId: null,
       triggerName: null,
       triggerLogId: null,
     });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteEngineStore, type InboxEntry } from '../../../engine/store/index.ts';
-import { GroupCommitInbox } from '../../../engine/receiver/index.ts';
+import { GroupCommit } from '../../../engine/inbox/group-commit.ts';
 
 // CLOUDFN_DURABILITY on a real SQLite file: `fsync` answers a group once the log is flushed
 // (an fdatasync of engine.db-wal), `process` once it is committed, without that flush.
@@ -31,9 +31,9 @@ async function acceptGroup(durability: 'fsync' | 'process') {
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'engine.db');
   const store = openSqliteEngineStore(file, { durability });
-  cleanups.push(() => store.close());
+  cleanups.push(() => void store.close());
   const flushes = vi.spyOn(fs, 'fdatasync');
-  const group = new GroupCommitInbox(store.inbox);
+  const group = new GroupCommit(store.delivery);
   const results = await Promise.all(['a', 'b', 'c'].map((key) => group.accept(entry(key))));
   // Visible to another connection: committed, not only queued.
   const reader = new Database(file, { readonly: true });

@@ -3,13 +3,26 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteEngineStore, type EngineStore } from '../../../engine/store/index.ts';
+import {
+  openSqliteEngineStore,
+  type EngineStore,
+  type NewFiring,
+} from '../../../engine/store/index.ts';
 import { writeBehindOf } from '../../../engine/store/sqlite/write-behind.ts';
 
 // Jobs, trigger logs and queue items are written behind (engine/store/sqlite/write-behind.ts):
 // one transaction per event-loop turn, dispatches one per synchronous run. What another connection sees of the file shows when
 // a commit happened; what the store's own reads see shows read-your-writes.
 const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+const firing = (logId: string, fn = 'f'): NewFiring => ({
+  logId,
+  trigger: 't',
+  actionIndex: 0,
+  action: { type: 'function', function: fn },
+  eventType: 'trigger',
+  lane: `function:${fn}`,
+});
 
 const job = (id: string) => ({
   id,
@@ -19,6 +32,7 @@ const job = (id: string) => ({
   status: 'executing' as const,
   createdAt: 1,
   data: { n: id },
+  inboxId: null,
   triggerName: null,
   triggerLogId: null,
 });
@@ -38,16 +52,16 @@ describe('write-behind of the engine bookkeeping', () => {
     outside = new Database(file, { readonly: true });
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     outside.close();
-    store.close();
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('commits the writes of one turn together, after the turn', async () => {
-    store.jobs.create(job('a'));
-    store.jobs.create(job('b'));
-    store.jobs.finish('a', {
+    await store.jobs.create(job('a'));
+    await store.jobs.create(job('b'));
+    await store.jobs.finish('a', {
       status: 'fulfilled',
       finishedAt: 2,
       durationMs: 1,
@@ -66,23 +80,27 @@ describe('write-behind of the engine bookkeeping', () => {
     });
   });
 
-  it('lets the store read its own queued writes (the read commits them)', () => {
-    store.jobs.create(job('a'));
-    expect(store.jobs.get('a')).toMatchObject({ id: 'a', status: 'executing', data: { n: 'a' } });
+  it('lets the store read its own queued writes (the read commits them)', async () => {
+    await store.jobs.create(job('a'));
+    expect(await store.jobs.get('a')).toMatchObject({
+      id: 'a',
+      status: 'executing',
+      data: { n: 'a' },
+    });
     expect(committedJobs()).toBe(1);
   });
 
-  it('does not commit for a read of a table it has no queued write for', () => {
-    store.jobs.create(job('a'));
-    expect(store.triggerLogs.get('nothing')).toBeUndefined();
+  it('does not commit for a read of a table it has no queued write for', async () => {
+    await store.jobs.create(job('a'));
+    expect(await store.delivery.getLog('nothing')).toBeUndefined();
     expect(committedJobs()).toBe(0);
   });
 
-  it('commits what is queued when the store closes', () => {
-    store.jobs.create(job('a'));
-    store.close();
+  it('commits what is queued when the store closes', async () => {
+    await store.jobs.create(job('a'));
+    await store.close();
     store = openSqliteEngineStore(file);
-    expect(store.jobs.get('a')).toMatchObject({ id: 'a' });
+    expect(await store.jobs.get('a')).toMatchObject({ id: 'a' });
   });
 
   it('keeps the other writes of a batch when one of them fails, and reports the failure', async () => {
@@ -90,9 +108,9 @@ describe('write-behind of the engine bookkeeping', () => {
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarning);
     try {
-      store.jobs.create(job('a'));
-      store.jobs.create(job('a')); // the same id again: a primary key violation
-      store.jobs.create(job('b'));
+      await store.jobs.create(job('a'));
+      await store.jobs.create(job('a')); // the same id again: a primary key violation
+      await store.jobs.create(job('b'));
       await turn();
       await turn(); // warnings are emitted on the next tick
       expect(committedJobs()).toBe(2);
@@ -103,23 +121,10 @@ describe('write-behind of the engine bookkeeping', () => {
   });
 
   it('commits the dispatches of one synchronous run together; the inbox sees them at once', async () => {
-    store.inbox.accept({
-      id: 'in1',
-      source: 'webhook',
-      key: 'hook',
-      dedupKey: null,
-      data: { x: 1 },
-      receivedAt: 1,
-    });
-    const firing = {
-      logId: 'log1',
-      trigger: 't',
-      actionIndex: 0,
-      action: { type: 'function', function: 'f' },
-      event: { x: 1 },
-      eventType: 'webhook',
-    };
-    store.queue.dispatch('in1', [firing], 5);
+    await store.delivery.accept([
+      { id: 'in1', source: 'webhook', key: 'hook', dedupKey: null, data: { x: 1 }, receivedAt: 1 },
+    ]);
+    const dispatched = store.delivery.dispatch('in1', [firing('log1')], 5, { x: 1 });
     const seen = () => ({
       dispatched: (
         outside.prepare("SELECT dispatched FROM inbox WHERE id = 'in1'").get() as {
@@ -131,27 +136,27 @@ describe('write-behind of the engine bookkeeping', () => {
     });
     // Not yet on disk (a crash now leaves the entry pending: dispatched again at start)…
     expect(seen()).toEqual({ dispatched: 0, queued: 0, logs: 0 });
-    // …but the store's own readers already see it dispatched.
-    expect(store.inbox.pending(10)).toEqual([]);
-    await Promise.resolve();
+    // …but the store's own readers already see it dispatched (read in this synchronous run).
+    const pending = store.delivery.pending(10);
+    expect(seen()).toEqual({ dispatched: 0, queued: 0, logs: 0 });
+    expect(await pending).toEqual([]);
+    expect(await dispatched).toEqual(['log1']);
     expect(seen()).toEqual({ dispatched: 1, queued: 1, logs: 1 });
   });
 
-  it('hands a firing out once, even when its dispatch and claim fall in the same turn', () => {
-    const firing = {
-      logId: 'log1',
-      trigger: 't',
-      actionIndex: 0,
-      action: { type: 'function', function: 'f' },
-      event: {},
-      eventType: 'webhook',
-    };
-    store.queue.dispatch(null, [firing], 5);
-    expect(store.queue.claimDue(10, 10).map((i) => i.id)).toEqual(['log1']);
-    expect(store.queue.claimDue(10, 10)).toEqual([]);
-    store.queue.complete('log1');
-    expect(store.queue.nextRunAt()).toBeUndefined();
-    expect(store.queue.hasUnfinished('t')).toBe(false);
+  it('hands a firing out once, even when its dispatch and claim fall in the same turn', async () => {
+    await store.delivery.accept([
+      { id: 'in1', source: 'webhook', key: 'hook', dedupKey: null, data: {}, receivedAt: 1 },
+    ]);
+    const dispatched = store.delivery.dispatch('in1', [firing('log1')], 5, {});
+    const first = store.delivery.claim('me', 10, 10, undefined, 60_000);
+    const second = store.delivery.claim('me', 10, 10, undefined, 60_000);
+    await dispatched;
+    expect((await first).map((i) => i.id)).toEqual(['log1']);
+    expect(await second).toEqual([]);
+    await store.delivery.complete('me', 'log1', { attempts: 1, jobId: null, durationMs: 1 }, 11);
+    expect(await store.delivery.nextDueAt()).toBeUndefined();
+    expect(await store.delivery.hasUnfinished('t')).toBe(false);
   });
 
   it('commits bookkeeping with synchronous=NORMAL and leaves the connection FULL for the inbox', () => {
@@ -192,55 +197,54 @@ describe('claiming from the in-memory index of due items', () => {
     store = openSqliteEngineStore(file);
   });
 
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const firing = (logId: string, fn = 'f') => ({
-    logId,
-    trigger: 't',
-    actionIndex: 0,
-    action: { type: 'function', function: fn },
-    event: { logId },
-    eventType: 'trigger',
+  const claim = (
+    now: number,
+    limit: number,
+    lanes?: { perLane: number; running: Map<string, number> },
+  ) => store.delivery.claim('me', now, limit, lanes, 60_000);
+
+  /** An inbox entry dispatched at `now` with these firings; its data is `{ n }`. */
+  const fire = async (firings: NewFiring[], now: number, withEvent = true) => {
+    const id = `in-${firings[0]!.logId}`;
+    await store.delivery.accept([
+      { id, source: 'webhook', key: 'hook', dedupKey: null, data: { n: id }, receivedAt: now },
+    ]);
+    await store.delivery.dispatch(id, firings, now, withEvent ? { n: id } : undefined);
+  };
+
+  it('hands a retried firing out again at its time, not before', async () => {
+    await fire([firing('a')], 1);
+    const [item] = await claim(1, 10);
+    expect(item).toMatchObject({ id: 'a', lane: 'function:f', attempts: 1, event: { n: 'in-a' } });
+    await store.delivery.retry('me', 'a', 100, { attempts: 1, jobId: null, durationMs: 1 }, 2);
+    expect(await claim(99, 10)).toEqual([]);
+    expect(await store.delivery.nextDueAt()).toBe(100);
+    expect(await claim(100, 10)).toMatchObject([{ id: 'a', attempts: 2 }]);
   });
 
-  it('hands a retried firing out again at its time, not before', () => {
-    store.queue.dispatch(null, [firing('a')], 1);
-    const [item] = store.queue.claimDue(1, 10);
-    expect(item).toMatchObject({ id: 'a', lane: 'function:f', attempts: 1, event: { logId: 'a' } });
-    store.queue.retryAt('a', 100);
-    expect(store.queue.claimDue(99, 10)).toEqual([]);
-    expect(store.queue.nextRunAt()).toBe(100);
-    expect(store.queue.claimDue(100, 10)).toMatchObject([{ id: 'a', attempts: 2 }]);
-  });
-
-  it('finds the unclaimed items of a previous process, and its claims once released', async () => {
-    store.queue.dispatch(null, [firing('a'), firing('b'), firing('c', 'g')], 1);
-    expect(store.queue.claimDue(1, 1).map((i) => i.id)).toEqual(['a']);
+  it('finds the unclaimed items of a previous process (reading their event back), and its claims once released', async () => {
+    await fire([firing('a'), firing('b'), firing('c', 'g')], 1);
+    expect((await claim(1, 1)).map((i) => i.id)).toEqual(['a']);
     await turn();
-    store.close();
+    await store.close();
     store = openSqliteEngineStore(file);
-    expect(
-      store.queue.claimDue(1, 10, { perLane: 1, running: new Map() }).map((i) => i.id),
-    ).toEqual(['b', 'c']);
-    expect(store.queue.releaseClaims()).toBe(3);
-    expect(store.queue.claimDue(1, 10).map((i) => i.id)).toEqual(['a', 'b', 'c']);
+    const found = await claim(1, 10, { perLane: 1, running: new Map() });
+    expect(found.map((i) => [i.id, i.event])).toEqual([
+      ['b', { n: 'in-a' }],
+      ['c', { n: 'in-a' }],
+    ]);
+    expect(await store.delivery.releaseAbandoned(1)).toBe(3);
+    expect((await claim(1, 10)).map((i) => i.id)).toEqual(['a', 'b', 'c']);
   });
 
-  it('does not hand out a firing whose dispatch was rolled back', () => {
-    // A frequency guard that throws aborts this dispatch (its savepoint) after nothing was indexed.
-    const guarded = {
-      ...firing('x'),
-      guard: {
-        since: 0,
-        admit: () => {
-          throw new Error('boom');
-        },
-      },
-    };
-    expect(() => store.queue.dispatch(null, [firing('ok'), guarded], 1)).toThrow('boom');
-    expect(store.queue.claimDue(1, 10)).toEqual([]);
+  it('does not hand out a firing whose dispatch was rolled back', async () => {
+    // The same firing id twice aborts this dispatch (its savepoint) after the first was inserted.
+    await expect(fire([firing('ok'), firing('ok')], 1)).rejects.toThrow(/UNIQUE|PRIMARY/i);
+    expect(await claim(1, 10)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookAction } from '../../../engine/dispatch/actions/webhook-action.ts';
 import { ActionError, type ActionRequest } from '../../../engine/dispatch/actions/action-error.ts';
+import type { WebhookAction } from '../../../engine/triggers/index.ts';
 import { startHookReceiver, type HookReceiver } from './helpers/hook-receiver.ts';
 
 // The sender connects to the addresses the SSRF check approved, never to a second DNS
@@ -14,13 +15,14 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const request = (url: string): ActionRequest => ({
+const request = (url: string): ActionRequest<WebhookAction> => ({
   trigger: { name: 'pinned', type: 'webhook' },
   action: { type: 'webhook', url, secret: 'pinning-secret' },
   event: { n: 1 },
   eventType: 'webhook',
   triggerLogId: 'log-1',
   deliveryId: 'log-1',
+  inboxId: null,
 });
 
 async function refusal(run: Promise<unknown>): Promise<ActionError> {

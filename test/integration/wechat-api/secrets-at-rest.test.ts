@@ -80,6 +80,15 @@ describe('secrets at rest', () => {
     db.exec(
       'DROP TABLE wechat_tokens; DROP TABLE wechat_token_fetches; ALTER TABLE accounts DROP COLUMN app_secret',
     );
+    // …without migration 5 (one copy of each event)…
+    db.exec(
+      `ALTER TABLE trigger_logs DROP COLUMN event_type; ALTER TABLE trigger_logs DROP COLUMN lane;
+       ALTER TABLE jobs DROP COLUMN inbox_id; DROP TABLE queue;
+       CREATE TABLE queue (
+         id TEXT PRIMARY KEY, trigger_log_id TEXT NOT NULL, trigger TEXT NOT NULL,
+         action_index INTEGER NOT NULL, action TEXT NOT NULL, event TEXT, event_type TEXT NOT NULL,
+         attempts INTEGER NOT NULL DEFAULT 0, run_at INTEGER NOT NULL, claimed INTEGER NOT NULL DEFAULT 0)`,
+    );
     // …and without migration 4 (hook keys hashed), which comes after.
     db.exec(
       'DROP INDEX triggers_by_key_hash; ALTER TABLE triggers DROP COLUMN webhook_key_hash; ALTER TABLE triggers DROP COLUMN webhook_key_hint',

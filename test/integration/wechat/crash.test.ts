@@ -114,7 +114,9 @@ async function expectExactlyOnce(running: ChildEngine, codes: string[]): Promise
     (db) =>
       db
         .prepare(
-          "SELECT json_extract(event, '$.UserCardCode') AS code, status FROM trigger_logs WHERE trigger = 'save_card'",
+          // The event is the inbox entry's: the log row names it.
+          `SELECT json_extract(i.data, '$.UserCardCode') AS code, l.status
+           FROM trigger_logs l JOIN inbox i ON i.id = l.inbox_id WHERE l.trigger = 'save_card'`,
         )
         .all() as Array<{ code: string; status: string }>,
   ).filter((log) => codes.includes(log.code));
@@ -183,10 +185,11 @@ describe('a real engine process', () => {
     // Nothing was cut off: no firing left claimed, no job of this burst left executing, and
     // every push stored. (Jobs the SIGKILL cut off above do stay `executing`.)
     inspect((db) => {
-      expect(count(db, 'SELECT count(*) AS n FROM queue WHERE claimed = 1')).toBe(0);
+      expect(count(db, 'SELECT count(*) AS n FROM queue WHERE owner IS NOT NULL')).toBe(0);
       const executing = db
         .prepare(
-          "SELECT json_extract(data, '$.UserCardCode') AS code FROM jobs WHERE status = 'executing'",
+          `SELECT json_extract(COALESCE(j.data, i.data), '$.UserCardCode') AS code
+           FROM jobs j LEFT JOIN inbox i ON i.id = j.inbox_id WHERE j.status = 'executing'`,
         )
         .all() as Array<{ code: string }>;
       expect(executing.filter((job) => codes.includes(job.code))).toEqual([]);

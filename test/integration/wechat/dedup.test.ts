@@ -61,8 +61,19 @@ function runs(field: string, value: string): { inbox: number; logs: number; jobs
   const path = `$.${field}`;
   return {
     inbox: t.count('inbox', 'json_extract(data, ?) = ?', path, value),
-    logs: t.count('trigger_logs', 'json_extract(event, ?) = ?', path, value),
-    jobs: t.count('jobs', "json_extract(data, ?) = ? AND status = 'fulfilled'", path, value),
+    // Logs and jobs keep no copy of the event: they name its inbox entry.
+    logs: t.count(
+      'trigger_logs',
+      'inbox_id IN (SELECT id FROM inbox WHERE json_extract(data, ?) = ?)',
+      path,
+      value,
+    ),
+    jobs: t.count(
+      'jobs',
+      "inbox_id IN (SELECT id FROM inbox WHERE json_extract(data, ?) = ?) AND status = 'fulfilled'",
+      path,
+      value,
+    ),
   };
 }
 

@@ -5,34 +5,35 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   openSqliteEngineStore,
+  type DeliveryLog,
   type EngineStore,
-  type Inbox,
   type InboxEntry,
 } from '../../../engine/store/index.ts';
-import { GroupCommitInbox } from '../../../engine/receiver/index.ts';
-import { sqliteInbox } from '../../../engine/store/sqlite/inbox.ts';
+import { GroupCommit } from '../../../engine/inbox/index.ts';
+import { sqliteInboxTable } from '../../../engine/store/sqlite/inbox.ts';
 import { migrate } from '../../../engine/store/sqlite/migrations.ts';
 
 // Group commit of the inbox on a real SQLite file: the pushes of one turn share one
 // transaction, and each accept resolves only once its row is visible to another connection.
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()!();
+const cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-function open(): { store: EngineStore; file: string; batches: number[]; inbox: Inbox } {
+type Accepting = Pick<DeliveryLog, 'accept'>;
+
+function open(): { store: EngineStore; file: string; batches: number[]; inbox: Accepting } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-group-commit-'));
   const file = path.join(dir, 'engine.db');
   const store = openSqliteEngineStore(file);
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   cleanups.push(() => store.close());
   const batches: number[] = [];
-  // The real inbox, watched: how many entries each transaction carried.
-  const inbox: Inbox = {
-    ...store.inbox,
-    acceptMany: (entries) => {
+  // The real delivery log, watched: how many entries each transaction carried.
+  const inbox: Accepting = {
+    accept: (entries) => {
       batches.push(entries.length);
-      return store.inbox.acceptMany(entries);
+      return store.delivery.accept(entries);
     },
   };
   return { store, file, batches, inbox };
@@ -48,10 +49,10 @@ const entry = (key: string): InboxEntry => ({
   receivedAt: 1,
 });
 
-describe('GroupCommitInbox', () => {
+describe('GroupCommit', () => {
   it('commits the accepts of one turn in one transaction; a repeated key is new only once', async () => {
     const { inbox, batches } = open();
-    const group = new GroupCommitInbox(inbox);
+    const group = new GroupCommit(inbox);
     const results = await Promise.all(
       ['a', 'b', 'a', 'c', 'a'].map((key) => group.accept(entry(key))),
     );
@@ -61,9 +62,9 @@ describe('GroupCommitInbox', () => {
 
   it('resolves each accept only once its row is visible to another connection (committed)', async () => {
     const { inbox, file } = open();
-    const group = new GroupCommitInbox(inbox);
+    const group = new GroupCommit(inbox);
     const reader = new Database(file, { readonly: true });
-    cleanups.push(() => reader.close());
+    cleanups.push(() => void reader.close());
     const visible = (key: string) =>
       reader.prepare('SELECT count(*) AS c FROM inbox WHERE dedup_key = ?').get(key) as {
         c: number;
@@ -76,7 +77,7 @@ describe('GroupCommitInbox', () => {
 
   it('splits a burst larger than 512 into several transactions, in order', async () => {
     const { inbox, batches } = open();
-    const group = new GroupCommitInbox(inbox);
+    const group = new GroupCommit(inbox);
     const results = await Promise.all(
       Array.from({ length: 1200 }, (_, i) => group.accept(entry(`k${i}`))),
     );
@@ -87,36 +88,35 @@ describe('GroupCommitInbox', () => {
   it('a failed commit rejects every accept of its batch (nothing of it stored) and the next batch works', async () => {
     const { store, inbox } = open();
     let fail = true;
-    const failing: Inbox = {
-      ...inbox,
-      acceptMany: (entries) => {
-        if (fail) throw new Error('database or disk is full');
-        return inbox.acceptMany(entries);
-      },
+    const failing: Accepting = {
+      accept: (entries) =>
+        fail ? Promise.reject(new Error('database or disk is full')) : inbox.accept(entries),
     };
-    const group = new GroupCommitInbox(failing);
+    const group = new GroupCommit(failing);
     const first = await Promise.allSettled([group.accept(entry('f1')), group.accept(entry('f2'))]);
     expect(first.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     expect(await group.accept(entry('f1'))).toBe(true);
-    expect(store.inbox.pending(10).map((e) => e.dedupKey)).toEqual(['f1']);
+    expect((await store.delivery.pending(10)).map((e) => e.dedupKey)).toEqual(['f1']);
   });
 
   it('answers a group only once its sync resolved; pushes arriving meanwhile go as the next group', async () => {
     const { inbox, batches, file } = open();
     const syncs: (() => void)[] = [];
-    // The real inbox, its syncs held until the test lets each go (then really run).
-    const held: Inbox = {
-      ...inbox,
-      sync: () => new Promise<void>((go) => syncs.push(go)).then(() => inbox.sync()),
+    // The real delivery log (it commits at once), its answers held until the test lets each go.
+    const held: Accepting = {
+      accept: (entries) => {
+        const accepted = inbox.accept(entries);
+        return new Promise<void>((go) => syncs.push(go)).then(() => accepted);
+      },
     };
-    const group = new GroupCommitInbox(held);
+    const group = new GroupCommit(held);
     const resolved: string[] = [];
     const accept = (key: string) => group.accept(entry(key)).then(() => resolved.push(key));
     const first = [accept('s1'), accept('s2')];
     await expect.poll(() => syncs.length).toBe(1);
     const reader = new Database(file, { readonly: true });
-    cleanups.push(() => reader.close());
+    cleanups.push(() => void reader.close());
     // Committed (another connection sees it), not yet answered.
     expect(reader.prepare('SELECT count(*) AS c FROM inbox').get()).toEqual({ c: 2 });
     const second = [accept('s3'), accept('s4'), accept('s5')];
@@ -136,23 +136,27 @@ describe('GroupCommitInbox', () => {
   it('a failed sync refuses its group; the rows stay, so WeChat’s retry is deduplicated', async () => {
     const { store, inbox } = open();
     let fail = true;
-    const failing: Inbox = {
-      ...inbox,
-      sync: () => (fail ? Promise.reject(new Error('EIO: i/o error')) : inbox.sync()),
+    // Committed, then its fsync fails.
+    const failing: Accepting = {
+      accept: async (entries) => {
+        const accepted = await inbox.accept(entries);
+        if (fail) throw new Error('EIO: i/o error');
+        return accepted;
+      },
     };
-    const group = new GroupCommitInbox(failing);
+    const group = new GroupCommit(failing);
     await expect(group.accept(entry('io'))).rejects.toThrow('EIO');
     fail = false;
     expect(await group.accept(entry('io'))).toBe(false); // the retry: seen already
-    expect(store.inbox.pending(10).map((e) => e.dedupKey)).toEqual(['io']);
+    expect((await store.delivery.pending(10)).map((e) => e.dedupKey)).toEqual(['io']);
   });
 
   it('the SQLite inbox refuses to group-commit inside another open transaction (it would not be durable yet)', () => {
     const { file } = open();
     const db = new Database(file);
-    cleanups.push(() => db.close());
+    cleanups.push(() => void db.close());
     migrate(db);
-    const inbox = sqliteInbox(db);
+    const inbox = sqliteInboxTable(db);
     expect(() => db.transaction(() => inbox.acceptMany([entry('nested')]))()).toThrow(
       /must not run inside another transaction/,
     );

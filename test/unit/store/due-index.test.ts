@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DueIndex, laneOf, type DueEntry } from '../../../engine/store/sqlite/due-index.ts';
+import { DueIndex, type DueEntry } from '../../../engine/store/sqlite/due-index.ts';
+import { laneOf } from '../../../engine/triggers/index.ts';
 
 const entry = (id: string, lane: string, runAt: number, rowid: number): DueEntry => ({
   id,
@@ -66,7 +67,7 @@ describe('laneOf', () => {
   it('is one lane per function, whichever trigger calls it, else one per trigger action', () => {
     expect(laneOf({ type: 'function', function: 'f' }, 'a', 0)).toBe('function:f');
     expect(laneOf({ type: 'function', function: 'f' }, 'b', 3)).toBe('function:f');
-    expect(laneOf({ type: 'table', table: 't' }, 'c', 1)).toBe('action:c#1');
+    expect(laneOf({ type: 'table', table: 't', record: {} }, 'c', 1)).toBe('action:c#1');
     expect(laneOf({ type: 'webhook', url: 'https://x' }, 'd', 0)).toBe('action:d#0');
   });
 });

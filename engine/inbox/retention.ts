@@ -1,4 +1,4 @@
-import type { Inbox } from '../store/index.ts';
+import type { DeliveryLog } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 
 interface Logger {
@@ -11,8 +11,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const INBOX_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface InboxRetention {
-  /** Prunes now; returns how many entries were dropped. */
-  pruneNow(): number;
+  /** Prunes now; resolves to how many entries were dropped. */
+  pruneNow(): Promise<number>;
   stop(): void;
 }
 
@@ -20,18 +20,21 @@ export interface InboxRetention {
  * Keeps the inbox to `retentionDays` of dispatched entries: prunes at start, then hourly.
  * A pruned entry takes its dedup key with it, so a push is recognised as a retry for the
  * whole window (WeChat retries within ~15 s; the window is days) and across restarts,
- * since the keys live in the inbox itself. Entries not yet dispatched are never pruned.
+ * since the keys live in the inbox itself. Entries not yet dispatched are never pruned, nor
+ * are those a trigger log or a job still shows (they hold the only copy of the event).
  */
 export function startInboxRetention(deps: {
-  inbox: Inbox;
+  delivery: Pick<DeliveryLog, 'pruneEntries'>;
   clock: Clock;
   retentionDays: number;
   log: Logger;
   intervalMs?: number;
 }): InboxRetention {
-  const pruneNow = (): number => {
+  const pruneNow = async (): Promise<number> => {
     try {
-      const dropped = deps.inbox.prune(deps.clock.now() - deps.retentionDays * DAY_MS);
+      const dropped = await deps.delivery.pruneEntries(
+        deps.clock.now() - deps.retentionDays * DAY_MS,
+      );
       if (dropped > 0)
         deps.log.info({ dropped, retentionDays: deps.retentionDays }, 'inbox pruned');
       return dropped;
@@ -41,8 +44,8 @@ export function startInboxRetention(deps: {
       return 0;
     }
   };
-  pruneNow();
-  const timer = setInterval(pruneNow, deps.intervalMs ?? INBOX_PRUNE_INTERVAL_MS);
+  void pruneNow();
+  const timer = setInterval(() => void pruneNow(), deps.intervalMs ?? INBOX_PRUNE_INTERVAL_MS);
   timer.unref();
   return { pruneNow, stop: () => clearInterval(timer) };
 }

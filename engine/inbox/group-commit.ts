@@ -1,4 +1,4 @@
-import type { Inbox, InboxEntry } from '../store/index.ts';
+import type { DeliveryLog, InboxEntry } from '../store/index.ts';
 import { ValidationError } from '../errors.ts';
 import { assertJsonWithin } from '../limits/errors.ts';
 import { MAX_OUTPUT_DEPTH } from '../../runtime/json-limits.ts';
@@ -43,23 +43,23 @@ interface Waiter {
 const MAX_BATCH = 512;
 
 /**
- * Group commit for the WeChat inbox. Committing each push alone with its own fsync would cap
- * the receiver at one push per fsync. Pushes that arrive in the same event-loop turn are
- * instead queued and committed together, in one transaction, on the next `setImmediate`, and
- * made durable by one `sync` (an fsync off the event loop for SQLite); each `accept`
- * resolves only once its row is on disk, so an answer never goes out before its push is
- * durable. While a sync runs the loop keeps reading and checking pushes; they are committed
- * together when it ends, with the next sync: the batch grows with the load.
+ * Group commit for the inbox. Committing each event alone with its own fsync would cap the
+ * receiver at one event per fsync (or per round trip, on a network database). Events that
+ * arrive in the same event-loop turn are instead queued and accepted together, in one
+ * transaction, on the next `setImmediate`; each `accept` resolves only once its row is
+ * durable, so an answer never goes out before its event is. While a commit runs (SQLite: its
+ * fsync, off the event loop) the loop keeps reading and checking events; they are committed
+ * together when it ends: the batch grows with the load.
  */
-export class GroupCommitInbox {
-  #inbox: Inbox;
+export class GroupCommit {
+  #delivery: Pick<DeliveryLog, 'accept'>;
   #queue: Waiter[] = [];
   #scheduled = false;
-  /** A sync is running: pushes arriving meanwhile wait for it, then commit as one group. */
-  #syncing = false;
+  /** A commit is running: events arriving meanwhile wait for it, then commit as one group. */
+  #committing = false;
 
-  constructor(inbox: Inbox) {
-    this.#inbox = inbox;
+  constructor(delivery: Pick<DeliveryLog, 'accept'>) {
+    this.#delivery = delivery;
   }
 
   /**
@@ -86,52 +86,47 @@ export class GroupCommitInbox {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#syncing || this.#queue.length === 0) return;
+    if (this.#scheduled || this.#committing || this.#queue.length === 0) return;
     this.#scheduled = true;
-    setImmediate(() => this.#flush());
+    setImmediate(() => void this.#flush());
   }
 
-  #flush(): void {
+  async #flush(): Promise<void> {
     this.#scheduled = false;
-    const committed: { waiter: Waiter; isNew: boolean }[] = [];
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH);
-      let results: boolean[];
-      try {
-        results = this.#inbox.acceptMany(batch.map((w) => w.entry));
-      } catch {
-        // Nothing of the batch was committed (one transaction). Something checked above did
-        // not catch made one entry fail: commit each alone, so only that one is refused.
-        for (const waiter of batch) {
+    // Committing more groups while one runs would make many small commits (measured: a
+    // third more CPU per push on the main thread at 1000/s); they wait and go as one.
+    this.#committing = true;
+    try {
+      const batches: Waiter[][] = [];
+      while (this.#queue.length > 0) batches.push(this.#queue.splice(0, MAX_BATCH));
+      await Promise.all(batches.map((batch) => this.#commit(batch)));
+    } finally {
+      this.#committing = false;
+      this.#schedule();
+    }
+  }
+
+  async #commit(batch: Waiter[]): Promise<void> {
+    let results: boolean[];
+    try {
+      results = await this.#delivery.accept(batch.map((w) => w.entry));
+    } catch {
+      // Nothing of the batch was committed (one transaction), or it is not known to be on
+      // disk. Something checked above did not catch made one entry fail: accept each alone,
+      // so only that one is refused (an entry that did land is deduplicated against itself:
+      // its id is its key when it has no dedup key).
+      await Promise.all(
+        batch.map(async (waiter) => {
           try {
-            committed.push({ waiter, isNew: this.#inbox.acceptMany([waiter.entry])[0]! });
+            const [isNew] = await this.#delivery.accept([waiter.entry]);
+            waiter.resolve(isNew!);
           } catch (err) {
             waiter.reject(err);
           }
-        }
-        continue;
-      }
-      batch.forEach((waiter, i) => committed.push({ waiter, isNew: results[i]! }));
+        }),
+      );
+      return;
     }
-    if (committed.length === 0) return;
-    // Committing more groups while this sync runs would make many small commits (measured:
-    // a third more CPU per push on the main thread at 1000/s); they wait and go as one.
-    this.#syncing = true;
-    this.#inbox
-      .sync()
-      .then(
-        () => {
-          for (const { waiter, isNew } of committed) waiter.resolve(isNew);
-        },
-        // Committed but perhaps not on disk: refused, so WeChat retries; if the row did
-        // survive, the retry is deduplicated against it (at least once, nothing lost).
-        (err: unknown) => {
-          for (const { waiter } of committed) waiter.reject(err);
-        },
-      )
-      .finally(() => {
-        this.#syncing = false;
-        this.#schedule();
-      });
+    batch.forEach((waiter, i) => waiter.resolve(results[i]!));
   }
 }
