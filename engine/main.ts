@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { HostOpsModuleSpec } from '../runtime/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { randomIds, type Ids } from './ids.ts';
 import { resolveAdminToken } from './admin-token.ts';
@@ -18,7 +19,9 @@ import { refreshCachesOnChange } from './cache-refresh.ts';
 import { openSqliteEngineStore, type ChangeFeed, type EngineStore } from './store/index.ts';
 import { openPostgresEngineStore } from './store/postgres/index.ts';
 import { inProcessChangeFeed } from './store/in-process-change-feed.ts';
-import { SqliteTableStore, USER_TABLE } from './tables/index.ts';
+import { USER_TABLE, asyncTableStore } from './tables/index.ts';
+import { SqliteTableStore } from './tables/sqlite/index.ts';
+import { PostgresTableStore } from './tables/postgres/index.ts';
 import type { TableChange, TableStore } from './tables/table-store.ts';
 import { createSandbox } from '../runtime/index.ts';
 import type { HostRequestHandler, NestedInvoke, Sandbox } from '../runtime/sandbox.ts';
@@ -44,7 +47,7 @@ import { registerAccountRoutes } from './http/admin/accounts-routes.ts';
 import { registerFunctionRoutes } from './http/admin/functions-routes.ts';
 import { registerTriggerRoutes } from './http/admin/triggers-routes.ts';
 import { registerInboxRoutes } from './http/admin/inbox-routes.ts';
-import { registerTableRoutes } from './tables/http-routes.ts';
+import { registerTableRoutes } from './http/admin/tables-routes.ts';
 import { engineCatalogue } from './dispatch/trigger-references.ts';
 import { EngineError } from './errors.ts';
 import { createSecretBox } from './secrets/secret-box.ts';
@@ -62,7 +65,36 @@ import { registerMetricsRoutes } from './http/admin/metrics-routes.ts';
 import { registerEventsRoutes } from './http/admin/events-routes.ts';
 import { registerReplyOpeningRoutes } from './http/admin/reply-opening-routes.ts';
 
-const TABLES_HOST_OPS = fileURLToPath(new URL('./tables/sandbox-host-ops.ts', import.meta.url));
+// The executor-side table modules: each executor answers its functions' table calls itself.
+const SQLITE_TABLES_HOST_OPS = fileURLToPath(
+  new URL('./tables/sqlite/sandbox-host-ops.ts', import.meta.url),
+);
+const POSTGRES_TABLES_HOST_OPS = fileURLToPath(
+  new URL('./tables/postgres/sandbox-host-ops.ts', import.meta.url),
+);
+
+/**
+ * The data tables: on PostgreSQL when the engine's database URL is set (then every engine
+ * process shares them), else in `tables.db` beside engine.db. Answers the port and the
+ * module the executors load to reach the same tables.
+ */
+async function openTables(
+  config: Config,
+): Promise<{ tables: TableStore; hostOps: HostOpsModuleSpec }> {
+  const { databaseUrl, databasePoolSize } = config;
+  if (databaseUrl) {
+    const tables = await PostgresTableStore.open({ url: databaseUrl, poolSize: databasePoolSize });
+    return {
+      tables,
+      hostOps: { module: POSTGRES_TABLES_HOST_OPS, options: { url: databaseUrl, poolSize: 4 } },
+    };
+  }
+  const dbPath = path.join(config.dataDir, 'tables.db');
+  return {
+    tables: asyncTableStore(new SqliteTableStore({ path: dbPath })),
+    hostOps: { module: SQLITE_TABLES_HOST_OPS, options: { dbPath } },
+  };
+}
 
 export interface Engine {
   url: string;
@@ -125,8 +157,7 @@ export async function startEngine(
       durability: config.durability,
     });
   const changes: ChangeFeed = postgres?.changes ?? inProcessChangeFeed();
-  const tablesPath = path.join(config.dataDir, 'tables.db');
-  const tables: TableStore = new SqliteTableStore({ path: tablesPath });
+  const { tables, hostOps: tablesHostOps } = await openTables(config);
   const registry = await TriggerRegistry.load(store.triggers, log);
   // Every source hands its events to the one intake: each is durable (group commit) before
   // anyone is told it was accepted, and the dispatcher (subscribed below) wakes for it.
@@ -203,7 +234,7 @@ export async function startEngine(
   };
 
   const sandbox: Sandbox = createSandbox({
-    hostOps: { module: TABLES_HOST_OPS, options: { dbPath: tablesPath } },
+    hostOps: tablesHostOps,
     nestedInvoke,
     hostRequest,
     onHostEvent: (kind, payload) => {
@@ -348,7 +379,7 @@ export async function startEngine(
     // EADDRINUSE and the like: release what was started (executor processes, databases) so
     // the caller can exit instead of being kept alive by them.
     await sandbox.close();
-    tables.close();
+    await tables.close();
     await store.close();
     throw err;
   }
@@ -431,7 +462,7 @@ export async function startEngine(
         await dispatcher.idle();
         await runner.stop();
         await sandbox.close();
-        tables.close();
+        await tables.close();
         await store.close();
       })();
       return closing;

@@ -6,7 +6,7 @@
  *
  * The executor process builds its HostOps by importing `module` and calling its
  * `createHostOps(options, emit)`: the composition root names the module (today
- * engine/tables/sandbox-host-ops.ts), so the runtime never imports engine code.
+ * engine/tables/sqlite/sandbox-host-ops.ts), so the runtime never imports engine code.
  */
 
 export interface HostOpContext {

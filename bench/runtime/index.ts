@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { SqliteTableStore } from '../../engine/tables/sqlite-table-store.ts';
+import { SqliteTableStore } from '../../engine/tables/sqlite/table-store.ts';
 import { bundleFunction, createSandbox, type SupervisedSandbox } from '../../runtime/index.ts';
 import type { FunctionVersion } from '../../runtime/sandbox.ts';
 import { median } from '../lib/latency.ts';
@@ -181,7 +181,9 @@ async function functionInsertsPerSec(path: string): Promise<number> {
   const store = new SqliteTableStore({ path });
   store.createTable({ name: 'cards', fields: FIELDS });
   store.close();
-  const module = fileURLToPath(new URL('../../engine/tables/sandbox-host-ops.ts', import.meta.url));
+  const module = fileURLToPath(
+    new URL('../../engine/tables/sqlite/sandbox-host-ops.ts', import.meta.url),
+  );
   const sandbox = createSandbox({
     hostOps: { module, options: { dbPath: path } },
     onHostEvent: () => undefined,

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteTableStore } from '../../engine/tables/index.ts';
+import { SqliteTableStore } from '../../engine/tables/sqlite/index.ts';
 
 const count = Number(process.argv[2] ?? 100_000);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-geo-bench-'));

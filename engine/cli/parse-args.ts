@@ -2,7 +2,9 @@
  * Pure parsers for the CLI's own argument syntax (KEY=value pairs, Name:type fields, JSON or
  * @file data, event times). Each throws a usage error (exit 2) that says what was expected.
  */
-import { FIELD_TYPES, isValidFieldName, type FieldType } from '../tables/index.ts';
+import { FIELD_TYPES } from '../tables/field-types.ts';
+import { isValidFieldName } from '../tables/names.ts';
+import type { FieldType } from '../tables/table-store.ts';
 import { usageError } from './errors.ts';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

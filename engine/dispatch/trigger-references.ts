@@ -18,7 +18,10 @@ export interface MissingReference extends TriggerReference {
   suggestion: string | null;
 }
 
-/** Which names exist now, per kind; `exists` answers as the owner would (tables ignore case). */
+/**
+ * Which names exist now, per kind; `exists` answers as the owner would (tables ignore case).
+ * Asynchronous: the data tables answer through their port (possibly a network database).
+ */
 export interface ReferenceCatalogue {
   names(kind: ReferenceKind): Promise<string[]>;
   exists(kind: ReferenceKind, name: string): Promise<boolean>;
@@ -96,13 +99,13 @@ export function engineCatalogue(deps: {
     async names(kind) {
       if (kind === 'function') return (await store.functions.list()).map((f) => f.name);
       if (kind === 'account') return (await store.accounts.list()).map((a) => a.appId);
-      return tables.listTables().map((t) => t.name);
+      return (await tables.listTables()).map((t) => t.name);
     },
     async exists(kind, name) {
       if (kind === 'function') return (await store.functions.get(name)) !== undefined;
       if (kind === 'account') return (await store.accounts.get(name)) !== undefined;
       // By name only: a trigger names its table, and a number-like name is not an id here.
-      return tables.listTables().some((t) => t.name.toLowerCase() === name.toLowerCase());
+      return (await tables.listTables()).some((t) => t.name.toLowerCase() === name.toLowerCase());
     },
   };
 }

@@ -28,7 +28,7 @@ export function createNestedInvoke(deps: {
   /** config.invokeMaxInFlight (CLOUDFN_INVOKE_MAX_IN_FLIGHT, 100 by default). */
   maxInFlightPerFunction: number;
   /** The user with this id (throws when none): whom `BaaS.invoke(…, {userId})` names. */
-  userOf: (id: number) => Record<string, unknown>;
+  userOf: (id: number) => Promise<Record<string, unknown>>;
 }): NestedInvoke {
   const max = deps.maxInFlightPerFunction;
   const inFlight = new Map<string, number>();
@@ -38,7 +38,7 @@ export function createNestedInvoke(deps: {
     let runUser = user;
     if (userId !== undefined) {
       try {
-        runUser = deps.userOf(userId);
+        runUser = await deps.userOf(userId);
       } catch (err) {
         return { code: 1, data: null, error: { message: (err as Error).message, status: 404 } };
       }

@@ -4,8 +4,9 @@
  * (`a,b` keeps, `-a` drops).
  */
 import { badOptions } from './errors.ts';
-import { SEQ_COLUMN, isValidFieldName, quoteIdent } from './names.ts';
-import type { QueryField } from './query.ts';
+import { isValidFieldName } from './names.ts';
+import type { FieldType } from './table-store.ts';
+import type { QueryField } from './where.ts';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 1000;
@@ -37,24 +38,28 @@ export function resolveOffset(value: unknown): number {
   return value as number;
 }
 
-/**
- * The ORDER BY clause. Insertion order breaks ties, so paging through equal sort keys never
- * repeats or skips a record.
- */
-export function compileOrderBy(orderBy: unknown, fields: ReadonlyMap<string, QueryField>): string {
+/** One term of a sort: a field's column, its type, the direction. */
+export interface OrderTerm {
+  column: string;
+  type: FieldType;
+  desc: boolean;
+}
+
+/** The checked sort terms of `orderBy` (`['-qty', 'name']`), in order; each dialect writes the SQL. */
+export function parseOrderBy(
+  orderBy: unknown,
+  fields: ReadonlyMap<string, QueryField>,
+): OrderTerm[] {
   const names = nameList(orderBy, 'orderBy') ?? [];
-  const terms: string[] = [];
-  for (const raw of names) {
+  return names.map((raw) => {
     const desc = raw.startsWith('-');
     const name = desc ? raw.slice(1) : raw;
     const field = fields.get(name);
     if (!field) throw badOptions(`Cannot order by '${name.slice(0, 64)}': no such field.`);
     if (field.type === 'array' || field.type === 'object' || field.type === 'geojson')
       throw badOptions(`Cannot order by the ${field.type} field '${name}'.`);
-    terms.push(`${field.column} ${desc ? 'DESC' : 'ASC'}`);
-  }
-  terms.push(`r.${quoteIdent(SEQ_COLUMN)} ASC`);
-  return `ORDER BY ${terms.join(', ')}`;
+    return { column: field.column, type: field.type, desc };
+  });
 }
 
 /**

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import type { TableOpArgs, TableOpName } from '../../runtime/guest/tables/ops.ts';
 import { TableError } from './errors.ts';
-import type { TableStore } from './table-store.ts';
-import { type RecordOps, tablesForUser } from './tables-for-user.ts';
+import type { SyncTableStore, TableStore } from './table-store.ts';
+import { type RecordOps, type SyncRecordOps, tablesForUser } from './tables-for-user.ts';
 import { isPlainObject } from './values.ts';
 
 const tableRef = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]);
@@ -83,10 +83,19 @@ export interface TableOpContext {
 
 /**
  * Runs one allow-listed table operation for a function. Throws a TableError (with `code`,
- * `status`, `message`) to refuse; the result is a plain JSON-able value.
+ * `status`, `message`) to refuse; the result is a plain JSON-able value. A synchronous store
+ * (SQLite, the executor's fast path) answers at once; the port answers with a promise, and
+ * only the port takes a user to enforce record ACLs for.
  */
+export function handleTableOp(store: SyncTableStore, op: string, args: unknown): unknown;
 export function handleTableOp(
   store: TableStore,
+  op: string,
+  args: unknown,
+  context?: TableOpContext,
+): Promise<unknown>;
+export function handleTableOp(
+  store: SyncTableStore | TableStore,
   op: string,
   args: unknown,
   context: TableOpContext = {},
@@ -96,8 +105,9 @@ export function handleTableOp(
       'E_TABLE_UNKNOWN_OP',
       `Unknown table operation ${JSON.stringify(op.slice(0, 64))}.`,
     );
-  const tables: RecordOps =
-    context.userId === undefined ? store : tablesForUser(store, context.userId);
+  // A run for a user goes through the port (its ACL checks read before they write).
+  const tables: RecordOps | SyncRecordOps =
+    context.userId === undefined ? store : tablesForUser(store as TableStore, context.userId);
   switch (op) {
     case 'table.create': {
       const a = parse(op, args);
@@ -121,8 +131,8 @@ export function handleTableOp(
     }
     case 'table.delete': {
       const a = parse(op, args);
-      tables.deleteRecord(a.table, a.id);
-      return null;
+      const done = tables.deleteRecord(a.table, a.id);
+      return done instanceof Promise ? done.then(() => null) : null;
     }
     case 'table.deleteWhere': {
       const a = parse(op, args);

@@ -1,6 +1,8 @@
 /**
- * The data-tables area: MinCloud's tables on SQLite behind the TableStore port.
- * Other areas import from here (or the port file), not from the insides.
+ * The data-tables area: the TableStore port and MinCloud's rules (values, update operators,
+ * where, names, schemas), the same for every backend. The implementations live below,
+ * each with its own face: ./sqlite/index.ts and ./postgres/index.ts (only the composition
+ * root picks one). Importing this face loads no database driver.
  */
 export type {
   BulkResult,
@@ -11,22 +13,24 @@ export type {
   ListResult,
   RecordData,
   StoredRecord,
+  SyncTableStore,
   TableChange,
   TableSchema,
   TableStore,
+  TableStoreOf,
   UpdateDoc,
   Where,
   WriteOptions,
 } from './table-store.ts';
-/** The SQLite TableStore: `new SqliteTableStore({ path })`. */
-export { SqliteTableStore, type SqliteTableStoreOptions } from './sqlite-table-store.ts';
+/** The TableStore port over a synchronous store (the SQLite one). */
+export { asyncTableStore } from './async-adapter.ts';
 /** Runs one allow-listed `table.*` operation for a function's SDK. */
 export { handleTableOp, TABLE_OPS } from './host-ops.ts';
-/** Compiles a MinCloud `where` document to parameterised SQL (pure). */
-export { compileWhere } from './query.ts';
+/** Checks a MinCloud `where` document into a condition tree each dialect writes as SQL (pure). */
+export { parseWhere } from './where.ts';
 export { TableError } from './errors.ts';
 /** The field types and the field-name rule of SPEC §5 (the CLI checks `--field` with them). */
-export { FIELD_TYPES } from './schema.ts';
+export { FIELD_TYPES } from './field-types.ts';
 export { isValidFieldName } from './names.ts';
 /** MinCloud's built-in user table (`_userprofile`, integer ids). */
 export { USER_TABLE } from './names.ts';

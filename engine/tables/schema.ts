@@ -6,18 +6,9 @@ import { TableError } from './errors.ts';
 import { USER_TABLE, isReservedFieldName, isValidFieldName, isValidTableName } from './names.ts';
 import type { FieldDef, FieldType } from './table-store.ts';
 import { checkValue, isPlainObject } from './values.ts';
+import { FIELD_TYPES } from './field-types.ts';
 
-export const FIELD_TYPES: readonly FieldType[] = [
-  'string',
-  'integer',
-  'number',
-  'boolean',
-  'date',
-  'array',
-  'object',
-  'pointer',
-  'geojson',
-];
+export { FIELD_TYPES } from './field-types.ts';
 export const MAX_FIELDS = 256;
 const FIELD_KEYS = new Set([
   'name',

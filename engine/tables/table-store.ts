@@ -1,10 +1,11 @@
 /**
  * The TableStore port: user data tables with MinCloud's semantics (SPEC §5, issue 5).
  *
- * Synchronous on purpose: better-sqlite3 is synchronous, and a synchronous store lets the
- * sandbox bridge answer a guest's table call inside the same isolate call (≈ µs instead of
- * ≈ 100 µs for an async round trip). A network-backed implementation (PostgreSQL) would
- * serve this interface from a worker thread with Atomics.wait, or via an async twin port.
+ * The port is asynchronous (a network database answers later): the REST routes, table
+ * actions and the main process use it. SQLite answers synchronously, and the executor's
+ * bridge keeps that fast path (a guest's table call answered inside the same isolate call,
+ * ≈ µs): SqliteTableStore implements SyncTableStore, and asyncTableStore() (async-adapter.ts)
+ * turns it into the port. Both shapes come from one declaration, so they cannot drift.
  *
  * Every implementation must pass test/contract/table-store.contract.ts.
  */
@@ -121,41 +122,63 @@ export interface WriteOptions {
   keepIds?: boolean;
 }
 
-export interface TableStore {
-  createTable(def: { name: string; fields: FieldDef[] }): TableSchema;
-  listTables(): TableSchema[];
-  /** By integer id (number or numeric string) or by name; throws 404 E_TABLE_NOT_FOUND. */
-  getTable(idOrName: string | number): TableSchema;
-  dropTable(idOrName: string | number): void;
-  addFields(idOrName: string | number, fields: FieldDef[]): TableSchema;
+/** A method's answer: a promise for the port, the value itself for a synchronous store. */
+type Answer<T, Async extends boolean> = Async extends true ? Promise<T> : T;
 
-  createRecord(table: string | number, data: RecordData, options?: WriteOptions): StoredRecord;
+/** The operations of a table store, answered synchronously or asynchronously. */
+export interface TableStoreOf<Async extends boolean> {
+  createTable(def: { name: string; fields: FieldDef[] }): Answer<TableSchema, Async>;
+  listTables(): Answer<TableSchema[], Async>;
+  /** By integer id (number or numeric string) or by name; throws 404 E_TABLE_NOT_FOUND. */
+  getTable(idOrName: string | number): Answer<TableSchema, Async>;
+  dropTable(idOrName: string | number): Answer<void, Async>;
+  addFields(idOrName: string | number, fields: FieldDef[]): Answer<TableSchema, Async>;
+
+  createRecord(
+    table: string | number,
+    data: RecordData,
+    options?: WriteOptions,
+  ): Answer<StoredRecord, Async>;
   /** All or nothing, up to 1000 items. */
-  createMany(table: string | number, items: RecordData[], options?: WriteOptions): BulkResult;
+  createMany(
+    table: string | number,
+    items: RecordData[],
+    options?: WriteOptions,
+  ): Answer<BulkResult, Async>;
   getRecord(
     table: string | number,
     id: string | number,
     options?: { keys?: string[]; expand?: string[] },
-  ): StoredRecord;
-  updateRecord(table: string | number, id: string | number, update: UpdateDoc): StoredRecord;
+  ): Answer<StoredRecord, Async>;
+  updateRecord(
+    table: string | number,
+    id: string | number,
+    update: UpdateDoc,
+  ): Answer<StoredRecord, Async>;
   /** Updates the records `where` matches, in insertion order; `limit` 1000 by default and at most. All or nothing. */
   updateWhere(
     table: string | number,
     where: Where,
     update: UpdateDoc,
     options?: { limit?: number; offset?: number },
-  ): BulkResult;
-  deleteRecord(table: string | number, id: string | number): void;
+  ): Answer<BulkResult, Async>;
+  deleteRecord(table: string | number, id: string | number): Answer<void, Async>;
   /** Deletes the records `where` matches, in insertion order; `limit` 1000 by default and at most. */
   deleteWhere(
     table: string | number,
     where: Where,
     options?: { limit?: number; offset?: number },
-  ): BulkResult;
-  find(table: string | number, options?: FindOptions): ListResult;
-  count(table: string | number, where?: Where): number;
+  ): Answer<BulkResult, Async>;
+  find(table: string | number, options?: FindOptions): Answer<ListResult, Async>;
+  count(table: string | number, where?: Where): Answer<number, Async>;
 
   /** Called after each committed write, once per changed record (drives `table` triggers). */
   onChange(listener: (change: TableChange) => void): () => void;
-  close(): void;
+  close(): Answer<void, Async>;
 }
+
+/** The port: every method answers with a promise. */
+export type TableStore = TableStoreOf<true>;
+
+/** A store that answers at once (SQLite): the executor's fast path calls it directly. */
+export type SyncTableStore = TableStoreOf<false>;

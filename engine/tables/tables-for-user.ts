@@ -12,12 +12,17 @@
  */
 import { admits, aclDenied, aclSkipped, aclWhere, withAcl } from './acl.ts';
 import { recordNotFound } from './errors.ts';
-import type { BulkResult, FindOptions, StoredRecord, TableStore, Where } from './table-store.ts';
+import type {
+  BulkResult,
+  FindOptions,
+  StoredRecord,
+  SyncTableStore,
+  TableStore,
+  Where,
+} from './table-store.ts';
 import { isPlainObject } from './values.ts';
 
-/** The part of the TableStore port a function's table calls use. */
-export type RecordOps = Pick<
-  TableStore,
+type RecordOpNames =
   | 'createRecord'
   | 'createMany'
   | 'getRecord'
@@ -26,8 +31,12 @@ export type RecordOps = Pick<
   | 'deleteRecord'
   | 'deleteWhere'
   | 'find'
-  | 'count'
->;
+  | 'count';
+
+/** The part of the TableStore port a function's table calls use. */
+export type RecordOps = Pick<TableStore, RecordOpNames>;
+/** The same, answered at once (SQLite's fast path for runs without a user). */
+export type SyncRecordOps = Pick<SyncTableStore, RecordOpNames>;
 
 // MinCloud's bulk operations touch at most 1000 records per call, and that is their default.
 const BULK_LIMIT = 1000;
@@ -35,7 +44,8 @@ const BULK_LIMIT = 1000;
 type ReadOptions = { keys?: string[]; expand?: string[] };
 
 export function tablesForUser(store: TableStore, userId: number): RecordOps {
-  const nameOf = (table: string | number): string => store.getTable(table).name;
+  const nameOf = async (table: string | number): Promise<string> =>
+    (await store.getTable(table)).name;
 
   /**
    * Expanded pointers are records of other tables: one the user may not read collapses to
@@ -76,14 +86,14 @@ export function tablesForUser(store: TableStore, userId: number): RecordOps {
    * A bulk write by query: the page of records `where` matches (paging counts them all, as
    * MinCloud's `total_count` does), of which `run` writes those the user may write.
    */
-  function bulk(
+  async function bulk(
     table: string | number,
     where: Where,
     paging: { limit?: number; offset?: number },
-    run: (writable: Where, count: number) => BulkResult,
-  ): BulkResult {
-    const name = nameOf(table);
-    const page = store.find(table, {
+    run: (writable: Where, count: number) => Promise<BulkResult>,
+  ): Promise<BulkResult> {
+    const name = await nameOf(table);
+    const page = await store.find(table, {
       where,
       limit: paging.limit ?? BULK_LIMIT,
       offset: paging.offset,
@@ -93,7 +103,7 @@ export function tablesForUser(store: TableStore, userId: number): RecordOps {
     const { limit, offset } = page.meta;
     const total = page.meta.total_count ?? ids.length;
     const writable: Where = { $and: [{ id: { $in: ids } }, aclWhere(name, 'write', userId)] };
-    const done = ids.length === 0 ? undefined : run(writable, ids.length);
+    const done = ids.length === 0 ? undefined : await run(writable, ids.length);
     const results = new Map<unknown, BulkResult['operation_result'][number]>();
     for (const entry of done?.operation_result ?? [])
       if (entry.success) results.set(entry.success.id, entry);
@@ -112,20 +122,24 @@ export function tablesForUser(store: TableStore, userId: number): RecordOps {
     createRecord: (table, data, options) => store.createRecord(table, data, options),
     createMany: (table, items, options) => store.createMany(table, items, options),
 
-    getRecord(table, id, options = {}) {
-      const name = nameOf(table);
-      const whole = store.getRecord(table, id);
+    async getRecord(table, id, options = {}) {
+      const name = await nameOf(table);
+      const whole = await store.getRecord(table, id);
       // Unreadable reads as absent (MinCloud's get answers 404), never as "exists, forbidden".
       if (!admits(name, whole, 'read', userId)) throw recordNotFound(name, String(id));
       if (options.keys === undefined && options.expand === undefined) return whole;
       const asked = readOptions(options);
-      return hideUnreadable(store.getRecord(table, id, asked.options), options.expand, asked.added);
+      return hideUnreadable(
+        await store.getRecord(table, id, asked.options),
+        options.expand,
+        asked.added,
+      );
     },
 
-    find(table, options: FindOptions = {}) {
-      const name = nameOf(table);
+    async find(table, options: FindOptions = {}) {
+      const name = await nameOf(table);
       const asked = readOptions(options);
-      const list = store.find(table, {
+      const list = await store.find(table, {
         ...options,
         ...asked.options,
         where: withAcl(options.where, name, 'read', userId),
@@ -134,20 +148,21 @@ export function tablesForUser(store: TableStore, userId: number): RecordOps {
       return list;
     },
 
-    count: (table, where) => store.count(table, withAcl(where, nameOf(table), 'read', userId)),
+    count: async (table, where) =>
+      store.count(table, withAcl(where, await nameOf(table), 'read', userId)),
 
-    updateRecord(table, id, update) {
-      const name = nameOf(table);
-      const before = store.getRecord(table, id);
+    async updateRecord(table, id, update) {
+      const name = await nameOf(table);
+      const before = await store.getRecord(table, id);
       if (!admits(name, before, 'write', userId)) throw aclDenied(name, before.id, userId);
       return store.updateRecord(table, id, update);
     },
 
-    deleteRecord(table, id) {
-      const name = nameOf(table);
-      const before = store.getRecord(table, id);
+    async deleteRecord(table, id) {
+      const name = await nameOf(table);
+      const before = await store.getRecord(table, id);
       if (!admits(name, before, 'write', userId)) throw aclDenied(name, before.id, userId);
-      store.deleteRecord(table, id);
+      await store.deleteRecord(table, id);
     },
 
     updateWhere: (table, where, update, paging = {}) =>

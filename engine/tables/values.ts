@@ -199,35 +199,3 @@ export function checkValue(def: FieldDef, value: unknown): Checked {
   }
   return checkScalar(def.name, def.type, value, max);
 }
-
-/** The SQLite value stored for a checked value. */
-export function encodeValue(type: FieldType, value: unknown): string | number | null {
-  if (value === null || value === undefined) return null;
-  switch (type) {
-    case 'boolean':
-      return value ? 1 : 0;
-    case 'array':
-    case 'object':
-    case 'geojson':
-      return JSON.stringify(value);
-    case 'pointer':
-      return String((value as { id: unknown }).id);
-    default:
-      return value as string | number;
-  }
-}
-
-/** The record value for a stored SQLite value. */
-export function decodeValue(type: FieldType, stored: unknown): unknown {
-  if (stored === null || stored === undefined) return null;
-  switch (type) {
-    case 'boolean':
-      return stored === 1 || stored === 1n;
-    case 'array':
-    case 'object':
-    case 'geojson':
-      return JSON.parse(stored as string) as unknown;
-    default:
-      return stored;
-  }
-}

@@ -77,7 +77,7 @@ export function createWechatHostRequests(deps: {
     if (!isMinCloudShape(data)) {
       return logged(scope, appId, { method: 'POST', path, body: check(asObject(data)) });
     }
-    const recipients = resolveRecipients(data, tables);
+    const recipients = await resolveRecipients(data, tables);
     const bodies = recipients.map((r) => check(minCloudBody(data, r.openid, kind, appId)));
     const failed: Json[] = [];
     let sent = 0;

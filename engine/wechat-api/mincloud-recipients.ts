@@ -8,7 +8,7 @@
  * and are refused with E_WECHAT_API_BAD_ARGS.
  */
 import type { TableStore } from '../tables/table-store.ts';
-import { USER_TABLE } from '../tables/index.ts';
+import { USER_TABLE } from '../tables/names.ts';
 import { WechatArgumentError } from './errors.ts';
 
 const MAX_RECIPIENTS = 1000;
@@ -33,7 +33,7 @@ function list(value: unknown, name: string): unknown[] {
   return items;
 }
 
-export function resolveRecipients(data: Json, tables: TableStore): Recipient[] {
+export async function resolveRecipients(data: Json, tables: TableStore): Promise<Recipient[]> {
   const type = data.recipient_type;
   if (type === 'openid') {
     const openids = list(data.openid_list ?? data.openid, 'openid_list');
@@ -50,12 +50,14 @@ export function resolveRecipients(data: Json, tables: TableStore): Recipient[] {
     throw new WechatArgumentError(`${String(type)} must hold user ids (positive integers)`, {
       path: String(type),
     });
-  const rows = tables.find(USER_TABLE, {
-    where: { id: { $in: userIds } },
-    limit: MAX_RECIPIENTS,
-    keys: ['id', 'openid'],
-    withCount: false,
-  }).objects as Json[];
+  const rows = (
+    await tables.find(USER_TABLE, {
+      where: { id: { $in: userIds } },
+      limit: MAX_RECIPIENTS,
+      keys: ['id', 'openid'],
+      withCount: false,
+    })
+  ).objects as Json[];
   const openidOf = new Map(rows.map((r) => [String(r.id), r.openid]));
   return ids.map((id) => {
     const openid = openidOf.get(String(id));

@@ -18,9 +18,11 @@ export interface AclContractSubject {
 }
 
 /** What a refused call threw: the stable code, its status, and the details. */
-function refusal(fn: () => unknown): { code: string; status: number; details?: unknown } {
+async function refusal(
+  fn: () => unknown,
+): Promise<{ code: string; status: number; details?: unknown }> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     return err as { code: string; status: number; details?: unknown };
   }
@@ -48,8 +50,8 @@ export function tableAclContract(label: string, open: () => Promise<AclContractS
     beforeEach(async () => {
       subject = await open();
       store = subject.store;
-      store.createTable({ name: 'notes', fields: [{ name: 'text', type: 'string' }] });
-      store.createTable({
+      await store.createTable({ name: 'notes', fields: [{ name: 'text', type: 'string' }] });
+      await store.createTable({
         name: 'posts',
         fields: [
           { name: 'title', type: 'string' },
@@ -59,7 +61,7 @@ export function tableAclContract(label: string, open: () => Promise<AclContractS
       // Two users whose ids the lists above name (user ids count up from 1).
       users = [];
       for (let i = 1; i <= 8; i++)
-        users.push(store.createRecord(USER_TABLE, { openid: `o${i}` }).id as number);
+        users.push((await store.createRecord(USER_TABLE, { openid: `o${i}` })).id as number);
       expect(users.slice(6)).toEqual([7, 8]);
     });
 
@@ -68,33 +70,33 @@ export function tableAclContract(label: string, open: () => Promise<AclContractS
     });
 
     /** One note per combination of read and write list. */
-    function seed(): StoredRecord[] {
+    async function seed(): Promise<StoredRecord[]> {
       const out: StoredRecord[] = [];
       for (const read of PERMS)
         for (const write of PERMS) {
           const data: RecordData = { text: `${String(read)}|${String(write)}` };
           if (read) data.read_perm = read;
           if (write) data.write_perm = write;
-          out.push(store.createRecord('notes', data));
+          out.push(await store.createRecord('notes', data));
         }
       return out;
     }
 
     const sorted = (ids: Array<string | number>) => ids.map(String).sort();
 
-    it('reads return exactly the records whose read_perm admits the user', () => {
-      const all = seed();
+    it('reads return exactly the records whose read_perm admits the user', async () => {
+      const all = await seed();
       for (const user of [7, 8]) {
         const expected = sorted(
           all.filter((r) => admits('notes', r, 'read', user)).map((r) => r.id),
         );
         const tables = tablesForUser(store, user);
-        const found = tables.find('notes', { limit: 1000 });
+        const found = await tables.find('notes', { limit: 1000 });
         expect(sorted(found.objects.map((r) => r.id))).toEqual(expected);
         expect(found.meta.total_count).toBe(expected.length);
-        expect(tables.count('notes')).toBe(expected.length);
+        expect(await tables.count('notes')).toBe(expected.length);
         // The caller's own where still applies, composed with the ACL.
-        const mine = tables.find('notes', { where: { text: { $regex: '^user:\\*' } } });
+        const mine = await tables.find('notes', { where: { text: { $regex: '^user:\\*' } } });
         expect(mine.objects).toHaveLength(PERMS.length);
         expect(mine.objects.every((r) => String(r.text).startsWith('user:*'))).toBe(true);
       }
@@ -107,44 +109,47 @@ export function tableAclContract(label: string, open: () => Promise<AclContractS
       expect(admits('notes', byText.get('user:8|undefined')!, 'read', 7)).toBe(false);
     });
 
-    it('a record the user may not read is absent to get (404); one it may read comes back', () => {
-      const hidden = store.createRecord('notes', { text: 'h', read_perm: ['user:8'] });
-      const shown = store.createRecord('notes', { text: 's', read_perm: ['user:7'] });
+    it('a record the user may not read is absent to get (404); one it may read comes back', async () => {
+      const hidden = await store.createRecord('notes', { text: 'h', read_perm: ['user:8'] });
+      const shown = await store.createRecord('notes', { text: 's', read_perm: ['user:7'] });
       const as7 = tablesForUser(store, 7);
-      expect(refusal(() => as7.getRecord('notes', hidden.id))).toMatchObject({
+      expect(await refusal(() => as7.getRecord('notes', hidden.id))).toMatchObject({
         code: 'E_TABLE_RECORD_NOT_FOUND',
         status: 404,
       });
-      expect(as7.getRecord('notes', shown.id)).toEqual(shown);
-      expect(as7.getRecord('notes', shown.id, { keys: ['text'] })).toEqual({
+      expect(await as7.getRecord('notes', shown.id)).toEqual(shown);
+      expect(await as7.getRecord('notes', shown.id, { keys: ['text'] })).toEqual({
         id: shown.id,
         text: 's',
       });
     });
 
-    it('single writes to a record whose write_perm refuses the user fail with 403 and change nothing', () => {
-      const locked = store.createRecord('notes', { text: 'keep', write_perm: ['user:8', 'gid:1'] });
+    it('single writes to a record whose write_perm refuses the user fail with 403 and change nothing', async () => {
+      const locked = await store.createRecord('notes', {
+        text: 'keep',
+        write_perm: ['user:8', 'gid:1'],
+      });
       const as7 = tablesForUser(store, 7);
-      const err = refusal(() => as7.updateRecord('notes', locked.id, { text: 'changed' }));
+      const err = await refusal(() => as7.updateRecord('notes', locked.id, { text: 'changed' }));
       expect(err).toMatchObject({ code: 'E_TABLE_ACL_DENIED', status: 403 });
       expect(err.details).toEqual({ table: 'notes', id: locked.id, user_id: 7 });
-      expect(refusal(() => as7.deleteRecord('notes', locked.id))).toMatchObject({
+      expect(await refusal(() => as7.deleteRecord('notes', locked.id))).toMatchObject({
         code: 'E_TABLE_ACL_DENIED',
         status: 403,
       });
-      expect(store.getRecord('notes', locked.id)).toEqual(locked);
+      expect(await store.getRecord('notes', locked.id)).toEqual(locked);
       // User 8 is listed: it may.
       const as8 = tablesForUser(store, 8);
-      expect(as8.updateRecord('notes', locked.id, { text: 'by 8' }).text).toBe('by 8');
-      as8.deleteRecord('notes', locked.id);
-      expect(store.count('notes')).toBe(0);
+      expect((await as8.updateRecord('notes', locked.id, { text: 'by 8' })).text).toBe('by 8');
+      await as8.deleteRecord('notes', locked.id);
+      expect(await store.count('notes')).toBe(0);
     });
 
-    it('bulk writes by query skip what the user may not write: total_count counts them, succeed does not', () => {
-      const all = seed();
+    it('bulk writes by query skip what the user may not write: total_count counts them, succeed does not', async () => {
+      const all = await seed();
       for (const user of [7, 8]) {
         const writable = all.filter((r) => admits('notes', r, 'write', user));
-        const res = tablesForUser(store, user).updateWhere(
+        const res = await tablesForUser(store, user).updateWhere(
           'notes',
           { text: { $ne: 'none' } },
           { text: `touched by ${user}` },
@@ -160,84 +165,93 @@ export function tableAclContract(label: string, open: () => Promise<AclContractS
           sorted(res.operation_result.flatMap((e) => (e.success ? [e.success.id] : []))),
         ).toEqual(sorted(writable.map((r) => r.id)));
         for (const r of all) {
-          const now = store.getRecord('notes', r.id);
+          const now = await store.getRecord('notes', r.id);
           if (writable.includes(r)) expect(now.text).toBe(`touched by ${user}`);
           else expect(now.text).not.toBe(`touched by ${user}`);
         }
       }
     });
 
-    it('bulk paging counts every matched record; deleteWhere deletes only the writable ones', () => {
-      const all = seed();
+    it('bulk paging counts every matched record; deleteWhere deletes only the writable ones', async () => {
+      const all = await seed();
       const as7 = tablesForUser(store, 7);
-      const first = as7.deleteWhere('notes', { text: { $ne: 'none' } }, { limit: 10 });
+      const first = await as7.deleteWhere('notes', { text: { $ne: 'none' } }, { limit: 10 });
       expect(first).toMatchObject({ total_count: all.length, limit: 10, offset: 0 });
       expect(first.next).toBe('?limit=10&offset=10');
       expect(first.operation_result).toHaveLength(10);
       const firstPage = all.slice(0, 10);
       expect(first.succeed).toBe(firstPage.filter((r) => admits('notes', r, 'write', 7)).length);
-      const left = store.find('notes', { limit: 1000 }).objects.map((r) => r.id);
+      const left = (await store.find('notes', { limit: 1000 })).objects.map((r) => r.id);
       for (const r of firstPage) expect(left.includes(r.id)).toBe(!admits('notes', r, 'write', 7));
       // Nothing matched: an empty answer, not an error.
-      expect(as7.deleteWhere('notes', { text: 'none' })).toMatchObject({
+      expect(await as7.deleteWhere('notes', { text: 'none' })).toMatchObject({
         succeed: 0,
         total_count: 0,
         operation_result: [],
       });
     });
 
-    it('user records: everyone reads them, only their own user writes one without write_perm', () => {
+    it('user records: everyone reads them, only their own user writes one without write_perm', async () => {
       const as7 = tablesForUser(store, 7);
-      expect(as7.count(USER_TABLE)).toBe(8);
-      expect(as7.updateRecord(USER_TABLE, 7, { nickname: 'me' }).nickname).toBe('me');
-      expect(refusal(() => as7.updateRecord(USER_TABLE, 8, { nickname: 'not me' }))).toMatchObject({
+      expect(await as7.count(USER_TABLE)).toBe(8);
+      expect((await as7.updateRecord(USER_TABLE, 7, { nickname: 'me' })).nickname).toBe('me');
+      expect(
+        await refusal(() => as7.updateRecord(USER_TABLE, 8, { nickname: 'not me' })),
+      ).toMatchObject({
         code: 'E_TABLE_ACL_DENIED',
         status: 403,
       });
-      const bulk = as7.updateWhere(USER_TABLE, { id: { $gte: 1 } }, { nickname: 'all' });
+      const bulk = await as7.updateWhere(USER_TABLE, { id: { $gte: 1 } }, { nickname: 'all' });
       expect(bulk).toMatchObject({ succeed: 1, total_count: 8 });
-      expect(store.getRecord(USER_TABLE, 7).nickname).toBe('all');
-      expect(store.getRecord(USER_TABLE, 8).nickname).toBeNull();
-      for (const r of store.find(USER_TABLE, { limit: 100 }).objects)
+      expect((await store.getRecord(USER_TABLE, 7)).nickname).toBe('all');
+      expect((await store.getRecord(USER_TABLE, 8)).nickname).toBeNull();
+      for (const r of (await store.find(USER_TABLE, { limit: 100 })).objects)
         expect(admits(USER_TABLE, r, 'write', 7)).toBe(r.id === 7);
     });
 
-    it('an expanded pointer to a record the user may not read collapses to {id, _table}', () => {
-      const secret = store.createRecord('notes', { text: 'secret', read_perm: ['user:8'] });
-      const open = store.createRecord('notes', { text: 'open' });
-      store.createRecord('posts', { title: 'a', note: secret.id });
-      store.createRecord('posts', { title: 'b', note: open.id });
+    it('an expanded pointer to a record the user may not read collapses to {id, _table}', async () => {
+      const secret = await store.createRecord('notes', { text: 'secret', read_perm: ['user:8'] });
+      const open = await store.createRecord('notes', { text: 'open' });
+      await store.createRecord('posts', { title: 'a', note: secret.id });
+      await store.createRecord('posts', { title: 'b', note: open.id });
       const as7 = tablesForUser(store, 7);
-      const whole = as7.find('posts', { expand: ['note'], orderBy: ['title'] }).objects;
+      const whole = (await as7.find('posts', { expand: ['note'], orderBy: ['title'] })).objects;
       expect(whole.map((p) => p.note)).toEqual([
         { id: secret.id, _table: 'notes' },
         { ...open, _table: 'notes' },
       ]);
       // Picking sub-fields must not let the record's read_perm escape the check.
-      const picked = as7.find('posts', {
-        expand: ['note'],
-        keys: ['title', 'note.text'],
-        orderBy: ['title'],
-      }).objects;
+      const picked = (
+        await as7.find('posts', {
+          expand: ['note'],
+          keys: ['title', 'note.text'],
+          orderBy: ['title'],
+        })
+      ).objects;
       expect(picked.map((p) => p.note)).toEqual([
         { id: secret.id, _table: 'notes' },
         { id: open.id, _table: 'notes', text: 'open' },
       ]);
-      const one = as7.getRecord('posts', picked[0]!.id, { expand: ['note'], keys: ['note.text'] });
+      const one = await as7.getRecord('posts', picked[0]!.id, {
+        expand: ['note'],
+        keys: ['note.text'],
+      });
       expect(one.note).toEqual({ id: secret.id, _table: 'notes' });
       // User 8 may read it.
       const as8 = tablesForUser(store, 8);
-      expect(as8.find('posts', { expand: ['note'], orderBy: ['title'] }).objects[0]!.note).toEqual({
+      expect(
+        (await as8.find('posts', { expand: ['note'], orderBy: ['title'] })).objects[0]!.note,
+      ).toEqual({
         ...secret,
         _table: 'notes',
       });
     });
 
-    it('the ACL fields can be queried like lists of strings (what enforcement composes)', () => {
-      seed();
-      expect(store.count('notes', { read_perm: { $isnull: true } })).toBe(PERMS.length);
-      expect(store.count('notes', { read_perm: { $in: ['user:7'] } })).toBe(PERMS.length);
-      expect(store.count('notes', { write_perm: 'user:8' })).toBe(PERMS.length * 2);
+    it('the ACL fields can be queried like lists of strings (what enforcement composes)', async () => {
+      await seed();
+      expect(await store.count('notes', { read_perm: { $isnull: true } })).toBe(PERMS.length);
+      expect(await store.count('notes', { read_perm: { $in: ['user:7'] } })).toBe(PERMS.length);
+      expect(await store.count('notes', { write_perm: 'user:8' })).toBe(PERMS.length * 2);
     });
   });
 }

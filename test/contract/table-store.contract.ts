@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   FieldDef,
   StoredRecord,
+  SyncTableStore,
   TableChange,
   TableStore,
 } from '../../engine/tables/table-store.ts';
@@ -19,7 +20,7 @@ type Awaitable<T> = T | Promise<T>;
 
 /** A TableStore whose methods may answer asynchronously (REST, isolate). */
 export type TableStoreDriver = {
-  [K in Exclude<keyof TableStore, 'onChange' | 'close'>]: TableStore[K] extends (
+  [K in Exclude<keyof SyncTableStore, 'onChange' | 'close'>]: SyncTableStore[K] extends (
     ...args: infer A
   ) => infer R
     ? (...args: A) => Awaitable<R>

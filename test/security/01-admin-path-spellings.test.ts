@@ -157,9 +157,11 @@ describe('admin routes in every path spelling', () => {
     expect(await store.functions.listVersions('keep')).toHaveLength(1);
     expect((await store.functions.getActive('keep'))?.env).toEqual({});
     expect((await store.triggers.list()).map((tr) => tr.name)).toEqual(['keep']);
-    expect(t.engine.tables.listTables().map((tb) => tb.name)).toEqual(['keep_table']);
-    expect(t.engine.tables.getTable('keep_table').fields.map((f) => f.name)).not.toContain('pwned');
-    expect(t.engine.tables.count('keep_table')).toBe(0);
+    expect((await t.engine.tables.listTables()).map((tb) => tb.name)).toEqual(['keep_table']);
+    expect((await t.engine.tables.getTable('keep_table')).fields.map((f) => f.name)).not.toContain(
+      'pwned',
+    );
+    expect(await t.engine.tables.count('keep_table')).toBe(0);
     expect((await store.jobs.list({ function: 'keep', limit: 10, offset: 0 })).total).toBe(0);
   });
 

@@ -14,7 +14,7 @@ export function tableAction(tables: TableStore): ActionExecutor<TableAction> {
     const subject = triggerSubject(trigger, event);
     const record = renderRecordTemplate(action.record, subject);
     try {
-      tables.createRecord(action.table, record);
+      await tables.createRecord(action.table, record);
     } catch (err) {
       if (err instanceof EngineError) throw actionErrorOf(err);
       throw err;

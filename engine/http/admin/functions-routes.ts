@@ -151,7 +151,7 @@ export function registerFunctionRoutes(
     functions: FunctionService;
     assertUnused: InUseCheck;
     /** The user with this id (404 when none): what `user_id` of an invoke names. */
-    userOf?: (id: number) => Record<string, unknown>;
+    userOf?: (id: number) => Promise<Record<string, unknown>>;
   },
 ): void {
   const { store, functions } = deps;
@@ -324,7 +324,7 @@ export function registerFunctionRoutes(
     },
     async (ctx) => {
       const { data, user_id: userId } = parseInput(invokeBody, await readJsonBody(ctx));
-      const user = userId === undefined || !deps.userOf ? undefined : deps.userOf(userId);
+      const user = userId === undefined || !deps.userOf ? undefined : await deps.userOf(userId);
       const { job, outcome } = await functions.run(ctx.params.name!, data ?? null, {
         source: 'invoke',
         eventType: 'invoke',

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteTableStore } from '../../../engine/tables/index.ts';
+import { SqliteTableStore } from '../../../engine/tables/sqlite/index.ts';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
 import { finalLogs } from '../triggers/helpers/logs.ts';
 import { createTable, deploy, invoke, runOk } from './helpers.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteTableStore } from '../../../engine/tables/sqlite-table-store.ts';
+import { SqliteTableStore } from '../../../engine/tables/sqlite/table-store.ts';
 import { createSandbox, type SupervisedSandbox } from '../../../runtime/index.ts';
 import { deploy, HEALTHY, run, testSandbox } from './harness.ts';
 
@@ -103,7 +103,7 @@ describe('tables from a function (the real tables HostOps and a SQLite file)', (
     });
     store.close();
     const module = fileURLToPath(
-      new URL('../../../engine/tables/sandbox-host-ops.ts', import.meta.url),
+      new URL('../../../engine/tables/sqlite/sandbox-host-ops.ts', import.meta.url),
     );
     sandbox = createSandbox({
       hostOps: { module, options: { dbPath } },

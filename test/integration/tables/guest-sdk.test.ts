@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteTableStore } from '../../../engine/tables/sqlite-table-store.ts';
+import { SqliteTableStore } from '../../../engine/tables/sqlite/table-store.ts';
 import { createGuestIsolate, type GuestIsolate } from './helpers/guest-isolate.ts';
 
 describe('guest table SDK (MinCloud API) in a real isolate', () => {

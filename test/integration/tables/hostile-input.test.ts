@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteTableStore } from '../../../engine/tables/sqlite-table-store.ts';
+import { asyncTableStore } from '../../../engine/tables/async-adapter.ts';
+import { SqliteTableStore } from '../../../engine/tables/sqlite/table-store.ts';
 import { startRestServer, type RestServer } from './helpers/rest-server.ts';
 
 const HOSTILE_STRINGS = [
@@ -129,7 +130,7 @@ describe('hostile input', () => {
       { name: 'a', n: 1, tags: ['x'], meta: { k: 1 } },
       { name: "b'; --", n: 2 },
     ]);
-    rest = await startRestServer(store);
+    rest = await startRestServer(asyncTableStore(store));
     before = snapshot(file);
   });
 

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteTableStore } from '../../../engine/tables/sqlite-table-store.ts';
+import { asyncTableStore } from '../../../engine/tables/async-adapter.ts';
+import { SqliteTableStore } from '../../../engine/tables/sqlite/table-store.ts';
 import { startRestServer, type RestServer } from './helpers/rest-server.ts';
 
 describe('tables REST API', () => {
@@ -13,7 +14,7 @@ describe('tables REST API', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'cloudfn-rest-'));
     store = new SqliteTableStore({ path: path.join(dir, 'tables.db') });
-    rest = await startRestServer(store);
+    rest = await startRestServer(asyncTableStore(store));
   });
 
   afterAll(async () => {

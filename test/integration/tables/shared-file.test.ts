@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteTableStore } from '../../../engine/tables/sqlite-table-store.ts';
+import { SqliteTableStore } from '../../../engine/tables/sqlite/table-store.ts';
 
 describe('two connections to one tables file', () => {
   let dir: string;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { QUERY_LIMITS, compileWhere, type QueryField } from '../../../engine/tables/query.ts';
+import {
+  QUERY_LIMITS,
+  compileWhere,
+  type QueryField,
+} from '../../../engine/tables/sqlite/query.ts';
 
 const fields = new Map<string, QueryField>([
   ['id', { type: 'string', column: 'r."id"' }],

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { csvHeader, csvRows } from '../../../engine/tables/csv.ts';
-import { compileOrderBy, resolveKeys, resolveLimit } from '../../../engine/tables/find-options.ts';
+import { resolveKeys, resolveLimit } from '../../../engine/tables/find-options.ts';
 import { quoteIdent } from '../../../engine/tables/names.ts';
-import type { QueryField } from '../../../engine/tables/query.ts';
+import { compileOrderBy, type QueryField } from '../../../engine/tables/sqlite/query.ts';
 import { checkFieldDefs, checkTableName } from '../../../engine/tables/schema.ts';
 
 const codeOf = (fn: () => unknown) => {

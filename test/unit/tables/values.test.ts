@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_STRING_MAX,
-  checkValue,
-  decodeValue,
-  encodeValue,
-  normaliseDate,
-} from '../../../engine/tables/values.ts';
+import { DEFAULT_STRING_MAX, checkValue, normaliseDate } from '../../../engine/tables/values.ts';
+import { decodeValue, encodeValue } from '../../../engine/tables/sqlite/codec.ts';
 import type { FieldDef } from '../../../engine/tables/table-store.ts';
 
 const ok = (def: FieldDef, v: unknown) => {

@@ -6,16 +6,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SqliteTableStore } from '../../../../engine/tables/sqlite-table-store.ts';
+import { asyncTableStore } from '../../../../engine/tables/async-adapter.ts';
+import { SqliteTableStore } from '../../../../engine/tables/sqlite/table-store.ts';
 import type {
   BulkResult,
   ListResult,
   StoredRecord,
+  SyncTableStore,
   TableSchema,
+  TableStore,
 } from '../../../../engine/tables/table-store.ts';
 import type { ContractSubject, TableStoreDriver } from '../../../contract/table-store.contract.ts';
-import { createGuestIsolate } from './guest-isolate.ts';
-import { startRestServer } from './rest-server.ts';
+import { type GuestIsolate, createGuestIsolate } from './guest-isolate.ts';
+import { type RestServer, startRestServer } from './rest-server.ts';
 
 function tempStore(): { store: SqliteTableStore; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'cloudfn-contract-'));
@@ -36,7 +39,20 @@ export async function openDirect(): Promise<ContractSubject> {
 
 export async function openRest(): Promise<ContractSubject> {
   const { store, cleanup } = tempStore();
-  const rest = await startRestServer(store);
+  const rest = await startRestServer(asyncTableStore(store));
+  return {
+    store: restDriver(rest),
+    events: store,
+    supportsCreatedBy: false,
+    close: async () => {
+      await rest.close();
+      cleanup();
+    },
+  };
+}
+
+/** The port's methods mapped onto the REST routes of a running server. */
+export function restDriver(rest: RestServer): TableStoreDriver {
   const t = (ref: string | number) => encodeURIComponent(String(ref));
   const qs = (params: Record<string, unknown>) => {
     const q = new URLSearchParams();
@@ -103,24 +119,18 @@ export async function openRest(): Promise<ContractSubject> {
       (await call<ListResult>('GET', `/tables/${t(ref)}/records${qs({ where, limit: 0 })}`)).meta
         .total_count!,
   };
-  return {
-    store: driver,
-    events: store,
-    supportsCreatedBy: false,
-    close: async () => {
-      await rest.close();
-      cleanup();
-    },
-  };
+  return driver;
 }
 
 /** Guest snippets: `T` is the TableObject, `q(where)` a Query carrying a wire document. */
 const PREAMBLE = `const a = $args; const T = new BaaS.TableObject(a.table);
   const q = (where) => { const query = new BaaS.Query(); query.queryObject = where || {}; return query; };`;
 
-export async function openIsolate(): Promise<ContractSubject> {
-  const { store, cleanup } = tempStore();
-  const guest = await createGuestIsolate(store);
+/** The port's record methods as guest SDK calls in `guest`; tables straight on `store`. */
+export function isolateDriver(
+  store: SyncTableStore | TableStore,
+  guest: GuestIsolate,
+): TableStoreDriver {
   // The SDK rejects with MinCloud's HError (integer `code`); the port's contract speaks of
   // our stable code, which the HError keeps in `reason`.
   const run = <T>(body: string, args: Record<string, unknown>) =>
@@ -173,8 +183,14 @@ export async function openIsolate(): Promise<ContractSubject> {
       ),
     count: (table, where) => run(`return await T.setQuery(q(a.where)).count();`, { table, where }),
   };
+  return driver;
+}
+
+export async function openIsolate(): Promise<ContractSubject> {
+  const { store, cleanup } = tempStore();
+  const guest = await createGuestIsolate(store);
   return {
-    store: driver,
+    store: isolateDriver(store, guest),
     events: store,
     supportsCreatedBy: false,
     close: () => {

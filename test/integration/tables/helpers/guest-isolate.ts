@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import ivm from 'isolated-vm';
 import { EngineError } from '../../../../engine/errors.ts';
 import { handleTableOp } from '../../../../engine/tables/host-ops.ts';
-import type { TableStore } from '../../../../engine/tables/table-store.ts';
+import type { SyncTableStore, TableStore } from '../../../../engine/tables/table-store.ts';
 
 const SDK_ENTRY = fileURLToPath(
   new URL('../../../../runtime/guest/tables/index.ts', import.meta.url),
@@ -33,8 +33,8 @@ export function bundleGuestSdk(): Promise<string> {
 const PRELUDE = `
   const hostCall = globalThis.__hostCall;
   delete globalThis.__hostCall;
-  const call = (op, args) => {
-    const answer = JSON.parse(hostCall(op, JSON.stringify(args)));
+  const unwrap = (text) => {
+    const answer = JSON.parse(text);
     if (answer.error) {
       const err = new Error(answer.error.message);
       Object.assign(err, answer.error);
@@ -42,6 +42,13 @@ const PRELUDE = `
     }
     return answer.ok;
   };
+  // A host that answers later (PostgreSQL) is a Reference whose answer is a promise.
+  const call = (op, args) =>
+    typeof hostCall === 'function'
+      ? unwrap(hostCall(op, JSON.stringify(args)))
+      : hostCall
+          .apply(undefined, [op, JSON.stringify(args)], { result: { promise: true, copy: true } })
+          .then(unwrap);
   globalThis.BaaS = CloudfnTables.createTableApi(call);
 `;
 
@@ -54,26 +61,45 @@ export interface GuestIsolate {
 }
 
 /** Answers one host call as the JSON text the prelude expects. */
-function answer(store: TableStore, op: string, argsJson: string): string {
+function answer(store: SyncTableStore, op: string, argsJson: string): string {
   try {
     return JSON.stringify({
       ok: handleTableOp(store, op, JSON.parse(argsJson) as unknown) ?? null,
     });
   } catch (err) {
-    if (err instanceof EngineError) {
-      return JSON.stringify({
-        error: { code: err.code, status: err.status, message: err.message, details: err.details },
-      });
-    }
-    return JSON.stringify({
-      error: { code: 'E_INTERNAL', status: 500, message: (err as Error).message },
-    });
+    return refusal(err);
   }
 }
 
+/** The same, from a store whose answers are promises. */
+async function answerLater(store: TableStore, op: string, argsJson: string): Promise<string> {
+  try {
+    const ok = await handleTableOp(store, op, JSON.parse(argsJson) as unknown);
+    return JSON.stringify({ ok: ok ?? null });
+  } catch (err) {
+    return refusal(err);
+  }
+}
+
+function refusal(err: unknown): string {
+  if (err instanceof EngineError) {
+    return JSON.stringify({
+      error: { code: err.code, status: err.status, message: err.message, details: err.details },
+    });
+  }
+  return JSON.stringify({
+    error: { code: 'E_INTERNAL', status: 500, message: (err as Error).message },
+  });
+}
+
+/**
+ * An isolate whose table calls reach `store`: answered inside the call for a synchronous
+ * store (SQLite); for the port (`answersLater`, PostgreSQL) the guest awaits a promise.
+ */
 export async function createGuestIsolate(
-  store: TableStore,
+  store: SyncTableStore | TableStore,
   memoryLimit = 64,
+  answersLater = false,
 ): Promise<GuestIsolate> {
   const sdk = await bundleGuestSdk();
   const isolate = new ivm.Isolate({ memoryLimit });
@@ -82,10 +108,15 @@ export async function createGuestIsolate(
   await context.global.set('globalThis', context.global.derefInto());
   await context.global.set(
     '__hostCall',
-    new ivm.Callback((op: string, argsJson: string) => {
-      count++;
-      return answer(store, op, argsJson);
-    }),
+    answersLater
+      ? new ivm.Reference((op: string, argsJson: string) => {
+          count++;
+          return answerLater(store as TableStore, op, argsJson);
+        })
+      : new ivm.Callback((op: string, argsJson: string) => {
+          count++;
+          return answer(store as SyncTableStore, op, argsJson);
+        }),
   );
   await context.eval(sdk);
   await context.eval(PRELUDE);

@@ -7,7 +7,7 @@ import http from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { errorMiddleware } from '../../../../engine/http/errors.ts';
-import { registerTableRoutes } from '../../../../engine/tables/http-routes.ts';
+import { registerTableRoutes } from '../../../../engine/http/admin/tables-routes.ts';
 import type { TableStore } from '../../../../engine/tables/table-store.ts';
 
 export interface RestServer {

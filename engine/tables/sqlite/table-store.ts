@@ -4,29 +4,32 @@
  * The file is long-ish (one class, one job): the write paths share the row codec and the
  * change events, and splitting them would scatter the transaction logic.
  */
-import { randomBytes } from 'node:crypto';
 import Database, { type Statement } from 'better-sqlite3';
-import {
-  TableError,
-  badOptions,
-  invalidRecordError,
-  recordNotFound,
-  type FieldIssue,
-} from './errors.ts';
+import { TableError, badOptions, invalidRecordError, recordNotFound } from '../errors.ts';
 import {
   MAX_LIMIT,
-  compileOrderBy,
   resolveKeys,
   splitSubKeys,
   resolveLimit,
   resolveOffset,
-} from './find-options.ts';
-import { USER_TABLE, quoteIdent } from './names.ts';
-import { compileWhere, type SqlValue } from './query.ts';
-import { createRegexpFunction } from './regex.ts';
+} from '../find-options.ts';
+import { USER_TABLE, quoteIdent } from '../names.ts';
+import {
+  type RecordCols,
+  assemble,
+  bulkResult,
+  defaultNewId,
+  expandable,
+  givenId,
+  pickKeys,
+  pickSubKeys,
+  storedId,
+} from '../record-shape.ts';
+import { compileOrderBy, compileWhere, type SqlValue } from './query.ts';
+import { createRegexpFunction } from '../regex.ts';
 import { registerGeoFunctions } from './geo-sql.ts';
-import { checkFieldDefs, checkTableName } from './schema.ts';
-import { SqliteCatalog, type TableInfo } from './sqlite-catalog.ts';
+import { checkFieldDefs, checkTableName } from '../schema.ts';
+import { SqliteCatalog, type TableInfo } from './catalog.ts';
 import type {
   BulkResult,
   FieldDef,
@@ -36,13 +39,14 @@ import type {
   StoredRecord,
   TableChange,
   TableSchema,
-  TableStore,
+  SyncTableStore,
   UpdateDoc,
   Where,
   WriteOptions,
-} from './table-store.ts';
-import { applyUpdate } from './update-ops.ts';
-import { decodeValue, encodeValue, isPlainObject, pointerOf } from './values.ts';
+} from '../table-store.ts';
+import { applyUpdate } from '../update-ops.ts';
+import { pointerOf } from '../values.ts';
+import { decodeValue, encodeValue } from './codec.ts';
 
 export interface SqliteTableStoreOptions {
   /** The SQLite file (created when missing). */
@@ -56,84 +60,6 @@ export interface SqliteTableStoreOptions {
 }
 
 type Row = Record<string, unknown>;
-type RecordCols = Map<string, unknown>;
-
-// Random bytes are drawn 4 KiB at a time: one randomBytes call per id was ~6% of an insert.
-let randomPool = Buffer.alloc(0);
-let randomOffset = 0;
-
-/** Time-prefixed like a MongoDB ObjectId (MinCloud's ids): 8 hex of seconds + 16 random hex. */
-function defaultNewId(): string {
-  if (randomOffset + 8 > randomPool.length) {
-    randomPool = randomBytes(4096);
-    randomOffset = 0;
-  }
-  const random = randomPool.toString('hex', randomOffset, randomOffset + 8);
-  randomOffset += 8;
-  const seconds = Math.floor(Date.now() / 1000) >>> 0;
-  return seconds.toString(16).padStart(8, '0') + random;
-}
-
-const RECORD_ID = /^[0-9a-f]{24}$/;
-const INTEGER_ID = /^[1-9][0-9]{0,15}$/;
-
-/** The record id as the table stores it, or undefined when it cannot be one. */
-function storedId(info: TableInfo, id: unknown): string | number | undefined {
-  if (!info.integerIds) return typeof id === 'string' && RECORD_ID.test(id) ? id : undefined;
-  const n =
-    typeof id === 'number' ? id : typeof id === 'string' && INTEGER_ID.test(id) ? Number(id) : NaN;
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
-
-/**
- * The `id` a record to import brings (WriteOptions.keepIds), checked; the rest of its data
- * goes through the ordinary checks. No `id` (or null) means the engine draws one.
- */
-function givenId(
-  info: TableInfo,
-  data: RecordData,
-): { id?: string | number; issue?: FieldIssue; rest: RecordData } | undefined {
-  if (!isPlainObject(data) || !Object.hasOwn(data, 'id')) return undefined;
-  const { id: raw, ...rest } = data;
-  if (raw === null || raw === undefined) return { rest };
-  const id = storedId(info, raw);
-  if (id !== undefined) return { id, rest };
-  const shape = info.integerIds ? 'a positive integer' : '24 lowercase hex characters';
-  return {
-    rest,
-    issue: {
-      field: 'id',
-      kind: 'type',
-      message: `'id' must be ${shape} (MinCloud's record id), not ${JSON.stringify(raw).slice(0, 40)}`,
-    },
-  };
-}
-
-/**
- * `select('pointer.attr')`: an expanded pointer keeps only the named sub-fields (and `id`,
- * `_table`); a pointer that was not expanded is left as it is, as MinCloud ignores the
- * selection then.
- */
-function pickSubKeys(records: StoredRecord[], sub: Map<string, string[]>): StoredRecord[] {
-  if (sub.size === 0) return records;
-  for (const record of records) {
-    for (const [field, names] of sub) {
-      const value = record[field];
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
-      const full = value as Record<string, unknown>;
-      const kept: Record<string, unknown> = {};
-      for (const name of ['id', '_table', ...names])
-        if (Object.hasOwn(full, name)) kept[name] = full[name];
-      (record as Record<string, unknown>)[field] = kept;
-    }
-  }
-  return records;
-}
-
-/** Whether `expand` can turn a field into a record: a pointer, or created_by. */
-function expandable(info: TableInfo, field: string): boolean {
-  return field === 'created_by' || info.fields.get(field)?.type === 'pointer';
-}
 
 function aclText(list: string[] | null | undefined): string | null {
   return list === null || list === undefined ? null : JSON.stringify(list);
@@ -152,7 +78,7 @@ function uniqueViolation(err: unknown, table: string): TableError | undefined {
 }
 const STATEMENT_CACHE = 500;
 
-export class SqliteTableStore implements TableStore {
+export class SqliteTableStore implements SyncTableStore {
   private readonly db: Database.Database;
   private readonly catalog: SqliteCatalog;
   private readonly now: () => number;
@@ -264,7 +190,7 @@ export class SqliteTableStore implements TableStore {
         changes.push(this.change(info, 'update', before, after));
         return { success: { id: after.id, updated_at: after.updated_at } };
       });
-      return this.bulkResult(results, total, limit, offset);
+      return bulkResult(results, total, limit, offset);
     });
   }
 
@@ -293,7 +219,7 @@ export class SqliteTableStore implements TableStore {
         changes.push(this.change(info, 'delete', before, null));
         return { success: { id: before.id } };
       });
-      return this.bulkResult(results, total, limit, offset);
+      return bulkResult(results, total, limit, offset);
     });
   }
 
@@ -508,7 +434,7 @@ export class SqliteTableStore implements TableStore {
     } catch (err) {
       throw uniqueViolation(err, info.schema.name) ?? err;
     }
-    return this.assemble(info, id, now, now, by, applied.values, acl);
+    return assemble(info, id, now, now, by, applied.values, acl);
   }
 
   private applyToRow(
@@ -552,7 +478,7 @@ export class SqliteTableStore implements TableStore {
     for (const f of info.fields.values())
       values.set(f.name, applied.values.has(f.name) ? applied.values.get(f.name) : before[f.name]);
     const by = applied.createdBy !== undefined ? applied.createdBy : before.created_by;
-    return this.assemble(info, before.id, before.created_at, now, by, values, acl);
+    return assemble(info, before.id, before.created_at, now, by, values, acl);
   }
 
   private selectForBulk(
@@ -571,23 +497,6 @@ export class SqliteTableStore implements TableStore {
       `SELECT r.* FROM ${info.ident} AS r WHERE ${compiled.sql} ORDER BY r."_seq" LIMIT ? OFFSET ?`,
     ).all(...compiled.params, limit, offset) as Row[];
     return { rows, total, limit, offset };
-  }
-
-  private bulkResult(
-    results: BulkResult['operation_result'],
-    total: number,
-    limit: number,
-    offset: number,
-  ): BulkResult {
-    const more = offset + results.length < total && results.length === limit && limit > 0;
-    return {
-      succeed: results.length,
-      total_count: total,
-      offset,
-      limit,
-      next: more ? `?limit=${limit}&offset=${offset + limit}` : null,
-      operation_result: results,
-    };
   }
 
   /**
@@ -668,7 +577,7 @@ export class SqliteTableStore implements TableStore {
         f.name,
         f.type === 'pointer' ? pointerOf(f, row[f.name]) : decodeValue(f.type, row[f.name]),
       );
-    const record = this.assemble(
+    const record = assemble(
       info,
       row.id as string | number,
       row.created_at as number,
@@ -681,29 +590,6 @@ export class SqliteTableStore implements TableStore {
           row.write_perm == null ? null : (JSON.parse(row.write_perm as string) as string[]),
       },
     );
-    if (!keys) return record;
-    const picked: Record<string, unknown> = {};
-    for (const k of keys) picked[k] = record[k];
-    return picked as StoredRecord;
-  }
-
-  private assemble(
-    info: TableInfo,
-    id: string | number,
-    createdAt: number,
-    updatedAt: number,
-    createdBy: number | null,
-    values: RecordCols,
-    acl: { read_perm: string[] | null; write_perm: string[] | null },
-  ): StoredRecord {
-    const record: Record<string, unknown> = { id };
-    for (const f of info.fields.values()) record[f.name] = values.get(f.name) ?? null;
-    record.created_at = createdAt;
-    record.updated_at = updatedAt;
-    record.created_by = createdBy;
-    // Shown once set (as MinCloud's records show them); a record without them is open to all.
-    if (acl.read_perm !== null) record.read_perm = acl.read_perm;
-    if (acl.write_perm !== null) record.write_perm = acl.write_perm;
-    return record as StoredRecord;
+    return pickKeys(record, keys);
   }
 }

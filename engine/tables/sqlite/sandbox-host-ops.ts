@@ -3,10 +3,11 @@
  * connection to the tables file, answers the guest SDK's `table.*` operations, and reports
  * each committed change to the main process as a `table.change` event (for table triggers).
  */
-import type { CreateHostOps, HostOps } from '../../runtime/index.ts';
-import { TableError } from './errors.ts';
-import { handleTableOp } from './host-ops.ts';
-import { SqliteTableStore } from './sqlite-table-store.ts';
+import type { CreateHostOps, HostOps } from '../../../runtime/index.ts';
+import { TableError } from '../errors.ts';
+import { asyncTableStore } from '../async-adapter.ts';
+import { handleTableOp } from '../host-ops.ts';
+import { SqliteTableStore } from './table-store.ts';
 
 function dbPathOf(options: unknown): string {
   const dbPath = (options as { dbPath?: unknown } | null)?.dbPath;
@@ -18,6 +19,9 @@ function dbPathOf(options: unknown): string {
 /** Builds the table HostOps for one executor process: options `{dbPath}`. */
 export const createHostOps: CreateHostOps = (options, emit): HostOps => {
   const store = new SqliteTableStore({ path: dbPathOf(options) });
+  // Runs for a user check record ACLs through the port (answers as promises); the others
+  // keep the synchronous fast path.
+  const port = asyncTableStore(store);
   const unsubscribe = store.onChange((change) => emit('table.change', change));
   return {
     call(op, args, context) {
@@ -26,12 +30,9 @@ export const createHostOps: CreateHostOps = (options, emit): HostOps => {
           'E_TABLE_UNKNOWN_OP',
           `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`,
         );
-      return handleTableOp(
-        store,
-        op,
-        args,
-        context.userId === undefined ? {} : { userId: context.userId },
-      );
+      return context.userId === undefined
+        ? handleTableOp(store, op, args)
+        : handleTableOp(port, op, args, { userId: context.userId });
     },
     close() {
       unsubscribe();

@@ -4,7 +4,7 @@
  * simply not matched.
  */
 import type Database from 'better-sqlite3';
-import { type GeoPolygon, distanceMeters, parseGeo, polygonContains, storedGeo } from './geo.ts';
+import { type GeoPolygon, distanceMeters, parseGeo, polygonContains, storedGeo } from '../geo.ts';
 
 /** The SQL expression of a stored point's latitude; geojson fields keep an index on it. */
 export function latitudeExpr(column: string): string {

@@ -1,8 +1,8 @@
 /** What the tables REST routes take in queries and answer (http-routes.ts). */
 import { z } from 'zod';
-import { listOf, named, timestamps } from '../http/api-schemas.ts';
-import { FIELD_TYPES } from './schema.ts';
-import type { FieldType } from './table-store.ts';
+import { listOf, named, timestamps } from '../api-schemas.ts';
+import { FIELD_TYPES } from '../../tables/schema.ts';
+import type { FieldType } from '../../tables/table-store.ts';
 
 const fieldType = z.enum(FIELD_TYPES as [FieldType, ...FieldType[]]);
 

@@ -9,77 +9,14 @@
  * one cheap pragma per operation, and one tiny SELECT after others wrote.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { TableError, tableNotFound } from './errors.ts';
-import {
-  ACL_FIELDS,
-  CONTENT_CATEGORY_TABLE,
-  CONTENT_GROUP_TABLE,
-  CONTENT_TABLE,
-  SEQ_COLUMN,
-  USER_TABLE,
-  dataTableIdent,
-  indexIdent,
-  quoteIdent,
-} from './names.ts';
-import type { QueryField } from './query.ts';
-import type { FieldDef, FieldType, TableSchema } from './table-store.ts';
+import { TableError, tableNotFound } from '../errors.ts';
+import { SEQ_COLUMN, USER_TABLE, dataTableIdent, indexIdent, quoteIdent } from '../names.ts';
+import type { FieldDef, FieldType, TableSchema } from '../table-store.ts';
+import { BUILTIN_TABLES, type TableInfo, tableInfo } from '../table-info.ts';
+
+export { BUILTIN_TABLES, USER_TABLE_FIELDS, type TableInfo } from '../table-info.ts';
 import { latitudeExpr } from './geo-sql.ts';
-import { encodeValue } from './values.ts';
-
-export interface TableInfo {
-  schema: TableSchema;
-  /** The quoted SQL name of the table holding the records. */
-  ident: string;
-  fields: ReadonlyMap<string, FieldDef>;
-  /** User and system fields, with columns qualified by the alias `r`. */
-  queryFields: ReadonlyMap<string, QueryField>;
-  /** Field names in result order: id, user fields, created_at, updated_at, created_by. */
-  allNames: readonly string[];
-  /** Record ids are integers (the built-in tables: users, content), not 24 hex characters. */
-  integerIds: boolean;
-}
-
-/** MinCloud's user fields; tables can add their own beside them (docs/mincloud.md). */
-export const USER_TABLE_FIELDS: readonly FieldDef[] = [
-  // Each has a unique index (below), which also serves lookups by it.
-  { name: 'openid', type: 'string', maxLength: 128 },
-  { name: 'unionid', type: 'string', maxLength: 128 },
-  { name: 'nickname', type: 'string', maxLength: 256 },
-  { name: 'avatar', type: 'string', maxLength: 2048 },
-  { name: 'gender', type: 'integer' },
-  { name: 'city', type: 'string', maxLength: 256 },
-  { name: 'province', type: 'string', maxLength: 256 },
-  { name: 'country', type: 'string', maxLength: 256 },
-  { name: 'language', type: 'string', maxLength: 64 },
-  { name: 'is_authorized', type: 'boolean' },
-];
-
-/**
- * MinCloud's built-in tables, made on first use (so a store that never has users or
- * content lists only its own tables): integer ids, their fields, and custom fields added
- * like any table's. They cannot be dropped.
- */
-export const BUILTIN_TABLES: Readonly<Record<string, readonly FieldDef[]>> = {
-  [USER_TABLE]: USER_TABLE_FIELDS,
-  [CONTENT_GROUP_TABLE]: [
-    { name: 'name', type: 'string', maxLength: 256 },
-    { name: 'anonymous_read', type: 'boolean', default: true },
-    { name: 'acl_gids', type: 'array', items: 'integer', default: [] },
-  ],
-  [CONTENT_CATEGORY_TABLE]: [
-    { name: 'name', type: 'string', maxLength: 256 },
-    { name: 'group_id', type: 'integer', index: true },
-    { name: 'parent', type: 'integer' },
-  ],
-  [CONTENT_TABLE]: [
-    { name: 'title', type: 'string', maxLength: 1024 },
-    { name: 'content', type: 'string', maxLength: 10_000_000 },
-    { name: 'cover', type: 'string', maxLength: 2048 },
-    { name: 'description', type: 'string', maxLength: 65_536 },
-    { name: 'categories', type: 'array', items: 'integer', default: [] },
-    { name: 'group_id', type: 'integer', index: true },
-  ],
-};
+import { encodeValue } from './codec.ts';
 
 interface TableRow {
   id: number;
@@ -101,47 +38,14 @@ const SQL_TYPE: Record<FieldType, string> = {
   geojson: 'TEXT', // GeoJSON; an index on a point's latitude keeps circle queries fast
 };
 
-const SYSTEM_QUERY_FIELDS: Array<[string, FieldType]> = [
-  ['id', 'string'],
-  ['created_at', 'integer'],
-  ['updated_at', 'integer'],
-  ['created_by', 'integer'],
-];
-
 function toInfo(row: TableRow): TableInfo {
-  const fields = JSON.parse(row.fields) as FieldDef[];
-  const schema: TableSchema = {
+  return tableInfo({
     id: row.id,
     name: row.name,
-    fields,
+    fields: JSON.parse(row.fields) as FieldDef[],
     created_at: row.created_at,
     updated_at: row.updated_at,
-  };
-  const integerIds = Object.hasOwn(BUILTIN_TABLES, row.name);
-  const queryFields = new Map<string, QueryField>();
-  for (const [name, type] of SYSTEM_QUERY_FIELDS)
-    queryFields.set(name, {
-      type: name === 'id' && integerIds ? 'integer' : type,
-      column: `r.${quoteIdent(name)}`,
-    });
-  // ACL lists are queryable like array fields: enforcement composes its where from them (acl.ts).
-  for (const name of ACL_FIELDS)
-    queryFields.set(name, { type: 'array', items: 'string', column: `r.${quoteIdent(name)}` });
-  // A pointer is queried by the id it holds (compare('user', '=', User.getWithoutData(id))).
-  for (const f of fields)
-    queryFields.set(f.name, {
-      type: f.type === 'pointer' ? 'string' : f.type,
-      items: f.items,
-      column: `r.${quoteIdent(f.name)}`,
-    });
-  return {
-    schema,
-    ident: dataTableIdent(row.name),
-    fields: new Map(fields.map((f) => [f.name, f])),
-    queryFields,
-    allNames: ['id', ...fields.map((f) => f.name), 'created_at', 'updated_at', 'created_by'],
-    integerIds,
-  };
+  });
 }
 
 function columnDef(f: FieldDef): string {

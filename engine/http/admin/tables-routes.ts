@@ -9,10 +9,10 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { readJsonBody } from '../http/body.ts';
-import { iso, pageOf, pageParams, parseInput } from '../http/validate.ts';
-import { csvHeader, csvRows } from './csv.ts';
-import { TableError, badOptions, badWhere } from './errors.ts';
+import { readJsonBody } from '../body.ts';
+import { iso, pageOf, pageParams, parseInput } from '../validate.ts';
+import { csvHeader, csvRows } from '../../tables/csv.ts';
+import { TableError, badOptions, badWhere } from '../../tables/errors.ts';
 import type {
   FieldDef,
   FindOptions,
@@ -20,12 +20,12 @@ import type {
   TableSchema,
   TableStore,
   Where,
-} from './table-store.ts';
-import { USER_TABLE } from './names.ts';
-import { isPlainObject } from './values.ts';
-import { forceParam, type InUseCheck } from '../http/admin/delete-guard.ts';
-import { route } from '../http/api-route.ts';
-import { forceQuery, IN_USE, named, NO_CONTENT, pageQuery } from '../http/api-schemas.ts';
+} from '../../tables/table-store.ts';
+import { USER_TABLE } from '../../tables/names.ts';
+import { isPlainObject } from '../../tables/values.ts';
+import { forceParam, type InUseCheck } from './delete-guard.ts';
+import { route } from '../api-route.ts';
+import { forceQuery, IN_USE, named, NO_CONTENT, pageQuery } from '../api-schemas.ts';
 import {
   bulkAnswer,
   bulkQuery,
@@ -40,7 +40,7 @@ import {
   userQuery,
   usersQuery,
   type TableAnswer,
-} from './http-answers.ts';
+} from './tables-answers.ts';
 
 // Each field definition is checked by the store (engine/tables/schema.ts), field by field.
 const fieldInputs = z.array(z.unknown()).describe('Field definitions: {name, type, …} (Field).');
@@ -139,7 +139,7 @@ export function registerTableRoutes(
       const body = parseInput(createTableBody, await readJsonBody(ctx));
       ctx.status = 201;
       ctx.body = renderTable(
-        tables.createTable({ name: body.name, fields: body.fields as FieldDef[] }),
+        await tables.createTable({ name: body.name, fields: body.fields as FieldDef[] }),
       );
     },
   );
@@ -154,8 +154,8 @@ export function registerTableRoutes(
       query: pageQuery,
       answers: { 200: { description: 'Tables.', schema: tableListAnswer } },
     },
-    (ctx) => {
-      ctx.body = pageOf(tables.listTables(), renderTable, pageParams(ctx.query));
+    async (ctx) => {
+      ctx.body = pageOf(await tables.listTables(), renderTable, pageParams(ctx.query));
     },
   );
 
@@ -169,8 +169,8 @@ export function registerTableRoutes(
       answers: { 200: { description: 'The table.', schema: tableAnswer } },
       refusals: NO_TABLE,
     },
-    (ctx) => {
-      ctx.body = renderTable(tables.getTable(ctx.params.t!));
+    async (ctx) => {
+      ctx.body = renderTable(await tables.getTable(ctx.params.t!));
     },
   );
 
@@ -185,11 +185,11 @@ export function registerTableRoutes(
       answers: NO_CONTENT,
       refusals: { ...NO_TABLE, ...IN_USE },
     },
-    (ctx) => {
+    async (ctx) => {
       const force = forceParam(ctx.query);
       // By id or name: the triggers name the table, so look its name up first.
-      deps.assertUnused?.('table', tables.getTable(ctx.params.t!).name, force);
-      tables.dropTable(ctx.params.t!);
+      deps.assertUnused?.('table', (await tables.getTable(ctx.params.t!)).name, force);
+      await tables.dropTable(ctx.params.t!);
       ctx.status = 204;
     },
   );
@@ -208,7 +208,7 @@ export function registerTableRoutes(
     async (ctx) => {
       const body = parseInput(addFieldsBody, await readJsonBody(ctx));
       const fields = (Array.isArray(body) ? body : body.fields) as FieldDef[];
-      ctx.body = renderTable(tables.addFields(ctx.params.t!, fields));
+      ctx.body = renderTable(await tables.addFields(ctx.params.t!, fields));
     },
   );
 
@@ -223,8 +223,8 @@ export function registerTableRoutes(
       answers: { 200: { description: 'Records.', schema: recordListAnswer } },
       refusals: NO_TABLE,
     },
-    (ctx) => {
-      ctx.body = tables.find(ctx.params.t!, findOptions(ctx));
+    async (ctx) => {
+      ctx.body = await tables.find(ctx.params.t!, findOptions(ctx));
     },
   );
 
@@ -254,8 +254,9 @@ export function registerTableRoutes(
       const options = { keepIds: true };
       ctx.status = 201;
       if (Array.isArray(body))
-        ctx.body = tables.createMany(ctx.params.t!, body as RecordData[], options);
-      else if (isPlainObject(body)) ctx.body = tables.createRecord(ctx.params.t!, body, options);
+        ctx.body = await tables.createMany(ctx.params.t!, body as RecordData[], options);
+      else if (isPlainObject(body))
+        ctx.body = await tables.createRecord(ctx.params.t!, body, options);
       else
         throw new TableError(
           'E_TABLE_BAD_UPDATE',
@@ -281,7 +282,7 @@ export function registerTableRoutes(
       const where = whereParam(ctx);
       if (!where) throw badWhere('a bulk update needs a where parameter (use {} for all records)');
       const update = await objectBody(ctx);
-      ctx.body = tables.updateWhere(ctx.params.t!, where, update, {
+      ctx.body = await tables.updateWhere(ctx.params.t!, where, update, {
         limit: intParam(ctx, 'limit'),
         offset: intParam(ctx, 'offset'),
       });
@@ -299,10 +300,10 @@ export function registerTableRoutes(
       answers: { 200: { description: 'What was deleted.', schema: bulkAnswer } },
       refusals: NO_TABLE,
     },
-    (ctx) => {
+    async (ctx) => {
       const where = whereParam(ctx);
       if (!where) throw badWhere('a bulk delete needs a where parameter (use {} for all records)');
-      ctx.body = tables.deleteWhere(ctx.params.t!, where, {
+      ctx.body = await tables.deleteWhere(ctx.params.t!, where, {
         limit: intParam(ctx, 'limit'),
         offset: intParam(ctx, 'offset'),
       });
@@ -321,8 +322,8 @@ export function registerTableRoutes(
       answers: { 200: { description: 'The record.', schema: recordAnswer } },
       refusals: NO_RECORD,
     },
-    (ctx) => {
-      ctx.body = tables.getRecord(ctx.params.t!, ctx.params.id!, {
+    async (ctx) => {
+      ctx.body = await tables.getRecord(ctx.params.t!, ctx.params.id!, {
         keys: single(ctx, 'keys')?.split(','),
         expand: single(ctx, 'expand')?.split(','),
       });
@@ -343,7 +344,7 @@ export function registerTableRoutes(
     },
     async (ctx) => {
       const update = await objectBody(ctx);
-      ctx.body = tables.updateRecord(ctx.params.t!, ctx.params.id!, update);
+      ctx.body = await tables.updateRecord(ctx.params.t!, ctx.params.id!, update);
     },
   );
 
@@ -358,8 +359,8 @@ export function registerTableRoutes(
       answers: NO_CONTENT,
       refusals: NO_RECORD,
     },
-    (ctx) => {
-      tables.deleteRecord(ctx.params.t!, ctx.params.id!);
+    async (ctx) => {
+      await tables.deleteRecord(ctx.params.t!, ctx.params.id!);
       ctx.status = 204;
     },
   );
@@ -381,10 +382,10 @@ export function registerTableRoutes(
       },
       refusals: NO_TABLE,
     },
-    (ctx) => {
+    async (ctx) => {
       const format = single(ctx, 'format') ?? 'json';
       if (format !== 'csv' && format !== 'json') throw badOptions('format must be csv or json.');
-      const table = tables.getTable(ctx.params.t!);
+      const table = await tables.getTable(ctx.params.t!);
       const columns = [
         'id',
         ...table.fields.map((f) => f.name),
@@ -395,7 +396,7 @@ export function registerTableRoutes(
       const parts: string[] = [];
       // Insertion order, a page at a time: only the rendered text accumulates, not the records.
       for (let offset = 0; ; offset += 1000) {
-        const page = tables.find(table.id, { limit: 1000, offset, withCount: false });
+        const page = await tables.find(table.id, { limit: 1000, offset, withCount: false });
         if (format === 'csv') parts.push(csvRows(columns, page.objects));
         else parts.push(...page.objects.map((r) => JSON.stringify(r)));
         if (!page.meta.next) break;
@@ -425,10 +426,10 @@ function registerUserRoutes(router: Router, tables: TableStore): void {
       query: usersQuery,
       answers: { 200: { description: 'Users.', schema: recordListAnswer } },
     },
-    (ctx) => {
+    async (ctx) => {
       // Users are not expanded (findQuery's expand is not among usersQuery's parameters).
       const { expand: _notForUsers, ...options } = findOptions(ctx);
-      ctx.body = tables.find(USER_TABLE, options);
+      ctx.body = await tables.find(USER_TABLE, options);
     },
   );
   route(
@@ -445,7 +446,7 @@ function registerUserRoutes(router: Router, tables: TableStore): void {
     async (ctx) => {
       const body = await objectBody(ctx);
       ctx.status = 201;
-      ctx.body = tables.createRecord(USER_TABLE, body);
+      ctx.body = await tables.createRecord(USER_TABLE, body);
     },
   );
   route(
@@ -460,8 +461,8 @@ function registerUserRoutes(router: Router, tables: TableStore): void {
       answers: { 200: { description: 'The user.', schema: recordAnswer } },
       refusals: NO_USER,
     },
-    (ctx) => {
-      ctx.body = tables.getRecord(USER_TABLE, ctx.params.id!, {
+    async (ctx) => {
+      ctx.body = await tables.getRecord(USER_TABLE, ctx.params.id!, {
         keys: single(ctx, 'keys')?.split(','),
       });
     },
@@ -479,7 +480,7 @@ function registerUserRoutes(router: Router, tables: TableStore): void {
       refusals: NO_USER,
     },
     async (ctx) => {
-      ctx.body = tables.updateRecord(USER_TABLE, ctx.params.id!, await objectBody(ctx));
+      ctx.body = await tables.updateRecord(USER_TABLE, ctx.params.id!, await objectBody(ctx));
     },
   );
 }
