@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { TableError, tableNotFound } from '../errors.ts';
 import { SEQ_COLUMN, USER_TABLE, indexIdent, quoteIdent } from '../names.ts';
 import { BUILTIN_TABLES, type TableInfo, tableInfo } from '../table-info.ts';
+import { SchemaCache } from '../schema-cache.ts';
 import type { FieldDef, FieldType, TableSchema } from '../table-store.ts';
 import { encodePg, parseJsonb } from './codec.ts';
 import { pgLatitude } from './geo-sql.ts';
@@ -69,8 +70,7 @@ export class PostgresCatalog {
   private readonly pool: pg.Pool;
   private version = -1;
   private checkedAt = 0;
-  private byId = new Map<number, TableInfo>();
-  private byName = new Map<string, TableInfo>();
+  private readonly cache = new SchemaCache();
 
   constructor(pool: pg.Pool) {
     this.pool = pool;
@@ -119,8 +119,7 @@ export class PostgresCatalog {
   invalidate(): void {
     this.version = -1;
     this.checkedAt = 0;
-    this.byId.clear();
-    this.byName.clear();
+    this.cache.clear();
   }
 
   private async refresh(db: Queryable): Promise<void> {
@@ -133,16 +132,14 @@ export class PostgresCatalog {
     const version = rows[0]?.value ?? 0;
     if (version === this.version) return;
     this.version = version;
-    this.byId.clear();
-    this.byName.clear();
+    this.cache.clear();
   }
 
   /** By integer id (number or digit string) or by name (case-insensitive); 404 otherwise. */
   async resolve(ref: string | number, db: Queryable = this.pool): Promise<TableInfo> {
     await this.refresh(db);
-    const isId = typeof ref === 'number' || /^[0-9]{1,15}$/.test(ref);
-    const key = isId ? Number(ref) : String(ref).toLowerCase();
-    const cached = isId ? this.byId.get(key as number) : this.byName.get(key as string);
+    const { isId, key } = SchemaCache.keyOf(ref);
+    const cached = this.cache.get(isId, key);
     if (cached) return cached;
     if (!isId && typeof ref === 'string' && ref.length > 64) throw tableNotFound(ref.slice(0, 64));
     if (isId && (key as number) > 2_147_483_647) throw tableNotFound(ref); // ids are int4
@@ -157,10 +154,7 @@ export class PostgresCatalog {
       if (!isId && Object.hasOwn(BUILTIN_TABLES, key)) return this.createBuiltin(key as string);
       throw tableNotFound(ref);
     }
-    const info = toInfo(row);
-    this.byId.set(info.schema.id, info);
-    this.byName.set(info.schema.name.toLowerCase(), info);
-    return info;
+    return this.cache.remember(toInfo(row));
   }
 
   async list(): Promise<TableSchema[]> {

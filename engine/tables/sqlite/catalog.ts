@@ -13,6 +13,7 @@ import { TableError, tableNotFound } from '../errors.ts';
 import { SEQ_COLUMN, USER_TABLE, dataTableIdent, indexIdent, quoteIdent } from '../names.ts';
 import type { FieldDef, FieldType, TableSchema } from '../table-store.ts';
 import { BUILTIN_TABLES, type TableInfo, tableInfo } from '../table-info.ts';
+import { SchemaCache } from '../schema-cache.ts';
 
 export { BUILTIN_TABLES, USER_TABLE_FIELDS, type TableInfo } from '../table-info.ts';
 import { latitudeExpr } from './geo-sql.ts';
@@ -58,8 +59,7 @@ export class SqliteCatalog {
   private readonly schemaVersion: Statement;
   private cachedDataVersion = -1;
   private cachedSchemaVersion = -1;
-  private byId = new Map<number, TableInfo>();
-  private byName = new Map<string, TableInfo>();
+  private readonly cache = new SchemaCache();
 
   constructor(db: Database) {
     this.db = db;
@@ -116,24 +116,21 @@ export class SqliteCatalog {
     const sv = this.schemaVersion.get() as number;
     if (sv === this.cachedSchemaVersion) return;
     this.cachedSchemaVersion = sv;
-    this.byId.clear();
-    this.byName.clear();
+    this.cache.clear();
   }
 
   /** Forgets every cached schema (after our own DDL, or an error that suggests staleness). */
   invalidate(): void {
     this.cachedDataVersion = -1;
     this.cachedSchemaVersion = -1;
-    this.byId.clear();
-    this.byName.clear();
+    this.cache.clear();
   }
 
   /** By integer id (number or digit string) or by name (case-insensitive); 404 otherwise. */
   resolve(ref: string | number): TableInfo {
     this.refresh();
-    const isId = typeof ref === 'number' || /^[0-9]{1,15}$/.test(ref);
-    const key = isId ? Number(ref) : String(ref).toLowerCase();
-    const cached = isId ? this.byId.get(key as number) : this.byName.get(key as string);
+    const { isId, key } = SchemaCache.keyOf(ref);
+    const cached = this.cache.get(isId, key);
     if (cached) return cached;
     if (!isId && typeof ref === 'string' && ref.length > 64) throw tableNotFound(ref.slice(0, 64));
     const row = (
@@ -145,10 +142,7 @@ export class SqliteCatalog {
       if (!isId && Object.hasOwn(BUILTIN_TABLES, key)) return this.createBuiltin(key as string);
       throw tableNotFound(ref);
     }
-    const info = toInfo(row);
-    this.byId.set(info.schema.id, info);
-    this.byName.set(info.schema.name.toLowerCase(), info);
-    return info;
+    return this.cache.remember(toInfo(row));
   }
 
   list(): TableSchema[] {
