@@ -1,6 +1,6 @@
 import type { TokenStore } from '../ports.ts';
 import { isSealed, type SecretBox } from '../../secrets/secret-box.ts';
-import { tokenContext, type TokenRow } from '../rows/access-tokens.ts';
+import { tokenContext, toStoredToken, type TokenRow } from '../rows/access-tokens.ts';
 import { query, transaction, type PgPools } from './pool.ts';
 
 /**
@@ -31,11 +31,7 @@ export async function postgresTokenStore(db: PgPools, box: SecretBox): Promise<T
       );
       const row = rows[0];
       if (row === undefined) return undefined;
-      return {
-        accessToken: box.open(row.token, tokenContext(appId)),
-        expiresAt: row.expires_at,
-        fetchedAt: row.fetched_at,
-      };
+      return toStoredToken(box, row);
     },
     async put(appId, token) {
       await query(

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { TokenStore } from '../ports.ts';
 import { isSealed, type SecretBox } from '../../secrets/secret-box.ts';
-import { tokenContext, type TokenRow } from '../rows/access-tokens.ts';
+import { tokenContext, toStoredToken, type TokenRow } from '../rows/access-tokens.ts';
 
 /**
  * The SQLite TokenStore: one row per account, the token sealed like the other secrets. A
@@ -33,11 +33,7 @@ export function sqliteTokenStore(db: Database, box: SecretBox): TokenStore {
     async get(appId) {
       const row = byId.get(appId);
       if (row === undefined) return undefined;
-      return {
-        accessToken: box.open(row.token, tokenContext(appId)),
-        expiresAt: row.expires_at,
-        fetchedAt: row.fetched_at,
-      };
+      return toStoredToken(box, row);
     },
     async put(appId, token) {
       upsert.run(
