@@ -12,20 +12,12 @@ import type { Database, Statement } from 'better-sqlite3';
 import { TableError, tableNotFound } from '../errors.ts';
 import { SEQ_COLUMN, USER_TABLE, dataTableIdent, indexIdent, quoteIdent } from '../names.ts';
 import type { FieldDef, FieldType, TableSchema } from '../table-store.ts';
-import { BUILTIN_TABLES, type TableInfo, tableInfo } from '../table-info.ts';
+import { BUILTIN_TABLES, type CatalogRow, type TableInfo, tableInfo } from '../table-info.ts';
 import { SchemaCache } from '../schema-cache.ts';
 
 export { BUILTIN_TABLES, USER_TABLE_FIELDS, type TableInfo } from '../table-info.ts';
 import { latitudeExpr } from './geo-sql.ts';
 import { encodeValue } from './codec.ts';
-
-interface TableRow {
-  id: number;
-  name: string;
-  fields: string;
-  created_at: number;
-  updated_at: number;
-}
 
 const SQL_TYPE: Record<FieldType, string> = {
   string: 'TEXT',
@@ -39,7 +31,7 @@ const SQL_TYPE: Record<FieldType, string> = {
   geojson: 'TEXT', // GeoJSON; an index on a point's latitude keeps circle queries fast
 };
 
-function toInfo(row: TableRow): TableInfo {
+function toInfo(row: CatalogRow): TableInfo {
   return tableInfo({
     id: row.id,
     name: row.name,
@@ -137,7 +129,7 @@ export class SqliteCatalog {
       isId
         ? this.db.prepare('SELECT * FROM _cf_tables WHERE id = ?').get(key)
         : this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(key)
-    ) as TableRow | undefined;
+    ) as CatalogRow | undefined;
     if (!row) {
       if (!isId && Object.hasOwn(BUILTIN_TABLES, key)) return this.createBuiltin(key as string);
       throw tableNotFound(ref);
@@ -146,7 +138,7 @@ export class SqliteCatalog {
   }
 
   list(): TableSchema[] {
-    const rows = this.db.prepare('SELECT * FROM _cf_tables ORDER BY id').all() as TableRow[];
+    const rows = this.db.prepare('SELECT * FROM _cf_tables ORDER BY id').all() as CatalogRow[];
     return rows.map((r) => toInfo(r).schema);
   }
 
@@ -157,7 +149,7 @@ export class SqliteCatalog {
   private createBuiltin(name: string): TableInfo {
     const make = (): TableInfo => {
       const row = this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(name) as
-        TableRow | undefined;
+        CatalogRow | undefined;
       if (row) return toInfo(row);
       const now = Math.floor(Date.now() / 1000);
       return this.create(name, [...BUILTIN_TABLES[name]!], now, true);
