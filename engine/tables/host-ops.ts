@@ -81,6 +81,15 @@ export interface TableOpContext {
   userId?: number;
 }
 
+/** Refuses a host operation outside `table.*`: an executor's table HostOps serves no other. */
+export function checkTableHostOp(op: string): void {
+  if (!op.startsWith('table.'))
+    throw new TableError(
+      'E_TABLE_UNKNOWN_OP',
+      `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`,
+    );
+}
+
 /**
  * Runs one allow-listed table operation for a function. Throws a TableError (with `code`,
  * `status`, `message`) to refuse; the result is a plain JSON-able value. A synchronous store

@@ -15,6 +15,15 @@ import {
 import type { FieldDef, FieldType, TableSchema } from './table-store.ts';
 import type { QueryField } from './where.ts';
 
+/** A catalog row, as both backends read it: `fields` is JSON text (PostgreSQL's jsonb arrives as text). */
+export interface CatalogRow {
+  id: number;
+  name: string;
+  fields: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface TableInfo {
   schema: TableSchema;
   /** The quoted SQL name of the table holding the records. */

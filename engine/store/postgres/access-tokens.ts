@@ -1,15 +1,7 @@
 import type { TokenStore } from '../ports.ts';
 import { isSealed, type SecretBox } from '../../secrets/secret-box.ts';
+import { tokenContext, toStoredToken, type TokenRow } from '../rows/access-tokens.ts';
 import { query, transaction, type PgPools } from './pool.ts';
-
-interface TokenRow {
-  app_id: string;
-  token: string;
-  expires_at: number;
-  fetched_at: number;
-}
-
-const context = (appId: string) => `wechat_tokens.token.${appId}`;
 
 /**
  * Access tokens on PostgreSQL: one row per account that every engine process shares, so
@@ -22,9 +14,9 @@ export async function postgresTokenStore(db: PgPools, box: SecretBox): Promise<T
     const { rows } = await client.query<TokenRow>('SELECT * FROM wechat_tokens FOR UPDATE');
     for (const row of rows) {
       if (box.isCurrent(row.token)) continue;
-      const plain = isSealed(row.token) ? box.open(row.token, context(row.app_id)) : row.token;
+      const plain = isSealed(row.token) ? box.open(row.token, tokenContext(row.app_id)) : row.token;
       await client.query('UPDATE wechat_tokens SET token = $1 WHERE app_id = $2', [
-        box.seal(plain, context(row.app_id)),
+        box.seal(plain, tokenContext(row.app_id)),
         row.app_id,
       ]);
     }
@@ -39,11 +31,7 @@ export async function postgresTokenStore(db: PgPools, box: SecretBox): Promise<T
       );
       const row = rows[0];
       if (row === undefined) return undefined;
-      return {
-        accessToken: box.open(row.token, context(appId)),
-        expiresAt: row.expires_at,
-        fetchedAt: row.fetched_at,
-      };
+      return toStoredToken(box, row);
     },
     async put(appId, token) {
       await query(
@@ -52,7 +40,7 @@ export async function postgresTokenStore(db: PgPools, box: SecretBox): Promise<T
         `INSERT INTO wechat_tokens (app_id, token, expires_at, fetched_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (app_id) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at,
            fetched_at = excluded.fetched_at`,
-        [appId, box.seal(token.accessToken, context(appId)), token.expiresAt, token.fetchedAt],
+        [appId, box.seal(token.accessToken, tokenContext(appId)), token.expiresAt, token.fetchedAt],
       );
     },
     async delete(appId) {

@@ -1,24 +1,14 @@
-import type { AccountMode, AccountRecord, AccountStore } from '../ports.ts';
+import type { AccountRecord, AccountStore } from '../ports.ts';
 import { isSealed, type SecretBox } from '../../secrets/secret-box.ts';
+import {
+  SECRET_COLUMNS,
+  sealColumn,
+  secretContext,
+  toAccountRecord,
+  type AccountRow,
+  type SecretColumn,
+} from '../rows/accounts.ts';
 import { query, transaction, type PgPools } from './pool.ts';
-
-interface AccountRow {
-  app_id: string;
-  token: string;
-  aes_key: string | null;
-  previous_aes_key: string | null;
-  app_secret: string | null;
-  mode: AccountMode;
-  created_at: number;
-  updated_at: number;
-}
-
-/** The columns that hold secrets: sealed at rest, as on SQLite (engine/secrets/secret-box.ts). */
-const SECRET_COLUMNS = ['token', 'aes_key', 'previous_aes_key', 'app_secret'] as const;
-type SecretColumn = (typeof SECRET_COLUMNS)[number];
-
-// The same contexts as SQLite's: a row copied from one backend to the other still opens.
-const context = (column: SecretColumn, appId: string) => `accounts.${column}.${appId}`;
 
 /**
  * Accounts on PostgreSQL; secrets are sealed before they leave the process. Every write
@@ -30,19 +20,8 @@ export async function postgresAccountStore(
   channel: string,
 ): Promise<AccountStore> {
   const seal = (value: string | null, column: SecretColumn, appId: string) =>
-    value === null ? null : box.seal(value, context(column, appId));
-  const open = (value: string | null, column: SecretColumn, appId: string) =>
-    value === null ? null : box.open(value, context(column, appId));
-  const toRecord = (row: AccountRow): AccountRecord => ({
-    appId: row.app_id,
-    token: open(row.token, 'token', row.app_id)!,
-    encodingAESKey: open(row.aes_key, 'aes_key', row.app_id),
-    previousEncodingAESKey: open(row.previous_aes_key, 'previous_aes_key', row.app_id),
-    mode: row.mode,
-    appSecret: open(row.app_secret, 'app_secret', row.app_id),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
+    sealColumn(box, value, column, appId);
+  const toRecord = (row: AccountRow): AccountRecord => toAccountRecord(box, row);
   await resealAccountSecrets(db, box);
   const { durable, where } = db;
   return {
@@ -112,10 +91,10 @@ async function resealAccountSecrets(db: PgPools, box: SecretBox): Promise<number
       for (const column of SECRET_COLUMNS) {
         const value = row[column];
         if (value === null || box.isCurrent(value)) continue;
-        const plain = isSealed(value) ? box.open(value, context(column, row.app_id)) : value;
+        const plain = isSealed(value) ? box.open(value, secretContext(column, row.app_id)) : value;
         // The column name comes from the fixed SECRET_COLUMNS list, never from input.
         await client.query(`UPDATE accounts SET ${column} = $1 WHERE app_id = $2`, [
-          box.seal(plain, context(column, row.app_id)),
+          box.seal(plain, secretContext(column, row.app_id)),
           row.app_id,
         ]);
         changed++;

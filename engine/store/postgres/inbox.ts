@@ -1,67 +1,18 @@
-import type {
-  DeliveryLog,
-  InboxEntry,
-  InboxSource,
-  InboxStatus,
-  InboxSummary,
-  PendingInboxEntry,
-} from '../ports.ts';
+import type { DeliveryLog, InboxEntry, InboxSummary } from '../ports.ts';
+import {
+  CODE_OF,
+  toInboxSummary,
+  toPending,
+  type PendingRow,
+  type SummaryColumns,
+} from '../rows/inbox.ts';
 import { query, type PgPools } from './pool.ts';
 
-/** The `status` column: 0 pending, 1 dispatched, 2 set aside (dispatch_failed). */
-const STATUS_OF: Record<number, InboxStatus> = {
-  0: 'pending',
-  1: 'dispatched',
-  2: 'dispatch_failed',
-};
-const CODE_OF: Record<InboxStatus, number> = { pending: 0, dispatched: 1, dispatch_failed: 2 };
-
-interface SummaryRow {
-  id: string;
-  source: InboxSource;
-  key: string;
-  received_at: number;
+interface SummaryRow extends SummaryColumns {
   status: number;
-  dispatch_error: string | null;
-  failed_at: number | null;
 }
 
-const toSummary = (row: SummaryRow): InboxSummary => ({
-  id: row.id,
-  source: row.source,
-  key: row.key,
-  receivedAt: row.received_at,
-  status: STATUS_OF[row.status] ?? 'pending',
-  error: row.dispatch_error,
-  failedAt: row.failed_at,
-});
-
-interface PendingRow {
-  id: string;
-  source: InboxSource;
-  key: string;
-  dedup_key: string | null;
-  data: string;
-  received_at: number;
-}
-
-/** One pending row; data that does not parse is reported, not thrown (one bad row must not stop the rest). */
-function toPending(row: PendingRow): PendingInboxEntry {
-  const entry: PendingInboxEntry = {
-    id: row.id,
-    source: row.source,
-    key: row.key,
-    dedupKey: row.dedup_key,
-    data: null,
-    receivedAt: row.received_at,
-  };
-  try {
-    entry.data = JSON.parse(row.data) as unknown;
-  } catch (err) {
-    entry.unreadable = `its stored data is not readable JSON (${(err as Error).message})`;
-  }
-  return entry;
-}
+const toSummary = (row: SummaryRow): InboxSummary => toInboxSummary(row, row.status);
 
 const SUMMARY = 'SELECT id, source, key, received_at, status, dispatch_error, failed_at FROM inbox';
 

@@ -1,48 +1,8 @@
-import type { JobRecord, JobStore } from '../ports.ts';
-import { fromJsonText, toJsonText } from './json-text.ts';
+import type { JobStore } from '../ports.ts';
+import { toJsonText } from '../rows/json-text.ts';
+import { toJobRecord, type JobRow } from '../rows/jobs.ts';
 import { query, type PgPools } from './pool.ts';
 import { LIVENESS_LOCK_CLASS, ownerAlive } from './liveness.ts';
-
-interface JobRow {
-  id: string;
-  function: string;
-  version: number;
-  source: string;
-  status: JobRecord['status'];
-  created_at: number;
-  finished_at: number | null;
-  duration_ms: number | null;
-  cpu_ms: number | null;
-  memory_bytes: number | null;
-  /** Its own data, or its inbox entry's (joined). */
-  data: string | null;
-  inbox_id: string | null;
-  result: string | null;
-  error: string | null;
-  log: string | null;
-  trigger_name: string | null;
-  trigger_log_id: string | null;
-}
-
-const toRecord = (row: JobRow): JobRecord => ({
-  id: row.id,
-  function: row.function,
-  version: row.version,
-  source: row.source,
-  status: row.status,
-  createdAt: row.created_at,
-  finishedAt: row.finished_at,
-  durationMs: row.duration_ms,
-  cpuMs: row.cpu_ms,
-  memoryBytes: row.memory_bytes,
-  data: fromJsonText(row.data, null),
-  inboxId: row.inbox_id,
-  result: fromJsonText(row.result, null),
-  error: fromJsonText(row.error, null),
-  log: fromJsonText(row.log, []),
-  triggerName: row.trigger_name,
-  triggerLogId: row.trigger_log_id,
-});
 
 /** A job's columns with its event: its own copy, else its inbox entry's (null once pruned). */
 const SELECT_JOB = `SELECT j.id, j.function, j.version, j.source, j.status, j.created_at,
@@ -142,7 +102,7 @@ export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
     },
     async get(id) {
       const { rows } = await query<JobRow>(relaxed, where, `${SELECT_JOB} WHERE j.id = $1`, [id]);
-      return rows[0] && toRecord(rows[0]);
+      return rows[0] && toJobRecord(rows[0]);
     },
     async list(filter) {
       const where_ = ['j.function = $1'];
@@ -171,7 +131,7 @@ export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
           [...params, filter.limit, filter.offset],
         ),
       ]);
-      return { total: count.rows[0]!.n, objects: page.rows.map(toRecord) };
+      return { total: count.rows[0]!.n, objects: page.rows.map(toJobRecord) };
     },
   };
 }

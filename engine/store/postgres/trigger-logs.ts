@@ -1,28 +1,7 @@
-import type { Action } from '../../triggers/types.ts';
-import type { EventType } from '../../../runtime/sandbox.ts';
 import type { DeliveryLog, TriggerLogFilter, TriggerLogRecord } from '../ports.ts';
-import { fromJsonText, toJsonText } from './json-text.ts';
+import { fromJsonText, toJsonText } from '../rows/json-text.ts';
+import { toTriggerLogRecord, type LogRow } from '../rows/trigger-logs.ts';
 import { query, type PgPools } from './pool.ts';
-
-interface LogRow {
-  id: string;
-  trigger: string;
-  triggered_at: number;
-  /** Its inbox entry's data (joined), else its own copy. */
-  event: string | null;
-  inbox_id: string | null;
-  action_index: number;
-  action: string;
-  event_type: EventType;
-  lane: string;
-  status: TriggerLogRecord['status'];
-  attempts: number;
-  error_type: string | null;
-  error: string | null;
-  job_id: string | null;
-  duration_ms: number | null;
-  updated_at: number;
-}
 
 function toRecord(row: LogRow): TriggerLogRecord {
   let event: unknown = null;
@@ -31,24 +10,7 @@ function toRecord(row: LogRow): TriggerLogRecord {
   } catch {
     // Data that does not parse was set aside at dispatch and never fired; shown as none.
   }
-  return {
-    id: row.id,
-    trigger: row.trigger,
-    triggeredAt: row.triggered_at,
-    event,
-    inboxId: row.inbox_id,
-    actionIndex: row.action_index,
-    action: JSON.parse(row.action) as Action,
-    eventType: row.event_type,
-    lane: row.lane,
-    status: row.status,
-    attempts: row.attempts,
-    errorType: row.error_type,
-    error: row.error,
-    jobId: row.job_id,
-    durationMs: row.duration_ms,
-    updatedAt: row.updated_at,
-  };
+  return toTriggerLogRecord(row, event);
 }
 
 const EVENT = 'COALESCE(i.data, t.event)';

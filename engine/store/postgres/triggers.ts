@@ -1,29 +1,11 @@
 import type { StoredTrigger, TriggerStore } from '../ports.ts';
-import type { TriggerDefinition } from '../../triggers/types.ts';
+import { toStoredTrigger, type TriggerRowOf } from '../rows/triggers.ts';
 import { hookKeyHash, hookKeyHashesEqual, hookKeyHint } from '../sqlite/hook-key-hash.ts';
 import { query, type PgPools } from './pool.ts';
 
-interface TriggerRow {
-  name: string;
-  type: StoredTrigger['type'];
-  enabled: boolean;
-  definition: string;
-  webhook_key_hash: string | null;
-  webhook_key_hint: string | null;
-  created_at: number;
-  updated_at: number;
-}
+type TriggerRow = TriggerRowOf<boolean>;
 
-const toRecord = (row: TriggerRow): StoredTrigger => ({
-  name: row.name,
-  type: row.type,
-  enabled: row.enabled,
-  definition: JSON.parse(row.definition) as TriggerDefinition,
-  webhookKeyHash: row.webhook_key_hash,
-  webhookKeyHint: row.webhook_key_hint,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
+const toRecord = (row: TriggerRow): StoredTrigger => toStoredTrigger(row, row.enabled);
 
 /** The columns of a write: a key given in clear is stored as its hash and hint only. */
 const values = (t: Omit<StoredTrigger, 'createdAt' | 'updatedAt'>, now: number) => [

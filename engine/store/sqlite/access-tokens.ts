@@ -1,15 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { TokenStore } from '../ports.ts';
 import { isSealed, type SecretBox } from '../../secrets/secret-box.ts';
-
-interface TokenRow {
-  app_id: string;
-  token: string;
-  expires_at: number;
-  fetched_at: number;
-}
-
-const context = (appId: string) => `wechat_tokens.token.${appId}`;
+import { tokenContext, toStoredToken, type TokenRow } from '../rows/access-tokens.ts';
 
 /**
  * The SQLite TokenStore: one row per account, the token sealed like the other secrets. A
@@ -19,9 +11,9 @@ export function sqliteTokenStore(db: Database, box: SecretBox): TokenStore {
   // Tokens sealed under a rotated-away key: re-seal (they live 2 hours, but cost quota to refetch).
   for (const row of db.prepare<[], TokenRow>('SELECT * FROM wechat_tokens').all()) {
     if (box.isCurrent(row.token)) continue;
-    const plain = isSealed(row.token) ? box.open(row.token, context(row.app_id)) : row.token;
+    const plain = isSealed(row.token) ? box.open(row.token, tokenContext(row.app_id)) : row.token;
     db.prepare('UPDATE wechat_tokens SET token = ? WHERE app_id = ?').run(
-      box.seal(plain, context(row.app_id)),
+      box.seal(plain, tokenContext(row.app_id)),
       row.app_id,
     );
   }
@@ -41,16 +33,12 @@ export function sqliteTokenStore(db: Database, box: SecretBox): TokenStore {
     async get(appId) {
       const row = byId.get(appId);
       if (row === undefined) return undefined;
-      return {
-        accessToken: box.open(row.token, context(appId)),
-        expiresAt: row.expires_at,
-        fetchedAt: row.fetched_at,
-      };
+      return toStoredToken(box, row);
     },
     async put(appId, token) {
       upsert.run(
         appId,
-        box.seal(token.accessToken, context(appId)),
+        box.seal(token.accessToken, tokenContext(appId)),
         token.expiresAt,
         token.fetchedAt,
       );

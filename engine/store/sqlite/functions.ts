@@ -1,42 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import type { FunctionRecord, FunctionStore, FunctionVersionRecord } from '../ports.ts';
+import type { FunctionStore } from '../ports.ts';
 import { NotFoundError } from '../../errors.ts';
-
-interface FunctionRow {
-  name: string;
-  active_version: number;
-  created_at: number;
-  updated_at: number;
-}
-
-interface VersionRow {
-  name: string;
-  version: number;
-  code: string;
-  sha256: string;
-  timeout_ms: number;
-  memory_mb: number;
-  env: string;
-  created_at: number;
-}
-
-const toFunction = (row: FunctionRow): FunctionRecord => ({
-  name: row.name,
-  activeVersion: row.active_version,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
-
-const toVersion = (row: VersionRow): FunctionVersionRecord => ({
-  name: row.name,
-  version: row.version,
-  code: row.code,
-  sha256: row.sha256,
-  timeoutMs: row.timeout_ms,
-  memoryMb: row.memory_mb,
-  env: JSON.parse(row.env) as Record<string, string>,
-  createdAt: row.created_at,
-});
+import { toFunction, toVersion, type FunctionRow, type VersionRow } from '../rows/functions.ts';
 
 export function sqliteFunctionStore(db: Database): FunctionStore {
   const fnByName = db.prepare<[string], FunctionRow>('SELECT * FROM functions WHERE name = ?');

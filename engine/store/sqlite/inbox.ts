@@ -1,5 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type { InboxEntry, InboxStatus, InboxSummary, PendingInboxEntry } from '../ports.ts';
+import {
+  CODE_OF,
+  toInboxSummary,
+  toPending,
+  type PendingRow,
+  type SummaryColumns,
+} from '../rows/inbox.ts';
 import { WalSync } from './wal-sync.ts';
 import { writeBehindOf } from './write-behind.ts';
 
@@ -11,60 +18,11 @@ export function closeInboxSync(db: Database): void {
   syncs.get(db)?.close();
 }
 
-interface InboxRow {
-  id: string;
-  source: InboxEntry['source'];
-  key: string;
-  dedup_key: string | null;
-  data: string;
-  received_at: number;
-}
-
-interface SummaryRow {
-  id: string;
-  source: InboxEntry['source'];
-  key: string;
-  received_at: number;
+interface SummaryRow extends SummaryColumns {
   dispatched: number;
-  dispatch_error: string | null;
-  failed_at: number | null;
 }
 
-/** The `dispatched` column: 0 pending, 1 dispatched, 2 set aside (dispatch_failed). */
-const STATUS_OF: Record<number, InboxStatus> = {
-  0: 'pending',
-  1: 'dispatched',
-  2: 'dispatch_failed',
-};
-const CODE_OF: Record<InboxStatus, number> = { pending: 0, dispatched: 1, dispatch_failed: 2 };
-
-const toSummary = (row: SummaryRow): InboxSummary => ({
-  id: row.id,
-  source: row.source,
-  key: row.key,
-  receivedAt: row.received_at,
-  status: STATUS_OF[row.dispatched] ?? 'pending',
-  error: row.dispatch_error,
-  failedAt: row.failed_at,
-});
-
-/** Reads one pending row; data that does not parse is reported, not thrown (one bad row must not stop the rest). */
-function toPending(row: InboxRow): PendingInboxEntry {
-  const entry: PendingInboxEntry = {
-    id: row.id,
-    source: row.source,
-    key: row.key,
-    dedupKey: row.dedup_key,
-    data: null,
-    receivedAt: row.received_at,
-  };
-  try {
-    entry.data = JSON.parse(row.data) as unknown;
-  } catch (err) {
-    entry.unreadable = `its stored data is not readable JSON (${(err as Error).message})`;
-  }
-  return entry;
-}
+const toSummary = (row: SummaryRow): InboxSummary => toInboxSummary(row, row.dispatched);
 
 /** The inbox table's side of the delivery log (delivery-log.ts puts the port over it). */
 export interface InboxTable {
@@ -96,7 +54,7 @@ export function sqliteInboxTable(
   const insert = db.prepare(`
     INSERT OR IGNORE INTO inbox (id, source, key, dedup_key, data, received_at)
     VALUES (@id, @source, @key, @dedupKey, @data, @receivedAt)`);
-  const pending = db.prepare<[number], InboxRow>(
+  const pending = db.prepare<[number], PendingRow>(
     'SELECT * FROM inbox WHERE dispatched = 0 ORDER BY received_at, rowid LIMIT ?',
   );
   // A dispatched entry goes once past retention unless a trigger log or a job still shows its

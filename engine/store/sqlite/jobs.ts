@@ -1,47 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import type { JobRecord, JobStore } from '../ports.ts';
-import { fromJson, toJson } from './json-column.ts';
+import type { JobStore } from '../ports.ts';
+import { toJsonText } from '../rows/json-text.ts';
+import { toJobRecord, type JobRow } from '../rows/jobs.ts';
 import { writeBehindOf } from './write-behind.ts';
-
-interface JobRow {
-  id: string;
-  function: string;
-  version: number;
-  source: string;
-  status: JobRecord['status'];
-  created_at: number;
-  finished_at: number | null;
-  duration_ms: number | null;
-  cpu_ms: number | null;
-  memory_bytes: number | null;
-  data: string | null;
-  result: string | null;
-  error: string | null;
-  log: string | null;
-  trigger_name: string | null;
-  trigger_log_id: string | null;
-  inbox_id: string | null;
-}
-
-const toRecord = (row: JobRow): JobRecord => ({
-  id: row.id,
-  function: row.function,
-  version: row.version,
-  source: row.source,
-  status: row.status,
-  createdAt: row.created_at,
-  finishedAt: row.finished_at,
-  durationMs: row.duration_ms,
-  cpuMs: row.cpu_ms,
-  memoryBytes: row.memory_bytes,
-  data: fromJson(row.data, null),
-  inboxId: row.inbox_id,
-  result: fromJson(row.result, null),
-  error: fromJson(row.error, null),
-  log: fromJson(row.log, []),
-  triggerName: row.trigger_name,
-  triggerLogId: row.trigger_log_id,
-});
 
 export function sqliteJobStore(db: Database): JobStore {
   const insert = db.prepare(`
@@ -78,15 +39,15 @@ export function sqliteJobStore(db: Database): JobStore {
   return {
     async create(job) {
       // No copy of an event its inbox entry holds.
-      const row = { ...job, data: job.inboxId === null ? toJson(job.data) : null };
+      const row = { ...job, data: job.inboxId === null ? toJsonText(job.data) : null };
       writes.defer(['jobs'], () => insert.run(row));
     },
     async finish(id, o) {
       const row = {
         id,
         ...o,
-        result: toJson(o.result),
-        error: toJson(o.error),
+        result: toJsonText(o.result),
+        error: toJsonText(o.error),
         log: JSON.stringify(o.log),
       };
       writes.defer(['jobs'], () => finish.run(row));
@@ -102,7 +63,7 @@ export function sqliteJobStore(db: Database): JobStore {
     async get(id) {
       writes.flushFor('jobs');
       const row = byId.get(id);
-      return row && toRecord(row);
+      return row && toJobRecord(row);
     },
     async list(filter) {
       writes.flushFor('jobs');
@@ -119,7 +80,7 @@ export function sqliteJobStore(db: Database): JobStore {
           `${WITH_EVENT} WHERE ${clause} ORDER BY j.created_at DESC, j.rowid DESC LIMIT @limit OFFSET @offset`,
         )
         .all({ ...params, limit: filter.limit, offset: filter.offset }) as JobRow[];
-      return { total, objects: rows.map(toRecord) };
+      return { total, objects: rows.map(toJobRecord) };
     },
   };
 }

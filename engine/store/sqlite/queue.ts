@@ -9,7 +9,7 @@ import type {
 } from '../ports.ts';
 import type { Action } from '../../triggers/index.ts';
 import type { EventType } from '../../../runtime/sandbox.ts';
-import { fromJson } from './json-column.ts';
+import { fromJsonText } from '../rows/json-text.ts';
 import { writeBehindOf } from './write-behind.ts';
 import { DueIndex, type DueEntry, type QueuedFiring } from './due-index.ts';
 
@@ -36,7 +36,7 @@ const toFiring = (row: FiringRow): QueuedFiring => ({
   eventType: row.event_type,
   lane: row.lane,
   inboxId: row.inbox_id,
-  event: fromJson(row.event, null),
+  event: fromJsonText(row.event, null),
   attempts: row.attempts,
   runAt: row.run_at,
 });

@@ -1,29 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { FinishedFiring, TriggerLogFilter, TriggerLogRecord } from '../ports.ts';
-import type { Action } from '../../triggers/index.ts';
-import type { EventType } from '../../../runtime/sandbox.ts';
-import { fromJson, toJson } from './json-column.ts';
+import { fromJsonText, toJsonText } from '../rows/json-text.ts';
+import { toTriggerLogRecord, type LogRow } from '../rows/trigger-logs.ts';
 import { writeBehindOf } from './write-behind.ts';
-
-export interface LogRow {
-  id: string;
-  trigger: string;
-  triggered_at: number;
-  /** The row's own copy (rows older than migration 5) or its inbox entry's data. */
-  event: string | null;
-  inbox_id: string | null;
-  action_index: number;
-  action: string;
-  event_type: EventType;
-  lane: string;
-  status: TriggerLogRecord['status'];
-  attempts: number;
-  error_type: string | null;
-  error: string | null;
-  job_id: string | null;
-  duration_ms: number | null;
-  updated_at: number;
-}
 
 /**
  * A log row with its event joined back from the inbox (`l` the log, `i` the inbox): rows
@@ -34,24 +13,8 @@ export const LOG_WITH_EVENT = `SELECT l.id, l.trigger, l.triggered_at, COALESCE(
   l.error, l.job_id, l.duration_ms, l.updated_at
   FROM trigger_logs l LEFT JOIN inbox i ON i.id = l.inbox_id`;
 
-export const toLogRecord = (row: LogRow): TriggerLogRecord => ({
-  id: row.id,
-  trigger: row.trigger,
-  triggeredAt: row.triggered_at,
-  event: fromJson(row.event, null),
-  inboxId: row.inbox_id,
-  actionIndex: row.action_index,
-  action: JSON.parse(row.action) as Action,
-  eventType: row.event_type,
-  lane: row.lane,
-  status: row.status,
-  attempts: row.attempts,
-  errorType: row.error_type,
-  error: row.error,
-  jobId: row.job_id,
-  durationMs: row.duration_ms,
-  updatedAt: row.updated_at,
-});
+export const toLogRecord = (row: LogRow): TriggerLogRecord =>
+  toTriggerLogRecord(row, fromJsonText(row.event, null));
 
 // The SQL of each filter (TriggerLogFilter); values are always bound, never spliced in.
 // Event fields are read from the event; WeChat spells the id MsgId or MsgID.
@@ -97,7 +60,7 @@ export function sqliteTriggerLogTable(db: Database): TriggerLogTable {
         ...record,
         now,
         // No copy when the inbox holds the event.
-        event: record.inboxId === null ? toJson(record.event) : null,
+        event: record.inboxId === null ? toJsonText(record.event) : null,
         action: JSON.stringify(record.action),
       };
       writes.defer(['trigger_logs'], () => insert.run(row));

@@ -1,29 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import type { StoredTrigger, TriggerStore } from '../ports.ts';
-import type { TriggerDefinition } from '../../triggers/index.ts';
+import { toStoredTrigger, type TriggerRowOf } from '../rows/triggers.ts';
 import { hookKeyHash, hookKeyHashesEqual, hookKeyHint } from './hook-key-hash.ts';
 
-interface TriggerRow {
-  name: string;
-  type: TriggerDefinition['type'];
-  enabled: number;
-  definition: string;
-  webhook_key_hash: string | null;
-  webhook_key_hint: string | null;
-  created_at: number;
-  updated_at: number;
-}
+type TriggerRow = TriggerRowOf<number>;
 
-const toRecord = (row: TriggerRow): StoredTrigger => ({
-  name: row.name,
-  type: row.type,
-  enabled: row.enabled === 1,
-  definition: JSON.parse(row.definition) as TriggerDefinition,
-  webhookKeyHash: row.webhook_key_hash,
-  webhookKeyHint: row.webhook_key_hint,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
+const toRecord = (row: TriggerRow): StoredTrigger => toStoredTrigger(row, row.enabled === 1);
 
 export function sqliteTriggerStore(db: Database): TriggerStore {
   const insert = db.prepare(`

@@ -9,7 +9,8 @@
 import type pg from 'pg';
 import { TableError, tableNotFound } from '../errors.ts';
 import { SEQ_COLUMN, USER_TABLE, indexIdent, quoteIdent } from '../names.ts';
-import { BUILTIN_TABLES, type TableInfo, tableInfo } from '../table-info.ts';
+import { BUILTIN_TABLES, type CatalogRow, type TableInfo, tableInfo } from '../table-info.ts';
+import { SchemaCache } from '../schema-cache.ts';
 import type { FieldDef, FieldType, TableSchema } from '../table-store.ts';
 import { encodePg, parseJsonb } from './codec.ts';
 import { pgLatitude } from './geo-sql.ts';
@@ -31,15 +32,6 @@ const PG_TYPE: Record<FieldType, string> = {
   geojson: 'jsonb', // an index on a point's latitude keeps circle queries fast
 };
 
-interface TableRow {
-  id: number;
-  name: string;
-  /** jsonb arrives as its text (pool.ts). */
-  fields: string;
-  created_at: number;
-  updated_at: number;
-}
-
 /**
  * The SQL table of a user table: by id, as PostgreSQL cuts identifiers at 63 bytes and a
  * name may have 64 characters; the name follows for whoever reads the schema.
@@ -48,7 +40,7 @@ function dataTable(id: number, name: string): string {
   return quoteIdent(`t${id}_${name}`.slice(0, 63));
 }
 
-function toInfo(row: TableRow): TableInfo {
+function toInfo(row: CatalogRow): TableInfo {
   const info = tableInfo({
     id: row.id,
     name: row.name,
@@ -69,8 +61,7 @@ export class PostgresCatalog {
   private readonly pool: pg.Pool;
   private version = -1;
   private checkedAt = 0;
-  private byId = new Map<number, TableInfo>();
-  private byName = new Map<string, TableInfo>();
+  private readonly cache = new SchemaCache();
 
   constructor(pool: pg.Pool) {
     this.pool = pool;
@@ -119,8 +110,7 @@ export class PostgresCatalog {
   invalidate(): void {
     this.version = -1;
     this.checkedAt = 0;
-    this.byId.clear();
-    this.byName.clear();
+    this.cache.clear();
   }
 
   private async refresh(db: Queryable): Promise<void> {
@@ -133,20 +123,18 @@ export class PostgresCatalog {
     const version = rows[0]?.value ?? 0;
     if (version === this.version) return;
     this.version = version;
-    this.byId.clear();
-    this.byName.clear();
+    this.cache.clear();
   }
 
   /** By integer id (number or digit string) or by name (case-insensitive); 404 otherwise. */
   async resolve(ref: string | number, db: Queryable = this.pool): Promise<TableInfo> {
     await this.refresh(db);
-    const isId = typeof ref === 'number' || /^[0-9]{1,15}$/.test(ref);
-    const key = isId ? Number(ref) : String(ref).toLowerCase();
-    const cached = isId ? this.byId.get(key as number) : this.byName.get(key as string);
+    const { isId, key } = SchemaCache.keyOf(ref);
+    const cached = this.cache.get(isId, key);
     if (cached) return cached;
     if (!isId && typeof ref === 'string' && ref.length > 64) throw tableNotFound(ref.slice(0, 64));
     if (isId && (key as number) > 2_147_483_647) throw tableNotFound(ref); // ids are int4
-    const { rows } = await db.query<TableRow>(
+    const { rows } = await db.query<CatalogRow>(
       isId
         ? 'SELECT * FROM cf_tables WHERE id = $1'
         : 'SELECT * FROM cf_tables WHERE lower(name) = $1',
@@ -157,21 +145,20 @@ export class PostgresCatalog {
       if (!isId && Object.hasOwn(BUILTIN_TABLES, key)) return this.createBuiltin(key as string);
       throw tableNotFound(ref);
     }
-    const info = toInfo(row);
-    this.byId.set(info.schema.id, info);
-    this.byName.set(info.schema.name.toLowerCase(), info);
-    return info;
+    return this.cache.remember(toInfo(row));
   }
 
   async list(): Promise<TableSchema[]> {
-    const { rows } = await this.pool.query<TableRow>('SELECT * FROM cf_tables ORDER BY id');
+    const { rows } = await this.pool.query<CatalogRow>('SELECT * FROM cf_tables ORDER BY id');
     return rows.map((r) => toInfo(r).schema);
   }
 
   /** A built-in table, made on first use; a racing process finds it made (the lock orders them). */
   private async createBuiltin(name: string): Promise<TableInfo> {
     const id = await this.schemaChange(async (db) => {
-      const { rows } = await db.query<TableRow>('SELECT * FROM cf_tables WHERE name = $1', [name]);
+      const { rows } = await db.query<CatalogRow>('SELECT * FROM cf_tables WHERE name = $1', [
+        name,
+      ]);
       if (rows[0]) return rows[0].id;
       const now = Math.floor(Date.now() / 1000);
       return this.create(db, name, [...BUILTIN_TABLES[name]!], now, true);

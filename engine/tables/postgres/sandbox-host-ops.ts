@@ -6,8 +6,7 @@
  * as the SQLite module does.
  */
 import type { CreateHostOps, HostOps } from '../../../runtime/index.ts';
-import { TableError } from '../errors.ts';
-import { handleTableOp } from '../host-ops.ts';
+import { checkTableHostOp, handleTableOp } from '../host-ops.ts';
 import { PostgresTableStore } from './table-store.ts';
 
 interface Options {
@@ -37,11 +36,7 @@ export const createHostOps: CreateHostOps = (options, emit): HostOps => {
   opening.catch(() => {});
   return {
     call(op, args, context) {
-      if (!op.startsWith('table.'))
-        throw new TableError(
-          'E_TABLE_UNKNOWN_OP',
-          `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`,
-        );
+      checkTableHostOp(op);
       const forUser = context.userId === undefined ? {} : { userId: context.userId };
       return opening.then((store) => handleTableOp(store, op, args, forUser));
     },

@@ -12,19 +12,12 @@ import type { Database, Statement } from 'better-sqlite3';
 import { TableError, tableNotFound } from '../errors.ts';
 import { SEQ_COLUMN, USER_TABLE, dataTableIdent, indexIdent, quoteIdent } from '../names.ts';
 import type { FieldDef, FieldType, TableSchema } from '../table-store.ts';
-import { BUILTIN_TABLES, type TableInfo, tableInfo } from '../table-info.ts';
+import { BUILTIN_TABLES, type CatalogRow, type TableInfo, tableInfo } from '../table-info.ts';
+import { SchemaCache } from '../schema-cache.ts';
 
 export { BUILTIN_TABLES, USER_TABLE_FIELDS, type TableInfo } from '../table-info.ts';
 import { latitudeExpr } from './geo-sql.ts';
 import { encodeValue } from './codec.ts';
-
-interface TableRow {
-  id: number;
-  name: string;
-  fields: string;
-  created_at: number;
-  updated_at: number;
-}
 
 const SQL_TYPE: Record<FieldType, string> = {
   string: 'TEXT',
@@ -38,7 +31,7 @@ const SQL_TYPE: Record<FieldType, string> = {
   geojson: 'TEXT', // GeoJSON; an index on a point's latitude keeps circle queries fast
 };
 
-function toInfo(row: TableRow): TableInfo {
+function toInfo(row: CatalogRow): TableInfo {
   return tableInfo({
     id: row.id,
     name: row.name,
@@ -58,8 +51,7 @@ export class SqliteCatalog {
   private readonly schemaVersion: Statement;
   private cachedDataVersion = -1;
   private cachedSchemaVersion = -1;
-  private byId = new Map<number, TableInfo>();
-  private byName = new Map<string, TableInfo>();
+  private readonly cache = new SchemaCache();
 
   constructor(db: Database) {
     this.db = db;
@@ -116,43 +108,37 @@ export class SqliteCatalog {
     const sv = this.schemaVersion.get() as number;
     if (sv === this.cachedSchemaVersion) return;
     this.cachedSchemaVersion = sv;
-    this.byId.clear();
-    this.byName.clear();
+    this.cache.clear();
   }
 
   /** Forgets every cached schema (after our own DDL, or an error that suggests staleness). */
   invalidate(): void {
     this.cachedDataVersion = -1;
     this.cachedSchemaVersion = -1;
-    this.byId.clear();
-    this.byName.clear();
+    this.cache.clear();
   }
 
   /** By integer id (number or digit string) or by name (case-insensitive); 404 otherwise. */
   resolve(ref: string | number): TableInfo {
     this.refresh();
-    const isId = typeof ref === 'number' || /^[0-9]{1,15}$/.test(ref);
-    const key = isId ? Number(ref) : String(ref).toLowerCase();
-    const cached = isId ? this.byId.get(key as number) : this.byName.get(key as string);
+    const { isId, key } = SchemaCache.keyOf(ref);
+    const cached = this.cache.get(isId, key);
     if (cached) return cached;
     if (!isId && typeof ref === 'string' && ref.length > 64) throw tableNotFound(ref.slice(0, 64));
     const row = (
       isId
         ? this.db.prepare('SELECT * FROM _cf_tables WHERE id = ?').get(key)
         : this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(key)
-    ) as TableRow | undefined;
+    ) as CatalogRow | undefined;
     if (!row) {
       if (!isId && Object.hasOwn(BUILTIN_TABLES, key)) return this.createBuiltin(key as string);
       throw tableNotFound(ref);
     }
-    const info = toInfo(row);
-    this.byId.set(info.schema.id, info);
-    this.byName.set(info.schema.name.toLowerCase(), info);
-    return info;
+    return this.cache.remember(toInfo(row));
   }
 
   list(): TableSchema[] {
-    const rows = this.db.prepare('SELECT * FROM _cf_tables ORDER BY id').all() as TableRow[];
+    const rows = this.db.prepare('SELECT * FROM _cf_tables ORDER BY id').all() as CatalogRow[];
     return rows.map((r) => toInfo(r).schema);
   }
 
@@ -163,7 +149,7 @@ export class SqliteCatalog {
   private createBuiltin(name: string): TableInfo {
     const make = (): TableInfo => {
       const row = this.db.prepare('SELECT * FROM _cf_tables WHERE name = ?').get(name) as
-        TableRow | undefined;
+        CatalogRow | undefined;
       if (row) return toInfo(row);
       const now = Math.floor(Date.now() / 1000);
       return this.create(name, [...BUILTIN_TABLES[name]!], now, true);

@@ -4,9 +4,8 @@
  * each committed change to the main process as a `table.change` event (for table triggers).
  */
 import type { CreateHostOps, HostOps } from '../../../runtime/index.ts';
-import { TableError } from '../errors.ts';
 import { asyncTableStore } from '../async-adapter.ts';
-import { handleTableOp } from '../host-ops.ts';
+import { checkTableHostOp, handleTableOp } from '../host-ops.ts';
 import { SqliteTableStore } from './table-store.ts';
 
 function dbPathOf(options: unknown): string {
@@ -25,11 +24,7 @@ export const createHostOps: CreateHostOps = (options, emit): HostOps => {
   const unsubscribe = store.onChange((change) => emit('table.change', change));
   return {
     call(op, args, context) {
-      if (!op.startsWith('table.'))
-        throw new TableError(
-          'E_TABLE_UNKNOWN_OP',
-          `Unknown host operation ${JSON.stringify(op.slice(0, 64))}.`,
-        );
+      checkTableHostOp(op);
       return context.userId === undefined
         ? handleTableOp(store, op, args)
         : handleTableOp(port, op, args, { userId: context.userId });
