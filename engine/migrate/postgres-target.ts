@@ -31,6 +31,9 @@ const PROGRESS_DDL = `
     done boolean NOT NULL DEFAULT false)`;
 
 const UNDEFINED_TABLE = '42P01';
+const DUPLICATE_TABLE = '42P07';
+const EMPTY_SCHEMA_HINT =
+  'Migrate into an empty database or schema (set search_path in the URL: ?options=-c%20search_path%3Dname). Nothing of the data dir was written.';
 
 export interface TableProgress {
   cursor: unknown[] | undefined;
@@ -106,10 +109,19 @@ export async function openPostgresTarget(url: string): Promise<PostgresTarget> {
       try {
         await migratePostgres(client, MIGRATIONS);
         await client.query(PROGRESS_DDL);
+        await catalog.init();
+      } catch (err) {
+        // The engine's schema could not be made: tables of the same names, someone else's.
+        if ((err as { code?: string }).code === DUPLICATE_TABLE)
+          throw new MigrateError(
+            'E_MIGRATE_TARGET_NOT_EMPTY',
+            `${where} holds tables that are not cloudfn's (${(err as Error).message}).`,
+            { hint: EMPTY_SCHEMA_HINT, details: { database: where }, cause: err },
+          );
+        throw err;
       } finally {
         client.release();
       }
-      await catalog.init();
     },
     async claim(source, now) {
       return inTransaction(async (client) => {
@@ -125,7 +137,7 @@ export async function openPostgresTarget(url: string): Promise<PostgresTarget> {
             'E_MIGRATE_TARGET_NOT_EMPTY',
             `${where} already holds a migration from another data dir (${recorded}).`,
             {
-              hint: 'Migrate into an empty database or schema (set search_path in the URL: ?options=-c%20search_path%3Dname), or drop that schema first.',
+              hint: EMPTY_SCHEMA_HINT,
               details: { database: where, migratedFrom: recorded },
             },
           );
@@ -135,7 +147,7 @@ export async function openPostgresTarget(url: string): Promise<PostgresTarget> {
             'E_MIGRATE_TARGET_NOT_EMPTY',
             `${where} already holds data (${filled.join(', ')}): cloudfn migrate moves a data dir only into an empty schema.`,
             {
-              hint: 'Migrate into an empty database or schema (set search_path in the URL: ?options=-c%20search_path%3Dname). Nothing was written.',
+              hint: EMPTY_SCHEMA_HINT,
               details: { database: where, tables: filled },
             },
           );
