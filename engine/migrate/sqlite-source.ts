@@ -101,7 +101,7 @@ function holdExclusive(file: string): Database.Database {
     if ((err as { code?: string }).code === 'SQLITE_BUSY')
       throw new MigrateError(
         'E_MIGRATE_ENGINE_RUNNING',
-        `${file} is in use: an engine is running on this data dir.`,
+        `${file} is in use: an engine is running on this data dir (or another cloudfn migrate reads it).`,
         { hint: STOP_HINT, details: { file } },
       );
     throw err;

@@ -13,8 +13,8 @@ import { checkRow, runMigrate, spawnMigrate } from './migrate-cli.ts';
 // A migration killed (SIGKILL) midway continues where it stopped: every batch it committed
 // stays, the rest is copied once, and the verification finds the two sides equal.
 const pgUp = await postgresAvailable();
-const ROWS = 20_000;
-const BATCH = 200;
+const ROWS = 50_000;
+const BATCH = 250;
 
 describe.skipIf(!pgUp)('cloudfn migrate: resuming after a kill', () => {
   let tmp: string;
