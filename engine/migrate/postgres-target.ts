@@ -20,7 +20,7 @@ import type { TableSchema } from '../tables/table-store.ts';
 import { toTargetParam } from './canonical.ts';
 import { MigrateError } from './errors.ts';
 import { ENGINE_TABLES } from './engine-tables.ts';
-import { insertSql, rowsPerInsert, targetPageSql, type TableSpec } from './table-spec.ts';
+import { insertArraysSql, targetPageSql, type TableSpec } from './table-spec.ts';
 
 const PROGRESS_DDL = `
   CREATE TABLE IF NOT EXISTS cloudfn_migration (
@@ -172,27 +172,21 @@ export async function openPostgresTarget(url: string): Promise<PostgresTarget> {
     },
     async writeBatch(spec, rows, cursor, total) {
       await inTransaction(async (client) => {
-        const per = rowsPerInsert(spec);
-        for (let start = 0; start < rows.length; start += per) {
-          const chunk = rows.slice(start, start + per);
-          const params = chunk.flatMap((row) =>
-            row.map((value, i) => toTargetParam(spec.kinds[i]!, value)),
+        const columns = spec.kinds.map((kind, i) => rows.map((row) => toTargetParam(kind, row[i])));
+        try {
+          await client.query(insertArraysSql(spec), columns);
+        } catch (err) {
+          if (isConnectionFailure(err))
+            throw new DatabaseUnavailableError(where, (err as Error).message, err);
+          throw new MigrateError(
+            'E_MIGRATE_ROW_REFUSED',
+            `PostgreSQL refused a row of ${spec.name} (${(err as Error).message}).`,
+            {
+              hint: 'Nothing of this batch was written; the rows before it are kept. Fix the row on the source (with the engine stopped), then run the migration again: it resumes here.',
+              details: { table: spec.name, after: cursor },
+              cause: err,
+            },
           );
-          try {
-            await client.query(insertSql(spec, chunk.length), params);
-          } catch (err) {
-            if (isConnectionFailure(err))
-              throw new DatabaseUnavailableError(where, (err as Error).message, err);
-            throw new MigrateError(
-              'E_MIGRATE_ROW_REFUSED',
-              `PostgreSQL refused a row of ${spec.name} (${(err as Error).message}).`,
-              {
-                hint: 'Nothing of this batch was written; the rows before it are kept. Fix the row on the source (with the engine stopped), then run the migration again: it resumes here.',
-                details: { table: spec.name, after: cursor },
-                cause: err,
-              },
-            );
-          }
         }
         await client.query(
           `INSERT INTO cloudfn_migration_tables (name, cursor, rows) VALUES ($1, $2, $3)

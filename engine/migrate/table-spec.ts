@@ -48,17 +48,24 @@ export function targetPageSql(spec: TableSpec, hasCursor: boolean): string {
   return `SELECT ${[...key, ...columns].join(', ')} FROM ${table}${after} ORDER BY ${key.join(', ')} LIMIT ${limit}`;
 }
 
-/** `INSERT` of `rows` rows; a row already there (by primary key) is left as it is. */
-export function insertSql(spec: TableSpec, rows: number): string {
-  const { table, columns, conflict } = spec.target;
-  const width = columns.length;
-  const tuples: string[] = [];
-  for (let r = 0; r < rows; r++)
-    tuples.push(`(${columns.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
-  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (${conflict.join(', ')}) DO NOTHING`;
-}
+const ARRAY_TYPE: Record<Kind, string> = {
+  text: 'text[]',
+  userText: 'text[]',
+  json: 'text[]',
+  int: 'bigint[]',
+  real: 'float8[]',
+  bool: 'boolean[]',
+};
 
-/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
-export function rowsPerInsert(spec: TableSpec): number {
-  return Math.max(1, Math.floor(65_535 / spec.target.columns.length));
+/**
+ * `INSERT` of a batch given as one array per column (`unnest`): one statement of as many
+ * parameters as columns, whatever the rows, so PostgreSQL parses and plans it in no time
+ * (a VALUES list of 1,000 rows has tens of thousands of parameters); a row already there
+ * (by primary key) is left as it is. jsonb travels as text and is cast per element.
+ */
+export function insertArraysSql(spec: TableSpec): string {
+  const { table, columns, conflict } = spec.target;
+  const arrays = spec.kinds.map((kind, i) => `$${i + 1}::${ARRAY_TYPE[kind]}`);
+  const values = spec.kinds.map((kind, i) => (kind === 'json' ? `c${i}::jsonb` : `c${i}`));
+  return `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM unnest(${arrays.join(', ')}) AS u(${columns.map((_, i) => `c${i}`).join(', ')}) ON CONFLICT (${conflict.join(', ')}) DO NOTHING`;
 }
