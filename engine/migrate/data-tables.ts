@@ -22,6 +22,9 @@ const KIND_OF: Record<FieldType, Kind> = {
   geojson: 'json',
 };
 
+/** A table name no catalog makes (names start with a letter, then `t<id>_`): reads find nothing. */
+const MISSING = '"_cloudfn_not_in_the_catalog"';
+
 /** The catalog: one row per table, its fields as JSON (jsonb on PostgreSQL). */
 export const CATALOG_SPEC: TableSpec = {
   name: 'tables.catalog',
@@ -39,8 +42,11 @@ export const CATALOG_SPEC: TableSpec = {
   kinds: ['int', 'text', 'json', 'int', 'int'],
 };
 
-/** A table's records, from SQLite's `t_<name>` to PostgreSQL's table `targetIdent`. */
-export function recordsSpec(schema: TableSchema, targetIdent: string): TableSpec {
+/**
+ * A table's records, from SQLite's `t_<name>` to PostgreSQL's table `targetIdent`
+ * (undefined: the target's catalog has no such table; it is reported missing).
+ */
+export function recordsSpec(schema: TableSchema, targetIdent: string | undefined): TableSpec {
   const integerIds = Object.hasOwn(BUILTIN_TABLES, schema.name);
   const cols: Array<[string, Kind]> = [
     ['_seq', 'int'],
@@ -57,7 +63,7 @@ export function recordsSpec(schema: TableSchema, targetIdent: string): TableSpec
     name: `tables.${schema.name}`,
     source: { from: dataTableIdent(schema.name), key: ['"_seq"'], select: columns },
     target: {
-      table: targetIdent,
+      table: targetIdent ?? MISSING,
       key: ['"_seq"'],
       columns,
       conflict: ['"_seq"'],

@@ -80,16 +80,7 @@ export async function migrateDataDir(options: MigrateOptions): Promise<MigrateRe
         checks.push(await verifyTable(source, target, spec, batchSize));
       for (const schema of source.tables) {
         const info = await target.table(schema.id);
-        checks.push(
-          info
-            ? await verifyTable(source, target, recordsSpec(schema, info.ident), batchSize)
-            : await verifyTable(
-                source,
-                target,
-                recordsSpec(schema, '"cloudfn_missing_table"'),
-                batchSize,
-              ),
-        );
+        checks.push(await verifyTable(source, target, recordsSpec(schema, info?.ident), batchSize));
       }
       const ok = checks.every((c) => c.ok);
       if (ok && !options.verifyOnly) await target.complete(now());

@@ -97,8 +97,13 @@ export async function openPostgresTarget(url: string): Promise<PostgresTarget> {
     }
   };
   const tableOf = async (id: number): Promise<TableInfo | undefined> => {
-    const { rows } = await pool.query('SELECT 1 FROM cf_tables WHERE id = $1', [id]);
-    if (rows.length === 0) return undefined;
+    try {
+      const { rows } = await pool.query('SELECT 1 FROM cf_tables WHERE id = $1', [id]);
+      if (rows.length === 0) return undefined;
+    } catch (err) {
+      if ((err as { code?: string }).code === UNDEFINED_TABLE) return undefined; // no catalog yet
+      throw err;
+    }
     catalog.invalidate();
     return catalog.resolve(id);
   };

@@ -43,6 +43,8 @@ export function openSqliteSource(dataDir: string): SqliteSource {
       },
     );
   const engineDb = holdExclusive(enginePath);
+  // The migration's name in the target: the same data dir by whatever path it is reached.
+  const identity = fs.realpathSync(dir);
   const tablesPath = path.join(dir, 'tables.db');
   let tablesDb: Database.Database | undefined;
   try {
@@ -60,7 +62,7 @@ export function openSqliteSource(dataDir: string): SqliteSource {
   const nextTableId = tablesDb ? nextId(tablesDb, tables) : 1;
   const statements = new Map<string, Database.Statement>();
   return {
-    dataDir: dir,
+    dataDir: identity,
     tables,
     nextTableId,
     page(spec, cursor, limit) {

@@ -112,7 +112,7 @@ export function registerMigrate(program: Command, cli: Cli): void {
               hint:
                 report.run === 'verify-only'
                   ? 'Run the migration (without --verify-only) to copy what is missing; a target changed since (an engine ran on it) differs by design.'
-                  : 'Was the data dir changed between an interrupted run and this one? Migrate again into an empty schema.',
+                  : 'Either the data dir changed between an interrupted run and this one, or an engine has written to PostgreSQL since the migration: migrate again into an empty schema.',
             },
           );
         }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,6 +168,27 @@ describe.skipIf(!pgUp)('cloudfn migrate: the card tutorial, SQLite → PostgreSQ
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('Resumed: 0 rows copied');
     expect(run.stdout).not.toContain('MISMATCH');
+  });
+
+  it('an engine on PostgreSQL with another secrets key refuses to start', async () => {
+    const other = await startServe({
+      cwd: tmp,
+      args: [
+        '--port',
+        '0',
+        '--data-dir',
+        path.join(tmp, 'other-key'),
+        '--database-url',
+        schema.url,
+      ],
+      env: { CLOUDFN_ADMIN_TOKEN: TOKEN, CLOUDFN_SECRETS_KEY: randomBytes(32).toString('base64') },
+    }).then(
+      (started) => started,
+      (err: Error) => err,
+    );
+    if (!(other instanceof Error)) await killServe(other);
+    expect(other).toBeInstanceOf(Error);
+    expect((other as Error).message).toContain('E_SECRETS_KEY_MISMATCH');
   });
 
   it('serves the moved data from PostgreSQL with the same secrets key, and a new push still runs', async () => {

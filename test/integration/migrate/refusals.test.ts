@@ -122,6 +122,16 @@ describe.skipIf(!pgUp)('cloudfn migrate: refusals', () => {
     db.close();
   });
 
+  it('--verify-only into a schema nothing was migrated to reports every table missing, and writes nothing', async () => {
+    const dir = await dataDirWith(path.join(tmp, 'verify-first'), 2);
+    const run = await runMigrate(dir, schema.url, ['--verify-only']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('E_MIGRATE_VERIFY_FAILED');
+    expect(run.stdout).toMatch(/^engine\.accounts +0 +missing .* MISMATCH$/m);
+    expect(run.stdout).toMatch(/^tables\.things +2 +missing .* MISMATCH$/m);
+    expect(await tablesIn(schema)).toEqual([]);
+  });
+
   it('refuses a directory without engine.db', async () => {
     const run = await runMigrate(path.join(tmp, 'nothing-here'), schema.url);
     expect(run.code).toBe(1);
