@@ -168,6 +168,15 @@ describe.skipIf(!pgUp)('cloudfn migrate: the card tutorial, SQLite → PostgreSQ
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('Resumed: 0 rows copied');
     expect(run.stdout).not.toContain('MISMATCH');
+    const json = await runMigrate(dataDir, schema.url, ['--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ run: 'resumed', ok: true, dataDir: fs.realpathSync(dataDir) });
+    expect(report.copied.every((c: { copied: number }) => c.copied === 0)).toBe(true);
+    const jobs = report.checks.find((c: { name: string }) => c.name === 'engine.jobs');
+    expect(jobs).toMatchObject({ sourceRows: 1, targetRows: 1, ok: true });
+    expect(jobs.sourceChecksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(jobs.targetChecksum).toBe(jobs.sourceChecksum);
   });
 
   it('an engine on PostgreSQL with another secrets key refuses to start', async () => {
