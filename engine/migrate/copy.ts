@@ -48,7 +48,6 @@ export async function copyTable(
     );
     options.batches.n++;
     options.onBatch?.({ table: spec.name, rows, batches: options.batches.n });
-    if (page.length < options.batchSize) break;
   }
   await target.finishTable(spec);
   return { copied: rows - progress.rows, before: progress.rows, ms: performance.now() - started };

@@ -61,11 +61,14 @@ export interface PostgresTarget {
   setNextTableId(next: number): Promise<void>;
   /** The catalog's view of a table (undefined: not there). */
   table(id: number): Promise<TableInfo | undefined>;
-  /** Rows of `spec` after `cursor`, `[...key, ...columns]`; undefined when the table is missing. */
+  /**
+   * Rows of `spec` after `cursor`, `[...key, ...columns]`: up to the key `bound` (an array), or
+   * at most `bound` rows (a number); undefined when the table is missing.
+   */
   page(
     spec: TableSpec,
     cursor: unknown[] | undefined,
-    limit: number,
+    bound: unknown[] | number,
   ): Promise<unknown[][] | undefined>;
   complete(now: number): Promise<void>;
   close(): Promise<void>;
@@ -256,11 +259,12 @@ export async function openPostgresTarget(url: string): Promise<PostgresTarget> {
       ]);
     },
     table: tableOf,
-    async page(spec, cursor, limit) {
+    async page(spec, cursor, bound) {
+      const upTo = Array.isArray(bound) ? bound : undefined;
       try {
         const { rows } = await pool.query<unknown[]>({
-          text: targetPageSql(spec, cursor !== undefined),
-          values: [...(cursor ?? []), limit],
+          text: targetPageSql(spec, cursor !== undefined, upTo !== undefined),
+          values: [...(cursor ?? []), ...(upTo ?? [bound as number])],
           rowMode: 'array',
         });
         return rows;

@@ -19,12 +19,18 @@ export interface SqliteSource {
   tables: TableSchema[];
   /** The id the next table would get on SQLite (AUTOINCREMENT: never reused). */
   nextTableId: number;
-  /** Rows of `spec` after `cursor`, at most `limit`, each `[...key, ...columns]`. */
+  /**
+   * Rows of `spec` after `cursor`, each `[...key, ...columns]`: at most `limit`, fewer when
+   * they are large; none once the table is read.
+   */
   page(spec: TableSpec, cursor: unknown[] | undefined, limit: number): unknown[][];
   /** Queue items whose trigger log row is gone: no engine can run them, they are not moved. */
   orphanQueueItems(): number;
   close(): void;
 }
+
+/** Characters of text a page holds at most (past its first row): memory stays bounded. */
+const PAGE_CHARS = 8 * 1024 * 1024;
 
 const STOP_HINT =
   'Stop the engine on this data dir (every `cloudfn serve` or `cloudfn dev` using it), then run the migration again.';
@@ -74,7 +80,16 @@ export function openSqliteSource(dataDir: string): SqliteSource {
         statement = db.prepare(sql).raw(true);
         statements.set(sql, statement);
       }
-      return statement.all(...(cursor ?? []), limit) as unknown[][];
+      // At most `limit` rows, and fewer when they are large: a page stops once it holds
+      // PAGE_CHARS characters (function code, events, job logs and records can be megabytes).
+      const rows: unknown[][] = [];
+      let chars = 0;
+      for (const row of statement.iterate(...(cursor ?? []), limit) as Iterable<unknown[]>) {
+        rows.push(row);
+        for (const value of row) if (typeof value === 'string') chars += value.length;
+        if (chars >= PAGE_CHARS) break;
+      }
+      return rows;
     },
     orphanQueueItems() {
       return engineDb

@@ -38,14 +38,20 @@ export function sourcePageSql(spec: TableSpec, hasCursor: boolean): string {
   return `SELECT ${[...key, ...select].join(', ')} FROM ${from}${after} ORDER BY ${key.join(', ')} LIMIT ?`;
 }
 
-/** The same page of the target, in the same order. */
-export function targetPageSql(spec: TableSpec, hasCursor: boolean): string {
+/**
+ * The target's rows in the same order: after `cursor` (if any) and up to `upTo` (if any, the
+ * last key of a source page: as many rows as that page, when both sides agree), else at most
+ * `$last` rows.
+ */
+export function targetPageSql(spec: TableSpec, hasCursor: boolean, hasUpTo: boolean): string {
   const { table, key, columns } = spec.target;
-  const after = hasCursor
-    ? ` WHERE (${key.join(', ')}) > (${key.map((_, i) => `$${i + 1}`).join(', ')})`
-    : '';
-  const limit = `$${hasCursor ? key.length + 1 : 1}`;
-  return `SELECT ${[...key, ...columns].join(', ')} FROM ${table}${after} ORDER BY ${key.join(', ')} LIMIT ${limit}`;
+  const keys = `(${key.join(', ')})`;
+  const marks = (from: number) => `(${key.map((_, i) => `$${from + i}`).join(', ')})`;
+  const where: string[] = [];
+  if (hasCursor) where.push(`${keys} > ${marks(1)}`);
+  if (hasUpTo) where.push(`${keys} <= ${marks(hasCursor ? key.length + 1 : 1)}`);
+  const params = (hasCursor ? key.length : 0) + (hasUpTo ? key.length : 0);
+  return `SELECT ${[...key, ...columns].join(', ')} FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key.join(', ')}${hasUpTo ? '' : ` LIMIT $${params + 1}`}`;
 }
 
 const ARRAY_TYPE: Record<Kind, string> = {

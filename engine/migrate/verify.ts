@@ -25,27 +25,37 @@ export async function verifyTable(
 ): Promise<TableCheck> {
   const keys = spec.source.key.length;
   const fromSqlite = new RowChecksum();
+  const fromPg = new RowChecksum();
+  const addTarget = (page: unknown[][]) => {
+    for (const row of page)
+      fromPg.add(row.slice(keys).map((v, i) => fromTarget(spec.kinds[i]!, v)));
+  };
+  // Page by page on the source (bounded by rows and by size), the target's rows of the same
+  // key range beside each: both sides' pages stay as small as the source's.
+  let missing = false;
   let cursor: unknown[] | undefined;
   for (;;) {
     const page = source.page(spec, cursor, pageSize);
+    if (page.length === 0) break;
     for (const row of page)
       fromSqlite.add(row.slice(keys).map((v, i) => fromSource(spec.kinds[i]!, v)));
-    if (page.length < pageSize) break;
-    cursor = page[page.length - 1]!.slice(0, keys);
-  }
-  const fromPg = new RowChecksum();
-  let missing = false;
-  cursor = undefined;
-  for (;;) {
-    const page = await target.page(spec, cursor, pageSize);
-    if (page === undefined) {
-      missing = true;
-      break;
+    const last = page[page.length - 1]!.slice(0, keys);
+    if (!missing) {
+      const beside = await target.page(spec, cursor, last);
+      if (beside === undefined) missing = true;
+      else addTarget(beside);
     }
-    for (const row of page)
-      fromPg.add(row.slice(keys).map((v, i) => fromTarget(spec.kinds[i]!, v)));
-    if (page.length < pageSize) break;
-    cursor = page[page.length - 1]!.slice(0, keys);
+    cursor = last;
+  }
+  // Then whatever the target holds past the source's last key.
+  while (!missing) {
+    const page = await target.page(spec, cursor, pageSize);
+    if (page === undefined) missing = true;
+    else {
+      addTarget(page);
+      if (page.length < pageSize) break;
+      cursor = page[page.length - 1]!.slice(0, keys);
+    }
   }
   const sourceChecksum = fromSqlite.digest();
   const targetChecksum = missing ? null : fromPg.digest();

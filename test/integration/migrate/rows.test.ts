@@ -90,6 +90,17 @@ describe.skipIf(!pgUp)(`cloudfn migrate: a ${ROWS}-row table`, () => {
     );
     // A field added later, with a default written into the existing records.
     sqlite.addFields('big', [{ name: 'added', type: 'string', default: 'dflt' }]);
+    // Records of 600,000 characters: pages hold fewer rows than a batch (8M characters at most).
+    sqlite.createTable({
+      name: 'large',
+      fields: [{ name: 'body', type: 'string', maxLength: 1_000_000 }],
+    });
+    sqlite.createMany(
+      'large',
+      Array.from({ length: 40 }, (_, i) => ({
+        body: String.fromCharCode(65 + (i % 26)).repeat(600_000),
+      })),
+    );
     expected = sqlite.count('big');
     bigId = sqlite.getTable('big').id;
     // A store open on the data dir is an engine running there: the migration would refuse.
@@ -115,6 +126,14 @@ describe.skipIf(!pgUp)(`cloudfn migrate: a ${ROWS}-row table`, () => {
     expect(row[2]).toBe(row[3]);
     expect(row[4]).toBe('ok');
     expect(checkRow(run.stdout, 'tables._userprofile')!.slice(0, 2)).toEqual(['50', '50']);
+    expect(checkRow(run.stdout, 'tables.large')).toEqual([
+      '40',
+      '40',
+      expect.any(String),
+      expect.any(String),
+      'ok',
+    ]);
+    expect(run.stderr).toContain('tables.large: 40 rows copied');
     const rate = /tables\.big: \d+ rows copied \((\d+) rows\/s\)/.exec(run.stderr)?.[1];
     console.log(
       `migrate: ${expected} rows of tables.big copied at ${rate} rows/s; the whole command (copy + verify, start-up included) ${seconds.toFixed(1)} s; load ${os.loadavg()[0]!.toFixed(2)}\n${run.stdout}`,
