@@ -78,6 +78,10 @@ export interface PostgresTarget {
 export async function openPostgresTarget(url: string): Promise<PostgresTarget> {
   const where = describeDatabase(url);
   const pool = createTablesPool({ url, max: 2 });
+  // A connection that breaks while checked out (between two statements of a batch) emits
+  // 'error' on its client; the statement in flight, or the next, fails with it and the run
+  // stops with E_DATABASE_UNAVAILABLE. Unheard, the event would end the process instead.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await pool.query('SELECT 1');
   } catch (err) {
@@ -133,7 +137,8 @@ export async function openPostgresTarget(url: string): Promise<PostgresTarget> {
     },
     async claim(source, now) {
       return inTransaction(async (client) => {
-        // One migration at a time into a schema: a second run waits here for the first.
+        // Two runs starting together into one schema: the second waits here, then finds the
+        // first's claim (and resumes it if it moves the same data dir, else is refused).
         await client.query('LOCK TABLE cloudfn_migration IN EXCLUSIVE MODE');
         const { rows } = await client.query<{ source: string }>(
           'SELECT source FROM cloudfn_migration WHERE id = 1',

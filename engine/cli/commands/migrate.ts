@@ -49,7 +49,8 @@ export function registerMigrate(program: Command, cli: Cli): void {
     .action(async (flags: MigrateFlags) => {
       const options = checkFlags(flags, cli.env);
       const { migrateDataDir, MigrateError } = await import('../../migrate/index.ts');
-      const { DatabaseUnavailableError } = await import('../../store/postgres/errors.ts');
+      const { DatabaseUnavailableError, isConnectionFailure } =
+        await import('../../store/postgres/errors.ts');
       let progress: Progress | undefined;
       try {
         const report = await migrateDataDir({
@@ -129,8 +130,18 @@ export function registerMigrate(program: Command, cli: Cli): void {
         if (err instanceof DatabaseUnavailableError)
           throw new CliError(err.code, err.message, {
             exitCode: EXIT.unreachable,
-            hint: 'Check the URL given with --database-url (or CLOUDFN_DATABASE_URL) and that the server runs.',
+            hint: 'Check the URL given with --database-url (or CLOUDFN_DATABASE_URL) and that the server runs. Every batch committed so far is kept: run the same command again, and it continues there.',
           });
+        // The connection lost midway: what was committed stays, the same command resumes.
+        if (isConnectionFailure(err))
+          throw new CliError(
+            'E_DATABASE_UNAVAILABLE',
+            `The connection to PostgreSQL was lost (${(err as Error).message}).`,
+            {
+              exitCode: EXIT.unreachable,
+              hint: 'Every batch committed so far is kept: run the same command again once the server answers, and it continues there.',
+            },
+          );
         throw err;
       }
     });

@@ -8,6 +8,7 @@ import { openSqliteEngineStore } from '../../../engine/store/sqlite/engine-store
 import { createSecretBox } from '../../../engine/secrets/secret-box.ts';
 import { SqliteTableStore } from '../../../engine/tables/sqlite/index.ts';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../../helpers/postgres.ts';
+import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
 import { checkRow, runMigrate, spawnMigrate } from './migrate-cli.ts';
 
 // A migration killed (SIGKILL) midway continues where it stopped: every batch it committed
@@ -55,9 +56,9 @@ describe.skipIf(!pgUp)('cloudfn migrate: resuming after a kill', () => {
   });
 
   /** What the progress table says of tables.big (0 before its first batch). */
-  async function committed(): Promise<number> {
+  async function committed(on: pg.Client = client): Promise<number> {
     try {
-      const { rows } = await client.query<{ rows: string }>(
+      const { rows } = await on.query<{ rows: string }>(
         `SELECT rows FROM cloudfn_migration_tables WHERE name = 'tables.big'`,
       );
       return Number(rows[0]?.rows ?? 0);
@@ -102,5 +103,45 @@ describe.skipIf(!pgUp)('cloudfn migrate: resuming after a kill', () => {
       `SELECT count(*) AS n, count(DISTINCT i) AS d FROM "t1_big"`,
     );
     expect(after.rows[0]).toEqual({ n: String(ROWS), d: String(ROWS) });
+  }, 180_000);
+
+  it('stops with E_DATABASE_UNAVAILABLE when the connection is lost, and the same command resumes', async () => {
+    const other = await createTestSchema('migrate_cut');
+    const direct = new pg.Client({ connectionString: other.url });
+    await direct.connect();
+    const server = new URL(other.url);
+    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    try {
+      const viaProxy = new URL(other.url);
+      viaProxy.host = `127.0.0.1:${proxy.port}`;
+      const child = spawnMigrate(dataDir, viaProxy.toString(), ['--batch-size', String(BATCH)]);
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) =>
+        child.once('exit', (code) => resolve(code)),
+      );
+      const deadline = Date.now() + 60_000;
+      while ((await committed(direct)) < 5 * BATCH && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      await proxy.cut();
+      const code = await exited;
+      expect(code, stderr).toBe(3);
+      expect(stderr).toContain('E_DATABASE_UNAVAILABLE');
+      expect(stderr).toContain('run the same command again');
+      const before = await committed(direct);
+      expect(before).toBeLessThan(ROWS);
+
+      await proxy.restore();
+      const run = await runMigrate(dataDir, viaProxy.toString(), ['--batch-size', String(BATCH)]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain(
+        `tables.big: ${ROWS - before} rows copied, ${before} by an earlier run`,
+      );
+      expect(checkRow(run.stdout, 'tables.big')![4]).toBe('ok');
+    } finally {
+      await direct.end();
+      await proxy.close();
+      await other.drop();
+    }
   }, 180_000);
 });
