@@ -121,10 +121,7 @@ export function registerMigrate(program: Command, cli: Cli): void {
         progress?.stop();
         if (err instanceof MigrateError)
           throw new CliError(err.code, err.message, {
-            exitCode:
-              err.code === 'E_MIGRATE_UNKNOWN_SOURCE' || err.code === 'E_MIGRATE_UNKNOWN_TARGET'
-                ? EXIT.usage
-                : EXIT.refused,
+            exitCode: EXIT.refused,
             ...(err.hint ? { hint: err.hint } : {}),
           });
         if (err instanceof DatabaseUnavailableError)
