@@ -16,6 +16,7 @@ import { STORE_ERRORS } from './store/error-codes.ts';
 import { TRIGGER_ERRORS } from './triggers/error-codes.ts';
 import { DISPATCH_ERRORS } from './dispatch/error-codes.ts';
 import { TABLE_ERRORS } from './tables/error-codes.ts';
+import { MIGRATE_ERRORS } from './migrate/error-codes.ts';
 import { RUNTIME_ERRORS } from '../runtime/error-codes.ts';
 
 /** Codes of the composition root and the receiver, which have no catalogue of their own. */
@@ -41,6 +42,7 @@ export const ERROR_CATALOGUES = {
   triggers: TRIGGER_ERRORS,
   dispatch: DISPATCH_ERRORS,
   tables: TABLE_ERRORS,
+  migrate: MIGRATE_ERRORS,
 } as const;
 
 type Catalogues = typeof ERROR_CATALOGUES;

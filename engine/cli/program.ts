@@ -10,6 +10,7 @@ import { registerFunctions } from './commands/functions.ts';
 import { registerInit } from './commands/init.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerMigrate } from './commands/migrate.ts';
 import { registerPull } from './commands/pull.ts';
 import { registerPush } from './commands/push.ts';
 import { registerServe } from './commands/serve.ts';
@@ -62,6 +63,7 @@ export function buildProgram(cli: Cli): Command {
       writeErr: (text) => cli.io.err(text.replace(/\n$/, '')),
     });
   registerServe(program);
+  registerMigrate(program, cli);
   registerInit(program, cli);
   registerDeploy(program, cli);
   registerPull(program, cli);
