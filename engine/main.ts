@@ -291,7 +291,7 @@ export async function startEngine(
   // What other processes did: new entries to dispatch, items due; and saved triggers,
   // accounts and function versions, which every process's caches follow (cache-refresh.ts).
   if (role.works) {
-    changes.subscribe('inbox', () => dispatcher.wake());
+    changes.subscribe('inbox', () => dispatcher.wakeForOthers());
     changes.subscribe('queue', wakeRunner);
   }
   const stopRefresh = refreshCachesOnChange(

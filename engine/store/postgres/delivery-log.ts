@@ -21,7 +21,7 @@ export interface DeliveryChannels {
 export function postgresDeliveryLog(db: PgPools, channels: DeliveryChannels): DeliveryLog {
   return {
     ...postgresInbox(db, channels.inbox),
-    dispatch: postgresDispatch(db, channels.queue),
+    ...postgresDispatch(db, channels.queue),
     ...postgresClaims(db, channels.queue),
     ...postgresTriggerLogs(db),
   };
