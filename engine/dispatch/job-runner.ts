@@ -50,6 +50,8 @@ export class JobRunner {
   #held = new Set<string>();
   #lanes = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (clock time), while one is set. */
+  #timerAt: number | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
   #scheduled = false;
   /** A claim is in flight: a wake meanwhile claims again after it (never two at once). */
@@ -179,14 +181,33 @@ export class JobRunner {
   }
 
   async #armTimer(): Promise<void> {
+    // While attempts run, each one's end wakes the runner (and claims): a look within
+    // BLOCKED_RECHECK_MS is safety net enough for items due meanwhile (retries), without a
+    // read of the next due time after every claim (a round trip on a network database).
+    if (this.#running.size > 0) {
+      const now = this.#clock.now();
+      if (this.#timerAt === undefined || this.#timerAt > now + BLOCKED_RECHECK_MS)
+        this.#setTimer(BLOCKED_RECHECK_MS);
+      return;
+    }
     const next = await this.#delivery.nextDueAt();
     clearTimeout(this.#timer);
+    this.#timerAt = undefined;
     if (next === undefined || this.#stopped) return;
     // Due but not claimed means every slot or its lane is full: a finishing attempt wakes the
     // runner, so only look again later as a safety net instead of spinning on it.
     const wait = next - this.#clock.now();
-    const delay = wait <= 0 ? BLOCKED_RECHECK_MS : Math.min(wait, 60_000);
-    this.#timer = setTimeout(() => this.#tick(), delay);
+    this.#setTimer(wait <= 0 ? BLOCKED_RECHECK_MS : Math.min(wait, 60_000));
+  }
+
+  #setTimer(delay: number): void {
+    clearTimeout(this.#timer);
+    if (this.#stopped) return;
+    this.#timerAt = this.#clock.now() + delay;
+    this.#timer = setTimeout(() => {
+      this.#timerAt = undefined;
+      this.#tick();
+    }, delay);
     this.#timer.unref();
   }
 
