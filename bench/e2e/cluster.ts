@@ -8,7 +8,8 @@
  * Run: `npm run bench:e2e -- --database postgres`, or its alias `npm run bench:cluster`
  * (PostgreSQL at CLOUDFN_TEST_DATABASE_URL, else the local server of the tests). Options:
  * `--count N` pushes per run (default 4000), `--rounds N` (default 3), `--concurrency N`
- * requests in flight in all (default 32), `--no-write`, `--baseline DIR` (also 1 and 2
+ * requests in flight in all (default 32), `--no-write`, `--only a,b` (setups whose label
+ * contains one of these), `--baseline DIR` (also 1 and 2
  * processes on PostgreSQL from the checkout DIR, e.g. the commit before a change, in the same
  * alternating rounds: a before/after in one run; DIR needs node_modules and dist, e.g. a
  * symlink to this one's and a copy). Prints pushes/s acknowledged and processed, × SQLite and
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     'no-write': { type: 'boolean', default: false },
     baseline: { type: 'string' },
+    only: { type: 'string' },
     // `npm run bench:e2e -- --database postgres` hands its arguments on unchanged.
     database: { type: 'string' },
   },
@@ -236,6 +238,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+// --only a,b: the setups whose label contains one of these (a profile of one setup).
+if (args.only) {
+  const wanted = args.only.split(',');
+  SETUPS.splice(
+    0,
+    SETUPS.length,
+    ...SETUPS.filter((s) => wanted.some((w) => s.label.includes(w))),
+  );
+}
 const runs = new Map<string, Run[]>(SETUPS.map((s) => [s.label, []]));
 for (let round = 0; round < ROUNDS; round++) {
   // Alternating order, so drift of the machine (other load, thermal) spreads over every setup.
@@ -256,7 +267,10 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-const sqliteProcessed = median(runs.get(SETUPS[0]!.label)!.map((r) => r.processedPerSec));
+const sqliteRuns = SETUPS.find((s) => s.database === 'sqlite');
+const sqliteProcessed = sqliteRuns
+  ? median(runs.get(sqliteRuns.label)!.map((r) => r.processedPerSec))
+  : Number.NaN;
 const rows = SETUPS.map((setup) => {
   const of = runs.get(setup.label)!;
   const processed = median(of.map((r) => r.processedPerSec));
