@@ -33,7 +33,7 @@ interface BatchFiring {
 /**
  * Writes the firings' log rows and queue items (one multi-row statement each, from arrays),
  * only for entries in `taken` (a CTE before it); then says which entries were taken, and
- * wakes the job runners if a queue item was written. The items go in the given order (the
+ * wakes the job runners if a queue item was written (naming the sender, $11). The items go in the given order (the
  * queue's seq: oldest first within a run time).
  */
 const INSERT_FIRINGS = `
@@ -51,7 +51,7 @@ const INSERT_FIRINGS = `
     SELECT id, trigger, lane, inbox_id, 0, $8 FROM f ORDER BY n
     RETURNING 1)
   SELECT (SELECT array_agg(id) FROM taken) AS taken,
-    (SELECT pg_notify($9, '') WHERE EXISTS (SELECT 1 FROM items)) AS woke`;
+    (SELECT pg_notify($9, $11) WHERE EXISTS (SELECT 1 FROM items)) AS woke`;
 
 /**
  * Marks the pending entries of $10 dispatched, skipping those another process holds (FOR
@@ -78,6 +78,7 @@ const TAKE_ENTRIES = `taken AS (
 export function postgresDispatch(
   db: PgPools,
   queueChannel: string,
+  sender: string,
 ): Pick<DeliveryLog, 'dispatch' | 'dispatchMany'> {
   const values = (firings: BatchFiring[], now: number, entryIds: string[]) => [
     firings.map((b) => b.firing.logId),
@@ -90,6 +91,7 @@ export function postgresDispatch(
     now,
     queueChannel,
     entryIds,
+    sender,
   ];
 
   /** One transaction for the batch; resolves to the admitted ids of each entry taken. */
