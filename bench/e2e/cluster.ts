@@ -9,7 +9,8 @@
  * (PostgreSQL at CLOUDFN_TEST_DATABASE_URL, else the local server of the tests). Options:
  * `--count N` pushes per run (default 4000), `--rounds N` (default 3), `--concurrency N`
  * requests in flight in all (default 32), `--no-write`, `--only a,b` (setups whose label
- * contains one of these), `--baseline DIR` (also 1 and 2
+ * contains one of these), `--cpu-prof DIR` (V8 CPU profiles of the engines' main processes),
+ * `--baseline DIR` (also 1 and 2
  * processes on PostgreSQL from the checkout DIR, e.g. the commit before a change, in the same
  * alternating rounds: a before/after in one run; DIR needs node_modules and dist, e.g. a
  * symlink to this one's and a copy). Prints pushes/s acknowledged and processed, × SQLite and
@@ -36,6 +37,7 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     baseline: { type: 'string' },
     only: { type: 'string' },
+    'cpu-prof': { type: 'string' },
     // `npm run bench:e2e -- --database postgres` hands its arguments on unchanged.
     database: { type: 'string' },
   },
@@ -58,6 +60,7 @@ interface Setup {
 }
 
 const BASELINE = args.baseline ? path.resolve(args.baseline) : undefined;
+const CPU_PROF = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
 const SETUPS: Setup[] = [
   { label: 'SQLite, 1 process', database: 'sqlite', processes: 1, root: REPO_ROOT },
   { label: 'PostgreSQL, 1 process', database: 'postgres', processes: 1, root: REPO_ROOT },
@@ -122,7 +125,8 @@ async function startEngines(setup: Setup): Promise<Engines> {
     const ports = await Promise.all(
       Array.from({ length: setup.processes }, (_, i) => {
         const dataDir = path.join(root, `node-${i}`);
-        const child = spawn(NODE, ['--no-node-snapshot', 'bin/cloudfn.js', 'serve'], {
+        const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+        const child = spawn(NODE, ['--no-node-snapshot', ...profile, 'bin/cloudfn.js', 'serve'], {
           cwd: setup.root,
           env: { ...process.env, NODE_OPTIONS: '', ...env, CLOUDFN_DATA_DIR: dataDir },
           stdio: ['ignore', 'pipe', 'pipe'],
