@@ -638,6 +638,33 @@ export function engineStoreContract(label: string, open: () => Promise<OpenedEng
         });
       });
 
+      it('completions made together each go by their owner only: a stale one fails alone', async () => {
+        const fs = Array.from({ length: 4 }, () => firing('t'));
+        await fire(fs, 0);
+        const claimed = await store.delivery.claim(OWNER_A, 0, 10, undefined, 1000);
+        expect(claimed).toHaveLength(4);
+        // One is taken over by B once A's leases expired; A renews the others first.
+        const lost = claimed[1]!.id;
+        const kept = claimed.map((d) => d.id).filter((id) => id !== lost);
+        expect((await store.delivery.renew(OWNER_A, kept, 500, 1000)).sort()).toEqual(kept.sort());
+        const taken = await store.delivery.claim(OWNER_B, 1000, 10, undefined, 1000);
+        expect(taken.map((d) => d.id)).toEqual([lost]);
+        const outcome = (jobId: string) => ({ attempts: 1, jobId, durationMs: 1 });
+        // Started in one turn: a backend may send them as one statement.
+        const results = await Promise.all([
+          ...claimed.map((d) => store.delivery.complete(OWNER_A, d.id, outcome(`a-${d.id}`), 1001)),
+          store.delivery.complete(OWNER_B, lost, { ...outcome('b'), attempts: 2 }, 1002),
+        ]);
+        expect(results).toEqual(claimed.map((d) => d.id !== lost).concat(true));
+        for (const d of claimed)
+          expect(await store.delivery.getLog(d.id)).toMatchObject(
+            d.id === lost
+              ? { status: 'succeeded', attempts: 2, jobId: 'b' }
+              : { status: 'succeeded', attempts: 1, jobId: `a-${d.id}` },
+          );
+        expect(await claimAll(5000)).toEqual([]);
+      });
+
       it('renew keeps a lease; only its owner can renew it', async () => {
         const f = firing('t');
         await fire([f], 0);

@@ -93,17 +93,20 @@ interface Completion {
 
 /**
  * Completes a batch of attempts in one statement: each item goes only if its owner still
- * holds it (a lease taken over keeps it, and its id is not returned), and its log row becomes
- * `succeeded` with the outcome.
+ * holds it (a lease taken over keeps it, and that owner is not returned for it; the batch may
+ * hold the same item from its stale owner and its current one), and its log row becomes
+ * `succeeded` with the outcome its current owner gave.
  */
 const COMPLETE_MANY = `
 WITH c AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::bigint[])
     AS c(id, owner, attempts, job_id, duration_ms, now)),
-gone AS (DELETE FROM queue q USING c WHERE q.id = c.id AND q.owner = c.owner RETURNING q.id)
+gone AS (DELETE FROM queue q USING c WHERE q.id = c.id AND q.owner = c.owner
+  RETURNING q.id, q.owner)
 UPDATE trigger_logs t SET status = 'succeeded', attempts = c.attempts, job_id = c.job_id,
   duration_ms = c.duration_ms, error_type = NULL, error = NULL, updated_at = c.now
-FROM gone JOIN c ON c.id = gone.id WHERE t.id = gone.id RETURNING t.id`;
+FROM gone JOIN c ON c.id = gone.id AND c.owner = gone.owner WHERE t.id = gone.id
+RETURNING t.id, gone.owner`;
 
 type ClaimPart = Pick<
   DeliveryLog,
@@ -142,7 +145,7 @@ export function postgresClaims(db: PgPools, queueChannel: string): ClaimPart {
   // statement: one round trip for all, each still by its owner only.
   const completions = new Coalescer<Completion, boolean>(
     async (batch) => {
-      const { rows } = await query<{ id: string }>(relaxed, where, COMPLETE_MANY, [
+      const { rows } = await query<{ id: string; owner: string }>(relaxed, where, COMPLETE_MANY, [
         batch.map((c) => c.id),
         batch.map((c) => c.owner),
         batch.map((c) => c.outcome.attempts),
@@ -150,8 +153,9 @@ export function postgresClaims(db: PgPools, queueChannel: string): ClaimPart {
         batch.map((c) => c.outcome.durationMs),
         batch.map((c) => c.now),
       ]);
-      const done = new Set(rows.map((r) => r.id));
-      return batch.map((c) => done.has(c.id));
+      // By id and owner: the same item may be completed in one batch by a stale owner too.
+      const done = new Set(rows.map((r) => JSON.stringify([r.id, r.owner])));
+      return batch.map((c) => done.has(JSON.stringify([c.id, c.owner])));
     },
     (err) => err instanceof DatabaseUnavailableError,
   );
