@@ -290,9 +290,17 @@ export async function startEngine(
   if (role.works) registry.onReload(() => timers.schedule(registry.definitions()));
   // What other processes did: new entries to dispatch, items due; and saved triggers,
   // accounts and function versions, which every process's caches follow (cache-refresh.ts).
+  // This process's own wake-ups (PostgreSQL names the sender) were told in memory already:
+  // its intake hands the dispatcher what it accepts, its dispatcher wakes its runner.
+  const fromOthers = (listener: () => void) => (detail: string) => {
+    if (postgres === undefined || detail !== postgres.instanceId) listener();
+  };
   if (role.works) {
-    changes.subscribe('inbox', () => dispatcher.wake());
-    changes.subscribe('queue', wakeRunner);
+    changes.subscribe(
+      'inbox',
+      fromOthers(() => dispatcher.wakeForOthers()),
+    );
+    changes.subscribe('queue', fromOthers(wakeRunner));
   }
   const stopRefresh = refreshCachesOnChange(
     changes,

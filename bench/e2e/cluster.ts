@@ -5,11 +5,16 @@
  * Each push fires a cheap function (no data tables: on a cluster they are not shared yet), so
  * the figures are the engine's own path: verify, inbox commit, dispatch, claim, run, record.
  *
- * Run: `npm run bench:cluster` (PostgreSQL at CLOUDFN_TEST_DATABASE_URL, else the local
- * server of the tests). Options: `--count N` pushes per run (default 4000), `--rounds N`
- * (default 3), `--concurrency N` requests in flight in all (default 32), `--no-write`.
- * Prints pushes/s acknowledged and processed and the answer latency, medians of the rounds,
- * and writes bench/results/cluster-<date>.json.
+ * Run: `npm run bench:e2e -- --database postgres`, or its alias `npm run bench:cluster`
+ * (PostgreSQL at CLOUDFN_TEST_DATABASE_URL, else the local server of the tests). Options:
+ * `--count N` pushes per run (default 4000), `--rounds N` (default 3), `--concurrency N`
+ * requests in flight in all (default 32), `--no-write`, `--only a,b` (setups whose label
+ * contains one of these), `--cpu-prof DIR` (V8 CPU profiles of the engines' main processes),
+ * `--baseline DIR` (also 1 and 2
+ * processes on PostgreSQL from the checkout DIR, e.g. the commit before a change, in the same
+ * alternating rounds: a before/after in one run; DIR needs node_modules and dist, e.g. a
+ * symlink to this one's and a copy). Prints pushes/s acknowledged and processed, × SQLite and
+ * the answer latency, medians of the rounds, and writes bench/results/cluster-<date>.json.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -30,6 +35,11 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     'no-write': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    // `npm run bench:e2e -- --database postgres` hands its arguments on unchanged.
+    database: { type: 'string' },
   },
 });
 const COUNT = Number(args.count);
@@ -45,13 +55,25 @@ interface Setup {
   label: string;
   database: 'sqlite' | 'postgres';
   processes: number;
+  /** The checkout the engines run from (this one unless --baseline). */
+  root: string;
 }
 
+const BASELINE = args.baseline ? path.resolve(args.baseline) : undefined;
+const CPU_PROF = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
 const SETUPS: Setup[] = [
-  { label: 'SQLite, 1 process', database: 'sqlite', processes: 1 },
-  { label: 'PostgreSQL, 1 process', database: 'postgres', processes: 1 },
-  { label: 'PostgreSQL, 2 processes', database: 'postgres', processes: 2 },
-  { label: 'PostgreSQL, 3 processes', database: 'postgres', processes: 3 },
+  { label: 'SQLite, 1 process', database: 'sqlite', processes: 1, root: REPO_ROOT },
+  { label: 'PostgreSQL, 1 process', database: 'postgres', processes: 1, root: REPO_ROOT },
+  { label: 'PostgreSQL, 2 processes', database: 'postgres', processes: 2, root: REPO_ROOT },
+  { label: 'PostgreSQL, 3 processes', database: 'postgres', processes: 3, root: REPO_ROOT },
+  ...(BASELINE
+    ? ([1, 2].map((processes) => ({
+        label: `PostgreSQL, ${processes} process${processes > 1 ? 'es' : ''} (baseline)`,
+        database: 'postgres',
+        processes,
+        root: BASELINE,
+      })) satisfies Setup[])
+    : []),
 ];
 
 interface Run {
@@ -60,6 +82,8 @@ interface Run {
   p50: number;
   p99: number;
   failures: number;
+  /** The machine's 1-minute load average at the end of the run. */
+  load: number;
 }
 
 /** What the admin API answers, as far as the bench reads it. */
@@ -101,8 +125,9 @@ async function startEngines(setup: Setup): Promise<Engines> {
     const ports = await Promise.all(
       Array.from({ length: setup.processes }, (_, i) => {
         const dataDir = path.join(root, `node-${i}`);
-        const child = spawn(NODE, ['--no-node-snapshot', 'bin/cloudfn.js', 'serve'], {
-          cwd: REPO_ROOT,
+        const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+        const child = spawn(NODE, ['--no-node-snapshot', ...profile, 'bin/cloudfn.js', 'serve'], {
+          cwd: setup.root,
           env: { ...process.env, NODE_OPTIONS: '', ...env, CLOUDFN_DATA_DIR: dataDir },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
@@ -173,6 +198,7 @@ async function measure(engines: Engines, count: number, alreadyDone: number): Pr
     p50: summary.p50,
     p99: summary.p99,
     failures: count - ok,
+    load: os.loadavg()[0]!,
   };
 }
 
@@ -216,6 +242,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+// --only a,b: the setups whose label contains one of these (a profile of one setup).
+if (args.only) {
+  const wanted = args.only.split(',');
+  SETUPS.splice(0, SETUPS.length, ...SETUPS.filter((s) => wanted.some((w) => s.label.includes(w))));
+}
 const runs = new Map<string, Run[]>(SETUPS.map((s) => [s.label, []]));
 for (let round = 0; round < ROUNDS; round++) {
   // Alternating order, so drift of the machine (other load, thermal) spreads over every setup.
@@ -224,11 +255,12 @@ for (let round = 0; round < ROUNDS; round++) {
     const engines = await startEngines(setup);
     try {
       const warm = Math.min(500, COUNT);
-      await measure(engines, warm, 0);
-      const run = await measure(engines, COUNT, warm);
+      // What the warm-up had acknowledged (a push that failed there was not stored).
+      const warmed = await measure(engines, warm, 0);
+      const run = await measure(engines, COUNT, warm - warmed.failures);
       runs.get(setup.label)!.push(run);
       process.stdout.write(
-        `round ${round + 1} ${setup.label}: ${run.processedPerSec.toFixed(0)} processed/s, p99 ${run.p99.toFixed(1)} ms\n`,
+        `round ${round + 1} ${setup.label}: ${run.ackPerSec.toFixed(0)} acknowledged/s, ${run.processedPerSec.toFixed(0)} processed/s, p99 ${run.p99.toFixed(1)} ms, load ${run.load.toFixed(1)}\n`,
       );
     } finally {
       await engines.stop();
@@ -236,7 +268,10 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-const sqliteProcessed = median(runs.get(SETUPS[0]!.label)!.map((r) => r.processedPerSec));
+const sqliteRuns = SETUPS.find((s) => s.database === 'sqlite');
+const sqliteProcessed = sqliteRuns
+  ? median(runs.get(sqliteRuns.label)!.map((r) => r.processedPerSec))
+  : Number.NaN;
 const rows = SETUPS.map((setup) => {
   const of = runs.get(setup.label)!;
   const processed = median(of.map((r) => r.processedPerSec));
@@ -251,7 +286,10 @@ const rows = SETUPS.map((setup) => {
   };
 });
 process.stdout.write(
-  `\n${COUNT} pushes per run, ${CONCURRENCY} in flight in all, median of ${ROUNDS} rounds\n`,
+  `\n${COUNT} pushes per run, ${CONCURRENCY} in flight in all, median of ${ROUNDS} rounds, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}${BASELINE ? `, baseline ${BASELINE}` : ''}\n`,
 );
 process.stdout.write(
   '| setup | acknowledged/s | processed/s | × SQLite | p50 ms | p99 ms | failures |\n|---|---|---|---|---|---|---|\n',
@@ -265,7 +303,7 @@ if (!args['no-write']) {
   const file = path.join(REPO_ROOT, `bench/results/cluster-${date.slice(0, 10)}.json`);
   fs.writeFileSync(
     file,
-    `${JSON.stringify({ date, machine: machine(), count: COUNT, concurrency: CONCURRENCY, rounds: ROUNDS, rows }, null, 2)}\n`,
+    `${JSON.stringify({ date, machine: machine(), loadAverage: os.loadavg(), count: COUNT, concurrency: CONCURRENCY, rounds: ROUNDS, ...(BASELINE ? { baseline: BASELINE } : {}), rows, runs: Object.fromEntries(runs) }, null, 2)}\n`,
   );
   process.stdout.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
 }

@@ -10,7 +10,10 @@
  * DIR needs node_modules, e.g. a symlink to this one's), `--equal-durability` (issue 19: the
  * reference, the DIY stack of koa + co-wechat and cloudfn, each at `fsync` and at `process`
  * durability, on the closed-loop scenarios unless `--only` names others; `--columns a,b` runs
- * only these of its columns, e.g. `cloudfn-process` for a profile; equal-durability.ts).
+ * only these of its columns, e.g. `cloudfn-process` for a profile; equal-durability.ts),
+ * `--database postgres` (issue 16: instead, the cluster comparison of cluster.ts — one engine
+ * on SQLite against 1, 2 and 3 engines on one PostgreSQL — with its own options `--count`,
+ * `--rounds`, `--concurrency`, `--baseline DIR`, `--no-write`).
  *
  * Prints one table per scenario (median figures of the rounds, both columns, their ratio)
  * and the targets; writes bench/results/<date>.json and, on a full run, docs/e2e-latest.svg
@@ -38,6 +41,15 @@ import {
   formatDurabilityTable,
 } from './equal-durability.ts';
 import { renderDurabilityChart } from './equal-durability-chart.ts';
+
+// The cluster comparison parses its own options (a different run, not a column here).
+if (process.argv.includes('--database')) {
+  const database = process.argv[process.argv.indexOf('--database') + 1];
+  if (database !== 'postgres')
+    throw new Error(`--database ${database}: only "postgres" (the cluster comparison) is known`);
+  await import('./cluster.ts');
+  process.exit(0);
+}
 
 const { values: args } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 /**
- * Throughput of the delivery log on PostgreSQL (issue 16): inbox accepts in groups, dispatch,
- * and claim + complete by two store instances (two pools, as two engine processes) sharing
+ * Throughput of the delivery log on PostgreSQL (issue 16): inbox accepts in groups, dispatch
+ * (entry by entry, and in batches), and claim + complete by two store instances (two pools, as two engine processes) sharing
  * one queue. Run:
  *   npm exec -- node --no-node-snapshot bench/store/index.ts
  * against CLOUDFN_BENCH_DATABASE_URL (default: the local test server, 127.0.0.1:5432/test),
@@ -81,27 +81,42 @@ async function main(): Promise<void> {
     await inFlight(groups, 4, (g, i) => (i % 2 ? a : b).delivery.accept(g));
     rows.push(['inbox accept of duplicates (dedup)', rate(PUSHES, t)]);
 
-    // 2. Dispatch: each entry with one function firing, four transactions in flight per
-    // process: half the entries by one process, the other half by two processes that read
-    // the same pending entries and race for them (SKIP LOCKED: each goes to one).
-    const dispatchAll = async (stores: PostgresEngineStore[], limit: number) => {
+    // 2. Dispatch: each entry with one function firing. A third entry by entry (`dispatch`,
+    // one transaction each, four in flight: how the dispatcher worked before dispatchMany), a
+    // third in batches of the pending page (`dispatchMany`, one transaction per 200), by one
+    // process; the last third in batches by two processes that read the same pending entries
+    // and race for them (SKIP LOCKED: each goes to one).
+    const firingFor = (i: number): NewFiring => ({
+      logId: crypto.randomUUID(),
+      trigger: `t${i % 20}`,
+      actionIndex: 0,
+      action: { type: 'function', function: `f${i % 20}` } as NewFiring['action'],
+      eventType: 'trigger',
+      lane: `function:f${i % 20}`,
+    });
+    const dispatchAll = async (stores: PostgresEngineStore[], limit: number, batched: boolean) => {
       let dispatched = 0;
       await Promise.all(
         stores.map(async (store) => {
           while (dispatched < limit) {
             const pending = await store.delivery.pending(200);
             if (pending.length === 0) return;
+            if (batched) {
+              const results = await store.delivery.dispatchMany(
+                pending.map((e, i) => ({ inboxId: e.id, firings: [firingFor(i)], event: e.data })),
+                2_000_000,
+              );
+              for (const r of results) if ('admitted' in r) dispatched += r.admitted.length;
+              continue;
+            }
             await inFlight(pending, 4, async (e, i) => {
-              const firing: NewFiring = {
-                logId: crypto.randomUUID(),
-                trigger: `t${i % 20}`,
-                actionIndex: 0,
-                action: { type: 'function', function: `f${i % 20}` } as NewFiring['action'],
-                eventType: 'trigger',
-                lane: `function:f${i % 20}`,
-              };
               // Awaited first: `x += await y` would read x before the await (lost counts).
-              const admitted = await store.delivery.dispatch(e.id, [firing], 2_000_000, e.data);
+              const admitted = await store.delivery.dispatch(
+                e.id,
+                [firingFor(i)],
+                2_000_000,
+                e.data,
+              );
               dispatched += admitted.length;
             });
           }
@@ -110,14 +125,18 @@ async function main(): Promise<void> {
       return dispatched;
     };
     t = performance.now();
-    const half = await dispatchAll([a], PUSHES / 2);
-    rows.push(['dispatch (one firing per entry), one process', rate(half, t)]);
+    const single = await dispatchAll([a], PUSHES / 3, false);
+    rows.push(['dispatch entry by entry (one firing each), one process', rate(single, t)]);
     t = performance.now();
-    const rest = await dispatchAll([a, b], PUSHES);
-    rows.push(['dispatch, two processes racing for the same entries', rate(rest, t)]);
+    const batched = await dispatchAll([a], (2 * PUSHES) / 3 - single, true);
+    rows.push(['dispatchMany, batches of 200, one process', rate(batched, t)]);
+    t = performance.now();
+    const rest = await dispatchAll([a, b], PUSHES, true);
+    rows.push(['dispatchMany, two processes racing for the same entries', rate(rest, t)]);
 
     // 3. Claim + complete: two processes, each claiming batches of 32 (lanes capped at 8,
-    // as the job runner does) and completing them one by one, 8 completions in flight.
+    // as the job runner does) and completing them one by one, 8 completions in flight (those
+    // of one turn share a statement).
     t = performance.now();
     const claimed: string[] = [];
     await Promise.all(

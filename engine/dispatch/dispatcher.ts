@@ -1,4 +1,10 @@
-import type { DeliveryLog, FrequencyGuard, NewFiring, PendingInboxEntry } from '../store/index.ts';
+import type {
+  DeliveryLog,
+  EntryDispatch,
+  FrequencyGuard,
+  NewFiring,
+  PendingInboxEntry,
+} from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import { eventTypeOf, laneOf, parseDuration } from '../triggers/index.ts';
@@ -8,17 +14,30 @@ import { assertJsonWithin } from '../limits/errors.ts';
 import { MAX_OUTPUT_DEPTH } from '../../runtime/json-limits.ts';
 import type { Logger } from '../log.ts';
 
+/** Entries per dispatch transaction (and per read of the leftovers) at most. */
+const BATCH = 200;
+/**
+ * How soon, at most, leftovers are looked for after another process said it accepted
+ * something (when this process dispatches what its own intake accepted from memory): by
+ * then that process has usually dispatched them itself, so the read finds nothing to race for.
+ */
+const LEFTOVER_DELAY_MS = 200;
+
 /**
  * Moves accepted entries from the inbox to the queue: matches them against the triggers
  * (pure), decides each firing's lane, eventType and frequency guard (rules live here, not in
- * a store), and has the delivery log commit "entry dispatched + its firings" in one
- * transaction. Runs after the answer was sent; wakes on accept (it subscribes to the
- * intake), and drains leftovers on start.
+ * a store), and has the delivery log commit "entries dispatched + their firings" in one
+ * transaction per batch (`dispatchMany`). Runs after the answer was sent. The entries this
+ * process's intake accepted are handed over in memory (it subscribes to the intake): no read
+ * back. Leftovers — entries another process accepted, a replayed entry, those left by a
+ * failed drain or a stop — are read with `pending` on `wake` (at start, on the change feed).
  *
  * An entry whose dispatch throws (unreadable stored data, a rule that fails on it, a write
  * that fails) is set aside as `dispatch_failed` with its error and logged, and the drain goes
  * on: left pending, it would stay first in line and hold up every entry after it, across
- * restarts. `POST /api/v1/inbox/:id/replay` puts it back.
+ * restarts. `POST /api/v1/inbox/:id/replay` puts it back. A batch the store could not run at
+ * all (the database unreachable) sets nothing aside: its entries stay pending for the next
+ * drain.
  */
 export class Dispatcher {
   #delivery: DeliveryLog;
@@ -29,6 +48,13 @@ export class Dispatcher {
   #log: Pick<Logger, 'error'>;
   #scheduled = false;
   #draining: Promise<void> | undefined;
+  /** Accepted by this process's intake, not yet dispatched. */
+  #fresh: PendingInboxEntry[] = [];
+  /** `pending` is to be read: there may be entries this process was not handed. */
+  #leftovers = false;
+  /** Entries come in through an intake of this process (else only through `pending`). */
+  #fedInMemory: boolean;
+  #leftoverTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: {
     delivery: DeliveryLog;
@@ -38,8 +64,11 @@ export class Dispatcher {
     /** Told of new firings in the queue (the job runner's wake-up). */
     onQueued: () => void;
     log: Pick<Logger, 'error'>;
-    /** Where new events come in: the dispatcher wakes itself when they do. */
-    intake?: { onAccepted(listener: () => void): void };
+    /**
+     * Where new events come in: the dispatcher takes what it accepts from memory (an entry),
+     * or reads the pending entries when told without one (a replay).
+     */
+    intake?: { onAccepted(listener: (entry?: PendingInboxEntry) => void): void };
   }) {
     this.#delivery = deps.delivery;
     this.#registry = deps.registry;
@@ -47,16 +76,46 @@ export class Dispatcher {
     this.#ids = deps.ids;
     this.#onQueued = deps.onQueued;
     this.#log = deps.log;
-    deps.intake?.onAccepted(() => this.wake());
+    this.#fedInMemory = deps.intake !== undefined;
+    deps.intake?.onAccepted((entry) => {
+      if (entry === undefined) return this.wake();
+      this.#fresh.push(entry);
+      this.#schedule();
+    });
+  }
+
+  /** Reads and dispatches the pending entries on the next turn (coalesced). */
+  wake(): void {
+    this.#leftovers = true;
+    this.#schedule();
+  }
+
+  /**
+   * Another process accepted entries (the change feed): `wake`, at once if this process is
+   * fed only that way (a worker), else within LEFTOVER_DELAY_MS (its own are in memory).
+   */
+  wakeForOthers(): void {
+    if (!this.#fedInMemory) return this.wake();
+    if (this.#leftoverTimer) return;
+    this.#leftoverTimer = setTimeout(() => {
+      this.#leftoverTimer = undefined;
+      this.wake();
+    }, LEFTOVER_DELAY_MS);
+    this.#leftoverTimer.unref();
   }
 
   /** Schedules a drain on the next turn; many wakes in a burst coalesce into one drain. */
-  wake(): void {
+  #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+      this.#draining ??= this.#drain().then((ok) => {
+        this.#draining = undefined;
+        // Handed work after the drain's last look: another drain (after a failure, only for
+        // new entries: the leftovers wait for the next wake, not a loop against a dead store).
+        if (this.#fresh.length > 0 || (ok && this.#leftovers)) this.#schedule();
+      });
     });
   }
 
@@ -79,17 +138,12 @@ export class Dispatcher {
       : { kind: 'atMostEvery', ms: parseDuration(frequency.atMostEvery), since };
   }
 
-  /**
-   * Matches one entry and has it committed with its firings; resolves to how many were
-   * queued. Everything up to the dispatch call runs synchronously, so the dispatches of one
-   * batch, started together, reach the store in one synchronous run (SQLite: one commit).
-   */
-  async #dispatchOne(entry: PendingInboxEntry): Promise<number> {
+  /** Matches one entry: its firings, or a throw if the entry cannot be dispatched. */
+  #firingsOf(entry: PendingInboxEntry): EntryDispatch {
     if (entry.unreadable !== undefined) throw new Error(entry.unreadable);
     // Sources check depth before they store, but an entry stored by an older version (or
     // written by hand) is not: it would reach the queue's JSON, a function and the IPC.
     assertJsonWithin(entry.data, 'The stored event', { maxDepth: MAX_OUTPUT_DEPTH });
-    const now = this.#clock.now();
     const firings: NewFiring[] = [];
     for (const m of this.#registry.match(firingSourceOf(entry), entry.data)) {
       const guard = this.#frequencyGuard(m);
@@ -103,12 +157,38 @@ export class Dispatcher {
         ...(guard ? { guard } : {}),
       });
     }
-    const admitted = await this.#delivery.dispatch(entry.id, firings, now, entry.data);
-    return admitted.length;
+    return { inboxId: entry.id, firings, event: entry.data };
+  }
+
+  /**
+   * Matches a batch and has it committed with its firings in one `dispatchMany`; resolves to
+   * how many firings were queued. Entries that fail (before the store or in it) are set aside.
+   */
+  async #dispatchBatch(entries: PendingInboxEntry[]): Promise<number> {
+    const now = this.#clock.now();
+    const ready: PendingInboxEntry[] = [];
+    const batch: EntryDispatch[] = [];
+    const refused: [PendingInboxEntry, unknown][] = [];
+    for (const entry of entries) {
+      try {
+        batch.push(this.#firingsOf(entry));
+        ready.push(entry);
+      } catch (err) {
+        refused.push([entry, err]);
+      }
+    }
+    const results = batch.length > 0 ? await this.#delivery.dispatchMany(batch, now) : [];
+    let queued = 0;
+    results.forEach((result, i) => {
+      if ('error' in result) refused.push([ready[i]!, result.error]);
+      else queued += result.admitted.length;
+    });
+    for (const [entry, err] of refused) await this.#setAside(entry, err);
+    return queued;
   }
 
   /** A failed dispatch: the entry is set aside (its transaction rolled back), the rest go on. */
-  async #setAside(entry: PendingInboxEntry, err: unknown): Promise<number> {
+  async #setAside(entry: PendingInboxEntry, err: unknown): Promise<void> {
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     this.#log.error(
       { err, inboxId: entry.id, source: entry.source, key: entry.key },
@@ -116,29 +196,37 @@ export class Dispatcher {
     );
     // If even this write fails, the drain stops (the outer catch) and retries at the next wake.
     await this.#delivery.setAside(entry.id, message.slice(0, 2000), this.#clock.now());
-    return 0;
   }
 
-  async #drain(): Promise<void> {
+  /** The next entries to dispatch: those handed over first, then the pending ones if asked. */
+  async #next(): Promise<PendingInboxEntry[] | undefined> {
+    if (this.#fresh.length > 0) return this.#fresh.splice(0, BATCH);
+    if (!this.#leftovers) return undefined;
+    this.#leftovers = false;
+    const entries = await this.#delivery.pending(BATCH);
+    // A full page: there may be more.
+    if (entries.length === BATCH) this.#leftovers = true;
+    return entries;
+  }
+
+  /** Dispatches until nothing is left; false if it stopped on a failure. */
+  async #drain(): Promise<boolean> {
     try {
       for (;;) {
-        const entries = await this.#delivery.pending(200);
-        if (entries.length === 0) return;
-        // Started together: one commit on SQLite, concurrent transactions on PostgreSQL
-        // (whose per-action locks order the frequency guards).
-        const counts = await Promise.all(
-          entries.map((entry) =>
-            this.#dispatchOne(entry).catch((err: unknown) => this.#setAside(entry, err)),
-          ),
-        );
-        const queued = counts.reduce((a, b) => a + b, 0);
+        const entries = await this.#next();
+        if (entries === undefined) return true;
+        if (entries.length === 0) continue;
+        const queued = await this.#dispatchBatch(entries);
         // Most pushes match nothing: the runner's look at the queue is not free.
         if (queued > 0) this.#onQueued();
         // Let the answers of a burst go out between batches.
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (err) {
+      // What was taken from memory is still pending in the store: read it at the next wake.
+      this.#leftovers = true;
       this.#log.error({ err }, 'dispatcher failed; pending inbox entries stay for the next wake');
+      return false;
     }
   }
 }

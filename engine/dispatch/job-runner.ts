@@ -45,11 +45,16 @@ export class JobRunner {
   #executors: ActionExecutors;
   #log: Pick<Logger, 'warn' | 'error'>;
   #options: JobRunnerOptions;
+  /** Attempts started and not yet recorded. */
   #running = new Set<Promise<void>>();
+  /** Of those, the ones whose action still runs (what `concurrency` caps). */
+  #executing = 0;
   /** Ids of the firings running now, whose leases are renewed. */
   #held = new Set<string>();
   #lanes = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (clock time), while one is set. */
+  #timerAt: number | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
   #scheduled = false;
   /** A claim is in flight: a wake meanwhile claims again after it (never two at once). */
@@ -120,7 +125,7 @@ export class JobRunner {
   }
 
   async #claimAndStart(): Promise<void> {
-    const free = this.#options.concurrency - this.#running.size;
+    const free = this.#options.concurrency - this.#executing;
     if (free > 0) {
       const lanes = { perLane: this.#options.perLane, running: this.#lanes };
       const claimed = await this.#delivery.claim(
@@ -137,19 +142,30 @@ export class JobRunner {
 
   #start(item: Delivery): void {
     this.#lanes.set(item.lane, (this.#lanes.get(item.lane) ?? 0) + 1);
+    this.#executing++;
     this.#held.add(item.id);
     this.#armRenewal();
-    const run: Promise<void> = this.#attempt(item)
+    // The action's slot (and its lane's) is free once the action has ended, not once its
+    // outcome is recorded: the next claim goes out while the outcome is being written (a round
+    // trip on a network database), instead of after it.
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#executing--;
+      const left = (this.#lanes.get(item.lane) ?? 1) - 1;
+      if (left > 0) this.#lanes.set(item.lane, left);
+      else this.#lanes.delete(item.lane);
+      this.wake();
+    };
+    const run: Promise<void> = this.#attempt(item, release)
       .catch((err: unknown) =>
         this.#log.error({ err, trigger: item.trigger }, 'recording an attempt failed'),
       )
       .finally(() => {
+        release();
         this.#running.delete(run);
         this.#held.delete(item.id);
-        const left = (this.#lanes.get(item.lane) ?? 1) - 1;
-        if (left > 0) this.#lanes.set(item.lane, left);
-        else this.#lanes.delete(item.lane);
-        this.wake();
       });
     this.#running.add(run);
   }
@@ -179,18 +195,38 @@ export class JobRunner {
   }
 
   async #armTimer(): Promise<void> {
+    // While attempts run, each one's end wakes the runner (and claims): a look within
+    // BLOCKED_RECHECK_MS is safety net enough for items due meanwhile (retries), without a
+    // read of the next due time after every claim (a round trip on a network database).
+    if (this.#executing > 0) {
+      const now = this.#clock.now();
+      if (this.#timerAt === undefined || this.#timerAt > now + BLOCKED_RECHECK_MS)
+        this.#setTimer(BLOCKED_RECHECK_MS);
+      return;
+    }
     const next = await this.#delivery.nextDueAt();
     clearTimeout(this.#timer);
+    this.#timerAt = undefined;
     if (next === undefined || this.#stopped) return;
     // Due but not claimed means every slot or its lane is full: a finishing attempt wakes the
     // runner, so only look again later as a safety net instead of spinning on it.
     const wait = next - this.#clock.now();
-    const delay = wait <= 0 ? BLOCKED_RECHECK_MS : Math.min(wait, 60_000);
-    this.#timer = setTimeout(() => this.#tick(), delay);
+    this.#setTimer(wait <= 0 ? BLOCKED_RECHECK_MS : Math.min(wait, 60_000));
+  }
+
+  #setTimer(delay: number): void {
+    clearTimeout(this.#timer);
+    if (this.#stopped) return;
+    this.#timerAt = this.#clock.now() + delay;
+    this.#timer = setTimeout(() => {
+      this.#timerAt = undefined;
+      this.#tick();
+    }, delay);
     this.#timer.unref();
   }
 
-  async #attempt(item: Delivery): Promise<void> {
+  /** Runs the action, calls `release` once it has ended, then records the outcome. */
+  async #attempt(item: Delivery, release: () => void): Promise<void> {
     const started = this.#clock.now();
     let outcome: ActionOutcome;
     // The trigger as the registry holds it (no read per attempt); saved since the firing was
@@ -220,9 +256,11 @@ export class JobRunner {
         inboxId: item.inboxId,
       });
     } catch (err) {
+      release();
       await this.#fail(item, definition, err, started);
       return;
     }
+    release();
     const done = await this.#delivery.complete(
       this.#options.owner,
       item.id,

@@ -1,4 +1,4 @@
-import type { DeliveryLog, InboxSource } from '../store/index.ts';
+import type { DeliveryLog, InboxEntry, InboxSource } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -38,7 +38,7 @@ export class EventIntake implements Intake {
   #delivery: DeliveryLog;
   #clock: Clock;
   #ids: Ids;
-  #listeners: (() => void)[] = [];
+  #listeners: ((entry?: InboxEntry) => void)[] = [];
 
   constructor(deps: { delivery: DeliveryLog; clock: Clock; ids: Ids }) {
     this.#delivery = deps.delivery;
@@ -47,15 +47,19 @@ export class EventIntake implements Intake {
     this.#ids = deps.ids;
   }
 
-  /** Called after new events are committed (the dispatcher's wake-up; coalesce there). */
-  onAccepted(listener: () => void): void {
+  /**
+   * Called with each new entry once it is committed (the dispatcher takes it from memory;
+   * coalesce there), and without one when an entry was put back in line (replay: read the
+   * pending entries).
+   */
+  onAccepted(listener: (entry?: InboxEntry) => void): void {
     this.#listeners.push(listener);
   }
 
   async accept(event: NewEvent): Promise<AcceptedEvent> {
     const entry = { ...event, id: this.#ids.id(), receivedAt: this.#clock.now() };
     const isNew = await this.#group.accept(entry);
-    if (isNew) this.#wake();
+    if (isNew) this.#wake(entry);
     return { id: entry.id, isNew, receivedAt: entry.receivedAt };
   }
 
@@ -66,7 +70,7 @@ export class EventIntake implements Intake {
     return replayed;
   }
 
-  #wake(): void {
-    for (const listener of this.#listeners) listener();
+  #wake(entry?: InboxEntry): void {
+    for (const listener of this.#listeners) listener(entry);
   }
 }

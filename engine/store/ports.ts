@@ -280,6 +280,17 @@ export interface NewFiring {
   guard?: FrequencyGuard;
 }
 
+/** One inbox entry to dispatch with its firings (`dispatchMany`). */
+export interface EntryDispatch {
+  inboxId: string;
+  firings: NewFiring[];
+  /** The entry's data as the dispatcher has it (see `dispatch`'s `event`). */
+  event?: unknown;
+}
+
+/** What `dispatchMany` did with one entry: the firing ids admitted, or why it failed. */
+export type EntryDispatchResult = { admitted: string[] } | { error: unknown };
+
 /** A claimed attempt of one firing: what the job runner needs to run it. */
 export interface Delivery {
   /** The firing's id: its trigger log row's and its queue item's. */
@@ -384,6 +395,16 @@ export interface DeliveryLog {
    * the claim instead of reading it back (it is never written again: the entry holds it).
    */
   dispatch(inboxId: string, firings: NewFiring[], now: number, event?: unknown): Promise<string[]>;
+  /**
+   * `dispatch` for several entries (distinct inbox ids) at once: ONE transaction for the
+   * batch in any backend, with each entry's steps all-or-nothing as in `dispatch` and the
+   * frequency guards decided in the order given (a firing admitted for an earlier entry
+   * counts for a later one). Resolves, in order, to each entry's admitted ids ([] when it is
+   * no longer pending), or to the error of an entry that could not be dispatched: one bad
+   * entry fails alone, the others are dispatched. Rejects only when nothing could be done at
+   * all (the database is unreachable): every entry stays pending.
+   */
+  dispatchMany(entries: EntryDispatch[], now: number): Promise<EntryDispatchResult[]>;
   /**
    * Sets a pending entry aside as `dispatch_failed` with its error: `pending` no longer
    * returns it (so the entries after it flow), retention keeps it, `replayEntry` puts it back.

@@ -280,6 +280,111 @@ export function engineStoreContract(label: string, open: () => Promise<OpenedEng
       });
     });
 
+    describe('dispatchMany (several entries, one transaction)', () => {
+      it('dispatches each entry with its firings and says, per entry, what it admitted', async () => {
+        const [e1, e2, e3, done] = [entry(), entry(), entry(), entry()];
+        await store.delivery.accept([e1, e2, e3, done]);
+        await store.delivery.dispatch(done.id, [], 5);
+        const f1 = firing('t');
+        const f2 = firing('u', fn('f'));
+        const f3 = firing('t');
+        const results = await store.delivery.dispatchMany(
+          [
+            { inboxId: e1.id, firings: [f1, f2], event: e1.data },
+            { inboxId: e2.id, firings: [] },
+            { inboxId: done.id, firings: [firing('t')] },
+            { inboxId: e3.id, firings: [f3] },
+          ],
+          10,
+        );
+        expect(results).toEqual([
+          { admitted: [f1.logId, f2.logId] },
+          { admitted: [] },
+          { admitted: [] },
+          { admitted: [f3.logId] },
+        ]);
+        expect(await store.delivery.pending(10)).toEqual([]);
+        const claimed = await claimAll(10);
+        expect(Object.fromEntries(claimed.map((d) => [d.id, [d.inboxId, d.event]]))).toEqual({
+          [f1.logId]: [e1.id, e1.data],
+          [f2.logId]: [e1.id, e1.data],
+          [f3.logId]: [e3.id, e3.data],
+        });
+        expect((await store.delivery.listLogs({ limit: 10, offset: 0 })).total).toBe(3);
+      });
+
+      it('one entry that cannot be stored fails alone: the others are dispatched, it stays pending', async () => {
+        const [good1, bad, good2] = [entry(), entry(), entry()];
+        await store.delivery.accept([good1, bad, good2]);
+        const ok = firing('t');
+        const clash = { ...firing('t'), logId: ok.logId };
+        const g1 = firing('t');
+        const g2 = firing('g', table, { guard: { kind: 'once', since: 0 } });
+        const results = await store.delivery.dispatchMany(
+          [
+            { inboxId: good1.id, firings: [g1] },
+            { inboxId: bad.id, firings: [ok, clash] },
+            { inboxId: good2.id, firings: [g2] },
+          ],
+          10,
+        );
+        expect(results[0]).toEqual({ admitted: [g1.logId] });
+        expect(results[1]).toHaveProperty('error');
+        expect(results[2]).toEqual({ admitted: [g2.logId] });
+        expect((await store.delivery.pending(10)).map((p) => p.id)).toEqual([bad.id]);
+        expect(await store.delivery.getLog(ok.logId)).toBeUndefined();
+        expect((await claimAll(10)).map((d) => d.id).sort()).toEqual([g1.logId, g2.logId].sort());
+      });
+
+      it('decides the guards in the order given across entries: `once` admits the first only', async () => {
+        const entries = Array.from({ length: 5 }, () => entry());
+        await store.delivery.accept(entries);
+        const guarded = entries.map(() =>
+          firing('t', table, { guard: { kind: 'once', since: 0 } }),
+        );
+        const free = entries.map(() => firing('free'));
+        const results = await store.delivery.dispatchMany(
+          entries.map((e, i) => ({ inboxId: e.id, firings: [guarded[i]!, free[i]!] })),
+          10,
+        );
+        expect(results).toEqual(
+          entries.map((_, i) => ({
+            admitted: i === 0 ? [guarded[0]!.logId, free[0]!.logId] : [free[i]!.logId],
+          })),
+        );
+      });
+
+      it('concurrent batches over the same entries fire each entry once and `once` once', async () => {
+        const [a, b] = await pair();
+        const entries = Array.from({ length: 30 }, () => entry());
+        await store.delivery.accept(entries);
+        const batchOf = (from: EngineStore, order: InboxEntry[]) =>
+          from.delivery.dispatchMany(
+            order.map((e) => ({
+              inboxId: e.id,
+              firings: [firing('t'), firing('g', table, { guard: { kind: 'once', since: 0 } })],
+            })),
+            10,
+          );
+        const results = await Promise.all([
+          batchOf(a, entries),
+          batchOf(b, [...entries].reverse()),
+          batchOf(a, entries.slice(10)),
+          batchOf(b, entries.slice(0, 20)),
+        ]);
+        const admitted = results.flat().flatMap((r) => ('admitted' in r ? r.admitted : []));
+        expect(results.flat().every((r) => 'admitted' in r)).toBe(true);
+        const logs = await store.delivery.listLogs({ limit: 100, offset: 0 });
+        expect(admitted).toHaveLength(31);
+        expect(logs.total).toBe(31);
+        expect(logs.objects.filter((l) => l.trigger === 'g')).toHaveLength(1);
+        expect(
+          new Set(logs.objects.filter((l) => l.trigger === 't').map((l) => l.inboxId)).size,
+        ).toBe(30);
+        expect(await store.delivery.pending(100)).toEqual([]);
+      });
+    });
+
     describe('frequency guards, decided inside the dispatch', () => {
       const once = (since = 0): FrequencyGuard => ({ kind: 'once', since });
       const every = (ms: number, since = 0): FrequencyGuard => ({ kind: 'atMostEvery', ms, since });
@@ -531,6 +636,33 @@ export function engineStoreContract(label: string, open: () => Promise<OpenedEng
           status: 'succeeded',
           attempts: 2,
         });
+      });
+
+      it('completions made together each go by their owner only: a stale one fails alone', async () => {
+        const fs = Array.from({ length: 4 }, () => firing('t'));
+        await fire(fs, 0);
+        const claimed = await store.delivery.claim(OWNER_A, 0, 10, undefined, 1000);
+        expect(claimed).toHaveLength(4);
+        // One is taken over by B once A's leases expired; A renews the others first.
+        const lost = claimed[1]!.id;
+        const kept = claimed.map((d) => d.id).filter((id) => id !== lost);
+        expect((await store.delivery.renew(OWNER_A, kept, 500, 1000)).sort()).toEqual(kept.sort());
+        const taken = await store.delivery.claim(OWNER_B, 1000, 10, undefined, 1000);
+        expect(taken.map((d) => d.id)).toEqual([lost]);
+        const outcome = (jobId: string) => ({ attempts: 1, jobId, durationMs: 1 });
+        // Started in one turn: a backend may send them as one statement.
+        const results = await Promise.all([
+          ...claimed.map((d) => store.delivery.complete(OWNER_A, d.id, outcome(`a-${d.id}`), 1001)),
+          store.delivery.complete(OWNER_B, lost, { ...outcome('b'), attempts: 2 }, 1002),
+        ]);
+        expect(results).toEqual(claimed.map((d) => d.id !== lost).concat(true));
+        for (const d of claimed)
+          expect(await store.delivery.getLog(d.id)).toMatchObject(
+            d.id === lost
+              ? { status: 'succeeded', attempts: 2, jobId: 'b' }
+              : { status: 'succeeded', attempts: 1, jobId: `a-${d.id}` },
+          );
+        expect(await claimAll(5000)).toEqual([]);
       });
 
       it('renew keeps a lease; only its owner can renew it', async () => {

@@ -2,6 +2,8 @@ import type { Action } from '../../triggers/types.ts';
 import type { EventType } from '../../../runtime/sandbox.ts';
 import type { AttemptOutcome, DeliveryLog, Delivery } from '../ports.ts';
 import { query, type PgPools } from './pool.ts';
+import { Coalescer } from './coalescer.ts';
+import { DatabaseUnavailableError } from './errors.ts';
 
 interface ClaimedRow {
   id: string;
@@ -81,6 +83,31 @@ SELECT c.id, c.trigger, t.action_index, t.action, t.event_type, c.lane, c.inbox_
 FROM claimed c JOIN trigger_logs t ON t.id = c.id LEFT JOIN inbox i ON i.id = c.inbox_id
 ORDER BY c.run_at, c.seq`;
 
+/** A `complete` waiting for its turn's statement. */
+interface Completion {
+  owner: string;
+  id: string;
+  outcome: AttemptOutcome;
+  now: number;
+}
+
+/**
+ * Completes a batch of attempts in one statement: each item goes only if its owner still
+ * holds it (a lease taken over keeps it, and that owner is not returned for it; the batch may
+ * hold the same item from its stale owner and its current one), and its log row becomes
+ * `succeeded` with the outcome its current owner gave.
+ */
+const COMPLETE_MANY = `
+WITH c AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::bigint[])
+    AS c(id, owner, attempts, job_id, duration_ms, now)),
+gone AS (DELETE FROM queue q USING c WHERE q.id = c.id AND q.owner = c.owner
+  RETURNING q.id, q.owner)
+UPDATE trigger_logs t SET status = 'succeeded', attempts = c.attempts, job_id = c.job_id,
+  duration_ms = c.duration_ms, error_type = NULL, error = NULL, updated_at = c.now
+FROM gone JOIN c ON c.id = gone.id AND c.owner = gone.owner WHERE t.id = gone.id
+RETURNING t.id, gone.owner`;
+
 type ClaimPart = Pick<
   DeliveryLog,
   | 'claim'
@@ -109,10 +136,29 @@ const SET_OUTCOME = `attempts = $3, job_id = $4, duration_ms = $5, error_type = 
  * The queue half of the delivery log on PostgreSQL. Steps that end an attempt are one
  * statement each (a data-modifying CTE: the queue item and its log row change together),
  * relaxed, and only by the item's owner: a stale owner (its lease was taken over) changes
- * nothing and gets false.
+ * nothing and gets false. Completions, the common outcome, are coalesced: those of one turn
+ * are one statement.
  */
 export function postgresClaims(db: PgPools, queueChannel: string): ClaimPart {
   const { relaxed, durable, where } = db;
+  // Completions of one turn (the runner finishes many attempts at once under load) share a
+  // statement: one round trip for all, each still by its owner only.
+  const completions = new Coalescer<Completion, boolean>(
+    async (batch) => {
+      const { rows } = await query<{ id: string; owner: string }>(relaxed, where, COMPLETE_MANY, [
+        batch.map((c) => c.id),
+        batch.map((c) => c.owner),
+        batch.map((c) => c.outcome.attempts),
+        batch.map((c) => c.outcome.jobId),
+        batch.map((c) => c.outcome.durationMs),
+        batch.map((c) => c.now),
+      ]);
+      // By id and owner: the same item may be completed in one batch by a stale owner too.
+      const done = new Set(rows.map((r) => JSON.stringify([r.id, r.owner])));
+      return batch.map((c) => done.has(JSON.stringify([c.id, c.owner])));
+    },
+    (err) => err instanceof DatabaseUnavailableError,
+  );
   return {
     async claim(owner, now, limit, lanes, leaseMs) {
       if (limit <= 0) return [];
@@ -138,17 +184,7 @@ export function postgresClaims(db: PgPools, queueChannel: string): ClaimPart {
       );
       return rows.map((r) => r.id);
     },
-    async complete(owner, id, outcome, now) {
-      const { rowCount } = await query(
-        relaxed,
-        where,
-        `WITH gone AS (DELETE FROM queue WHERE id = $1 AND owner = $2 RETURNING id)
-         UPDATE trigger_logs t SET status = 'succeeded', ${SET_OUTCOME}
-         FROM gone WHERE t.id = gone.id RETURNING t.id`,
-        [id, owner, ...outcomeValues(outcome, now)],
-      );
-      return rowCount === 1;
-    },
+    complete: (owner, id, outcome, now) => completions.add({ owner, id, outcome, now }),
     async retry(owner, id, runAt, outcome, now) {
       const { rowCount } = await query(
         relaxed,

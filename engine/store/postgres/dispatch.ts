@@ -1,5 +1,12 @@
 import type pg from 'pg';
-import type { DeliveryLog, FrequencyGuard, NewFiring } from '../ports.ts';
+import type {
+  DeliveryLog,
+  EntryDispatch,
+  EntryDispatchResult,
+  FrequencyGuard,
+  NewFiring,
+} from '../ports.ts';
+import { DatabaseUnavailableError } from './errors.ts';
 import { query, transaction, type PgPools } from './pool.ts';
 
 /** Whether a guarded firing may go, given its action's last firing (at or after `since`). */
@@ -17,87 +24,159 @@ export function admits(
 const actionKey = (f: Pick<NewFiring, 'trigger' | 'actionIndex'>) =>
   `${f.trigger}#${f.actionIndex}`;
 
-/** Writes the admitted firings' log rows and queue items; $11 is the entry taken (or not). */
+/** A firing with the entry it is for: the rows of the batch's one multi-row insert. */
+interface BatchFiring {
+  inboxId: string;
+  firing: NewFiring;
+}
+
+/**
+ * Writes the firings' log rows and queue items (one multi-row statement each, from arrays),
+ * only for entries in `taken` (a CTE before it); then says which entries were taken, and
+ * wakes the job runners if a queue item was written (naming the sender, $11). The items go in the given order (the
+ * queue's seq: oldest first within a run time).
+ */
 const INSERT_FIRINGS = `
+  f AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
+      $7::text[]) WITH ORDINALITY AS f(id, inbox_id, trigger, action_index, action, event_type, lane, n)
+    WHERE f.inbox_id IN (SELECT id FROM taken)),
   logs AS (
     INSERT INTO trigger_logs (id, trigger, triggered_at, inbox_id, action_index, action,
       event_type, lane, status, attempts, updated_at)
-    SELECT f.id, f.trigger, $9, $10, f.action_index, f.action, f.event_type, f.lane, 'pending', 0, $9
-    FROM taken, unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[])
-      AS f(id, trigger, action_index, action, event_type, lane)),
+    SELECT id, trigger, $8, inbox_id, action_index, action, event_type, lane, 'pending', 0, $8
+    FROM f ORDER BY n),
   items AS (
     INSERT INTO queue (id, trigger, lane, inbox_id, attempts, run_at)
-    SELECT f.id, f.trigger, f.lane, $10, 0, $9
-    FROM taken, unnest($1::text[], $2::text[], $6::text[]) AS f(id, trigger, lane))
-  SELECT taken.id, CASE WHEN cardinality($1::text[]) > 0 THEN pg_notify($7, $8) END AS woke
-  FROM taken`;
+    SELECT id, trigger, lane, inbox_id, 0, $8 FROM f ORDER BY n
+    RETURNING 1)
+  SELECT (SELECT array_agg(id) FROM taken) AS taken,
+    (SELECT pg_notify($9, $11) WHERE EXISTS (SELECT 1 FROM items)) AS woke`;
 
 /**
- * `dispatch` on PostgreSQL: bookkeeping, relaxed (lost in a server crash, the entry is
- * simply dispatched again). The entry's row is taken FOR UPDATE SKIP LOCKED, so of two
- * processes dispatching it one goes on and the other returns [] at once, never waiting.
- * Without frequency guards it is one statement (one round trip, one transaction): the entry
- * marked dispatched, the log rows and queue items written only if it was taken. With guards,
- * a transaction: they are decided under a transaction-scoped advisory lock per trigger
- * action (taken in one order: no deadlock), read after the lock is held, so a burst across
- * processes admits exactly one `once`.
+ * Marks the pending entries of $10 dispatched, skipping those another process holds (FOR
+ * UPDATE SKIP LOCKED: never waited for; that process dispatches them).
  */
-export function postgresDispatch(db: PgPools, queueChannel: string): DeliveryLog['dispatch'] {
-  const values = (firings: NewFiring[], inboxId: string, now: number) => [
-    firings.map((f) => f.logId),
-    firings.map((f) => f.trigger),
-    firings.map((f) => f.actionIndex),
-    firings.map((f) => JSON.stringify(f.action)),
-    firings.map((f) => f.eventType),
-    firings.map((f) => f.lane),
-    queueChannel,
-    '',
+const TAKE_ENTRIES = `taken AS (
+    UPDATE inbox SET status = 1 WHERE id IN (
+      SELECT id FROM inbox WHERE id = ANY($10::text[]) AND status = 0 FOR UPDATE SKIP LOCKED)
+    RETURNING id)`;
+
+/**
+ * `dispatch` and `dispatchMany` on PostgreSQL: bookkeeping, relaxed (lost in a server crash,
+ * the entries are simply dispatched again). A batch is one transaction. Its entries' rows are
+ * taken FOR UPDATE SKIP LOCKED, so of two processes dispatching one entry one goes on and
+ * the other finds it taken ([]) at once, never waiting. Without frequency guards the batch is
+ * ONE statement (one round trip): the entries marked, the log rows and queue items of those
+ * taken written with one multi-row insert each. With guards, a transaction of four: take the
+ * entries; the transaction-scoped advisory locks of every guarded trigger action in the
+ * batch, taken in one order (hash, then key) so two batches never deadlock; the actions'
+ * last firings read after the locks are held (so a burst across processes admits exactly one
+ * `once`); the admitted firings' rows. A batch that fails (an entry's rows cannot be stored)
+ * is rolled back and its entries are dispatched one by one, so only the bad one fails.
+ */
+export function postgresDispatch(
+  db: PgPools,
+  queueChannel: string,
+  sender: string,
+): Pick<DeliveryLog, 'dispatch' | 'dispatchMany'> {
+  const values = (firings: BatchFiring[], now: number, entryIds: string[]) => [
+    firings.map((b) => b.firing.logId),
+    firings.map((b) => b.inboxId),
+    firings.map((b) => b.firing.trigger),
+    firings.map((b) => b.firing.actionIndex),
+    firings.map((b) => JSON.stringify(b.firing.action)),
+    firings.map((b) => b.firing.eventType),
+    firings.map((b) => b.firing.lane),
     now,
-    inboxId,
+    queueChannel,
+    entryIds,
+    sender,
   ];
-  return async (inboxId, firings, now) => {
-    if (!firings.some((f) => f.guard !== undefined)) {
-      const { rows } = await query(
+
+  /** One transaction for the batch; resolves to the admitted ids of each entry taken. */
+  const dispatchBatch = async (
+    entries: EntryDispatch[],
+    now: number,
+  ): Promise<Map<string, string[]>> => {
+    const ids = entries.map((e) => e.inboxId);
+    const all = entries.flatMap((e) => e.firings.map((firing) => ({ inboxId: e.inboxId, firing })));
+    if (!all.some((b) => b.firing.guard !== undefined)) {
+      const { rows } = await query<{ taken: string[] | null }>(
         db.relaxed,
         db.where,
-        `WITH ${TAKE_ENTRY}, ${INSERT_FIRINGS}`,
-        values(firings, inboxId, now),
+        `WITH ${TAKE_ENTRIES}, ${INSERT_FIRINGS}`,
+        values(all, now, ids),
       );
-      return rows.length === 1 ? firings.map((f) => f.logId) : [];
+      const taken = new Set(rows[0]?.taken ?? []);
+      return new Map(
+        entries
+          .filter((e) => taken.has(e.inboxId))
+          .map((e) => [e.inboxId, e.firings.map((f) => f.logId)]),
+      );
     }
     return transaction(db.relaxed, db.where, async (client) => {
-      const taken = await client.query(
-        `UPDATE inbox SET status = 1 WHERE id = (
-           SELECT id FROM inbox WHERE id = $1 AND status = 0 FOR UPDATE SKIP LOCKED) RETURNING id`,
-        [inboxId],
+      const { rows } = await client.query<{ id: string }>(
+        `UPDATE inbox SET status = 1 WHERE id IN (
+           SELECT id FROM inbox WHERE id = ANY($1::text[]) AND status = 0 FOR UPDATE SKIP LOCKED)
+         RETURNING id`,
+        [ids],
       );
-      if (taken.rowCount !== 1) return [];
-      const admitted = await admittedFirings(client, firings, now);
+      const taken = new Set(rows.map((r) => r.id));
+      const mine = all.filter((b) => taken.has(b.inboxId));
+      const admitted = await admittedFirings(client, mine, now);
       if (admitted.length > 0)
         await client.query(
-          `WITH taken AS (SELECT $10::text AS id), ${INSERT_FIRINGS}`,
-          values(admitted, inboxId, now),
+          `WITH taken AS (SELECT unnest($10::text[]) AS id), ${INSERT_FIRINGS}`,
+          values(admitted, now, [...taken]),
         );
-      return admitted.map((f) => f.logId);
+      const result = new Map<string, string[]>([...taken].map((id) => [id, []]));
+      for (const b of admitted) result.get(b.inboxId)!.push(b.firing.logId);
+      return result;
     });
+  };
+
+  const dispatchMany = async (
+    entries: EntryDispatch[],
+    now: number,
+  ): Promise<EntryDispatchResult[]> => {
+    if (entries.length === 0) return [];
+    try {
+      const admitted = await dispatchBatch(entries, now);
+      return entries.map((e) => ({ admitted: admitted.get(e.inboxId) ?? [] }));
+    } catch (err) {
+      // The database is gone: nothing was done, every entry stays pending.
+      if (err instanceof DatabaseUnavailableError) throw err;
+      if (entries.length === 1) return [{ error: err }];
+      // Rolled back as a whole: each alone, so only the entry at fault fails.
+      const results: EntryDispatchResult[] = [];
+      for (const entry of entries) results.push(...(await dispatchMany([entry], now)));
+      return results;
+    }
+  };
+
+  return {
+    dispatchMany,
+    async dispatch(inboxId, firings, now) {
+      const [result] = await dispatchMany([{ inboxId, firings }], now);
+      if ('error' in result!) throw result.error;
+      return result!.admitted;
+    },
   };
 }
 
-/** Marks the entry ($10) dispatched if it is pending and no other process holds it. */
-const TAKE_ENTRY = `taken AS (
-    UPDATE inbox SET status = 1 WHERE id = (
-      SELECT id FROM inbox WHERE id = $10 AND status = 0 FOR UPDATE SKIP LOCKED)
-    RETURNING id)`;
-
-/** The firings the frequency guards let through, decided under the per-action locks. */
+/**
+ * The firings the frequency guards let through, in the order given, decided under the
+ * per-action advisory locks (held until the batch's transaction ends).
+ */
 async function admittedFirings(
   client: pg.PoolClient,
-  firings: NewFiring[],
+  firings: BatchFiring[],
   now: number,
-): Promise<NewFiring[]> {
-  const guarded = firings.filter((f) => f.guard !== undefined);
+): Promise<BatchFiring[]> {
+  const guarded = firings.filter((b) => b.firing.guard !== undefined);
   if (guarded.length === 0) return firings;
-  const keys = [...new Set(guarded.map(actionKey))];
+  const keys = [...new Set(guarded.map((b) => actionKey(b.firing)))];
   await client.query(
     `SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':guard'), hashtext(k))
      FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY hashtext(k), k) ordered`,
@@ -108,20 +187,21 @@ async function admittedFirings(
        WHERE t.trigger = g.trigger AND t.action_index = g.action_index AND t.triggered_at >= g.since) AS last
      FROM unnest($1::text[], $2::int[], $3::bigint[]) WITH ORDINALITY AS g(trigger, action_index, since, n)`,
     [
-      guarded.map((f) => f.trigger),
-      guarded.map((f) => f.actionIndex),
-      guarded.map((f) => f.guard!.since),
+      guarded.map((b) => b.firing.trigger),
+      guarded.map((b) => b.firing.actionIndex),
+      guarded.map((b) => b.firing.guard!.since),
     ],
   );
-  const lastOf = new Map<NewFiring, number | undefined>();
+  const lastOf = new Map<BatchFiring, number | undefined>();
   for (const row of rows) lastOf.set(guarded[row.n - 1]!, row.last ?? undefined);
-  // Firings admitted earlier in this dispatch count as this action's last.
+  // Firings admitted earlier in this batch count as this action's last.
   const firedNow = new Set<string>();
-  return firings.filter((f) => {
-    if (f.guard === undefined) return true;
-    const key = actionKey(f);
-    const last = firedNow.has(key) ? now : lastOf.get(f);
-    if (!admits(f.guard, last, now)) return false;
+  return firings.filter((b) => {
+    const guard = b.firing.guard;
+    if (guard === undefined) return true;
+    const key = actionKey(b.firing);
+    const last = firedNow.has(key) ? now : lastOf.get(b);
+    if (!admits(guard, last, now)) return false;
     firedNow.add(key);
     return true;
   });

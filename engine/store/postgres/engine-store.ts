@@ -28,6 +28,11 @@ export interface PostgresEngineStore extends EngineStore {
   changes: ChangeFeed;
   /** The schema the tables are in (the URL's search_path, else `public`). */
   schema: string;
+  /**
+   * This instance's id: the detail of its own `inbox` and `queue` wake-ups on the feed (its
+   * process was told in memory and may let them pass).
+   */
+  instanceId: string;
 }
 
 /**
@@ -71,7 +76,8 @@ export async function openPostgresEngineStore(
         jobs: postgresJobStore(pools, instanceId),
         triggers: postgresTriggerStore(pools, channels.triggers),
         settings: postgresSettingsStore(pools),
-        delivery: postgresDeliveryLog(pools, channels),
+        delivery: postgresDeliveryLog(pools, channels, instanceId),
+        instanceId,
         async close() {
           await changes.close();
           await pools.end();

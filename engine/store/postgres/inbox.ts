@@ -27,10 +27,10 @@ const PRUNE_BATCH = 1000;
 /**
  * The inbox half of the delivery log on PostgreSQL. `accept` is one statement (so one
  * transaction) per group, on a durable connection (synchronous_commit = on): it resolves
- * once the entries are on the server's disk, and NOTIFY (delivered at that commit) wakes the
- * dispatchers of every process.
+ * once the entries are on the server's disk, and NOTIFY (delivered at that commit, naming
+ * the sender) wakes the dispatchers of the other processes.
  */
-export function postgresInbox(db: PgPools, inboxChannel: string): InboxPart {
+export function postgresInbox(db: PgPools, inboxChannel: string, sender: string): InboxPart {
   const { durable, relaxed, where } = db;
   return {
     async accept(entries: InboxEntry[]) {
@@ -49,7 +49,7 @@ export function postgresInbox(db: PgPools, inboxChannel: string): InboxPart {
            ORDER BY n
            ON CONFLICT DO NOTHING
            RETURNING id)
-         SELECT id, pg_notify($7, '') FROM added`,
+         SELECT id, pg_notify($7, $8) FROM added`,
         [
           entries.map((e) => e.id),
           entries.map((e) => e.source),
@@ -58,6 +58,7 @@ export function postgresInbox(db: PgPools, inboxChannel: string): InboxPart {
           entries.map((e) => e.dataJson ?? JSON.stringify(e.data)),
           entries.map((e) => e.receivedAt),
           inboxChannel,
+          sender,
         ],
       );
       const added = new Set(rows.map((r) => r.id));

@@ -11,7 +11,7 @@ import { sqliteTriggerLogTable } from './trigger-logs.ts';
  * in one synchronous run share one commit (write-behind.ts), as before the port was async.
  *
  * What each promise means (ports.ts): `accept` resolves once the entries are fsynced;
- * `dispatch`, `claim`, `replay`, `setAside` are committed at the end of the current
+ * `dispatch`, `dispatchMany`, `claim`, `replay`, `setAside` are committed at the end of the current
  * synchronous run, relaxed; `complete`/`retry`/`deadLetter`/`renew`/`recordFinished` are
  * bookkeeping written behind in the turn's batch. Relaxed commits become durable with the
  * next accept's fsync; a crash loses at most a suffix of them, so delivery runs again.
@@ -31,6 +31,7 @@ export function sqliteDeliveryLog(
     },
     pending: async (limit) => inbox.pending(limit),
     dispatch: async (inboxId, firings, now, event) => queue.dispatch(inboxId, firings, now, event),
+    dispatchMany: async (entries, now) => queue.dispatchMany(entries, now),
     setAside: async (inboxId, error, at) => inbox.setAside(inboxId, error, at),
     replayEntry: async (inboxId) => inbox.replay(inboxId),
     claim: async (owner, now, limit, lanes, leaseMs) =>

@@ -2,6 +2,8 @@ import type { Database } from 'better-sqlite3';
 import type {
   AttemptOutcome,
   Delivery,
+  EntryDispatch,
+  EntryDispatchResult,
   FrequencyGuard,
   LaneCaps,
   NewFiring,
@@ -58,6 +60,7 @@ interface Claim {
 /** The queue's side of the delivery log: dispatch, claims, outcomes, replay (one process). */
 export interface QueueTable {
   dispatch(inboxId: string, firings: NewFiring[], now: number, event?: unknown): string[];
+  dispatchMany(entries: EntryDispatch[], now: number): EntryDispatchResult[];
   claim(
     owner: string,
     now: number,
@@ -243,6 +246,21 @@ export function sqliteQueueTable(db: Database): QueueTable {
         for (const e of added) index.add(e);
         return admitted;
       }),
+    // One transaction for the batch, each entry a savepoint in it: an entry that fails is
+    // undone alone and reported, the others stay.
+    dispatchMany: (entries, now) =>
+      writes.soon(() =>
+        entries.map((e): EntryDispatchResult => {
+          added = [];
+          try {
+            const admitted = dispatch(e.inboxId, e.firings, now, e.event);
+            for (const a of added) index.add(a);
+            return { admitted };
+          } catch (error) {
+            return { error };
+          }
+        }),
+      ),
     // Claims need no durability (they are released at start), so their commit is relaxed;
     // it is one with the queued bookkeeping before it (a retry that makes an item claimable
     // again lands first) and the job rows the runner creates right after (`soon`).
