@@ -18,9 +18,12 @@ import type {
 
 type Awaitable<T> = T | Promise<T>;
 
-/** A TableStore whose methods may answer asynchronously (REST, isolate). */
+/**
+ * A TableStore whose methods may answer asynchronously (REST, isolate). `scan` (exports'
+ * paging, no REST or SDK face of its own) has its contract in table-scan.contract.ts.
+ */
 export type TableStoreDriver = {
-  [K in Exclude<keyof SyncTableStore, 'onChange' | 'close'>]: SyncTableStore[K] extends (
+  [K in Exclude<keyof SyncTableStore, 'onChange' | 'close' | 'scan'>]: SyncTableStore[K] extends (
     ...args: infer A
   ) => infer R
     ? (...args: A) => Awaitable<R>

@@ -15,6 +15,7 @@ import {
   resolveKeys,
   resolveLimit,
   resolveOffset,
+  resolveScanCursor,
   splitSubKeys,
 } from '../find-options.ts';
 import { USER_TABLE, quoteIdent } from '../names.ts';
@@ -37,6 +38,7 @@ import type {
   FindOptions,
   ListResult,
   RecordData,
+  ScanPage,
   StoredRecord,
   TableChange,
   TableSchema,
@@ -340,6 +342,27 @@ export class PostgresTableStore implements TableStore {
       const info = await this.catalog.resolve(table);
       const parsed = parseWhere(where, info.queryFields);
       return this.countWhere(this.pool, info, await this.condition(this.pool, info, parsed));
+    });
+  }
+
+  scan(
+    table: string | number,
+    options: { after?: string; limit?: number } = {},
+  ): Promise<ScanPage> {
+    return this.read(async () => {
+      const info = await this.catalog.resolve(table);
+      const after = resolveScanCursor(options.after);
+      const limit = resolveLimit(options.limit, MAX_LIMIT);
+      // One row more than asked tells whether a next page exists.
+      const { rows } = await this.pool.query<Row>(
+        `SELECT r.* FROM ${info.ident} AS r WHERE r."_seq" > $1::bigint ORDER BY r."_seq" LIMIT $2::bigint`,
+        [after, limit + 1],
+      );
+      const page = rows.slice(0, limit);
+      return {
+        objects: page.map((row) => this.decode(info, row)),
+        next: rows.length > limit ? String(page.at(-1)!._seq) : null,
+      };
     });
   }
 
