@@ -14,6 +14,8 @@ export interface PgPoolOptions {
   url: string;
   /** Connections at most (default 10). */
   max?: number;
+  /** How long to wait for a connection before failing (ms, default 5000). */
+  connectTimeoutMs?: number;
 }
 
 /** A pool whose bigint and jsonb columns arrive as the store reads them. */
@@ -21,6 +23,8 @@ export function createTablesPool(options: PgPoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
+    // A server that does not answer fails the call (E_DATABASE_UNAVAILABLE), not hangs it.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         if (oid === INT8) return (text: string) => Number(text);
@@ -32,5 +36,10 @@ export function createTablesPool(options: PgPoolOptions): pg.Pool {
   // An idle connection that fails (the server restarted) is dropped by the pool and the next
   // query opens a new one; unheard, the pool's 'error' event would end the process.
   pool.on('error', () => {});
+  // A client checked out (a transaction) has no pool listener: if its connection drops then,
+  // pg fails the query in flight (which the caller maps to E_DATABASE_UNAVAILABLE) and also
+  // emits 'error' on the client, which unheard would end the process. The release drops the
+  // dead client (pg-pool removes a client that is no longer queryable).
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
