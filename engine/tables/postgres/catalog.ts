@@ -1,5 +1,5 @@
 /**
- * Table metadata on PostgreSQL: `cf_tables` (one row per user table, its fields as jsonb)
+ * Table metadata on PostgreSQL: `cf_tables` (one row per user table, its fields as json)
  * and `cf_tables_meta.schema_version`, bumped by every schema change. Schema changes run in
  * one transaction (DDL is transactional here) under an advisory lock, so two processes never
  * interleave them. Each process caches schemas and re-reads the version at most every
@@ -26,11 +26,21 @@ const PG_TYPE: Record<FieldType, string> = {
   number: 'double precision',
   boolean: 'boolean',
   date: 'text COLLATE "C"', // normalised ISO-8601: text order is time order
-  array: 'jsonb',
-  object: 'jsonb',
+  // json, not jsonb: json keeps the text it was given, so an object's keys come back in the
+  // order they were written, as on SQLite (jsonb sorts them). Queries read it as jsonb
+  // (jsonQueryColumn); tables made before keep jsonb columns, which the same SQL reads.
+  array: 'json',
+  object: 'json',
   pointer: 'text COLLATE "C"', // the id pointed at, as text
-  geojson: 'jsonb', // an index on a point's latitude keeps circle queries fast
+  geojson: 'json', // an index on a point's latitude keeps circle queries fast
 };
+
+const JSON_TYPES: ReadonlySet<FieldType> = new Set(['array', 'object', 'geojson']);
+
+/** A JSON field's column as queries use it: jsonb (its operators; a no-op on a jsonb column). */
+function jsonQueryColumn(column: string): string {
+  return `(${column})::jsonb`;
+}
 
 /**
  * The SQL table of a user table: by id, as PostgreSQL cuts identifiers at 63 bytes and a
@@ -48,7 +58,13 @@ function toInfo(row: CatalogRow): TableInfo {
     created_at: row.created_at,
     updated_at: row.updated_at,
   });
-  return { ...info, ident: dataTable(row.id, row.name) };
+  const queryFields = new Map(info.queryFields);
+  for (const f of info.schema.fields)
+    if (JSON_TYPES.has(f.type)) {
+      const q = queryFields.get(f.name)!;
+      queryFields.set(f.name, { ...q, column: jsonQueryColumn(q.column) });
+    }
+  return { ...info, queryFields, ident: dataTable(row.id, row.name) };
 }
 
 function columnDef(f: FieldDef): string {
@@ -74,7 +90,7 @@ export class PostgresCatalog {
         CREATE TABLE IF NOT EXISTS cf_tables (
           id serial PRIMARY KEY,
           name text NOT NULL,
-          fields jsonb NOT NULL,
+          fields json NOT NULL,
           created_at bigint NOT NULL,
           updated_at bigint NOT NULL
         );
@@ -82,6 +98,15 @@ export class PostgresCatalog {
         CREATE TABLE IF NOT EXISTS cf_tables_meta (key text PRIMARY KEY, value bigint NOT NULL);
         INSERT INTO cf_tables_meta (key, value) VALUES ('schema_version', 0) ON CONFLICT DO NOTHING;
       `);
+      // Catalogs made before kept fields as jsonb, which reorders the keys of a field's
+      // definition and of an object default: json keeps them as written (existing rows keep
+      // the order jsonb gave them).
+      const { rows } = await db.query<{ type: string }>(
+        `SELECT data_type AS type FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = 'cf_tables' AND column_name = 'fields'`,
+      );
+      if (rows[0]?.type === 'jsonb')
+        await db.query('ALTER TABLE cf_tables ALTER COLUMN fields TYPE json USING fields::json');
     });
   }
 
@@ -183,7 +208,7 @@ export class PostgresCatalog {
         table: existing[0].name,
       });
     const { rows } = await db.query<{ id: number }>(
-      'INSERT INTO cf_tables (name, fields, created_at, updated_at) VALUES ($1, $2::jsonb, $3, $4) RETURNING id',
+      'INSERT INTO cf_tables (name, fields, created_at, updated_at) VALUES ($1, $2::json, $3, $4) RETURNING id',
       [name, JSON.stringify(fields), now, now],
     );
     const id = rows[0]!.id;
@@ -255,7 +280,7 @@ export class PostgresCatalog {
         );
       if (f.type === 'geojson') await db.query(this.geoIndex(info.schema.id, info.ident, f.name));
     }
-    await db.query('UPDATE cf_tables SET fields = $1::jsonb, updated_at = $2 WHERE id = $3', [
+    await db.query('UPDATE cf_tables SET fields = $1::json, updated_at = $2 WHERE id = $3', [
       JSON.stringify([...info.schema.fields, ...fields]),
       now,
       info.schema.id,
@@ -265,7 +290,7 @@ export class PostgresCatalog {
 
   /** withinCircle/withinRegion/within first narrow to a latitude band through this index. */
   private geoIndex(tableId: number, ident: string, field: string): string {
-    return `CREATE INDEX ${indexIdent(tableId, `${field}_lat`)} ON ${ident} (${pgLatitude(quoteIdent(field))})`;
+    return `CREATE INDEX ${indexIdent(tableId, `${field}_lat`)} ON ${ident} (${pgLatitude(jsonQueryColumn(quoteIdent(field)))})`;
   }
 
   private async bumpVersion(db: Queryable): Promise<void> {

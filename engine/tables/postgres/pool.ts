@@ -1,12 +1,13 @@
 /**
  * The connection pool of a PostgresTableStore. Its own type parsers (not pg's global ones,
  * which the engine store's pool may set differently): bigint as a JavaScript number (ids,
- * times and integer fields are safe integers, checked on the way in), jsonb as its text (so
- * NUL escapes are undone before parsing).
+ * times and integer fields are safe integers, checked on the way in), json and jsonb as their
+ * text (so NUL escapes are undone before parsing).
  */
 import pg from 'pg';
 
 const INT8 = 20;
+const JSON_OID = 114;
 const JSONB = 3802;
 
 export interface PgPoolOptions {
@@ -28,7 +29,7 @@ export function createTablesPool(options: PgPoolOptions): pg.Pool {
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         if (oid === INT8) return (text: string) => Number(text);
-        if (oid === JSONB) return (text: string) => text;
+        if (oid === JSONB || oid === JSON_OID) return (text: string) => text;
         return pg.types.getTypeParser(oid, format);
       }) as typeof pg.types.getTypeParser,
     },

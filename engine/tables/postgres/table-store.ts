@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL implementation of the TableStore port: one SQL table per user table, typed
- * columns for scalars, jsonb for arrays, objects and GeoJSON (catalog.ts); MinCloud's rules
+ * columns for scalars, json for arrays, objects and GeoJSON (catalog.ts); MinCloud's rules
  * (values, update operators, where) are the same modules SQLite uses, only the SQL differs
  * (where-sql.ts). Read-modify-write updates lock their rows (`SELECT … FOR UPDATE`) in one
  * transaction, so `incrementBy`, `append` and the like stay atomic between processes.

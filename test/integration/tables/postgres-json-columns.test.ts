@@ -1,0 +1,90 @@
+/**
+ * Arrays, objects and GeoJSON are `json` columns on PostgreSQL (jsonb would sort an object's
+ * keys: the contract checks they come back as written). Tables and catalogs made before, with
+ * jsonb, keep working: the catalog's column becomes json when opened, and the same queries
+ * (operators on JSON paths, geo through the latitude index) read a jsonb column.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresTableStore } from '../../../engine/tables/postgres/table-store.ts';
+import { createTestSchema, postgresAvailable, type TestSchema } from '../../helpers/postgres.ts';
+
+const pgUp = await postgresAvailable();
+
+describe.skipIf(!pgUp)('JSON columns on PostgreSQL', () => {
+  let schema: TestSchema;
+  let sql: pg.Client;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('tables_json');
+    sql = new pg.Client({ connectionString: schema.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await schema?.drop();
+  });
+
+  const columnType = async (table: string, column: string) =>
+    (
+      await sql.query(
+        `SELECT data_type FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`,
+        [table, column],
+      )
+    ).rows[0]?.data_type;
+
+  it('new tables keep JSON as json; a table and catalog from before (jsonb) keep answering', async () => {
+    let store = await PostgresTableStore.open({ url: schema.url, poolSize: 2 });
+    const table = await store.createTable({
+      name: 'places',
+      fields: [
+        { name: 'name', type: 'string' },
+        { name: 'meta', type: 'object' },
+        { name: 'spot', type: 'geojson' },
+      ],
+    });
+    const ident = `t${table.id}_places`;
+    expect([await columnType(ident, 'meta'), await columnType('cf_tables', 'fields')]).toEqual([
+      'json',
+      'json',
+    ]);
+    await store.close();
+
+    // Make them as they were made before: jsonb columns, and the index on the jsonb column.
+    await sql.query(`ALTER TABLE cf_tables ALTER COLUMN fields TYPE jsonb USING fields::jsonb`);
+    await sql.query(`DROP INDEX IF EXISTS ix${table.id}_spot_lat`);
+    for (const column of ['meta', 'spot'])
+      await sql.query(
+        `ALTER TABLE ${ident} ALTER COLUMN ${column} TYPE jsonb USING ${column}::jsonb`,
+      );
+    await sql.query(
+      `CREATE INDEX ix${table.id}_spot_lat ON ${ident} ((CASE WHEN spot->>'type' = 'Point' THEN (spot->'coordinates'->>1)::float8 END))`,
+    );
+
+    store = await PostgresTableStore.open({ url: schema.url, poolSize: 2 });
+    try {
+      expect(await columnType('cf_tables', 'fields')).toBe('json');
+      const near = await store.createRecord('places', {
+        name: 'near',
+        meta: { kind: 'cafe', tags: ['a'] },
+        spot: { type: 'Point', coordinates: [113.32, 23.12] },
+      });
+      await store.createRecord('places', {
+        name: 'far',
+        meta: { kind: 'bar' },
+        spot: { type: 'Point', coordinates: [116.4, 39.9] },
+      });
+      expect(await store.getRecord('places', near.id)).toEqual(near);
+      const byPath = await store.find('places', { where: { 'meta.kind': { $eq: 'cafe' } } });
+      expect(byPath.objects.map((r) => r.name)).toEqual(['near']);
+      const circle = await store.find('places', {
+        where: { spot: { $center: { coordinates: [113.3, 23.1], radius: 10 } } },
+      });
+      expect(circle.objects.map((r) => r.name)).toEqual(['near']);
+    } finally {
+      await store.close();
+    }
+  });
+});
