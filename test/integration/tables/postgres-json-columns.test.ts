@@ -1,8 +1,9 @@
 /**
  * Arrays and objects are `json` columns on PostgreSQL (jsonb would sort an object's keys: the
- * contract checks they come back as written); GeoJSON stays jsonb (always {type, coordinates}).
- * Tables and catalogs made before, with jsonb, keep working: the catalog's column becomes
- * json when opened, and the same queries (operators on JSON paths) read a jsonb column.
+ * contract checks they come back as written), each with a generated jsonb twin that queries
+ * read; GeoJSON stays jsonb (always {type, coordinates}). Tables and catalogs made before,
+ * with jsonb and no twins, keep working: the catalog's column becomes json when opened, the
+ * same queries read their jsonb columns, and a field added to such a table is jsonb too.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,14 +49,17 @@ describe.skipIf(!pgUp)('JSON columns on PostgreSQL', () => {
     const ident = `t${table.id}_places`;
     expect([
       await columnType(ident, 'meta'),
+      await columnType(ident, 'meta$q'),
       await columnType(ident, 'spot'),
       await columnType('cf_tables', 'fields'),
-    ]).toEqual(['json', 'jsonb', 'json']);
+    ]).toEqual(['json', 'jsonb', 'jsonb', 'json']);
     await store.close();
 
     // Make them as they were made before: jsonb for objects and the catalog's fields.
     await sql.query(`ALTER TABLE cf_tables ALTER COLUMN fields TYPE jsonb USING fields::jsonb`);
+    await sql.query(`ALTER TABLE ${ident} DROP COLUMN "meta$q"`);
     await sql.query(`ALTER TABLE ${ident} ALTER COLUMN meta TYPE jsonb USING meta::jsonb`);
+    await sql.query(`ALTER TABLE cf_tables DROP COLUMN json_text`);
 
     store = await PostgresTableStore.open({ url: schema.url, poolSize: 2 });
     try {
@@ -73,6 +77,11 @@ describe.skipIf(!pgUp)('JSON columns on PostgreSQL', () => {
       expect(await store.getRecord('places', near.id)).toEqual(near);
       const byPath = await store.find('places', { where: { 'meta.kind': { $eq: 'cafe' } } });
       expect(byPath.objects.map((r) => r.name)).toEqual(['near']);
+      await store.addFields('places', [{ name: 'extra', type: 'object' }]);
+      expect(await columnType(ident, 'extra')).toBe('jsonb');
+      await store.updateRecord('places', near.id, { extra: { b: 1 } });
+      const byExtra = await store.find('places', { where: { 'extra.b': { $eq: 1 } } });
+      expect(byExtra.objects.map((r) => r.name)).toEqual(['near']);
       const circle = await store.find('places', {
         where: { spot: { $center: { coordinates: [113.3, 23.1], radius: 10 } } },
       });
