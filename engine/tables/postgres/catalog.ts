@@ -114,18 +114,19 @@ export class PostgresCatalog {
       `);
       // Catalogs made before kept fields as jsonb, which reorders the keys of a field's
       // definition and of an object default: json keeps them as written (existing rows keep
-      // the order jsonb gave them).
-      const { rows } = await db.query<{ type: string }>(
-        `SELECT data_type AS type FROM information_schema.columns
-          WHERE table_schema = current_schema() AND table_name = 'cf_tables' AND column_name = 'fields'`,
+      // the order jsonb gave them). And json_text: whether a table keeps arrays and objects as
+      // json with jsonb twins (made since) or as jsonb (made before). Looked up first, so an
+      // up-to-date catalog is not locked by an ALTER at every start.
+      const { rows } = await db.query<{ name: string; type: string }>(
+        `SELECT column_name AS name, data_type AS type FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = 'cf_tables'
+            AND column_name IN ('fields', 'json_text')`,
       );
-      if (rows[0]?.type === 'jsonb')
+      const type = new Map(rows.map((r) => [r.name, r.type]));
+      if (type.get('fields') === 'jsonb')
         await db.query('ALTER TABLE cf_tables ALTER COLUMN fields TYPE json USING fields::json');
-      // Whether a table keeps arrays and objects as json with jsonb twins (made since) or as
-      // jsonb (made before: their keys stay in the order jsonb gave them).
-      await db.query(
-        'ALTER TABLE cf_tables ADD COLUMN IF NOT EXISTS json_text boolean NOT NULL DEFAULT false',
-      );
+      if (!type.has('json_text'))
+        await db.query('ALTER TABLE cf_tables ADD COLUMN json_text boolean NOT NULL DEFAULT false');
     });
   }
 
