@@ -372,6 +372,8 @@ export function registerTableRoutes(
       path: '/tables/:t/export',
       tag: 'tables',
       summary: 'Every record as CSV or a JSON array.',
+      description:
+        'Streamed in insertion order, a page of 1000 records at a time as the client reads (chunked, no Content-Length). A failure after the answer has started cuts the connection: an incomplete download, never a short file that looks whole.',
       query: exportQuery,
       answers: {
         200: {
