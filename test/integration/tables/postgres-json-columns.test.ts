@@ -36,6 +36,25 @@ describe.skipIf(!pgUp)('JSON columns on PostgreSQL', () => {
       )
     ).rows[0]?.data_type;
 
+  it('a JSON field added to a table with records gets its twin, its default, its key order', async () => {
+    const store = await PostgresTableStore.open({ url: schema.url, poolSize: 2 });
+    try {
+      await store.createTable({ name: 'later', fields: [{ name: 'n', type: 'integer' }] });
+      await store.createMany('later', [{ n: 1 }, { n: 2 }]);
+      await store.addFields('later', [{ name: 'obj', type: 'object', default: { zz: 1, aa: 2 } }]);
+      const found = await store.find('later', { where: { 'obj.zz': { $eq: 1 } }, orderBy: ['n'] });
+      expect(found.objects.map((r) => JSON.stringify(r.obj))).toEqual([
+        '{"zz":1,"aa":2}',
+        '{"zz":1,"aa":2}',
+      ]);
+      await store.updateWhere('later', { n: { $eq: 2 } }, { obj: { zz: 3, bb: 4 } });
+      const three = await store.find('later', { where: { 'obj.zz': { $gt: 2 } } });
+      expect(three.objects.map((r) => JSON.stringify(r.obj))).toEqual(['{"zz":3,"bb":4}']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('new tables keep JSON as json; a table and catalog from before (jsonb) keep answering', async () => {
     let store = await PostgresTableStore.open({ url: schema.url, poolSize: 2 });
     const table = await store.createTable({
