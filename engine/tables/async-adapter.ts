@@ -33,6 +33,7 @@ export function asyncTableStore(sync: SyncTableStore): TableStore {
     deleteWhere: wrap('deleteWhere'),
     find: wrap('find'),
     count: wrap('count'),
+    scan: wrap('scan'),
     onChange: (listener) => sync.onChange(listener),
     close: wrap('close'),
   } as TableStore;

@@ -38,6 +38,18 @@ export function resolveOffset(value: unknown): number {
   return value as number;
 }
 
+/**
+ * A scan's cursor (`TableStore.scan`'s `after`): the internal sequence number of the last
+ * record of the previous page, as text; 0 (before every record) without one.
+ */
+export function resolveScanCursor(after: unknown): number {
+  if (after === undefined || after === null || after === '') return 0;
+  const n = typeof after === 'string' && /^\d{1,15}$/.test(after) ? Number(after) : NaN;
+  if (!Number.isSafeInteger(n))
+    throw badOptions('after must be the cursor (next) a previous scan page answered.');
+  return n;
+}
+
 /** One term of a sort: a field's column, its type, the direction. */
 export interface OrderTerm {
   column: string;

@@ -12,6 +12,7 @@ export type {
   ListMeta,
   ListResult,
   RecordData,
+  ScanPage,
   StoredRecord,
   SyncTableStore,
   TableChange,
@@ -24,6 +25,8 @@ export type {
 } from './table-store.ts';
 /** The TableStore port over a synchronous store (the SQLite one). */
 export { asyncTableStore } from './async-adapter.ts';
+/** A table's export as a stream, read a keyset page at a time (the admin export route). */
+export { exportStream, type ExportFormat } from './export-stream.ts';
 /** Runs one allow-listed `table.*` operation for a function's SDK. */
 export { handleTableOp, TABLE_OPS } from './host-ops.ts';
 /** Checks a MinCloud `where` document into a condition tree each dialect writes as SQL (pure). */

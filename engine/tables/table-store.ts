@@ -90,6 +90,13 @@ export interface ListResult {
   objects: StoredRecord[];
 }
 
+/** A page of a scan: records in insertion order, and the cursor of the next page. */
+export interface ScanPage {
+  objects: StoredRecord[];
+  /** Give it as `after` for the next page; null after the last. */
+  next: string | null;
+}
+
 /** MinCloud's bulk answer (createMany, update/delete by query). */
 export interface BulkResult {
   succeed: number;
@@ -171,6 +178,17 @@ export interface TableStoreOf<Async extends boolean> {
   ): Answer<BulkResult, Async>;
   find(table: string | number, options?: FindOptions): Answer<ListResult, Async>;
   count(table: string | number, where?: Where): Answer<number, Async>;
+  /**
+   * Every record in insertion order, a page at a time (exports): the records after the
+   * cursor `after` (none for the first page), at most `limit` (1000 by default). A page is a
+   * range of the table's internal sequence, read through its index, so every page costs the
+   * same however deep in the table, unlike `find`'s offsets. Records written while a scan
+   * runs may or may not be in it; none is seen twice.
+   */
+  scan(
+    table: string | number,
+    options?: { after?: string; limit?: number },
+  ): Answer<ScanPage, Async>;
 
   /** Called after each committed write, once per changed record (drives `table` triggers). */
   onChange(listener: (change: TableChange) => void): () => void;

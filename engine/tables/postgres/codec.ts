@@ -1,7 +1,7 @@
 /**
- * Field values to and from PostgreSQL columns: typed columns for scalars, jsonb for arrays,
- * objects and GeoJSON, text for a pointer's id. Strings are NUL-escaped (nul-escape.ts);
- * jsonb arrives as its text (pool.ts) and is unescaped before it is parsed.
+ * Field values to and from PostgreSQL columns: typed columns for scalars, json for arrays,
+ * objects and GeoJSON (jsonb in tables made before), text for a pointer's id. Strings are NUL-escaped (nul-escape.ts);
+ * json and jsonb arrive as their text (pool.ts) and is unescaped before it is parsed.
  */
 import type { FieldType } from '../table-store.ts';
 import { escapeJson, escapeText, unescapeJson, unescapeText } from './nul-escape.ts';
@@ -28,7 +28,7 @@ export function encodePg(type: FieldType, value: unknown): PgParam {
   }
 }
 
-/** The record value for a stored column value (jsonb as text). */
+/** The record value for a stored column value (json as text). */
 export function decodePg(type: FieldType, stored: unknown): unknown {
   if (stored === null || stored === undefined) return null;
   switch (type) {
@@ -45,7 +45,7 @@ export function decodePg(type: FieldType, stored: unknown): unknown {
   }
 }
 
-/** A jsonb column's text as the value that was stored. */
+/** A json (or jsonb) column's text as the value that was stored. */
 export function parseJsonb(text: string): unknown {
   return JSON.parse(unescapeJson(text)) as unknown;
 }

@@ -27,21 +27,33 @@ function optionsOf(options: unknown): Options {
 /** Builds the table HostOps for one executor process: options `{url, poolSize?}`. */
 export const createHostOps: CreateHostOps = (options, emit): HostOps => {
   const { url, poolSize } = optionsOf(options);
-  // Opened once, on the module's creation; every call waits for it (a failure rejects each).
-  const opening = PostgresTableStore.open({ url, poolSize: poolSize ?? 4 }).then((store) => {
-    store.onChange((change) => emit('table.change', change));
-    return store;
-  });
-  // A refused connection is reported by each call; not an unhandled rejection meanwhile.
-  opening.catch(() => {});
+  // Opened on the module's creation; every call waits for it. An open that fails (the
+  // database unreachable: E_DATABASE_UNAVAILABLE) is reported by the calls waiting on it,
+  // and the next call tries again, so the executor recovers with the database.
+  let opening: Promise<PostgresTableStore> | undefined;
+  const open = (): Promise<PostgresTableStore> => {
+    opening ??= PostgresTableStore.open({ url, poolSize: poolSize ?? 4 }).then(
+      (store) => {
+        store.onChange((change) => emit('table.change', change));
+        return store;
+      },
+      (err: unknown) => {
+        opening = undefined;
+        throw err;
+      },
+    );
+    return opening;
+  };
+  // Not an unhandled rejection while no call waits.
+  open().catch(() => {});
   return {
     call(op, args, context) {
       checkTableHostOp(op);
       const forUser = context.userId === undefined ? {} : { userId: context.userId };
-      return opening.then((store) => handleTableOp(store, op, args, forUser));
+      return open().then((store) => handleTableOp(store, op, args, forUser));
     },
     async close() {
-      const store = await opening.catch(() => undefined);
+      const store = await opening?.catch(() => undefined);
       await store?.close();
     },
   };

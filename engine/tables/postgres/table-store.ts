@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL implementation of the TableStore port: one SQL table per user table, typed
- * columns for scalars, jsonb for arrays, objects and GeoJSON (catalog.ts); MinCloud's rules
+ * columns for scalars, json for arrays, objects and GeoJSON (catalog.ts); MinCloud's rules
  * (values, update operators, where) are the same modules SQLite uses, only the SQL differs
  * (where-sql.ts). Read-modify-write updates lock their rows (`SELECT … FOR UPDATE`) in one
  * transaction, so `incrementBy`, `append` and the like stay atomic between processes.
@@ -15,6 +15,7 @@ import {
   resolveKeys,
   resolveLimit,
   resolveOffset,
+  resolveScanCursor,
   splitSubKeys,
 } from '../find-options.ts';
 import { USER_TABLE, quoteIdent } from '../names.ts';
@@ -37,6 +38,7 @@ import type {
   FindOptions,
   ListResult,
   RecordData,
+  ScanPage,
   StoredRecord,
   TableChange,
   TableSchema,
@@ -53,6 +55,7 @@ import { decodePg, encodePg, parseJsonb, type PgParam } from './codec.ts';
 import { createTablesPool } from './pool.ts';
 import { needsPrepass, prepass } from './where-prepass.ts';
 import { type PgCondition, PgEmitter } from './where-sql.ts';
+import { describeDatabase, whileConnected } from './unavailable.ts';
 
 export interface PostgresTableStoreOptions {
   /** postgres://… (CLOUDFN_DATABASE_URL); `options=-c search_path=…` selects a schema. */
@@ -107,6 +110,8 @@ function aclOf(stored: unknown): string[] | null {
 
 export class PostgresTableStore implements TableStore {
   private readonly pool: pg.Pool;
+  /** Host, port and database, for E_DATABASE_UNAVAILABLE's message (no credentials). */
+  private readonly where: string;
   private readonly catalog: PostgresCatalog;
   private readonly now: () => number;
   private readonly newId: () => string;
@@ -114,6 +119,7 @@ export class PostgresTableStore implements TableStore {
 
   private constructor(options: PostgresTableStoreOptions) {
     this.pool = createTablesPool({ url: options.url, max: options.poolSize });
+    this.where = describeDatabase(options.url);
     this.catalog = new PostgresCatalog(this.pool);
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.newId = options.newId ?? defaultNewId;
@@ -123,7 +129,7 @@ export class PostgresTableStore implements TableStore {
   static async open(options: PostgresTableStoreOptions): Promise<PostgresTableStore> {
     const store = new PostgresTableStore(options);
     try {
-      await store.catalog.init();
+      await store.guarded(() => store.catalog.init());
     } catch (err) {
       await store.pool.end().catch(() => {});
       throw err;
@@ -133,40 +139,46 @@ export class PostgresTableStore implements TableStore {
 
   // ---- tables ------------------------------------------------------------------------
 
-  async createTable(def: { name: string; fields: FieldDef[] }): Promise<TableSchema> {
-    const name = checkTableName((def as { name?: unknown } | null)?.name);
-    const fields = checkFieldDefs((def as { fields?: unknown }).fields ?? []);
-    const id = await this.catalog.schemaChange((db) =>
-      this.catalog.create(db, name, fields, this.now()),
-    );
-    return (await this.catalog.resolve(id)).schema;
+  createTable(def: { name: string; fields: FieldDef[] }): Promise<TableSchema> {
+    return this.guarded(async () => {
+      const name = checkTableName((def as { name?: unknown } | null)?.name);
+      const fields = checkFieldDefs((def as { fields?: unknown }).fields ?? []);
+      const id = await this.catalog.schemaChange((db) =>
+        this.catalog.create(db, name, fields, this.now()),
+      );
+      return (await this.catalog.resolve(id)).schema;
+    });
   }
 
   listTables(): Promise<TableSchema[]> {
-    return this.catalog.list();
+    return this.guarded(() => this.catalog.list());
   }
 
-  async getTable(idOrName: string | number): Promise<TableSchema> {
-    return (await this.catalog.resolve(idOrName)).schema;
+  getTable(idOrName: string | number): Promise<TableSchema> {
+    return this.guarded(async () => (await this.catalog.resolve(idOrName)).schema);
   }
 
-  async dropTable(idOrName: string | number): Promise<void> {
-    await this.catalog.resolve(idOrName); // a built-in table is made outside the lock held below
-    await this.catalog.schemaChange(async (db) =>
-      this.catalog.drop(db, await this.catalog.resolve(idOrName, db)),
-    );
-  }
-
-  async addFields(idOrName: string | number, fields: FieldDef[]): Promise<TableSchema> {
-    // A built-in table is made on first use under the schema lock: before taking it here.
-    await this.catalog.resolve(idOrName);
-    const id = await this.catalog.schemaChange(async (db) => {
-      const info = await this.catalog.resolve(idOrName, db);
-      const added = checkFieldDefs(fields, info.schema.fields);
-      if (added.length > 0) await this.catalog.addFields(db, info, added, this.now());
-      return info.schema.id;
+  dropTable(idOrName: string | number): Promise<void> {
+    return this.guarded(async () => {
+      await this.catalog.resolve(idOrName); // a built-in table is made outside the lock held below
+      await this.catalog.schemaChange(async (db) =>
+        this.catalog.drop(db, await this.catalog.resolve(idOrName, db)),
+      );
     });
-    return (await this.catalog.resolve(id)).schema;
+  }
+
+  addFields(idOrName: string | number, fields: FieldDef[]): Promise<TableSchema> {
+    return this.guarded(async () => {
+      // A built-in table is made on first use under the schema lock: before taking it here.
+      await this.catalog.resolve(idOrName);
+      const id = await this.catalog.schemaChange(async (db) => {
+        const info = await this.catalog.resolve(idOrName, db);
+        const added = checkFieldDefs(fields, info.schema.fields);
+        if (added.length > 0) await this.catalog.addFields(db, info, added, this.now());
+        return info.schema.id;
+      });
+      return (await this.catalog.resolve(id)).schema;
+    });
   }
 
   // ---- records: writes ---------------------------------------------------------------
@@ -343,6 +355,27 @@ export class PostgresTableStore implements TableStore {
     });
   }
 
+  scan(
+    table: string | number,
+    options: { after?: string; limit?: number } = {},
+  ): Promise<ScanPage> {
+    return this.read(async () => {
+      const info = await this.catalog.resolve(table);
+      const after = resolveScanCursor(options.after);
+      const limit = resolveLimit(options.limit, MAX_LIMIT);
+      // One row more than asked tells whether a next page exists.
+      const { rows } = await this.pool.query<Row>(
+        `SELECT r.* FROM ${info.ident} AS r WHERE r."_seq" > $1::bigint ORDER BY r."_seq" LIMIT $2::bigint`,
+        [after, limit + 1],
+      );
+      const page = rows.slice(0, limit);
+      return {
+        objects: page.map((row) => this.decode(info, row)),
+        next: rows.length > limit ? String(page.at(-1)!._seq) : null,
+      };
+    });
+  }
+
   onChange(listener: (change: TableChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -369,16 +402,18 @@ export class PostgresTableStore implements TableStore {
       changes.length = 0;
       await this.catalog.resolve(table);
       const client = await this.pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const value = await fn(client, changes, await this.catalog.resolve(table, client));
         await client.query('COMMIT');
         return value;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw err;
       } finally {
-        client.release();
+        // A connection that could not even roll back is dropped, not handed out again.
+        client.release(broken);
       }
     });
     this.emit(changes);
@@ -389,15 +424,25 @@ export class PostgresTableStore implements TableStore {
     return this.retryOnStaleSchema(fn);
   }
 
-  /** Another process changed a schema under our cache: refresh and try once more. */
-  private async retryOnStaleSchema<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!STALE_SCHEMA.has(pgCode(err) ?? '')) throw err;
-      this.catalog.invalidate();
-      return fn();
-    }
+  /**
+   * Another process changed a schema under our cache: refresh and try once more. A refused
+   * or lost connection is E_DATABASE_UNAVAILABLE.
+   */
+  private retryOnStaleSchema<T>(fn: () => Promise<T>): Promise<T> {
+    return this.guarded(async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!STALE_SCHEMA.has(pgCode(err) ?? '')) throw err;
+        this.catalog.invalidate();
+        return fn();
+      }
+    });
+  }
+
+  /** Every public method runs through here: a refused or lost connection is 503. */
+  private guarded<T>(fn: () => Promise<T>): Promise<T> {
+    return whileConnected(this.where, fn);
   }
 
   private emit(changes: TableChange[]): void {

@@ -12,6 +12,7 @@ import {
   splitSubKeys,
   resolveLimit,
   resolveOffset,
+  resolveScanCursor,
 } from '../find-options.ts';
 import { USER_TABLE, quoteIdent } from '../names.ts';
 import {
@@ -36,6 +37,7 @@ import type {
   FindOptions,
   ListResult,
   RecordData,
+  ScanPage,
   StoredRecord,
   TableChange,
   TableSchema,
@@ -285,6 +287,23 @@ export class SqliteTableStore implements SyncTableStore {
       const info = this.catalog.resolve(table);
       const compiled = compileWhere(where, info.queryFields);
       return this.countWhere(info, compiled.sql, compiled.params);
+    });
+  }
+
+  scan(table: string | number, options: { after?: string; limit?: number } = {}): ScanPage {
+    return this.read(() => {
+      const info = this.catalog.resolve(table);
+      const after = resolveScanCursor(options.after);
+      const limit = resolveLimit(options.limit, MAX_LIMIT);
+      // One row more than asked tells whether a next page exists.
+      const rows = this.stmt(
+        `SELECT r.* FROM ${info.ident} AS r WHERE r."_seq" > ? ORDER BY r."_seq" LIMIT ?`,
+      ).all(after, limit + 1) as Row[];
+      const page = rows.slice(0, limit);
+      return {
+        objects: page.map((row) => this.decode(info, row)),
+        next: rows.length > limit ? String(page.at(-1)!._seq) : null,
+      };
     });
   }
 

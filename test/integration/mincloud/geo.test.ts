@@ -1,33 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
-import { createTable, runOk } from './helpers.ts';
+import type { TestEngine } from '../../helpers/engine.ts';
+import { createTable, runOk, onEachBackend, startEngineOn } from './helpers.ts';
 
 // MinCloud's schema/geo.md on a real engine: geojson fields, BaaS.GeoPoint and
 // BaaS.GeoPolygon, and the queries include, within, withinCircle and withinRegion.
-let t: TestEngine;
+onEachBackend((backend) => {
+  let t: TestEngine;
 
-beforeAll(async () => {
-  t = await startTestEngine();
-  await createTable(t, 'neighbourhood', [
-    { name: 'name', type: 'string' },
-    { name: 'area', type: 'geojson' },
-  ]);
-  await createTable(t, 'restaurant', [
-    { name: 'name', type: 'string' },
-    { name: 'origin', type: 'geojson' },
-  ]);
-});
+  beforeAll(async () => {
+    t = await startEngineOn(backend);
+    await createTable(t, 'neighbourhood', [
+      { name: 'name', type: 'string' },
+      { name: 'area', type: 'geojson' },
+    ]);
+    await createTable(t, 'restaurant', [
+      { name: 'name', type: 'string' },
+      { name: 'origin', type: 'geojson' },
+    ]);
+  });
 
-afterAll(async () => {
-  await t?.close();
-});
+  afterAll(async () => {
+    await t?.close();
+  });
 
-describe('geo (schema/geo.md)', () => {
-  it('saves a GeoPoint and a GeoPolygon (from numbers or from GeoPoints) as GeoJSON', async () => {
-    const res = await runOk(
-      t,
-      'geo_save',
-      `exports.main = async () => {
+  describe('geo (schema/geo.md)', () => {
+    it('saves a GeoPoint and a GeoPolygon (from numbers or from GeoPoints) as GeoJSON', async () => {
+      const res = await runOk(
+        t,
+        'geo_save',
+        `exports.main = async () => {
         var Neighbourhood = new BaaS.TableObject('neighbourhood')
         var polygon = new BaaS.GeoPolygon([[113.30, 23.10], [113.34, 23.10], [113.34, 23.14], [113.30, 23.14], [113.30, 23.10]])
         const a = await Neighbourhood.create().set({ name: 'Tianhe', area: polygon }).save()
@@ -43,42 +44,42 @@ describe('geo (schema/geo.md)', () => {
         }
         return { a: a.data.area, b: b.data.area }
       }`,
-    );
-    expect(res.a).toEqual({
-      type: 'Polygon',
-      coordinates: [
-        [
-          [113.3, 23.1],
-          [113.34, 23.1],
-          [113.34, 23.14],
-          [113.3, 23.14],
-          [113.3, 23.1],
+      );
+      expect(res.a).toEqual({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [113.3, 23.1],
+            [113.34, 23.1],
+            [113.34, 23.14],
+            [113.3, 23.14],
+            [113.3, 23.1],
+          ],
         ],
-      ],
+      });
+      expect(res.b.coordinates[0]).toHaveLength(4);
     });
-    expect(res.b.coordinates[0]).toHaveLength(4);
-  });
 
-  it('include finds the polygons containing a point', async () => {
-    const res = await runOk(
-      t,
-      'geo_include',
-      `exports.main = async () => {
+    it('include finds the polygons containing a point', async () => {
+      const res = await runOk(
+        t,
+        'geo_include',
+        `exports.main = async () => {
         var Neighbourhood = new BaaS.TableObject('neighbourhood')
         var query = new BaaS.Query()
         var point = new BaaS.GeoPoint(113.32, 23.12)
         query.include('area', point)
         return (await Neighbourhood.setQuery(query).find()).data.objects.map((n) => n.name)
       }`,
-    );
-    expect(res).toEqual(['Tianhe']);
-  });
+      );
+      expect(res).toEqual(['Tianhe']);
+    });
 
-  it('withinCircle (km) and withinRegion (m, nearest first) measure on the sphere', async () => {
-    const res = await runOk(
-      t,
-      'geo_circle',
-      `exports.main = async () => {
+    it('withinCircle (km) and withinRegion (m, nearest first) measure on the sphere', async () => {
+      const res = await runOk(
+        t,
+        'geo_circle',
+        `exports.main = async () => {
         var Restaurant = new BaaS.TableObject('restaurant')
         var point = new BaaS.GeoPoint(113.32, 23.12)
         var query = new BaaS.Query()
@@ -95,20 +96,20 @@ describe('geo (schema/geo.md)', () => {
         const beijing = await Restaurant.setQuery(query4).count()
         return { circle, region, all, beijing }
       }`,
-    );
-    // 113.35 is ~3.1 km east of 113.32 at this latitude; Huangpu's is ~11.5 km away.
-    expect(res.circle).toEqual(['in Tianhe', 'near Tianhe']);
-    expect(res.region).toEqual(['near Tianhe', 'in Huangpu']);
-    expect(res.all).toEqual(['in Tianhe', 'near Tianhe', 'in Huangpu']);
-    // Beijing is ~1890 km from Guangzhou on the sphere.
-    expect(res.beijing).toBe(4);
-  });
+      );
+      // 113.35 is ~3.1 km east of 113.32 at this latitude; Huangpu's is ~11.5 km away.
+      expect(res.circle).toEqual(['in Tianhe', 'near Tianhe']);
+      expect(res.region).toEqual(['near Tianhe', 'in Huangpu']);
+      expect(res.all).toEqual(['in Tianhe', 'near Tianhe', 'in Huangpu']);
+      // Beijing is ~1890 km from Guangzhou on the sphere.
+      expect(res.beijing).toBe(4);
+    });
 
-  it('within finds the points inside a polygon read back from a record', async () => {
-    const res = await runOk(
-      t,
-      'geo_within',
-      `exports.main = async () => {
+    it('within finds the points inside a polygon read back from a record', async () => {
+      const res = await runOk(
+        t,
+        'geo_within',
+        `exports.main = async () => {
         var Neighbourhood = new BaaS.TableObject('neighbourhood')
         const found = await Neighbourhood.setQuery(new BaaS.Query().compare('name', '=', 'Huangpu')).find()
         const res = await Neighbourhood.get(found.data.objects[0].id)
@@ -119,15 +120,15 @@ describe('geo (schema/geo.md)', () => {
         var Restaurant = new BaaS.TableObject('restaurant')
         return (await Restaurant.setQuery(query).find()).data.objects.map((r) => r.name)
       }`,
-    );
-    expect(res).toEqual(['in Huangpu']);
-  });
+      );
+      expect(res).toEqual(['in Huangpu']);
+    });
 
-  it('a value that is not GeoJSON, and a non-geo query on a geojson field, are refused', async () => {
-    const res = await runOk(
-      t,
-      'geo_refused',
-      `exports.main = async () => {
+    it('a value that is not GeoJSON, and a non-geo query on a geojson field, are refused', async () => {
+      const res = await runOk(
+        t,
+        'geo_refused',
+        `exports.main = async () => {
         const out = []
         const Restaurant = new BaaS.TableObject('restaurant')
         await Restaurant.create().set('origin', { type: 'Point', coordinates: [200, 0] }).save()
@@ -136,10 +137,11 @@ describe('geo (schema/geo.md)', () => {
           .catch((e) => out.push([e.code, e.reason]))
         return out
       }`,
-    );
-    expect(res).toEqual([
-      [400, 'E_TABLE_FIELD_TYPE'],
-      [400, 'E_TABLE_BAD_WHERE'],
-    ]);
+      );
+      expect(res).toEqual([
+        [400, 'E_TABLE_FIELD_TYPE'],
+        [400, 'E_TABLE_BAD_WHERE'],
+      ]);
+    });
   });
 });

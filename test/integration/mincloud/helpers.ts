@@ -1,9 +1,12 @@
 /**
- * The MinCloud compatibility suite's set-up: a real engine (startTestEngine), functions
- * deployed through the admin API, runs invoked through it (optionally for a user).
+ * The MinCloud compatibility suite's set-up: a real engine (startTestEngine) on each backend
+ * (SQLite files; PostgreSQL, a fresh schema per file, dropped after), functions deployed
+ * through the admin API, runs invoked through it (optionally for a user).
  */
 import { expect } from 'vitest';
 import type { TestEngine } from '../../helpers/engine.ts';
+
+export { onEachBackend, startEngineOn } from '../../helpers/backends.ts';
 
 /** Deploys `code` as function `name`; fails the test when the deploy is refused. */
 export async function deploy(t: TestEngine, name: string, code: string): Promise<void> {

@@ -5,7 +5,9 @@ import {
   openPostgresDirect,
   openPostgresIsolate,
   openPostgresRest,
+  tempPostgresStore,
 } from './helpers/postgres-drivers.ts';
+import { tableScanContract } from '../../contract/table-scan.contract.ts';
 
 const pgUp = await postgresAvailable();
 
@@ -13,4 +15,11 @@ describe.skipIf(!pgUp)('on PostgreSQL', () => {
   tableStoreContract('PostgresTableStore', openPostgresDirect);
   tableStoreContract('REST API over PostgresTableStore', openPostgresRest);
   tableStoreContract('guest SDK in an isolate over PostgresTableStore', openPostgresIsolate);
+});
+
+describe.skipIf(!pgUp)('scan on PostgreSQL', () => {
+  tableScanContract('PostgresTableStore', async () => {
+    const { store, cleanup } = await tempPostgresStore();
+    return { store, close: cleanup };
+  });
 });

@@ -20,7 +20,7 @@ import type { ContractSubject, TableStoreDriver } from '../../../contract/table-
 import { type GuestIsolate, createGuestIsolate } from './guest-isolate.ts';
 import { type RestServer, startRestServer } from './rest-server.ts';
 
-function tempStore(): { store: SqliteTableStore; cleanup: () => void } {
+export function tempStore(): { store: SqliteTableStore; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'cloudfn-contract-'));
   const store = new SqliteTableStore({ path: path.join(dir, 'tables.db') });
   return {
