@@ -52,6 +52,10 @@ export async function openPools(url: string, options: PoolOptions): Promise<PgPo
     });
     // Without a listener an idle connection's error (server restart) would crash the process.
     pool.on('error', (err) => options.onIdleError?.(err));
+    // A connection that drops while checked out (inside a transaction) emits 'error' on its
+    // client, where the pool's idle listener is not: unheard, it would end the process. The
+    // query in flight rejects on its own (E_DATABASE_UNAVAILABLE through guarded()).
+    pool.on('connect', (client) => client.on('error', (err) => options.onIdleError?.(err)));
     return pool;
   };
   const durable = make(durableSize, 'on');
