@@ -134,7 +134,10 @@ export interface JobFilter {
 export interface JobStore {
   /** Bookkeeping: SQLite writes it behind (see the top of this file). */
   create(job: NewJob): Promise<void>;
-  /** Bookkeeping: SQLite writes it behind (see the top of this file). */
+  /**
+   * Bookkeeping: SQLite writes it behind (see the top of this file). May be called before
+   * the job's `create` has settled: the store writes it after the create, never before.
+   */
   finish(id: string, outcome: JobOutcome): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
   list(filter: JobFilter): Promise<{ total: number; objects: JobRecord[] }>;

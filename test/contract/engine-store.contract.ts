@@ -823,6 +823,77 @@ export function engineStoreContract(label: string, open: () => Promise<OpenedEng
         expect(await store.jobs.get('nope')).toBeUndefined();
       });
 
+      const started = (id: string, createdAt: number) => ({
+        id,
+        function: 'g',
+        version: 1,
+        source: 'invoke',
+        status: 'executing' as const,
+        createdAt,
+        data: { n: createdAt },
+        inboxId: null,
+        triggerName: null,
+        triggerLogId: null,
+      });
+      const ended = (n: number) => ({
+        status: 'fulfilled' as const,
+        finishedAt: 1000 + n,
+        durationMs: 2,
+        cpuMs: 1,
+        memoryBytes: 10,
+        result: { n },
+        error: null,
+        log: [{ level: 'log' as const, message: `ran ${n}`, at: 1000 + n }],
+      });
+
+      it('starts and ends of many jobs issued together are each written', async () => {
+        await Promise.all([...Array(40).keys()].map((n) => store.jobs.create(started(`j${n}`, n))));
+        // Ends of the first 40 mixed with starts of 40 more, all in the same turn.
+        await Promise.all(
+          [...Array(40).keys()].flatMap((n) => [
+            store.jobs.finish(`j${n}`, ended(n)),
+            store.jobs.create(started(`j${40 + n}`, 40 + n)),
+          ]),
+        );
+        const page = (status: string) =>
+          store.jobs.list({ function: 'g', status, limit: 100, offset: 0 });
+        const done = await page('fulfilled');
+        expect(done.total).toBe(40);
+        expect(done.objects.map((j) => j.id).sort()).toEqual(
+          [...Array(40).keys()].map((n) => `j${n}`).sort(),
+        );
+        expect(await store.jobs.get('j7')).toMatchObject({
+          data: { n: 7 },
+          createdAt: 7,
+          result: { n: 7 },
+          finishedAt: 1007,
+          log: [{ message: 'ran 7' }],
+        });
+        expect((await page('executing')).total).toBe(40);
+        expect(await store.jobs.get('j47')).toMatchObject({ data: { n: 47 }, finishedAt: null });
+      });
+
+      it('an end issued before its start has landed is kept, never undone by the start', async () => {
+        const starts = [store.jobs.create(started('a', 1)), store.jobs.create(started('b', 2))];
+        // a: ended in the same turn as its start; b: once its start is on its way (a network
+        // store sends the turn's writes on the next setImmediate).
+        const endA = store.jobs.finish('a', ended(1));
+        await new Promise((resolve) => setImmediate(resolve));
+        const endB = store.jobs.finish('b', ended(2));
+        await Promise.all([...starts, endA, endB]);
+        for (const [id, n] of [
+          ['a', 1],
+          ['b', 2],
+        ] as const)
+          expect(await store.jobs.get(id)).toMatchObject({
+            status: 'fulfilled',
+            data: { n },
+            createdAt: n,
+            result: { n },
+          });
+        expect((await store.jobs.list({ function: 'g', limit: 10, offset: 0 })).total).toBe(2);
+      });
+
       it('ends jobs left executing, and prunes old finished ones', async () => {
         const base = {
           function: 'f',

@@ -1,8 +1,10 @@
-import type { JobStore } from '../ports.ts';
+import type { JobOutcome, JobStore, NewJob } from '../ports.ts';
 import { toJsonText } from '../rows/json-text.ts';
 import { toJobRecord, type JobRow } from '../rows/jobs.ts';
 import { query, type PgPools } from './pool.ts';
 import { LIVENESS_LOCK_CLASS, ownerAlive } from './liveness.ts';
+import { Coalescer } from './coalescer.ts';
+import { DatabaseUnavailableError } from './errors.ts';
 
 /** A job's columns with its event: its own copy, else its inbox entry's (null once pruned). */
 const SELECT_JOB = `SELECT j.id, j.function, j.version, j.source, j.status, j.created_at,
@@ -18,45 +20,97 @@ const INTERRUPTED_ERROR = JSON.stringify({
 });
 
 /**
- * Job rows on PostgreSQL. Rows are bookkeeping (relaxed commits). A job's `finish` waits for
- * its `create` to land: they may go out on two connections of the pool. Each row names the
- * store instance that runs it (`owner`), so a process starting ends only the jobs of
- * processes that are gone.
+ * A job's row as it is written: at its start (`outcome` null: `executing`), or whole at its
+ * end (so a finish needs nothing written before it).
+ */
+interface JobWrite {
+  job: NewJob;
+  outcome: JobOutcome | null;
+}
+
+/**
+ * The rows of one batch in one statement. A row that exists already (its start was written
+ * by an earlier batch) takes the outcome of a finishing row ($19 names them), and nothing from
+ * a starting one: so a start that would land after its finish cannot undo it.
+ */
+const WRITE_MANY = `INSERT INTO jobs (id, function, version, source, status, created_at, data,
+    inbox_id, trigger_name, trigger_log_id, finished_at, duration_ms, cpu_ms, memory_bytes,
+    result, error, log, owner)
+  SELECT r.*, $18 FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[],
+    $6::int8[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[], $12::float8[],
+    $13::float8[], $14::int8[], $15::text[], $16::text[], $17::text[]) AS r
+  ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at,
+    duration_ms = EXCLUDED.duration_ms, cpu_ms = EXCLUDED.cpu_ms,
+    memory_bytes = EXCLUDED.memory_bytes, result = EXCLUDED.result, error = EXCLUDED.error,
+    log = EXCLUDED.log
+  WHERE EXCLUDED.id = ANY($19::text[])`;
+
+/** One row per job of a batch: a job's start and end in the same batch make one row. */
+function writeParams(batch: JobWrite[], instanceId: string): unknown[] {
+  const rows = new Map<string, JobWrite>();
+  for (const w of batch) if (!rows.get(w.job.id)?.outcome) rows.set(w.job.id, w);
+  const all = [...rows.values()];
+  const col = <V>(pick: (w: JobWrite) => V) => all.map(pick);
+  return [
+    col((w) => w.job.id),
+    col((w) => w.job.function),
+    col((w) => w.job.version),
+    col((w) => w.job.source),
+    col((w) => w.outcome?.status ?? w.job.status),
+    col((w) => w.job.createdAt),
+    // One copy of each event: a firing's job names its inbox entry instead.
+    col((w) => (w.job.inboxId === null ? toJsonText(w.job.data) : null)),
+    col((w) => w.job.inboxId),
+    col((w) => w.job.triggerName),
+    col((w) => w.job.triggerLogId),
+    col((w) => w.outcome?.finishedAt ?? null),
+    col((w) => w.outcome?.durationMs ?? null),
+    col((w) => w.outcome?.cpuMs ?? null),
+    col((w) => w.outcome?.memoryBytes ?? null),
+    col((w) => (w.outcome ? toJsonText(w.outcome.result) : null)),
+    col((w) => (w.outcome ? toJsonText(w.outcome.error) : null)),
+    col((w) => (w.outcome ? JSON.stringify(w.outcome.log) : null)),
+    instanceId,
+    all.filter((w) => w.outcome).map((w) => w.job.id),
+  ];
+}
+
+/**
+ * Job rows on PostgreSQL. Rows are bookkeeping (relaxed commits), and those of one turn are
+ * one statement (coalescer.ts): the starts and ends of the jobs of a busy process share a
+ * round trip instead of taking one each. A job's end is written as its whole row (the store
+ * keeps each job it started until it ends) and goes in a later batch than its start, or
+ * merged with it in the same one, so it is never written before the start nor undone by it.
+ * Each row names the store instance that runs it (`owner`), so a process starting ends only
+ * the jobs of processes that are gone.
  */
 export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
   const { relaxed, where } = db;
-  const creating = new Map<string, Promise<unknown>>();
+  const writes = new Coalescer<JobWrite, void>(
+    async (batch) => {
+      await query(relaxed, where, WRITE_MANY, writeParams(batch, instanceId));
+      return batch.map(() => undefined);
+    },
+    (err) => err instanceof DatabaseUnavailableError,
+  );
+  // Jobs started here and not ended: their end writes the whole row.
+  const running = new Map<string, NewJob>();
   return {
     async create(job) {
-      const insert = query(
-        relaxed,
-        where,
-        `INSERT INTO jobs (id, function, version, source, status, created_at, data, inbox_id, trigger_name, trigger_log_id, owner)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          job.id,
-          job.function,
-          job.version,
-          job.source,
-          job.status,
-          job.createdAt,
-          // One copy of each event: a firing's job names its inbox entry instead.
-          job.inboxId === null ? toJsonText(job.data) : null,
-          job.inboxId,
-          job.triggerName,
-          job.triggerLogId,
-          instanceId,
-        ],
-      );
-      creating.set(job.id, insert);
+      running.set(job.id, job);
       try {
-        await insert;
-      } finally {
-        if (creating.get(job.id) === insert) creating.delete(job.id);
+        await writes.add({ job, outcome: null });
+      } catch (err) {
+        // Its caller stops at this error: no finish follows.
+        running.delete(job.id);
+        throw err;
       }
     },
     async finish(id, o) {
-      await creating.get(id)?.catch(() => {});
+      const job = running.get(id);
+      running.delete(id);
+      if (job) return writes.add({ job, outcome: o });
+      // A job this instance did not start (the engine always did): its row changes in place.
       await query(
         relaxed,
         where,
