@@ -60,6 +60,13 @@ export interface Config {
    * process that died is taken over by another (shared database only; renewed every third).
    */
   claimLeaseMs: number;
+  /** Actions (function runs, table writes, webhooks) this process runs at once, in all. */
+  runConcurrency: number;
+  /**
+   * Runs at once of one function (or one table or webhook action) in this process: below
+   * `runConcurrency`, so one busy function cannot take every slot from the others.
+   */
+  functionConcurrency: number;
 }
 
 /** The values of CLOUDFN_DURABILITY, the default first. */
@@ -182,7 +189,36 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigInput = {}): 
       3_600_000,
     ),
     role: resolveRole(pick('role', 'CLOUDFN_ROLE'), pick('databaseUrl', 'CLOUDFN_DATABASE_URL')),
+    ...concurrency(
+      pick('runConcurrency', 'CLOUDFN_RUN_CONCURRENCY'),
+      pick('functionConcurrency', 'CLOUDFN_FUNCTION_CONCURRENCY'),
+    ),
   };
+}
+
+/**
+ * The job runner's slots: in all (32 by default) and per function (16 by default: half, so a
+ * function whose runs wait on something slow leaves the other half to the rest). Per process.
+ */
+function concurrency(
+  runRaw: string | undefined,
+  functionRaw: string | undefined,
+): Pick<Config, 'runConcurrency' | 'functionConcurrency'> {
+  const runConcurrency = integer('CLOUDFN_RUN_CONCURRENCY', runRaw, 32, 1, 1024);
+  const functionConcurrency = integer(
+    'CLOUDFN_FUNCTION_CONCURRENCY',
+    functionRaw,
+    Math.min(16, runConcurrency),
+    1,
+    1024,
+  );
+  if (functionConcurrency > runConcurrency)
+    throw new ValidationError(
+      'E_CONFIG_INVALID',
+      `CLOUDFN_FUNCTION_CONCURRENCY (${functionConcurrency}) cannot exceed CLOUDFN_RUN_CONCURRENCY (${runConcurrency}): a function's runs are part of all runs; raise CLOUDFN_RUN_CONCURRENCY or lower CLOUDFN_FUNCTION_CONCURRENCY.`,
+      { setting: 'CLOUDFN_FUNCTION_CONCURRENCY' },
+    );
+  return { runConcurrency, functionConcurrency };
 }
 
 function durability(raw: string | undefined): Durability {

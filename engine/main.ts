@@ -265,8 +265,8 @@ export async function startEngine(
     },
     // This process's name on its claims (SQLite: the only one; PostgreSQL: one of several).
     options: {
-      concurrency: 32,
-      perLane: 8,
+      concurrency: config.runConcurrency,
+      perLane: config.functionConcurrency,
       owner: `${process.pid}:${randomUUID()}`,
       leaseMs: config.claimLeaseMs,
     },

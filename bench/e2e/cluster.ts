@@ -10,7 +10,7 @@
  * `--count N` pushes per run (default 4000), `--rounds N` (default 3), `--concurrency N`
  * requests in flight in all (default 32), `--no-write`, `--only a,b` (setups whose label
  * contains one of these), `--cpu-prof DIR` (V8 CPU profiles of the engines' main processes),
- * `--baseline DIR` (also 1 and 2
+ * `--baseline DIR` (also SQLite and 1 and 2
  * processes on PostgreSQL from the checkout DIR, e.g. the commit before a change, in the same
  * alternating rounds: a before/after in one run; DIR needs node_modules and dist, e.g. a
  * symlink to this one's and a copy). Prints pushes/s acknowledged and processed, × SQLite and
@@ -67,12 +67,15 @@ const SETUPS: Setup[] = [
   { label: 'PostgreSQL, 2 processes', database: 'postgres', processes: 2, root: REPO_ROOT },
   { label: 'PostgreSQL, 3 processes', database: 'postgres', processes: 3, root: REPO_ROOT },
   ...(BASELINE
-    ? ([1, 2].map((processes) => ({
-        label: `PostgreSQL, ${processes} process${processes > 1 ? 'es' : ''} (baseline)`,
-        database: 'postgres',
-        processes,
-        root: BASELINE,
-      })) satisfies Setup[])
+    ? ([
+        { label: 'SQLite, 1 process (baseline)', database: 'sqlite', processes: 1, root: BASELINE },
+        ...[1, 2].map((processes) => ({
+          label: `PostgreSQL, ${processes} process${processes > 1 ? 'es' : ''} (baseline)`,
+          database: 'postgres' as const,
+          processes,
+          root: BASELINE,
+        })),
+      ] satisfies Setup[])
     : []),
 ];
 

@@ -58,3 +58,37 @@ describe('the claim lease', () => {
       );
   });
 });
+
+describe('the job runner slots', () => {
+  it('are 32 in all and 16 per function unless CLOUDFN_RUN_CONCURRENCY and CLOUDFN_FUNCTION_CONCURRENCY say otherwise', () => {
+    expect(resolveConfig({})).toMatchObject({ runConcurrency: 32, functionConcurrency: 16 });
+    expect(
+      resolveConfig({ CLOUDFN_RUN_CONCURRENCY: '64', CLOUDFN_FUNCTION_CONCURRENCY: '48' }),
+    ).toMatchObject({ runConcurrency: 64, functionConcurrency: 48 });
+    // A small total caps the per-function default with it.
+    expect(resolveConfig({ CLOUDFN_RUN_CONCURRENCY: '4' })).toMatchObject({
+      runConcurrency: 4,
+      functionConcurrency: 4,
+    });
+  });
+
+  it('refuses a per-function cap above the total, naming both settings', () => {
+    expect(() =>
+      resolveConfig({ CLOUDFN_RUN_CONCURRENCY: '8', CLOUDFN_FUNCTION_CONCURRENCY: '9' }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'E_CONFIG_INVALID',
+        message: expect.stringContaining('raise CLOUDFN_RUN_CONCURRENCY'),
+        details: { setting: 'CLOUDFN_FUNCTION_CONCURRENCY' },
+      }),
+    );
+    for (const [name, value] of [
+      ['CLOUDFN_RUN_CONCURRENCY', '0'],
+      ['CLOUDFN_RUN_CONCURRENCY', 'many'],
+      ['CLOUDFN_FUNCTION_CONCURRENCY', '1.5'],
+    ] as const)
+      expect(() => resolveConfig({ [name]: value })).toThrow(
+        expect.objectContaining({ code: 'E_CONFIG_INVALID', details: { setting: name } }),
+      );
+  });
+});

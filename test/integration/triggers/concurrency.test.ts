@@ -4,8 +4,10 @@ import { finalLogs } from './helpers/logs.ts';
 
 // Per-function concurrency caps in the job runner: 40 firings of a function that blocks
 // until a gate opens cannot take every slot, so a fast function's firing still runs.
-// Without the cap, 32 blocked runs would fill the runner and the fast one would wait.
-const PER_FUNCTION = 8;
+// Without the cap, 32 blocked runs would fill the runner and the fast one would wait. The cap
+// is set (CLOUDFN_FUNCTION_CONCURRENCY) to a value other than its default, so the test also
+// shows the setting is what holds.
+const PER_FUNCTION = 6;
 const SLOW = `exports.main = async () => {
   const gate = new BaaS.TableObject('gate');
   for (;;) {
@@ -18,7 +20,7 @@ const SLOW = `exports.main = async () => {
 let t: TestEngine;
 
 beforeAll(async () => {
-  t = await startTestEngine();
+  t = await startTestEngine({ env: { CLOUDFN_FUNCTION_CONCURRENCY: String(PER_FUNCTION) } });
   expect(
     (await t.api('POST', '/tables', { name: 'gate', fields: [{ name: 'open', type: 'boolean' }] }))
       .status,
@@ -59,7 +61,7 @@ const executing = async (fn: string) =>
     .total_count as number;
 
 describe('per-function concurrency caps', () => {
-  it('a busy function runs at most 8 at once and does not starve another trigger', async () => {
+  it('a busy function runs at most CLOUDFN_FUNCTION_CONCURRENCY at once and does not starve another trigger', async () => {
     const slowKey = await hookFor('slow_hook', 'slow');
     const fastKey = await hookFor('fast_hook', 'fast');
     for (let i = 0; i < 40; i++) expect((await post(slowKey, { i })).status).toBe(202);
