@@ -10,7 +10,9 @@
  * DIR needs node_modules, e.g. a symlink to this one's), `--equal-durability` (issue 19: the
  * reference, the DIY stack of koa + co-wechat and cloudfn, each at `fsync` and at `process`
  * durability, on the closed-loop scenarios unless `--only` names others; `--columns a,b` runs
- * only these of its columns, e.g. `cloudfn-process` for a profile; equal-durability.ts).
+ * only these of its columns, e.g. `cloudfn-process` for a profile; equal-durability.ts; with
+ * `--baseline DIR` it adds the column `baseline-process`, the engine of DIR at `process`
+ * durability, run in the same rounds: a before/after of a change beside the reference).
  *
  * Prints one table per scenario (median figures of the rounds, both columns, their ratio)
  * and the targets; writes bench/results/<date>.json and, on a full run, docs/e2e-latest.svg
@@ -32,9 +34,10 @@ import {
 } from './report.ts';
 import { renderChart } from './chart.ts';
 import {
-  DURABILITY_COLUMNS,
   DURABILITY_SCENARIOS,
+  durabilityColumns,
   checkDurabilityTargets,
+  formatBaselineRatios,
   formatDurabilityTable,
 } from './equal-durability.ts';
 import { renderDurabilityChart } from './equal-durability-chart.ts';
@@ -54,8 +57,6 @@ const { values: args } = parseArgs({
   },
 });
 const equalDurability = args['equal-durability'];
-if (equalDurability && args.baseline)
-  throw new Error('--equal-durability and --baseline are two different runs: pick one');
 
 function writeChart(
   reports: ScenarioReport[],
@@ -143,18 +144,19 @@ for (const scenario of p.scenarios.filter((s) => wanted(s.id))) {
   await alternate(
     scenario,
     equalDurability
-      ? DURABILITY_COLUMNS.filter(
-          (c) => !args.columns || args.columns.split(',').includes(c.name),
-        ).map((c) => ({
-          name: c.name,
-          run: (round: number) =>
-            runScenario(scenario, c.kind, {
-              ...common,
-              round,
-              variant: c.name,
-              durability: c.durability,
-            }),
-        }))
+      ? durabilityColumns(baseline)
+          .filter((c) => !args.columns || args.columns.split(',').includes(c.name))
+          .map((c) => ({
+            name: c.name,
+            run: (round: number) =>
+              runScenario(scenario, c.kind, {
+                ...common,
+                round,
+                variant: c.name,
+                durability: c.durability,
+                ...(c.root ? { root: c.root } : {}),
+              }),
+          }))
       : baseline
         ? [
             {
@@ -201,7 +203,9 @@ const targets = baseline
   : equalDurability
     ? checkDurabilityTargets(reports)
     : checkTargets(reports);
-const table = equalDurability ? formatDurabilityTable(reports, measurements) : formatTable(reports);
+const table = equalDurability
+  ? `${formatDurabilityTable(reports, measurements)}${baseline ? formatBaselineRatios(reports, measurements) : ''}`
+  : formatTable(reports);
 process.stdout.write(`${table}\n${formatTargets(targets)}\n`);
 const seconds = Math.round((Date.now() - started) / 1000);
 process.stdout.write(`\n${measurements.length} runs in ${seconds} s\n`);
