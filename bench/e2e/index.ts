@@ -111,8 +111,11 @@ const reports: ScenarioReport[] = [];
 
 function progress(m: Measurement): void {
   const rows = m.processedAll ? '' : ' (not all processed)';
+  const failed = Object.keys(m.failures).length
+    ? ` failures ${JSON.stringify(m.failures)} (status: count; 0 = error or timeout)`
+    : '';
   process.stderr.write(
-    `  round ${m.round} ${m.variant.padEnd(16)} ack ${m.ackPerSec.toFixed(0).padStart(5)}/s  processed ${m.processedPerSec.toFixed(0).padStart(5)}/s${rows}  p50 ${m.latency.p50.toFixed(1)} ms  p99 ${m.latency.p99.toFixed(1)} ms  max ${m.latency.max.toFixed(1)} ms  cpu ${m.cpuMsPerPush.toFixed(2)} ms/push (main ${m.mainCpuMsPerPush.toFixed(2)})\n`,
+    `  round ${m.round} ${m.variant.padEnd(16)} ack ${m.ackPerSec.toFixed(0).padStart(5)}/s  processed ${m.processedPerSec.toFixed(0).padStart(5)}/s${rows}  p50 ${m.latency.p50.toFixed(1)} ms  p99 ${m.latency.p99.toFixed(1)} ms  max ${m.latency.max.toFixed(1)} ms  cpu ${m.cpuMsPerPush.toFixed(2)} ms/push (main ${m.mainCpuMsPerPush.toFixed(2)})${failed}\n`,
   );
 }
 
