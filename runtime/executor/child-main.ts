@@ -189,7 +189,11 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
   send({ type: 'ready' });
 }
 
-process.on('disconnect', () => process.exit(0));
+// The main process is gone: nothing is left to report to, so go at once. Not process.exit: it
+// waits for an isolate running on one of isolated-vm's threads, and a quarantined function
+// looping until a deadline that no timer enforces any more kept an orphaned executor
+// spinning a core (seen after a bench run whose engine was killed).
+process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 process.once('message', (raw: unknown) => {
   const message = raw as ToExecutor;
   if (message.type !== 'init') return;
