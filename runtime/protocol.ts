@@ -38,22 +38,42 @@ export function specKey(fn: FunctionRef, codeLength: number): string {
  */
 export type ExecutorRole = 'main' | 'quarantine';
 
+/** One run for an executor. */
+export interface InvokeMessage {
+  type: 'invoke';
+  id: number;
+  /** Without `code` when this executor already has this version (the code crosses once). */
+  fn: FunctionRef;
+  timeoutMs: number;
+  /** Enter with the async `apply` (a version still proving itself); the quarantine always does. */
+  async: boolean;
+  /** `{jobId, data, eventType, trigger}` as JSON. */
+  jobJson: string;
+  jobId: string;
+  /** The user the run is made for (its host ops act as that user). */
+  userId?: number;
+}
+
+/** One run's end, as the executor reports it. */
+export interface RunOutcome {
+  id: number;
+  outcome: InvocationOutcome;
+}
+
+/** A host event (e.g. `table.change`) a run caused. */
+export interface HostEvent {
+  kind: string;
+  payload: unknown;
+}
+
 export type ToExecutor =
   | { type: 'init'; hostOps?: HostOpsModuleSpec; limits: SandboxLimits; role: ExecutorRole }
-  | {
-      type: 'invoke';
-      id: number;
-      /** Without `code` when this executor already has this version (the code crosses once). */
-      fn: FunctionRef;
-      timeoutMs: number;
-      /** Enter with the async `apply` (a version still proving itself); the quarantine always does. */
-      async: boolean;
-      /** `{jobId, data, eventType, trigger}` as JSON. */
-      jobJson: string;
-      jobId: string;
-      /** The user the run is made for (its host ops act as that user). */
-      userId?: number;
-    }
+  | InvokeMessage
+  /**
+   * The runs the supervisor was handed in one turn of its event loop, in order: one message
+   * (one write, one read, one serialisation) instead of one each. Handled as these invokes.
+   */
+  | { type: 'invokes'; invokes: InvokeMessage[] }
   | { type: 'nested-reply'; id: number; callId: number; replyJson: string }
   | { type: 'forget'; name: string }
   /** This version ended its probation: run it here again (a main executor bounced it until now). */
@@ -62,13 +82,18 @@ export type ToExecutor =
 
 export type FromExecutor =
   | { type: 'ready' }
-  | { type: 'outcome'; id: number; outcome: InvocationOutcome }
+  /**
+   * Runs that ended, with the host events raised since the last message (applied first: a
+   * run's events arrive before its outcome). The outcomes of one turn of the executor's
+   * event loop travel together (runtime/executor/outbox.ts).
+   */
+  | { type: 'outcomes'; events: HostEvent[]; outcomes: RunOutcome[] }
   | { type: 'nested'; id: number; callId: number; requestJson: string }
   /** The invocation named a version without its code and the executor does not have it. */
   | { type: 'need-code'; id: number }
   /** A main executor saw this version offend and did not run it: send it to quarantine. */
   | { type: 'reroute'; id: number }
-  | { type: 'host-events'; events: { kind: string; payload: unknown }[] }
+  | { type: 'host-events'; events: HostEvent[] }
   | { type: 'heartbeat'; rss: number; loadedIsolates: number; warmIsolates: number }
   | { type: 'init-failed'; message: string };
 

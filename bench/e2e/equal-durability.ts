@@ -15,6 +15,8 @@ export interface DurabilityColumn {
   name: string;
   kind: ServerKind;
   durability: BenchDurability;
+  /** cloudfn of another checkout (`--baseline DIR`). */
+  root?: string;
 }
 
 /** In the order of a round: each pair's reference first. */
@@ -26,6 +28,16 @@ export const DURABILITY_COLUMNS: DurabilityColumn[] = [
   { name: 'diy-normal', kind: 'diy', durability: 'process' },
   { name: 'cloudfn-process', kind: 'cloudfn', durability: 'process' },
 ];
+
+/** The columns of a run; with a baseline checkout, its engine at `process` durability last. */
+export function durabilityColumns(baseline: string | undefined): DurabilityColumn[] {
+  return baseline === undefined
+    ? DURABILITY_COLUMNS
+    : [
+        ...DURABILITY_COLUMNS,
+        { name: 'baseline-process', kind: 'cloudfn', durability: 'process', root: baseline },
+      ];
+}
 
 /** The scenarios of the targets (the closed-loop maximum), run unless `--only` says others. */
 export const DURABILITY_SCENARIOS = ['safe-max', 'plain-max'];
@@ -246,5 +258,39 @@ export function formatDurabilityMarkdown(
   lines.push('', '| target (issue 19) | measured | limit | |', '| --- | --- | --- | --- |');
   for (const t of targets)
     lines.push(`| ${t.name} | ${x(t.value)} | ${t.limit} | ${t.met ? 'met' : '**missed**'} |`);
+  return lines.join('\n');
+}
+
+/**
+ * With `--baseline`: this engine against the baseline's, both at `process` durability, and
+ * each against the NORMAL reference, per round and as the ratio of the medians.
+ */
+export function formatBaselineRatios(
+  reports: ScenarioReport[],
+  measurements: Measurement[],
+): string {
+  const lines: string[] = [];
+  for (const r of reports) {
+    lines.push('', `${r.label}: baseline-process → cloudfn-process`);
+    for (const row of ROWS) {
+      const b = r.columns['baseline-process']?.[row.key] as number | undefined;
+      const c = r.columns['cloudfn-process']?.[row.key] as number | undefined;
+      const vsRef = (col: string) => fmt(ratio(r, row.key, 'reference-normal', col), 2);
+      lines.push(
+        `    ${row.label.padEnd(24)}${fmt(b, row.digits).padStart(10)} →${fmt(c, row.digits).padStart(10)}  (${fmt(ratio(r, row.key, 'baseline-process', 'cloudfn-process'), 2)}×; vs reference ${vsRef('baseline-process')}× → ${vsRef('cloudfn-process')}×)`,
+      );
+    }
+    for (const [ref, label] of [
+      ['baseline-process', 'cf/baseline'],
+      ['reference-normal', 'baseline/ref'],
+    ] as const) {
+      const cf = ref === 'baseline-process' ? 'cloudfn-process' : 'baseline-process';
+      for (const { label: what, ratios, median: m } of perRoundRatios(measurements, r.id, ref, cf))
+        if (ratios.length > 0)
+          lines.push(
+            `    ${label} per round, ${what}: ${ratios.map((v) => v.toFixed(2)).join(' ')} (median ${m.toFixed(2)})`,
+          );
+    }
+  }
   return lines.join('\n');
 }

@@ -10,7 +10,9 @@
  * DIR needs node_modules, e.g. a symlink to this one's), `--equal-durability` (issue 19: the
  * reference, the DIY stack of koa + co-wechat and cloudfn, each at `fsync` and at `process`
  * durability, on the closed-loop scenarios unless `--only` names others; `--columns a,b` runs
- * only these of its columns, e.g. `cloudfn-process` for a profile; equal-durability.ts),
+ * only these of its columns, e.g. `cloudfn-process` for a profile; equal-durability.ts; with
+ * `--baseline DIR` it adds the column `baseline-process`, the engine of DIR at `process`
+ * durability, run in the same rounds: a before/after of a change beside the reference),
  * `--database postgres` (issue 16: instead, the cluster comparison of cluster.ts — one engine
  * on SQLite against 1, 2 and 3 engines on one PostgreSQL — with its own options `--count`,
  * `--rounds`, `--concurrency`, `--baseline DIR`, `--no-write`).
@@ -35,9 +37,10 @@ import {
 } from './report.ts';
 import { renderChart } from './chart.ts';
 import {
-  DURABILITY_COLUMNS,
   DURABILITY_SCENARIOS,
+  durabilityColumns,
   checkDurabilityTargets,
+  formatBaselineRatios,
   formatDurabilityTable,
 } from './equal-durability.ts';
 import { renderDurabilityChart } from './equal-durability-chart.ts';
@@ -66,8 +69,6 @@ const { values: args } = parseArgs({
   },
 });
 const equalDurability = args['equal-durability'];
-if (equalDurability && args.baseline)
-  throw new Error('--equal-durability and --baseline are two different runs: pick one');
 
 function writeChart(
   reports: ScenarioReport[],
@@ -122,8 +123,11 @@ const reports: ScenarioReport[] = [];
 
 function progress(m: Measurement): void {
   const rows = m.processedAll ? '' : ' (not all processed)';
+  const failed = Object.keys(m.failures).length
+    ? ` failures ${JSON.stringify(m.failures)} (status: count; 0 = error or timeout)`
+    : '';
   process.stderr.write(
-    `  round ${m.round} ${m.variant.padEnd(16)} ack ${m.ackPerSec.toFixed(0).padStart(5)}/s  processed ${m.processedPerSec.toFixed(0).padStart(5)}/s${rows}  p50 ${m.latency.p50.toFixed(1)} ms  p99 ${m.latency.p99.toFixed(1)} ms  max ${m.latency.max.toFixed(1)} ms  cpu ${m.cpuMsPerPush.toFixed(2)} ms/push (main ${m.mainCpuMsPerPush.toFixed(2)})\n`,
+    `  round ${m.round} ${m.variant.padEnd(16)} ack ${m.ackPerSec.toFixed(0).padStart(5)}/s  processed ${m.processedPerSec.toFixed(0).padStart(5)}/s${rows}  p50 ${m.latency.p50.toFixed(1)} ms  p99 ${m.latency.p99.toFixed(1)} ms  max ${m.latency.max.toFixed(1)} ms  cpu ${m.cpuMsPerPush.toFixed(2)} ms/push (main ${m.mainCpuMsPerPush.toFixed(2)})${failed}\n`,
   );
 }
 
@@ -155,18 +159,19 @@ for (const scenario of p.scenarios.filter((s) => wanted(s.id))) {
   await alternate(
     scenario,
     equalDurability
-      ? DURABILITY_COLUMNS.filter(
-          (c) => !args.columns || args.columns.split(',').includes(c.name),
-        ).map((c) => ({
-          name: c.name,
-          run: (round: number) =>
-            runScenario(scenario, c.kind, {
-              ...common,
-              round,
-              variant: c.name,
-              durability: c.durability,
-            }),
-        }))
+      ? durabilityColumns(baseline)
+          .filter((c) => !args.columns || args.columns.split(',').includes(c.name))
+          .map((c) => ({
+            name: c.name,
+            run: (round: number) =>
+              runScenario(scenario, c.kind, {
+                ...common,
+                round,
+                variant: c.name,
+                durability: c.durability,
+                ...(c.root ? { root: c.root } : {}),
+              }),
+          }))
       : baseline
         ? [
             {
@@ -213,7 +218,9 @@ const targets = baseline
   : equalDurability
     ? checkDurabilityTargets(reports)
     : checkTargets(reports);
-const table = equalDurability ? formatDurabilityTable(reports, measurements) : formatTable(reports);
+const table = equalDurability
+  ? `${formatDurabilityTable(reports, measurements)}${baseline ? formatBaselineRatios(reports, measurements) : ''}`
+  : formatTable(reports);
 process.stdout.write(`${table}\n${formatTargets(targets)}\n`);
 const seconds = Math.round((Date.now() - started) / 1000);
 process.stdout.write(`\n${measurements.length} runs in ${seconds} s\n`);

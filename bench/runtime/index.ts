@@ -107,12 +107,15 @@ async function benchColdAndWarm(sandbox: SupervisedSandbox): Promise<void> {
   }
   const t0 = performance.now();
   const burst = 4000;
-  await Promise.all(
+  const outs = await Promise.all(
     Array.from({ length: burst }, (_, i) =>
       sandbox.invoke({ fn, event: { data: SAMPLE_DATA, eventType: 'invoke', jobId: `b${i}` } }),
     ),
   );
-  const throughput = burst / ((performance.now() - t0) / 1000);
+  const burstMs = performance.now() - t0;
+  // The sandbox's concurrency caps refuse most of a burst at once: count what ran.
+  const ran = outs.filter((o) => o.status === 'fulfilled').length;
+  const throughput = ran / (burstMs / 1000);
 
   const mc = median(engineCold);
   const bc = median(bareCold);
@@ -140,7 +143,12 @@ async function benchColdAndWarm(sandbox: SupervisedSandbox): Promise<void> {
   );
   row('process hop (round trip − in executor)', fmt(median(rtt) - mw), '', '');
   row('warm invocation, round trip from the main process', fmt(median(rtt)), '', '');
-  row('throughput, 4,000 concurrent light invocations', `${Math.round(throughput)} /s`, '', '');
+  row(
+    'throughput, 4,000 concurrent light invocations',
+    `${Math.round(throughput)} /s run`,
+    `${ran} ran, ${burst - ran} refused by the caps`,
+    '',
+  );
 }
 
 const FIELDS = [

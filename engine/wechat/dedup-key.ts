@@ -25,7 +25,16 @@ function canonical(value: unknown, root = false): string {
     const keys = Object.keys(record)
       .filter((key) => !(root && key === '_AppId'))
       .sort();
+    // A flat record (a parsed push mostly is): the same text in one native call, the keys
+    // array giving their order (it would also filter nested objects' keys, hence flat only).
+    if (keys.every((key) => isScalar(record[key]))) return JSON.stringify(record, keys);
     return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
+
+const isScalar = (v: unknown): boolean =>
+  typeof v === 'string' ||
+  (typeof v === 'number' && Number.isFinite(v)) ||
+  typeof v === 'boolean' ||
+  v === null;

@@ -16,6 +16,7 @@ import type { CreateHostOps, HostOps, HostOpsModuleSpec } from '../host-ops-port
 import { checkJson, MAX_OUTPUT_DEPTH } from '../json-limits.ts';
 import type { SandboxLimits } from '../limits.ts';
 import { FunctionCache } from './function-cache.ts';
+import { Outbox } from './outbox.ts';
 import type { FunctionInstance } from './function-instance.ts';
 import { loadPreludeCode } from './prelude-source.ts';
 import {
@@ -24,6 +25,7 @@ import {
   CULPRIT_MARKER,
   type FromExecutor,
   type FunctionRef,
+  type InvokeMessage,
   type ToExecutor,
   versionKey,
 } from '../protocol.ts';
@@ -33,20 +35,11 @@ function sendNow(message: FromExecutor): void {
   if (process.connected) process.send?.(message);
 }
 
-// Host events (e.g. one `table.change` per insert) travel in batches: one IPC message per
-// turn of the event loop instead of one per event. Any other message flushes them first, so
-// a job's events always arrive before its outcome.
-const EVENT_BATCH = 1000;
 /** Offending versions a main executor remembers; past it, the main process's list still routes them. */
 const MAX_OFFENDERS = 10_000;
-let events: { kind: string; payload: unknown }[] = [];
-
-function flushEvents(): void {
-  if (events.length === 0) return;
-  const batch = events;
-  events = [];
-  sendNow({ type: 'host-events', events: batch });
-}
+// Outcomes and host events go together, once per turn (outbox.ts). Any other message
+// flushes them first, so nothing overtakes them and a job's events arrive before its outcome.
+const outbox = new Outbox(sendNow);
 
 function emitEvent(kind: string, payload: unknown): void {
   // Host ops check what they store, so this never trips; it is the last guard before IPC,
@@ -56,13 +49,11 @@ function emitEvent(kind: string, payload: unknown): void {
     process.emitWarning(`host event ${kind.slice(0, 64)} dropped: its payload is ${check.message}`);
     return;
   }
-  events.push({ kind, payload });
-  if (events.length === 1) setImmediate(flushEvents);
-  else if (events.length >= EVENT_BATCH) flushEvents();
+  outbox.event({ kind, payload });
 }
 
 function send(message: FromExecutor): void {
-  flushEvents();
+  outbox.flush();
   sendNow(message);
 }
 
@@ -132,44 +123,51 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
     });
   }, limits.heartbeatMs);
 
+  const invoke = (message: InvokeMessage): void => {
+    const receivedAt = performance.now();
+    if (offenders.has(keyOf(message.fn))) {
+      send({ type: 'reroute', id: message.id });
+      return;
+    }
+    const instance = cache.acquire(message.fn);
+    if (instance === undefined) {
+      send({ type: 'need-code', id: message.id });
+      return;
+    }
+    running.set(message.id, instance);
+    outbox.beforeRun();
+    instance.run(
+      {
+        receivedAt,
+        invocationId: message.id,
+        jobId: message.jobId,
+        jobJson: message.jobJson,
+        userId: message.userId,
+        timeoutMs: message.timeoutMs,
+        asyncEntry: quarantine || message.async,
+      },
+      (outcome) => {
+        running.delete(message.id);
+        cache.release(instance);
+        if (!quarantine && conductOf(outcome, limits) === 'offence') {
+          if (offenders.size >= MAX_OFFENDERS) offenders.clear();
+          offenders.add(keyOf(message.fn));
+        }
+        outbox.outcome({ id: message.id, outcome });
+      },
+    );
+  };
+
   process.removeAllListeners('message');
   process.on('message', (raw: unknown) => {
     const message = raw as ToExecutor;
     switch (message.type) {
-      case 'invoke': {
-        const receivedAt = performance.now();
-        if (offenders.has(keyOf(message.fn))) {
-          send({ type: 'reroute', id: message.id });
-          return;
-        }
-        const instance = cache.acquire(message.fn);
-        if (instance === undefined) {
-          send({ type: 'need-code', id: message.id });
-          return;
-        }
-        running.set(message.id, instance);
-        instance.run(
-          {
-            receivedAt,
-            invocationId: message.id,
-            jobId: message.jobId,
-            jobJson: message.jobJson,
-            userId: message.userId,
-            timeoutMs: message.timeoutMs,
-            asyncEntry: quarantine || message.async,
-          },
-          (outcome) => {
-            running.delete(message.id);
-            cache.release(instance);
-            if (!quarantine && conductOf(outcome, limits) === 'offence') {
-              if (offenders.size >= MAX_OFFENDERS) offenders.clear();
-              offenders.add(keyOf(message.fn));
-            }
-            send({ type: 'outcome', id: message.id, outcome });
-          },
-        );
+      case 'invoke':
+        invoke(message);
         return;
-      }
+      case 'invokes':
+        for (const one of message.invokes) invoke(one);
+        return;
       case 'nested-reply':
         running.get(message.id)?.settleNested(message.id, message.callId, message.replyJson);
         return;
@@ -181,6 +179,7 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
         offenders.delete(versionKey(message.name, message.version));
         return;
       case 'close':
+        outbox.flush();
         clearInterval(heartbeat);
         cache.close();
         pool.close();
@@ -190,7 +189,11 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
   send({ type: 'ready' });
 }
 
-process.on('disconnect', () => process.exit(0));
+// The main process is gone: nothing is left to report to, so go at once. Not process.exit: it
+// waits for an isolate running on one of isolated-vm's threads, and a quarantined function
+// looping until a deadline that no timer enforces any more kept an orphaned executor
+// spinning a core (seen after a bench run whose engine was killed).
+process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 process.once('message', (raw: unknown) => {
   const message = raw as ToExecutor;
   if (message.type !== 'init') return;

@@ -16,6 +16,8 @@ import {
   type ExecutorRole,
   type FromExecutor,
   type FunctionSpec,
+  type HostEvent,
+  type InvokeMessage,
   specKey,
   type ToExecutor,
 } from '../protocol.ts';
@@ -114,6 +116,8 @@ export class ExecutorProcess {
   #restartTimer: NodeJS.Timeout | undefined;
   /** Per function, the version this child has the code of (so the code crosses once). */
   readonly #sentSpecs = new Map<string, string>();
+  /** Invocations of this turn, sent together at its end (#flushInvokes). */
+  #invokes: InvokeMessage[] = [];
   /** Restarts so far (for tests, health and benchmarks). */
   restarts = 0;
   /** Last heartbeat's numbers. */
@@ -229,7 +233,7 @@ export class ExecutorProcess {
     const ref = known
       ? { name: fn.name, version: fn.version, memoryMb: fn.memoryMb, env: fn.env }
       : fn;
-    this.#send({
+    const message: InvokeMessage = {
       type: 'invoke',
       id,
       fn: ref,
@@ -238,8 +242,21 @@ export class ExecutorProcess {
       jobJson: invocation.jobJson,
       jobId: invocation.jobId,
       ...(invocation.userId === undefined ? {} : { userId: invocation.userId }),
-    });
+    };
+    // The runs handed over in one turn (a claim starts several) go as one message, once the
+    // turn's promise jobs have run: one serialisation, write and read instead of one each.
+    this.#invokes.push(message);
+    if (this.#invokes.length === 1) process.nextTick(this.#flushInvokes);
   }
+
+  readonly #flushInvokes = (): void => {
+    const invokes = this.#invokes;
+    if (invokes.length === 0) return;
+    this.#invokes = [];
+    const child = this.#child;
+    if (!child?.connected) return;
+    child.send(invokes.length === 1 ? invokes[0]! : { type: 'invokes', invokes });
+  };
 
   forget(name: string): void {
     this.#sentSpecs.delete(name);
@@ -283,6 +300,7 @@ export class ExecutorProcess {
   }
 
   #send(message: ToExecutor): void {
+    this.#flushInvokes(); // nothing overtakes the invocations queued before it
     const child = this.#child;
     if (child?.connected) child.send(message);
   }
@@ -305,13 +323,15 @@ export class ExecutorProcess {
         this.#ready = true; // let waiting invocations fail with the reason instead of hanging
         for (const resolve of this.#waiting.splice(0)) resolve();
         return;
-      case 'outcome': {
-        const pending = this.#pending.get(message.id);
-        if (pending === undefined) return;
-        this.#pending.delete(message.id);
-        pending.resolve(message.outcome);
+      case 'outcomes':
+        this.#onHostEvents(message.events);
+        for (const { id, outcome } of message.outcomes) {
+          const pending = this.#pending.get(id);
+          if (pending === undefined) continue;
+          this.#pending.delete(id);
+          pending.resolve(outcome);
+        }
         return;
-      }
       case 'nested': {
         const pending = this.#pending.get(message.id);
         const reply = (replyJson: string): void => {
@@ -336,18 +356,7 @@ export class ExecutorProcess {
         return;
       }
       case 'host-events':
-        for (const event of message.events) {
-          // One event that fails to be handled loses that event only (as a refused inbox
-          // write does), never the engine: this runs in an IPC callback, outside any catch.
-          try {
-            this.#hooks.onHostEvent(event.kind, event.payload);
-          } catch (err) {
-            this.#hooks.logger?.error?.(
-              { executor: this.#index, kind: String(event.kind).slice(0, 64), err },
-              'host event not handled',
-            );
-          }
-        }
+        this.#onHostEvents(message.events);
         return;
       case 'heartbeat':
         this.#lastHeartbeat = performance.now();
@@ -362,6 +371,21 @@ export class ExecutorProcess {
           );
         }
         return;
+    }
+  }
+
+  #onHostEvents(events: HostEvent[]): void {
+    for (const event of events) {
+      // One event that fails to be handled loses that event only (as a refused inbox
+      // write does), never the engine: this runs in an IPC callback, outside any catch.
+      try {
+        this.#hooks.onHostEvent(event.kind, event.payload);
+      } catch (err) {
+        this.#hooks.logger?.error?.(
+          { executor: this.#index, kind: String(event.kind).slice(0, 64), err },
+          'host event not handled',
+        );
+      }
     }
   }
 

@@ -29,6 +29,10 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
  *   (only a process.nextTick queued inside the window could; the inbox refuses to commit
  *   inside another transaction, so that would fail loudly, not answer early).
  *
+ * - `holdFor`: a store may keep writes back longer than a turn (jobs.ts holds a job's row
+ *   until its run ends, up to HOLD_MS, to write it once); reads of its table, a full `flush`
+ *   and `close` make it hand them over first.
+ *
  * Why this keeps the guarantees: order is kept (one FIFO per database), a batch is one
  * transaction, and each dispatch is a savepoint in it (all-or-nothing). What a crash can lose
  * is recent bookkeeping, never a push: an inbox entry not marked dispatched is dispatched
@@ -55,6 +59,8 @@ export class WriteBehind {
   #rollback: Statement;
   #level: number;
   #onError: (err: unknown) => void;
+  /** Stores that keep some writes back longer (jobs.ts), and how to make them hand those over. */
+  #holders: { table: BehindTable; release: () => void }[] = [];
 
   constructor(db: Database, onError: (err: unknown) => void) {
     this.#db = db;
@@ -104,9 +110,23 @@ export class WriteBehind {
       this.#scheduled = true;
       setImmediate(() => {
         this.#scheduled = false;
-        this.flush();
+        this.#flushQueue();
       });
     }
+  }
+
+  /**
+   * A store that keeps writes to `table` back for longer than a turn (jobs.ts keeps a job's
+   * row until its run ends, to write it once) registers how to hand them to `defer`: a read
+   * of that table, a full `flush` and `close` call it first, so nothing held is ever missed by
+   * a read or lost at a clean close.
+   */
+  holdFor(table: BehindTable, release: () => void): void {
+    this.#holders.push({ table, release });
+  }
+
+  #release(table?: BehindTable): void {
+    for (const h of this.#holders) if (table === undefined || h.table === table) h.release();
   }
 
   /**
@@ -124,17 +144,24 @@ export class WriteBehind {
       this.#open = true;
       queueMicrotask(() => this.#end());
     }
-    this.flush();
+    this.#flushQueue();
     return op();
   }
 
   /** Before reading `table`: commits the queue (all of it, in order) if it writes there. */
   flushFor(table: BehindTable): void {
-    if (this.#dirty.has(table)) this.flush();
+    this.#release(table);
+    if (this.#dirty.has(table)) this.#flushQueue();
   }
 
-  /** Commits every queued write now (or adds them to the open transaction). */
+  /** Commits every write now, held ones included (or adds them to the open transaction). */
   flush(): void {
+    this.#release();
+    this.#flushQueue();
+  }
+
+  /** Commits the queued writes now (or adds them to the open transaction). */
+  #flushQueue(): void {
     if (this.#pending.length === 0 || !this.#db.open) return;
     const ops = this.#pending;
     this.#pending = [];
@@ -162,7 +189,7 @@ export class WriteBehind {
     if (!this.#db.open) return;
     try {
       if (this.#db.inTransaction) {
-        this.flush();
+        this.#flushQueue();
         this.#commitOpen.run();
       }
     } catch (err) {

@@ -150,6 +150,27 @@ describe('tables from a function (the real tables HostOps and a SQLite file)', (
     await expect.poll(() => changes.length).toBeGreaterThan(0);
   });
 
+  it('runs a burst handed over in one turn (one message each way): each run its own answer, its row reported before it', async () => {
+    const fn = await deploy(
+      'burst_insert',
+      'exports.main = async (event) => { const r = await new BaaS.TableObject("user_consume_card").create().set({ UserCardCode: event.data.code, CreateTime: 1, _AppId: "wx" }).save(); console.log("saved " + event.data.code); return r.data.UserCardCode }',
+    );
+    const codes = Array.from({ length: 24 }, (_, i) => `burst-${i}`);
+    const seenBefore = new Map<string, boolean>();
+    const reported = (code: string) => changes.some((c) => JSON.stringify(c).includes(`"${code}"`));
+    const outs = await Promise.all(
+      codes.map((code) =>
+        run(sandbox, fn, { code }).then((out) => {
+          seenBefore.set(code, reported(code));
+          return out;
+        }),
+      ),
+    );
+    expect(outs.map((o) => o.result)).toEqual(codes);
+    expect(outs.map((o) => o.log.map((l) => l.message))).toEqual(codes.map((c) => [`saved ${c}`]));
+    expect([...seenBefore.values()].every(Boolean)).toBe(true);
+  });
+
   it('rejects a wrongly typed field with the field named, inside the function', async () => {
     const fn = await deploy(
       'bad_type',

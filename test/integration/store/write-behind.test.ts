@@ -8,6 +8,7 @@ import {
   type EngineStore,
   type NewFiring,
 } from '../../../engine/store/index.ts';
+import { HOLD_MS } from '../../../engine/store/sqlite/jobs.ts';
 import { writeBehindOf } from '../../../engine/store/sqlite/write-behind.ts';
 
 // Jobs, trigger logs and queue items are written behind (engine/store/sqlite/write-behind.ts):
@@ -58,25 +59,51 @@ describe('write-behind of the engine bookkeeping', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  const ended = (result: number) => ({
+    status: 'fulfilled' as const,
+    finishedAt: 2,
+    durationMs: 1,
+    cpuMs: 1,
+    memoryBytes: 10,
+    result,
+    error: null,
+    log: [],
+  });
+
   it('commits the writes of one turn together, after the turn', async () => {
     await store.jobs.create(job('a'));
     await store.jobs.create(job('b'));
-    await store.jobs.finish('a', {
-      status: 'fulfilled',
-      finishedAt: 2,
-      durationMs: 1,
-      cpuMs: 1,
-      memoryBytes: 10,
-      result: 42,
-      error: null,
-      log: [],
-    });
+    await store.jobs.finish('a', ended(42));
+    await store.jobs.finish('b', ended(43));
     expect(committedJobs()).toBe(0);
     await turn();
     expect(committedJobs()).toBe(2);
     expect(outside.prepare("SELECT status, result FROM jobs WHERE id = 'a'").get()).toEqual({
       status: 'fulfilled',
       result: '42',
+    });
+  });
+
+  it('writes the row of a job that ends within HOLD_MS once, finished; a longer one as executing at HOLD_MS', async () => {
+    await store.jobs.create(job('quick'));
+    await store.jobs.create(job('slow'));
+    await turn();
+    expect(committedJobs()).toBe(0); // both held
+    await store.jobs.finish('quick', ended(1));
+    await turn();
+    expect(outside.prepare('SELECT id, status FROM jobs').all()).toEqual([
+      { id: 'quick', status: 'fulfilled' },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, HOLD_MS + 20));
+    await turn();
+    expect(outside.prepare("SELECT status FROM jobs WHERE id = 'slow'").get()).toEqual({
+      status: 'executing',
+    });
+    await store.jobs.finish('slow', ended(2));
+    await turn();
+    expect(outside.prepare("SELECT status, result FROM jobs WHERE id = 'slow'").get()).toEqual({
+      status: 'fulfilled',
+      result: '2',
     });
   });
 
@@ -111,6 +138,9 @@ describe('write-behind of the engine bookkeeping', () => {
       await store.jobs.create(job('a'));
       await store.jobs.create(job('a')); // the same id again: a primary key violation
       await store.jobs.create(job('b'));
+      // Ended runs' rows go in this turn's batch: the first a, then b, then the second a.
+      await store.jobs.finish('b', ended(1));
+      await store.jobs.finish('a', ended(2));
       await turn();
       await turn(); // warnings are emitted on the next tick
       expect(committedJobs()).toBe(2);
