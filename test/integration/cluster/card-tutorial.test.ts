@@ -6,13 +6,17 @@
  * lands on both processes is saved once. (One process on SQLite: test/integration/engine/
  * card-tutorial.test.ts.)
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../../helpers/cluster.ts';
-import { repoRoot, wechatFixture, wechatVectors } from '../../helpers/fixtures.ts';
+import { wechatFixture } from '../../helpers/fixtures.ts';
 import { postgresAvailable } from '../../helpers/postgres.ts';
 import { buildPush, sendPush } from '../../helpers/wechat-push.ts';
+import {
+  cardAccount,
+  cardFunctionCode,
+  cardTable,
+  cardTrigger,
+} from '../../helpers/card-tutorial.ts';
 
 const pgUp = await postgresAvailable();
 const A = 0;
@@ -20,27 +24,7 @@ const B = 1;
 /** A save on one process is in force on every other within 1 s (cache-refresh.test.ts). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
 
-const SAMPLE = wechatVectors().B_wxbizmsgcrypt_sample;
-const account = {
-  appId: SAMPLE.appid,
-  token: SAMPLE.token,
-  encodingAESKey: SAMPLE.encodingAESKey,
-};
-const CARD_FIELDS = [
-  'ToUserName',
-  'FromUserName',
-  'MsgType',
-  'Event',
-  'CardId',
-  'UserCardCode',
-  'ConsumeSource',
-  'LocationName',
-  'StaffOpenId',
-  'VerifyCode',
-  'RemarkAmount',
-  'OuterStr',
-  '_AppId',
-];
+const account = cardAccount;
 
 let cluster: Cluster;
 
@@ -52,25 +36,10 @@ beforeAll(async () => {
     encodingAESKey: account.encodingAESKey,
   });
   expect(put.body).toMatchObject({ appId: account.appId, mode: 'safe' });
-  await cluster.ok(A, 'POST', '/tables', {
-    name: 'user_consume_card',
-    fields: [
-      ...CARD_FIELDS.map((name) => ({ name, type: 'string' })),
-      { name: 'CreateTime', type: 'integer' },
-    ],
-  });
-  const code = fs.readFileSync(path.join(repoRoot, 'functions/user_consume_card.js'), 'utf8');
+  await cluster.ok(A, 'POST', '/tables', cardTable);
+  const code = cardFunctionCode();
   await cluster.deployFunction(A, 'user_consume_card', code);
-  await cluster.createTrigger(A, {
-    name: 'user_consume_card',
-    type: 'wechat_message',
-    condition: {
-      appId: account.appId,
-      match: 'all',
-      rules: [{ field: 'event', op: '=', value: 'user_consume_card' }],
-    },
-    actions: [{ type: 'function', function: 'user_consume_card' }],
-  });
+  await cluster.createTrigger(A, cardTrigger(account.appId));
   await settle();
 }, 60_000);
 

@@ -1,29 +1,17 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
-import { repoRoot, wechatFixture, wechatVectors } from '../../helpers/fixtures.ts';
+import { wechatFixture } from '../../helpers/fixtures.ts';
 import { buildPush, sendPush } from '../../helpers/wechat-push.ts';
+import {
+  cardAccount,
+  cardFunctionCode,
+  cardTable,
+  cardTrigger,
+} from '../../helpers/card-tutorial.ts';
 
 // MinCloud's card tutorial, end to end over real HTTP: account (official sample, set B),
 // table, function, trigger, a safe-mode push, then the row, the job and the trigger log.
-const B = wechatVectors().B_wxbizmsgcrypt_sample;
-const account = { appId: B.appid, token: B.token, encodingAESKey: B.encodingAESKey };
-const CARD_FIELDS = [
-  'ToUserName',
-  'FromUserName',
-  'MsgType',
-  'Event',
-  'CardId',
-  'UserCardCode',
-  'ConsumeSource',
-  'LocationName',
-  'StaffOpenId',
-  'VerifyCode',
-  'RemarkAmount',
-  'OuterStr',
-  '_AppId',
-];
+const account = cardAccount;
 
 describe('the MinCloud card tutorial', () => {
   let t: TestEngine;
@@ -38,31 +26,16 @@ describe('the MinCloud card tutorial', () => {
     expect(put.body).toMatchObject({ appId: account.appId, mode: 'safe' });
     expect(JSON.stringify(put.body)).not.toContain(account.encodingAESKey);
 
-    const table = await t.api('POST', '/tables', {
-      name: 'user_consume_card',
-      fields: [
-        ...CARD_FIELDS.map((name) => ({ name, type: 'string' })),
-        { name: 'CreateTime', type: 'integer' },
-      ],
-    });
+    const table = await t.api('POST', '/tables', cardTable);
     expect(table.status).toBe(201);
     expect(Number.isInteger(table.body.id)).toBe(true);
 
-    const code = fs.readFileSync(path.join(repoRoot, 'functions/user_consume_card.js'), 'utf8');
+    const code = cardFunctionCode();
     const fn = await t.api('PUT', '/functions/user_consume_card', { code });
     expect(fn.status).toBe(201);
     expect(fn.body).toMatchObject({ name: 'user_consume_card', version: 1 });
 
-    const trigger = await t.api('POST', '/triggers', {
-      name: 'user_consume_card',
-      type: 'wechat_message',
-      condition: {
-        appId: account.appId,
-        match: 'all',
-        rules: [{ field: 'event', op: '=', value: 'user_consume_card' }],
-      },
-      actions: [{ type: 'function', function: 'user_consume_card' }],
-    });
+    const trigger = await t.api('POST', '/triggers', cardTrigger(account.appId));
     expect(trigger.status).toBe(201);
   });
 

@@ -6,34 +6,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomIds } from '../../../engine/ids.ts';
 import { openSqliteEngineStore } from '../../../engine/store/sqlite/engine-store.ts';
 import { startTestEngine } from '../../helpers/engine.ts';
-import { repoRoot, wechatFixture, wechatVectors } from '../../helpers/fixtures.ts';
+import { wechatFixture } from '../../helpers/fixtures.ts';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../../helpers/postgres.ts';
 import { killServe, startServe, type ServeProcess } from '../../helpers/serve-process.ts';
 import { buildPush, sendPush } from '../../helpers/wechat-push.ts';
+import {
+  cardAccount,
+  cardFunctionCode,
+  cardTable,
+  cardTrigger,
+} from '../../helpers/card-tutorial.ts';
 import { checkRow, runMigrate } from './migrate-cli.ts';
 
 // Issue #17: a data dir built by the card tutorial through a real engine, moved with
 // `cloudfn migrate`, then served by a real `cloudfn serve` on PostgreSQL with the same
 // secrets key: everything the admin API shows is there, and a new push still runs.
 const pgUp = await postgresAvailable();
-const B = wechatVectors().B_wxbizmsgcrypt_sample;
-const account = { appId: B.appid, token: B.token, encodingAESKey: B.encodingAESKey };
+const account = cardAccount;
 const TOKEN = 'migrate-admin-token';
-const CARD_FIELDS = [
-  'ToUserName',
-  'FromUserName',
-  'MsgType',
-  'Event',
-  'CardId',
-  'UserCardCode',
-  'ConsumeSource',
-  'LocationName',
-  'StaffOpenId',
-  'VerifyCode',
-  'RemarkAmount',
-  'OuterStr',
-  '_AppId',
-];
 
 async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -68,33 +58,10 @@ describe.skipIf(!pgUp)('cloudfn migrate: the card tutorial, SQLite → PostgreSQ
           })
         ).status,
       ).toBe(200);
-      expect(
-        (
-          await t.api('POST', '/tables', {
-            name: 'user_consume_card',
-            fields: [
-              ...CARD_FIELDS.map((name) => ({ name, type: 'string' })),
-              { name: 'CreateTime', type: 'integer' },
-            ],
-          })
-        ).status,
-      ).toBe(201);
-      const code = fs.readFileSync(path.join(repoRoot, 'functions/user_consume_card.js'), 'utf8');
+      expect((await t.api('POST', '/tables', cardTable)).status).toBe(201);
+      const code = cardFunctionCode();
       expect((await t.api('PUT', '/functions/user_consume_card', { code })).status).toBe(201);
-      expect(
-        (
-          await t.api('POST', '/triggers', {
-            name: 'user_consume_card',
-            type: 'wechat_message',
-            condition: {
-              appId: account.appId,
-              match: 'all',
-              rules: [{ field: 'event', op: '=', value: 'user_consume_card' }],
-            },
-            actions: [{ type: 'function', function: 'user_consume_card' }],
-          })
-        ).status,
-      ).toBe(201);
+      expect((await t.api('POST', '/triggers', cardTrigger(account.appId))).status).toBe(201);
       // An incoming webhook: its key is kept only hashed, and must still open the hook.
       await t.api('PUT', '/functions/echo', { code: 'exports.main = (e) => ({ got: e.data })' });
       const hook = await t.api('POST', '/triggers', {
