@@ -12,6 +12,7 @@ import {
   describeDatabase,
   isConnectionFailure,
 } from '../store/postgres/errors.ts';
+import { transaction } from '../store/postgres/pool.ts';
 import { createTablesPool } from '../tables/postgres/pool.ts';
 import { PostgresCatalog } from '../tables/postgres/catalog.ts';
 import { BUILTIN_TABLES } from '../tables/table-info.ts';
@@ -89,20 +90,10 @@ export async function openPostgresTarget(url: string): Promise<PostgresTarget> {
     throw new DatabaseUnavailableError(where, (err as Error).message, err);
   }
   const catalog = new PostgresCatalog(pool);
-  const inTransaction = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  };
+  // The engine store's transaction: a lost connection becomes E_DATABASE_UNAVAILABLE (the
+  // run stops, and resumes from its last committed batch) and the broken client is dropped.
+  const inTransaction = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    transaction(pool, where, fn);
   const tableOf = async (id: number): Promise<TableInfo | undefined> => {
     try {
       const { rows } = await pool.query('SELECT 1 FROM cf_tables WHERE id = $1', [id]);
