@@ -6,55 +6,21 @@
  * table trigger (saved once: the engines share their state too) fires once for each change,
  * on the engine that made it.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../engine/config.ts';
-import { type Engine, startEngine } from '../../../engine/main.ts';
+import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../../helpers/postgres.ts';
 
 const pgUp = await postgresAvailable();
 
-interface Running {
-  engine: Engine;
-  dir: string;
-  api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
-}
-
-async function start(databaseUrl: string): Promise<Running> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-pg-tables-'));
-  const config = resolveConfig(
-    {},
-    { port: 0, host: '127.0.0.1', dataDir: dir, adminToken: 'token', logLevel: 'silent' },
-  );
-  const engine = await startEngine(
-    { ...config, databaseUrl },
-    {
-      log: pino({ level: 'silent' }),
-    },
-  );
-  return {
-    engine,
-    dir,
-    async api(method, route, body) {
-      const res = await fetch(`${engine.url}/api/v1${route}`, {
-        method,
-        headers: { authorization: 'Bearer token', 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    },
-  };
-}
+/** An engine whose state and tables are on `databaseUrl` (several share one schema). */
+const start = (databaseUrl: string): Promise<TestEngine> =>
+  startTestEngine({ env: { CLOUDFN_DATABASE_URL: databaseUrl } });
 
 describe.skipIf(!pgUp)('engines with their tables on PostgreSQL', () => {
   let schema: TestSchema;
-  let a: Running;
-  let b: Running;
-  let c: Running;
+  let a: TestEngine;
+  let b: TestEngine;
+  let c: TestEngine;
 
   beforeAll(async () => {
     schema = await createTestSchema('tables_engine');
@@ -64,10 +30,7 @@ describe.skipIf(!pgUp)('engines with their tables on PostgreSQL', () => {
   });
 
   afterAll(async () => {
-    for (const r of [a, b, c]) {
-      await r?.engine.close();
-      if (r) fs.rmSync(r.dir, { recursive: true, force: true });
-    }
+    for (const r of [a, b, c]) await r?.close();
     await schema?.drop();
   });
 
@@ -174,9 +137,6 @@ describe.skipIf(!pgUp)('engines with their tables on PostgreSQL', () => {
     expect(bumps.body.objects.map((r: { n: number }) => r.n)).toEqual(
       Array.from({ length: 50 }, (_, i) => i + 1),
     );
-    for (const r of late) {
-      await r.engine.close();
-      fs.rmSync(r.dir, { recursive: true, force: true });
-    }
+    for (const r of late) await r.close();
   });
 });

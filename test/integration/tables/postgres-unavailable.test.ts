@@ -5,16 +5,11 @@
  * call rejects with that code and a message naming the server; after it, both work again,
  * including an executor that started while the database was away.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../engine/config.ts';
-import { type Engine, startEngine } from '../../../engine/main.ts';
 import { PostgresTableStore } from '../../../engine/tables/postgres/table-store.ts';
 import { createSandbox, type SupervisedSandbox } from '../../../runtime/index.ts';
+import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../../helpers/postgres.ts';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.ts';
 import { deploy, run } from '../runtime/harness.ts';
@@ -50,38 +45,20 @@ describe.skipIf(!pgUp)('the tables database unreachable', () => {
 
   describe('through the admin tables API', () => {
     let proxy: TcpProxy;
-    let engine: Engine;
-    let dir: string;
+    let t: TestEngine;
 
     beforeAll(async () => {
       proxy = await proxyTo(schema.url);
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-tables-down-'));
-      const config = resolveConfig(
-        {},
-        { port: 0, host: '127.0.0.1', dataDir: dir, adminToken: 'token', logLevel: 'silent' },
-      );
-      engine = await startEngine(
-        { ...config, databaseUrl: through(proxy, schema.url) },
-        { log: pino({ level: 'silent' }) },
-      );
+      t = await startTestEngine({ env: { CLOUDFN_DATABASE_URL: through(proxy, schema.url) } });
     });
 
     afterAll(async () => {
       await proxy?.restore().catch(() => {});
-      await engine?.close();
+      await t?.close();
       await proxy?.close();
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    async function api(method: string, route: string, body?: unknown) {
-      const res = await fetch(`${engine.url}/api/v1${route}`, {
-        method,
-        headers: { authorization: 'Bearer token', 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    }
+    const api = (method: string, route: string, body?: unknown) => t.api(method, route, body);
 
     it('answers 503 E_DATABASE_UNAVAILABLE while cut, and works again once restored', async () => {
       expect(
