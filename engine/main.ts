@@ -284,7 +284,7 @@ export async function startEngine(
     ids,
     log,
     onQueued: wakeRunner,
-    ...(role.works ? { intake } : {}),
+    ...(role.works ? { intake, slots: runner } : {}),
   });
   const timers = new TimerScheduler({ delivery: store.delivery, intake, clock, log });
   if (role.works) registry.onReload(() => timers.schedule(registry.definitions()));

@@ -1,5 +1,7 @@
 import type {
+  Delivery,
   DeliveryLog,
+  DispatchClaim,
   EntryDispatch,
   FrequencyGuard,
   NewFiring,
@@ -24,6 +26,16 @@ const BATCH = 200;
 const LEFTOVER_DELAY_MS = 200;
 
 /**
+ * The job runner's side of claiming firings at their dispatch (JobRunner implements it): a
+ * slot reserved before the dispatch is written, then either run or given back.
+ */
+export interface DispatchSlots {
+  reserve(lane: string, now: number): DispatchClaim | undefined;
+  started(item: Delivery): void;
+  unreserve(lane: string): void;
+}
+
+/**
  * Moves accepted entries from the inbox to the queue: matches them against the triggers
  * (pure), decides each firing's lane, eventType and frequency guard (rules live here, not in
  * a store), and has the delivery log commit "entries dispatched + their firings" in one
@@ -38,6 +50,11 @@ const LEFTOVER_DELAY_MS = 200;
  * restarts. `POST /api/v1/inbox/:id/replay` puts it back. A batch the store could not run at
  * all (the database unreachable) sets nothing aside: its entries stay pending for the next
  * drain.
+ *
+ * With `slots` (the job runner of this process), a firing whose lane has a free slot is
+ * claimed in its dispatch's transaction and handed to the runner from memory: no claim
+ * between the dispatch and the run. The runner gives no slot while older firings wait in
+ * the queue, so claiming at dispatch never passes them.
  */
 export class Dispatcher {
   #delivery: DeliveryLog;
@@ -55,6 +72,7 @@ export class Dispatcher {
   /** Entries come in through an intake of this process (else only through `pending`). */
   #fedInMemory: boolean;
   #leftoverTimer: NodeJS.Timeout | undefined;
+  #slots: DispatchSlots | undefined;
 
   constructor(deps: {
     delivery: DeliveryLog;
@@ -69,7 +87,10 @@ export class Dispatcher {
      * or reads the pending entries when told without one (a replay).
      */
     intake?: { onAccepted(listener: (entry?: PendingInboxEntry) => void): void };
+    /** The job runner of this process, to claim firings at dispatch (absent: never). */
+    slots?: DispatchSlots;
   }) {
+    this.#slots = deps.slots;
     this.#delivery = deps.delivery;
     this.#registry = deps.registry;
     this.#clock = deps.clock;
@@ -177,13 +198,62 @@ export class Dispatcher {
         refused.push([entry, err]);
       }
     }
-    const results = batch.length > 0 ? await this.#delivery.dispatchMany(batch, now) : [];
+    this.#reserveSlots(batch, now);
+    let results;
+    try {
+      results = batch.length > 0 ? await this.#delivery.dispatchMany(batch, now) : [];
+    } catch (err) {
+      for (const entry of batch) this.#handOver(entry, new Set(), now);
+      throw err;
+    }
     let queued = 0;
     results.forEach((result, i) => {
-      if ('error' in result) refused.push([ready[i]!, result.error]);
-      else queued += result.admitted.length;
+      if ('error' in result) {
+        refused.push([ready[i]!, result.error]);
+        this.#handOver(batch[i]!, new Set(), now);
+      } else queued += this.#handOver(batch[i]!, new Set(result.admitted), now);
     });
     for (const [entry, err] of refused) await this.#setAside(entry, err);
+    return queued;
+  }
+
+  /** Claims at dispatch the firings the runner has a free slot for. */
+  #reserveSlots(batch: EntryDispatch[], now: number): void {
+    if (!this.#slots) return;
+    for (const entry of batch)
+      for (const firing of entry.firings) {
+        const claim = this.#slots.reserve(firing.lane, now);
+        if (claim) firing.claimedBy = claim;
+      }
+  }
+
+  /**
+   * After an entry's dispatch: its admitted firings claimed at dispatch start, the other
+   * reserved slots are given back. Returns how many admitted firings wait in the queue.
+   */
+  #handOver(entry: EntryDispatch, admitted: Set<string>, now: number): number {
+    let queued = 0;
+    for (const f of entry.firings) {
+      const claim = f.claimedBy;
+      if (!admitted.has(f.logId)) {
+        if (claim) this.#slots!.unreserve(f.lane);
+      } else if (!claim) queued++;
+      else
+        this.#slots!.started({
+          id: f.logId,
+          trigger: f.trigger,
+          actionIndex: f.actionIndex,
+          action: f.action,
+          eventType: f.eventType,
+          lane: f.lane,
+          inboxId: entry.inboxId,
+          event: entry.event,
+          attempts: 1,
+          runAt: now,
+          owner: claim.owner,
+          leaseUntil: claim.leaseUntil,
+        });
+    }
     return queued;
   }
 

@@ -1,4 +1,4 @@
-import type { AttemptOutcome, Delivery, DeliveryLog } from '../store/index.ts';
+import type { AttemptOutcome, Delivery, DeliveryLog, DispatchClaim } from '../store/index.ts';
 import type { Clock } from '../clock.ts';
 import { backoffDelayMs } from '../triggers/index.ts';
 import type { TriggerDefinition } from '../triggers/index.ts';
@@ -61,6 +61,16 @@ export class JobRunner {
   #ticking = false;
   #again = false;
   #stopped = false;
+  /**
+   * The queue may hold due items this runner has not claimed: set by every `wake` (a firing
+   * queued unclaimed, another process's notice, a timer), cleared by a claim that found less
+   * than it had room for while no lane was at its cap. While clear, a freed slot makes no
+   * claim (there is nothing to claim: a look would be a transaction, on a network database a
+   * round trip, for nothing), and the dispatcher may claim its firings at dispatch (`reserve`).
+   */
+  #backlog = true;
+  /** Counts `wake`s, so a claim clears `#backlog` only if none came while it was in flight. */
+  #wakes = 0;
 
   constructor(deps: {
     delivery: DeliveryLog;
@@ -78,8 +88,41 @@ export class JobRunner {
     this.#options = deps.options;
   }
 
-  /** Looks for due work on the next turn (coalesced). */
+  /** The queue may hold due work: looks for it on the next turn (coalesced). */
   wake(): void {
+    this.#backlog = true;
+    this.#wakes++;
+    this.#schedule();
+  }
+
+  /**
+   * A slot for a firing the dispatcher is about to write, claimed at dispatch
+   * (`NewFiring.claimedBy`): given only if one is free in the firing's lane and nothing older
+   * waits in the queue (`#backlog` clear: a fresh firing must not pass queued ones). The slot
+   * is held from now on: `started` runs the firing in it, `unreserve` gives it back.
+   */
+  reserve(lane: string, now: number): DispatchClaim | undefined {
+    if (this.#stopped || this.#backlog) return undefined;
+    if (this.#executing >= this.#options.concurrency) return undefined;
+    if ((this.#lanes.get(lane) ?? 0) >= this.#options.perLane) return undefined;
+    this.#take(lane);
+    return { owner: this.#options.owner, leaseUntil: now + (this.#options.leaseMs ?? LEASE_MS) };
+  }
+
+  /** A reserved firing was written claimed: it runs in its reserved slot. */
+  started(item: Delivery): void {
+    this.#start(item, true);
+    // No claim is made for it, so no claim arms the safety net's look at the queue (a retry
+    // due later, another process's expired lease): arm it here.
+    if (this.#timerAt === undefined) this.#setTimer(BLOCKED_RECHECK_MS);
+  }
+
+  /** A reserved firing was not written (not admitted, taken by another process, failed). */
+  unreserve(lane: string): void {
+    this.#give(lane);
+  }
+
+  #schedule(): void {
     if (this.#scheduled || this.#stopped) return;
     this.#scheduled = true;
     setImmediate(() => {
@@ -128,6 +171,7 @@ export class JobRunner {
     const free = this.#options.concurrency - this.#executing;
     if (free > 0) {
       const lanes = { perLane: this.#options.perLane, running: this.#lanes };
+      const wakes = this.#wakes;
       const claimed = await this.#delivery.claim(
         this.#options.owner,
         this.#clock.now(),
@@ -136,13 +180,31 @@ export class JobRunner {
         this.#options.leaseMs ?? LEASE_MS,
       );
       for (const item of claimed) this.#start(item);
+      // Less than there was room for: the queue has nothing more due for this runner, unless
+      // a lane's cap stopped the claim (its due items are still there) or a wake came since.
+      const capped = [...this.#lanes.values()].some((n) => n >= this.#options.perLane);
+      if (claimed.length < free && !capped && wakes === this.#wakes) this.#backlog = false;
     }
     await this.#armTimer();
   }
 
-  #start(item: Delivery): void {
-    this.#lanes.set(item.lane, (this.#lanes.get(item.lane) ?? 0) + 1);
+  /** Counts a slot (and its lane's) as taken. */
+  #take(lane: string): void {
+    this.#lanes.set(lane, (this.#lanes.get(lane) ?? 0) + 1);
     this.#executing++;
+  }
+
+  /** Frees a slot; the next claim goes out if the queue may hold work for it. */
+  #give(lane: string): void {
+    this.#executing--;
+    const left = (this.#lanes.get(lane) ?? 1) - 1;
+    if (left > 0) this.#lanes.set(lane, left);
+    else this.#lanes.delete(lane);
+    if (this.#backlog) this.#schedule();
+  }
+
+  #start(item: Delivery, reserved = false): void {
+    if (!reserved) this.#take(item.lane);
     this.#held.add(item.id);
     this.#armRenewal();
     // The action's slot (and its lane's) is free once the action has ended, not once its
@@ -152,11 +214,7 @@ export class JobRunner {
     const release = () => {
       if (released) return;
       released = true;
-      this.#executing--;
-      const left = (this.#lanes.get(item.lane) ?? 1) - 1;
-      if (left > 0) this.#lanes.set(item.lane, left);
-      else this.#lanes.delete(item.lane);
-      this.wake();
+      this.#give(item.lane);
     };
     const run: Promise<void> = this.#attempt(item, release)
       .catch((err: unknown) =>
@@ -220,6 +278,9 @@ export class JobRunner {
     this.#timerAt = this.#clock.now() + delay;
     this.#timer = setTimeout(() => {
       this.#timerAt = undefined;
+      // A look at the queue as a safety net: due retries, leases expired elsewhere.
+      this.#backlog = true;
+      this.#wakes++;
       this.#tick();
     }, delay);
     this.#timer.unref();
@@ -314,6 +375,8 @@ export class JobRunner {
     if (!final) {
       const runAt = now + backoffDelayMs(definition.retry, item.attempts);
       if (!(await this.#delivery.retry(owner, item.id, runAt, outcome, now))) this.#lostLease(item);
+      // Back in the queue, due later: the next look arms the timer for it.
+      else this.wake();
       return;
     }
     if (!(await this.#delivery.deadLetter(owner, item.id, outcome, now))) {

@@ -281,6 +281,21 @@ export interface NewFiring {
    */
   lane: string;
   guard?: FrequencyGuard;
+  /**
+   * Claimed at dispatch: the dispatching process's runner has a free slot for it, so its
+   * queue item is written already claimed by `owner` until `leaseUntil`, its first attempt
+   * counted (as `claim` would), and the runner starts it from memory — no `claim` (a
+   * transaction, on a network database a round trip and the queue's costliest statement)
+   * between its dispatch and its run. No other process sees it as due until that lease
+   * expires; the owner completes, retries, renews or loses it as any claimed item.
+   */
+  claimedBy?: DispatchClaim;
+}
+
+/** Who claims a firing at its dispatch, and until when (`NewFiring.claimedBy`). */
+export interface DispatchClaim {
+  owner: string;
+  leaseUntil: number;
 }
 
 /** One inbox entry to dispatch with its firings (`dispatchMany`). */
@@ -396,6 +411,8 @@ export interface DeliveryLog {
    * run, relaxed (durable with the next accept; lost, the entry is dispatched again).
    * `event` is the entry's data as `pending` read it: a backend may keep it in memory for
    * the claim instead of reading it back (it is never written again: the entry holds it).
+   * A firing with `claimedBy` is written claimed (attempts 1, leased to its owner): `claim`
+   * does not return it to anyone until its lease expires.
    */
   dispatch(inboxId: string, firings: NewFiring[], now: number, event?: unknown): Promise<string[]>;
   /**

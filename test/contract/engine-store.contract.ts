@@ -697,6 +697,81 @@ export function engineStoreContract(label: string, open: () => Promise<OpenedEng
       });
     });
 
+    describe('claimed at dispatch (NewFiring.claimedBy)', () => {
+      const claimed = (owner: string, leaseUntil: number) => ({ claimedBy: { owner, leaseUntil } });
+
+      it('is written claimed: no claim hands it out until its lease expires, then it is taken over as attempt 2', async () => {
+        const mine = firing('t', table, claimed(OWNER_A, 1000));
+        const queued = firing('t');
+        const e = entry();
+        await store.delivery.accept([e]);
+        expect(await store.delivery.dispatch(e.id, [mine, queued], 0, e.data)).toEqual([
+          mine.logId,
+          queued.logId,
+        ]);
+        // Only the unclaimed one is due; the claimed one is unfinished and its lease is due.
+        expect(
+          (await store.delivery.claim(OWNER_B, 0, 10, undefined, 1000)).map((d) => d.id),
+        ).toEqual([queued.logId]);
+        expect(await store.delivery.claim(OWNER_B, 999, 10, undefined, 1000)).toEqual([]);
+        expect(await store.delivery.hasUnfinished('t')).toBe(true);
+        expect(await store.delivery.nextDueAt()).toBe(1000);
+        expect(await store.delivery.getLog(mine.logId)).toMatchObject({
+          status: 'pending',
+          inboxId: e.id,
+        });
+        const [taken] = await store.delivery.claim(OWNER_B, 1000, 10, undefined, 1000);
+        expect(taken).toMatchObject({
+          id: mine.logId,
+          attempts: 2,
+          owner: OWNER_B,
+          event: e.data,
+          lane: 'action:t#0',
+        });
+        const outcome = { attempts: 1, jobId: null, durationMs: 1 };
+        expect(await store.delivery.complete(OWNER_A, mine.logId, outcome, 1001)).toBe(false);
+      });
+
+      it('its owner records the outcome with no claim in between; the lease is renewed as any', async () => {
+        const done = firing('t', table, claimed(OWNER_A, 1000));
+        const again = firing('t', table, claimed(OWNER_A, 1000));
+        await fire([done, again], 0);
+        expect(await store.delivery.renew(OWNER_B, [done.logId], 500, 1000)).toEqual([]);
+        expect(await store.delivery.renew(OWNER_A, [done.logId], 500, 1000)).toEqual([done.logId]);
+        const outcome = { attempts: 1, jobId: 'job-x', durationMs: 3 };
+        expect(await store.delivery.complete(OWNER_B, done.logId, outcome, 10)).toBe(false);
+        expect(await store.delivery.complete(OWNER_A, done.logId, outcome, 10)).toBe(true);
+        expect(await store.delivery.getLog(done.logId)).toMatchObject({
+          status: 'succeeded',
+          attempts: 1,
+          jobId: 'job-x',
+        });
+        // A retry puts it back in the queue, due at its time, as after a claim.
+        const failed = { attempts: 1, jobId: null, durationMs: 1, errorType: 'E_X', error: 'x' };
+        expect(await store.delivery.retry(OWNER_A, again.logId, 50, failed, 10)).toBe(true);
+        expect(await claimAll(49)).toEqual([]);
+        expect(await claimAll(50)).toMatchObject([{ id: again.logId, attempts: 2 }]);
+      });
+
+      it('several entries in one dispatchMany, claimed or not, each as asked', async () => {
+        const a = entry();
+        const b = entry();
+        await store.delivery.accept([a, b]);
+        const fa = firing('t', fn('f'), claimed(OWNER_A, 5000));
+        const fb = firing('t', fn('f'));
+        const results = await store.delivery.dispatchMany(
+          [
+            { inboxId: a.id, firings: [fa], event: a.data },
+            { inboxId: b.id, firings: [fb], event: b.data },
+          ],
+          100,
+        );
+        expect(results).toEqual([{ admitted: [fa.logId] }, { admitted: [fb.logId] }]);
+        expect((await claimAll(100)).map((d) => d.id)).toEqual([fb.logId]);
+        expect(await claimAll(5000)).toMatchObject([{ id: fa.logId, attempts: 2, event: a.data }]);
+      });
+    });
+
     describe('trigger logs', () => {
       it('records a finished firing in one go, with its event from the inbox, and can replay it', async () => {
         const e = entry();

@@ -33,13 +33,17 @@ interface BatchFiring {
 /**
  * Writes the firings' log rows and queue items (one multi-row statement each, from arrays),
  * only for entries in `taken` (a CTE before it); then says which entries were taken, and
- * wakes the job runners if a queue item was written (naming the sender, $11). The items go in the given order (the
- * queue's seq: oldest first within a run time).
+ * wakes the job runners if an unclaimed queue item was written (naming the sender, $11): an
+ * item claimed at dispatch ($12 its owner, $13 its lease; null when not) is written as a
+ * claim leaves it and needs nobody woken. The items go in the given order (the queue's seq:
+ * oldest first within a run time).
  */
 const INSERT_FIRINGS = `
   f AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
-      $7::text[]) WITH ORDINALITY AS f(id, inbox_id, trigger, action_index, action, event_type, lane, n)
+      $7::text[], $12::text[], $13::int8[])
+      WITH ORDINALITY AS f(id, inbox_id, trigger, action_index, action, event_type, lane, owner,
+        lease_until, n)
     WHERE f.inbox_id IN (SELECT id FROM taken)),
   logs AS (
     INSERT INTO trigger_logs (id, trigger, triggered_at, inbox_id, action_index, action,
@@ -47,11 +51,12 @@ const INSERT_FIRINGS = `
     SELECT id, trigger, $8, inbox_id, action_index, action, event_type, lane, 'pending', 0, $8
     FROM f ORDER BY n),
   items AS (
-    INSERT INTO queue (id, trigger, lane, inbox_id, attempts, run_at)
-    SELECT id, trigger, lane, inbox_id, 0, $8 FROM f ORDER BY n
-    RETURNING 1)
+    INSERT INTO queue (id, trigger, lane, inbox_id, attempts, run_at, owner, lease_until)
+    SELECT id, trigger, lane, inbox_id, CASE WHEN owner IS NULL THEN 0 ELSE 1 END, $8, owner,
+      lease_until FROM f ORDER BY n
+    RETURNING owner)
   SELECT (SELECT array_agg(id) FROM taken) AS taken,
-    (SELECT pg_notify($9, $11) WHERE EXISTS (SELECT 1 FROM items)) AS woke`;
+    (SELECT pg_notify($9, $11) WHERE EXISTS (SELECT 1 FROM items WHERE owner IS NULL)) AS woke`;
 
 /**
  * Marks the pending entries of $10 dispatched, skipping those another process holds (FOR
@@ -92,6 +97,8 @@ export function postgresDispatch(
     queueChannel,
     entryIds,
     sender,
+    firings.map((b) => b.firing.claimedBy?.owner ?? null),
+    firings.map((b) => b.firing.claimedBy?.leaseUntil ?? null),
   ];
 
   /** One transaction for the batch; resolves to the admitted ids of each entry taken. */

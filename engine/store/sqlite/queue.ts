@@ -96,6 +96,10 @@ export function sqliteQueueTable(db: Database): QueueTable {
       lane, status, attempts, updated_at)
     VALUES (@logId, @trigger, @now, @inboxId, @actionIndex, @action, @eventType, @lane, 'pending', 0, @now)`);
   const insertItem = db.prepare('INSERT INTO queue (id, attempts, run_at) VALUES (?, 0, ?)');
+  // Claimed at dispatch (NewFiring.claimedBy): written as `claimRow` would leave it.
+  const insertClaimed = db.prepare(
+    'INSERT INTO queue (id, attempts, run_at, owner, lease_until) VALUES (?, 1, ?, ?, ?)',
+  );
   // Unclaimed items by lane, in memory (due-index.ts); these statements fill it at start and
   // read the rows a claim takes when this process did not queue them itself.
   const unclaimed = db.prepare<[], { rid: number; id: string; run_at: number; lane: string }>(`
@@ -150,6 +154,13 @@ export function sqliteQueueTable(db: Database): QueueTable {
 
   /** Entries inserted by the dispatch running now; indexed once it has succeeded. */
   let added: DueEntry[] = [];
+  /** Of those, the ones claimed at dispatch: held as claims (not indexed) once it has succeeded. */
+  let addedClaims: Claim[] = [];
+  /** What the dispatch running now inserted, indexed or held as claims: it has succeeded. */
+  const keepAdded = () => {
+    for (const e of added) index.add(e);
+    for (const c of addedClaims) claimed.set(c.entry.id, c);
+  };
   const dispatch = db.transaction(
     (inboxId: string, firings: NewFiring[], now: number, event: unknown): string[] => {
       // Already dispatched (or set aside): nothing to do, and nothing fires twice.
@@ -173,9 +184,15 @@ export function sqliteQueueTable(db: Database): QueueTable {
           eventType: f.eventType,
           lane: f.lane,
         });
-        const rowid = Number(insertItem.run(f.logId, now).lastInsertRowid);
+        const claim = f.claimedBy;
+        const rowid = Number(
+          (claim
+            ? insertClaimed.run(f.logId, now, claim.owner, claim.leaseUntil)
+            : insertItem.run(f.logId, now)
+          ).lastInsertRowid,
+        );
         admitted.push(f.logId);
-        added.push({
+        const entry: DueEntry = {
           id: f.logId,
           rowid,
           runAt: now,
@@ -193,11 +210,13 @@ export function sqliteQueueTable(db: Database): QueueTable {
                   lane: f.lane,
                   inboxId,
                   event,
-                  attempts: 0,
+                  attempts: claim ? 1 : 0,
                   runAt: now,
                 },
               }),
-        });
+        };
+        if (claim) addedClaims.push({ entry, owner: claim.owner, leaseUntil: claim.leaseUntil });
+        else added.push(entry);
       }
       return admitted;
     },
@@ -242,8 +261,9 @@ export function sqliteQueueTable(db: Database): QueueTable {
     dispatch: (inboxId, firings, now, event) =>
       writes.soon(() => {
         added = [];
+        addedClaims = [];
         const admitted = dispatch(inboxId, firings, now, event);
-        for (const e of added) index.add(e);
+        keepAdded();
         return admitted;
       }),
     // One transaction for the batch, each entry a savepoint in it: an entry that fails is
@@ -252,9 +272,10 @@ export function sqliteQueueTable(db: Database): QueueTable {
       writes.soon(() =>
         entries.map((e): EntryDispatchResult => {
           added = [];
+          addedClaims = [];
           try {
             const admitted = dispatch(e.inboxId, e.firings, now, e.event);
-            for (const a of added) index.add(a);
+            keepAdded();
             return { admitted };
           } catch (error) {
             return { error };

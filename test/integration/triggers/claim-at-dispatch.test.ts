@@ -1,0 +1,174 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  openSqliteEngineStore,
+  type EngineStore,
+  type NewFiring,
+} from '../../../engine/store/index.ts';
+import { JobRunner } from '../../../engine/dispatch/job-runner.ts';
+import { parseTriggerDefinition } from '../../../engine/triggers/index.ts';
+import type { ActionRequest } from '../../../engine/dispatch/actions/action-error.ts';
+import type { StoredTrigger } from '../../../engine/store/index.ts';
+import { systemClock } from '../../../engine/clock.ts';
+
+// The job runner's side of claiming at dispatch, on a real SQLite delivery log: when it gives
+// a slot to the dispatcher (never past queued firings), and that its freed slots alone carry
+// a burst through the queue — the safety net's timer is frozen here (fake setTimeout and
+// setInterval), so a firing that waited for it would never run and the test would not end.
+const LANE = 'function:f';
+const TRIGGER = 'hook';
+const OWNER = 'me';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+  vi.useRealTimers();
+});
+
+const definition = parseTriggerDefinition(
+  { name: TRIGGER, type: 'webhook', actions: [{ type: 'function', function: 'f' }] },
+  { generateSecret: () => 'x' },
+);
+
+interface Rig {
+  store: EngineStore;
+  runner: JobRunner;
+  ran: string[];
+  /** Lets the runs waiting so far end (they wait until released). */
+  releaseAll(): void;
+}
+
+async function rig(options: { concurrency: number; perLane: number }): Promise<Rig> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-claim-at-dispatch-'));
+  const store = openSqliteEngineStore(path.join(dir, 'engine.db'));
+  const ran: string[] = [];
+  let waiting: Array<() => void> = [];
+  const runner = new JobRunner({
+    delivery: store.delivery,
+    registry: { stored: () => ({ definition }) as unknown as StoredTrigger },
+    clock: systemClock,
+    log: { warn: () => {}, error: () => {} },
+    executors: {
+      function: async (request: ActionRequest) => {
+        ran.push(request.deliveryId);
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        return {};
+      },
+      table: () => Promise.reject(new Error('not in this test')),
+      webhook: () => Promise.reject(new Error('not in this test')),
+    },
+    options: { ...options, owner: OWNER },
+  });
+  cleanups.push(async () => {
+    for (const w of waiting) w();
+    await runner.stop();
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    store,
+    runner,
+    ran,
+    releaseAll: () => {
+      const now = waiting;
+      waiting = [];
+      for (const w of now) w();
+    },
+  };
+}
+
+let n = 0;
+const firing = (more: Partial<NewFiring> = {}): NewFiring => ({
+  logId: `log-${++n}`,
+  trigger: TRIGGER,
+  actionIndex: 0,
+  action: { type: 'function', function: 'f' },
+  eventType: 'webhook',
+  lane: LANE,
+  ...more,
+});
+
+async function dispatch(store: EngineStore, firings: NewFiring[]): Promise<string[]> {
+  const id = `in-${++n}`;
+  await store.delivery.accept([
+    { id, source: 'webhook', key: TRIGGER, dedupKey: null, data: { n }, receivedAt: n },
+  ]);
+  return store.delivery.dispatch(id, firings, Date.now(), { n });
+}
+
+/** Lets the event loop turn until `done()` or a bound of turns (no timers needed). */
+async function turnsUntil(done: () => boolean | Promise<boolean>, bound = 20_000): Promise<void> {
+  for (let i = 0; i < bound && !(await done()); i++)
+    await new Promise((resolve) => setImmediate(resolve));
+}
+
+const succeeded = async (store: EngineStore) =>
+  (await store.delivery.listLogs({ status: 'succeeded', limit: 1, offset: 0 })).total;
+
+describe('the job runner and claims at dispatch', () => {
+  it('carries a burst larger than the lane cap through the queue on freed slots alone', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] });
+    const { store, runner, ran, releaseAll } = await rig({ concurrency: 8, perLane: 3 });
+    for (let i = 0; i < 10; i++) await dispatch(store, [firing(), firing(), firing()]);
+    runner.wake();
+    await turnsUntil(async () => {
+      releaseAll();
+      return (await succeeded(store)) === 30;
+    });
+    expect(await succeeded(store)).toBe(30);
+    expect(new Set(ran).size).toBe(30);
+  });
+
+  it('gives the dispatcher a slot only when nothing older waits, and only as the lane cap allows', async () => {
+    const { store, runner, ran, releaseAll } = await rig({ concurrency: 8, perLane: 2 });
+    // Before a first look at the queue, anything may wait there.
+    expect(runner.reserve(LANE, 1000)).toBeUndefined();
+    runner.wake();
+    await turnsUntil(() => runner.reserve('probe', 1000) !== undefined);
+    runner.unreserve('probe');
+
+    const now = Date.now();
+    const claim = runner.reserve(LANE, now);
+    expect(claim).toEqual({ owner: OWNER, leaseUntil: now + 60_000 });
+    const second = runner.reserve(LANE, now);
+    expect(second).toBeDefined();
+    expect(runner.reserve(LANE, now)).toBeUndefined(); // the lane is at its cap
+    runner.unreserve(LANE);
+
+    // A firing claimed at dispatch runs in its slot, with no claim: nobody else gets it.
+    const mine = firing({ claimedBy: claim! });
+    expect(await dispatch(store, [mine])).toEqual([mine.logId]);
+    runner.started({
+      id: mine.logId,
+      trigger: TRIGGER,
+      actionIndex: 0,
+      action: mine.action,
+      eventType: 'webhook',
+      lane: LANE,
+      inboxId: null,
+      event: { n },
+      attempts: 1,
+      runAt: Date.now(),
+      owner: claim!.owner,
+      leaseUntil: claim!.leaseUntil,
+    });
+    await turnsUntil(() => ran.includes(mine.logId));
+    expect(await store.delivery.claim('other', Date.now(), 10, undefined, 1000)).toEqual([]);
+
+    // Queued unclaimed and told: no slot for the dispatcher until the runner has taken it.
+    const queued = firing();
+    await dispatch(store, [queued]);
+    runner.wake();
+    expect(runner.reserve(LANE, 1000)).toBeUndefined();
+    await turnsUntil(() => ran.includes(queued.logId));
+    releaseAll();
+    await turnsUntil(async () => (await succeeded(store)) === 2);
+    expect(await store.delivery.getLog(mine.logId)).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+    });
+    await turnsUntil(() => runner.reserve(LANE, 1000) !== undefined);
+  });
+});
