@@ -19,6 +19,7 @@ import { refreshCachesOnChange } from './cache-refresh.ts';
 import { openSqliteEngineStore, type ChangeFeed, type EngineStore } from './store/index.ts';
 import { openPostgresEngineStore } from './store/postgres/index.ts';
 import { inProcessChangeFeed } from './store/in-process-change-feed.ts';
+import { readQueueNotice } from './store/queue-notice.ts';
 import { USER_TABLE, asyncTableStore } from './tables/index.ts';
 import { SqliteTableStore } from './tables/sqlite/index.ts';
 import { PostgresTableStore } from './tables/postgres/index.ts';
@@ -277,13 +278,16 @@ export async function startEngine(
   const wakeRunner = () => {
     if (role.works) runner.wake();
   };
+  const lanesQueued = (lanes: string[]) => {
+    if (role.works) runner.queued(lanes);
+  };
   const dispatcher = new Dispatcher({
     delivery: store.delivery,
     registry,
     clock,
     ids,
     log,
-    onQueued: wakeRunner,
+    onQueued: lanesQueued,
     ...(role.works ? { intake, slots: runner } : {}),
   });
   const timers = new TimerScheduler({ delivery: store.delivery, intake, clock, log });
@@ -300,7 +304,14 @@ export async function startEngine(
       'inbox',
       fromOthers(() => dispatcher.wakeForOthers()),
     );
-    changes.subscribe('queue', fromOthers(wakeRunner));
+    // Firings another process queued in named lanes: this runner claims at once only if it
+    // holds too few of those lanes' firings already; a notice naming none wakes it for all.
+    changes.subscribe('queue', (detail) => {
+      const { sender, lanes } = readQueueNotice(detail);
+      if (postgres !== undefined && sender === postgres.instanceId) return;
+      if (lanes.length > 0) lanesQueued(lanes);
+      else wakeRunner();
+    });
   }
   const stopRefresh = refreshCachesOnChange(
     changes,

@@ -61,7 +61,7 @@ export class Dispatcher {
   #registry: TriggerRegistry;
   #clock: Clock;
   #ids: Ids;
-  #onQueued: () => void;
+  #onQueued: (lanes: string[]) => void;
   #log: Pick<Logger, 'error'>;
   #scheduled = false;
   #draining: Promise<void> | undefined;
@@ -79,8 +79,8 @@ export class Dispatcher {
     registry: TriggerRegistry;
     clock: Clock;
     ids: Ids;
-    /** Told of new firings in the queue (the job runner's wake-up). */
-    onQueued: () => void;
+    /** Told of new firings in the queue, unclaimed, by their lanes (the job runner's wake-up). */
+    onQueued: (lanes: string[]) => void;
     log: Pick<Logger, 'error'>;
     /**
      * Where new events come in: the dispatcher takes what it accepts from memory (an entry),
@@ -183,9 +183,9 @@ export class Dispatcher {
 
   /**
    * Matches a batch and has it committed with its firings in one `dispatchMany`; resolves to
-   * how many firings were queued. Entries that fail (before the store or in it) are set aside.
+   * the lanes of the firings queued unclaimed. Entries that fail (before the store or in it) are set aside.
    */
-  async #dispatchBatch(entries: PendingInboxEntry[]): Promise<number> {
+  async #dispatchBatch(entries: PendingInboxEntry[]): Promise<Set<string>> {
     const now = this.#clock.now();
     const ready: PendingInboxEntry[] = [];
     const batch: EntryDispatch[] = [];
@@ -203,15 +203,15 @@ export class Dispatcher {
     try {
       results = batch.length > 0 ? await this.#delivery.dispatchMany(batch, now) : [];
     } catch (err) {
-      for (const entry of batch) this.#handOver(entry, new Set(), now);
+      for (const entry of batch) this.#handOver(entry, new Set(), now, new Set());
       throw err;
     }
-    let queued = 0;
+    const queued = new Set<string>();
     results.forEach((result, i) => {
       if ('error' in result) {
         refused.push([ready[i]!, result.error]);
-        this.#handOver(batch[i]!, new Set(), now);
-      } else queued += this.#handOver(batch[i]!, new Set(result.admitted), now);
+        this.#handOver(batch[i]!, new Set(), now, queued);
+      } else this.#handOver(batch[i]!, new Set(result.admitted), now, queued);
     });
     for (const [entry, err] of refused) await this.#setAside(entry, err);
     return queued;
@@ -229,15 +229,15 @@ export class Dispatcher {
 
   /**
    * After an entry's dispatch: its admitted firings claimed at dispatch start, the other
-   * reserved slots are given back. Returns how many admitted firings wait in the queue.
+   * reserved slots are given back; the lanes of the admitted firings left in the queue are
+   * added to `queued`.
    */
-  #handOver(entry: EntryDispatch, admitted: Set<string>, now: number): number {
-    let queued = 0;
+  #handOver(entry: EntryDispatch, admitted: Set<string>, now: number, queued: Set<string>): void {
     for (const f of entry.firings) {
       const claim = f.claimedBy;
       if (!admitted.has(f.logId)) {
         if (claim) this.#slots!.unreserve(f.lane);
-      } else if (!claim) queued++;
+      } else if (!claim) queued.add(f.lane);
       else
         this.#slots!.started({
           id: f.logId,
@@ -254,7 +254,6 @@ export class Dispatcher {
           leaseUntil: claim.leaseUntil,
         });
     }
-    return queued;
   }
 
   /** A failed dispatch: the entry is set aside (its transaction rolled back), the rest go on. */
@@ -288,7 +287,7 @@ export class Dispatcher {
         if (entries.length === 0) continue;
         const queued = await this.#dispatchBatch(entries);
         // Most pushes match nothing: the runner's look at the queue is not free.
-        if (queued > 0) this.#onQueued();
+        if (queued.size > 0) this.#onQueued([...queued]);
         // Let the answers of a burst go out between batches.
         await new Promise((resolve) => setImmediate(resolve));
       }

@@ -58,19 +58,34 @@ export class JobRunner {
   #renewTimer: NodeJS.Timeout | undefined;
   #scheduled = false;
   /** A claim is in flight: a wake meanwhile claims again after it (never two at once). */
-  #ticking = false;
+  #ticking: Promise<void> | undefined;
   #again = false;
   #stopped = false;
   /**
-   * The queue may hold due items this runner has not claimed: set by every `wake` (a firing
-   * queued unclaimed, another process's notice, a timer), cleared by a claim that found less
-   * than it had room for while no lane was at its cap. While clear, a freed slot makes no
-   * claim (there is nothing to claim: a look would be a transaction, on a network database a
-   * round trip, for nothing), and the dispatcher may claim its firings at dispatch (`reserve`).
+   * The queue may hold due items this runner has not claimed, in any lane: set by every
+   * `wake` (another process's notice, a replay, a retry, the safety net's timer), cleared by
+   * a claim that found less than it had room for. While clear, and no lane is `#waiting`, a
+   * freed slot makes no claim (a look would be a transaction, on a network database a round
+   * trip, for nothing), and the dispatcher may claim its firings at dispatch (`reserve`).
    */
-  #backlog = true;
-  /** Counts `wake`s, so a claim clears `#backlog` only if none came while it was in flight. */
+  #unknown = true;
+  /** Lanes known to hold due items not claimed yet (queued by this process, or left by a claim's limit). */
+  #waiting = new Set<string>();
+  /** Counts `wake`s, so a claim clears `#unknown` only if none came while it was in flight. */
   #wakes = 0;
+  /** Counts `queued` calls; per lane, the count at its last one (a claim older than it says nothing of it). */
+  #queuedSeq = 0;
+  #lastQueued = new Map<string, number>();
+  /**
+   * Claimed ahead of a free slot, oldest first: under a backlog a claim takes up to a lane's
+   * cap more than can start, so the slots that free next start at once, and the queue is
+   * read once per several runs instead of once per freed slot (each read a transaction; on a
+   * network database the costliest statement per push). Their leases are renewed as the
+   * running ones'; a stop gives them back (`unclaim`); a crash counts their claim's attempt.
+   */
+  #ready: Delivery[] = [];
+  #readyLanes = new Map<string, number>();
+  #pumping = false;
 
   constructor(deps: {
     delivery: DeliveryLog;
@@ -88,29 +103,42 @@ export class JobRunner {
     this.#options = deps.options;
   }
 
-  /** The queue may hold due work: looks for it on the next turn (coalesced). */
+  /** The queue may hold due work in any lane: looks for it on the next turn (coalesced). */
   wake(): void {
-    this.#backlog = true;
+    this.#unknown = true;
     this.#wakes++;
     this.#schedule();
   }
 
   /**
+   * This process's dispatcher queued firings (unclaimed) in these lanes: a claim goes out
+   * now unless their lanes hold enough claimed ahead to keep their slots busy meanwhile.
+   */
+  queued(lanes: Iterable<string>): void {
+    this.#queuedSeq++;
+    for (const lane of lanes) {
+      this.#waiting.add(lane);
+      this.#lastQueued.set(lane, this.#queuedSeq);
+    }
+    if (this.#wantsClaim()) this.#schedule();
+  }
+
+  /**
    * A slot for a firing the dispatcher is about to write, claimed at dispatch
    * (`NewFiring.claimedBy`): given only if one is free in the firing's lane and nothing older
-   * waits in the queue (`#backlog` clear: a fresh firing must not pass queued ones). The slot
-   * is held from now on: `started` runs the firing in it, `unreserve` gives it back.
+   * waits for it (in the queue or claimed ahead: a fresh firing must not pass queued ones).
+   * The slot is held from now on: `started` runs the firing in it, `unreserve` gives it back.
    */
   reserve(lane: string, now: number): DispatchClaim | undefined {
-    if (this.#stopped || this.#backlog) return undefined;
-    if (this.#executing >= this.#options.concurrency) return undefined;
-    if ((this.#lanes.get(lane) ?? 0) >= this.#options.perLane) return undefined;
+    if (this.#stopped || this.#unknown || this.#waiting.has(lane)) return undefined;
+    if (this.#readyLanes.has(lane) || !this.#hasRoom(lane)) return undefined;
     this.#take(lane);
     return { owner: this.#options.owner, leaseUntil: now + (this.#options.leaseMs ?? LEASE_MS) };
   }
 
   /** A reserved firing was written claimed: it runs in its reserved slot. */
   started(item: Delivery): void {
+    this.#held.add(item.id);
     this.#start(item, true);
     // No claim is made for it, so no claim arms the safety net's look at the queue (a retry
     // due later, another process's expired lease): arm it here.
@@ -131,12 +159,15 @@ export class JobRunner {
     });
   }
 
-  /** Stops taking work and waits for the attempts in flight. */
+  /** Stops taking work, gives back what was claimed ahead, and waits for the attempts in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    clearInterval(this.#renewTimer);
+    await this.#ticking;
+    await this.#giveBack(this.#ready.splice(0));
+    this.#readyLanes.clear();
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    clearInterval(this.#renewTimer);
   }
 
   /** Resolves when nothing is running and nothing is due now (tests, shutdown). */
@@ -155,11 +186,10 @@ export class JobRunner {
       this.#again = true;
       return;
     }
-    this.#ticking = true;
-    this.#claimAndStart()
+    this.#ticking = this.#claimAndStart()
       .catch((err: unknown) => this.#log.error({ err }, 'claiming due firings failed'))
       .finally(() => {
-        this.#ticking = false;
+        this.#ticking = undefined;
         if (this.#again) {
           this.#again = false;
           this.#tick();
@@ -167,25 +197,110 @@ export class JobRunner {
       });
   }
 
+  /** Whether a claim should go out now (the wakes' and the freed slots' test). */
+  #wantsClaim(): boolean {
+    if (this.#unknown) return true;
+    // A lane known to have queued items, whose claimed-ahead items are running low.
+    const low = Math.max(1, Math.floor(this.#options.perLane / 2));
+    for (const lane of this.#waiting) if ((this.#readyLanes.get(lane) ?? 0) < low) return true;
+    return false;
+  }
+
   async #claimAndStart(): Promise<void> {
-    const free = this.#options.concurrency - this.#executing;
-    if (free > 0) {
-      const lanes = { perLane: this.#options.perLane, running: this.#lanes };
+    const { concurrency, perLane } = this.#options;
+    // Room for the free slots and, ahead of them, as many again: at most twice the caps
+    // claimed and not finished, in all and per lane.
+    const room = 2 * concurrency - this.#executing - this.#ready.length;
+    if (room > 0) {
+      const held = new Map(this.#lanes);
+      for (const [lane, n] of this.#readyLanes) held.set(lane, (held.get(lane) ?? 0) + n);
       const wakes = this.#wakes;
+      const seq = this.#queuedSeq;
       const claimed = await this.#delivery.claim(
         this.#options.owner,
         this.#clock.now(),
-        free,
-        lanes,
+        room,
+        { perLane: 2 * perLane, running: held },
         this.#options.leaseMs ?? LEASE_MS,
       );
-      for (const item of claimed) this.#start(item);
-      // Less than there was room for: the queue has nothing more due for this runner, unless
-      // a lane's cap stopped the claim (its due items are still there) or a wake came since.
-      const capped = [...this.#lanes.values()].some((n) => n >= this.#options.perLane);
-      if (claimed.length < free && !capped && wakes === this.#wakes) this.#backlog = false;
+      if (this.#stopped) return this.#giveBack(claimed);
+      const got = new Map<string, number>();
+      for (const item of claimed) {
+        got.set(item.lane, (got.get(item.lane) ?? 0) + 1);
+        this.#hold(item);
+      }
+      // A lane that filled its room may hold more, and any may if the total room ran out;
+      // a lane given less than its room has no more due — unless firings were queued in it
+      // while the claim was in flight. Less than the room in all, and no wake since: the
+      // queue holds nothing due in a lane not named waiting.
+      const limited = claimed.length >= room;
+      for (const lane of new Set([...this.#waiting, ...got.keys(), ...held.keys()])) {
+        const full = (held.get(lane) ?? 0) + (got.get(lane) ?? 0) >= 2 * perLane;
+        if (full || limited) {
+          if (this.#unknown || this.#waiting.has(lane) || got.has(lane)) this.#waiting.add(lane);
+        } else if ((this.#lastQueued.get(lane) ?? 0) <= seq) {
+          this.#waiting.delete(lane);
+          this.#lastQueued.delete(lane);
+        }
+      }
+      if (!limited && wakes === this.#wakes) this.#unknown = false;
+      this.#pump();
     }
     await this.#armTimer();
+  }
+
+  /** Keeps a claimed item until a slot of its lane is free. */
+  #hold(item: Delivery): void {
+    this.#held.add(item.id);
+    this.#armRenewal();
+    this.#ready.push(item);
+    this.#readyLanes.set(item.lane, (this.#readyLanes.get(item.lane) ?? 0) + 1);
+  }
+
+  /**
+   * Starts the items claimed ahead that have a free slot, oldest first. An attempt can end
+   * within `#start` (a trigger deleted meanwhile) and free its slot at once: that call finds
+   * a pump running and leaves it to this loop, which looks from the oldest again.
+   */
+  #pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (let i = 0; i < this.#ready.length && !this.#stopped;) {
+        const item = this.#ready[i]!;
+        if (!this.#hasRoom(item.lane)) {
+          i++;
+          continue;
+        }
+        this.#ready.splice(i, 1);
+        const n = (this.#readyLanes.get(item.lane) ?? 1) - 1;
+        if (n > 0) this.#readyLanes.set(item.lane, n);
+        else this.#readyLanes.delete(item.lane);
+        this.#start(item);
+        i = 0;
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** Gives back claims that never started (stopping). */
+  async #giveBack(items: Delivery[]): Promise<void> {
+    if (items.length === 0) return;
+    for (const item of items) this.#held.delete(item.id);
+    await this.#delivery
+      .unclaim(
+        this.#options.owner,
+        items.map((i) => i.id),
+      )
+      .catch((err: unknown) => this.#log.error({ err }, 'giving back claimed firings failed'));
+  }
+
+  #hasRoom(lane: string): boolean {
+    return (
+      this.#executing < this.#options.concurrency &&
+      (this.#lanes.get(lane) ?? 0) < this.#options.perLane
+    );
   }
 
   /** Counts a slot (and its lane's) as taken. */
@@ -194,18 +309,18 @@ export class JobRunner {
     this.#executing++;
   }
 
-  /** Frees a slot; the next claim goes out if the queue may hold work for it. */
+  /** Frees a slot: an item claimed ahead takes it; a claim goes out if one is wanted. */
   #give(lane: string): void {
     this.#executing--;
     const left = (this.#lanes.get(lane) ?? 1) - 1;
     if (left > 0) this.#lanes.set(lane, left);
     else this.#lanes.delete(lane);
-    if (this.#backlog) this.#schedule();
+    this.#pump();
+    if (this.#wantsClaim()) this.#schedule();
   }
 
   #start(item: Delivery, reserved = false): void {
     if (!reserved) this.#take(item.lane);
-    this.#held.add(item.id);
     this.#armRenewal();
     // The action's slot (and its lane's) is free once the action has ended, not once its
     // outcome is recorded: the next claim goes out while the outcome is being written (a round
@@ -279,7 +394,7 @@ export class JobRunner {
     this.#timer = setTimeout(() => {
       this.#timerAt = undefined;
       // A look at the queue as a safety net: due retries, leases expired elsewhere.
-      this.#backlog = true;
+      this.#unknown = true;
       this.#wakes++;
       this.#tick();
     }, delay);

@@ -447,6 +447,12 @@ export interface DeliveryLog {
   /** Extends `owner`'s leases on these items to `now + leaseMs`; returns the ids it still holds. */
   renew(owner: string, ids: string[], now: number, leaseMs: number): Promise<string[]>;
   /**
+   * Gives back claims of `owner` whose attempts never started (a runner claims a little
+   * ahead of its free slots, and stops): each item is unclaimed and due again as before, its
+   * claim's attempt no longer counted. Items `owner` does not hold are left as they are.
+   */
+  unclaim(owner: string, ids: string[]): Promise<void>;
+  /**
    * The attempt succeeded: the queue item goes, the log row is `succeeded` with the outcome.
    * Only by the item's current owner: false (nothing changed) if the lease was taken over.
    * SQLite: written behind (bookkeeping).

@@ -665,6 +665,28 @@ export function engineStoreContract(label: string, open: () => Promise<OpenedEng
         expect(await claimAll(5000)).toEqual([]);
       });
 
+      it('unclaim gives back claims that never started: due again, their attempt not counted; only by their owner', async () => {
+        const e = entry();
+        const [f1, f2] = [firing('t'), firing('t')];
+        await fire([f1, f2], 0, e);
+        const claimed = await store.delivery.claim(OWNER_A, 0, 10, undefined, LONG_LEASE);
+        expect(claimed).toHaveLength(2);
+        await store.delivery.unclaim(OWNER_B, [f1.logId]);
+        await store.delivery.unclaim(OWNER_A, [f2.logId, 'unknown']);
+        expect(await store.delivery.claim(OWNER_B, 1, 10, undefined, LONG_LEASE)).toMatchObject([
+          { id: f2.logId, attempts: 1, owner: OWNER_B, event: e.data },
+        ]);
+        // Still A's: A records its outcome.
+        expect(
+          await store.delivery.complete(
+            OWNER_A,
+            f1.logId,
+            { attempts: 1, jobId: null, durationMs: 1 },
+            2,
+          ),
+        ).toBe(true);
+      });
+
       it('renew keeps a lease; only its owner can renew it', async () => {
         const f = firing('t');
         await fire([f], 0);

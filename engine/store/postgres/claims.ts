@@ -112,6 +112,7 @@ type ClaimPart = Pick<
   DeliveryLog,
   | 'claim'
   | 'renew'
+  | 'unclaim'
   | 'complete'
   | 'retry'
   | 'deadLetter'
@@ -183,6 +184,19 @@ export function postgresClaims(db: PgPools, queueChannel: string): ClaimPart {
         [owner, ids, now + leaseMs],
       );
       return rows.map((r) => r.id);
+    },
+    async unclaim(owner, ids) {
+      if (ids.length === 0) return;
+      // Due again at once for every process: wake them (this one's runner is stopping).
+      await query(
+        relaxed,
+        where,
+        `WITH back AS (
+           UPDATE queue SET owner = NULL, lease_until = NULL, attempts = attempts - 1
+           WHERE owner = $1 AND id = ANY($2::text[]) RETURNING id)
+         SELECT pg_notify($3, '') WHERE EXISTS (SELECT 1 FROM back)`,
+        [owner, ids, queueChannel],
+      );
     },
     complete: (owner, id, outcome, now) => completions.add({ owner, id, outcome, now }),
     async retry(owner, id, runAt, outcome, now) {

@@ -31,6 +31,13 @@ interface BatchFiring {
 }
 
 /**
+ * The notice of unclaimed items queued: the sender ($11) and the lanes they are in, so a
+ * runner that holds enough of those lanes' items already need not claim at once
+ * (queueNotice reads it); just the sender if the lanes are many (a wake for any lane).
+ */
+const QUEUED_NOTICE = `CASE WHEN length(lanes) > 1000 THEN $11 ELSE $11 || ' ' || lanes END`;
+
+/**
  * Writes the firings' log rows and queue items (one multi-row statement each, from arrays),
  * only for entries in `taken` (a CTE before it); then says which entries were taken, and
  * wakes the job runners if an unclaimed queue item was written (naming the sender, $11): an
@@ -54,9 +61,10 @@ const INSERT_FIRINGS = `
     INSERT INTO queue (id, trigger, lane, inbox_id, attempts, run_at, owner, lease_until)
     SELECT id, trigger, lane, inbox_id, CASE WHEN owner IS NULL THEN 0 ELSE 1 END, $8, owner,
       lease_until FROM f ORDER BY n
-    RETURNING owner)
+    RETURNING owner, lane),
+  woken AS (SELECT string_agg(DISTINCT lane, ' ') AS lanes FROM items WHERE owner IS NULL)
   SELECT (SELECT array_agg(id) FROM taken) AS taken,
-    (SELECT pg_notify($9, $11) WHERE EXISTS (SELECT 1 FROM items WHERE owner IS NULL)) AS woke`;
+    (SELECT pg_notify($9, ${QUEUED_NOTICE}) FROM woken WHERE lanes IS NOT NULL) AS woke`;
 
 /**
  * Marks the pending entries of $10 dispatched, skipping those another process holds (FOR

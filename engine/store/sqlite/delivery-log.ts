@@ -37,6 +37,7 @@ export function sqliteDeliveryLog(
     claim: async (owner, now, limit, lanes, leaseMs) =>
       queue.claim(owner, now, limit, lanes, leaseMs),
     renew: async (owner, ids, now, leaseMs) => queue.renew(owner, ids, now, leaseMs),
+    unclaim: async (owner, ids) => queue.unclaim(owner, ids),
     complete: async (owner, id, outcome, now) =>
       queue.finish(owner, id, 'succeeded', { ...outcome, errorType: null, error: null }, now),
     retry: async (owner, id, runAt, outcome, now) =>

@@ -69,6 +69,7 @@ export interface QueueTable {
     leaseMs: number,
   ): Delivery[];
   renew(owner: string, ids: string[], now: number, leaseMs: number): string[];
+  unclaim(owner: string, ids: string[]): void;
   finish(
     owner: string,
     id: string,
@@ -114,6 +115,9 @@ export function sqliteQueueTable(db: Database): QueueTable {
     UPDATE queue SET owner = @owner, lease_until = @leaseUntil, attempts = attempts + 1
     WHERE id = @id AND (owner IS NULL OR lease_until <= @now)`);
   const renewRow = db.prepare('UPDATE queue SET lease_until = ? WHERE id = ? AND owner = ?');
+  const unclaimRow = db.prepare(
+    'UPDATE queue SET owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE id = ? AND owner = ?',
+  );
   const removeRow = db.prepare('DELETE FROM queue WHERE id = ?');
   const retryRow = db.prepare(
     'UPDATE queue SET owner = NULL, lease_until = NULL, run_at = ? WHERE id = ?',
@@ -306,6 +310,17 @@ export function sqliteQueueTable(db: Database): QueueTable {
         writes.defer(['queue'], () => renewRow.run(leaseUntil, id, owner));
       }
       return held;
+    },
+    unclaim: (owner, ids) => {
+      for (const id of ids) {
+        const c = claimed.get(id);
+        if (!c || c.owner !== owner) continue;
+        claimed.delete(id);
+        const { item, ...entry } = c.entry;
+        // Due again as it was, with the attempt its claim counted taken back.
+        index.add(item ? { ...entry, item: { ...item, attempts: item.attempts - 1 } } : entry);
+        writes.defer(['queue'], () => unclaimRow.run(id, owner));
+      }
     },
     finish: (owner, id, status, outcome, now, retryAt) => {
       const c = claimed.get(id);
