@@ -4,6 +4,7 @@ import { toJobRecord, type JobRow } from '../rows/jobs.ts';
 import { query, type PgPools } from './pool.ts';
 import { LIVENESS_LOCK_CLASS, ownerAlive } from './liveness.ts';
 import { Coalescer } from './coalescer.ts';
+import { Hold } from './hold.ts';
 import { DatabaseUnavailableError } from './errors.ts';
 
 /** A job's columns with its event: its own copy, else its inbox entry's (null once pruned). */
@@ -75,16 +76,51 @@ function writeParams(batch: JobWrite[], instanceId: string): unknown[] {
   ];
 }
 
+/** How long a created job's row waits for its run to end, to be written once (as on SQLite). */
+export const HOLD_MS = 100;
+
+/** A created job held back, with its `create` call's promise to settle when its row is written. */
+interface Created {
+  job: NewJob;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** The job store on PostgreSQL, which holds rows back: `close` writes them. */
+export interface PostgresJobStore extends JobStore {
+  /** Writes the rows held back and waits for every row on its way. */
+  close(): Promise<void>;
+}
+
 /**
  * Job rows on PostgreSQL. Rows are bookkeeping (relaxed commits), and those of one turn are
  * one statement (coalescer.ts): the starts and ends of the jobs of a busy process share a
- * round trip instead of taking one each. A job's end is written as its whole row (the store
- * keeps each job it started until it ends) and goes in a later batch than its start, or
- * merged with it in the same one, so it is never written before the start nor undone by it.
+ * round trip instead of taking one each.
+ *
+ * A created job's row is held in memory for up to HOLD_MS (hold.ts): most runs end well
+ * within it, and their row is then written once, finished (one INSERT, where a start and an
+ * end were an INSERT and an `ON CONFLICT DO UPDATE`: a non-HOT update, since `status` is in
+ * the partial index `jobs_unfinished`, so a second heap tuple and new entries in every
+ * index). A run still going at HOLD_MS has its `executing` row written then, and its end
+ * writes the whole row again: it goes in a later batch than its start, or merged with it in
+ * the same one, so it is never written before the start nor undone by it. The `create`
+ * call settles when the job's row is first written (its start, or its finished row), so a
+ * row the database refuses still fails its run.
+ *
+ * What the hold costs: a running job's row is invisible to OTHER processes (their job
+ * listings) for at most HOLD_MS; this process's own reads (get, list, failInterrupted) write
+ * the held rows first and wait for every row on its way, so they see them. The inbox's
+ * retention keeps an entry a job names, but a job of a firing is named by its trigger log
+ * row too (written at dispatch, long before), so a held row changes nothing there. A crash
+ * loses the held rows with the rest of the unwritten bookkeeping: their firings run again.
  * Each row names the store instance that runs it (`owner`), so a process starting ends only
  * the jobs of processes that are gone.
  */
-export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
+export function postgresJobStore(
+  db: PgPools,
+  instanceId: string,
+  holdMs = HOLD_MS,
+): PostgresJobStore {
   const { relaxed, where } = db;
   const writes = new Coalescer<JobWrite, void>(
     async (batch) => {
@@ -93,23 +129,49 @@ export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
     },
     (err) => err instanceof DatabaseUnavailableError,
   );
-  // Jobs started here and not ended: their end writes the whole row.
+  /** Rows on their way: this store's reads wait for them (read-your-writes), and close. */
+  const onTheirWay = new Set<Promise<void>>();
+  const write = (w: JobWrite): Promise<void> => {
+    const written = writes.add(w);
+    onTheirWay.add(written);
+    const done = () => onTheirWay.delete(written);
+    written.then(done, done);
+    return written;
+  };
+  // Jobs whose start is written (or on its way) and not ended: their end writes the whole row.
   const running = new Map<string, NewJob>();
-  return {
-    async create(job) {
-      running.set(job.id, job);
-      try {
-        await writes.add({ job, outcome: null });
-      } catch (err) {
+  const held = new Hold<Created>(holdMs, (released) => {
+    for (const c of released) {
+      running.set(c.job.id, c.job);
+      write({ job: c.job, outcome: null }).then(c.resolve, (err: unknown) => {
         // Its caller stops at this error: no finish follows.
-        running.delete(job.id);
-        throw err;
-      }
+        running.delete(c.job.id);
+        c.reject(err);
+      });
+    }
+  });
+  /** Before a read: the held rows written, and every row on its way landed. */
+  const settled = async (): Promise<void> => {
+    held.release();
+    await Promise.allSettled([...onTheirWay]);
+  };
+  return {
+    create(job) {
+      // The same id again: the first goes as is (the second then changes nothing, as ever).
+      if (held.has(job.id)) held.release();
+      return new Promise<void>((resolve, reject) => held.add(job.id, { job, resolve, reject }));
     },
     async finish(id, o) {
+      const created = held.take(id);
+      if (created) {
+        // Ended within the hold: its one row, finished; its `create` settles with it.
+        const written = write({ job: created.job, outcome: o });
+        written.then(created.resolve, created.reject);
+        return written;
+      }
       const job = running.get(id);
       running.delete(id);
-      if (job) return writes.add({ job, outcome: o });
+      if (job) return write({ job, outcome: o });
       // A job this instance did not start (the engine always did): its row changes in place.
       await query(
         relaxed,
@@ -129,7 +191,9 @@ export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
         ],
       );
     },
+    close: settled,
     async failInterrupted(now) {
+      await settled();
       // Several processes share these rows: only the jobs of processes that are gone end
       // here (their liveness lock is not held), and this instance's own (none at a start).
       const { rowCount } = await query(
@@ -143,6 +207,8 @@ export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
       return rowCount ?? 0;
     },
     async pruneBatch(before, limit) {
+      // No release of the held rows: they are of runs started within HOLD_MS, never past
+      // retention, and releasing them on every retention pass would write them twice.
       // The `limit` oldest rows (by insertion), of which those past retention and finished.
       const { rowCount } = await query(
         relaxed,
@@ -155,10 +221,12 @@ export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
       return rowCount ?? 0;
     },
     async get(id) {
+      await settled();
       const { rows } = await query<JobRow>(relaxed, where, `${SELECT_JOB} WHERE j.id = $1`, [id]);
       return rows[0] && toJobRecord(rows[0]);
     },
     async list(filter) {
+      await settled();
       const where_ = ['j.function = $1'];
       const params: unknown[] = [filter.function];
       if (filter.status) {
