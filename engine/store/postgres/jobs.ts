@@ -140,9 +140,9 @@ export interface PostgresJobStore extends JobStore {
  * the partial index `jobs_unfinished`, so a second heap tuple and new entries in every
  * index). A run still going at HOLD_MS has its `executing` row written then, and its end
  * updates it: the end goes in a later batch than its start (which has then landed), or is
- * merged with it into one new row in the same batch. The `create`
- * call settles when the job's row is first written (its start, or its finished row), so a
- * row the database refuses still fails its run.
+ * merged with it into one new row in the same batch. The `create` call settles when the
+ * job's row is first written (its start, or its finished row), so a row the database
+ * refuses still fails its run.
  *
  * What the hold costs: a running job's row is invisible to OTHER processes (their job
  * listings) for at most HOLD_MS; this process's own reads (get, list, failInterrupted) write
@@ -191,7 +191,7 @@ export function postgresJobStore(
   };
   return {
     create(job) {
-      // The same id again: the first goes as is (the second then changes nothing, as ever).
+      // The same id again: the first goes as is, and the primary key refuses the second.
       if (held.has(job.id)) held.release();
       return new Promise<void>((resolve, reject) => held.add(job.id, { job, resolve, reject }));
     },
