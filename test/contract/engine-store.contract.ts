@@ -28,6 +28,11 @@ export interface OpenedEngineStore {
    * one's; closed by `close`. Absent where the backend allows one instance per database.
    */
   another?: () => Promise<EngineStore>;
+  /**
+   * Closes `store` and opens the same database again (what the next start of the engine
+   * sees); `close` then closes the new instance.
+   */
+  reopen(): Promise<EngineStore>;
   /** Closes the instance(s) and removes the database. */
   close(): Promise<void>;
 }
@@ -989,6 +994,34 @@ export function engineStoreContract(label: string, open: () => Promise<OpenedEng
             result: { n },
           });
         expect((await store.jobs.list({ function: 'g', limit: 10, offset: 0 })).total).toBe(2);
+      });
+
+      it('a job not yet ended is seen by reads at once, and its row is written by close', async () => {
+        // A store may hold a created job's row back until its run ends (to write it once):
+        // its own reads must see it meanwhile, and closing must not lose it.
+        const creating = store.jobs.create(started('held', 1));
+        expect(await store.jobs.get('held')).toMatchObject({ status: 'executing', data: { n: 1 } });
+        const running = await store.jobs.list({
+          function: 'g',
+          status: 'executing',
+          limit: 10,
+          offset: 0,
+        });
+        expect(running.objects.map((j) => j.id)).toEqual(['held']);
+        await creating;
+        const creatingAnother = store.jobs.create(started('held-2', 2));
+        store = await opened.reopen();
+        await creatingAnother;
+        expect(await store.jobs.get('held-2')).toMatchObject({
+          status: 'executing',
+          createdAt: 2,
+          data: { n: 2 },
+        });
+        await store.jobs.finish('held-2', ended(2));
+        expect(await store.jobs.get('held-2')).toMatchObject({
+          status: 'fulfilled',
+          result: { n: 2 },
+        });
       });
 
       it('ends jobs left executing, and prunes old finished ones', async () => {

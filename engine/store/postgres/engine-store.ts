@@ -18,6 +18,11 @@ export interface PostgresStoreOptions {
   secrets: SecretBox;
   /** Connections this process keeps at most (CLOUDFN_DATABASE_POOL_SIZE). */
   poolSize?: number;
+  /**
+   * How long a created job's row waits for its run's end, to be written once (jobs.ts
+   * HOLD_MS by default; tests set it).
+   */
+  jobHoldMs?: number;
   /** A connection lost outside a query (the server restarted): for the log. */
   onConnectionError?: (err: Error) => void;
 }
@@ -63,6 +68,7 @@ export async function openPostgresEngineStore(
     );
     const channels = channelsOf(schema);
     try {
+      const jobs = postgresJobStore(pools, instanceId, options.jobHoldMs);
       const [accounts, accessTokens] = [
         await postgresAccountStore(pools, options.secrets, channels.accounts),
         await postgresTokenStore(pools, options.secrets),
@@ -73,12 +79,14 @@ export async function openPostgresEngineStore(
         accounts,
         accessTokens,
         functions: postgresFunctionStore(pools, channels.functions),
-        jobs: postgresJobStore(pools, instanceId),
+        jobs,
         triggers: postgresTriggerStore(pools, channels.triggers),
         settings: postgresSettingsStore(pools),
         delivery: postgresDeliveryLog(pools, channels, instanceId),
         instanceId,
         async close() {
+          // The job rows held back (jobs.ts) and those on their way, before the pools end.
+          await jobs.close();
           await changes.close();
           await pools.end();
         },

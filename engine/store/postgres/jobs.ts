@@ -4,6 +4,7 @@ import { toJobRecord, type JobRow } from '../rows/jobs.ts';
 import { query, type PgPools } from './pool.ts';
 import { LIVENESS_LOCK_CLASS, ownerAlive } from './liveness.ts';
 import { Coalescer } from './coalescer.ts';
+import { Hold } from './hold.ts';
 import { DatabaseUnavailableError } from './errors.ts';
 
 /** A job's columns with its event: its own copy, else its inbox entry's (null once pruned). */
@@ -20,37 +21,63 @@ const INTERRUPTED_ERROR = JSON.stringify({
 });
 
 /**
- * A job's row as it is written: at its start (`outcome` null: `executing`), or whole at its
- * end (so a finish needs nothing written before it).
+ * A write of a job's row: its start (`job`, no outcome: `executing`), its whole row (`job`
+ * and `outcome`: a run that ended within the hold), or the end of a row handed over before
+ * (`outcome` only: its start went in an earlier batch, or goes in this one).
  */
 interface JobWrite {
-  job: NewJob;
+  id: string;
+  job?: NewJob;
   outcome: JobOutcome | null;
 }
 
 /**
- * The rows of one batch in one statement. A row that exists already (its start was written
- * by an earlier batch) takes the outcome of a finishing row ($19 names them), and nothing from
- * a starting one: so a start that would land after its finish cannot undo it.
+ * The new rows of a batch. A plain INSERT, not `ON CONFLICT`: an upsert inserts
+ * speculatively (one more WAL record per row, and a probe of the primary key first), and
+ * no row here can exist already, since an end of a row handed over before is an update
+ * (END_MANY). A row the database refuses (the same id twice) fails the batch, which is
+ * then tried row by row: only that job fails.
  */
-const WRITE_MANY = `INSERT INTO jobs (id, function, version, source, status, created_at, data,
+const INSERT_MANY = `INSERT INTO jobs (id, function, version, source, status, created_at, data,
     inbox_id, trigger_name, trigger_log_id, finished_at, duration_ms, cpu_ms, memory_bytes,
     result, error, log, owner)
   SELECT r.*, $18 FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[],
     $6::int8[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[], $12::float8[],
-    $13::float8[], $14::int8[], $15::text[], $16::text[], $17::text[]) AS r
-  ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at,
-    duration_ms = EXCLUDED.duration_ms, cpu_ms = EXCLUDED.cpu_ms,
-    memory_bytes = EXCLUDED.memory_bytes, result = EXCLUDED.result, error = EXCLUDED.error,
-    log = EXCLUDED.log
-  WHERE EXCLUDED.id = ANY($19::text[])`;
+    $13::float8[], $14::int8[], $15::text[], $16::text[], $17::text[]) AS r`;
 
-/** One row per job of a batch: a job's start and end in the same batch make one row. */
-function writeParams(batch: JobWrite[], instanceId: string): unknown[] {
+/**
+ * The ends of rows written before (runs longer than the hold): their start went in an
+ * earlier batch (the coalescer sends one batch at a time, in order), so it has landed.
+ */
+const END_MANY = `UPDATE jobs j SET status = e.status, finished_at = e.finished_at,
+    duration_ms = e.duration_ms, cpu_ms = e.cpu_ms, memory_bytes = e.memory_bytes,
+    result = e.result, error = e.error, log = e.log
+  FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[], $5::float8[], $6::int8[],
+    $7::text[], $8::text[], $9::text[])
+    AS e(id, status, finished_at, duration_ms, cpu_ms, memory_bytes, result, error, log)
+  WHERE j.id = e.id`;
+
+/**
+ * One write per job of a batch: a job's start and its end in the same batch make one new
+ * row; an end alone changes the row written before.
+ */
+function mergeBatch(batch: JobWrite[]): { added: JobWrite[]; ended: JobWrite[] } {
   const rows = new Map<string, JobWrite>();
-  for (const w of batch) if (!rows.get(w.job.id)?.outcome) rows.set(w.job.id, w);
+  for (const w of batch) {
+    const before = rows.get(w.id);
+    rows.set(w.id, {
+      id: w.id,
+      job: before?.job ?? w.job,
+      outcome: w.outcome ?? before?.outcome ?? null,
+    });
+  }
   const all = [...rows.values()];
-  const col = <V>(pick: (w: JobWrite) => V) => all.map(pick);
+  return { added: all.filter((w) => w.job), ended: all.filter((w) => !w.job) };
+}
+
+function insertParams(added: JobWrite[], instanceId: string): unknown[] {
+  const col = <V>(pick: (w: JobWrite & { job: NewJob }) => V) =>
+    added.map((w) => pick(w as JobWrite & { job: NewJob }));
   return [
     col((w) => w.job.id),
     col((w) => w.job.function),
@@ -63,73 +90,125 @@ function writeParams(batch: JobWrite[], instanceId: string): unknown[] {
     col((w) => w.job.inboxId),
     col((w) => w.job.triggerName),
     col((w) => w.job.triggerLogId),
-    col((w) => w.outcome?.finishedAt ?? null),
-    col((w) => w.outcome?.durationMs ?? null),
-    col((w) => w.outcome?.cpuMs ?? null),
-    col((w) => w.outcome?.memoryBytes ?? null),
-    col((w) => (w.outcome ? toJsonText(w.outcome.result) : null)),
-    col((w) => (w.outcome ? toJsonText(w.outcome.error) : null)),
-    col((w) => (w.outcome ? JSON.stringify(w.outcome.log) : null)),
+    ...outcomeColumns(added),
     instanceId,
-    all.filter((w) => w.outcome).map((w) => w.job.id),
   ];
+}
+
+/** The columns an end sets, one array each, in END_MANY's order after id and status. */
+function outcomeColumns(writes: JobWrite[]): unknown[][] {
+  const col = <V>(pick: (o: JobOutcome | null) => V) => writes.map((w) => pick(w.outcome));
+  return [
+    col((o) => o?.finishedAt ?? null),
+    col((o) => o?.durationMs ?? null),
+    col((o) => o?.cpuMs ?? null),
+    col((o) => o?.memoryBytes ?? null),
+    col((o) => (o ? toJsonText(o.result) : null)),
+    col((o) => (o ? toJsonText(o.error) : null)),
+    col((o) => (o ? JSON.stringify(o.log) : null)),
+  ];
+}
+
+function endParams(ended: JobWrite[]): unknown[] {
+  return [ended.map((w) => w.id), ended.map((w) => w.outcome!.status), ...outcomeColumns(ended)];
+}
+
+/** How long a created job's row waits for its run to end, to be written once (as on SQLite). */
+export const HOLD_MS = 100;
+
+/** A created job held back, with its `create` call's promise to settle when its row is written. */
+interface Created {
+  job: NewJob;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** The job store on PostgreSQL, which holds rows back: `close` writes them. */
+export interface PostgresJobStore extends JobStore {
+  /** Writes the rows held back and waits for every row on its way. */
+  close(): Promise<void>;
 }
 
 /**
  * Job rows on PostgreSQL. Rows are bookkeeping (relaxed commits), and those of one turn are
  * one statement (coalescer.ts): the starts and ends of the jobs of a busy process share a
- * round trip instead of taking one each. A job's end is written as its whole row (the store
- * keeps each job it started until it ends) and goes in a later batch than its start, or
- * merged with it in the same one, so it is never written before the start nor undone by it.
+ * round trip instead of taking one each.
+ *
+ * A created job's row is held in memory for up to HOLD_MS (hold.ts): most runs end well
+ * within it, and their row is then written once, finished (one INSERT, where a start and an
+ * end were an INSERT and an `ON CONFLICT DO UPDATE`: a non-HOT update, since `status` is in
+ * the partial index `jobs_unfinished`, so a second heap tuple and new entries in every
+ * index). A run still going at HOLD_MS has its `executing` row written then, and its end
+ * updates it: the end goes in a later batch than its start (which has then landed), or is
+ * merged with it into one new row in the same batch. The `create` call settles when the
+ * job's row is first written (its start, or its finished row), so a row the database
+ * refuses still fails its run.
+ *
+ * What the hold costs: a running job's row is invisible to OTHER processes (their job
+ * listings) for at most HOLD_MS; this process's own reads (get, list, failInterrupted) write
+ * the held rows first and wait for every row on its way, so they see them. The inbox's
+ * retention keeps an entry a job names, but a job of a firing is named by its trigger log
+ * row too (written at dispatch, long before), so a held row changes nothing there. A crash
+ * loses the held rows with the rest of the unwritten bookkeeping: their firings run again.
  * Each row names the store instance that runs it (`owner`), so a process starting ends only
  * the jobs of processes that are gone.
  */
-export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
+export function postgresJobStore(
+  db: PgPools,
+  instanceId: string,
+  holdMs = HOLD_MS,
+): PostgresJobStore {
   const { relaxed, where } = db;
   const writes = new Coalescer<JobWrite, void>(
     async (batch) => {
-      await query(relaxed, where, WRITE_MANY, writeParams(batch, instanceId));
+      const { added, ended } = mergeBatch(batch);
+      // Disjoint rows (new ones, and ones written before): the two go together.
+      await Promise.all([
+        added.length > 0 && query(relaxed, where, INSERT_MANY, insertParams(added, instanceId)),
+        ended.length > 0 && query(relaxed, where, END_MANY, endParams(ended)),
+      ]);
       return batch.map(() => undefined);
     },
     (err) => err instanceof DatabaseUnavailableError,
   );
-  // Jobs started here and not ended: their end writes the whole row.
-  const running = new Map<string, NewJob>();
+  /** Rows on their way: this store's reads wait for them (read-your-writes), and close. */
+  const onTheirWay = new Set<Promise<void>>();
+  const write = (w: JobWrite): Promise<void> => {
+    const written = writes.add(w);
+    onTheirWay.add(written);
+    const done = () => onTheirWay.delete(written);
+    written.then(done, done);
+    return written;
+  };
+  const held = new Hold<Created>(holdMs, (released) => {
+    for (const c of released)
+      write({ id: c.job.id, job: c.job, outcome: null }).then(c.resolve, c.reject);
+  });
+  /** Before a read: the held rows written, and every row on its way landed. */
+  const settled = async (): Promise<void> => {
+    held.release();
+    await Promise.allSettled([...onTheirWay]);
+  };
   return {
-    async create(job) {
-      running.set(job.id, job);
-      try {
-        await writes.add({ job, outcome: null });
-      } catch (err) {
-        // Its caller stops at this error: no finish follows.
-        running.delete(job.id);
-        throw err;
-      }
+    create(job) {
+      // The same id again: the first goes as is, and the primary key refuses the second.
+      if (held.has(job.id)) held.release();
+      return new Promise<void>((resolve, reject) => held.add(job.id, { job, resolve, reject }));
     },
     async finish(id, o) {
-      const job = running.get(id);
-      running.delete(id);
-      if (job) return writes.add({ job, outcome: o });
-      // A job this instance did not start (the engine always did): its row changes in place.
-      await query(
-        relaxed,
-        where,
-        `UPDATE jobs SET status = $2, finished_at = $3, duration_ms = $4, cpu_ms = $5,
-           memory_bytes = $6, result = $7, error = $8, log = $9 WHERE id = $1`,
-        [
-          id,
-          o.status,
-          o.finishedAt,
-          o.durationMs,
-          o.cpuMs,
-          o.memoryBytes,
-          toJsonText(o.result),
-          toJsonText(o.error),
-          JSON.stringify(o.log),
-        ],
-      );
+      const created = held.take(id);
+      if (created) {
+        // Ended within the hold: its one row, finished; its `create` settles with it.
+        const written = write({ id, job: created.job, outcome: o });
+        written.then(created.resolve, created.reject);
+        return written;
+      }
+      // Its start was handed over before (or it was started elsewhere): its row changes.
+      return write({ id, outcome: o });
     },
+    close: settled,
     async failInterrupted(now) {
+      await settled();
       // Several processes share these rows: only the jobs of processes that are gone end
       // here (their liveness lock is not held), and this instance's own (none at a start).
       const { rowCount } = await query(
@@ -143,6 +222,8 @@ export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
       return rowCount ?? 0;
     },
     async pruneBatch(before, limit) {
+      // No release of the held rows: they are of runs started within HOLD_MS, never past
+      // retention, and releasing them on every retention pass would write them twice.
       // The `limit` oldest rows (by insertion), of which those past retention and finished.
       const { rowCount } = await query(
         relaxed,
@@ -155,10 +236,12 @@ export function postgresJobStore(db: PgPools, instanceId: string): JobStore {
       return rowCount ?? 0;
     },
     async get(id) {
+      await settled();
       const { rows } = await query<JobRow>(relaxed, where, `${SELECT_JOB} WHERE j.id = $1`, [id]);
       return rows[0] && toJobRecord(rows[0]);
     },
     async list(filter) {
+      await settled();
       const where_ = ['j.function = $1'];
       const params: unknown[] = [filter.function];
       if (filter.status) {

@@ -14,15 +14,22 @@ describe.skipIf(!pgUp)('PostgreSQL', () => {
   engineStoreContract('PostgreSQL', async () => {
     const schema = await createTestSchema('contract');
     const secrets = createSecretBox(crypto.randomBytes(32));
-    const opened: { close(): Promise<void> }[] = [];
+    const opened: EngineStore[] = [];
     const openOne = async (): Promise<EngineStore> => {
       const store = await openPostgresEngineStore(schema.url, { secrets, poolSize: 4 });
       opened.push(store);
       return store;
     };
+    let current = await openOne();
     return {
-      store: await openOne(),
+      store: current,
       another: openOne,
+      async reopen() {
+        await current.close();
+        opened.splice(opened.indexOf(current), 1);
+        current = await openOne();
+        return current;
+      },
       async close() {
         await Promise.all(opened.map((s) => s.close()));
         await schema.drop();

@@ -8,9 +8,15 @@ import { openSqliteEngineStore } from '../../../engine/store/index.ts';
 // the contract's concurrent calls all go through one instance here (no `another`).
 engineStoreContract('SQLite (a temp file)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-engine-store-'));
-  const store = openSqliteEngineStore(path.join(dir, 'engine.db'));
+  const file = path.join(dir, 'engine.db');
+  let store = openSqliteEngineStore(file);
   return {
     store,
+    reopen: async () => {
+      await store.close();
+      store = openSqliteEngineStore(file);
+      return store;
+    },
     close: async () => {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -298,6 +298,45 @@ describe.skipIf(!pgUp)('the engine store on PostgreSQL: start and failures', () 
     }
   });
 
+  it('migration 2 on a schema with data: the inbox listed by status and the pending timer ticks as before', async () => {
+    const schema = await createTestSchema('mig2');
+    const client = new pg.Client({ connectionString: schema.url });
+    try {
+      await client.connect();
+      expect(await migratePostgres(client, MIGRATIONS.slice(0, 1))).toBe(1);
+      // An inbox of migration 1: entries pending (0), dispatched (1), set aside (2), and a
+      // pending timer tick.
+      await client.query(`INSERT INTO inbox (id, source, key, dedup_key, data, received_at, status)
+        SELECT 'e' || g, 'wechat_message', 'wxapp', 'm' || g, '{}', g, g % 3
+        FROM generate_series(1, 30) g`);
+      await client.query(`INSERT INTO inbox (id, source, key, data, received_at)
+        VALUES ('tick', 'timer', 'nightly', '{}', 100)`);
+      const store = await openPostgresEngineStore(schema.url, { secrets, poolSize: 2 });
+      try {
+        const { rows } = await client.query<{ version: number }>(
+          'SELECT max(version) AS version FROM schema_migrations',
+        );
+        expect(rows[0]!.version).toBe(MIGRATIONS.length);
+        const list = (status: 'pending' | 'dispatched' | 'dispatch_failed') =>
+          store.delivery.listEntries({ status, limit: 3, offset: 0 });
+        const pending = await list('pending');
+        expect(pending.total).toBe(11);
+        expect(pending.objects.map((e) => e.id)).toEqual(['tick', 'e30', 'e27']);
+        expect((await list('dispatched')).objects.map((e) => e.id)).toEqual(['e28', 'e25', 'e22']);
+        const setAside = await list('dispatch_failed');
+        expect(setAside.total).toBe(10);
+        expect(setAside.objects.map((e) => e.id)).toEqual(['e29', 'e26', 'e23']);
+        expect(await store.delivery.hasUnfinished('nightly')).toBe(true);
+        expect(await store.delivery.hasUnfinished('hourly')).toBe(false);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.end();
+      await schema.drop();
+    }
+  });
+
   it('refuses to start with E_DATABASE_UNAVAILABLE when nothing answers, naming no password', async () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
     const port = proxy.port;
