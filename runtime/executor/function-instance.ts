@@ -214,6 +214,7 @@ export class FunctionInstance implements BridgeTarget {
     const quick = this.spec.quick;
     this.#holdWrites = commits?.beforeEntry(quick.quick) ?? false;
     const cpuBefore = job.threadCpuUs;
+    const wallBefore = performance.now();
     try {
       onThisThread(job, () =>
         this.#warm.enter.applySync(undefined, entry, { timeout: remainingMs(job) }),
@@ -223,7 +224,7 @@ export class FunctionInstance implements BridgeTarget {
     } finally {
       if (this.#holdWrites) commits?.afterEntry();
       this.#holdWrites = false;
-      quick.entered((job.threadCpuUs - cpuBefore) / 1000);
+      quick.entered((job.threadCpuUs - cpuBefore) / 1000, performance.now() - wallBefore);
     }
     if (job.outcomeJson !== undefined && !job.ended) this.#complete(job);
   }
