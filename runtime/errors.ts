@@ -63,4 +63,5 @@ export const RUNTIME_CODES = {
   hostOpFailed: 'E_HOST_OP_FAILED',
   sandboxClosed: 'E_SANDBOX_CLOSED',
   tooManyTimers: 'E_TOO_MANY_TIMERS',
+  commitFailed: 'E_TABLE_COMMIT_FAILED',
 } as const;

@@ -14,6 +14,17 @@ export interface HostOpContext {
   jobId: string;
   /** The user the run is made for (`event.request.user.id`); absent for a run without one. */
   userId?: number;
+  /**
+   * The executor judges this run quick (runtime/executor/commit-hold.ts): a module that
+   * supports it may leave the call's writes uncommitted, sharing one commit with the next
+   * runs' writes, until `settle`. Absent or false: committed before the call answers.
+   */
+  holdWrites?: boolean;
+}
+
+/** What `settle` reports: the runs whose held writes were lost (their commit failed). */
+export interface SettledWrites {
+  lost: ReadonlyArray<{ jobId: string; reason: string }>;
 }
 
 export interface HostOps {
@@ -25,6 +36,14 @@ export interface HostOps {
   call(op: string, args: unknown, context: HostOpContext): unknown;
   /** Releases the module's resources (a promise when that takes I/O, e.g. a pool's end). */
   close(): void | Promise<void>;
+  /**
+   * Modules that hold writes (`HostOpContext.holdWrites`) only: commits them, raising their
+   * events, and reports the runs whose held writes were lost since the last call. The
+   * executor calls it before any message leaves for the main process.
+   */
+  settle?(): SettledWrites;
+  /** With `settle`: performance.now() when the held writes began; undefined when none are held. */
+  heldSince?(): number | undefined;
 }
 
 /** Side effects the main process must learn of (e.g. `table.change` for table triggers). */

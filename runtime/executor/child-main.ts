@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import type { CreateHostOps, HostOps, HostOpsModuleSpec } from '../host-ops-port.ts';
 import { checkJson, MAX_OUTPUT_DEPTH } from '../json-limits.ts';
 import type { SandboxLimits } from '../limits.ts';
+import { CommitHold } from './commit-hold.ts';
 import { FunctionCache } from './function-cache.ts';
 import { Outbox } from './outbox.ts';
 import type { FunctionInstance } from './function-instance.ts';
@@ -104,10 +105,14 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
     onCatastrophicError,
   });
   const running = new Map<number, FunctionInstance>();
+  // Table writes of quick runs share commits, settled before anything leaves (commit-hold.ts).
+  const commits = new CommitHold(hostOps, () => outbox.later());
+  outbox.gate = commits;
   const cache = new FunctionCache(pool, {
     limits,
     hostOps,
     nested: (id, callId, requestJson) => send({ type: 'nested', id, callId, requestJson }),
+    commits,
   });
   /** Versions seen offending here (main executors only), in the order they offended. */
   const offenders = new Set<string>();
@@ -153,7 +158,7 @@ async function start(init: Extract<ToExecutor, { type: 'init' }>): Promise<void>
           if (offenders.size >= MAX_OFFENDERS) offenders.clear();
           offenders.add(keyOf(message.fn));
         }
-        outbox.outcome({ id: message.id, outcome });
+        outbox.outcome({ id: message.id, outcome }, message.jobId);
       },
     );
   };

@@ -33,6 +33,7 @@ import type { Entry, GuestSetup } from '../guest/isolate-entry.ts';
 import type { HostOps } from '../host-ops-port.ts';
 import type { SandboxLimits } from '../limits.ts';
 import type { InvocationOutcome, SerializedError } from '../sandbox.ts';
+import type { CommitPolicy } from './commit-hold.ts';
 import {
   errorReply,
   failureReply,
@@ -56,6 +57,8 @@ export interface InstanceServices {
   hostOps: HostOps | undefined;
   /** Forwards a guest's BaaS.invoke to the main process. */
   nested(invocationId: number, callId: number, requestJson: string): void;
+  /** When table writes are committed (commit-hold.ts); none: each call commits its own. */
+  commits?: CommitPolicy;
 }
 
 /** Entries armed with an isolated-vm `timeout` per job (see the top of the file). */
@@ -71,6 +74,8 @@ export class FunctionInstance implements BridgeTarget {
   #dead = false;
   /** An async call is inside the isolate now (its heap statistics would block until it leaves). */
   #inIsolate = false;
+  /** A synchronous entry of a quick version is running: its table calls may hold their writes. */
+  #holdWrites = false;
   /** Resident heap of the isolate at its last sample, for the memory budget. */
   heapBytes = 0;
   #usedBytes = 0;
@@ -162,6 +167,8 @@ export class FunctionInstance implements BridgeTarget {
   }
 
   #load(job: Job): boolean {
+    // A module's top level is of unknown length: nothing held waits for it.
+    this.#services.commits?.beforeEntry(false);
     job.timedCalls += 2;
     try {
       onThisThread(job, () =>
@@ -203,12 +210,21 @@ export class FunctionInstance implements BridgeTarget {
       return;
     }
     job.timedCalls++;
+    const commits = this.#services.commits;
+    const quick = this.spec.quick;
+    this.#holdWrites = commits?.beforeEntry(quick.quick) ?? false;
+    const cpuBefore = job.threadCpuUs;
+    const wallBefore = performance.now();
     try {
       onThisThread(job, () =>
         this.#warm.enter.applySync(undefined, entry, { timeout: remainingMs(job) }),
       );
     } catch (e) {
       return this.#crash(job, e);
+    } finally {
+      if (this.#holdWrites) commits?.afterEntry();
+      this.#holdWrites = false;
+      quick.entered((job.threadCpuUs - cpuBefore) / 1000, performance.now() - wallBefore);
     }
     if (job.outcomeJson !== undefined && !job.ended) this.#complete(job);
   }
@@ -222,6 +238,8 @@ export class FunctionInstance implements BridgeTarget {
         if (job.deadlineAt - performance.now() <= 0) return this.#expire(job);
         // No `timeout`: the main thread is free meanwhile, and the deadline timer disposes of
         // the isolate if the entry outlives the job (the top of the file says why).
+        // The isolate leaves the main thread: nothing held waits for it (its calls never hold).
+        this.#services.commits?.beforeEntry(false);
         const cpuBefore: CpuMark | undefined = job.asyncEntry
           ? undefined
           : cpuMark(this.#warm.isolate);
@@ -360,6 +378,7 @@ export class FunctionInstance implements BridgeTarget {
         functionName: this.spec.spec.name,
         jobId: job.jobId,
         ...(job.userId === undefined ? {} : { userId: job.userId }),
+        ...(this.#holdWrites ? { holdWrites: true } : {}),
       });
       if (!isPromiseLike(answer)) return okReply(answer);
     } catch (e) {

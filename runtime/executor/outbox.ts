@@ -12,8 +12,26 @@
  * must go (it must not overtake them), or at MAX_OUTCOMES / MAX_EVENTS. Nothing held is lost
  * that was not lost before: a run's outcome never left before it ended, and a killed
  * executor's runs in flight end `execution_failed` on the main side either way.
+ *
+ * Before anything is sent, the gate commits the table writes held for quick runs
+ * (commit-hold.ts): their `table.change` events join this message, and a run whose writes
+ * that commit lost is reported failed. So nothing that leaves can name an uncommitted row.
  */
 import type { FromExecutor, HostEvent, RunOutcome } from '../protocol.ts';
+import type { InvocationOutcome } from '../sandbox.ts';
+
+/** What the outbox asks before it sends (commit-hold.ts). */
+export interface SendGate {
+  /** Commits what is held; its events arrive through `event` meanwhile. */
+  settle(): void;
+  /** The outcome to report for run `jobId` (failed if its writes were lost). */
+  judge(jobId: string, outcome: InvocationOutcome): InvocationOutcome;
+}
+
+interface Held {
+  run: RunOutcome;
+  jobId: string;
+}
 
 /** Outcomes held at most before they go. */
 const MAX_OUTCOMES = 64;
@@ -24,10 +42,14 @@ export const MAX_HOLD_MS = 2;
 
 export class Outbox {
   readonly #send: (message: FromExecutor) => void;
+  /** Set once the executor has its HostOps (before, nothing can be held). */
+  gate: SendGate | undefined;
   #events: HostEvent[] = [];
-  #outcomes: RunOutcome[] = [];
+  #outcomes: Held[] = [];
   #oldestAt = 0;
   #scheduled = false;
+  /** Inside flush: the gate's commit raises events, which must wait for this message. */
+  #flushing = false;
 
   constructor(send: (message: FromExecutor) => void) {
     this.#send = send;
@@ -35,13 +57,15 @@ export class Outbox {
 
   event(event: HostEvent): void {
     this.#events.push(event);
+    if (this.#flushing) return;
     if (this.#events.length >= MAX_EVENTS) this.flush();
     else this.#schedule();
   }
 
-  outcome(outcome: RunOutcome): void {
+  /** The outcome of run `jobId` (the job id its HostOps calls carried). */
+  outcome(outcome: RunOutcome, jobId = ''): void {
     if (this.#outcomes.length === 0) this.#oldestAt = performance.now();
-    this.#outcomes.push(outcome);
+    this.#outcomes.push({ run: outcome, jobId });
     if (this.#outcomes.length >= MAX_OUTCOMES) this.flush();
     else this.#schedule();
   }
@@ -52,13 +76,30 @@ export class Outbox {
       this.flush();
   }
 
+  /** Flushes at the end of this turn (held table writes without an outcome yet). */
+  later(): void {
+    this.#schedule();
+  }
+
   /** Sends what is held, as one message. */
   flush(): void {
+    if (this.#flushing) return;
+    const gate = this.gate;
+    if (gate !== undefined) {
+      this.#flushing = true;
+      try {
+        gate.settle();
+      } finally {
+        this.#flushing = false;
+      }
+    }
     if (this.#outcomes.length > 0) {
       const message: FromExecutor = {
         type: 'outcomes',
         events: this.#events,
-        outcomes: this.#outcomes,
+        outcomes: this.#outcomes.map(({ run, jobId }) =>
+          gate === undefined ? run : { id: run.id, outcome: gate.judge(jobId, run.outcome) },
+        ),
       };
       this.#events = [];
       this.#outcomes = [];

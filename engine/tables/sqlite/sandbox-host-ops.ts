@@ -2,6 +2,8 @@
  * The HostOps module an executor process loads (runtime/host-ops-port.ts): it opens its own
  * connection to the tables file, answers the guest SDK's `table.*` operations, and reports
  * each committed change to the main process as a `table.change` event (for table triggers).
+ * The calls of runs the executor judges quick hold their writes in one transaction shared
+ * with the next quick runs' (`holdWrites`), committed when the executor settles.
  */
 import type { CreateHostOps, HostOps } from '../../../runtime/index.ts';
 import { asyncTableStore } from '../async-adapter.ts';
@@ -25,10 +27,15 @@ export const createHostOps: CreateHostOps = (options, emit): HostOps => {
   return {
     call(op, args, context) {
       checkTableHostOp(op);
-      return context.userId === undefined
-        ? handleTableOp(store, op, args)
-        : handleTableOp(port, op, args, { userId: context.userId });
+      // A run for a user reads before it writes, in later microtasks: never held.
+      if (context.userId !== undefined)
+        return handleTableOp(port, op, args, { userId: context.userId });
+      if (context.holdWrites === true)
+        return store.holdingWritesOf(context.jobId, () => handleTableOp(store, op, args));
+      return handleTableOp(store, op, args);
     },
+    settle: () => ({ lost: store.settleHeld() }),
+    heldSince: () => store.heldSince,
     close() {
       unsubscribe();
       store.close();

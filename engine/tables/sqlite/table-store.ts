@@ -1,5 +1,6 @@
 /**
- * The SQLite implementation of TableStore (WAL, busy_timeout, one transaction per write).
+ * The SQLite implementation of TableStore (WAL, busy_timeout, one transaction per write, or
+ * one shared by the writes of quick runs in the executor: `holdingWritesOf`, `settleHeld`).
  * Records live in one STRICT table per user table; arrays and objects are JSON text.
  * The file is long-ish (one class, one job): the write paths share the row codec and the
  * change events, and splitting them would scatter the transaction logic.
@@ -31,6 +32,7 @@ import { createRegexpFunction } from '../regex.ts';
 import { registerGeoFunctions } from './geo-sql.ts';
 import { checkFieldDefs, checkTableName } from '../schema.ts';
 import { SqliteCatalog, type TableInfo } from './catalog.ts';
+import { type LostWrites, SharedTransaction } from './shared-transaction.ts';
 import type {
   BulkResult,
   FieldDef,
@@ -89,6 +91,10 @@ export class SqliteTableStore implements SyncTableStore {
   private readonly statements = new Map<string, Statement>();
   /** One transaction wrapper for all writes (creating one per call costs more than the write). */
   private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** The transaction held writes share (the executor's quick runs); see shared-transaction.ts. */
+  private readonly shared: SharedTransaction;
+  /** The run whose table call is being made with its writes held, while it is made. */
+  private heldJob: string | undefined;
 
   constructor(options: SqliteTableStoreOptions) {
     this.db = new Database(options.path);
@@ -100,6 +106,7 @@ export class SqliteTableStore implements SyncTableStore {
     registerGeoFunctions(this.db);
     this.catalog = new SqliteCatalog(this.db);
     this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
+    this.shared = new SharedTransaction(this.db);
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.newId = options.newId ?? defaultNewId;
   }
@@ -312,7 +319,41 @@ export class SqliteTableStore implements SyncTableStore {
     return () => this.listeners.delete(listener);
   }
 
+  // ---- held writes (the executor's quick runs) ------------------------------------------
+
+  /**
+   * Makes `fn` (one table call of run `jobId`) with its writes in the shared transaction: they
+   * are visible to this connection at once and to others, with their change events, once
+   * `settleHeld` commits them. Any call made without it commits what is held first, so it
+   * never reads, or writes after, what is not committed.
+   */
+  holdingWritesOf<T>(jobId: string, fn: () => T): T {
+    const outer = this.heldJob;
+    this.heldJob = jobId;
+    try {
+      return fn();
+    } finally {
+      this.heldJob = outer;
+    }
+  }
+
+  /** performance.now() when the held writes began; undefined when none are held. */
+  get heldSince(): number | undefined {
+    return this.shared.since;
+  }
+
+  /**
+   * Commits the held writes and announces their changes. Returns the runs whose held writes
+   * were lost since the last call (a commit that failed, here or before a call made without
+   * holding, or a transaction SQLite rolled back): none of them may be reported as succeeded.
+   */
+  settleHeld(): LostWrites[] {
+    this.commitHeld();
+    return this.shared.takeLost();
+  }
+
   close(): void {
+    this.commitHeld();
     this.listeners.clear();
     this.statements.clear();
     if (this.db.open) this.db.close();
@@ -333,6 +374,8 @@ export class SqliteTableStore implements SyncTableStore {
 
   /** A write: one IMMEDIATE transaction (so read-modify-write is atomic across processes); events after commit. */
   private write<T>(fn: (changes: TableChange[]) => T): T {
+    if (this.heldJob !== undefined) return this.heldWrite(this.heldJob, fn);
+    this.commitHeld();
     const changes: TableChange[] = [];
     const result = this.retryOnStaleSchema(() => {
       changes.length = 0;
@@ -342,7 +385,32 @@ export class SqliteTableStore implements SyncTableStore {
     return result;
   }
 
+  /**
+   * A held write: a savepoint in the shared transaction (opened first when none is), so a
+   * write that fails is undone alone; its events wait for the commit.
+   */
+  private heldWrite<T>(jobId: string, fn: (changes: TableChange[]) => T): T {
+    const changes: TableChange[] = [];
+    try {
+      const result = this.retryOnStaleSchema(() => {
+        changes.length = 0;
+        this.shared.join(jobId);
+        return this.inTransaction(() => fn(changes)) as T;
+      });
+      this.shared.hold(changes);
+      return result;
+    } catch (err) {
+      this.shared.afterFailure(err);
+      throw err;
+    }
+  }
+
+  private commitHeld(): void {
+    if (this.shared.isOpen) this.emit(this.shared.commit());
+  }
+
   private schemaWrite<T>(fn: () => T): T {
+    this.commitHeld();
     try {
       return this.inTransaction.immediate(fn) as T;
     } catch (err) {
@@ -353,6 +421,8 @@ export class SqliteTableStore implements SyncTableStore {
   }
 
   private read<T>(fn: () => T): T {
+    if (this.heldJob !== undefined) this.shared.saw(this.heldJob);
+    else this.commitHeld();
     return this.retryOnStaleSchema(fn);
   }
 

@@ -1,6 +1,6 @@
 /** The executor's outbox: one message per turn for the outcomes and the events before them. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_HOLD_MS, Outbox } from '../../../runtime/executor/outbox.ts';
+import { MAX_HOLD_MS, Outbox, type SendGate } from '../../../runtime/executor/outbox.ts';
 import type { FromExecutor } from '../../../runtime/protocol.ts';
 import type { InvocationOutcome } from '../../../runtime/sandbox.ts';
 
@@ -84,5 +84,45 @@ describe('Outbox', () => {
     for (let i = 0; i < 1000; i++) box.event({ kind: 'k', payload: i });
     expect(sent).toHaveLength(2);
     expect(sent[1]).toMatchObject({ type: 'host-events' });
+  });
+
+  it('lets the gate commit first: its events join the message, before the outcomes it judged', () => {
+    const { box, sent } = outbox();
+    const gate: SendGate = {
+      // A commit raises its events through `event`, even past the cap: they wait for this message.
+      settle: () => {
+        for (let i = 0; i < 1001; i++) box.event({ kind: 'table.change', payload: i });
+      },
+      judge: (jobId, o) =>
+        jobId === 'lost' ? { ...o, status: 'execution_failed', result: undefined } : o,
+    };
+    box.gate = gate;
+    box.outcome({ id: 1, outcome: outcome(1) }, 'kept');
+    box.outcome({ id: 2, outcome: outcome(2) }, 'lost');
+    box.flush();
+    expect(sent).toHaveLength(1);
+    const message = sent[0] as Extract<FromExecutor, { type: 'outcomes' }>;
+    expect(message.events).toHaveLength(1001);
+    expect(message.outcomes.map((o) => [o.id, o.outcome.status])).toEqual([
+      [1, 'fulfilled'],
+      [2, 'execution_failed'],
+    ]);
+  });
+
+  it('flushes at the end of the turn when asked to (held writes without an outcome yet)', async () => {
+    const { box, sent } = outbox();
+    let settled = 0;
+    box.gate = {
+      settle: () => {
+        if (settled++ === 0) box.event({ kind: 'table.change', payload: 'held' });
+      },
+      judge: (_jobId, o) => o,
+    };
+    box.later();
+    expect(sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toEqual([
+      { type: 'host-events', events: [{ kind: 'table.change', payload: 'held' }] },
+    ]);
   });
 });
