@@ -15,6 +15,7 @@ import { firingSourceOf } from './event-sources.ts';
 import { assertJsonWithin } from '../limits/errors.ts';
 import { MAX_OUTPUT_DEPTH } from '../../runtime/json-limits.ts';
 import type { Logger } from '../log.ts';
+import { queuedFiringOf } from '../store/queued-firing.ts';
 
 /** Entries per dispatch transaction (and per read of the leftovers) at most. */
 const BATCH = 200;
@@ -240,16 +241,7 @@ export class Dispatcher {
       } else if (!claim) queued.add(f.lane);
       else
         this.#slots!.started({
-          id: f.logId,
-          trigger: f.trigger,
-          actionIndex: f.actionIndex,
-          action: f.action,
-          eventType: f.eventType,
-          lane: f.lane,
-          inboxId: entry.inboxId,
-          event: entry.event,
-          attempts: 1,
-          runAt: now,
+          ...queuedFiringOf(f, entry.inboxId, entry.event, now, 1),
           owner: claim.owner,
           leaseUntil: claim.leaseUntil,
         });

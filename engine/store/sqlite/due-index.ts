@@ -6,10 +6,9 @@
  * process per SQLite database), keeps this index in step with it, and rebuilds it from the
  * table at start; an entry whose row has gone (a rolled-back dispatch) is dropped when met.
  */
-import type { Delivery } from '../ports.ts';
+import type { QueuedFiring } from '../queued-firing.ts';
 
-/** A firing as the queue hands it out, less the claim (owner, lease). */
-export type QueuedFiring = Omit<Delivery, 'owner' | 'leaseUntil'>;
+export type { QueuedFiring };
 
 export interface DueEntry {
   id: string;

@@ -13,6 +13,7 @@ import type { Action } from '../../triggers/index.ts';
 import type { EventType } from '../../../runtime/sandbox.ts';
 import { fromJsonText } from '../rows/json-text.ts';
 import { writeBehindOf } from './write-behind.ts';
+import { queuedFiringOf } from '../queued-firing.ts';
 import { DueIndex, type DueEntry, type QueuedFiring } from './due-index.ts';
 
 /** A queue row with what its trigger log row and inbox entry say of the firing. */
@@ -204,20 +205,7 @@ export function sqliteQueueTable(db: Database): QueueTable {
           // Handed to the claim from memory when the caller gave the event.
           ...(event === undefined
             ? {}
-            : {
-                item: {
-                  id: f.logId,
-                  trigger: f.trigger,
-                  actionIndex: f.actionIndex,
-                  action: f.action,
-                  eventType: f.eventType,
-                  lane: f.lane,
-                  inboxId,
-                  event,
-                  attempts: claim ? 1 : 0,
-                  runAt: now,
-                },
-              }),
+            : { item: queuedFiringOf(f, inboxId, event, now, claim ? 1 : 0) }),
         };
         if (claim) addedClaims.push({ entry, owner: claim.owner, leaseUntil: claim.leaseUntil });
         else added.push(entry);

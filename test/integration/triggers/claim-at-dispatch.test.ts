@@ -121,30 +121,42 @@ async function turnsUntil(done: () => boolean | Promise<boolean>, bound = 20_000
 const succeeded = async (store: EngineStore) =>
   (await store.delivery.listLogs({ status: 'succeeded', limit: 1, offset: 0 })).total;
 
+/**
+ * Queues `entries` entries of `per` firings, wakes the runner with the safety net's timers
+ * frozen, and lets runs end (all waiting ones, or the oldest only, each turn) until every
+ * firing succeeded.
+ */
+async function burst(
+  caps: { concurrency: number; perLane: number },
+  entries: number,
+  per: number,
+  release: 'all' | 'one',
+): Promise<Rig> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] });
+  const r = await rig(caps);
+  for (let i = 0; i < entries; i++)
+    await dispatch(
+      r.store,
+      Array.from({ length: per }, () => firing()),
+    );
+  r.runner.wake();
+  await turnsUntil(async () => {
+    if (release === 'all') r.releaseAll();
+    else r.releaseOne();
+    return (await succeeded(r.store)) === entries * per;
+  });
+  expect(await succeeded(r.store)).toBe(entries * per);
+  return r;
+}
+
 describe('the job runner and claims at dispatch', () => {
   it('carries a burst larger than the lane cap through the queue on freed slots alone', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] });
-    const { store, runner, ran, releaseAll } = await rig({ concurrency: 8, perLane: 3 });
-    for (let i = 0; i < 10; i++) await dispatch(store, [firing(), firing(), firing()]);
-    runner.wake();
-    await turnsUntil(async () => {
-      releaseAll();
-      return (await succeeded(store)) === 30;
-    });
-    expect(await succeeded(store)).toBe(30);
+    const { ran } = await burst({ concurrency: 8, perLane: 3 }, 10, 3, 'all');
     expect(new Set(ran).size).toBe(30);
   });
 
   it('claims ahead under a backlog: runs ending one at a time take far fewer claims than runs', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] });
-    const { store, runner, ran, claims, releaseOne } = await rig({ concurrency: 16, perLane: 8 });
-    for (let i = 0; i < 16; i++) await dispatch(store, [firing(), firing(), firing(), firing()]);
-    runner.wake();
-    await turnsUntil(async () => {
-      releaseOne();
-      return (await succeeded(store)) === 64;
-    });
-    expect(await succeeded(store)).toBe(64);
+    const { ran, claims } = await burst({ concurrency: 16, perLane: 8 }, 16, 4, 'one');
     expect(new Set(ran).size).toBe(64);
     // One claim per freed slot would be about 64; ahead, a claim serves several slots.
     expect(claims()).toBeLessThanOrEqual(20);
