@@ -12,7 +12,10 @@ import {
 } from './actions/action-error.ts';
 import type { Logger } from '../log.ts';
 
-/** How often due items held back by a full lane are looked at again (completions also wake). */
+/**
+ * How often the queue is looked at while attempts run, as a safety net (due retries, leases
+ * expired elsewhere): a freed slot claims only for lanes known to wait, or after a wake.
+ */
 const BLOCKED_RECHECK_MS = 1000;
 /**
  * How long a claim holds without renewal: a process that dies leaves its firings to others
@@ -368,7 +371,7 @@ export class JobRunner {
   }
 
   async #armTimer(): Promise<void> {
-    // While attempts run, each one's end wakes the runner (and claims): a look within
+    // While attempts run, freed slots claim for the lanes known to wait: a look within
     // BLOCKED_RECHECK_MS is safety net enough for items due meanwhile (retries), without a
     // read of the next due time after every claim (a round trip on a network database).
     if (this.#executing > 0) {
@@ -381,8 +384,8 @@ export class JobRunner {
     clearTimeout(this.#timer);
     this.#timerAt = undefined;
     if (next === undefined || this.#stopped) return;
-    // Due but not claimed means every slot or its lane is full: a finishing attempt wakes the
-    // runner, so only look again later as a safety net instead of spinning on it.
+    // Due but not claimed means every slot or its lane is full: a freed slot claims for the
+    // lanes that wait, so only look again later as a safety net instead of spinning on it.
     const wait = next - this.#clock.now();
     this.#setTimer(wait <= 0 ? BLOCKED_RECHECK_MS : Math.min(wait, 60_000));
   }
