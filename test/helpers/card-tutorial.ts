@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { repoRoot, wechatVectors } from './fixtures.ts';
+import { repoRoot, wechatFixture, wechatVectors } from './fixtures.ts';
+import { parsePushSample, schemaFromPush } from '../../engine/cli/push-sample.ts';
 
 /**
  * MinCloud's card tutorial as the tests set it up (one engine, two processes, a migrated
@@ -12,27 +13,15 @@ const B = wechatVectors().B_wxbizmsgcrypt_sample;
 /** A safe-mode account: the official sample's appId, token and EncodingAESKey. */
 export const cardAccount = { appId: B.appid, token: B.token, encodingAESKey: B.encodingAESKey };
 
-/** `POST /tables`: one string column per element of the push, CreateTime an integer. */
+/**
+ * `POST /tables`: the table `cloudfn tables create --from-push` makes of the sample push (a
+ * string column per element, CreateTime an integer, plus `_AppId`).
+ */
 export const cardTable = {
   name: 'user_consume_card',
-  fields: [
-    ...[
-      'ToUserName',
-      'FromUserName',
-      'MsgType',
-      'Event',
-      'CardId',
-      'UserCardCode',
-      'ConsumeSource',
-      'LocationName',
-      'StaffOpenId',
-      'VerifyCode',
-      'RemarkAmount',
-      'OuterStr',
-      '_AppId',
-    ].map((name) => ({ name, type: 'string' })),
-    { name: 'CreateTime', type: 'integer' },
-  ],
+  fields: schemaFromPush(
+    parsePushSample(wechatFixture('user_consume_card.xml'), 'user_consume_card.xml'),
+  ),
 };
 
 /** The tutorial's function, as the repository ships it. */
@@ -51,5 +40,17 @@ export function cardTrigger(appId: string) {
       rules: [{ field: 'event', op: '=', value: 'user_consume_card' }],
     },
     actions: [{ type: 'function', function: 'user_consume_card' }],
+  };
+}
+
+/** The fields of the row the function saves for the sample push (`UserCardCode` is the push's). */
+export function cardRowOf(userCardCode: string, appId: string) {
+  return {
+    UserCardCode: userCardCode,
+    CreateTime: 1472549042,
+    Event: 'user_consume_card',
+    CardId: 'pZI8Fj8y-E8hpvho2d1ZvpGwQBvA',
+    LocationName: '',
+    _AppId: appId,
   };
 }

@@ -4,7 +4,7 @@ import { toJobRecord, type JobRow } from '../rows/jobs.ts';
 import { query, type PgPools } from './pool.ts';
 import { LIVENESS_LOCK_CLASS, ownerAlive } from './liveness.ts';
 import { Coalescer } from './coalescer.ts';
-import { Hold } from './hold.ts';
+import { Hold } from '../hold.ts';
 import { DatabaseUnavailableError } from './errors.ts';
 
 /** A job's columns with its event: its own copy, else its inbox entry's (null once pruned). */

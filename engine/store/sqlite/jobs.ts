@@ -3,6 +3,7 @@ import type { JobStore } from '../ports.ts';
 import { toJsonText } from '../rows/json-text.ts';
 import { toJobRecord, type JobRow } from '../rows/jobs.ts';
 import { writeBehindOf } from './write-behind.ts';
+import { Hold } from '../hold.ts';
 
 /** How long a created job's row waits for its run to end, to be written once. */
 export const HOLD_MS = 100;
@@ -51,38 +52,18 @@ export function sqliteJobStore(db: Database): JobStore {
   // (write-behind.ts `holdFor`), so the admin API answers as before. What a crash can lose
   // grows from a turn's job rows to HOLD_MS's: runs that go again (at least once).
   type CreatedRow = Parameters<JobStore['create']>[0] & { data: string | null };
-  /** In creation order, with when each was held (performance.now()). */
-  const held = new Map<string, { row: CreatedRow; at: number }>();
-  let holdTimer: NodeJS.Timeout | undefined;
-  /** Hands the held rows (those held since `before`, or all) to the write-behind queue. */
-  const writeHeld = (before = Number.POSITIVE_INFINITY): void => {
-    if (holdTimer !== undefined) clearTimeout(holdTimer);
-    holdTimer = undefined;
-    for (const [id, { row, at }] of held) {
-      if (at > before) {
-        armHold(at);
-        return;
-      }
-      held.delete(id);
-      writes.defer(['jobs'], () => insert.run(row));
-    }
-  };
-  const armHold = (oldestAt: number): void => {
-    const wait = Math.max(0, oldestAt + HOLD_MS - performance.now());
-    holdTimer = setTimeout(() => writeHeld(performance.now() - HOLD_MS), wait);
-    holdTimer.unref();
-  };
-  writes.holdFor('jobs', () => writeHeld());
+  const held = new Hold<CreatedRow>(HOLD_MS, (rows) => {
+    for (const row of rows) writes.defer(['jobs'], () => insert.run(row));
+  });
+  writes.holdFor('jobs', () => held.release());
 
   return {
     async create(job) {
       // No copy of an event its inbox entry holds.
       const row = { ...job, data: job.inboxId === null ? toJsonText(job.data) : null };
       // The same id again is written as is (and refused by the primary key, as ever).
-      if (held.has(job.id)) writeHeld();
-      const at = performance.now();
-      held.set(job.id, { row, at });
-      if (holdTimer === undefined) armHold(at);
+      if (held.has(job.id)) held.release();
+      held.add(job.id, row);
     },
     async finish(id, o) {
       const ended = {
@@ -91,10 +72,9 @@ export function sqliteJobStore(db: Database): JobStore {
         error: toJsonText(o.error),
         log: JSON.stringify(o.log),
       };
-      const created = held.get(id);
+      const created = held.take(id);
       if (created !== undefined) {
-        held.delete(id);
-        const row = { ...created.row, ...ended };
+        const row = { ...created, ...ended };
         writes.defer(['jobs'], () => insertEnded.run(row));
         return;
       }

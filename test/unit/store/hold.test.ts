@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Hold } from '../../../engine/store/postgres/hold.ts';
+import { Hold } from '../../../engine/store/hold.ts';
 
 // Fake timers fake performance.now() too: the hold's clock and its timer move together.
 beforeEach(() => vi.useFakeTimers());

@@ -1,8 +1,9 @@
 /**
  * Values kept in memory for up to `holdMs` each, in the order they came: `release` hands
  * over those whose time is up (on a timer) or all of them (before a read, at close), and
- * `take` removes one before its time (its end came first). jobs.ts holds a job's start in
- * it so that a short run's row is written once, finished.
+ * `take` removes one before its time (its end came first). The job stores (sqlite/jobs.ts,
+ * postgres/jobs.ts) hold a job's start in it so that a short run's row is written once,
+ * finished.
  */
 export class Hold<V> {
   #holdMs: number;
