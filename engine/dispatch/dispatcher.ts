@@ -4,6 +4,7 @@ import type {
   DispatchClaim,
   EntryDispatch,
   FrequencyGuard,
+  InboxEntry,
   NewFiring,
   PendingInboxEntry,
 } from '../store/index.ts';
@@ -16,6 +17,7 @@ import { assertJsonWithin } from '../limits/errors.ts';
 import { MAX_OUTPUT_DEPTH } from '../../runtime/json-limits.ts';
 import type { Logger } from '../log.ts';
 import { queuedFiringOf } from '../store/queued-firing.ts';
+import type { AcceptDispatch } from '../inbox/index.ts';
 
 /** Entries per dispatch transaction (and per read of the leftovers) at most. */
 const BATCH = 200;
@@ -74,6 +76,8 @@ export class Dispatcher {
   #fedInMemory: boolean;
   #leftoverTimer: NodeJS.Timeout | undefined;
   #slots: DispatchSlots | undefined;
+  /** Entries being accepted that go the usual way (stored pending): none may pass them. */
+  #acceptingPlain = 0;
 
   constructor(deps: {
     delivery: DeliveryLog;
@@ -87,7 +91,11 @@ export class Dispatcher {
      * Where new events come in: the dispatcher takes what it accepts from memory (an entry),
      * or reads the pending entries when told without one (a replay).
      */
-    intake?: { onAccepted(listener: (entry?: PendingInboxEntry) => void): void };
+    intake?: {
+      onAccepted(listener: (entry?: PendingInboxEntry) => void): void;
+      /** Entries dispatched in their accept's own transaction (EventIntake). */
+      dispatchWithAccept?(dispatch: AcceptDispatch): void;
+    };
     /** The job runner of this process, to claim firings at dispatch (absent: never). */
     slots?: DispatchSlots;
   }) {
@@ -104,6 +112,55 @@ export class Dispatcher {
       this.#fresh.push(entry);
       this.#schedule();
     });
+    deps.intake?.dispatchWithAccept?.({
+      firingsOf: (entry) => this.#firingsWithAccept(entry),
+      settled: (entry, dispatched) => this.#settledWithAccept(entry, dispatched),
+    });
+  }
+
+  /**
+   * An entry's firings to write with its accept, slots reserved for those this process can
+   * start at once; undefined sends it the usual way (after the accept, through `dispatchMany`):
+   * one that cannot be matched (it is set aside there), one with a frequency-guarded firing
+   * (decided under the dispatch's locks), and any while entries accepted before it go that
+   * way or wait here (a newer entry must not pass them).
+   */
+  #firingsWithAccept(entry: InboxEntry): NewFiring[] | undefined {
+    const firings = this.#behind() ? undefined : this.#matchForAccept(entry);
+    if (firings === undefined) this.#acceptingPlain++;
+    else this.#reserveSlots([{ inboxId: entry.id, firings }], this.#clock.now());
+    return firings;
+  }
+
+  /** Entries accepted earlier are still to be dispatched (or to be stored pending). */
+  #behind(): boolean {
+    return this.#acceptingPlain > 0 || this.#fresh.length > 0 || this.#draining !== undefined;
+  }
+
+  #matchForAccept(entry: InboxEntry): NewFiring[] | undefined {
+    let dispatch: EntryDispatch;
+    try {
+      dispatch = this.#firingsOf(entry);
+    } catch {
+      return undefined;
+    }
+    return dispatch.firings.some((f) => f.guard !== undefined) ? undefined : dispatch.firings;
+  }
+
+  /** After the accept: its firings start or wait in the queue, or their slots are given back. */
+  #settledWithAccept(entry: InboxEntry, dispatched: boolean): void {
+    if (entry.firings === undefined) {
+      this.#acceptingPlain--;
+      return;
+    }
+    const queued = new Set<string>();
+    this.#handOver(
+      { inboxId: entry.id, firings: entry.firings, event: entry.data },
+      new Set(dispatched ? entry.firings.map((f) => f.logId) : []),
+      this.#clock.now(),
+      queued,
+    );
+    if (queued.size > 0) this.#onQueued([...queued]);
   }
 
   /** Reads and dispatches the pending entries on the next turn (coalesced). */

@@ -33,9 +33,16 @@ function serialise(data: unknown): { json: string } | { fault: string } {
   return typeof text === 'string' ? { json: text } : { fault: 'it is not a JSON value' };
 }
 
+/** What became of an entry: new or a repeat, and whether its firings went in with it. */
+export interface Committed {
+  isNew: boolean;
+  /** The entry was new and stored dispatched with its `firings` (never when it had none). */
+  dispatched: boolean;
+}
+
 interface Waiter {
   entry: InboxEntry;
-  resolve(isNew: boolean): void;
+  resolve(committed: Committed): void;
   reject(err: unknown): void;
 }
 
@@ -63,11 +70,12 @@ export class GroupCommit {
   }
 
   /**
-   * Resolves to whether the entry was new once it is durable; rejects if the commit failed,
+   * Resolves to whether the entry was new (and dispatched with its firings, if it has them)
+   * once it is durable; rejects if the commit failed,
    * or at once (EventNotStorableError) if the entry cannot be serialised: checked here, before
    * it joins a group, so that one bad entry never takes the others' transaction down.
    */
-  accept(entry: InboxEntry): Promise<boolean> {
+  accept(entry: InboxEntry): Promise<Committed> {
     // The last guard before JSON.stringify and everything downstream: sources check their
     // own, tighter limits first (request bodies, records); refused alone, here.
     try {
@@ -79,7 +87,7 @@ export class GroupCommit {
     if ('fault' in serialised)
       return Promise.reject(new EventNotStorableError(entry.source, serialised.fault));
     entry = { ...entry, dataJson: serialised.json };
-    return new Promise<boolean>((resolve, reject) => {
+    return new Promise<Committed>((resolve, reject) => {
       this.#queue.push({ entry, resolve, reject });
       this.#schedule();
     });
@@ -114,12 +122,15 @@ export class GroupCommit {
       // Nothing of the batch was committed (one transaction), or it is not known to be on
       // disk. Something checked above did not catch made one entry fail: accept each alone,
       // so only that one is refused (an entry that did land is deduplicated against itself:
-      // its id is its key when it has no dedup key).
+      // its id is its key when it has no dedup key). Alone it goes without its firings: if
+      // they were at fault, the entry is still taken and its dispatch fails on its own later
+      // (set aside, replayable), not the push.
       await Promise.all(
         batch.map(async (waiter) => {
+          const { firings: _dispatchedLater, ...plain } = waiter.entry;
           try {
-            const [isNew] = await this.#delivery.accept([waiter.entry]);
-            waiter.resolve(isNew!);
+            const [isNew] = await this.#delivery.accept([plain]);
+            waiter.resolve({ isNew: isNew!, dispatched: false });
           } catch (err) {
             waiter.reject(err);
           }
@@ -127,6 +138,11 @@ export class GroupCommit {
       );
       return;
     }
-    batch.forEach((waiter, i) => waiter.resolve(results[i]!));
+    batch.forEach((waiter, i) =>
+      waiter.resolve({
+        isNew: results[i]!,
+        dispatched: results[i]! && waiter.entry.firings !== undefined,
+      }),
+    );
   }
 }

@@ -232,6 +232,14 @@ export interface InboxEntry {
   /** `data` already serialised by the intake, written as is (saves a second JSON.stringify). */
   dataJson?: string;
   receivedAt: number;
+  /**
+   * Dispatched in its accept's own transaction: when the entry is new it is stored already
+   * dispatched, with these firings' trigger log rows and queue items written as `dispatch`
+   * writes them (triggered and due at the latest `receivedAt` of the entries accepted
+   * together; claimed where `claimedBy` says), all admitted. None may
+   * carry a frequency guard (such an entry goes through `dispatch`). Absent: stored pending.
+   */
+  firings?: NewFiring[];
 }
 
 /** An entry as `pending` reads it: `unreadable` says why its stored data could not be read. */
@@ -398,7 +406,9 @@ export interface DeliveryLog {
    * Stores the entries in ONE transaction, skipping those whose (source, key, dedupKey) was
    * seen (a repeat within the batch counts as seen); resolves, in order, to whether each was
    * new, once they are durable (SQLite: committed, then an fsync of its log off the event
-   * loop). Answer nobody before it resolves.
+   * loop). Answer nobody before it resolves. An entry with `firings` is stored dispatched
+   * with them in the same transaction when it is new (no `dispatch` follows); a duplicate
+   * writes none.
    */
   accept(entries: InboxEntry[]): Promise<boolean[]>;
   /** Entries not yet dispatched (nor set aside), oldest first. */

@@ -799,6 +799,91 @@ export function engineStoreContract(label: string, open: () => Promise<OpenedEng
       });
     });
 
+    describe('dispatched with its accept (InboxEntry.firings)', () => {
+      const claimed = (owner: string, leaseUntil: number) => ({ claimedBy: { owner, leaseUntil } });
+
+      it('stores a new entry dispatched with its firings in the one accept: log rows, due and claimed items', async () => {
+        const free = firing('t');
+        const mine = firing('u', fn('f'), { ...claimed(OWNER_A, 5000), eventType: 'trigger' });
+        const withFirings = entry({ receivedAt: 40, firings: [free, mine] });
+        const matchedNothing = entry({ receivedAt: 41, firings: [] });
+        const plain = entry({ receivedAt: 42 });
+        expect(await store.delivery.accept([withFirings, matchedNothing, plain])).toEqual([
+          true,
+          true,
+          true,
+        ]);
+        // Only the entry given without firings is left to dispatch.
+        expect((await store.delivery.pending(10)).map((p) => p.id)).toEqual([plain.id]);
+        expect(await store.delivery.getEntry(withFirings.id)).toMatchObject({
+          status: 'dispatched',
+        });
+        expect(await store.delivery.getEntry(matchedNothing.id)).toMatchObject({
+          status: 'dispatched',
+        });
+        // Triggered and due at the group's latest receivedAt.
+        expect(await store.delivery.getLog(free.logId)).toMatchObject({
+          trigger: 't',
+          triggeredAt: 42,
+          inboxId: withFirings.id,
+          event: withFirings.data,
+          status: 'pending',
+          attempts: 0,
+        });
+        expect(await store.delivery.getLog(mine.logId)).toMatchObject({
+          eventType: 'trigger',
+          lane: 'function:f',
+          status: 'pending',
+        });
+        expect(await claimAll(41)).toEqual([]);
+        expect(await claimAll(42)).toMatchObject([
+          { id: free.logId, attempts: 1, event: withFirings.data, inboxId: withFirings.id },
+        ]);
+        // The claimed one is its owner's until its lease runs out.
+        expect(await store.delivery.hasUnfinished('u')).toBe(true);
+        const outcome = { attempts: 1, jobId: null, durationMs: 2 };
+        expect(await store.delivery.complete(OWNER_B, mine.logId, outcome, 50)).toBe(false);
+        expect(await store.delivery.complete(OWNER_A, mine.logId, outcome, 50)).toBe(true);
+        expect(await store.delivery.getLog(mine.logId)).toMatchObject({ status: 'succeeded' });
+      });
+
+      it('writes no firing for a duplicate, in a later group or in the same one', async () => {
+        const first = entry({ dedupKey: 'once', firings: [firing('t')] });
+        expect(await store.delivery.accept([first])).toEqual([true]);
+        const again = entry({ dedupKey: 'once', firings: [firing('t')] });
+        const twin1 = entry({ dedupKey: 'twin', firings: [firing('t')] });
+        const twin2 = entry({ dedupKey: 'twin', firings: [firing('t')] });
+        expect(await store.delivery.accept([again, twin1, twin2])).toEqual([false, true, false]);
+        const logs = await store.delivery.listLogs({ limit: 10, offset: 0 });
+        expect(logs.objects.map((l) => l.inboxId).sort()).toEqual([first.id, twin1.id].sort());
+        expect((await claimAll(10_000)).map((d) => d.inboxId).sort()).toEqual(
+          [first.id, twin1.id].sort(),
+        );
+      });
+
+      it('refuses a guarded firing (those are decided by dispatch) and stores nothing of the group', async () => {
+        const guard: FrequencyGuard = { kind: 'once', since: 0 };
+        const ok = entry();
+        const guarded = entry({ firings: [firing('t', table, { guard })] });
+        await expect(store.delivery.accept([ok, guarded])).rejects.toThrow(/frequency guard/);
+        expect(await store.delivery.getEntry(ok.id)).toBeUndefined();
+        expect(await store.delivery.pending(10)).toEqual([]);
+      });
+
+      it('is undone with its entry: a dispatch never finds it pending, a replay of its log runs it again', async () => {
+        const f = firing('t');
+        const e = entry({ firings: [f] });
+        await store.delivery.accept([e]);
+        expect(await store.delivery.dispatch(e.id, [firing('t')], 100)).toEqual([]);
+        const [item] = await claimAll(e.receivedAt);
+        expect(item).toMatchObject({ id: f.logId });
+        const outcome = { attempts: 1, jobId: null, durationMs: 1 };
+        expect(await store.delivery.complete(OWNER_A, f.logId, outcome, 90_000)).toBe(true);
+        expect(await store.delivery.replay(f.logId, 100_000)).toBe(true);
+        expect(await claimAll(100_000)).toMatchObject([{ id: f.logId, event: e.data }]);
+      });
+    });
+
     describe('trigger logs', () => {
       it('records a finished firing in one go, with its event from the inbox, and can replay it', async () => {
         const e = entry();

@@ -51,7 +51,9 @@ describe('group commit with a bad entry in the group', () => {
       ),
     );
     const goodsAgain = Array.from({ length: 5 }, (_, i) => group.accept(push({ j: i })));
-    expect(await Promise.all([...goods, ...goodsAgain])).toEqual(Array(45).fill(true));
+    expect(await Promise.all([...goods, ...goodsAgain])).toEqual(
+      Array(45).fill({ isNew: true, dispatched: false }),
+    );
     // Too deep (and the cycle, which never ends) by the nesting limit; the others cannot be JSON.
     expect((await Promise.all(bads)).map((e) => (e as { code: string }).code)).toEqual([
       'E_JSON_TOO_DEEP',
@@ -76,7 +78,7 @@ describe('group commit with a bad entry in the group', () => {
       () => 'stored',
       (err: unknown) => err,
     );
-    expect(await Promise.all(goods)).toEqual(Array(20).fill(true));
+    expect(await Promise.all(goods)).toEqual(Array(20).fill({ isNew: true, dispatched: false }));
     expect(await refused).toBeInstanceOf(TypeError);
     expect(await store.delivery.pending(1000)).toHaveLength(20);
   });

@@ -31,7 +31,7 @@ export function postgresDeliveryLog(
   sender: WakeSender,
 ): DeliveryLog {
   return {
-    ...postgresInbox(db, channels.inbox, sender),
+    ...postgresInbox(db, channels, sender),
     ...postgresDispatch(db, channels.queue, sender),
     ...postgresClaims(db, channels.queue),
     ...postgresTriggerLogs(db),

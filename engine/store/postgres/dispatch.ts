@@ -25,7 +25,7 @@ const actionKey = (f: Pick<NewFiring, 'trigger' | 'actionIndex'>) =>
   `${f.trigger}#${f.actionIndex}`;
 
 /** A firing with the entry it is for: the rows of the batch's one multi-row insert. */
-interface BatchFiring {
+export interface BatchFiring {
   inboxId: string;
   firing: NewFiring;
 }
@@ -39,13 +39,14 @@ const QUEUED_NOTICE = `CASE WHEN length(lanes) > 1000 THEN $11 ELSE $11 || ' ' |
 
 /**
  * Writes the firings' log rows and queue items (one multi-row statement each, from arrays),
- * only for entries in `taken` (a CTE before it); then says which entries were taken, and
- * wakes the job runners if an unclaimed queue item was written (naming the sender, $11): an
- * item claimed at dispatch ($12 its owner, $13 its lease; null when not) is written as a
+ * only for entries in `taken` (a CTE before it), and gathers in `woken` the lanes of the
+ * unclaimed items written: WAKE_RUNNERS then wakes the job runners naming the sender ($11).
+ * An item claimed at dispatch ($12 its owner, $13 its lease; null when not) is written as a
  * claim leaves it and needs nobody woken. The items go in the given order (the queue's seq:
- * oldest first within a run time).
+ * oldest first within a run time). The dispatch (below) and the accept of entries dispatched
+ * with it (inbox.ts) both end with it.
  */
-const INSERT_FIRINGS = `
+export const FIRING_ROWS = `
   f AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
       $7::text[], $12::text[], $13::int8[])
@@ -62,9 +63,36 @@ const INSERT_FIRINGS = `
     SELECT id, trigger, lane, inbox_id, CASE WHEN owner IS NULL THEN 0 ELSE 1 END, $8, owner,
       lease_until FROM f ORDER BY n
     RETURNING owner, lane),
-  woken AS (SELECT string_agg(DISTINCT lane, ' ') AS lanes FROM items WHERE owner IS NULL)
-  SELECT (SELECT array_agg(id) FROM taken) AS taken,
-    (SELECT pg_notify($9, ${QUEUED_NOTICE}) FROM woken WHERE lanes IS NOT NULL) AS woke`;
+  woken AS (SELECT string_agg(DISTINCT lane, ' ') AS lanes FROM items WHERE owner IS NULL)`;
+
+/** The wake-up of the job runners when FIRING_ROWS queued an unclaimed item (a column). */
+export const WAKE_RUNNERS = `(SELECT pg_notify($9, ${QUEUED_NOTICE}) FROM woken WHERE lanes IS NOT NULL)`;
+
+const INSERT_FIRINGS = `${FIRING_ROWS}
+  SELECT (SELECT array_agg(id) FROM taken) AS taken, ${WAKE_RUNNERS} AS woke`;
+
+/** The parameters $1–$13 of FIRING_ROWS and WAKE_RUNNERS ($10: the entries' ids). */
+export const firingValues = (
+  firings: BatchFiring[],
+  now: number,
+  entryIds: string[],
+  queueChannel: string,
+  sender: string,
+) => [
+  firings.map((b) => b.firing.logId),
+  firings.map((b) => b.inboxId),
+  firings.map((b) => b.firing.trigger),
+  firings.map((b) => b.firing.actionIndex),
+  firings.map((b) => JSON.stringify(b.firing.action)),
+  firings.map((b) => b.firing.eventType),
+  firings.map((b) => b.firing.lane),
+  now,
+  queueChannel,
+  entryIds,
+  sender,
+  firings.map((b) => b.firing.claimedBy?.owner ?? null),
+  firings.map((b) => b.firing.claimedBy?.leaseUntil ?? null),
+];
 
 /**
  * Marks the pending entries of $10 dispatched, skipping those another process holds (FOR
@@ -93,21 +121,8 @@ export function postgresDispatch(
   queueChannel: string,
   sender: string,
 ): Pick<DeliveryLog, 'dispatch' | 'dispatchMany'> {
-  const values = (firings: BatchFiring[], now: number, entryIds: string[]) => [
-    firings.map((b) => b.firing.logId),
-    firings.map((b) => b.inboxId),
-    firings.map((b) => b.firing.trigger),
-    firings.map((b) => b.firing.actionIndex),
-    firings.map((b) => JSON.stringify(b.firing.action)),
-    firings.map((b) => b.firing.eventType),
-    firings.map((b) => b.firing.lane),
-    now,
-    queueChannel,
-    entryIds,
-    sender,
-    firings.map((b) => b.firing.claimedBy?.owner ?? null),
-    firings.map((b) => b.firing.claimedBy?.leaseUntil ?? null),
-  ];
+  const values = (firings: BatchFiring[], now: number, entryIds: string[]) =>
+    firingValues(firings, now, entryIds, queueChannel, sender);
 
   /** One transaction for the batch; resolves to the admitted ids of each entry taken. */
   const dispatchBatch = async (

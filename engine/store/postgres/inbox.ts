@@ -7,6 +7,7 @@ import {
   type SummaryColumns,
 } from '../rows/inbox.ts';
 import { query, type PgPools } from './pool.ts';
+import { FIRING_ROWS, WAKE_RUNNERS, firingValues, type BatchFiring } from './dispatch.ts';
 
 interface SummaryRow extends SummaryColumns {
   status: number;
@@ -28,40 +29,95 @@ const PRUNE_BATCH = 1000;
  * The inbox half of the delivery log on PostgreSQL. `accept` is one statement (so one
  * transaction) per group, on a durable connection (synchronous_commit = on): it resolves
  * once the entries are on the server's disk, and NOTIFY (delivered at that commit, naming
- * the sender) wakes the dispatchers of the other processes.
+ * the sender) wakes the dispatchers of the other processes. Entries given with their
+ * firings are stored dispatched with them in that statement: no dispatch round trip, no
+ * update of the inbox row (its status index would make it a non-HOT update).
  */
-export function postgresInbox(db: PgPools, inboxChannel: string, sender: string): InboxPart {
+export function postgresInbox(
+  db: PgPools,
+  channels: { inbox: string; queue: string },
+  sender: string,
+): InboxPart {
   const { durable, relaxed, where } = db;
+  const inboxChannel = channels.inbox;
+  const entryValues = (entries: InboxEntry[]) => [
+    entries.map((e) => e.id),
+    entries.map((e) => e.source),
+    entries.map((e) => e.key),
+    entries.map((e) => e.dedupKey),
+    entries.map((e) => e.dataJson ?? JSON.stringify(e.data)),
+    entries.map((e) => e.receivedAt),
+  ];
+  /** Entries none of which is dispatched with its accept: the inserts, then one NOTIFY. */
+  const acceptPending = async (entries: InboxEntry[]) => {
+    // ON CONFLICT DO NOTHING against the unique (source, key, dedup_key) index makes dedup
+    // atomic across processes; rows go in the given order, so of two with one dedup key
+    // in a group the first is kept.
+    const { rows } = await query<{ id: string }>(
+      durable,
+      where,
+      `WITH added AS (
+         INSERT INTO inbox (id, source, key, dedup_key, data, received_at)
+         SELECT id, source, key, dedup_key, data, received_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+           WITH ORDINALITY AS e(id, source, key, dedup_key, data, received_at, n)
+         ORDER BY n
+         ON CONFLICT DO NOTHING
+         RETURNING id)
+       SELECT id, pg_notify($7, $8) FROM added`,
+      [...entryValues(entries), inboxChannel, sender],
+    );
+    return new Set(rows.map((r) => r.id));
+  };
+  /**
+   * Entries some of which carry their firings: those stored dispatched (status 1), with their
+   * firings' rows (FIRING_ROWS, $1–$13; $10 the entries' ids) in the same statement; the other processes'
+   * dispatchers are woken only if a new entry was stored pending (nothing else is left for them).
+   */
+  const acceptDispatched = async (entries: InboxEntry[]) => {
+    const firings: BatchFiring[] = entries.flatMap((e) =>
+      (e.firings ?? []).map((firing) => ({ inboxId: e.id, firing })),
+    );
+    if (firings.some((b) => b.firing.guard !== undefined))
+      throw new Error('a firing dispatched with its accept cannot carry a frequency guard');
+    const now = Math.max(...entries.map((e) => e.receivedAt));
+    const { rows } = await query<{ added: string[] | null }>(
+      durable,
+      where,
+      `WITH added AS (
+         INSERT INTO inbox (id, source, key, dedup_key, data, received_at, status)
+         SELECT id, source, key, dedup_key, data, received_at, status
+         FROM unnest($10::text[], $14::text[], $15::text[], $16::text[], $17::text[],
+           $18::bigint[], $19::int2[])
+           WITH ORDINALITY AS e(id, source, key, dedup_key, data, received_at, status, n)
+         ORDER BY n
+         ON CONFLICT DO NOTHING
+         RETURNING id, status),
+       taken AS (SELECT id FROM added WHERE status = 1),
+       ${FIRING_ROWS}
+       SELECT (SELECT array_agg(id) FROM added) AS added, ${WAKE_RUNNERS} AS woke,
+         (SELECT pg_notify($20, $11) WHERE EXISTS (SELECT 1 FROM added WHERE status = 0)) AS told`,
+      [
+        ...firingValues(
+          firings,
+          now,
+          entries.map((e) => e.id),
+          channels.queue,
+          sender,
+        ),
+        ...entryValues(entries).slice(1),
+        entries.map((e) => (e.firings ? 1 : 0)),
+        inboxChannel,
+      ],
+    );
+    return new Set(rows[0]?.added ?? []);
+  };
   return {
     async accept(entries: InboxEntry[]) {
       if (entries.length === 0) return [];
-      // ON CONFLICT DO NOTHING against the unique (source, key, dedup_key) index makes dedup
-      // atomic across processes; rows go in the given order, so of two with one dedup key
-      // in a group the first is kept.
-      const { rows } = await query<{ id: string }>(
-        durable,
-        where,
-        `WITH added AS (
-           INSERT INTO inbox (id, source, key, dedup_key, data, received_at)
-           SELECT id, source, key, dedup_key, data, received_at
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-             WITH ORDINALITY AS e(id, source, key, dedup_key, data, received_at, n)
-           ORDER BY n
-           ON CONFLICT DO NOTHING
-           RETURNING id)
-         SELECT id, pg_notify($7, $8) FROM added`,
-        [
-          entries.map((e) => e.id),
-          entries.map((e) => e.source),
-          entries.map((e) => e.key),
-          entries.map((e) => e.dedupKey),
-          entries.map((e) => e.dataJson ?? JSON.stringify(e.data)),
-          entries.map((e) => e.receivedAt),
-          inboxChannel,
-          sender,
-        ],
-      );
-      const added = new Set(rows.map((r) => r.id));
+      const added = entries.some((e) => e.firings)
+        ? await acceptDispatched(entries)
+        : await acceptPending(entries);
       return entries.map((e) => added.has(e.id));
     },
     async pending(limit) {

@@ -20,12 +20,20 @@ export function sqliteDeliveryLog(
   db: Database,
   options: { waitForDisk?: boolean } = {},
 ): DeliveryLog {
-  const inbox = sqliteInboxTable(db, options);
   const queue = sqliteQueueTable(db);
+  /** When the firings of the entries accepted now are triggered and due (see `accept`). */
+  let acceptedAt = 0;
+  const inbox = sqliteInboxTable(db, {
+    ...options,
+    writeFirings: (entry) => queue.writeAccepted(entry, acceptedAt),
+  });
   const logs = sqliteTriggerLogTable(db);
   return {
     async accept(entries) {
-      const results = inbox.acceptMany(entries);
+      // Firings given with their entries are written in the group's transaction, triggered
+      // at its latest receivedAt (as on PostgreSQL, where the group is one statement).
+      acceptedAt = Math.max(0, ...entries.map((e) => e.receivedAt));
+      const results = queue.accepting(() => inbox.acceptMany(entries));
       await inbox.sync();
       return results;
     },

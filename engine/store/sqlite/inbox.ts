@@ -47,13 +47,17 @@ export interface InboxTable {
  */
 export function sqliteInboxTable(
   db: Database,
-  options: { waitForDisk?: boolean } = {},
+  options: {
+    waitForDisk?: boolean;
+    /** Writes a new entry's firings (InboxEntry.firings) in the accept's transaction. */
+    writeFirings?: (entry: InboxEntry) => void;
+  } = {},
 ): InboxTable {
   // OR IGNORE against the unique (source, key, dedup_key) index makes dedup atomic, even
   // for retries that arrive concurrently or in the same batch (the later one is ignored).
   const insert = db.prepare(`
-    INSERT OR IGNORE INTO inbox (id, source, key, dedup_key, data, received_at)
-    VALUES (@id, @source, @key, @dedupKey, @data, @receivedAt)`);
+    INSERT OR IGNORE INTO inbox (id, source, key, dedup_key, data, received_at, dispatched)
+    VALUES (@id, @source, @key, @dedupKey, @data, @receivedAt, @dispatched)`);
   const pending = db.prepare<[number], PendingRow>(
     'SELECT * FROM inbox WHERE dispatched = 0 ORDER BY received_at, rowid LIMIT ?',
   );
@@ -90,8 +94,21 @@ export function sqliteInboxTable(
   const countOf = db.prepare<[number], { n: number }>(
     'SELECT COUNT(*) AS n FROM inbox WHERE dispatched = ?',
   );
-  const acceptOne = ({ dataJson, ...entry }: InboxEntry): boolean =>
-    insert.run({ ...entry, data: dataJson ?? JSON.stringify(entry.data) }).changes === 1;
+  const acceptOne = (entry: InboxEntry): boolean => {
+    const isNew =
+      insert.run({
+        id: entry.id,
+        source: entry.source,
+        key: entry.key,
+        dedupKey: entry.dedupKey,
+        data: entry.dataJson ?? JSON.stringify(entry.data),
+        receivedAt: entry.receivedAt,
+        dispatched: entry.firings ? 1 : 0,
+      }).changes === 1;
+    // Stored dispatched: its firings' rows go in with it (a duplicate writes none).
+    if (isNew && entry.firings) options.writeFirings!(entry);
+    return isNew;
+  };
   // One transaction for the whole batch (group commit), at synchronous=NORMAL: written to the
   // log without an fsync on the event loop; `sync` then makes it durable (wal-sync.ts).
   const acceptMany = db.transaction((entries: InboxEntry[]): boolean[] => entries.map(acceptOne));

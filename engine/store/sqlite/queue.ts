@@ -5,6 +5,7 @@ import type {
   EntryDispatch,
   EntryDispatchResult,
   FrequencyGuard,
+  InboxEntry,
   LaneCaps,
   NewFiring,
   TriggerLogStatus,
@@ -60,6 +61,13 @@ interface Claim {
 
 /** The queue's side of the delivery log: dispatch, claims, outcomes, replay (one process). */
 export interface QueueTable {
+  /**
+   * Runs `accept` (the inbox's transaction of a group), in which `writeAccepted` writes the
+   * firings of new entries given with theirs: indexed for claims once `accept` returned.
+   */
+  accepting<T>(accept: () => T): T;
+  /** Inside `accepting`'s transaction: a new entry's firings, written as `dispatch` would. */
+  writeAccepted(entry: InboxEntry, now: number): void;
   dispatch(inboxId: string, firings: NewFiring[], now: number, event?: unknown): string[];
   dispatchMany(entries: EntryDispatch[], now: number): EntryDispatchResult[];
   claim(
@@ -166,52 +174,59 @@ export function sqliteQueueTable(db: Database): QueueTable {
     for (const e of added) index.add(e);
     for (const c of addedClaims) claimed.set(c.entry.id, c);
   };
+  /** The firings' rows of an entry being dispatched (in its transaction): the ids admitted. */
+  const writeFirings = (
+    inboxId: string,
+    firings: NewFiring[],
+    now: number,
+    event: unknown,
+  ): string[] => {
+    const admitted: string[] = [];
+    for (const f of firings) {
+      // Read in this transaction, after the inserts of the firings before it: a burst
+      // cannot slip several firings past `once` or `atMostEvery`.
+      if (
+        f.guard &&
+        !admits(f.guard, lastFired.get(f.trigger, f.actionIndex, f.guard.since)?.t, now)
+      )
+        continue;
+      insertLog.run({
+        logId: f.logId,
+        trigger: f.trigger,
+        now,
+        inboxId,
+        actionIndex: f.actionIndex,
+        action: JSON.stringify(f.action),
+        eventType: f.eventType,
+        lane: f.lane,
+      });
+      const claim = f.claimedBy;
+      const rowid = Number(
+        (claim
+          ? insertClaimed.run(f.logId, now, claim.owner, claim.leaseUntil)
+          : insertItem.run(f.logId, now)
+        ).lastInsertRowid,
+      );
+      admitted.push(f.logId);
+      const entry: DueEntry = {
+        id: f.logId,
+        rowid,
+        runAt: now,
+        lane: f.lane,
+        // Handed to the claim from memory when the caller gave the event.
+        ...(event === undefined
+          ? {}
+          : { item: queuedFiringOf(f, inboxId, event, now, claim ? 1 : 0) }),
+      };
+      if (claim) addedClaims.push({ entry, owner: claim.owner, leaseUntil: claim.leaseUntil });
+      else added.push(entry);
+    }
+    return admitted;
+  };
   const dispatch = db.transaction(
-    (inboxId: string, firings: NewFiring[], now: number, event: unknown): string[] => {
+    (inboxId: string, firings: NewFiring[], now: number, event: unknown): string[] =>
       // Already dispatched (or set aside): nothing to do, and nothing fires twice.
-      if (markDispatched.run(inboxId).changes !== 1) return [];
-      const admitted: string[] = [];
-      for (const f of firings) {
-        // Read in this transaction, after the inserts of the firings before it: a burst
-        // cannot slip several firings past `once` or `atMostEvery`.
-        if (
-          f.guard &&
-          !admits(f.guard, lastFired.get(f.trigger, f.actionIndex, f.guard.since)?.t, now)
-        )
-          continue;
-        insertLog.run({
-          logId: f.logId,
-          trigger: f.trigger,
-          now,
-          inboxId,
-          actionIndex: f.actionIndex,
-          action: JSON.stringify(f.action),
-          eventType: f.eventType,
-          lane: f.lane,
-        });
-        const claim = f.claimedBy;
-        const rowid = Number(
-          (claim
-            ? insertClaimed.run(f.logId, now, claim.owner, claim.leaseUntil)
-            : insertItem.run(f.logId, now)
-          ).lastInsertRowid,
-        );
-        admitted.push(f.logId);
-        const entry: DueEntry = {
-          id: f.logId,
-          rowid,
-          runAt: now,
-          lane: f.lane,
-          // Handed to the claim from memory when the caller gave the event.
-          ...(event === undefined
-            ? {}
-            : { item: queuedFiringOf(f, inboxId, event, now, claim ? 1 : 0) }),
-        };
-        if (claim) addedClaims.push({ entry, owner: claim.owner, leaseUntil: claim.leaseUntil });
-        else added.push(entry);
-      }
-      return admitted;
-    },
+      markDispatched.run(inboxId).changes === 1 ? writeFirings(inboxId, firings, now, event) : [],
   );
 
   const claimPicked = db.transaction(
@@ -247,6 +262,23 @@ export function sqliteQueueTable(db: Database): QueueTable {
   };
 
   return {
+    accepting: (accept) => {
+      added = [];
+      addedClaims = [];
+      try {
+        const results = accept();
+        keepAdded();
+        return results;
+      } finally {
+        added = [];
+        addedClaims = [];
+      }
+    },
+    writeAccepted: (entry, now) => {
+      if (entry.firings!.some((f) => f.guard !== undefined))
+        throw new Error('a firing dispatched with its accept cannot carry a frequency guard');
+      writeFirings(entry.id, entry.firings!, now, entry.data);
+    },
     // A drain of many inbox entries commits once (BEGIN IMMEDIATE: the frequency guards read
     // and the inserts happen under one write lock, even against another connection to the
     // file); each dispatch is a savepoint in it, so still all-or-nothing.

@@ -8,6 +8,7 @@ import {
   type DeliveryLog,
   type EngineStore,
   type InboxEntry,
+  type NewFiring,
 } from '../../../engine/store/index.ts';
 import { GroupCommit } from '../../../engine/inbox/index.ts';
 import { sqliteInboxTable } from '../../../engine/store/sqlite/inbox.ts';
@@ -48,6 +49,14 @@ const entry = (key: string): InboxEntry => ({
   data: { key },
   receivedAt: 1,
 });
+const firingFor = (key: string): NewFiring => ({
+  logId: `log-${key}-${++n}`,
+  trigger: `on-${key}`,
+  actionIndex: 0,
+  action: { type: 'function', function: 'f' },
+  eventType: 'trigger',
+  lane: 'function:f',
+});
 
 describe('GroupCommit', () => {
   it('commits the accepts of one turn in one transaction; a repeated key is new only once', async () => {
@@ -56,7 +65,8 @@ describe('GroupCommit', () => {
     const results = await Promise.all(
       ['a', 'b', 'a', 'c', 'a'].map((key) => group.accept(entry(key))),
     );
-    expect(results).toEqual([true, true, false, true, false]);
+    expect(results.map((r) => r.isNew)).toEqual([true, true, false, true, false]);
+    expect(results.some((r) => r.dispatched)).toBe(false);
     expect(batches).toEqual([5]);
   });
 
@@ -85,6 +95,49 @@ describe('GroupCommit', () => {
     expect(batches).toEqual([512, 512, 176]);
   });
 
+  it('stores entries given with firings dispatched with them, in the group’s one transaction', async () => {
+    const { store, batches } = open();
+    const group = new GroupCommit(store.delivery);
+    const withFirings = (key: string): InboxEntry => ({
+      ...entry(key),
+      firings: [firingFor(key)],
+    });
+    const results = await Promise.all([
+      group.accept(withFirings('d1')),
+      group.accept(withFirings('d1')),
+      group.accept(entry('plain')),
+    ]);
+    expect(results).toEqual([
+      { isNew: true, dispatched: true },
+      { isNew: false, dispatched: false },
+      { isNew: true, dispatched: false },
+    ]);
+    expect(batches).toEqual([]); // the store itself, unwatched
+    expect((await store.delivery.pending(10)).map((e) => e.dedupKey)).toEqual(['plain']);
+    const claimed = await store.delivery.claim('me', 10, 10, undefined, 1000);
+    expect(claimed.map((d) => d.trigger)).toEqual(['on-d1']);
+  });
+
+  it('a group the store refuses for one entry’s firings: each alone, without firings, so every push is still taken', async () => {
+    const { store, inbox, batches } = open();
+    const group = new GroupCommit(inbox);
+    // A guarded firing is refused by the store (those are decided by dispatch).
+    const refused: InboxEntry = {
+      ...entry('g'),
+      firings: [{ ...firingFor('g'), guard: { kind: 'once', since: 0 } }],
+    };
+    const fine: InboxEntry = { ...entry('f'), firings: [firingFor('f')] };
+    const results = await Promise.all([group.accept(refused), group.accept(fine)]);
+    expect(results).toEqual([
+      { isNew: true, dispatched: false },
+      { isNew: true, dispatched: false },
+    ]);
+    expect(batches).toEqual([2, 1, 1]);
+    // Both wait for the dispatcher; no firing was written.
+    expect((await store.delivery.pending(10)).map((e) => e.dedupKey)).toEqual(['g', 'f']);
+    expect((await store.delivery.listLogs({ limit: 10, offset: 0 })).total).toBe(0);
+  });
+
   it('a failed commit rejects every accept of its batch (nothing of it stored) and the next batch works', async () => {
     const { store, inbox } = open();
     let fail = true;
@@ -96,7 +149,7 @@ describe('GroupCommit', () => {
     const first = await Promise.allSettled([group.accept(entry('f1')), group.accept(entry('f2'))]);
     expect(first.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
-    expect(await group.accept(entry('f1'))).toBe(true);
+    expect(await group.accept(entry('f1'))).toEqual({ isNew: true, dispatched: false });
     expect((await store.delivery.pending(10)).map((e) => e.dedupKey)).toEqual(['f1']);
   });
 
@@ -147,7 +200,7 @@ describe('GroupCommit', () => {
     const group = new GroupCommit(failing);
     await expect(group.accept(entry('io'))).rejects.toThrow('EIO');
     fail = false;
-    expect(await group.accept(entry('io'))).toBe(false); // the retry: seen already
+    expect((await group.accept(entry('io'))).isNew).toBe(false); // the retry: seen already
     expect((await store.delivery.pending(10)).map((e) => e.dedupKey)).toEqual(['io']);
   });
 
