@@ -108,7 +108,13 @@ describe('dispatched with the accept', () => {
     const first = await hook('plain');
     expect(await store.delivery.getEntry(first.id)).toMatchObject({ status: 'dispatched' });
     expect(slots.begun).toMatchObject([
-      { trigger: 'plain', inboxId: first.id, event: { trigger: 'plain' }, attempts: 1, owner: 'me' },
+      {
+        trigger: 'plain',
+        inboxId: first.id,
+        event: { trigger: 'plain' },
+        attempts: 1,
+        owner: 'me',
+      },
     ]);
     // No slot left: the next one's firing waits in the queue, and the runner hears of its lane.
     const second = await hook('plain');
