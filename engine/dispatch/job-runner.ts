@@ -89,6 +89,11 @@ export class JobRunner {
   #ready: Delivery[] = [];
   #readyLanes = new Map<string, number>();
   #pumping = false;
+  /** Slots reserved for firings being dispatched (counted in `#executing` already), by lane. */
+  #slotLanes = new Map<string, number>();
+  /** Places ahead reserved for firings being dispatched (they join `#ready` once written). */
+  #ahead = 0;
+  #aheadLanes = new Map<string, number>();
 
   constructor(deps: {
     delivery: DeliveryLog;
@@ -127,30 +132,62 @@ export class JobRunner {
   }
 
   /**
-   * A slot for a firing the dispatcher is about to write, claimed at dispatch
-   * (`NewFiring.claimedBy`): given only if one is free in the firing's lane and nothing older
-   * waits for it (in the queue or claimed ahead: a fresh firing must not pass queued ones).
-   * The slot is held from now on: `started` runs the firing in it, `unreserve` gives it back.
+   * A claim for a firing the dispatcher is about to write (`NewFiring.claimedBy`), when
+   * nothing older waits for its lane (in the queue, claimed ahead or reserved ahead: a fresh
+   * firing must not pass those): a slot if one is free, else, under a backlog, a place ahead
+   * (as a claim ahead would take it: at most twice the caps claimed and not finished), so
+   * that its run needs no claim either. Held from now on: `started` runs or holds the firing
+   * in it, `unreserve` gives it back.
    */
   reserve(lane: string, now: number): DispatchClaim | undefined {
     if (this.#stopped || this.#unknown || this.#waiting.has(lane)) return undefined;
-    if (this.#readyLanes.has(lane) || !this.#hasRoom(lane)) return undefined;
-    this.#take(lane);
-    return { owner: this.#options.owner, leaseUntil: now + (this.#options.leaseMs ?? LEASE_MS) };
+    const claim = { owner: this.#options.owner, leaseUntil: now + this.#leaseMs() };
+    if (!this.#readyLanes.has(lane) && !this.#aheadLanes.has(lane) && this.#hasRoom(lane)) {
+      this.#take(lane);
+      this.#slotLanes.set(lane, (this.#slotLanes.get(lane) ?? 0) + 1);
+      return claim;
+    }
+    if (!this.#hasRoomAhead(lane)) return undefined;
+    this.#ahead++;
+    this.#aheadLanes.set(lane, (this.#aheadLanes.get(lane) ?? 0) + 1);
+    return claim;
   }
 
-  /** A reserved firing was written claimed: it runs in its reserved slot. */
+  /** A reserved firing was written claimed: it runs in its reserved slot, or waits ahead. */
   started(item: Delivery): void {
-    this.#held.add(item.id);
-    this.#start(item, true);
     // No claim is made for it, so no claim arms the safety net's look at the queue (a retry
     // due later, another process's expired lease): arm it here.
     if (this.#timerAt === undefined) this.#setTimer(BLOCKED_RECHECK_MS);
+    if (this.#takeReserved(this.#slotLanes, item.lane)) {
+      this.#held.add(item.id);
+      this.#start(item, true);
+      return;
+    }
+    this.#takeReserved(this.#aheadLanes, item.lane);
+    this.#ahead--;
+    if (this.#stopped) return void this.#giveBack([item]);
+    this.#hold(item);
+    this.#pump();
   }
 
   /** A reserved firing was not written (not admitted, taken by another process, failed). */
   unreserve(lane: string): void {
-    this.#give(lane);
+    // A place ahead first: a slot kept reserved serves the next one started in this lane.
+    if (this.#takeReserved(this.#aheadLanes, lane)) this.#ahead--;
+    else if (this.#takeReserved(this.#slotLanes, lane)) this.#give(lane);
+  }
+
+  /** Counts one reservation of `lane` in `lanes` as used; false if there was none. */
+  #takeReserved(lanes: Map<string, number>, lane: string): boolean {
+    const n = lanes.get(lane) ?? 0;
+    if (n === 0) return false;
+    if (n > 1) lanes.set(lane, n - 1);
+    else lanes.delete(lane);
+    return true;
+  }
+
+  #leaseMs(): number {
+    return this.#options.leaseMs ?? LEASE_MS;
   }
 
   #schedule(): void {
@@ -213,10 +250,11 @@ export class JobRunner {
     const { concurrency, perLane } = this.#options;
     // Room for the free slots and, ahead of them, as many again: at most twice the caps
     // claimed and not finished, in all and per lane.
-    const room = 2 * concurrency - this.#executing - this.#ready.length;
+    const room = 2 * concurrency - this.#executing - this.#ready.length - this.#ahead;
     if (room > 0) {
       const held = new Map(this.#lanes);
-      for (const [lane, n] of this.#readyLanes) held.set(lane, (held.get(lane) ?? 0) + n);
+      for (const [lane, n] of [...this.#readyLanes, ...this.#aheadLanes])
+        held.set(lane, (held.get(lane) ?? 0) + n);
       const wakes = this.#wakes;
       const seq = this.#queuedSeq;
       const claimed = await this.#delivery.claim(
@@ -224,7 +262,7 @@ export class JobRunner {
         this.#clock.now(),
         room,
         { perLane: 2 * perLane, running: held },
-        this.#options.leaseMs ?? LEASE_MS,
+        this.#leaseMs(),
       );
       if (this.#stopped) return this.#giveBack(claimed);
       const got = new Map<string, number>();
@@ -299,6 +337,14 @@ export class JobRunner {
       .catch((err: unknown) => this.#log.error({ err }, 'giving back claimed firings failed'));
   }
 
+  /** Whether one more may be held ahead: at most twice the caps claimed and not finished. */
+  #hasRoomAhead(lane: string): boolean {
+    const { concurrency, perLane } = this.#options;
+    if (this.#executing + this.#ready.length + this.#ahead >= 2 * concurrency) return false;
+    const lanes = [this.#lanes, this.#readyLanes, this.#aheadLanes];
+    return lanes.reduce((sum, m) => sum + (m.get(lane) ?? 0), 0) < 2 * perLane;
+  }
+
   #hasRoom(lane: string): boolean {
     return (
       this.#executing < this.#options.concurrency &&
@@ -349,24 +395,16 @@ export class JobRunner {
   /** While attempts run, their leases are renewed in one call per period. */
   #armRenewal(): void {
     if (this.#renewTimer) return;
-    this.#renewTimer = setInterval(
-      () => {
-        if (this.#held.size === 0) {
-          clearInterval(this.#renewTimer);
-          this.#renewTimer = undefined;
-          return;
-        }
-        this.#delivery
-          .renew(
-            this.#options.owner,
-            [...this.#held],
-            this.#clock.now(),
-            this.#options.leaseMs ?? LEASE_MS,
-          )
-          .catch((err: unknown) => this.#log.error({ err }, 'renewing leases failed'));
-      },
-      (this.#options.leaseMs ?? LEASE_MS) / 3,
-    );
+    this.#renewTimer = setInterval(() => {
+      if (this.#held.size === 0) {
+        clearInterval(this.#renewTimer);
+        this.#renewTimer = undefined;
+        return;
+      }
+      this.#delivery
+        .renew(this.#options.owner, [...this.#held], this.#clock.now(), this.#leaseMs())
+        .catch((err: unknown) => this.#log.error({ err }, 'renewing leases failed'));
+    }, this.#leaseMs() / 3);
     this.#renewTimer.unref();
   }
 

@@ -177,6 +177,81 @@ describe('the job runner and claims at dispatch', () => {
     void stopping;
   });
 
+  it('reserves places ahead when the lane is full: held, started in order as slots free, with no claim', async () => {
+    const { store, runner, ran, releaseOne, claims } = await rig({ concurrency: 8, perLane: 1 });
+    runner.wake();
+    await turnsUntil(() => runner.reserve('probe', 1000) !== undefined);
+    runner.unreserve('probe');
+    const before = claims();
+    const deliveries = [];
+    for (let i = 0; i < 2; i++) {
+      const claim = runner.reserve(LANE, Date.now())!;
+      expect(claim).toBeDefined();
+      const f = firing({ claimedBy: claim });
+      expect(await dispatch(store, [f])).toEqual([f.logId]);
+      deliveries.push({
+        id: f.logId,
+        trigger: TRIGGER,
+        actionIndex: 0,
+        action: f.action,
+        eventType: 'webhook' as const,
+        lane: LANE,
+        inboxId: null,
+        event: { n },
+        attempts: 1,
+        runAt: Date.now(),
+        owner: claim.owner,
+        leaseUntil: claim.leaseUntil,
+      });
+    }
+    // Twice the lane's cap reserved: no more.
+    expect(runner.reserve(LANE, Date.now())).toBeUndefined();
+    for (const d of deliveries) runner.started(d);
+    await turnsUntil(() => ran.length === 1);
+    expect(ran).toEqual([deliveries[0]!.id]); // the second waits ahead for the lane's slot
+    releaseOne();
+    await turnsUntil(() => ran.length === 2);
+    expect(ran).toEqual(deliveries.map((d) => d.id));
+    releaseOne();
+    await turnsUntil(async () => (await succeeded(store)) === 2);
+    expect(claims()).toBe(before);
+    expect(await store.delivery.claim('other', Date.now(), 10, undefined, 1000)).toEqual([]);
+  });
+
+  it('gives back at stop a firing started into a place ahead after the stop', async () => {
+    const { store, runner, ran } = await rig({ concurrency: 4, perLane: 1 });
+    runner.wake();
+    await turnsUntil(() => runner.reserve('probe', 1000) !== undefined);
+    runner.unreserve('probe');
+    const slot = runner.reserve(LANE, Date.now())!;
+    const ahead = runner.reserve(LANE, Date.now())!;
+    const [running, waiting] = [firing({ claimedBy: slot }), firing({ claimedBy: ahead })];
+    await dispatch(store, [running, waiting]);
+    const delivery = (f: NewFiring) => ({
+      id: f.logId,
+      trigger: TRIGGER,
+      actionIndex: 0,
+      action: f.action,
+      eventType: 'webhook' as const,
+      lane: LANE,
+      inboxId: null,
+      event: { n },
+      attempts: 1,
+      runAt: Date.now(),
+      owner: OWNER,
+      leaseUntil: f.claimedBy!.leaseUntil,
+    });
+    runner.started(delivery(running));
+    await turnsUntil(() => ran.length === 1);
+    const stopping = runner.stop();
+    runner.started(delivery(waiting));
+    await turnsUntil(() => false, 50);
+    expect(ran).toEqual([running.logId]);
+    const back = await store.delivery.claim('next', Date.now(), 10, undefined, 60_000);
+    expect(back.map((d) => [d.id, d.attempts])).toEqual([[waiting.logId, 1]]);
+    void stopping;
+  });
+
   it('gives the dispatcher a slot only when nothing older waits, and only as the lane cap allows', async () => {
     const { store, runner, ran, releaseAll } = await rig({ concurrency: 8, perLane: 2 });
     // Before a first look at the queue, anything may wait there.
@@ -190,7 +265,12 @@ describe('the job runner and claims at dispatch', () => {
     expect(claim).toEqual({ owner: OWNER, leaseUntil: now + 60_000 });
     const second = runner.reserve(LANE, now);
     expect(second).toBeDefined();
-    expect(runner.reserve(LANE, now)).toBeUndefined(); // the lane is at its cap
+    // The lane is at its cap: two more places ahead (twice the cap in all), then none.
+    expect(runner.reserve(LANE, now)).toBeDefined();
+    expect(runner.reserve(LANE, now)).toBeDefined();
+    expect(runner.reserve(LANE, now)).toBeUndefined();
+    runner.unreserve(LANE);
+    runner.unreserve(LANE);
     runner.unreserve(LANE);
 
     // A firing claimed at dispatch runs in its slot, with no claim: nobody else gets it.
