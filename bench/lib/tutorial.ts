@@ -3,8 +3,10 @@
  * the accounts (WeChat's sample safe-mode account, plus a plaintext one), the table's
  * fields, the function's file and the trigger.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parsePushSample, schemaFromPush } from '../../engine/cli/push-sample.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -26,23 +28,16 @@ export const PLAIN_ACCOUNT: BenchAccount = { appId: 'wxbenchplaintext01', token:
 
 export const TABLE_NAME = 'user_consume_card';
 
-/** The tutorial's table: one column per element of the push, CreateTime an integer. */
-export const TABLE_FIELDS: { name: string; type: 'string' | 'integer' }[] = [
-  'ToUserName',
-  'FromUserName',
-  'CreateTime',
-  'MsgType',
-  'Event',
-  'CardId',
-  'UserCardCode',
-  'ConsumeSource',
-  'LocationName',
-  'StaffOpenId',
-  'VerifyCode',
-  'RemarkAmount',
-  'OuterStr',
-  '_AppId',
-].map((name) => ({ name, type: name === 'CreateTime' ? 'integer' : 'string' }));
+/**
+ * The tutorial's table as `cloudfn tables create --from-push` makes it from the sample push:
+ * one column per element, CreateTime an integer, plus `_AppId` (all flat: string or integer).
+ */
+export const TABLE_FIELDS = schemaFromPush(
+  parsePushSample(
+    fs.readFileSync(path.join(REPO_ROOT, 'fixtures/wechat/user_consume_card.xml'), 'utf8'),
+    'user_consume_card.xml',
+  ),
+) as { name: string; type: 'string' | 'integer' }[];
 
 export const FUNCTION_FILE = path.join(REPO_ROOT, 'functions/user_consume_card.js');
 
