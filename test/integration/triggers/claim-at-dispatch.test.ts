@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   openSqliteEngineStore,
+  type Delivery,
   type EngineStore,
   type NewFiring,
 } from '../../../engine/store/index.ts';
@@ -104,6 +105,22 @@ const firing = (more: Partial<NewFiring> = {}): NewFiring => ({
   ...more,
 });
 
+/** What the dispatcher hands the runner for a firing it wrote claimed (`claimedBy`). */
+const claimedDelivery = (f: NewFiring): Delivery => ({
+  id: f.logId,
+  trigger: TRIGGER,
+  actionIndex: 0,
+  action: f.action,
+  eventType: 'webhook',
+  lane: LANE,
+  inboxId: null,
+  event: { n },
+  attempts: 1,
+  runAt: Date.now(),
+  owner: f.claimedBy!.owner,
+  leaseUntil: f.claimedBy!.leaseUntil,
+});
+
 async function dispatch(store: EngineStore, firings: NewFiring[]): Promise<string[]> {
   const id = `in-${++n}`;
   await store.delivery.accept([
@@ -183,26 +200,13 @@ describe('the job runner and claims at dispatch', () => {
     await turnsUntil(() => runner.reserve('probe', 1000) !== undefined);
     runner.unreserve('probe');
     const before = claims();
-    const deliveries = [];
+    const deliveries: Delivery[] = [];
     for (let i = 0; i < 2; i++) {
       const claim = runner.reserve(LANE, Date.now())!;
       expect(claim).toBeDefined();
       const f = firing({ claimedBy: claim });
       expect(await dispatch(store, [f])).toEqual([f.logId]);
-      deliveries.push({
-        id: f.logId,
-        trigger: TRIGGER,
-        actionIndex: 0,
-        action: f.action,
-        eventType: 'webhook' as const,
-        lane: LANE,
-        inboxId: null,
-        event: { n },
-        attempts: 1,
-        runAt: Date.now(),
-        owner: claim.owner,
-        leaseUntil: claim.leaseUntil,
-      });
+      deliveries.push(claimedDelivery(f));
     }
     // Twice the lane's cap reserved: no more.
     expect(runner.reserve(LANE, Date.now())).toBeUndefined();
@@ -227,24 +231,10 @@ describe('the job runner and claims at dispatch', () => {
     const ahead = runner.reserve(LANE, Date.now())!;
     const [running, waiting] = [firing({ claimedBy: slot }), firing({ claimedBy: ahead })];
     await dispatch(store, [running, waiting]);
-    const delivery = (f: NewFiring) => ({
-      id: f.logId,
-      trigger: TRIGGER,
-      actionIndex: 0,
-      action: f.action,
-      eventType: 'webhook' as const,
-      lane: LANE,
-      inboxId: null,
-      event: { n },
-      attempts: 1,
-      runAt: Date.now(),
-      owner: OWNER,
-      leaseUntil: f.claimedBy!.leaseUntil,
-    });
-    runner.started(delivery(running));
+    runner.started(claimedDelivery(running));
     await turnsUntil(() => ran.length === 1);
     const stopping = runner.stop();
-    runner.started(delivery(waiting));
+    runner.started(claimedDelivery(waiting));
     await turnsUntil(() => false, 50);
     expect(ran).toEqual([running.logId]);
     const back = await store.delivery.claim('next', Date.now(), 10, undefined, 60_000);
@@ -276,20 +266,7 @@ describe('the job runner and claims at dispatch', () => {
     // A firing claimed at dispatch runs in its slot, with no claim: nobody else gets it.
     const mine = firing({ claimedBy: claim! });
     expect(await dispatch(store, [mine])).toEqual([mine.logId]);
-    runner.started({
-      id: mine.logId,
-      trigger: TRIGGER,
-      actionIndex: 0,
-      action: mine.action,
-      eventType: 'webhook',
-      lane: LANE,
-      inboxId: null,
-      event: { n },
-      attempts: 1,
-      runAt: Date.now(),
-      owner: claim!.owner,
-      leaseUntil: claim!.leaseUntil,
-    });
+    runner.started(claimedDelivery(mine));
     await turnsUntil(() => ran.includes(mine.logId));
     expect(await store.delivery.claim('other', Date.now(), 10, undefined, 1000)).toEqual([]);
 
