@@ -108,8 +108,9 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
     refusalsLogged(log, async (ctx) => {
       const appId = ctx.params.appId!;
       const account = await accounts.prepared(appId);
+      const query = queryOf(ctx);
       try {
-        checkQueryBeforeBody(account, queryOf(ctx));
+        checkQueryBeforeBody(account, query);
       } catch (err) {
         // Refused on the query alone: the body is not read, so the connection cannot carry
         // another request (and reading it would be work for a forged sender).
@@ -129,7 +130,7 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
       });
       const nowSeconds = Math.floor(clock.now() / 1000);
       const opened = openPush(account, {
-        query: queryOf(ctx),
+        query,
         body,
         contentType: ctx.get('content-type'),
         nowSeconds,
@@ -173,10 +174,15 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
   );
 }
 
+/**
+ * The query string's parameters, the first value of a repeated one. Read straight from the
+ * query string (what koa's `ctx.query` parses it with, URLSearchParams), without the
+ * per-key property definitions and value arrays koa builds on the way: it is on every push.
+ */
 function queryOf(ctx: Context): Record<string, string | undefined> {
   const query: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(ctx.query))
-    query[key] = Array.isArray(value) ? value[0] : value;
+  for (const [key, value] of new URLSearchParams(ctx.querystring))
+    if (!Object.hasOwn(query, key)) query[key] = value;
   return query;
 }
 
