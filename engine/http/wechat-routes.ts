@@ -33,6 +33,11 @@ export interface WechatRouteDeps {
   clock: Clock;
   ids: Ids;
   log: Pick<Logger, 'info' | 'warn'>;
+  /**
+   * Runs first on every push, in the route's own layer (the console's count of refused
+   * pushes): a route of its own would cost each push a second match of the router.
+   */
+  observe?: RouterMiddleware;
 }
 
 const wechatParam = (name: string) => z.string().optional().describe(`WeChat's ${name}.`);
@@ -105,6 +110,7 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
         413: 'Body over 1 MiB (E_WECHAT_TOO_LARGE).',
       },
     },
+    ...(deps.observe ? [deps.observe] : []),
     refusalsLogged(log, async (ctx) => {
       const appId = ctx.params.appId!;
       const account = await accounts.prepared(appId);
