@@ -339,7 +339,6 @@ export async function startEngine(
     ready: () => ready,
     consoleIdleMinutes: config.consoleIdleMinutes,
     public: [
-      (r) => r.post('/wechat/:appId', refusedPushes(activity)),
       (r) =>
         registerWechatRoutes(r, {
           store,
@@ -350,6 +349,7 @@ export async function startEngine(
           clock,
           ids,
           log,
+          observe: refusedPushes(activity),
         }),
       (r) => registerHookRoutes(r, { store, intake, clock }),
     ],

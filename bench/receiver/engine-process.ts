@@ -22,13 +22,26 @@ export interface EngineProcess {
   stop(): Promise<void>;
 }
 
+export interface EngineProcessOptions {
+  /** The checkout whose engine runs (an A/B's baseline); this one when absent. */
+  root?: string;
+  /** Added to the engine's environment (e.g. CLOUDFN_DURABILITY). */
+  env?: Record<string, string>;
+  /** Node flags before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+}
+
 /** Starts `cloudfn serve --port 0` and resolves once it printed its URL. */
-export async function startEngineProcess(): Promise<EngineProcess> {
+export async function startEngineProcess(
+  options: EngineProcessOptions = {},
+): Promise<EngineProcess> {
+  const root = options.root ?? REPO_ROOT;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudfn-bench-receiver-'));
   const child = spawn(
-    path.join(REPO_ROOT, 'node_modules/.bin/node'),
+    path.join(root, 'node_modules/.bin/node'),
     [
       '--no-node-snapshot',
+      ...(options.nodeArgs ?? []),
       'bin/cloudfn.js',
       'serve',
       '--port',
@@ -40,8 +53,13 @@ export async function startEngineProcess(): Promise<EngineProcess> {
     ],
     // Info level: the URL comes on the "listening" line; accepted pushes log nothing.
     {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CLOUDFN_ADMIN_TOKEN: ADMIN_TOKEN, CLOUDFN_LOG_LEVEL: 'info' },
+      cwd: root,
+      env: {
+        ...process.env,
+        ...options.env,
+        CLOUDFN_ADMIN_TOKEN: ADMIN_TOKEN,
+        CLOUDFN_LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );

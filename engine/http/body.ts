@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream';
 import type { Context } from 'koa';
 import { HttpError } from './errors.ts';
 import { assertJsonWithin } from '../limits/errors.ts';
@@ -12,14 +14,37 @@ export const DEFAULT_JSON_LIMIT = 8 * 1024 * 1024;
 export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  return readWithin(ctx.req, limit);
+}
+
+/**
+ * The stream's bytes from 'data' events, its end from `finished`: what iterating it with
+ * `for await` gave (its error, or a premature close; over the limit, the request destroyed
+ * and the rest never read), without an async iterator and a promise per chunk on every
+ * request.
+ */
+function readWithin(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        stopReading(req);
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    const stopWatching = finished(req, { writable: false }, (err) => {
+      stopWatching();
+      req.off('data', onData);
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+  });
 }
 
 /**
@@ -41,6 +66,17 @@ export async function readJsonBody(ctx: Context, limit = DEFAULT_JSON_LIMIT): Pr
   // JSON.parse is iterative, but what comes after (serialisers, IPC, recursive walks) is not.
   assertJsonWithin(body, 'The request body');
   return body;
+}
+
+/**
+ * Ends a request whose rest is not to be read, as leaving a `for await` loop over it early
+ * does (Node's stream destroyer): the request is detached from its socket and then destroyed,
+ * so its rest is dropped, and the socket is left to carry the refusal, then closed
+ * (`Connection: close`, set by the caller).
+ */
+function stopReading(req: IncomingMessage): void {
+  (req as { socket: IncomingMessage['socket'] | null }).socket = null;
+  req.destroy();
 }
 
 function tooLarge(limit: number): HttpError {

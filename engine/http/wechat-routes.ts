@@ -33,6 +33,11 @@ export interface WechatRouteDeps {
   clock: Clock;
   ids: Ids;
   log: Pick<Logger, 'info' | 'warn'>;
+  /**
+   * Runs first on every push, in the route's own layer (the console's count of refused
+   * pushes): a route of its own would cost each push a second match of the router.
+   */
+  observe?: RouterMiddleware;
 }
 
 const wechatParam = (name: string) => z.string().optional().describe(`WeChat's ${name}.`);
@@ -105,11 +110,13 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
         413: 'Body over 1 MiB (E_WECHAT_TOO_LARGE).',
       },
     },
+    ...(deps.observe ? [deps.observe] : []),
     refusalsLogged(log, async (ctx) => {
       const appId = ctx.params.appId!;
       const account = await accounts.prepared(appId);
+      const query = queryOf(ctx);
       try {
-        checkQueryBeforeBody(account, queryOf(ctx));
+        checkQueryBeforeBody(account, query);
       } catch (err) {
         // Refused on the query alone: the body is not read, so the connection cannot carry
         // another request (and reading it would be work for a forged sender).
@@ -129,7 +136,7 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
       });
       const nowSeconds = Math.floor(clock.now() / 1000);
       const opened = openPush(account, {
-        query: queryOf(ctx),
+        query,
         body,
         contentType: ctx.get('content-type'),
         nowSeconds,
@@ -173,10 +180,15 @@ export function registerWechatRoutes(router: Router, deps: WechatRouteDeps): voi
   );
 }
 
+/**
+ * The query string's parameters, the first value of a repeated one. Read straight from the
+ * query string (what koa's `ctx.query` parses it with, URLSearchParams), without the
+ * per-key property definitions and value arrays koa builds on the way: it is on every push.
+ */
 function queryOf(ctx: Context): Record<string, string | undefined> {
   const query: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(ctx.query))
-    query[key] = Array.isArray(value) ? value[0] : value;
+  for (const [key, value] of new URLSearchParams(ctx.querystring))
+    if (!Object.hasOwn(query, key)) query[key] = value;
   return query;
 }
 

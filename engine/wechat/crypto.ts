@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import type { AesKey, PreparedAccount } from './account.ts';
+import { decryptBlocks } from './cbc-decipher.ts';
 import { WechatError } from './errors.ts';
 
 // WXBizMsgCrypt pads to multiples of 32 bytes (PKCS#7 with a 32-byte "block"), not AES's 16.
@@ -57,8 +58,7 @@ export function decryptMessage(key: AesKey, encrypt: string): DecryptedMessage {
       `ciphertext length ${cipherText.length} is not a whole number of AES blocks of at least 32 bytes`,
     );
   }
-  const decipher = createDecipheriv('aes-256-cbc', key.key, key.iv).setAutoPadding(false);
-  const plain = Buffer.concat([decipher.update(cipherText), decipher.final()]);
+  const plain = decryptBlocks(key, cipherText);
   const end = plain.length - checkPadding(plain);
   if (end < HEADER_BYTES) throw decryptError('plaintext shorter than its 20-byte header');
   const msgLength = plain.readUInt32BE(RANDOM_BYTES);

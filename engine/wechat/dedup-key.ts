@@ -25,13 +25,34 @@ function canonical(value: unknown, root = false): string {
     const keys = Object.keys(record)
       .filter((key) => !(root && key === '_AppId'))
       .sort();
-    // A flat record (a parsed push mostly is): the same text in one native call, the keys
-    // array giving their order (it would also filter nested objects' keys, hence flat only).
-    if (keys.every((key) => isScalar(record[key]))) return JSON.stringify(record, keys);
+    // A flat record (a parsed push mostly is): the same text in one native call.
+    if (keys.every((key) => isScalar(record[key]))) return flatText(record, keys);
     return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
+
+/**
+ * `JSON.stringify(record, keys)`: the keys in the order given. Copied into an object in that
+ * order and written without a replacer, which JSON.stringify does a third faster, unless a key
+ * would not keep its place or its value there (an array index goes first, `__proto__` is no
+ * own key): then with the keys as the replacer (which would also filter nested objects' keys,
+ * hence flat records only).
+ */
+function flatText(record: Record<string, unknown>, keys: string[]): string {
+  const ordered: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (key === '__proto__' || isIndexLike(key)) return JSON.stringify(record, keys);
+    ordered[key] = record[key];
+  }
+  return JSON.stringify(ordered);
+}
+
+/** Starts with a digit: may be an array index, which objects order before other keys. */
+const isIndexLike = (key: string): boolean => {
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57;
+};
 
 const isScalar = (v: unknown): boolean =>
   typeof v === 'string' ||

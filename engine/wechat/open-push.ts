@@ -88,7 +88,8 @@ export function openPush(account: PreparedAccount, input: OpenPushInput): Opened
  * calls it first, so a forged request is refused without its body being read): the
  * encrypt_type, timestamp and nonce, and in plaintext the signature, which covers no body.
  * An encrypted push's msg_signature covers the Encrypt text, so it waits for the body.
- * openPush makes the same checks again; this only moves them earlier.
+ * openPush makes the same checks again (but for a plaintext signature this found right for
+ * the very same query: see plaintextSigned); this only moves them earlier.
  */
 export function checkQueryBeforeBody(account: PreparedAccount, query: WechatQuery): void {
   const encrypted = isEncrypted(query.encrypt_type);
@@ -98,6 +99,29 @@ export function checkQueryBeforeBody(account: PreparedAccount, query: WechatQuer
     return;
   }
   checkSignature(account, 'signature', query.signature, [timestamp, nonce]);
+  plaintextSigned.set(query, { account, signature: query.signature!, timestamp, nonce });
+}
+
+/**
+ * Queries whose plaintext `signature` checkQueryBeforeBody found right, with what it covered:
+ * openPush does not hash the same three values a second time for the same request. Only the
+ * same query object, for the same prepared account, with the same signature, timestamp and
+ * nonce as checked, counts; anything else is checked again.
+ */
+const plaintextSigned = new WeakMap<
+  WechatQuery,
+  { account: PreparedAccount; signature: string; timestamp: string; nonce: string }
+>();
+
+function checkedBeforeBody(account: PreparedAccount, query: WechatQuery, signed: Signed): boolean {
+  const checked = plaintextSigned.get(query);
+  return (
+    checked !== undefined &&
+    checked.account === account &&
+    checked.signature === query.signature &&
+    checked.timestamp === signed.timestamp &&
+    checked.nonce === signed.nonce
+  );
 }
 
 interface Signed {
@@ -116,8 +140,10 @@ function openPlaintext(
   input: OpenPushInput,
   { timestamp, nonce }: Signed,
 ): Opened {
-  // The plaintext signature covers no body, so it is checked before the body is read at all.
-  checkSignature(account, 'signature', input.query.signature, [timestamp, nonce]);
+  // The plaintext signature covers no body, so the receiver checks it before reading the body
+  // (checkQueryBeforeBody); checked here unless that was done for this very query.
+  if (!checkedBeforeBody(account, input.query, { timestamp, nonce }))
+    checkSignature(account, 'signature', input.query.signature, [timestamp, nonce]);
   checkTimestamp(timestamp, input.nowSeconds);
   if (account.mode === 'safe') {
     throw modeError(

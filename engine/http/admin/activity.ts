@@ -139,7 +139,7 @@ export function observedFunctions(functions: FunctionService, activity: Activity
   };
 }
 
-/** Mounted before the receiver: a push it refuses (any error answer) is counted as refused. */
+/** The receiver's first middleware: a push it refuses (any error answer) is counted as refused. */
 export function refusedPushes(activity: Activity): Middleware {
   return async (ctx, next) => {
     const appId = ctx.path.slice('/wechat/'.length);

@@ -22,6 +22,15 @@ describe('dedupKeyOf', () => {
     );
   });
 
+  it('keeps the sorted order for keys an object would reorder or not hold (indexes, __proto__)', () => {
+    const data = JSON.parse('{"b":"1","10":"x","2":"y","a":"z","__proto__":"p"}') as Record<
+      string,
+      unknown
+    >;
+    expect(dedupKeyOf(data)).toBe(sha('{"10":"x","2":"y","__proto__":"p","a":"z","b":"1"}'));
+    expect(dedupKeyOf({ b: '1', '7a': 'x', a: 'z' })).toBe(sha('{"7a":"x","a":"z","b":"1"}'));
+  });
+
   it('uses the MsgId when there is one', () => {
     expect(dedupKeyOf({ MsgId: '123', Content: 'x' })).toBe('msgid:123');
   });

@@ -3,6 +3,7 @@ import { createCipheriv } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   MAX_PUSH_BYTES,
+  checkQueryBeforeBody,
   computeSignature,
   encryptMessage,
   openPush,
@@ -209,6 +210,32 @@ describe('signatures and timestamps', () => {
     const query = { ...plainQuery(), signature: 'f'.repeat(40) };
     expectWechatError(
       () => openPush(plainAccount, { query, body: fixture('attack_xxe.xml'), nowSeconds: NOW }),
+      'E_WECHAT_BAD_SIGNATURE',
+    );
+  });
+
+  it('checks a plaintext signature again unless this very query was found right for this account', () => {
+    const open = (query: Record<string, string | undefined>, account = plainAccount) =>
+      openPush(account, { query, body: Buffer.from(TEXT), nowSeconds: NOW });
+    const query: Record<string, string | undefined> = plainQuery();
+    checkQueryBeforeBody(plainAccount, query);
+    expect(open(query).data.MsgType).toBe('text');
+    // Changed after the check: each is refused, as without it.
+    for (const [key, value] of [
+      ['signature', '0'.repeat(40)],
+      ['timestamp', String(NOW + 1)],
+      ['nonce', 'another'],
+    ] as const) {
+      const changed = plainQuery();
+      checkQueryBeforeBody(plainAccount, changed);
+      changed[key] = value;
+      expectWechatError(() => open(changed), 'E_WECHAT_BAD_SIGNATURE');
+    }
+    // Another account with another token, and an equal query object that was never checked.
+    const other = prepareAccount({ appId: APP_ID, token: 'otherToken', mode: 'plain' });
+    expectWechatError(() => open(query, other), 'E_WECHAT_BAD_SIGNATURE');
+    expectWechatError(
+      () => open({ ...plainQuery(), signature: 'f'.repeat(40) }),
       'E_WECHAT_BAD_SIGNATURE',
     );
   });
