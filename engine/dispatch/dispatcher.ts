@@ -39,12 +39,16 @@ export interface DispatchSlots {
 }
 
 /**
- * Moves accepted entries from the inbox to the queue: matches them against the triggers
- * (pure), decides each firing's lane, eventType and frequency guard (rules live here, not in
- * a store), and has the delivery log commit "entries dispatched + their firings" in one
- * transaction per batch (`dispatchMany`). Runs after the answer was sent. The entries this
- * process's intake accepted are handed over in memory (it subscribes to the intake): no read
- * back. Leftovers — entries another process accepted, a replayed entry, those left by a
+ * Moves accepted entries from the inbox to the queue. Most go in their accept's own
+ * transaction: the intake asks for an entry's firings before its group commit
+ * (`dispatchWithAccept`), and the entry is stored already dispatched with them. The rest —
+ * a frequency-guarded firing, an entry that cannot be matched, any entry behind those —
+ * are stored pending and dispatched here after the answer. Either way the dispatcher
+ * matches them against the triggers (pure) and decides each firing's lane, eventType and
+ * frequency guard (rules live here, not in a store); a pending one has the delivery log
+ * commit "entries dispatched + their firings" in one transaction per batch
+ * (`dispatchMany`). The pending entries this process's intake accepted are handed over in
+ * memory (it subscribes to the intake): no read back. Leftovers — entries another process accepted, a replayed entry, those left by a
  * failed drain or a stop — are read with `pending` on `wake` (at start, on the change feed).
  *
  * An entry whose dispatch throws (unreadable stored data, a rule that fails on it, a write

@@ -236,8 +236,8 @@ export interface InboxEntry {
    * Dispatched in its accept's own transaction: when the entry is new it is stored already
    * dispatched, with these firings' trigger log rows and queue items written as `dispatch`
    * writes them (triggered and due at the latest `receivedAt` of the entries accepted
-   * together; claimed where `claimedBy` says), all admitted. None may
-   * carry a frequency guard (such an entry goes through `dispatch`). Absent: stored pending.
+   * together; claimed where `claimedBy` says), all admitted. None may carry a frequency
+   * guard (such an entry goes through `dispatch`). Absent: stored pending.
    */
   firings?: NewFiring[];
 }
