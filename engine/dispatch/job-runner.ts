@@ -163,8 +163,7 @@ export class JobRunner {
       this.#start(item, true);
       return;
     }
-    this.#takeReserved(this.#aheadLanes, item.lane);
-    this.#ahead--;
+    if (this.#takeReserved(this.#aheadLanes, item.lane)) this.#ahead--;
     if (this.#stopped) return void this.#giveBack([item]);
     this.#hold(item);
     this.#pump();
