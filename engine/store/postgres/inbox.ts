@@ -7,6 +7,7 @@ import {
   type SummaryColumns,
 } from '../rows/inbox.ts';
 import { query, type PgPools } from './pool.ts';
+import type { DeliveryChannels } from './delivery-log.ts';
 import { FIRING_ROWS, WAKE_RUNNERS, firingValues, type BatchFiring } from './dispatch.ts';
 
 interface SummaryRow extends SummaryColumns {
@@ -33,11 +34,7 @@ const PRUNE_BATCH = 1000;
  * firings are stored dispatched with them in that statement: no dispatch round trip, no
  * update of the inbox row (its status index would make it a non-HOT update).
  */
-export function postgresInbox(
-  db: PgPools,
-  channels: { inbox: string; queue: string },
-  sender: string,
-): InboxPart {
+export function postgresInbox(db: PgPools, channels: DeliveryChannels, sender: string): InboxPart {
   const { durable, relaxed, where } = db;
   const inboxChannel = channels.inbox;
   const entryValues = (entries: InboxEntry[]) => [

@@ -21,18 +21,14 @@ export function sqliteDeliveryLog(
   options: { waitForDisk?: boolean } = {},
 ): DeliveryLog {
   const queue = sqliteQueueTable(db);
-  /** When the firings of the entries accepted now are triggered and due (see `accept`). */
-  let acceptedAt = 0;
   const inbox = sqliteInboxTable(db, {
     ...options,
-    writeFirings: (entry) => queue.writeAccepted(entry, acceptedAt),
+    writeFirings: (entry, at) => queue.writeAccepted(entry, at),
   });
   const logs = sqliteTriggerLogTable(db);
   return {
     async accept(entries) {
-      // Firings given with their entries are written in the group's transaction, triggered
-      // at its latest receivedAt (as on PostgreSQL, where the group is one statement).
-      acceptedAt = Math.max(0, ...entries.map((e) => e.receivedAt));
+      // Firings given with their entries are written in the group's transaction.
       const results = queue.accepting(() => inbox.acceptMany(entries));
       await inbox.sync();
       return results;

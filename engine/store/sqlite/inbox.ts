@@ -49,8 +49,8 @@ export function sqliteInboxTable(
   db: Database,
   options: {
     waitForDisk?: boolean;
-    /** Writes a new entry's firings (InboxEntry.firings) in the accept's transaction. */
-    writeFirings?: (entry: InboxEntry) => void;
+    /** Writes a new entry's firings (InboxEntry.firings) in the accept's transaction, at `at`. */
+    writeFirings?: (entry: InboxEntry, at: number) => void;
   } = {},
 ): InboxTable {
   // OR IGNORE against the unique (source, key, dedup_key) index makes dedup atomic, even
@@ -94,7 +94,8 @@ export function sqliteInboxTable(
   const countOf = db.prepare<[number], { n: number }>(
     'SELECT COUNT(*) AS n FROM inbox WHERE dispatched = ?',
   );
-  const acceptOne = (entry: InboxEntry): boolean => {
+  /** `at`: when the firings given with the group's entries are triggered and due. */
+  const acceptOne = (entry: InboxEntry, at: number): boolean => {
     const isNew =
       insert.run({
         id: entry.id,
@@ -106,12 +107,17 @@ export function sqliteInboxTable(
         dispatched: entry.firings ? 1 : 0,
       }).changes === 1;
     // Stored dispatched: its firings' rows go in with it (a duplicate writes none).
-    if (isNew && entry.firings) options.writeFirings!(entry);
+    if (isNew && entry.firings) options.writeFirings!(entry, at);
     return isNew;
   };
   // One transaction for the whole batch (group commit), at synchronous=NORMAL: written to the
   // log without an fsync on the event loop; `sync` then makes it durable (wal-sync.ts).
-  const acceptMany = db.transaction((entries: InboxEntry[]): boolean[] => entries.map(acceptOne));
+  // Firings given with their entries are triggered at the group's latest receivedAt (as on
+  // PostgreSQL, where the group is one statement).
+  const acceptMany = db.transaction((entries: InboxEntry[]): boolean[] => {
+    const at = entries.some((e) => e.firings) ? Math.max(...entries.map((e) => e.receivedAt)) : 0;
+    return entries.map((entry) => acceptOne(entry, at));
+  });
   const writeBehind = writeBehindOf(db);
   const walSync = db.memory || options.waitForDisk === false ? undefined : new WalSync(db.name);
   syncs.set(db, walSync);

@@ -96,8 +96,8 @@ describe('GroupCommit', () => {
   });
 
   it('stores entries given with firings dispatched with them, in the group’s one transaction', async () => {
-    const { store, batches } = open();
-    const group = new GroupCommit(store.delivery);
+    const { store, batches, inbox } = open();
+    const group = new GroupCommit(inbox);
     const withFirings = (key: string): InboxEntry => ({
       ...entry(key),
       firings: [firingFor(key)],
@@ -112,7 +112,7 @@ describe('GroupCommit', () => {
       { isNew: false, dispatched: false },
       { isNew: true, dispatched: false },
     ]);
-    expect(batches).toEqual([]); // the store itself, unwatched
+    expect(batches).toEqual([3]); // one transaction for the group, firings and all
     expect((await store.delivery.pending(10)).map((e) => e.dedupKey)).toEqual(['plain']);
     const claimed = await store.delivery.claim('me', 10, 10, undefined, 1000);
     expect(claimed.map((d) => d.trigger)).toEqual(['on-d1']);
