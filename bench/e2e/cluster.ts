@@ -13,8 +13,12 @@
  * `--baseline DIR` (also SQLite and 1 and 2
  * processes on PostgreSQL from the checkout DIR, e.g. the commit before a change, in the same
  * alternating rounds: a before/after in one run; DIR needs node_modules and dist, e.g. a
- * symlink to this one's and a copy). Prints pushes/s acknowledged and processed, × SQLite and
- * the answer latency, medians of the rounds, and writes bench/results/cluster-<date>.json.
+ * symlink to this one's and a copy). Prints pushes/s acknowledged and processed, × SQLite,
+ * the answer latency, and where the machine's CPU went per processed push: the engines'
+ * process trees (main processes and executors), the PostgreSQL server's processes (when the
+ * server runs on this machine: found as the parent of this bench's own backend; its pooled
+ * backends live through a run, one that ends during it is not counted), and how busy the
+ * whole machine was; medians of the rounds. Writes bench/results/cluster-<date>.json.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -26,6 +30,7 @@ import pg from 'pg';
 import { closedLoop, type LoadRequest, type LoadResult, type Target } from '../lib/http-load.ts';
 import { median, summarise } from '../lib/latency.ts';
 import { PLAIN_ACCOUNT, REPO_ROOT } from '../lib/tutorial.ts';
+import { machineTicks, parentOf, TreeSampler } from '../lib/proc-stats.ts';
 import { buildPushes } from './pushes.ts';
 import { machine } from './report.ts';
 
@@ -87,6 +92,12 @@ interface Run {
   failures: number;
   /** The machine's 1-minute load average at the end of the run. */
   load: number;
+  /** CPU ms per processed push of the engines' process trees, all of them together. */
+  engineCpuMs: number;
+  /** CPU ms per processed push of the PostgreSQL server (undefined: SQLite, or not local). */
+  serverCpuMs?: number;
+  /** How busy the machine's cores were during the run, 0 to 1 (everything on it). */
+  machineBusy: number;
 }
 
 /** What the admin API answers, as far as the bench reads it. */
@@ -96,6 +107,10 @@ interface ApiBody {
 
 interface Engines {
   targets: Target[];
+  /** The engine processes' pids (each the root of its tree: main process and executors). */
+  pids: number[];
+  /** The PostgreSQL server's main process, when it runs on this machine. */
+  serverPid?: number;
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: ApiBody }>;
   stop(): Promise<void>;
 }
@@ -162,7 +177,9 @@ async function startEngines(setup: Setup): Promise<Engines> {
     });
     // Saved on the first process: the others hear of it within a second.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    return { targets, api, stop };
+    const pids = children.map((c) => c.pid!);
+    const serverPid = schema ? await postgresServerPid() : undefined;
+    return { targets, pids, ...(serverPid ? { serverPid } : {}), api, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -175,6 +192,10 @@ async function measure(engines: Engines, count: number, alreadyDone: number): Pr
   const n = engines.targets.length;
   const shares: LoadRequest[][] = engines.targets.map(() => []);
   pushes.forEach((push, i) => shares[i % n]!.push(push));
+  const engineCpu = engines.pids.map((pid) => new TreeSampler(pid, 500));
+  const serverCpu = engines.serverPid ? new TreeSampler(engines.serverPid, 500) : undefined;
+  for (const sampler of [...engineCpu, ...(serverCpu ? [serverCpu] : [])]) sampler.start();
+  const machineBefore = machineTicks();
   const started = performance.now();
   const results: LoadResult[] = await Promise.all(
     engines.targets.map((target, i) =>
@@ -193,6 +214,9 @@ async function measure(engines: Engines, count: number, alreadyDone: number): Pr
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const processed = performance.now();
+  const machineAfter = machineTicks();
+  const engineSeconds = engineCpu.reduce((sum, s) => sum + s.stop().cpuSeconds, 0);
+  const serverSeconds = serverCpu?.stop().cpuSeconds;
   const latencies = Float64Array.from(results.flatMap((r) => [...r.latenciesMs]));
   const summary = summarise(latencies);
   return {
@@ -202,7 +226,28 @@ async function measure(engines: Engines, count: number, alreadyDone: number): Pr
     p99: summary.p99,
     failures: count - ok,
     load: os.loadavg()[0]!,
+    engineCpuMs: (engineSeconds * 1000) / ok,
+    ...(serverSeconds === undefined ? {} : { serverCpuMs: (serverSeconds * 1000) / ok }),
+    machineBusy:
+      (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
   };
+}
+
+/**
+ * The PostgreSQL server's main process if it runs on this machine: the parent of this
+ * connection's backend (the postmaster forks every backend). Undefined for a remote server.
+ */
+async function postgresServerPid(): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    return parentOf(rows[0]!.pid);
+  } catch {
+    return undefined;
+  } finally {
+    await client.end();
+  }
 }
 
 async function adminQuery(sql: string): Promise<void> {
@@ -263,7 +308,7 @@ for (let round = 0; round < ROUNDS; round++) {
       const run = await measure(engines, COUNT, warm - warmed.failures);
       runs.get(setup.label)!.push(run);
       process.stdout.write(
-        `round ${round + 1} ${setup.label}: ${run.ackPerSec.toFixed(0)} acknowledged/s, ${run.processedPerSec.toFixed(0)} processed/s, p99 ${run.p99.toFixed(1)} ms, load ${run.load.toFixed(1)}\n`,
+        `round ${round + 1} ${setup.label}: ${run.ackPerSec.toFixed(0)} acknowledged/s, ${run.processedPerSec.toFixed(0)} processed/s, p99 ${run.p99.toFixed(1)} ms, CPU per push ${run.engineCpuMs.toFixed(2)} ms engines${run.serverCpuMs === undefined ? '' : ` + ${run.serverCpuMs.toFixed(2)} ms PostgreSQL`}, machine ${(run.machineBusy * 100).toFixed(0)} % busy, load ${run.load.toFixed(1)}\n`,
       );
     } finally {
       await engines.stop();
@@ -286,6 +331,11 @@ const rows = SETUPS.map((setup) => {
     p50Ms: Number(median(of.map((r) => r.p50)).toFixed(1)),
     p99Ms: Number(median(of.map((r) => r.p99)).toFixed(1)),
     failures: of.reduce((sum, r) => sum + r.failures, 0),
+    engineCpuMs: Number(median(of.map((r) => r.engineCpuMs)).toFixed(2)),
+    serverCpuMs: of.every((r) => r.serverCpuMs !== undefined)
+      ? Number(median(of.map((r) => r.serverCpuMs!)).toFixed(2))
+      : null,
+    machineBusyPercent: Math.round(median(of.map((r) => r.machineBusy)) * 100),
   };
 });
 process.stdout.write(
@@ -295,11 +345,11 @@ process.stdout.write(
     .join(' ')}${BASELINE ? `, baseline ${BASELINE}` : ''}\n`,
 );
 process.stdout.write(
-  '| setup | acknowledged/s | processed/s | × SQLite | p50 ms | p99 ms | failures |\n|---|---|---|---|---|---|---|\n',
+  '| setup | acknowledged/s | processed/s | × SQLite | p50 ms | p99 ms | failures | CPU ms per push: engines | PostgreSQL | machine busy |\n|---|---|---|---|---|---|---|---|---|---|\n',
 );
 for (const r of rows)
   process.stdout.write(
-    `| ${r.setup} | ${r.ackPerSec} | ${r.processedPerSec} | ${r.vsSqlite} | ${r.p50Ms} | ${r.p99Ms} | ${r.failures} |\n`,
+    `| ${r.setup} | ${r.ackPerSec} | ${r.processedPerSec} | ${r.vsSqlite} | ${r.p50Ms} | ${r.p99Ms} | ${r.failures} | ${r.engineCpuMs} | ${r.serverCpuMs ?? '—'} | ${r.machineBusyPercent} % |\n`,
   );
 if (!args['no-write']) {
   const date = new Date().toISOString();

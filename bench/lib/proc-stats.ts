@@ -130,3 +130,17 @@ export class TreeSampler {
     this.#peakKb = Math.max(this.#peakKb, kb);
   }
 }
+
+/** The parent of a process, undefined if it is not on this machine (or gone). */
+export function parentOf(pid: number): number | undefined {
+  return readStat(pid)?.ppid;
+}
+
+/** The machine's CPU clock ticks so far, busy and in all, from /proc/stat's first line. */
+export function machineTicks(): { busy: number; total: number } {
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  // user nice system idle iowait irq softirq steal (guest time is inside user already)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.slice(1, 9).map(Number);
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy, total: busy + idle! + iowait! };
+}
