@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DatabaseUnavailableError, describeDatabase, isConnectionFailure } from './errors.ts';
+import { isStalePreparedStatement, StatementNames } from './statement-names.ts';
 
 /** Unix-ms times are `bigint` columns: read them as numbers (exact up to 2^53, year 287396). */
 const INT8_OID = 20;
@@ -127,12 +128,29 @@ export async function transaction<T>(
   });
 }
 
-/** A parameterised query on the pool, with connection failures as E_DATABASE_UNAVAILABLE. */
+/** The names of this process's parameterised statements (statement-names.ts says why). */
+const statementNames = new StatementNames();
+
+/**
+ * A parameterised query on the pool, with connection failures as E_DATABASE_UNAVAILABLE. It
+ * runs as a named statement, prepared once per connection (statement-names.ts); one the server
+ * refuses as stale is run again unnamed, and unnamed from then on.
+ */
 export function query<R extends pg.QueryResultRow>(
   pool: pg.Pool,
   where: string,
   text: string,
   values: unknown[] = [],
 ): Promise<pg.QueryResult<R>> {
-  return guarded(where, () => pool.query<R>(text, values));
+  const name = values.length > 0 ? statementNames.nameOf(text) : undefined;
+  if (name === undefined) return guarded(where, () => pool.query<R>(text, values));
+  return guarded(where, async () => {
+    try {
+      return await pool.query<R>({ name, text, values });
+    } catch (err) {
+      if (!isStalePreparedStatement(err)) throw err;
+      statementNames.refuse(text);
+      return pool.query<R>(text, values);
+    }
+  });
 }
