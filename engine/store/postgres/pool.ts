@@ -43,8 +43,19 @@ export async function openPools(url: string, options: PoolOptions): Promise<PgPo
   const relaxedSize = Math.max(1, Math.floor(options.poolSize / 2));
   const durableSize = Math.max(1, options.poolSize - relaxedSize);
   const make = (max: number, synchronousCommit: 'on' | 'off') => {
+    // Bookkeeping reads and changes the churning tables (the queue: every item inserted,
+    // claimed and deleted within seconds). A generic plan a connection keeps for a named
+    // statement was costed when those tables were small and is not costed again as they grow
+    // (until an ANALYZE, which a server without autovacuum never makes): measured, the claim's
+    // cached plan scanned the whole queue, dead rows and all, for every claim. Planned afresh
+    // at each run, a statement sees the tables' current size; the name still saves the parse.
+    // The inbox's accept only inserts: its generic plan cannot go stale, and it is kept.
+    const sessionUrl = withSessionSetting(url, 'synchronous_commit', synchronousCommit);
     const pool = new pg.Pool({
-      connectionString: withSessionSetting(url, 'synchronous_commit', synchronousCommit),
+      connectionString:
+        synchronousCommit === 'off'
+          ? withSessionSetting(sessionUrl, 'plan_cache_mode', 'force_custom_plan')
+          : sessionUrl,
       max,
       types,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
