@@ -1,12 +1,13 @@
 /**
  * Names for the parameterised statements of this process, so that each connection parses and
- * analyses a statement once (a named prepared statement) instead of at every call, and the
- * server may keep a generic plan after five runs when it costs no more than planning each
- * run (PostgreSQL's `plan_cache_mode = auto`).
+ * analyses a statement once (a named prepared statement) instead of at every call. Where the
+ * pool lets it (the durable one: pool.ts says why not the other), the server also keeps a
+ * generic plan after five runs when it costs no more than planning each run.
  *
  * Why: every push makes a share of four statements (the accept, a claim, a completion, the job
- * rows), each a few hundred characters of CTEs; parsing and planning them again at every call
- * was about a fifth of the server's CPU per push (docs/performance.md, "Named statements").
+ * rows), each a few hundred characters of CTEs; with them named, and the accept's plan kept,
+ * the server's CPU per push fell by a fifth in the cluster bench (docs/performance.md, "Named
+ * statements, and plans that do not go stale").
  *
  * Bounded: the engine's statements are constants, a few dozen texts; a text past the bound
  * (statements built at run time) goes unnamed rather than growing every connection's set of
