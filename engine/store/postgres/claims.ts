@@ -57,7 +57,7 @@ function toDelivery(row: ClaimedRow): Delivery {
  * join on the id was planned as a scan of the whole queue, whose dead rows (every item is
  * deleted once run) pile up between vacuums; measured, most claims of a bench run did that.
  */
-const CLAIM = `
+export const CLAIM = `
 WITH RECURSIVE lanes(lane) AS (
   (SELECT lane FROM queue ORDER BY lane LIMIT 1)
   UNION ALL
@@ -100,17 +100,13 @@ interface Completion {
  * Completes a batch of attempts in one statement: each item goes only if its owner still
  * holds it (a lease taken over keeps it, and that owner is not returned for it; the batch may
  * hold the same item from its stale owner and its current one), and its log row becomes
- * `succeeded` with the outcome its current owner gave. The items are found by their ids
- * (`= ANY`: the planner knows how many, and takes the primary key) rather than by a join with
- * the batch, which it planned as a scan of the whole queue.
+ * `succeeded` with the outcome its current owner gave.
  */
 const COMPLETE_MANY = `
 WITH c AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::bigint[])
     AS c(id, owner, attempts, job_id, duration_ms, now)),
-gone AS (DELETE FROM queue q
-  WHERE q.id = ANY($1::text[])
-    AND EXISTS (SELECT 1 FROM c WHERE c.id = q.id AND c.owner = q.owner)
+gone AS (DELETE FROM queue q USING c WHERE q.id = c.id AND q.owner = c.owner
   RETURNING q.id, q.owner)
 UPDATE trigger_logs t SET status = 'succeeded', attempts = c.attempts, job_id = c.job_id,
   duration_ms = c.duration_ms, error_type = NULL, error = NULL, updated_at = c.now
