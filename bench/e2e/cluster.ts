@@ -30,7 +30,7 @@ import pg from 'pg';
 import { closedLoop, type LoadRequest, type LoadResult, type Target } from '../lib/http-load.ts';
 import { median, summarise } from '../lib/latency.ts';
 import { PLAIN_ACCOUNT, REPO_ROOT } from '../lib/tutorial.ts';
-import { machineTicks, parentOf, TreeSampler } from '../lib/proc-stats.ts';
+import { commandOf, machineTicks, parentOf, TreeSampler } from '../lib/proc-stats.ts';
 import { buildPushes } from './pushes.ts';
 import { machine } from './report.ts';
 
@@ -235,14 +235,16 @@ async function measure(engines: Engines, count: number, alreadyDone: number): Pr
 
 /**
  * The PostgreSQL server's main process if it runs on this machine: the parent of this
- * connection's backend (the postmaster forks every backend). Undefined for a remote server.
+ * connection's backend (the postmaster forks every backend). Undefined for a remote server,
+ * whose backend's pid may name an unrelated process here: that one is no `postgres`.
  */
 async function postgresServerPid(): Promise<number | undefined> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   try {
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    return parentOf(rows[0]!.pid);
+    const backend = rows[0]!.pid;
+    return commandOf(backend) === 'postgres' ? parentOf(backend) : undefined;
   } catch {
     return undefined;
   } finally {

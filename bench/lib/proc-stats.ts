@@ -131,6 +131,15 @@ export class TreeSampler {
   }
 }
 
+/** A process's command name (`/proc/<pid>/comm`), undefined if there is none here. */
+export function commandOf(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** The parent of a process, undefined if it is not on this machine (or gone). */
 export function parentOf(pid: number): number | undefined {
   return readStat(pid)?.ppid;

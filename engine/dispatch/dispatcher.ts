@@ -48,8 +48,9 @@ export interface DispatchSlots {
  * frequency guard (rules live here, not in a store); a pending one has the delivery log
  * commit "entries dispatched + their firings" in one transaction per batch
  * (`dispatchMany`). The pending entries this process's intake accepted are handed over in
- * memory (it subscribes to the intake): no read back. Leftovers — entries another process accepted, a replayed entry, those left by a
- * failed drain or a stop — are read with `pending` on `wake` (at start, on the change feed).
+ * memory (it subscribes to the intake): no read back. Leftovers — entries another process
+ * accepted, a replayed entry, those left by a failed drain or a stop — are read with `pending`
+ * on `wake` (at start, on the change feed).
  *
  * An entry whose dispatch throws (unreadable stored data, a rule that fails on it, a write
  * that fails) is set aside as `dispatch_failed` with its error and logged, and the drain goes
