@@ -17,8 +17,10 @@
  * the answer latency, and where the machine's CPU went per processed push: the engines'
  * process trees (main processes and executors), the PostgreSQL server's processes (when the
  * server runs on this machine: found as the parent of this bench's own backend; its pooled
- * backends live through a run, one that ends during it is not counted), and how busy the
- * whole machine was; medians of the rounds. Writes bench/results/cluster-<date>.json.
+ * backends live through a run, one that ends during it is not counted), how busy the whole
+ * machine was and its context switches per push; medians of the rounds. One setup splits two
+ * processes by role (`--role receiver` takes the load, `--role worker` runs the queue).
+ * Writes bench/results/cluster-<date>.json.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -60,6 +62,11 @@ interface Setup {
   label: string;
   database: 'sqlite' | 'postgres';
   processes: number;
+  /**
+   * `cloudfn serve --role` of each process (default: all of them `all`); the load goes to
+   * those that serve HTTP.
+   */
+  roles?: ('all' | 'receiver' | 'worker')[];
   /** The checkout the engines run from (this one unless --baseline). */
   root: string;
 }
@@ -71,6 +78,13 @@ const SETUPS: Setup[] = [
   { label: 'PostgreSQL, 1 process', database: 'postgres', processes: 1, root: REPO_ROOT },
   { label: 'PostgreSQL, 2 processes', database: 'postgres', processes: 2, root: REPO_ROOT },
   { label: 'PostgreSQL, 3 processes', database: 'postgres', processes: 3, root: REPO_ROOT },
+  {
+    label: 'PostgreSQL, a receiver and a worker',
+    database: 'postgres',
+    processes: 2,
+    roles: ['receiver', 'worker'],
+    root: REPO_ROOT,
+  },
   ...(BASELINE
     ? ([
         { label: 'SQLite, 1 process (baseline)', database: 'sqlite', processes: 1, root: BASELINE },
@@ -98,6 +112,11 @@ interface Run {
   serverCpuMs?: number;
   /** How busy the machine's cores were during the run, 0 to 1 (everything on it). */
   machineBusy: number;
+  /**
+   * The machine's context switches per processed push (everything on it): how often the
+   * processes of a push's path handed the cores to one another.
+   */
+  contextSwitches: number;
 }
 
 /** What the admin API answers, as far as the bench reads it. */
@@ -144,18 +163,25 @@ async function startEngines(setup: Setup): Promise<Engines> {
       Array.from({ length: setup.processes }, (_, i) => {
         const dataDir = path.join(root, `node-${i}`);
         const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
-        const child = spawn(NODE, ['--no-node-snapshot', ...profile, 'bin/cloudfn.js', 'serve'], {
-          cwd: setup.root,
-          env: { ...process.env, NODE_OPTIONS: '', ...env, CLOUDFN_DATA_DIR: dataDir },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const role = setup.roles?.[i] ?? 'all';
+        const child = spawn(
+          NODE,
+          ['--no-node-snapshot', ...profile, 'bin/cloudfn.js', 'serve', '--role', role],
+          {
+            cwd: setup.root,
+            env: { ...process.env, NODE_OPTIONS: '', ...env, CLOUDFN_DATA_DIR: dataDir },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         children.push(child);
         return listeningPort(child);
       }),
     );
-    const targets = ports.map((port) => ({ host: '127.0.0.1', port }));
+    // The load and the admin API go to the processes that serve HTTP (a worker's is /healthz).
+    const serving = ports.filter((_, i) => (setup.roles?.[i] ?? 'all') !== 'worker');
+    const targets = serving.map((port) => ({ host: '127.0.0.1', port }));
     const api = async (method: string, route: string, body?: unknown) => {
-      const response = await fetch(`http://127.0.0.1:${ports[0]}/api/v1${route}`, {
+      const response = await fetch(`http://127.0.0.1:${serving[0]}/api/v1${route}`, {
         method,
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -230,6 +256,7 @@ async function measure(engines: Engines, count: number, alreadyDone: number): Pr
     ...(serverSeconds === undefined ? {} : { serverCpuMs: (serverSeconds * 1000) / ok }),
     machineBusy:
       (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
+    contextSwitches: (machineAfter.contextSwitches - machineBefore.contextSwitches) / ok,
   };
 }
 
@@ -310,7 +337,7 @@ for (let round = 0; round < ROUNDS; round++) {
       const run = await measure(engines, COUNT, warm - warmed.failures);
       runs.get(setup.label)!.push(run);
       process.stdout.write(
-        `round ${round + 1} ${setup.label}: ${run.ackPerSec.toFixed(0)} acknowledged/s, ${run.processedPerSec.toFixed(0)} processed/s, p99 ${run.p99.toFixed(1)} ms, CPU per push ${run.engineCpuMs.toFixed(2)} ms engines${run.serverCpuMs === undefined ? '' : ` + ${run.serverCpuMs.toFixed(2)} ms PostgreSQL`}, machine ${(run.machineBusy * 100).toFixed(0)} % busy, load ${run.load.toFixed(1)}\n`,
+        `round ${round + 1} ${setup.label}: ${run.ackPerSec.toFixed(0)} acknowledged/s, ${run.processedPerSec.toFixed(0)} processed/s, p99 ${run.p99.toFixed(1)} ms, CPU per push ${run.engineCpuMs.toFixed(2)} ms engines${run.serverCpuMs === undefined ? '' : ` + ${run.serverCpuMs.toFixed(2)} ms PostgreSQL`}, machine ${(run.machineBusy * 100).toFixed(0)} % busy, ${run.contextSwitches.toFixed(1)} context switches per push, load ${run.load.toFixed(1)}\n`,
       );
     } finally {
       await engines.stop();
@@ -329,7 +356,10 @@ const rows = SETUPS.map((setup) => {
     setup: setup.label,
     ackPerSec: Math.round(median(of.map((r) => r.ackPerSec))),
     processedPerSec: Math.round(processed),
-    vsSqlite: Number((processed / sqliteProcessed).toFixed(2)),
+    // null when --only left the SQLite engine out (nothing to divide by).
+    vsSqlite: Number.isNaN(sqliteProcessed)
+      ? null
+      : Number((processed / sqliteProcessed).toFixed(2)),
     p50Ms: Number(median(of.map((r) => r.p50)).toFixed(1)),
     p99Ms: Number(median(of.map((r) => r.p99)).toFixed(1)),
     failures: of.reduce((sum, r) => sum + r.failures, 0),
@@ -338,6 +368,7 @@ const rows = SETUPS.map((setup) => {
       ? Number(median(of.map((r) => r.serverCpuMs!)).toFixed(2))
       : null,
     machineBusyPercent: Math.round(median(of.map((r) => r.machineBusy)) * 100),
+    contextSwitchesPerPush: Number(median(of.map((r) => r.contextSwitches)).toFixed(1)),
   };
 });
 process.stdout.write(
@@ -347,11 +378,11 @@ process.stdout.write(
     .join(' ')}${BASELINE ? `, baseline ${BASELINE}` : ''}\n`,
 );
 process.stdout.write(
-  '| setup | acknowledged/s | processed/s | × SQLite | p50 ms | p99 ms | failures | CPU ms per push: engines | PostgreSQL | machine busy |\n|---|---|---|---|---|---|---|---|---|---|\n',
+  '| setup | acknowledged/s | processed/s | × SQLite | p50 ms | p99 ms | failures | CPU ms per push: engines | PostgreSQL | machine busy | context switches per push |\n|---|---|---|---|---|---|---|---|---|---|---|\n',
 );
 for (const r of rows)
   process.stdout.write(
-    `| ${r.setup} | ${r.ackPerSec} | ${r.processedPerSec} | ${r.vsSqlite} | ${r.p50Ms} | ${r.p99Ms} | ${r.failures} | ${r.engineCpuMs} | ${r.serverCpuMs ?? '—'} | ${r.machineBusyPercent} % |\n`,
+    `| ${r.setup} | ${r.ackPerSec} | ${r.processedPerSec} | ${r.vsSqlite ?? '—'} | ${r.p50Ms} | ${r.p99Ms} | ${r.failures} | ${r.engineCpuMs} | ${r.serverCpuMs ?? '—'} | ${r.machineBusyPercent} % | ${r.contextSwitchesPerPush} |\n`,
   );
 if (!args['no-write']) {
   const date = new Date().toISOString();

@@ -145,11 +145,16 @@ export function parentOf(pid: number): number | undefined {
   return readStat(pid)?.ppid;
 }
 
-/** The machine's CPU clock ticks so far, busy and in all, from /proc/stat's first line. */
-export function machineTicks(): { busy: number; total: number } {
-  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+/**
+ * The machine's CPU clock ticks so far, busy and in all, from /proc/stat's first line, and
+ * its context switches so far (its `ctxt` line: every process's, the kernel's own too).
+ */
+export function machineTicks(): { busy: number; total: number; contextSwitches: number } {
+  const stat = fs.readFileSync('/proc/stat', 'utf8');
+  const fields = stat.split('\n')[0]!.trim().split(/\s+/);
   // user nice system idle iowait irq softirq steal (guest time is inside user already)
   const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.slice(1, 9).map(Number);
   const busy = user! + nice! + system! + irq! + softirq! + steal!;
-  return { busy, total: busy + idle! + iowait! };
+  const contextSwitches = Number(/^ctxt (\d+)$/m.exec(stat)?.[1] ?? Number.NaN);
+  return { busy, total: busy + idle! + iowait!, contextSwitches };
 }
