@@ -10,8 +10,8 @@
  * `--count N` pushes per run (default 4000), `--rounds N` (default 3), `--concurrency N`
  * requests in flight in all (default 32), `--no-write`, `--only a,b` (setups whose label
  * contains one of these), `--cpu-prof DIR` (V8 CPU profiles of the engines' main processes),
- * `--baseline DIR` (also SQLite and 1 and 2
- * processes on PostgreSQL from the checkout DIR, e.g. the commit before a change, in the same
+ * `--baseline DIR` (also SQLite, 1 and 2 processes
+ * and a receiver with a worker on PostgreSQL from the checkout DIR, e.g. the commit before a change, in the same
  * alternating rounds: a before/after in one run; DIR needs node_modules and dist, e.g. a
  * symlink to this one's and a copy). Prints pushes/s acknowledged and processed, × SQLite,
  * the answer latency, and where the machine's CPU went per processed push: the engines'
@@ -94,6 +94,13 @@ const SETUPS: Setup[] = [
           processes,
           root: BASELINE,
         })),
+        {
+          label: 'PostgreSQL, a receiver and a worker (baseline)',
+          database: 'postgres',
+          processes: 2,
+          roles: ['receiver', 'worker'],
+          root: BASELINE,
+        },
       ] satisfies Setup[])
     : []),
 ];
