@@ -10,10 +10,10 @@
  * `--count N` pushes per run (default 4000), `--rounds N` (default 3), `--concurrency N`
  * requests in flight in all (default 32), `--no-write`, `--only a,b` (setups whose label
  * contains one of these), `--cpu-prof DIR` (V8 CPU profiles of the engines' main processes),
- * `--baseline DIR` (also SQLite, 1 and 2 processes
- * and a receiver with a worker on PostgreSQL from the checkout DIR, e.g. the commit before a change, in the same
- * alternating rounds: a before/after in one run; DIR needs node_modules and dist, e.g. a
- * symlink to this one's and a copy). Prints pushes/s acknowledged and processed, × SQLite,
+ * `--baseline DIR` (also SQLite, 1 and 2 processes and a receiver with a worker on
+ * PostgreSQL from the checkout DIR, e.g. the commit before a change, in the same alternating
+ * rounds: a before/after in one run; DIR needs node_modules and dist, e.g. a symlink to this
+ * one's and a copy). Prints pushes/s acknowledged and processed, × SQLite,
  * the answer latency, and where the machine's CPU went per processed push: the engines'
  * process trees (main processes and executors), the PostgreSQL server's processes (when the
  * server runs on this machine: found as the parent of this bench's own backend; its pooled
