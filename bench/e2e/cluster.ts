@@ -34,6 +34,7 @@ import { median, summarise } from '../lib/latency.ts';
 import { PLAIN_ACCOUNT, REPO_ROOT } from '../lib/tutorial.ts';
 import { commandOf, machineTicks, parentOf, TreeSampler } from '../lib/proc-stats.ts';
 import { buildPushes } from './pushes.ts';
+import type { Role } from '../../engine/role.ts';
 import { machine } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -66,10 +67,13 @@ interface Setup {
    * `cloudfn serve --role` of each process (default: all of them `all`); the load goes to
    * those that serve HTTP.
    */
-  roles?: ('all' | 'receiver' | 'worker')[];
+  roles?: Role[];
   /** The checkout the engines run from (this one unless --baseline). */
   root: string;
 }
+
+/** The role of a setup's i-th process. */
+const roleOf = (setup: Setup, i: number): Role => setup.roles?.[i] ?? 'all';
 
 const BASELINE = args.baseline ? path.resolve(args.baseline) : undefined;
 const CPU_PROF = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
@@ -170,10 +174,9 @@ async function startEngines(setup: Setup): Promise<Engines> {
       Array.from({ length: setup.processes }, (_, i) => {
         const dataDir = path.join(root, `node-${i}`);
         const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
-        const role = setup.roles?.[i] ?? 'all';
         const child = spawn(
           NODE,
-          ['--no-node-snapshot', ...profile, 'bin/cloudfn.js', 'serve', '--role', role],
+          ['--no-node-snapshot', ...profile, 'bin/cloudfn.js', 'serve', '--role', roleOf(setup, i)],
           {
             cwd: setup.root,
             env: { ...process.env, NODE_OPTIONS: '', ...env, CLOUDFN_DATA_DIR: dataDir },
@@ -185,7 +188,7 @@ async function startEngines(setup: Setup): Promise<Engines> {
       }),
     );
     // The load and the admin API go to the processes that serve HTTP (a worker's is /healthz).
-    const serving = ports.filter((_, i) => (setup.roles?.[i] ?? 'all') !== 'worker');
+    const serving = ports.filter((_, i) => roleOf(setup, i) !== 'worker');
     const targets = serving.map((port) => ({ host: '127.0.0.1', port }));
     const api = async (method: string, route: string, body?: unknown) => {
       const response = await fetch(`http://127.0.0.1:${serving[0]}/api/v1${route}`, {
