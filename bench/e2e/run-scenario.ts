@@ -1,13 +1,14 @@
 /**
  * One measured run: a fresh server, the tutorial set up, a warm-up, then the load; it waits
- * until every acknowledged push is a row in the table (bounded), sampling the server's
- * process tree for CPU and memory all along.
+ * until every acknowledged push is a row in the table (bounded; for a `stage`, until each is
+ * done as far as the stage goes), sampling the server's process tree for CPU and memory all
+ * along.
  */
 import { closedLoop, openLoop, type LoadResult } from '../lib/http-load.ts';
 import { summarise, quantileCurve, type LatencySummary } from '../lib/latency.ts';
 import fs from 'node:fs';
 import path from 'node:path';
-import { processTree, TreeSampler } from '../lib/proc-stats.ts';
+import { processTree, TreeSampler, untilQuiet } from '../lib/proc-stats.ts';
 import { startProfile, type RunningProfile } from '../lib/inspector-profile.ts';
 import { PLAIN_ACCOUNT, SAFE_ACCOUNT } from '../lib/tutorial.ts';
 import { buildPushes } from './pushes.ts';
@@ -17,6 +18,7 @@ import {
   type RunningServer,
   type ServerKind,
   type ServerOptions,
+  type Stage,
 } from './servers.ts';
 
 export type Load =
@@ -60,6 +62,8 @@ export interface Measurement {
   /** CPU ms per push of the server's main process alone (cloudfn: without the executors). */
   mainCpuMsPerPush: number;
   peakRssMb: number;
+  /** After the warm-up, before the load: how long the tree took to fall quiet, and its CPU ms meanwhile. */
+  settle?: { waitedMs: number; cpuMs: number; quiet: boolean };
 }
 
 const WARMUP_PUSHES = 300;
@@ -120,6 +124,7 @@ export async function runScenario(
     cpuProfDir?: string;
     root?: string;
     durability?: BenchDurability;
+    stage?: Stage;
   },
 ): Promise<Measurement> {
   const durability = options.durability ?? 'fsync';
@@ -127,6 +132,7 @@ export async function runScenario(
     ...(options.hostile ? { hostile: options.hostile } : {}),
     ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
     ...(options.root ? { root: options.root } : {}),
+    ...(options.stage ? { stage: options.stage } : {}),
     durability,
   });
   try {
@@ -144,6 +150,9 @@ export async function runScenario(
     const before = await waitForRows(server, WARMUP_PUSHES, performance.now() + 30_000);
     if (before < WARMUP_PUSHES)
       throw new Error(`${kind}: only ${before} of ${WARMUP_PUSHES} warm-up rows were written`);
+    // Start-up work still going (an executor that no warm-up push waited for, isolates being
+    // warmed) is not the load's: the measured interval starts once the tree is quiet.
+    const settle = await untilQuiet(server.pid);
 
     // --cpu-prof reaches the engine's process only (its executors get their own execArgv):
     // the executor's profile is taken through its inspector, over the measured load only.
@@ -190,6 +199,7 @@ export async function runScenario(
       cpuMsPerPush: (usage.cpuSeconds * 1000) / Math.max(1, processed),
       mainCpuMsPerPush: (usage.rootCpuSeconds * 1000) / Math.max(1, processed),
       peakRssMb: usage.peakRssMb,
+      settle,
     };
   } finally {
     await server.stop();

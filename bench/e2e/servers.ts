@@ -30,6 +30,28 @@ export type ServerKind = 'reference' | 'cloudfn' | 'diy';
  */
 export type BenchDurability = 'fsync' | 'process';
 
+/**
+ * How much of a push's path the engine runs (`npm run bench:stages`): `receive` (accounts,
+ * no trigger: each push checked, stored and answered, nothing to run), `run` (the tutorial's
+ * trigger and a function that logs a line and returns: the queue, the sandbox, the job and
+ * trigger log rows, but no table write) or `tutorial` (the whole card tutorial, the default).
+ */
+export type Stage = 'receive' | 'run' | 'tutorial';
+
+/** The function of the `run` stage: the tutorial's shape and log line, without its row. */
+const RUN_STAGE_FUNCTION = `exports.main = function (event, callback) {
+  console.log('card', event.data.UserCardCode);
+  callback(null, { code: event.data.UserCardCode });
+};`;
+
+/** What a push done at each stage leaves behind in engine.db, counted as the bench waits. */
+const STAGE_DONE_SQL: Record<Exclude<Stage, 'tutorial'>, string> = {
+  // Stored and dispatched (with no firings, at its accept).
+  receive: 'SELECT count(*) AS n FROM inbox WHERE dispatched = 1',
+  // Its run's job row, written within 100 ms of the run's end (write-behind).
+  run: "SELECT count(*) AS n FROM jobs WHERE status = 'fulfilled'",
+};
+
 export interface RunningServer {
   kind: ServerKind;
   pid: number;
@@ -38,7 +60,7 @@ export interface RunningServer {
   banner: string;
   /** The body it answers an accepted push with ('' for co-wechat's "no reply"). */
   answer: string;
-  /** Rows in the tutorial's table now. */
+  /** Pushes done now: rows in the tutorial's table (for a `stage`, what it leaves in engine.db). */
   rowCount(): number;
   stop(): Promise<void>;
 }
@@ -52,6 +74,8 @@ export interface ServerOptions {
   root?: string;
   /** Default `fsync`. */
   durability?: BenchDurability;
+  /** cloudfn only: how much of the path a push takes; default the whole tutorial. */
+  stage?: Stage;
 }
 
 const NODE = path.join(REPO_ROOT, 'node_modules/.bin/node');
@@ -62,6 +86,9 @@ export async function startServer(
   kind: ServerKind,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  const stage = options.stage ?? 'tutorial';
+  if (kind !== 'cloudfn' && stage !== 'tutorial')
+    throw new Error(`stage ${stage}: only cloudfn runs part of the path`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `cloudfn-bench-${kind}-`));
   const profArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
@@ -78,7 +105,7 @@ export async function startServer(
       // An older checkout (--baseline) ignores it: its only mode is fsync.
       CLOUDFN_DURABILITY: durability,
     });
-    dbFile = path.join(dataDir, 'tables.db');
+    dbFile = path.join(dataDir, stage === 'tutorial' ? 'tables.db' : 'engine.db');
   } else {
     const entry = kind === 'diy' ? 'co-wechat-server.ts' : 'server.ts';
     args = [...profArgs, `bench/reference/${entry}`];
@@ -99,7 +126,8 @@ export async function startServer(
   if (kind === 'cloudfn') await setUpTutorial(base, options);
 
   let db: Database.Database | undefined;
-  const table = `"t_${TABLE_NAME}"`;
+  const doneSql =
+    stage === 'tutorial' ? `SELECT count(*) AS n FROM "t_${TABLE_NAME}"` : STAGE_DONE_SQL[stage];
   return {
     kind,
     pid: child.pid!,
@@ -108,7 +136,7 @@ export async function startServer(
     answer: kind === 'diy' ? '' : 'success',
     rowCount() {
       db ??= new Database(dbFile, { readonly: true, fileMustExist: true });
-      return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      return (db.prepare(doneSql).get() as { n: number }).n;
     },
     async stop() {
       db?.close();
@@ -182,11 +210,13 @@ async function setUpTutorial(base: string, options: ServerOptions): Promise<void
     });
   }
   await api(base, 'POST', '/tables', { name: TABLE_NAME, fields: TABLE_FIELDS });
+  const stage = options.stage ?? 'tutorial';
   await api(base, 'PUT', '/functions/user_consume_card', {
-    code: fs.readFileSync(FUNCTION_FILE, 'utf8'),
+    code: stage === 'run' ? RUN_STAGE_FUNCTION : fs.readFileSync(FUNCTION_FILE, 'utf8'),
   });
-  for (const a of [SAFE_ACCOUNT, PLAIN_ACCOUNT])
-    await api(base, 'POST', '/triggers', tutorialTrigger(a.appId));
+  if (stage !== 'receive')
+    for (const a of [SAFE_ACCOUNT, PLAIN_ACCOUNT])
+      await api(base, 'POST', '/triggers', tutorialTrigger(a.appId));
   if (options.hostile) {
     // Never returns: it runs until the sandbox stops it at its deadline, on every call.
     await api(base, 'PUT', '/functions/hostile', {

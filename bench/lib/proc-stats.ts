@@ -131,6 +131,36 @@ export class TreeSampler {
   }
 }
 
+/** CPU ticks the tree's live processes have spent so far. */
+function treeTicks(root: number): number {
+  let ticks = 0;
+  for (const pid of processTree(root)) ticks += readStat(pid)?.ticks ?? 0;
+  return ticks;
+}
+
+/**
+ * Waits until the tree spends at most one tick per `windowMs` (start-up work done: an
+ * executor loading, isolates warmed), giving up after `maxMs`. Returns how long it waited and
+ * the CPU ms the tree spent meanwhile.
+ */
+export async function untilQuiet(
+  root: number,
+  { windowMs = 200, maxMs = 10_000 }: { windowMs?: number; maxMs?: number } = {},
+): Promise<{ waitedMs: number; cpuMs: number; quiet: boolean }> {
+  const t0 = performance.now();
+  const first = treeTicks(root);
+  let last = first;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = treeTicks(root);
+    const waitedMs = performance.now() - t0;
+    const quiet = now - last <= 1;
+    if (quiet || waitedMs >= maxMs)
+      return { waitedMs, cpuMs: ((now - first) * 1000) / CLK_TCK, quiet };
+    last = now;
+  }
+}
+
 /** A process's command name (`/proc/<pid>/comm`), undefined if there is none here. */
 export function commandOf(pid: number): string | undefined {
   try {
