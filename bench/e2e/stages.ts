@@ -8,7 +8,10 @@
  * difference to the stage before it, per round, then the median.
  *
  * Run: `npm run bench:stages [-- --rounds 3] [--count 8000] [--only plain-max,safe-max]
- * [--no-write]`; writes bench/results/<date>-stages.json.
+ * [--columns cloudfn-run,…] [--cpu-prof DIR] [--no-write]`; writes
+ * bench/results/<date>-stages.json. `--columns` runs only these columns (the "added" column
+ * then compares with the column above it in the run); `--cpu-prof DIR` writes V8 profiles of
+ * the servers and of cloudfn's executor (as bench:e2e does).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,6 +29,8 @@ const { values: args } = parseArgs({
     count: { type: 'string', default: '8000' },
     only: { type: 'string', default: 'plain-max,safe-max' },
     'no-write': { type: 'boolean', default: false },
+    columns: { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -36,13 +41,22 @@ interface StageColumn {
 }
 
 /** In the order of a round; each stage's increment is taken against the column before it. */
-const COLUMNS: StageColumn[] = [
+const ALL_COLUMNS: StageColumn[] = [
   { name: 'reference-normal', kind: 'reference' },
   { name: 'cloudfn-receive', kind: 'cloudfn', stage: 'receive' },
   { name: 'cloudfn-run', kind: 'cloudfn', stage: 'run' },
   { name: 'cloudfn-tutorial', kind: 'cloudfn', stage: 'tutorial' },
 ];
 
+const COLUMNS = ALL_COLUMNS.filter(
+  (c) => !args.columns || args.columns.split(',').includes(c.name),
+);
+if (COLUMNS.length === 0)
+  throw new Error(
+    `--columns ${args.columns}: none of ${ALL_COLUMNS.map((c) => c.name).join(', ')}`,
+  );
+const cpuProfDir = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
+if (cpuProfDir) fs.mkdirSync(cpuProfDir, { recursive: true });
 const rounds = Number(args.rounds);
 const count = Number(args.count);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number ≥ 1');
@@ -71,6 +85,7 @@ for (const scenario of scenarios) {
         drainSeconds: p.drainSeconds,
         durability: 'process',
         ...(c.stage ? { stage: c.stage } : {}),
+        ...(cpuProfDir ? { cpuProfDir } : {}),
       });
       process.stderr.write(
         `  round ${round} ${c.name.padEnd(17)} processed ${m.processedPerSec.toFixed(0).padStart(5)}/s${m.processedAll ? '' : ' (not all)'}  cpu ${m.cpuMsPerPush.toFixed(3)} ms/push (main ${m.mainCpuMsPerPush.toFixed(3)})  settled ${m.settle ? `${m.settle.waitedMs.toFixed(0)} ms, ${m.settle.cpuMs.toFixed(0)} ms CPU` : '—'}${m.ok === m.sent ? '' : `  failed ${m.sent - m.ok}`}\n`,
@@ -91,14 +106,19 @@ for (const scenario of scenarios) {
     const main = of((m) => m.mainCpuMsPerPush);
     const others = of((m) => m.cpuMsPerPush - m.mainCpuMsPerPush);
     const processed = of((m) => m.processedPerSec);
-    const toRef = of((m) => m.cpuMsPerPush / byRound[m.round - 1]![0]!.cpuMsPerPush);
-    // What this stage adds to the one before it (the reference has nothing before it).
-    const added =
-      i < 2 ? Number.NaN : of((m) => m.cpuMsPerPush - byRound[m.round - 1]![i - 1]!.cpuMsPerPush);
-    const mainAdded =
-      i < 2
+    const refIndex = COLUMNS.findIndex((col) => col.kind === 'reference');
+    const toRef =
+      refIndex < 0
         ? Number.NaN
-        : of((m) => m.mainCpuMsPerPush - byRound[m.round - 1]![i - 1]!.mainCpuMsPerPush);
+        : of((m) => m.cpuMsPerPush / byRound[m.round - 1]![refIndex]!.cpuMsPerPush);
+    // What this stage adds to the one before it (the reference and the first stage have none).
+    const hasBefore = i > 0 && COLUMNS[i - 1]!.kind === 'cloudfn';
+    const added = hasBefore
+      ? of((m) => m.cpuMsPerPush - byRound[m.round - 1]![i - 1]!.cpuMsPerPush)
+      : Number.NaN;
+    const mainAdded = hasBefore
+      ? of((m) => m.mainCpuMsPerPush - byRound[m.round - 1]![i - 1]!.mainCpuMsPerPush)
+      : Number.NaN;
     columns[c.name] = { tree, main, others, processed, toRef, added, mainAdded };
     lines.push(
       `  ${c.name.padEnd(17)} ${fixed(tree, 3).padStart(6)} ${fixed(main, 3).padStart(6)} ${fixed(others, 3).padStart(6)} ${fixed(processed, 0).padStart(11)} ${`${fixed(toRef)}×`.padStart(8)} ${fixed(added, 3).padStart(6)} ${fixed(mainAdded, 3).padStart(10)}`,
