@@ -67,6 +67,8 @@ const scenarios = p.scenarios.filter((s) => wanted.includes(s.id));
 if (scenarios.length === 0)
   throw new Error(`--only ${args.only}: none of ${p.scenarios.map((s) => s.id).join(', ')}`);
 
+/** The column the ratios are taken against, when it runs. */
+const refIndex = COLUMNS.findIndex((c) => c.kind === 'reference');
 const started = Date.now();
 const measurements: Measurement[] = [];
 const summaries: Record<string, unknown>[] = [];
@@ -106,7 +108,6 @@ for (const scenario of scenarios) {
     const main = of((m) => m.mainCpuMsPerPush);
     const others = of((m) => m.cpuMsPerPush - m.mainCpuMsPerPush);
     const processed = of((m) => m.processedPerSec);
-    const refIndex = COLUMNS.findIndex((col) => col.kind === 'reference');
     const toRef =
       refIndex < 0
         ? Number.NaN
